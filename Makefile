@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make report` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup report test lint format lab bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	touch $(STAMP)
+
+report: setup
+	$(BIN)/ecopark run params --out reports
+
+test: setup
+	$(BIN)/ruff check ecopark tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check ecopark tests benchmarks
+	$(BIN)/ruff format --check ecopark tests benchmarks
+
+format: setup
+	$(BIN)/ruff format ecopark tests benchmarks
+	$(BIN)/ruff check --fix ecopark tests benchmarks
+
+lab: setup
+	$(BIN)/jupyter lab notebooks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

@@ -1,0 +1,58 @@
+"""The ``ecopark`` command.
+
+Each subcommand lives in its own module under :mod:`ecopark.commands` and exposes
+``register(subparsers)``; this module finds them, parses the arguments and turns every
+:class:`~ecopark.errors.InputError` into a clear message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from ecopark.errors import InputError
+
+EXIT_INPUT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of :mod:`ecopark.commands`."""
+    import ecopark.commands as commands
+
+    parser = argparse.ArgumentParser(
+        prog="ecopark",
+        description="HJ 274-2015 国家生态工业示范园区 assessment: tables, gaps, attribution, reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"ecopark.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def report_problems(exc: InputError) -> None:
+    """Print every problem of ``exc`` to stderr, one per line."""
+    for problem in exc.problems:
+        print(f"ecopark: error: {problem}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        report_problems(exc)
+        return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        print("ecopark: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``ecopark``: one module each, each with ``register(subparsers)``."""

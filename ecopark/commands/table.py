@@ -1,0 +1,90 @@
+"""``ecopark table``, ``ecopark check`` and ``ecopark assess``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ecopark.engine import assess
+from ecopark.errors import InputError, Problem, display_path
+from ecopark.load import check_park, load_park
+from ecopark.output import FORMATS, render, write
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("table", help="print a park-year's assessment table (对照考核表)")
+    p.add_argument("park_dir", metavar="PARK_DIR")
+    p.add_argument("year", metavar="YEAR", type=int)
+    p.add_argument("--format", choices=FORMATS, default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=run_table)
+
+    c = sub.add_parser("check", help="validate every file of a park folder and list all problems")
+    c.add_argument("park_dir", metavar="PARK_DIR")
+    c.set_defaults(func=run_check)
+
+    a = sub.add_parser("assess", help="print the verdict of every park-year under a data folder")
+    a.add_argument("data_dir", metavar="DATA_DIR", nargs="?", default="data")
+    a.add_argument("--table", action="store_true", help="also print each table as Markdown")
+    a.set_defaults(func=run_assess)
+
+
+def run_table(args: argparse.Namespace) -> int:
+    park = load_park(args.park_dir)
+    result = assess(park, args.year)
+    if args.output:
+        write(result, args.format, args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    data = render(result, args.format)
+    if isinstance(data, bytes):
+        raise InputError(Problem("-", "xlsx is binary; give -o FILE.xlsx"))
+    sys.stdout.write(data)
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    problems: list[Problem] = check_park(args.park_dir)
+    errors = [p for p in problems if not p.message.startswith("warning:")]
+    for p in problems:
+        print(f"ecopark: {'error: ' if p in errors else ''}{p}", file=sys.stderr)
+    if errors:
+        print(f"{display_path(args.park_dir)}: {len(errors)} problem(s) found", file=sys.stderr)
+        return 2
+    park = load_park(args.park_dir)
+    print(f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
+          f"({', '.join(map(str, park.years))})")
+    return 0
+
+
+def park_dirs(data_dir: Path) -> list[Path]:
+    """Every park folder (a folder with a park.yaml) directly under ``data_dir``."""
+    return sorted(p for p in data_dir.iterdir() if (p / "park.yaml").is_file())
+
+
+def run_assess(args: argparse.Namespace) -> int:
+    from ecopark.output import to_markdown
+
+    status = 0
+    for folder in park_dirs(Path(args.data_dir)):
+        park = load_park(folder)
+        for year in park.years:
+            if year <= park.config.base_year:
+                continue
+            try:
+                result = assess(park, year)
+            except InputError as exc:
+                for p in exc.problems:
+                    print(f"ecopark: error: {p}", file=sys.stderr)
+                status = 2
+                continue
+            if args.table:
+                print(to_markdown(result))
+            else:
+                print(result.verdict_text())
+                failing = [r for r in result.results if r.passed is False]
+                if failing:
+                    print("  未达标指标：" + "，".join(f"{r.number} {r.name_zh} {r.display}" for r in failing))
+                print()
+    return status

@@ -1,0 +1,175 @@
+"""``park.yaml``: who the park is and how it is assessed (data contract, "park.yaml")."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecopark.errors import InputError, Problem, display_path
+from ecopark.standard import DEFAULT_STANDARD, STANDARDS, load_standard
+
+WATER_REGIONS = ("water_scarce", "jingjinji", "other")
+
+#: Keys park.yaml may hold. The first seven are the data contract's; the rest are ecopark's own:
+#: sector_benchmarks (footnote a limits by indicator number), synthetic (a made-up park),
+#: description and source (free text shown in reports).
+KNOWN_KEYS = (
+    "id",
+    "name",
+    "name_en",
+    "standard",
+    "base_year",
+    "water_region",
+    "selected_optional",
+    "dominant_sector_share",
+    "sector_benchmarks",
+    "synthetic",
+    "description",
+    "source",
+)
+REQUIRED_KEYS = ("id", "name", "base_year")
+
+
+@dataclass(frozen=True)
+class ParkConfig:
+    """The contents of a park's ``park.yaml``."""
+
+    id: str
+    name: str
+    base_year: int
+    name_en: str = ""
+    standard: str = DEFAULT_STANDARD
+    water_region: str = "other"
+    selected_optional: tuple[int, ...] = ()
+    dominant_sector_share: float | None = None
+    sector_benchmarks: dict[int, float] = field(default_factory=dict)
+    synthetic: bool = False
+    description: str = ""
+    source: str = ""
+
+
+def _lines(node: yaml.Node) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def load_config(park_dir: Path | str) -> ParkConfig:
+    """Read and validate ``PARK_DIR/park.yaml``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, each with the file and line.
+    """
+    park_dir = Path(park_dir)
+    path = park_dir / "park.yaml"
+    shown = display_path(path)
+    if not park_dir.is_dir():
+        raise InputError(Problem(display_path(park_dir), "is not a folder; give the park's data folder, e.g. data/nantong-etdz"))
+    if not path.is_file():
+        raise InputError(
+            Problem(shown, "park.yaml is missing; every park folder needs one with at least "
+                    "id, name and base_year (see the README, 'The park folder')")
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise InputError(Problem(shown, "is not UTF-8 text; save park.yaml as UTF-8")) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(Problem(shown, f"is not valid YAML ({what}); write 'key: value' lines", line)) from None
+    if not isinstance(raw, dict):
+        raise InputError(Problem(shown, "must be a mapping of 'key: value' lines (id, name, base_year, ...)"))
+    lines = _lines(node)
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(shown, message, lines.get(key), key))
+
+    for key in raw:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(KNOWN_KEYS)}"
+            bad(str(key), f"unknown key '{key}'{hint}")
+    for key in REQUIRED_KEYS:
+        if raw.get(key) in (None, ""):
+            problems.append(Problem(shown, f"'{key}' is missing; add '{key}: ...'", None, key))
+    if raw.get("id") not in (None, "") and str(raw["id"]) != park_dir.resolve().name:
+        bad("id", f"id '{raw['id']}' differs from the folder name '{park_dir.resolve().name}'; they must be equal")
+    base_year = raw.get("base_year")
+    if base_year not in (None, "") and (not isinstance(base_year, int) or isinstance(base_year, bool)):
+        bad("base_year", f"base_year must be a year such as 2015, not '{base_year}'")
+    region = raw.get("water_region", "other")
+    if region not in WATER_REGIONS:
+        bad("water_region", f"water_region '{region}' is not one of water_scarce (缺水城市), jingjinji (京津冀), other (其他地区)")
+    standard_code = raw.get("standard") or DEFAULT_STANDARD
+    if standard_code not in STANDARDS:
+        bad("standard", f"unknown standard '{standard_code}'; known: {', '.join(STANDARDS)}")
+        standard_code = DEFAULT_STANDARD
+    optional = load_standard(standard_code).optional_numbers
+    selected = raw.get("selected_optional") or []
+    if not isinstance(selected, list):
+        bad("selected_optional", "selected_optional must be a list such as [2, 6, 8, 11, 14, 27]")
+        selected = []
+    for number in selected:
+        if not isinstance(number, int) or isinstance(number, bool) or number not in optional:
+            bad("selected_optional", f"indicator {number} is not an optional indicator of {standard_code}; "
+                f"choose among {', '.join(map(str, optional))}")
+    if len(set(selected)) != len(selected):
+        bad("selected_optional", "an indicator is listed twice in selected_optional")
+    share = raw.get("dominant_sector_share")
+    if share is not None and (not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1):
+        bad("dominant_sector_share", f"dominant_sector_share must be a fraction from 0 to 1 (0.72 for 72%), not '{share}'")
+    benchmarks = raw.get("sector_benchmarks") or {}
+    if not isinstance(benchmarks, dict) or not all(
+        isinstance(k, int) and isinstance(v, int | float) and not isinstance(v, bool) for k, v in benchmarks.items()
+    ):
+        bad("sector_benchmarks", "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}")
+        benchmarks = {}
+    if problems:
+        raise InputError(problems)
+    return ParkConfig(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        name_en=str(raw.get("name_en") or ""),
+        standard=standard_code,
+        base_year=int(base_year),
+        water_region=region,
+        selected_optional=tuple(sorted(selected)),
+        dominant_sector_share=None if share is None else float(share),
+        sector_benchmarks={int(k): float(v) for k, v in benchmarks.items()},
+        synthetic=bool(raw.get("synthetic", False)),
+        description=str(raw.get("description") or ""),
+        source=str(raw.get("source") or ""),
+    )
+
+
+def config_to_dict(config: ParkConfig) -> dict[str, Any]:
+    """The config as park.yaml would hold it (for writing a park.yaml)."""
+    out: dict[str, Any] = {
+        "id": config.id,
+        "name": config.name,
+        "name_en": config.name_en,
+        "standard": config.standard,
+        "base_year": config.base_year,
+        "water_region": config.water_region,
+        "selected_optional": list(config.selected_optional),
+        "dominant_sector_share": config.dominant_sector_share,
+    }
+    if config.sector_benchmarks:
+        out["sector_benchmarks"] = dict(config.sector_benchmarks)
+    if config.synthetic:
+        out["synthetic"] = True
+    for key in ("description", "source"):
+        if getattr(config, key):
+            out[key] = getattr(config, key)
+    return out

@@ -1,0 +1,70 @@
+"""Units of raw items and their conversion to the catalogue unit.
+
+Conversions use exact decimal arithmetic on the value as written, so 490.62 亿元 becomes
+exactly 4906200 万元 and a table never changes because the same figure was typed in another
+unit. Each dimension has a base unit; a factor says how many base units one unit is.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+#: dimension -> {unit spelling: factor to the dimension's base unit}
+UNITS: dict[str, dict[str, Fraction]] = {
+    "money": {"元": Fraction(1, 10000), "万元": Fraction(1), "亿元": Fraction(10000)},
+    "mass": {"千克": Fraction(1, 1000), "kg": Fraction(1, 1000), "吨": Fraction(1),
+             "t": Fraction(1), "万吨": Fraction(10000)},
+    "energy": {"吨标煤": Fraction(1), "tce": Fraction(1), "吨标准煤": Fraction(1),
+               "万吨标煤": Fraction(10000), "万吨标准煤": Fraction(10000)},
+    # 1 吨 of water = 1 立方米
+    "water": {"立方米": Fraction(1), "m3": Fraction(1), "m³": Fraction(1), "吨": Fraction(1),
+              "万立方米": Fraction(10000), "万m3": Fraction(10000), "万m³": Fraction(10000),
+              "万吨": Fraction(10000)},
+    "area": {"平方公里": Fraction(1), "km2": Fraction(1), "km²": Fraction(1),
+             "公顷": Fraction(1, 100), "ha": Fraction(1, 100), "亩": Fraction(1, 1500)},
+    "people": {"人": Fraction(1), "万人": Fraction(10000)},
+    "percent": {"%": Fraction(1)},
+    "count": {"个": Fraction(1), "起": Fraction(1), "次": Fraction(1), "项": Fraction(1),
+              "次/年": Fraction(1)},
+    "status": {},
+}
+
+
+def units_of(dimension: str) -> list[str]:
+    """The unit spellings accepted for a dimension."""
+    return list(UNITS[dimension])
+
+
+def dimension_of_unit(unit: str) -> list[str]:
+    """Every dimension in which ``unit`` is a known spelling (吨 is mass and water)."""
+    return [d for d, table in UNITS.items() if unit in table]
+
+
+def convert(value: Decimal, unit: str, to_unit: str, dimension: str) -> Decimal:
+    """Convert ``value`` from ``unit`` to ``to_unit`` within ``dimension``.
+
+    Parameters
+    ----------
+    value : Decimal
+        The value as written.
+    unit, to_unit : str
+        Spellings from :data:`UNITS` of the same dimension.
+    dimension : str
+        The item's dimension (``money``, ``mass``, ``water`` ...).
+
+    Returns
+    -------
+    Decimal
+        The value in ``to_unit``; exact for powers of ten, correct to 28 digits otherwise.
+
+    Raises
+    ------
+    KeyError
+        If either unit is not a spelling of ``dimension``.
+    """
+    table = UNITS[dimension]
+    factor = table[unit] / table[to_unit]
+    if factor == 1:
+        return value
+    return value * factor.numerator / factor.denominator

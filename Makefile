@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: setup
-	$(BIN)/ecopark run params --out reports
+	$(BIN)/ecopark assess data
 
 test: setup
 	$(BIN)/ruff check ecopark tests benchmarks

@@ -79,6 +79,11 @@ def run_assess(args: argparse.Namespace) -> int:
                     print(f"ecopark: error: {p}", file=sys.stderr)
                 status = 2
                 continue
+            computable = sum(r.computable for r in result.results)
+            if computable * 2 < len(result.results):
+                print(f"{park.config.name}（{year} 年）：仅有历史数据（{computable}/{len(result.results)} "
+                      "项指标可计算），不作评价\n")
+                continue
             if args.table:
                 print(to_markdown(result))
             else:

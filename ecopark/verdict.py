@@ -18,9 +18,9 @@ def _failure(r: IndicatorResult, kind_zh: str, kind_en: str) -> Reason:
             f"{kind_en} indicator {r.number} ({r.name_en}) cannot be judged: {why_en}",
             r.number,
         )
-    unit = r.unit if r.unit not in ("", "%") else ("%" if r.unit == "%" else "")
+    suffix = r.unit if r.requirement[:1] in "≥≤" else ""
     return Reason(
-        f"{kind_zh}指标 {r.number}「{r.name_zh}」未达标：{r.display}{unit}，要求 {r.requirement}{unit if r.requirement[:1] in '≥≤' else ''}",
+        f"{kind_zh}指标 {r.number}「{r.name_zh}」未达标：{r.display}{r.unit}，要求 {r.requirement}{suffix}",
         f"{kind_en} indicator {r.number} ({r.name_en}) fails: {r.display} against {r.requirement}",
         r.number,
     )

@@ -1,14 +1,392 @@
-"""The assessment table as an Excel workbook."""
+"""The official tables as an Excel workbook: 附表1 对照考核表 and 附表2 信息公开表 section 三.
+
+:func:`workbook_bytes` lays an :class:`~ecopark.assessment.Assessment` out as the annual
+evaluation report prints it (HJ 274-2015 / 环发〔2015〕167号 appendix tables):
+
+* sheet ``附表1 对照考核表`` — 国家生态工业示范园区对照考核表: the header with 园区名称, 填报时间 and
+  "数据基准年为 XXXX 年", then for every indicator its raw items (one row each, 要求 "-") followed by
+  the indicator row (要求, 是否选为考核指标, 数值), the category cells merged, footnotes a and b below;
+* sheet ``附表2 信息公开表`` — section 三: one row per indicator with 当年现状值 and 是否达标.
+
+Which raw items sit under which indicator is derived from the standard (``Indicator.inputs``
+and the item catalogue), never listed per indicator: see :func:`raw_item_rows`. The importer
+(:mod:`ecopark.importer`) reads the same layout back.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass
 
-from ecopark.assessment import Assessment
+from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
+from ecopark.engine import REF_OFFSETS, ref_year
+from ecopark.expr import key
+from ecopark.standard import Indicator, Limit, Standard, format_number
+
+SHEET1 = "附表1 对照考核表"
+SHEET2 = "附表2 信息公开表"
+TITLE1 = "国家生态工业示范园区对照考核表"
+TITLE2 = "国家生态工业园区建设年度评价报告信息公开表"
+SECTION3 = "三、国家生态工业示范园区标准达标情况（考核指标的选择应与上年选择保持一致）"
+HEADER1 = ["分类", "序号", "指标", "单位", "要求", "是否选为考核指标", "数值"]
+HEADER2 = ["分类", "序号", "指标", "单位", "要求", "是否为考核指标", "当年现状值", "是否达标"]
+BASE_PREFIX = "规划基准年"
+NO_UNIT = "—"
+NOT_APPLICABLE = "-"
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
+FAIL_FONT = Font(color="9C0006")
+MISSING_FILL = PatternFill("solid", fgColor="FFEB9C")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+WIDTHS1 = [10, 6, 46, 14, 40, 12, 16]
+WIDTHS2 = [10, 6, 46, 14, 40, 12, 14, 10]
 
 
-def workbook_bytes(a: Assessment) -> bytes:
-    """An .xlsx workbook with the assessment table (one sheet, the columns of ``ecopark table``)."""
+@dataclass(frozen=True)
+class RawRow:
+    """One raw-item row of 附表1: the item, its year reference and its label.
+
+    Attributes
+    ----------
+    item : str
+        Catalogue id.
+    ref : str
+        ``"T"``, ``"B"`` or ``"T-3"`` (see ``hj274_2015.yaml``).
+    label : str
+        As the table prints it: ``工业增加值``, ``规划基准年工业增加值``, ``2018 年工业增加值``.
+    year : int
+        The calendar year the value belongs to.
+    """
+
+    item: str
+    ref: str
+    label: str
+    year: int
+
+
+def raw_label(name_zh: str, ref: str, year: int, base_year: int) -> str:
+    """The row label of a raw item: ``name`` (T), ``规划基准年name`` (B), ``2018 年name`` (T-3)."""
+    if ref == "T":
+        return name_zh
+    if ref == "B":
+        return BASE_PREFIX + name_zh
+    return f"{ref_year(ref, year, base_year)} 年{name_zh}"
+
+
+def _ref_order(ref: str) -> int:
+    return -1 if ref == "B" else -REF_OFFSETS[ref]
+
+
+def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, list[RawRow]]:
+    """The raw-item rows printed above each indicator of 附表1, derived from the formulas.
+
+    Each (item, year reference) an indicator reads is shown once, under the first indicator that
+    needs it: first the evaluation-year items in catalogue order, then the history rows. When an
+    item's history first appears, all of that item's history rows any indicator needs are shown
+    together (base year before T-3), as the seed report does (indicator 3 shows 规划基准年工业增加值
+    and 2018 年工业增加值). Indicators reported directly (5, 17-24, 29-32) have no raw rows: the
+    indicator row carries the value.
+
+    Parameters
+    ----------
+    standard : Standard
+        The standard (HJ 274-2015).
+    year, base_year : int
+        The evaluation year T and the base year B, for the labels.
+
+    Returns
+    -------
+    dict
+        Indicator number -> its raw rows, in print order (empty lists included).
+    """
+    order = {item: i for i, item in enumerate(standard.items)}
+    history: dict[str, set[str]] = {}
+    for ind in standard.indicators:
+        if not ind.reported:
+            for item, ref in ind.inputs:
+                if ref != "T":
+                    history.setdefault(item, set()).add(ref)
+    shown: set[tuple[str, str]] = set()
+    out: dict[int, list[RawRow]] = {}
+    for ind in standard.indicators:
+        rows: list[tuple[str, str]] = []
+        if not ind.reported:
+            needed = [(i, r) for i, r in dict.fromkeys(ind.inputs) if (i, r) not in shown]
+            rows += sorted(((i, r) for i, r in needed if r == "T"), key=lambda x: order[x[0]])
+            for item in sorted({i for i, r in needed if r != "T"}, key=order.__getitem__):
+                for ref in sorted(history[item], key=_ref_order):
+                    if (item, ref) not in shown and (item, ref) not in rows:
+                        rows.append((item, ref))
+        shown.update(rows)
+        out[ind.number] = [
+            RawRow(i, r, raw_label(standard.items[i].name_zh, r, year, base_year),
+                   ref_year(r, year, base_year))
+            for i, r in rows
+        ]
+    return out
+
+
+def _limit_words(limit: Limit, unit: str) -> str:
+    if limit.op == "=":
+        return f"达到{format_number(limit.value)}{unit}"
+    return f"达到{format_number(limit.value)}{unit}{'以上' if limit.op == '>=' else '以下'}"
+
+
+def requirement_text(ind: Indicator, standard: Standard) -> str:
+    """The requirement in full as the standard prints it, every branch of a conditional one.
+
+    ``≥30``; ``当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6``
+    (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16).
+    """
+    req = ind.requirement
+    if req.limit is not None:
+        return req.limit.text
+    if req.by_sign_of is not None:
+        name = standard.helpers[req.by_sign_of].name_zh
+        return f"当{name}>0,{req.positive.text} 当{name}<0,{req.negative.text}"
+    return " ".join(
+        f"{standard.water_regions.get(region, region)}{_limit_words(limit, ind.unit)}"
+        for region, limit in (req.by_region or {}).items()
+    )
+
+
+def _display_format(display: str) -> str:
+    """Excel number format showing exactly the decimals of the printed value."""
+    if "." not in display:
+        return "0"
+    return "0." + "0" * len(display.split(".", 1)[1])
+
+
+def _number_or_text(display: str) -> tuple[object, str | None]:
+    """The cell value and number format for a printed value (``"82.00"`` -> 82.0, ``0.00``)."""
+    if display == "":
+        return None, None
+    try:
+        number = float(display)
+    except ValueError:
+        return display, None
+    value: object = int(number) if "." not in display and number.is_integer() else number
+    return value, _display_format(display)
+
+
+def _raw_value(value: float | str | None) -> object:
+    if value is None or isinstance(value, str):
+        return value
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _name_cell(ind: Indicator) -> str | CellRichText:
+    if not ind.footnotes:
+        return ind.name_zh
+    sup = InlineFont(vertAlign="superscript")
+    return CellRichText([ind.name_zh, TextBlock(sup, "".join(ind.footnotes))])
+
+
+def _title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14) -> None:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    cell = ws.cell(row, 1, text)
+    cell.font = Font(bold=True, size=size)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _split_line(ws: Worksheet, row: int, left: str, right: str, ncols: int) -> None:
+    split = ncols - 3
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=split)
+    ws.merge_cells(start_row=row, start_column=split + 1, end_row=row, end_column=ncols)
+    ws.cell(row, 1, left).alignment = Alignment(horizontal="left", vertical="center")
+    ws.cell(row, split + 1, right).alignment = Alignment(horizontal="left", vertical="center")
+
+
+def _header(ws: Worksheet, row: int, names: list[str]) -> None:
+    for col, name in enumerate(names, start=1):
+        cell = ws.cell(row, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = CENTER
+        cell.border = BORDER
+
+
+def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]]) -> None:
+    for first, last, value in spans:
+        if last > first:
+            ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
+        cell = ws.cell(first, col, value)
+        cell.alignment = CENTER
+
+
+def _footnotes(ws: Worksheet, row: int, standard: Standard, ncols: int) -> int:
+    row += 1
+    for i, (mark, note) in enumerate(standard.footnotes.items()):
+        text = ("注：" if i == 0 else "") + f"{mark}.{note.get('text_zh', '')}"
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.cell(row, 1, text).alignment = LEFT
+        ws.row_dimensions[row].height = 30
+        row += 1
+    return row
+
+
+def _mark_result(ws: Worksheet, row: int, ncols: int, r: IndicatorResult) -> None:
+    if r.passed is False:
+        for col in range(3, ncols + 1):
+            ws.cell(row, col).fill = FAIL_FILL
+            ws.cell(row, col).font = FAIL_FONT
+    elif r.value is None:
+        for col in range(3, ncols + 1):
+            ws.cell(row, col).fill = MISSING_FILL
+        if r.reason_zh:
+            ws.cell(row, ncols).comment = Comment(r.reason_zh, "ecopark")
+
+
+def _finish(ws: Worksheet, widths: list[int], header_row: int, last_row: int) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=header_row, max_row=last_row, max_col=len(widths)):
+        for cell in row:
+            cell.border = BORDER
+            if cell.alignment is None or not cell.alignment.wrap_text:
+                cell.alignment = CENTER if cell.column != 3 else LEFT
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def filled_on_text(day: dt.date) -> str:
+    """填报时间 as the report writes it: ``2022 年 8 月 4 日``."""
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
+    std, cfg = a.standard, a.config
+    ncols = len(HEADER1)
+    _title(ws, 1, TITLE1, ncols)
+    _split_line(ws, 2, f"园区名称：{cfg.name}", f"填报时间：{filled_on_text(filled_on)}", ncols)
+    _split_line(ws, 3, "考核指标", f"数据基准年为 {cfg.base_year} 年", ncols)
+    header_row = 4
+    _header(ws, header_row, HEADER1)
+    raws = raw_item_rows(std, a.year, cfg.base_year)
+    row = header_row + 1
+    cat_spans: list[tuple[int, int, object]] = []
+    num_spans: list[tuple[int, int, object]] = []
+    for ind in std.indicators:
+        r = a.result(ind.number)
+        first = row
+        for raw in raws[ind.number]:
+            item = std.items[raw.item]
+            ws.cell(row, 3, raw.label)
+            ws.cell(row, 4, item.unit or NO_UNIT)
+            ws.cell(row, 5, NOT_APPLICABLE)
+            ws.cell(row, 6, NOT_APPLICABLE)
+            ws.cell(row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))).number_format = "General"
+            row += 1
+        ws.cell(row, 3, _name_cell(ind))
+        ws.cell(row, 4, ind.unit or NO_UNIT)
+        ws.cell(row, 5, requirement_text(ind, std))
+        ws.cell(row, 6, ROLE_ZH[r.role])
+        value, fmt = _number_or_text(r.display)
+        cell = ws.cell(row, 7, value)
+        if fmt:
+            cell.number_format = fmt
+        _mark_result(ws, row, ncols, r)
+        num_spans.append((first, row, ind.number))
+        if cat_spans and cat_spans[-1][2] == ind.category:
+            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
+        else:
+            cat_spans.append((first, row, ind.category))
+        row += 1
+    _merge_column(ws, 1, cat_spans)
+    _merge_column(ws, 2, num_spans)
+    _finish(ws, WIDTHS1, header_row, row - 1)
+    _footnotes(ws, row, std, ncols)
+
+
+def _sheet2(ws: Worksheet, a: Assessment) -> None:
+    std, cfg = a.standard, a.config
+    ncols = len(HEADER2)
+    _title(ws, 1, f"{TITLE2}（{a.year} 年）", ncols)
+    _split_line(ws, 2, f"园区名称：{cfg.name}", f"数据基准年为 {cfg.base_year} 年", ncols)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=ncols)
+    ws.cell(3, 1, SECTION3).font = Font(bold=True)
+    header_row = 4
+    _header(ws, header_row, HEADER2)
+    row = header_row + 1
+    cat_spans: list[tuple[int, int, object]] = []
+    for ind in std.indicators:
+        r = a.result(ind.number)
+        ws.cell(row, 2, ind.number)
+        ws.cell(row, 3, _name_cell(ind))
+        ws.cell(row, 4, ind.unit or NO_UNIT)
+        ws.cell(row, 5, requirement_text(ind, std))
+        ws.cell(row, 6, ROLE_ZH[r.role])
+        value, fmt = _number_or_text(r.display)
+        cell = ws.cell(row, 7, value)
+        if fmt:
+            cell.number_format = fmt
+        ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
+        _mark_result(ws, row, ncols, r)
+        if cat_spans and cat_spans[-1][2] == ind.category:
+            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
+        else:
+            cat_spans.append((row, row, ind.category))
+        row += 1
+    _merge_column(ws, 1, cat_spans)
+    _finish(ws, WIDTHS2, header_row, row - 1)
+    _footnotes(ws, row, std, ncols)
+
+
+def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:
+    """The two official sheets as an openpyxl :class:`~openpyxl.Workbook`.
+
+    Parameters
+    ----------
+    a : Assessment
+        A park-year assessed (:func:`ecopark.assess`); its ``values`` give the raw-item rows.
+    filled_on : datetime.date, optional
+        填报时间 in the header (default: today).
+
+    Returns
+    -------
+    openpyxl.Workbook
+        Sheets ``附表1 对照考核表`` and ``附表2 信息公开表``.
+    """
+    wb = Workbook()
+    ws1 = wb.active
+    ws1.title = SHEET1
+    _sheet1(ws1, a, filled_on or dt.date.today())
+    _sheet2(wb.create_sheet(SHEET2), a)
+    return wb
+
+
+def workbook_bytes(a: Assessment, filled_on: dt.date | None = None) -> bytes:
+    """The assessment as an .xlsx workbook laid out as 附表1 and 附表2 (section 三).
+
+    Parameters
+    ----------
+    a : Assessment
+        The park-year assessed.
+    filled_on : datetime.date, optional
+        填报时间 printed in the header (default: today).
+
+    Returns
+    -------
+    bytes
+        The .xlsx file; ``ecopark table PARK_DIR YEAR --format xlsx -o FILE`` writes these.
+    """
     buf = io.BytesIO()
-    a.table().to_excel(buf, index=False, sheet_name=f"{a.year}")
+    build_workbook(a, filled_on).save(buf)
     return buf.getvalue()

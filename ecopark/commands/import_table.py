@@ -1,0 +1,46 @@
+"""``ecopark import-table``: a filled 附表1 对照考核表 (.xlsx) into a park folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ecopark.config import WATER_REGIONS
+from ecopark.errors import display_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import-table",
+        help="read a filled 对照考核表 (.xlsx) into a park folder (year files and park.yaml)",
+        description="Read a filled 附表1 国家生态工业示范园区对照考核表 and write the evaluation year's "
+        "file, the base-year and three-years-back files from the rows that carry those values "
+        "(规划基准年…, 2018 年…), and the selection (是/否/必选) into park.yaml. Nothing is written "
+        "unless the whole sheet is valid; existing year files are kept unless --force.",
+    )
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.add_argument("--park-dir", required=True, metavar="DIR", help="the park folder (created if missing)")
+    p.add_argument("--year", required=True, type=int, metavar="YEAR", help="the evaluation year T")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite existing year files, keeping a copy <file>.bak-<timestamp>")
+    p.add_argument("--base-year", type=int, metavar="YEAR",
+                   help="base year for a new park.yaml if the sheet lacks 数据基准年为 XXXX 年")
+    p.add_argument("--water-region", choices=WATER_REGIONS,
+                   help="water_region for a new park.yaml (default other)")
+    p.set_defaults(func=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from ecopark.importer import import_office_table
+
+    result = import_office_table(args.file, args.park_dir, args.year, force=args.force,
+                                 base_year=args.base_year, water_region=args.water_region)
+    for backup in result.backups:
+        print(f"kept a copy: {display_path(backup)}", file=sys.stderr)
+    for path in result.written:
+        print(f"wrote {display_path(path)}", file=sys.stderr)
+    if result.selected_optional is not None:
+        print(f"selected_optional: {result.selected_optional}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"ecopark: warning: {warning}", file=sys.stderr)
+    return 0

@@ -1,0 +1,657 @@
+"""Reading a filled 附表1 对照考核表 (.xlsx) back into a park folder.
+
+:func:`read_office_table` parses the sheet laid out as :mod:`ecopark.officetable` writes it (and as
+the annual reports print it): the header (园区名称, 数据基准年为 XXXX 年), then rows of 分类, 序号,
+指标, 单位, 要求, 是否选为考核指标, 数值. Each row is either an indicator (matched by its name, or a
+close variant under its 序号) or a raw item (matched by its catalogue name, with the prefix
+``规划基准年`` for the base year or ``2018 年`` for a calendar year). Names are compared after NFKC
+normalisation (full-width characters, ``SO ₂`` = ``SO2``), without spaces and without trailing
+footnote marks (``^a``).
+
+:func:`import_office_table` validates the whole sheet and the folder it would produce, and only
+then writes the year files and park.yaml, each atomically. Existing year files are overwritten
+only with ``force=True``, and then copied to ``<file>.bak-<timestamp>`` first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from ecopark.atomic import write_text
+from ecopark.config import WATER_REGIONS, load_config
+from ecopark.errors import InputError, Problem, display_path
+from ecopark.load import YEAR_FILE, check_park, load_park, read_year_file
+from ecopark.officetable import BASE_PREFIX, SHEET1
+from ecopark.standard import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
+from ecopark.units import UNITS
+
+#: Spellings of raw items seen in official tables that are not the catalogue name (normalised form).
+ALIASES: dict[str, str] = {
+    "SO2": "so2",
+    "COD": "cod",
+    "氨氮": "ammonia_nitrogen",
+    "氮氧化物": "nox",
+    "固废产生量": "solid_waste_generated",
+    "工业固废产生量": "solid_waste_generated",
+}
+#: Header words of the columns (normalised), first match wins.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "category": ("分类",),
+    "number": ("序号",),
+    "name": ("指标", "指标名称", "考核指标"),
+    "unit": ("单位",),
+    "requirement": ("要求", "指标值", "标准值"),
+    "role": ("是否选为考核指标", "是否为考核指标"),
+    "value": ("数值", "当年现状值", "现状值"),
+}
+EMPTY_WORDS = {"", "-", "—", "–", "－", "/", "无"}
+ROLE_WORDS = {"必选": "must", "是": "selected", "否": "optional"}
+#: How close (difflib ratio) a row's name must be to its 序号's indicator name to count as it.
+NAME_MATCH_RATIO = 0.85
+_FOOTMARK = re.compile(r"(\^?[ab]|[ᵃᵇ])$")
+_YEAR_PREFIX = re.compile(r"^(\d{4})年")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def normalize(text: object) -> str:
+    """A name as compared: NFKC (full width, subscripts), no whitespace, no trailing ``^a``."""
+    t = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return re.sub(r"\s+", "", t)
+
+
+def _strip_mark(name: str) -> str:
+    return _FOOTMARK.sub("", name)
+
+
+@dataclass(frozen=True)
+class SheetValue:
+    """One value read from the sheet, bound for a year file.
+
+    Attributes
+    ----------
+    item : str
+        Catalogue id.
+    year : int
+        Calendar year of the value (the file it goes to).
+    value : str
+        The value as text for the CSV (``"4906200"``, ``"达标"``).
+    unit : str
+        Unit as written in the sheet (empty: the catalogue unit).
+    row : int
+        Sheet row (1-based).
+    label : str
+        The row's 指标 text as written.
+    """
+
+    item: str
+    year: int
+    value: str
+    unit: str
+    row: int
+    label: str
+
+
+@dataclass
+class OfficeTable:
+    """What a filled 附表1 holds.
+
+    Attributes
+    ----------
+    park_name : str or None
+        From ``园区名称：…``.
+    base_year : int or None
+        From ``数据基准年为 2015 年``.
+    values : list of SheetValue
+        Every raw value (raw-item rows and directly reported indicators).
+    roles : dict
+        Indicator number -> ``must``/``selected``/``optional`` from 是否选为考核指标.
+    printed : dict
+        Indicator number -> (row, value as printed) for computed indicators (checked after import).
+    sheet : str
+        The sheet read.
+    """
+
+    park_name: str | None = None
+    base_year: int | None = None
+    values: list[SheetValue] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)
+    printed: dict[int, tuple[int, str]] = field(default_factory=dict)
+    sheet: str = ""
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number as written in a cell (``4906200``, ``"4,906,200"``, full-width digits) or None."""
+    t = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").replace(" ", "")
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "")
+    try:
+        number = Decimal(t)
+    except InvalidOperation:
+        return None
+    return number
+
+
+def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:
+    for index, (_, cells) in enumerate(rows):
+        names = [normalize(c) for c in cells]
+        if "序号" in names and any(n in names for n in COLUMN_NAMES["name"]):
+            cols: dict[str, int] = {}
+            for field_name, words in COLUMN_NAMES.items():
+                for word in words:
+                    if word in names:
+                        cols[field_name] = names.index(word)
+                        break
+            return index, cols
+    return None
+
+
+def _pick_sheet(wb) -> object:
+    for ws in wb.worksheets:
+        if ws.title == SHEET1 or "附表1" in normalize(ws.title) or "对照考核表" in ws.title:
+            return ws
+    return wb.worksheets[0]
+
+
+class _Matcher:
+    """Maps row names to indicators and catalogue items."""
+
+    def __init__(self, standard: Standard):
+        self.standard = standard
+        self.indicators = {normalize(i.name_zh): i for i in standard.indicators}
+        self.items: dict[str, Item] = {}
+        for item in standard.items.values():
+            self.items[normalize(item.name_zh)] = item
+            self.items[item.id] = item
+        for alias, item_id in ALIASES.items():
+            self.items.setdefault(normalize(alias), standard.items[item_id])
+
+    def indicator(self, name: str) -> Indicator | None:
+        """The indicator named exactly (after normalisation, footnote mark dropped)."""
+        for candidate in (name, _strip_mark(name)):
+            if candidate in self.indicators:
+                return self.indicators[candidate]
+        return None
+
+    def near_indicator(self, name: str, number: int | None) -> Indicator | None:
+        """The indicator of this 序号 if ``name`` is a close variant of its name (附表1 vs 附表2 wording)."""
+        if number is not None and 1 <= number <= len(self.standard.indicators):
+            ind = self.standard.indicator(number)
+            ratio = difflib.SequenceMatcher(None, _strip_mark(name), normalize(ind.name_zh)).ratio()
+            if ratio >= NAME_MATCH_RATIO:
+                return ind
+        return None
+
+    def item(self, name: str) -> Item | None:
+        for candidate in (name, _strip_mark(name)):
+            if candidate in self.items:
+                return self.items[candidate]
+        return None
+
+    def suggest(self, name: str) -> str:
+        names = [normalize(i.name_zh) for i in self.standard.items.values()]
+        names += [normalize(i.name_zh) for i in self.standard.indicators]
+        close = difflib.get_close_matches(name, names, n=2, cutoff=0.5)
+        hint = ("; did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else ""
+        return (f"'{name}' is neither an indicator of {self.standard.code} nor a raw item of the catalogue"
+                f"{hint} (raw items may carry the prefix 规划基准年 or '2018 年')")
+
+
+def read_office_table(
+    path: Path | str,
+    year: int,
+    base_year: int | None = None,
+    standard: Standard | None = None,
+) -> OfficeTable:
+    """Read a filled 附表1 对照考核表 workbook.
+
+    Parameters
+    ----------
+    path : path-like
+        The .xlsx file (the sheet named 附表1…/…对照考核表, else the first sheet).
+    year : int
+        The evaluation year T: rows without a year prefix belong to it.
+    base_year : int, optional
+        The base year if the sheet's header lacks ``数据基准年为 XXXX 年`` (the header wins if both
+        are given and agree; disagreement is a problem).
+    standard : Standard, optional
+        Default HJ 274-2015.
+
+    Returns
+    -------
+    OfficeTable
+
+    Raises
+    ------
+    InputError
+        Listing every row that cannot be mapped and every bad value, each with its row number.
+    """
+    import openpyxl
+
+    path = Path(path)
+    standard = standard or load_standard()
+    shown = display_path(path)
+    if not path.is_file():
+        raise InputError(Problem(shown, "does not exist"))
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({type(exc).__name__}); "
+                                 "save it again from Excel as .xlsx")) from None
+    ws = _pick_sheet(wb)
+    where = f"{shown} [{ws.title}]"
+    rows = [(r[0].row, [c.value for c in r]) for r in ws.iter_rows() if r]
+    found = _find_header(rows)
+    if found is None:
+        raise InputError(Problem(where, "has no header row with 序号 and 指标; the table must have the "
+                                 "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值"))
+    header_index, cols = found
+    if "value" not in cols:
+        raise InputError(Problem(where, "the header has no column 数值 (or 当年现状值)",
+                                 rows[header_index][0]))
+    table = OfficeTable(sheet=ws.title)
+    problems: list[Problem] = []
+    for _, cells in rows[:header_index]:
+        for cell in cells:
+            text = normalize(cell)
+            if m := re.search(r"园区名称:(.+?)(?:填报时间|$)", text):
+                table.park_name = m.group(1)
+            if m := re.search(r"数据基准年为(\d{4})年", text):
+                table.base_year = int(m.group(1))
+    if base_year is not None and table.base_year is not None and base_year != table.base_year:
+        problems.append(Problem(where, f"the header says 数据基准年为 {table.base_year} 年 but the park's base "
+                                f"year is {base_year} (park.yaml base_year or --base-year); make them agree"))
+    base = table.base_year if table.base_year is not None else base_year
+    matcher = _Matcher(standard)
+
+    def get(cells: list[object], name: str) -> object:
+        i = cols.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    number: int | None = None
+    seen: dict[tuple[str, int], SheetValue] = {}
+    for line, cells in rows[header_index + 1:]:
+        texts = [_cell_text(c) for c in cells]
+        if not any(texts):
+            continue
+        first = next(t for t in texts if t)
+        if first.startswith("注") or re.match(r"^[ab][.．、]", first):
+            break
+        raw_number = _cell_text(get(cells, "number"))
+        if raw_number:
+            parsed = parse_number(raw_number)
+            if parsed is None or parsed != parsed.to_integral_value():
+                problems.append(Problem(where, f"序号 '{raw_number}' is not an indicator number", line))
+                continue
+            number = int(parsed)
+        label = _cell_text(get(cells, "name"))
+        name = normalize(label)
+        if not name:
+            problems.append(Problem(where, "the 指标 cell is empty; every row needs an indicator or item name", line))
+            continue
+        value_text = _cell_text(get(cells, "value"))
+        unit_text = _cell_text(get(cells, "unit"))
+        ind = matcher.indicator(name)
+        raw: tuple[Item, int] | None = None
+        if ind is None:
+            rest, target = name, year
+            if rest.startswith(BASE_PREFIX):
+                rest, target = rest[len(BASE_PREFIX):], base
+            elif m := _YEAR_PREFIX.match(rest):
+                rest, target = rest[m.end():], int(m.group(1))
+            found_item = matcher.item(rest)
+            if found_item is not None:
+                if target is None:
+                    problems.append(Problem(where, "a 规划基准年 row, but the base year is unknown: the header "
+                                            "needs 数据基准年为 XXXX 年 (or give --base-year)", line, label))
+                    continue
+                raw = (found_item, target)
+            else:
+                ind = matcher.near_indicator(name, number)
+        if ind is not None:
+            role_text = normalize(get(cells, "role"))
+            if role_text in ROLE_WORDS:
+                table.roles[ind.number] = ROLE_WORDS[role_text]
+            elif role_text not in EMPTY_WORDS:
+                problems.append(Problem(where, f"是否选为考核指标 '{role_text}' must be 必选, 是 or 否", line, label))
+            if not ind.reported:
+                if value_text:
+                    table.printed[ind.number] = (line, value_text)
+                continue
+            item_id, target, unit_text = ind.inputs[0][0], year, ""
+        elif raw is not None:
+            item_id, target = raw[0].id, raw[1]
+        else:
+            problems.append(Problem(where, matcher.suggest(name), line, label))
+            continue
+        item = standard.items[item_id]
+        checked = _check_value(item, value_text, unit_text, where, line, label, problems)
+        if checked is None:
+            continue
+        value, unit = checked
+        sv = SheetValue(item_id, target, value, unit, line, label)
+        previous = seen.get((item_id, target))
+        if previous is not None:
+            if (previous.value, previous.unit) != (sv.value, sv.unit):
+                problems.append(Problem(where, f"gives {value} {unit} but row {previous.row} gave "
+                                        f"{previous.value} {previous.unit} for the same item and year "
+                                        f"({item.name_zh}, {target}); keep one value", line, label))
+            continue
+        seen[(item_id, target)] = sv
+        table.values.append(sv)
+    if problems:
+        raise InputError(problems)
+    return table
+
+
+def _unit_spelling(item: Item, unit_text: str) -> str | None:
+    """The accepted spelling of a unit cell for ``item`` ('' for none), or None if it does not fit."""
+    if item.kind == "status":
+        return ""
+    if normalize(unit_text) in EMPTY_WORDS:
+        return item.unit
+    table = UNITS[item.dimension]
+    for candidate in (unit_text.strip(), normalize(unit_text)):
+        if candidate in table:
+            return candidate
+    return None
+
+
+def _check_value(item: Item, text: str, unit_text: str, where: str, line: int, label: str,
+                 problems: list[Problem]) -> tuple[str, str] | None:
+    """(value as CSV text, unit), or None if the value is empty or bad (then a problem is recorded)."""
+    if normalize(text) in EMPTY_WORDS:
+        return None
+    if item.kind == "status":
+        word = normalize(text)
+        if word not in item.allowed:
+            problems.append(Problem(where, f"'{text}' is not allowed for '{item.name_zh}'; write one of "
+                                    f"{' / '.join(item.allowed)}", line, label))
+            return None
+        return word, ""
+    number = parse_number(text)
+    if number is None:
+        problems.append(Problem(where, f"'{text}' is not a number; write digits such as 4906200 "
+                                f"('{item.name_zh}' in {item.unit or 'its unit'})", line, label))
+        return None
+    if not number.is_finite():
+        problems.append(Problem(where, f"'{text}' is not a finite number; write the actual figure", line, label))
+        return None
+    if number < 0:
+        problems.append(Problem(where, f"'{text}' is negative; raw items are amounts and cannot be below 0",
+                                line, label))
+        return None
+    unit = _unit_spelling(item, unit_text)
+    if unit is None:
+        accepted = ", ".join(UNITS[item.dimension])
+        problems.append(Problem(where, f"unit '{unit_text}' does not fit '{item.name_zh}'; use one of {accepted}",
+                                line, label))
+        return None
+    if item.kind == "count" and number != number.to_integral_value():
+        problems.append(Problem(where, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, label))
+        return None
+    return format(number, "f"), unit
+
+
+@dataclass
+class ImportResult:
+    """What :func:`import_office_table` wrote.
+
+    Attributes
+    ----------
+    written : list of Path
+        Year files and park.yaml written.
+    backups : list of Path
+        Copies of the files overwritten (``--force``).
+    selected_optional : list of int or None
+        The selection written to park.yaml (None: the sheet had none).
+    warnings : list of str
+        Sheet values that differ from what ecopark computes from the imported data, and the like.
+    """
+
+    written: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+    selected_optional: list[int] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _csv_text(rows: list[tuple[str, str, str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["item", "value", "unit", "note"])
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _year_rows(values: list[SheetValue], existing: Path | None, source: str, standard: Standard,
+               sheet: str) -> list[tuple[str, str, str, str]]:
+    order = {item: i for i, item in enumerate(standard.items)}
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    if existing is not None:
+        for rec in read_year_file(existing, standard):
+            rows[rec.item] = (rec.item, rec.value_as_written, rec.unit_as_written, rec.note)
+    for v in values:
+        rows[v.item] = (v.item, v.value, v.unit, f"{source} {sheet} 第 {v.row} 行 {v.label}")
+    return [rows[k] for k in sorted(rows, key=lambda i: order.get(i, len(order)))]
+
+
+def _park_yaml_text(existing: str | None, *, park_id: str, name: str, base_year: int, water_region: str,
+                    selected: list[int] | None, source: str) -> str:
+    """park.yaml: a new one, or the existing text with selected_optional replaced (comments kept)."""
+    flow = "[" + ", ".join(map(str, selected or [])) + "]"
+    if existing is None:
+        data = {
+            "id": park_id,
+            "name": name,
+            "standard": DEFAULT_STANDARD,
+            "base_year": base_year,
+            "water_region": water_region,
+            "selected_optional": selected or [],
+            "source": source,
+        }
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None)
+        return "# Written by `ecopark import-table`.\n" + text
+    if selected is None:
+        return existing
+    lines = existing.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^selected_optional\s*:(.*)$", line)
+        if not m:
+            continue
+        rest = m.group(1)
+        comment = ""
+        if "#" in rest:
+            comment = "   " + rest[rest.index("#"):]
+        end = i + 1
+        if rest.split("#")[0].strip() == "":  # block list below
+            while end < len(lines) and re.match(r"^\s*-\s", lines[end]):
+                end += 1
+        lines[i:end] = [f"selected_optional: {flow}{comment}"]
+        return "\n".join(lines) + "\n"
+    return existing.rstrip("\n") + f"\nselected_optional: {flow}\n"
+
+
+def import_office_table(
+    path: Path | str,
+    park_dir: Path | str,
+    year: int,
+    *,
+    force: bool = False,
+    base_year: int | None = None,
+    water_region: str | None = None,
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Import a filled 附表1 对照考核表 into a park folder.
+
+    Writes ``<year>.csv`` (the evaluation year), the files of the other years the sheet gives
+    values for (规划基准年… -> the base year, ``2018 年…`` -> 2018), and park.yaml (created if
+    missing; otherwise only ``selected_optional`` is replaced, other keys and comments kept).
+    Items of an existing year file that the sheet does not give are kept.
+
+    Parameters
+    ----------
+    path : path-like
+        The workbook.
+    park_dir : path-like
+        The park folder (created if missing; its name is the park id).
+    year : int
+        The evaluation year T.
+    force : bool
+        Overwrite existing year files, keeping a copy ``<file>.bak-<YYYYmmdd-HHMMSS>`` of each.
+    base_year : int, optional
+        For a new park.yaml when the sheet's header lacks 数据基准年.
+    water_region : str, optional
+        For a new park.yaml: water_scarce, jingjinji or other (default other).
+    now : datetime, optional
+        Timestamp of backups (default: now).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputError
+        Unmapped rows, bad values (each with its row), existing files without ``force``, or a
+        folder that would not load. Nothing is written then.
+    """
+    path, park_dir = Path(path), Path(park_dir)
+    shown = display_path(path)
+    yaml_path = park_dir / "park.yaml"
+    existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if yaml_path.is_file() else None
+    config = load_config(park_dir) if existing_yaml is not None else None
+    standard = load_standard(config.standard if config else DEFAULT_STANDARD)
+    if water_region is not None and water_region not in WATER_REGIONS:
+        raise InputError(Problem("--water-region", f"'{water_region}' is not one of {', '.join(WATER_REGIONS)}"))
+    if config is not None and base_year is not None and base_year != config.base_year:
+        raise InputError(Problem(display_path(yaml_path), f"base_year is {config.base_year} but "
+                                 f"--base-year {base_year} was given; drop one", item="base_year"))
+    table = read_office_table(path, year, config.base_year if config else base_year, standard)
+    problems: list[Problem] = []
+    eff_base = config.base_year if config else (table.base_year or base_year)
+    if eff_base is None:
+        problems.append(Problem(f"{shown} [{table.sheet}]", "the header lacks 数据基准年为 XXXX 年 and the folder "
+                                "has no park.yaml; give --base-year"))
+    if not table.values:
+        problems.append(Problem(f"{shown} [{table.sheet}]", "no values found under the header; fill the 数值 column"))
+    selected = None
+    optional = set(standard.optional_numbers)
+    if any(n in optional for n in table.roles):
+        selected = sorted(n for n, role in table.roles.items() if role == "selected" and n in optional)
+    for n, role in sorted(table.roles.items()):
+        if role == "must" and n in optional:
+            problems.append(Problem(f"{shown} [{table.sheet}]", f"indicator {n} is optional in {standard.code}, "
+                                    "not 必选; write 是 or 否"))
+    if problems:
+        raise InputError(problems)
+
+    by_year: dict[int, list[SheetValue]] = {}
+    for v in table.values:
+        by_year.setdefault(v.year, []).append(v)
+    existing_files: dict[int, Path] = {}
+    if park_dir.is_dir():
+        for entry in park_dir.iterdir():
+            m = YEAR_FILE.match(entry.name)
+            if m and entry.is_file():
+                existing_files.setdefault(int(m.group(1)), entry)
+    clash = [existing_files[y] for y in sorted(by_year) if y in existing_files]
+    if clash and not force:
+        raise InputError([Problem(display_path(p), "exists; the import would overwrite it. Give --force to "
+                                  "overwrite (a copy is kept as .bak-<timestamp>), or import into another folder")
+                          for p in clash])
+    source = path.name
+    texts: dict[Path, str] = {}
+    for y, values in sorted(by_year.items()):
+        old = existing_files.get(y)
+        rows = _year_rows(values, old, source, standard, table.sheet)
+        texts[park_dir / f"{y}.csv"] = _csv_text(rows)
+    park_id = park_dir.resolve().name
+    yaml_text = _park_yaml_text(
+        existing_yaml, park_id=park_id, name=table.park_name or park_id, base_year=int(eff_base),
+        water_region=water_region or "other", selected=selected,
+        source=f"imported from {source} ({table.sheet})",
+    )
+    result = ImportResult(selected_optional=selected)
+    if table.park_name is None and existing_yaml is None:
+        result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
+    _validate_staged(park_dir, park_id, texts, yaml_text, existing_files, year, table, result)
+
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    for target, text in texts.items():
+        y = int(target.stem)
+        old = existing_files.get(y)
+        if old is not None:
+            backup = old.with_name(f"{old.name}.bak-{stamp}")
+            if old.suffix.lower() == ".csv":
+                shutil.copy2(old, backup)
+            else:  # an .xlsx year file is replaced by the csv: move it aside
+                os.replace(old, backup)
+            result.backups.append(backup)
+        write_text(target, text)
+        result.written.append(target)
+    if yaml_text != existing_yaml:
+        write_text(yaml_path, yaml_text)
+        result.written.append(yaml_path)
+    return result
+
+
+def _validate_staged(park_dir: Path, park_id: str, texts: dict[Path, str], yaml_text: str,
+                     existing: dict[int, Path], year: int, table: OfficeTable, result: ImportResult) -> None:
+    """Build the folder the import would produce in a temporary place and load it."""
+    with tempfile.TemporaryDirectory(prefix="ecopark-import-") as tmp:
+        stage = Path(tmp) / park_id
+        stage.mkdir()
+        (stage / "park.yaml").write_text(yaml_text, encoding="utf-8")
+        targets = {int(t.stem) for t in texts}
+        for y, p in existing.items():
+            if y not in targets:
+                shutil.copy2(p, stage / p.name)
+        for target, text in texts.items():
+            (stage / target.name).write_text(text, encoding="utf-8")
+        problems = [p for p in check_park(stage) if not p.message.startswith("warning:")]
+        if problems:
+            fixed = [Problem(p.file.replace(str(stage), display_path(park_dir)).replace(tmp, ""), p.message,
+                             p.line, p.item) for p in problems]
+            raise InputError(fixed)
+        park = load_park(stage)
+        if year not in park.files:
+            return
+        from ecopark.engine import assess
+
+        a = assess(park, year)
+        for number, (row, printed) in sorted(table.printed.items()):
+            got = a.result(number).display
+            want = parse_number(printed)
+            if got == "" or want is None or Decimal(got) != want:
+                result.warnings.append(
+                    f"row {row}: indicator {number} is printed as {printed} in the sheet but ecopark "
+                    f"computes {got or 'nothing (' + a.result(number).reason_zh + ')'} from the imported data")

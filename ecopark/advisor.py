@@ -1,0 +1,213 @@
+"""Selection advisor: which optional indicators a park should choose as assessment indicators.
+
+HJ 274-2015 asks a park to choose at least 6 of the 15 optional indicators (是否选为考核指标) and
+to meet every one it chooses; the choice should stay the same from year to year, so it is made
+when the park's construction plan is revised. :func:`advise` proposes the choice that passes with
+the largest smallest margin (``margin_pct`` of :func:`ecopark.gaps.gap_table`): the 6 optional
+indicators with the largest margins among those eligible, since adding a seventh can only lower
+the smallest margin. An optional indicator is eligible when it
+
+- passes in the evaluation year (status ``pass`` or ``at_risk``),
+- respects footnote b (indicator 7 only if indicator 4 passes),
+- and, where the park has years enough (≥ 3 years with a value), is not projected by its
+  trend (:func:`ecopark.trends.fit_trends`) to fail within the next 3 years.
+
+The proposal is compared with the park's current selection (park.yaml ``selected_optional``).
+Nantong 2021: the weakest current choice is indicator 14 (单位工业增加值新鲜水耗, margin 4.6 %).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ecopark.assessment import Assessment
+from ecopark.gaps import gap_table
+from ecopark.load import Park
+from ecopark.trends import MIN_YEARS, park_trends
+
+#: Years ahead in which a projected failure excludes an indicator.
+HORIZON_YEARS = 3
+
+
+@dataclass(frozen=True)
+class SelectionAdvice:
+    """The advisor's proposal for one park-year.
+
+    Attributes
+    ----------
+    year : int
+        The evaluation year the margins come from.
+    recommended : tuple of int
+        The proposed optional indicators (ascending numbers), ``min_selected`` of them when
+        enough are eligible, otherwise every eligible one.
+    recommended_min_margin : float
+        The smallest margin in the proposal [% of the limit]; NaN if the proposal is empty.
+    recommended_weakest : int or None
+        The indicator with that margin.
+    current : tuple of int
+        The park's current selection (park.yaml ``selected_optional``).
+    current_min_margin : float
+        The smallest margin in the current selection [%]; negative when a selected indicator
+        fails, NaN when one is not computable or nothing is selected.
+    current_weakest : int or None
+        The current indicator with the smallest margin (a not-computable one first).
+    add, drop : tuple of int
+        Indicators to add to and drop from the current selection to reach the proposal.
+    feasible : bool
+        Whether at least ``min_selected`` optional indicators are eligible.
+    min_selected : int
+        The standard's minimum number of selected optional indicators (6 for HJ 274-2015).
+    margins : dict of int to float
+        Margin of every optional indicator [%] (NaN if not computable).
+    excluded : dict of int to str
+        Every optional indicator that is not eligible, with the reason in Chinese.
+    text_zh, text_en : str
+        The advice in words.
+    """
+
+    year: int
+    recommended: tuple[int, ...]
+    recommended_min_margin: float
+    recommended_weakest: int | None
+    current: tuple[int, ...]
+    current_min_margin: float
+    current_weakest: int | None
+    add: tuple[int, ...]
+    drop: tuple[int, ...]
+    feasible: bool
+    min_selected: int
+    margins: dict[int, float] = field(default_factory=dict)
+    excluded: dict[int, str] = field(default_factory=dict)
+    text_zh: str = ""
+    text_en: str = ""
+
+
+def _weakest(numbers: tuple[int, ...], margins: dict[int, float]) -> tuple[float, int | None]:
+    if not numbers:
+        return math.nan, None
+    got = {n: margins.get(n, math.nan) for n in numbers}
+    key = {n: (-math.inf if math.isnan(m) else m) for n, m in got.items()}
+    weakest = min(numbers, key=lambda n: (key[n], n))
+    return got[weakest], weakest
+
+
+def _passed(value: object) -> bool:
+    """A ``passed`` cell as a bool: None/NA (not computable) is not passing."""
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _list(numbers: tuple[int, ...]) -> str:
+    return "、".join(map(str, numbers)) if numbers else "无"
+
+
+def advise(
+    assessment: Assessment,
+    park: Park | None = None,
+    horizon: int = HORIZON_YEARS,
+    min_years: int = MIN_YEARS,
+) -> SelectionAdvice:
+    """Propose the selection of optional indicators with the largest smallest margin.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        The park-year whose margins are used (:func:`ecopark.assess`).
+    park : Park, optional
+        The park, to check trends over its years up to ``assessment.year``; without it no trend
+        is considered.
+    horizon : int
+        Exclude an indicator whose fitted trend fails within this many years [years] (default 3).
+    min_years : int
+        Years with a value needed before a trend counts (default 3).
+
+    Returns
+    -------
+    SelectionAdvice
+        The proposal, the current selection, what to add and drop, and the advice text.
+    """
+    std = assessment.standard
+    gaps = gap_table(assessment).set_index("number")
+    optional = std.optional_numbers
+    margins = {n: float(gaps.loc[n, "margin_pct"]) for n in optional}
+    names = {n: str(gaps.loc[n, "indicator"]) for n in optional}
+    excluded: dict[int, str] = {}
+    for n in optional:
+        status = gaps.loc[n, "status"]
+        if status == "not_computable":
+            excluded[n] = f"无法计算（{gaps.loc[n, 'reason_zh'] or '缺少数据'}）"
+        elif status == "fail":
+            excluded[n] = f"未达标（{gaps.loc[n, 'display']}，要求 {gaps.loc[n, 'requirement']}）"
+    required = std.footnotes.get("b", {}).get("requires_passing")
+    if required is not None and not _passed(gaps.loc[required, "passed"]):
+        for n in optional:
+            if "b" in std.indicator(n).footnotes and n not in excluded:
+                excluded[n] = f"按注 b 不可选：指标 {required}「{gaps.loc[required, 'indicator']}」未达标"
+    if park is not None:
+        years = [y for y in park.years if y <= assessment.year]
+        _, trends = park_trends(park, min_years=min_years, years=years)
+        for t in trends.itertuples(index=False):
+            if (t.number in margins and t.number not in excluded and t.outlook == "will_fail"
+                    and pd.notna(t.crossing_year) and t.crossing_year <= assessment.year + horizon):
+                excluded[t.number] = (f"按 {t.first_year}–{t.last_year} 年趋势（每年 {t.slope:+.4g}）"
+                                      f"预计 {t.crossing_year} 年不再达标")
+    eligible = [n for n in optional if n not in excluded and not math.isnan(margins[n])]
+    k = std.min_selected_optional
+    ranked = sorted(eligible, key=lambda n: (-margins[n], n))
+    recommended = tuple(sorted(ranked[:k]))
+    rec_min, rec_weak = _weakest(recommended, margins)
+    current = tuple(sorted(assessment.config.selected_optional))
+    cur_min, cur_weak = _weakest(current, margins)
+    add = tuple(n for n in recommended if n not in current)
+    drop = tuple(n for n in current if n not in recommended)
+    feasible = len(eligible) >= k
+
+    def pct(x: float) -> str:
+        return "—" if math.isnan(x) else f"{x:.1f}%"
+
+    zh = []
+    if feasible:
+        zh.append(f"建议考核指标（可选指标 {k} 项）：{_list(recommended)}，最小余量 {pct(rec_min)}"
+                  f"（指标 {rec_weak}「{names[rec_weak]}」）。")
+    else:
+        zh.append(f"可达标的可选指标只有 {len(eligible)} 项（{_list(recommended)}），不足 {k} 项，"
+                  "须先使更多可选指标达标。")
+    if current:
+        cur_label = f"指标 {cur_weak}「{names.get(cur_weak, '')}」" if cur_weak is not None else ""
+        zh.append(f"现选指标 {_list(current)} 的最小余量为 {pct(cur_min)}（最弱：{cur_label}）。")
+    else:
+        zh.append("园区尚未选择可选考核指标。")
+    if add or drop:
+        zh.append(f"建议增选 {_list(add)}，调出 {_list(drop)}。")
+    else:
+        zh.append("现选组合即为建议组合，无需调整。")
+    for n in sorted(excluded):
+        if n in current or "注 b" in excluded[n] or "趋势" in excluded[n]:
+            zh.append(f"指标 {n}「{names[n]}」不宜选用：{excluded[n]}。")
+    zh.append("考核指标的选择应与上年保持一致，调整宜在园区建设规划修编时进行。")
+    en = (f"Recommended optional indicators: {', '.join(map(str, recommended)) or 'none'} "
+          f"(smallest margin {pct(rec_min)}, indicator {rec_weak}); current selection "
+          f"{', '.join(map(str, current)) or 'none'} (smallest margin {pct(cur_min)}, indicator "
+          f"{cur_weak}). Add {', '.join(map(str, add)) or 'none'}; drop "
+          f"{', '.join(map(str, drop)) or 'none'}."
+          + ("" if feasible else f" Only {len(eligible)} optional indicators are eligible (< {k}).")
+          + " Change the selection only when the park's plan is revised.")
+    return SelectionAdvice(
+        year=assessment.year,
+        recommended=recommended,
+        recommended_min_margin=rec_min,
+        recommended_weakest=rec_weak,
+        current=current,
+        current_min_margin=cur_min,
+        current_weakest=cur_weak,
+        add=add,
+        drop=drop,
+        feasible=feasible,
+        min_selected=k,
+        margins=margins,
+        excluded=excluded,
+        text_zh="".join(zh),
+        text_en=en,
+    )

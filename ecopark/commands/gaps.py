@@ -1,0 +1,84 @@
+"""``ecopark gaps``: how far each indicator is from its requirement, and what it would take."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+
+import pandas as pd
+
+from ecopark.atomic import write_text
+from ecopark.engine import assess
+from ecopark.load import load_park
+from ecopark.whatif import REPORT_COLUMNS, gaps_report
+
+FORMATS = ("csv", "json")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "gaps",
+        help="gap to each requirement and the value of each raw item that would meet it",
+        description="One row per indicator and raw item: status (pass, at_risk, fail, "
+        "not_computable), margin to the limit [percent], and for failing or at-risk indicators the "
+        "value of each year-T raw item alone that meets the limit.",
+    )
+    p.add_argument("park_dir", metavar="PARK_DIR")
+    p.add_argument("year", metavar="YEAR", type=int)
+    p.add_argument("--format", choices=FORMATS, default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=run_gaps)
+
+
+def _plain(value: object) -> object:
+    """A cell as JSON/CSV wants it: None for missing, 12 significant digits for floats."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return float(f"{value:.12g}")
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The report rows as plain dicts (None for empty cells)."""
+    return [
+        {col: _plain(v) for col, v in zip(REPORT_COLUMNS, row, strict=True)}
+        for row in frame[REPORT_COLUMNS].itertuples(index=False, name=None)
+    ]
+
+
+def render(park_id: str, park_name: str, year: int, frame: pd.DataFrame, fmt: str) -> str:
+    """The report as CSV (columns :data:`~ecopark.whatif.REPORT_COLUMNS`) or JSON.
+
+    JSON is ``{"park", "park_name", "year", "rows": [records]}``.
+    """
+    rows = records(frame)
+    if fmt == "json":
+        doc = {"park": park_id, "park_name": park_name, "year": year, "rows": rows}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for r in rows:
+        writer.writerow(["" if r[c] is None else r[c] for c in REPORT_COLUMNS])
+    return buf.getvalue()
+
+
+def run_gaps(args: argparse.Namespace) -> int:
+    park = load_park(args.park_dir)
+    assessment = assess(park, args.year)
+    text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
+    if args.output:
+        write_text(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,179 @@
+"""What it would take: the solver against the Nantong numbers and closed forms (issue 3, item 2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+import ecopark
+from ecopark.cli import main
+from ecopark.config import ParkConfig
+from ecopark.whatif import (
+    REPORT_COLUMNS,
+    WHATIF_COLUMNS,
+    gaps_report,
+    solve_item,
+    what_it_would_take,
+)
+
+
+@pytest.fixture(scope="module")
+def nantong_2021(nantong_dir):
+    return ecopark.assess(ecopark.load_park(nantong_dir), 2021)
+
+
+@pytest.fixture(scope="module")
+def table(nantong_2021):
+    return what_it_would_take(nantong_2021).set_index(["number", "item"])
+
+
+def test_nantong_28_solid_waste_and_value_added(table):
+    sw = table.loc[(28, "solid_waste_generated")]
+    assert sw["required_value"] == pytest.approx(490620, abs=1)  # 0.1 t/万元 × 4,906,200 万元
+    assert round(sw["required_change_pct"], 2) == -28.95
+    va = table.loc[(28, "value_added")]
+    assert va["required_value"] == pytest.approx(6905406.72, abs=0.01)  # 690,540.672 t / 0.1
+    assert round(va["required_change_pct"], 2) == 40.75
+    assert va["reachable"] and va["item_zh"] == "工业增加值" and va["item_unit"] == "万元"
+
+
+def test_nantong_12_renewable_with_total_energy_unchanged(nantong_2021, table):
+    r = table.loc[(12, "renewable_energy")]
+    assert r["required_value"] == pytest.approx(177690, abs=1)  # 9 % of 1,974,333.51 tce
+    # only that item changes: the indicator at the solution is exactly the limit
+    values = dict(nantong_2021.values, **{"renewable_energy@T": r["required_value"]})
+    again = ecopark.assess_values(nantong_2021.config, nantong_2021.standard, 2021, values)
+    assert again.result(12).value == pytest.approx(9.0, rel=1e-12)
+    assert again.values["energy@T"] == 1974333.51
+    # the other item alone: total energy down to 51.8 / 9 % = 575.56 tce
+    assert table.loc[(12, "energy"), "required_value"] == pytest.approx(51.8 / 0.09, rel=1e-10)
+
+
+def test_solver_matches_closed_forms(nantong_2021, table):
+    v = nantong_2021.values
+    va, va3 = v["value_added@T"], v["value_added@T-3"]
+    # 4, a share: recycling = 30 % × value added; value added = recycling / 30 %
+    assert table.loc[(4, "recycling_value_added"), "required_value"] == pytest.approx(0.3 * va, rel=1e-10)
+    assert table.loc[(4, "value_added"), "required_value"] == pytest.approx(
+        v["recycling_value_added@T"] / 0.3, rel=1e-10)
+    # 3, a three-year growth rate: value added = V(T-3) × 1.15³
+    assert table.loc[(3, "value_added"), "required_value"] == pytest.approx(va3 * 1.15**3, rel=1e-10)
+    # 9, growth of value added per land: land = V / (1.06³ × V(T-3) / land(T-3))
+    land3 = v["industrial_land@T-3"]
+    assert table.loc[(9, "industrial_land"), "required_value"] == pytest.approx(
+        va / (1.06**3 * va3 / land3), rel=1e-10)
+    # 14 (at risk): the break-even fresh water is 8 m³/万元 × V / 10⁴ 万m³, +4.83 %
+    fw = table.loc[(14, "fresh_water")]
+    assert fw["status"] == "at_risk"
+    assert fw["required_value"] == pytest.approx(8 * va / 1e4, rel=1e-10)
+    assert round(fw["required_change_pct"], 2) == 4.83
+    assert table.loc[(14, "value_added"), "required_value"] == pytest.approx(
+        v["fresh_water@T"] * 1e4 / 8, rel=1e-10)
+    # 7 (at risk): recycled down to 80 % of collected
+    assert table.loc[(7, "recyclables_recycled"), "required_value"] == pytest.approx(
+        0.8 * v["recyclables_collected@T"], rel=1e-10)
+
+
+def test_rows_cover_failing_and_at_risk_items(nantong_2021):
+    df = what_it_would_take(nantong_2021)
+    assert list(df.columns) == WHATIF_COLUMNS
+    assert sorted(set(df["number"])) == [3, 4, 5, 7, 9, 12, 14, 28]
+    # only items of year T: indicator 3 reads value_added[T-3] too, which is not solved for
+    assert df.loc[df.number == 3, "item"].tolist() == ["value_added"]
+    assert df["reachable"].all()
+
+
+def _synthetic(values: dict[str, float], year: int = 2020, base: int = 2015):
+    config = ParkConfig(id="synthetic", name="合成园区", base_year=base)
+    return ecopark.assess_values(config, ecopark.load_standard(), year, values)
+
+
+def test_elasticity_solved_by_hand():
+    # Indicator 13, n = 5: value added +10 %/yr, fresh water +8 %/yr → E = 0.8 > 0.55, fails.
+    a = _synthetic({
+        "value_added@T": 100 * 1.1**5, "value_added@B": 100.0,
+        "fresh_water@T": 1000 * 1.08**5, "fresh_water@B": 1000.0,
+    })
+    assert a.result(13).passed is False and a.result(13).value == pytest.approx(0.8)
+    fw = solve_item(a, 13, "fresh_water")
+    # E = 0.55 → g_W = 0.55 × 0.10 → W = 1000 × 1.055⁵
+    assert fw.required_value == pytest.approx(1000 * 1.055**5, rel=1e-10)
+    assert fw.required_change_pct == pytest.approx((1.055**5 / 1.08**5 - 1) * 100, rel=1e-8)
+    va = solve_item(a, 13, "value_added")
+    # value added appears only through g_V: g_V = 0.08 / 0.55 → V = 100 × (1 + 0.08/0.55)⁵
+    assert va.required_value == pytest.approx(100 * (1 + 0.08 / 0.55) ** 5, rel=1e-10)
+
+
+def test_intensity_reduction_closed_form():
+    # Indicator 26: r = 1 − ((C/V)/(C_B/V_B))^(1/n) ≥ 3 %; value added is in the ratio of year T.
+    a = _synthetic({"co2@T": 1000.0, "co2@B": 1000.0, "value_added@T": 105.0, "value_added@B": 100.0})
+    assert a.result(26).passed is False
+    va = solve_item(a, 26, "value_added")
+    assert va.required_value == pytest.approx(1000 / (10 * 0.97**5), rel=1e-10)
+    co2 = solve_item(a, 26, "co2")
+    assert co2.required_value == pytest.approx(105.0 * 10 * 0.97**5, rel=1e-10)
+
+
+def test_unreachable_share_and_pollutant_mean():
+    # 12 with no renewable energy at all: total energy alone cannot lift the share.
+    a = _synthetic({"renewable_energy@T": 0.0, "energy@T": 1000.0})
+    r = solve_item(a, 12, "energy")
+    assert not r.reachable and r.required_value is None and r.required_change_pct is None
+    assert "不随" in r.reason_zh and "综合能耗总量" in r.reason_zh
+    ok = solve_item(a, 12, "renewable_energy")  # from 0: 90 tce, change in % undefined
+    assert ok.reachable and ok.required_value == pytest.approx(90.0, rel=1e-10)
+    assert ok.required_change_pct is None and "为 0" in ok.reason_zh
+    # 25, the mean of four elasticities: value added +1 %/yr, three pollutants +50 %/yr
+    # (elasticity 50 each). COD's elasticity cannot go below −1/0.01 = −100, so the mean stays
+    # ≥ (150 − 100) / 4 = 12.5 > 0.3 whatever COD does.
+    values = {"value_added@T": 100 * 1.01**5, "value_added@B": 100.0}
+    for p in ("cod", "ammonia_nitrogen", "so2", "nox"):
+        values[f"{p}@B"] = 10.0
+        values[f"{p}@T"] = 10.0 * 1.5**5
+    a = _synthetic(values)
+    assert a.result(25).passed is False
+    cod = solve_item(a, 25, "cod")
+    assert not cod.reachable and "达不到" in cod.reason_zh and "COD排放量" in cod.reason_zh
+    assert "cannot" not in cod.reason_zh and cod.reason_en.startswith("no non-negative value of cod")
+    # value added, which enters all four through g_V, can reach it
+    assert solve_item(a, 25, "value_added").reachable
+
+
+def test_solve_item_rejects_an_item_outside_year_t(nantong_2021):
+    with pytest.raises(ValueError):
+        solve_item(nantong_2021, 3, "energy")
+
+
+def test_gaps_report_rows(nantong_2021):
+    rep = gaps_report(nantong_2021)
+    assert list(rep.columns) == REPORT_COLUMNS
+    # passing indicators: one row, empty item columns
+    one = rep[rep.number == 1]
+    assert len(one) == 1 and one["item"].isna().all() and one["required_value"].isna().all()
+    assert rep[rep.number == 28]["item"].tolist() == ["solid_waste_generated", "value_added"]
+    assert set(rep["number"]) == set(range(1, 33))
+
+
+def test_gaps_command_csv_and_json(nantong_dir, tmp_path, capsys):
+    out = tmp_path / "gaps.csv"
+    assert main(["gaps", str(nantong_dir), "2021", "--format", "csv", "-o", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert list(rows[0].keys()) == REPORT_COLUMNS
+    r28 = [r for r in rows if r["number"] == "28"]
+    assert [r["item"] for r in r28] == ["solid_waste_generated", "value_added"]
+    assert float(r28[0]["required_value"]) == pytest.approx(490620, abs=1)
+    assert float(r28[1]["required_value"]) == pytest.approx(6905406.72, abs=0.01)
+    assert r28[0]["status"] == "fail" and r28[0]["requirement"] == "≤0.1"
+    passing = [r for r in rows if r["number"] == "2"]
+    assert len(passing) == 1 and passing[0]["item"] == "" and passing[0]["status"] == "pass"
+    assert not list(tmp_path.glob(".*.tmp"))  # written atomically, nothing left behind
+    capsys.readouterr()
+    assert main(["gaps", str(nantong_dir), "2021", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["park"] == "nantong-etdz" and doc["year"] == 2021
+    r12 = [r for r in doc["rows"] if r["number"] == 12 and r["item"] == "renewable_energy"][0]
+    assert r12["required_value"] == pytest.approx(177690, abs=1)
+    assert [r for r in doc["rows"] if r["number"] == 2][0]["item"] is None

@@ -247,3 +247,20 @@ def test_missing_item_for_a_sector_is_named(park_copy):
         structure_intensity(ecopark.load_park(park_copy), 11, 2015, 2020)
     with pytest.raises(InputError, match="does not exist"):
         structure_intensity(ecopark.load_park(park_copy), 11, 2015, 2030)
+
+
+def test_xlsx_sector_file(park_copy):
+    import openpyxl
+
+    src = load_sectors(ecopark.load_park(park_copy), 2021)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["sector", "item", "value", "unit", "note"])
+    for r in src.itertuples(index=False):
+        ws.append([r.sector, r.item, r.value, r.unit, r.note])
+    (park_copy / "sectors" / "2021.csv").unlink()
+    wb.save(park_copy / "sectors" / "2021.xlsx")
+    park = ecopark.load_park(park_copy)
+    got = load_sectors(park, 2021)
+    pd.testing.assert_frame_equal(got, src)
+    assert check_sector_totals(park, years=[2021]) == []

@@ -1,0 +1,199 @@
+"""Attribution: a waterfall of the additive LMDI-I effects behind an indicator's change."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ecopark.attribution import NEW_ACTIVITY, attribute
+from ecopark.engine import assess
+from ecopark.gaps import margin_pct
+from ecopark.load import Park
+from ecopark.plotting.style import (
+    LEVEL_COLOUR,
+    REQUIREMENT_COLOUR,
+    fmt_number,
+    indicator_label,
+    legend_below,
+    new_axes,
+    status_colour,
+    status_label,
+    wrap,
+)
+from ecopark.status import classify
+
+#: Effects that move the indicator toward / away from its requirement (Okabe–Ito blue and
+#: reddish purple: not status colours, an effect is not a verdict).
+TOWARD_COLOUR = "#0072B2"
+AWAY_COLOUR = "#CC79A7"
+
+
+def factor_label(factor: str, width: int = 9) -> str:
+    """``"分子：综合能耗总量 (energy)"`` -> ``"分子：\\n综合能耗总量"`` for a tick label."""
+    if factor == NEW_ACTIVITY:
+        return "新增/退出\n活动"
+    text = re.sub(r"\s*\([^()]*(\[[^\]]*\])?[^()]*\)$", "", str(factor)).strip()
+    head, sep, rest = text.partition("：")
+    if sep:
+        return head + sep + "\n" + wrap(rest, width)
+    return wrap(text, width)
+
+
+def _level(park: Park, year: int, number: int) -> tuple[str, object]:
+    """(status, limit) of indicator ``number`` in ``year``."""
+    r = assess(park, year).result(number)
+    return classify(r.passed, margin_pct(r.value, r.limit)), r.limit
+
+
+def attribution_chart(
+    park: Park,
+    number: int,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    table: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Waterfall of an indicator's change between two years: from_value → effects → to_value.
+
+    The additive effects come from :func:`ecopark.attribution.attribute` (LMDI-I, exact: they add
+    up to ``to_value − from_value``). The first and last bars are the indicator's values, in the
+    status colour of their year (达标 / 临界 / 未达标); each effect floats between them, blue when
+    it moves the indicator toward its requirement, purple when away, labelled with its size and
+    its multiplicative factor (×D). The requirement of the end year is a dashed line.
+
+    Parameters
+    ----------
+    park : Park
+        From :func:`ecopark.load_park`.
+    number : int
+        HJ 274-2015 indicator number.
+    year_from, year_to : int, optional
+        Default: the park's base year and its latest year (as :func:`attribute`).
+    table : pandas.DataFrame, optional
+        ``attribute(park, year_from, year_to)`` if already computed (any indicators).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; default a new figure.
+    figsize : (float, float), optional
+        Size of a new figure [inches].
+    title : str, optional
+        Default ``"<号> <名称>：<年>→<年> 变化的分解"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    Nantong 11 (单位工业增加值综合能耗), 2015 → 2021: 0.611 → 0.402 吨标煤/万元, energy −0.0053,
+    value added −0.2032.
+    """
+    year_from = park.config.base_year if year_from is None else int(year_from)
+    year_to = park.years[-1] if year_to is None else int(year_to)
+    t = attribute(park, year_from, year_to, numbers=[number]) if table is None else table
+    rows = t[t["number"] == number].reset_index(drop=True)
+    ind = park.standard.indicator(number)
+    name, unit = ind.name_zh, ind.unit
+    fig, ax = new_axes(ax, figsize or (max(6.5, 2.2 + 1.45 * (len(rows) + 2)), 5.2))
+    heading = title or (f"{indicator_label(number, name, 26, wrap_lines=True)}："
+                        f"{year_from}→{year_to} 年变化的分解")
+    if rows.empty:
+        skipped = [s for s in t.attrs.get("skipped", []) if s.get("number") == number]
+        reason = skipped[0]["reason"] if skipped else "没有可分解的数据"
+        ax.text(0.5, 0.5, wrap(f"无法分解：{reason}", 36), ha="center", va="center",
+                transform=ax.transAxes, fontsize=11)
+        ax.set_axis_off()
+        ax.set_title(heading, fontsize=12)
+        return fig
+
+    v0 = float(rows["from_value"].iloc[0])
+    v1 = float(rows["to_value"].iloc[0])
+    effects = rows["effect"].to_numpy(float)
+    ratios = rows["factor_ratio"].to_numpy(float)
+    status1, limit1 = _level(park, year_to, number)
+    reference = year_from == park.config.base_year and ind.formula.uses_n and v0 == 0
+    if reference:
+        status0 = None
+    else:
+        status0, _ = _level(park, year_from, number)
+    op = getattr(limit1, "op", None)
+    better_up = {">=": True, "<=": False}.get(op)
+
+    k = len(rows)
+    x = np.arange(k + 2)
+    starts = v0 + np.concatenate([[0.0], np.cumsum(effects)[:-1]])
+    colours = []
+    for e in effects:
+        if better_up is None:
+            colours.append(TOWARD_COLOUR if e < 0 else AWAY_COLOUR)
+        else:
+            colours.append(TOWARD_COLOUR if (e > 0) == better_up else AWAY_COLOUR)
+    c0 = LEVEL_COLOUR if status0 is None else status_colour(status0)
+    ax.bar(x[0], v0, color=c0, width=0.62, zorder=2, gid=f"level-{year_from}")
+    bars = ax.bar(x[1:-1], effects, bottom=starts, color=colours, width=0.62, zorder=2)
+    for bar, factor in zip(bars, rows["factor"], strict=True):
+        bar.set_gid(f"effect-{factor}")
+    ax.bar(x[-1], v1, color=status_colour(status1), width=0.62, zorder=2, gid=f"level-{year_to}")
+    # connectors
+    levels = np.concatenate([[v0], starts + effects])
+    for i in range(k + 1):
+        ax.plot([x[i] + 0.31, x[i + 1] - 0.31], [levels[i], levels[i]], color="#777777",
+                lw=0.8, zorder=1)
+    ax.axhline(0, color="#222222", lw=0.8, zorder=1)
+
+    def put(xi: float, y: float, text: str, above: bool) -> None:
+        ax.annotate(text, (xi, y), xytext=(0, 3 if above else -3), textcoords="offset points",
+                    ha="center", va="bottom" if above else "top", fontsize=8.5,
+                    color="#222222", zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+
+    put(x[0], v0, fmt_number(v0, 4), v0 >= 0)
+    put(x[-1], v1, fmt_number(v1, 4), v1 >= 0)
+    for i, (e, r) in enumerate(zip(effects, ratios, strict=True)):
+        text = ("+" if e >= 0 else "") + fmt_number(e, 3)
+        if not np.isnan(r):
+            text += f"（×{fmt_number(r, 3)}）"
+        put(x[i + 1], max(starts[i], starts[i] + e) if e >= 0 else min(starts[i], starts[i] + e),
+            text, e >= 0)
+
+    if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
+        ax.axhline(float(limit1.value), color=REQUIREMENT_COLOUR, ls="--", lw=1.2, zorder=3)
+
+    first = f"{year_from} 年" + ("\n(基准年参照)" if reference else "")
+    labels = [first] + [factor_label(f) for f in rows["factor"]] + [f"{year_to} 年"]
+    ax.set_xticks(x, labels, fontsize=9)
+    ax.set_xlim(-0.6, k + 1.6)
+    marks = [0.0, *levels]
+    if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
+        marks.append(float(limit1.value))
+    lo, hi = min(marks), max(marks)
+    room = (hi - lo) or abs(hi) or 1.0
+    ax.set_ylim(lo - (0.14 * room if lo < 0 else 0), hi + (0.14 * room if hi > 0 else 0.02 * room))
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel(unit or "指标值")
+    ax.set_title(heading, fontsize=12)
+
+    handles: list = []
+    if status0 is not None:
+        handles.append(Patch(color=c0, label=f"{year_from} 年：{status_label(status0)}"))
+    else:
+        handles.append(Patch(color=LEVEL_COLOUR, label="基准年参照（0）"))
+    handles.append(Patch(color=status_colour(status1),
+                         label=f"{year_to} 年：{status_label(status1)}"))
+    if TOWARD_COLOUR in colours:
+        handles.append(Patch(color=TOWARD_COLOUR, label="趋向达标的影响"))
+    if AWAY_COLOUR in colours:
+        handles.append(Patch(color=AWAY_COLOUR, label="背离达标的影响"))
+    if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
+        handles.append(Line2D([], [], color=REQUIREMENT_COLOUR, ls="--",
+                              label=f"考核要求 {limit1.text}"))
+    legend_below(ax, handles, ncols=3, rows_of_ticks=max(t.count("\n") + 1 for t in labels))
+    return fig

@@ -1,0 +1,188 @@
+"""Chinese text in matplotlib charts: find a CJK font, register it, keep it through seaborn themes.
+
+Lookup order (first that exists wins):
+
+1. the file named by the environment variable ``ECOPARK_CJK_FONT``;
+2. ``noto_cjk_sans_otc.FONT_PATH`` (PyPI ``noto-cjk-sans-otc``, a dependency of ecopark);
+3. Debian ``fonts-noto-cjk``: ``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc``;
+4. Debian ``fonts-wqy-microhei``: ``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``.
+
+If none is found, :func:`setup` raises :class:`CJKFontNotFound`; with ``ECOPARK_ALLOW_TOFU=1`` it
+warns instead and charts draw Chinese as empty boxes. Background: ``shared/notes/chinese-fonts.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+ENV_FONT = "ECOPARK_CJK_FONT"
+ENV_ALLOW_TOFU = "ECOPARK_ALLOW_TOFU"
+DEBIAN_NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+DEBIAN_WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+#: Family names preferred inside a font file, Simplified Chinese first (a .ttc holds several faces).
+PREFERRED_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Noto Sans SC",
+)
+LATIN_FALLBACK = "DejaVu Sans"
+#: seaborn style used the first time :func:`setup` runs in a process.
+DEFAULT_STYLE = "whitegrid"
+
+
+class CJKFontNotFound(RuntimeError):
+    """No font with Chinese glyphs could be found."""
+
+
+# path -> family registered in this process (addfont twice would list the faces twice)
+_registered: dict[str, str] = {}
+# value of $ECOPARK_CJK_FONT -> what find_cjk_font found for it (so setup() stays cheap)
+_found: dict[str, tuple[Path, str] | None] = {}
+_themed = False
+
+
+def _candidates() -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    env = os.environ.get(ENV_FONT, "").strip()
+    if env:
+        out.append((f"${ENV_FONT}", Path(env).expanduser()))
+    try:
+        import noto_cjk_sans_otc
+
+        out.append(("noto-cjk-sans-otc", Path(noto_cjk_sans_otc.FONT_PATH)))
+    except ImportError:  # pragma: no cover - it is a dependency; a broken install falls through
+        pass
+    out.append(("fonts-noto-cjk", DEBIAN_NOTO))
+    out.append(("fonts-wqy-microhei", DEBIAN_WQY))
+    return out
+
+
+def _register(path: Path) -> str:
+    """Add the font file to matplotlib's font manager once and return the family to use."""
+    key = str(path.resolve())
+    if key in _registered:
+        return _registered[key]
+    font_manager.fontManager.addfont(key)
+    names = [e.name for e in font_manager.fontManager.ttflist
+             if str(Path(e.fname).resolve()) == key]
+    family = next((f for f in PREFERRED_FAMILIES if f in names), None)
+    if family is None:
+        plain = [n for n in names if "Mono" not in n]
+        family = next((n for n in plain if n.endswith(" SC")), (plain or names or [None])[0])
+    if family is None:
+        raise CJKFontNotFound(f"{key}: matplotlib found no usable font face in this file")
+    _registered[key] = family
+    return family
+
+
+def find_cjk_font() -> tuple[Path, str] | None:
+    """The CJK font file to use and its family name, or None if there is none.
+
+    Returns
+    -------
+    (path, family) or None
+        ``family`` is the face registered with matplotlib (``"Noto Sans CJK SC"`` for the Noto
+        collection, ``"WenQuanYi Micro Hei"`` for WenQuanYi).
+
+    Raises
+    ------
+    CJKFontNotFound
+        ``ECOPARK_CJK_FONT`` names a file that does not exist (a typo should not pass silently).
+    """
+    env = os.environ.get(ENV_FONT, "").strip()
+    if env in _found:
+        return _found[env]
+    result = None
+    for origin, path in _candidates():
+        if path.is_file():
+            result = path, _register(path)
+            break
+        if origin.startswith("$"):
+            raise CJKFontNotFound(f"{ENV_FONT}={path}: no such font file")
+    _found[env] = result
+    return result
+
+
+def _not_found_message() -> str:
+    tried = "\n".join(f"  - {origin}: {path}" for origin, path in _candidates())
+    return (
+        "未找到中文字体，图中的中文将显示为方框。No font with Chinese glyphs was found; tried:\n"
+        f"{tried}\n"
+        "Fix: `pip install noto-cjk-sans-otc==0.0.1` (an ecopark dependency), or "
+        "`apt-get install fonts-noto-cjk` (or fonts-wqy-microhei), or set "
+        f"{ENV_FONT}=/path/to/a/cjk-font.ttc. Set {ENV_ALLOW_TOFU}=1 to draw anyway."
+    )
+
+
+def _fonts_ok(family: str) -> bool:
+    rc = mpl.rcParams
+    fam = list(rc["font.family"])
+    return (
+        fam == ["sans-serif"]
+        and list(rc["font.sans-serif"])[:1] == [family]
+        and rc["axes.unicode_minus"] is True
+    )
+
+
+def _apply_fonts(family: str) -> None:
+    rc = mpl.rcParams
+    rc["font.family"] = ["sans-serif"]
+    rest = [f for f in rc["font.sans-serif"] if f not in (family, LATIN_FALLBACK)]
+    rc["font.sans-serif"] = [family, LATIN_FALLBACK, *rest]
+    # Noto Sans CJK and WenQuanYi have U+2212, so negative ticks keep the true minus sign.
+    rc["axes.unicode_minus"] = True
+
+
+def setup(style: str | None = None) -> str:
+    """Make matplotlib and seaborn draw Chinese; every ecopark chart calls this first.
+
+    The first call registers the CJK font with ``fontManager.addfont`` (no font-cache rebuild),
+    applies the seaborn theme (``style``, default ``"whitegrid"``) *with* the font so seaborn
+    does not reset it, and sets ``figure.dpi`` to 100. Later calls only repair the font
+    settings if something (a user's ``sns.set_theme()``) has reset them, so a chart drawn after
+    a user's theme keeps that theme's style and still renders Chinese. Calling it again costs
+    microseconds. Pass ``style`` to (re)apply a seaborn theme explicitly.
+
+    Parameters
+    ----------
+    style : str, optional
+        A seaborn style (``"whitegrid"``, ``"ticks"``, ...) to apply now.
+
+    Returns
+    -------
+    str
+        The font family in use (``"Noto Sans CJK SC"``), or ``"DejaVu Sans"`` when no CJK font was
+        found and ``ECOPARK_ALLOW_TOFU=1`` allows drawing anyway.
+
+    Raises
+    ------
+    CJKFontNotFound
+        No CJK font was found and ``ECOPARK_ALLOW_TOFU`` is not set.
+    """
+    global _themed
+    found = find_cjk_font()
+    if found is None:
+        if os.environ.get(ENV_ALLOW_TOFU, "").strip() not in ("", "0"):
+            warnings.warn(_not_found_message(), RuntimeWarning, stacklevel=2)
+            family = LATIN_FALLBACK
+        else:
+            raise CJKFontNotFound(_not_found_message())
+    else:
+        family = found[1]
+    if style is None and _themed and _fonts_ok(family):
+        return family
+    if style is not None or not _themed:
+        import seaborn as sns
+
+        # set_theme rewrites the font rcParams: pass font= so it keeps ours (trap 2).
+        sns.set_theme(style=style or DEFAULT_STYLE, font=family)
+        mpl.rcParams["figure.dpi"] = 100
+        _themed = True
+    _apply_fonts(family)
+    return family

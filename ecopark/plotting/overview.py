@@ -1,0 +1,175 @@
+"""The assessment overview: every indicator's distance to its requirement, coloured by status."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+from ecopark.assessment import Assessment
+from ecopark.gaps import gap_table
+from ecopark.plotting.style import (
+    ROLE_COLOUR,
+    ROLE_FILLED,
+    ROLE_MARKERS,
+    fmt_pct,
+    indicator_label,
+    legend_below,
+    new_axes,
+    role_handles,
+    shorten,
+    status_colour,
+    status_handles,
+    status_label,
+)
+
+#: Margins beyond these limits [%] are drawn to the edge with an arrow (the table shows the value).
+MARGIN_CLIP = (-100.0, 150.0)
+
+
+def _requirement_text(assessment: Assessment, number: int, text: object) -> str:
+    """The requirement that applies to the park: its region's branch, or both sign branches."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    try:
+        req = assessment.standard.indicator(number).requirement
+    except KeyError:
+        return text or "—"
+    if req.limit is not None:
+        return text or req.limit.text
+    if req.by_region:
+        region = assessment.config.water_region
+        if region in req.by_region:
+            return req.by_region[region].text
+    if req.by_sign_of is not None and text.count("时") > 1:
+        return f"{req.positive.text} 或 {req.negative.text}"
+    return text or "—"
+
+
+def assessment_overview(
+    assessment: Assessment,
+    *,
+    gaps: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] | None = None,
+    name_width: int = 18,
+    title: str | None = None,
+) -> Figure:
+    """Every indicator's signed margin to its requirement, coloured by status (HJ 274-2015, 1–32).
+
+    One horizontal bar per indicator, in the standard's order: the margin [% of the limit] from
+    :func:`ecopark.gaps.gap_table` (positive = passing with room, negative = the shortfall),
+    coloured by status (达标 / 临界 / 未达标 / 无法计算, the colours of :mod:`ecopark.status`).
+    Margins beyond −100 % or +150 % are cut at the edge and marked with an arrow. A table at the
+    right gives each indicator's role (■ 必选, ● 已选, ○ 未选), value, requirement and margin.
+    Indicators with a status word or an ``=`` requirement (no margin) get a dot at 0; indicators
+    that cannot be computed say so with the reason.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`ecopark.assess`.
+    gaps : pandas.DataFrame, optional
+        ``gap_table(assessment)`` if already computed.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (leave room at its right for the table); default a new figure.
+    figsize : (float, float), optional
+        Size of a new figure [inches]; default 11 wide, 0.3 per indicator tall.
+    name_width : int
+        Longest indicator name in characters (longer names keep head and tail around "…").
+    title : str, optional
+        Default ``"<园区> <年> 年各指标距考核要求的余量"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    g = gap_table(assessment) if gaps is None else gaps
+    g = g.sort_values("number").reset_index(drop=True)
+    n = len(g)
+    fig, ax = new_axes(ax, figsize or (11.0, 1.9 + 0.3 * n))
+    lo, hi = MARGIN_CLIP
+    y = np.arange(n)
+    margins = pd.to_numeric(g["margin_pct"], errors="coerce").to_numpy(dtype=float)
+    shown = np.clip(np.nan_to_num(margins, nan=0.0), lo, hi)
+    colours = [status_colour(s) for s in g["status"]]
+    has_margin = ~np.isnan(margins)
+
+    bars = ax.barh(y[has_margin], shown[has_margin],
+                   color=np.array(colours, dtype=object)[has_margin], height=0.7, zorder=2)
+    for bar, number in zip(bars, g["number"][has_margin], strict=True):
+        bar.set_gid(f"indicator-{int(number)}")  # an id in SVG output; lets tests find the bar
+    for i in np.flatnonzero(has_margin & ((margins > hi) | (margins < lo))):
+        edge, d = (hi, 1) if margins[i] > hi else (lo, -1)
+        ax.annotate("", xy=(edge + d * 6, y[i]), xytext=(edge - d * 1, y[i]),
+                    arrowprops={"arrowstyle": "-|>", "color": colours[i], "lw": 1.5}, zorder=3)
+    for i in np.flatnonzero(~has_margin):
+        status = g.at[i, "status"]
+        if status == "not_computable":
+            reason = str(g.at[i, "reason_zh"] or "").strip()
+            text = status_label(status) + ("：" + shorten(reason, 30) if reason else "")
+        else:
+            kind = "定性要求" if isinstance(g.at[i, "value"], str) else "定值要求"
+            text = f"{kind}：{status_label(status)}"
+            ax.plot([0], [y[i]], marker="D", markersize=6, color=colours[i], zorder=3,
+                    linestyle="none")
+        ax.text(3 if status != "not_computable" else lo + 3, y[i], text, va="center",
+                ha="left", fontsize=8, color=colours[i] if status != "pass" else "#333333",
+                zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5,
+                                "alpha": 0.85})
+
+    ax.axvline(0, color="#222222", lw=1, zorder=2)
+    ax.set_xlim(lo - 8, hi + 8)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_yticks(y, [indicator_label(int(k), name, name_width)
+                      for k, name in zip(g["number"], g["indicator"], strict=True)], fontsize=9)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("距考核要求的余量（占要求值的 %；正值为富余，负值为差距）")
+    # Category bands: a thin line where the category changes.
+    cats = g["category"].tolist()
+    for i in range(1, n):
+        if cats[i] != cats[i - 1]:
+            ax.axhline(i - 0.5, color="#bbbbbb", lw=0.8, zorder=1)
+
+    # The table at the right: role marker, value, requirement, margin.
+    trans = blended_transform_factory(ax.transAxes, ax.transData)
+    cols = {"role": 12, "value": 26, "requirement": 92, "margin": 200}
+    head_y = -0.9
+    # role markers sit cols["role"] points right of the axes
+    marker_trans = trans + ScaledTranslation(cols["role"] / 72, 0, fig.dpi_scale_trans)
+    for key, text, ha in (("role", "角色", "center"), ("value", "现值", "left"),
+                          ("requirement", "要求", "left"), ("margin", "余量", "right")):
+        ax.annotate(text, (1, head_y), xycoords=trans, xytext=(cols[key], 0),
+                    textcoords="offset points", ha=ha, va="center", fontsize=8.5,
+                    color="#555555", annotation_clip=False)
+    for i in range(n):
+        role = g.at[i, "role"]
+        ax.plot([1.0], [y[i]], transform=marker_trans, linestyle="none", clip_on=False,
+                marker=ROLE_MARKERS[role], markersize=6, markeredgecolor=ROLE_COLOUR,
+                markerfacecolor=ROLE_COLOUR if ROLE_FILLED[role] else "white",
+                gid=f"role-{int(g.at[i, 'number'])}-{role}")
+        status = g.at[i, "status"]
+        value = g.at[i, "display"] if status != "not_computable" else "—"
+        unit = g.at[i, "unit"] or ""
+        value_text = f"{value} {unit}".strip() if unit == "%" and value != "—" else f"{value}"
+        margin = "—" if math.isnan(margins[i]) else fmt_pct(margins[i])
+        requirement = _requirement_text(assessment, int(g.at[i, "number"]),
+                                        g.at[i, "requirement"])
+        for key, text, ha in (("value", value_text, "left"),
+                              ("requirement", requirement, "left"),
+                              ("margin", margin, "right")):
+            ax.annotate(shorten(text, 16 if key == "requirement" else 12), (1, y[i]),
+                        xycoords=trans, xytext=(cols[key], 0),
+                        textcoords="offset points", ha=ha, va="center", fontsize=8.5,
+                        color=colours[i] if key == "margin" and status != "pass" else "#222222",
+                        annotation_clip=False)
+    legend_below(ax, status_handles(set(g["status"])) + role_handles(set(g["role"])), ncols=7,
+                 fontsize=9)
+    park = assessment.config.name
+    ax.set_title(title or f"{park} {assessment.year} 年各指标距考核要求的余量"
+                          f"（{assessment.standard.code}）", fontsize=13, pad=22)
+    return fig

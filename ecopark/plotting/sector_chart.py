@@ -1,0 +1,239 @@
+"""Sectors: who holds an indicator's numerator, and structure against intensity effects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ecopark.errors import InputError
+from ecopark.load import Park
+from ecopark.plotting.fonts import setup
+from ecopark.plotting.style import (
+    fmt_number,
+    footer,
+    indicator_label,
+    legend_below,
+    shorten,
+    wrap,
+)
+from ecopark.sectors import sector_files, sector_shares, structure_intensity
+
+#: Colours of the sector charts (categories, not statuses: no status colour is reused).
+SHARE_COLOURS = ("#4e79a7", "#a0cbe8", "#f28e2b", "#59a14f", "#b07aa1")  # one per numerator item
+VALUE_ADDED_COLOUR = "#bab0ac"
+STRUCTURE_COLOUR = "#9c755f"
+INTENSITY_COLOUR = "#4e79a7"
+NEW_ACTIVITY_COLOUR = "#bab0ac"
+
+
+def _effect_kind(factor: str) -> str:
+    if factor.startswith("结构效应"):
+        return "structure"
+    if factor.startswith("强度效应"):
+        return "intensity"
+    return "new"
+
+
+def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: int) -> None:
+    items = list(dict.fromkeys(shares["item"]))
+    first = shares[shares["item"] == items[0]].set_index("sector")
+    order = first.sort_values("share", ascending=True).index.tolist()  # largest at the top
+    series = [(park.standard.items[i].name_zh,
+               shares[shares["item"] == i].set_index("sector")["share"].reindex(order),
+               SHARE_COLOURS[k % len(SHARE_COLOURS)]) for k, i in enumerate(items)]
+    has_va = not first["value_added_share"].isna().all()
+    if has_va:
+        series.append(("工业增加值", first["value_added_share"].reindex(order), VALUE_ADDED_COLOUR))
+    m = len(series)
+    height = 0.8 / m
+    y = np.arange(len(order))
+    for k, (label, values, colour) in enumerate(series):
+        pos = y - 0.4 + height * (m - k - 0.5)
+        bars = ax.barh(pos, values.to_numpy(float) * 100, height=height * 0.92, color=colour,
+                       label=f"{label}占比", zorder=2)
+        for bar, sector in zip(bars, order, strict=True):
+            bar.set_gid(f"share-{label}-{sector}")
+        for p, v in zip(pos, values.to_numpy(float), strict=True):
+            if not np.isnan(v):
+                ax.annotate(f"{v * 100:.1f}%", (v * 100, p), xytext=(3, 0),
+                            textcoords="offset points", va="center", fontsize=7.5,
+                            color="#333333")
+    labels = []
+    for sector in order:
+        text = shorten(str(sector), 10)
+        intensity = first.at[sector, "intensity"] if "intensity" in first.columns else np.nan
+        if not pd.isna(intensity):
+            text += f"\n强度 {fmt_number(float(intensity), 3)}"
+        labels.append(text)
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    top = max(float(np.nanmax(v.to_numpy(float))) for _, v, _ in series) * 100
+    ax.set_xlim(0, top * 1.22 + 1)
+    ax.set_xlabel("占全园区合计的比例（%）")
+    legend_below(ax, ncols=min(3, m))
+    unit = park.standard.indicator(number).unit
+    note = f"（行业强度单位：{unit}）" if has_va and "intensity" in first.columns \
+        and not first["intensity"].isna().all() else ""
+    ax.set_title(wrap(f"{year} 年各行业占比{note}", 26), fontsize=11)
+
+
+def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
+    eff = eff.copy()
+    eff["kind"] = [_effect_kind(str(f)) for f in eff["factor"]]
+    total = eff[eff["sector"] == "合计"]
+    detail = eff[eff["sector"] != "合计"]
+    sectors = list(dict.fromkeys(detail["sector"]))
+    wide = detail.pivot_table(index="sector", columns="kind", values="effect", aggfunc="sum",
+                              fill_value=0.0).reindex(sectors)
+    totals = total.groupby("kind")["effect"].sum()
+    rows = ["合计", *sectors]
+    wide.loc["合计"] = totals
+    wide = wide.reindex(rows).fillna(0.0)
+    # sectors by the size of their total effect, largest at the top under 合计
+    size = wide.drop(index="合计").abs().sum(axis=1).sort_values()
+    rows = [*size.index.tolist(), "合计"]
+    wide = wide.reindex(rows)
+    kinds = [k for k in ("structure", "intensity", "new") if k in wide.columns]
+    names = {"structure": "结构效应（增加值占比变化）", "intensity": "强度效应（行业自身强度变化）",
+             "new": "新增/退出行业"}
+    colours = {"structure": STRUCTURE_COLOUR, "intensity": INTENSITY_COLOUR,
+               "new": NEW_ACTIVITY_COLOUR}
+    y = np.arange(len(rows))
+    h = 0.8 / len(kinds)
+    for k, kind in enumerate(kinds):
+        pos = y - 0.4 + h * (len(kinds) - k - 0.5)
+        vals = wide[kind].to_numpy(float)
+        bars = ax.barh(pos, vals, height=h * 0.92, color=colours[kind], label=names[kind],
+                       zorder=2)
+        for bar, sector in zip(bars, rows, strict=True):
+            bar.set_gid(f"effect-{kind}-{sector}")
+        for p, v in zip(pos, vals, strict=True):
+            ax.annotate(("+" if v > 0 else "") + fmt_number(v, 3), (v, p),
+                        xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
+                        ha="left" if v >= 0 else "right", va="center", fontsize=7.5,
+                        color="#333333")
+    ax.axvline(0, color="#222222", lw=0.8)
+    ax.axhline(len(rows) - 1.5, color="#bbbbbb", lw=0.8)
+    ax.set_yticks(y, [shorten(str(s), 10) for s in rows], fontsize=9)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    lo, hi = ax.get_xlim()
+    span = hi - lo
+    ax.set_xlim(lo - 0.18 * span, hi + 0.18 * span)
+    ax.set_xlabel(f"对指标变化的贡献（{unit}）" if unit else "对指标变化的贡献")
+    legend_below(ax, ncols=len(kinds))
+    v0 = float(eff["from_value"].iloc[0])
+    v1 = float(eff["to_value"].iloc[0])
+    def signed(v: float) -> str:
+        return ("+" if v > 0 else "") + fmt_number(v, 3)
+
+    parts = "，".join(f"{names[k].split('（')[0]} {signed(float(totals.get(k, 0.0)))}"
+                     for k in kinds)
+    y0, y1 = eff.attrs.get("year_from"), eff.attrs.get("year_to")
+    ax.set_title(f"{y0}→{y1} 年：{fmt_number(v0, 4)} → {fmt_number(v1, 4)}\n{parts}",
+                 fontsize=11)
+
+
+def sector_contributions(
+    park: Park,
+    number: int,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    shares: pd.DataFrame | None = None,
+    effects: pd.DataFrame | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+    figsize: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Each sector's share of an indicator's numerator, and its structure and intensity effects.
+
+    Left: for ``year_to``, each sector's share [%] of the indicator's numerator item(s)
+    (:func:`ecopark.sectors.sector_shares`; e.g. 工业固体废物总产生量 for 28, the four pollutants
+    for 25) beside its share of value added, with its own intensity under its name for the
+    intensities per value added (11, 14, 27, 28). A sector whose waste share is larger than its
+    value-added share is dirtier than the park's average.
+    Right (intensity indicators, with sector files for both years): the LMDI-I structure effect
+    (the mix of value added) and intensity effect (each sector's own intensity) of each sector and
+    in total (:func:`ecopark.sectors.structure_intensity`), which add up to the indicator's change.
+
+    Parameters
+    ----------
+    park : Park
+        A park with sector files (``<park>/sectors/<year>.csv``).
+    number : int
+        HJ 274-2015 indicator number.
+    year_from, year_to : int, optional
+        Default: the base year and the latest year with a sector file. The shares are of
+        ``year_to``.
+    shares, effects : pandas.DataFrame, optional
+        ``sector_shares(park, year_to, number)`` and ``structure_intensity(park, number,
+        year_from, year_to, by_sector=True)`` if already computed.
+    ax : Axes or pair of Axes, optional
+        One axes draws the shares only; two draw both panels. Default: a new figure.
+    figsize : (float, float), optional
+        Size of a new figure [inches].
+    title : str, optional
+        Default the indicator's number and name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    InputError
+        If ``year_to`` has no sector file.
+    """
+    setup()
+    files = sector_files(park)
+    year_to = (max(files) if files else park.years[-1]) if year_to is None else int(year_to)
+    year_from = park.config.base_year if year_from is None else int(year_from)
+    s = sector_shares(park, year_to, number) if shares is None else shares
+    e = effects
+    why_not = ""
+    if e is None and (ax is None or not isinstance(ax, Axes)):
+        try:
+            e = structure_intensity(park, number, year_from, year_to, by_sector=True)
+        except (ValueError, InputError) as exc:  # not an intensity indicator, or a year missing
+            e = None
+            why_not = _why_not(exc, number, year_from, year_to)
+    ind = park.standard.indicator(number)
+    n_sectors = s["sector"].nunique()
+    height = max(3.8, 1.6 + 0.55 * n_sectors * (1 + 0.3 * s["item"].nunique()))
+    if ax is None:
+        ncols = 2 if e is not None and len(e) else 1
+        fig, axes = plt.subplots(1, ncols, figsize=figsize or (6.0 * ncols + 1, height),
+                                 layout="constrained", squeeze=False)
+        axes = list(axes[0])
+    elif isinstance(ax, Axes):
+        fig, axes = ax.figure, [ax]
+        e = None
+    else:
+        axes = list(ax)
+        fig = axes[0].figure
+    _draw_shares(axes[0], s, park, number, year_to)
+    if e is not None and len(e) and len(axes) > 1:
+        _draw_effects(axes[1], e, ind.unit)
+    if why_not and len(axes) == 1 and ax is None:
+        footer(fig, "note", why_not)
+    heading = title or indicator_label(number, ind.name_zh, 30) + "：行业构成"
+    if len(axes) > 1 or ax is None:
+        fig.suptitle(heading, fontsize=13)
+    else:
+        axes[0].set_title(heading + "\n" + axes[0].get_title(), fontsize=11)
+    return fig
+
+
+def _why_not(exc: Exception, number: int, year_from: int, year_to: int) -> str:
+    """Why there is no structure/intensity panel, in Chinese."""
+    if isinstance(exc, InputError):
+        missing = "；".join(str(p.message) for p in exc.problems[:2])
+        return f"无结构/强度分解：{year_from} 或 {year_to} 年的行业数据不全（{missing}）"
+    return f"无结构/强度分解：指标 {number} 不是“单位工业增加值”强度指标"

@@ -1,0 +1,222 @@
+"""What every ecopark chart shares: status colours, role markers, Chinese labels, source note."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ecopark.plotting.fonts import setup
+from ecopark.status import STATUS_COLOURS, STATUS_ORDER, STATUS_ZH
+
+#: Role of an indicator in the verdict -> (label, marker, filled). 必选 counts always; 已选 is an
+#: optional indicator the park selected (counts); 未选 is optional and not selected (shown only).
+ROLE_ORDER = ("must", "selected", "optional")
+ROLE_ZH = {"must": "必选", "selected": "已选", "optional": "未选"}
+ROLE_MARKERS = {"must": "s", "selected": "o", "optional": "o"}
+ROLE_FILLED = {"must": True, "selected": True, "optional": False}
+ROLE_COLOUR = "#333333"
+
+#: Neutral colours for effects in attribution charts (not statuses: an effect is not a verdict).
+EFFECT_UP = "#c44e52"     # raises the indicator
+EFFECT_DOWN = "#4c72b0"   # lowers the indicator
+LEVEL_COLOUR = "#8c8c8c"  # start / end levels of a waterfall
+REQUIREMENT_COLOUR = "#222222"
+
+ELLIPSIS = "…"
+
+
+def status_colour(status: str) -> str:
+    """The colour of a status (``ecopark.status.STATUS_COLOURS``), the same in every chart."""
+    return STATUS_COLOURS[status]
+
+
+def status_label(status: str) -> str:
+    """The Chinese word for a status (``ecopark.status.STATUS_ZH``)."""
+    return STATUS_ZH.get(status, status)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, keeping its head and its tail around an ellipsis.
+
+    The tail carries the meaning of long HJ 274 names (…完成情况, …事件数量), so both ends stay.
+    """
+    if width <= 0 or len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return text[:head] + ELLIPSIS + text[len(text) - tail:]
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_.,:%+\-−/()\[\]]+| |.", re.S)
+#: Characters that must not start a line (Chinese line-breaking rule, 避头点).
+_NO_LINE_START = set("，。、；：？！）》」』】%,.;:!?)")
+
+
+def _width(token: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in token)
+
+
+def wrap(text: str, width: int) -> str:
+    """Mixed Chinese/Latin text broken into lines about ``width`` Chinese characters wide.
+
+    Breaks between any two Chinese characters, never inside a Latin word or number
+    (``2015``, ``CO2``), drops a space at a break, and keeps closing punctuation (，）。) on the
+    line before. Latin characters count as half a Chinese character.
+    """
+    if width <= 0 or _width(text) <= width:
+        return text
+    lines = _greedy(text, width)
+    # Balance the lines: no orphan character on the last one (工业固体废物总产生 / 量).
+    balanced = _greedy(text, math.ceil(_width(text) / len(lines) + 0.5))
+    return "\n".join(balanced if len(balanced) == len(lines) else lines)
+
+
+def _greedy(text: str, width: float) -> list[str]:
+    lines: list[str] = []
+    line, used = "", 0.0
+    for token in _TOKEN.findall(text):
+        w = _width(token)
+        if line and used + w > width and token not in _NO_LINE_START and token[0] not in \
+                _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+            if token == " ":
+                continue
+        line += token
+        used += w
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def indicator_label(number: int, name_zh: str, width: int | None = 18, *, wrap_lines: bool = False
+                    ) -> str:
+    """``"28 单位工业增加值固废产生量"``: the number and the name as the standard prints it.
+
+    Parameters
+    ----------
+    number : int
+        HJ 274 indicator number.
+    name_zh : str
+        ``IndicatorResult.name_zh``.
+    width : int or None
+        Longest name in characters; longer names are wrapped (``wrap_lines``) or shortened with
+        an ellipsis in the middle. None keeps the name whole.
+    """
+    if width is None:
+        return f"{number} {name_zh}"
+    if wrap_lines:
+        return f"{number} " + wrap(name_zh, width)
+    return f"{number} {shorten(name_zh, width)}"
+
+
+def fmt_number(value: float, digits: int = 4) -> str:
+    """A number for a label: thousands separators for large values, ``digits`` significant else."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    if v == 0:
+        return "0"
+    if abs(v) >= 10_000:
+        return f"{v:,.0f}"
+    if abs(v) >= 100:
+        return f"{v:,.1f}".rstrip("0").rstrip(".")
+    out = f"{v:.{digits}g}"
+    if "e" in out:
+        out = f"{v:.{digits + 4}f}".rstrip("0").rstrip(".")
+    return out.replace("-", "−")
+
+
+def fmt_pct(value: float, digits: int = 1, signed: bool = True) -> str:
+    """``+40.8%`` / ``−29.0%`` with a true minus sign."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    s = f"{value:+,.{digits}f}%" if signed else f"{value:,.{digits}f}%"
+    return s.replace("-", "−")
+
+
+def status_handles(statuses: Iterable[str] | None = None) -> list[Patch]:
+    """Legend patches for the statuses in ``STATUS_ORDER`` order (all, or those given)."""
+    wanted = set(STATUS_ORDER if statuses is None else statuses)
+    return [Patch(facecolor=STATUS_COLOURS[s], edgecolor="none", label=STATUS_ZH[s])
+            for s in STATUS_ORDER if s in wanted]
+
+
+def role_handles(roles: Iterable[str] | None = None) -> list[Line2D]:
+    """Legend markers for 必选 / 已选 / 未选."""
+    wanted = set(ROLE_ORDER if roles is None else roles)
+    return [
+        Line2D([], [], linestyle="none", marker=ROLE_MARKERS[r], markersize=7,
+               markeredgecolor=ROLE_COLOUR,
+               markerfacecolor=ROLE_COLOUR if ROLE_FILLED[r] else "white", label=ROLE_ZH[r])
+        for r in ROLE_ORDER if r in wanted
+    ]
+
+
+def legend_below(ax: Axes, handles: list | None = None, *, ncols: int = 4,
+                 fontsize: float = 8.5, rows_of_ticks: int = 1) -> None:
+    """A frameless legend under the x-axis label, placed in points so any axes height works."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    tick = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    label = FontProperties(size=mpl.rcParams["axes.labelsize"]).get_size_in_points()
+    gap = (tick * 1.25 * rows_of_ticks + (label * 1.3 if ax.get_xlabel() else 0)
+           + mpl.rcParams["xtick.major.pad"] + mpl.rcParams["axes.labelpad"] + 6)
+    kwargs = {} if handles is None else {"handles": handles}
+    ax.legend(**kwargs, loc="upper center", bbox_to_anchor=(0.5, 0), ncols=ncols,
+              frameon=False, fontsize=fontsize, borderaxespad=gap / fontsize)
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """(figure, axes): ``ax``'s figure when given, else a new constrained-layout figure."""
+    setup()
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+def source_note(fig: Figure, text: str, *, prefix: str = "数据来源：", fontsize: float = 8) -> Figure:
+    """Write a small 数据来源 note under a figure, left-aligned, and return the figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+    text : str
+        Where the figures come from (``"南通经济技术开发区 2021 年生态工业园区建设报告"``).
+        Empty text writes nothing.
+    prefix : str
+        Put before ``text`` unless ``text`` already starts with it (``""`` to omit).
+    """
+    setup()
+    text = (text or "").strip()
+    if not text:
+        return fig
+    if prefix and not text.startswith(prefix.rstrip("：:")):
+        text = prefix + text
+    return footer(fig, "source", text, fontsize=fontsize)
+
+
+def footer(fig: Figure, key: str, text: str, *, fontsize: float = 8) -> Figure:
+    """Set one line of a figure's footer (``"note"`` above ``"source"``); others are kept.
+
+    The footer is the figure's ``supxlabel``: below every axes, kept by constrained layout and
+    by ``savefig(bbox_inches="tight")``.
+    """
+    parts: dict[str, str] = dict(getattr(fig, "_ecopark_footer", {}))
+    parts[key] = text
+    fig._ecopark_footer = parts  # type: ignore[attr-defined]
+    chars = max(20, int(fig.get_figwidth() * 72 / fontsize * 0.95))
+    lines = [wrap(parts[k], chars) for k in ("note", "source") if parts.get(k)]
+    lines += [wrap(v, chars) for k, v in parts.items() if k not in ("note", "source") and v]
+    fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=fontsize, color="#555555")
+    return fig

@@ -1,0 +1,174 @@
+"""Trends: an indicator's values over the years, its requirement and the fitted projection."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from ecopark.gaps import margin_pct
+from ecopark.load import Park
+from ecopark.plotting.style import (
+    REQUIREMENT_COLOUR,
+    fmt_number,
+    indicator_label,
+    legend_below,
+    new_axes,
+    status_colour,
+    status_handles,
+)
+from ecopark.standard import Limit
+from ecopark.status import classify
+from ecopark.trends import fit_trends, indicator_series
+
+#: Years the projection runs past the last data year when the line never crosses the requirement.
+DEFAULT_HORIZON = 5
+#: The projection is drawn to the crossing year at most this many years past the last data year.
+MAX_HORIZON = 15
+
+PROJECTION_COLOUR = "#555555"
+
+
+def _point_status(row: pd.Series) -> str:
+    """达标 / 临界 / 未达标 of one year's value, by ecopark.status.classify on ecopark.gaps.margin_pct."""
+    passed = None if pd.isna(row["passed"]) else bool(row["passed"])
+    limit = None
+    if isinstance(row["op"], str) and not pd.isna(row["limit"]):
+        limit = Limit(row["op"], float(row["limit"]))
+    return classify(passed, margin_pct(float(row["value"]), limit))
+
+
+def trend_chart(
+    park: Park | None,
+    number: int,
+    *,
+    series: pd.DataFrame | None = None,
+    trends: pd.DataFrame | None = None,
+    horizon: int | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (8.0, 4.8),
+    title: str | None = None,
+) -> Figure:
+    """An indicator's values over the years with its requirement and the projection at its pace.
+
+    Each year's value is a point in its status colour (达标 / 临界 / 未达标, as in every chart),
+    joined by a line; the requirement is a dashed line (a step where it changes between years,
+    e.g. an elasticity's branch); the straight line fitted by :func:`ecopark.trends.fit_trends`
+    is drawn dotted through the data years and on to the projected crossing year (marked, with
+    the outlook in words) or ``horizon`` years ahead. With too few years there is no projection
+    and the chart says so.
+
+    Parameters
+    ----------
+    park : Park or None
+        From :func:`ecopark.load_park`; may be None when ``series`` is given.
+    number : int
+        HJ 274-2015 indicator number.
+    series : pandas.DataFrame, optional
+        :func:`ecopark.trends.indicator_series` of the park, if already computed.
+    trends : pandas.DataFrame, optional
+        :func:`ecopark.trends.fit_trends` of ``series``, if already computed.
+    horizon : int, optional
+        Years to project past the last data year when there is no crossing (default 5).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; default a new figure of ``figsize`` [inches].
+    title : str, optional
+        Default the indicator's number and name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if series is None:
+        if park is None:
+            raise ValueError("trend_chart needs a park or a series")
+        series = indicator_series(park)
+    s = series[series["number"] == number].sort_values("year").reset_index(drop=True)
+    fig, ax = new_axes(ax, figsize)
+    if s.empty:
+        ax.text(0.5, 0.5, f"指标 {number} 没有可计算的年份", ha="center", va="center",
+                transform=ax.transAxes, fontsize=12)
+        ax.set_axis_off()
+        return fig
+    if trends is None:
+        trends = fit_trends(series)
+    t = trends[trends["number"] == number]
+    fit = t.iloc[0] if len(t) else None
+    name, unit = str(s["indicator"].iloc[0]), str(s["unit"].iloc[0] or "")
+    years = s["year"].to_numpy(int)
+    values = s["value"].to_numpy(float)
+    last_year = int(years.max())
+
+    # Projection span.
+    end = last_year + (horizon if horizon is not None else DEFAULT_HORIZON)
+    crossing = None
+    if fit is not None and not pd.isna(fit["crossing_year"]):
+        crossing = int(fit["crossing_year"])
+        if crossing <= last_year + MAX_HORIZON:
+            end = max(end, crossing + 1)
+    has_fit = fit is not None and not pd.isna(fit["slope"])
+
+    # Requirement: per data year, carried on into the projection.
+    limits = s[["year", "op", "limit"]].dropna(subset=["limit"])
+    if len(limits):
+        ly = limits["year"].to_numpy(int)
+        lv = limits["limit"].to_numpy(float)
+        if has_fit or len(ly) == 1:
+            ly = np.append(ly, end)
+            lv = np.append(lv, lv[-1])
+        ax.step(ly, lv, where="post", color=REQUIREMENT_COLOUR, ls="--", lw=1.3, zorder=2)
+
+    ax.plot(years, values, color="#444444", lw=1.4, zorder=3)
+    for y, v, (_, row) in zip(years, values, s.iterrows(), strict=True):
+        ax.scatter([y], [v], s=55, color=status_colour(_point_status(row)), edgecolor="white",
+                   linewidth=0.8, zorder=4, gid=f"year-{int(y)}")
+    if len(years) <= 12:
+        for y, v in zip(years, values, strict=True):
+            ax.annotate(fmt_number(v, 3), (y, v), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=8, color="#333333")
+
+    outlook = "" if fit is None else str(fit["outlook_zh"])
+    if has_fit:
+        xs = np.linspace(float(years.min()), float(end), 100)
+        ax.plot(xs, fit["intercept"] + fit["slope"] * xs, color=PROJECTION_COLOUR, ls=":",
+                lw=1.6, zorder=2)
+        if crossing is not None and crossing <= end:
+            ax.axvline(crossing, color=PROJECTION_COLOUR, lw=0.8, ls="-.", zorder=1)
+            ax.annotate(f"{crossing} 年", (crossing, 0.02), xycoords=("data", "axes fraction"),
+                        xytext=(-4, 0), textcoords="offset points", ha="right", va="bottom",
+                        fontsize=8.5, color=PROJECTION_COLOUR)
+        ax.axvspan(last_year, end, color="#f2f2f2", zorder=0)
+        per_year = fmt_number(float(fit["slope"]), 3)
+        if not per_year.startswith("−"):
+            per_year = "+" + per_year
+        if crossing is not None and crossing > end:
+            outlook += "，超出图示范围"
+        r = fit["r"]
+        rate_unit = "个百分点" if unit == "%" else unit
+        outlook += f"（拟合速度 {per_year} {rate_unit}/年" + (
+            f"，r = {fmt_number(float(r), 2)}）" if not pd.isna(r) else "）")
+    ax.set_xlim(years.min() - 0.5, (end if has_fit else last_year) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("年份")
+    ax.set_ylabel(unit or "指标值")
+    ax.set_title(title or indicator_label(number, name, 30, wrap_lines=True), fontsize=12,
+                 pad=22 if outlook else 6)
+    if outlook:
+        ax.text(0.5, 1.015, outlook, transform=ax.transAxes, ha="center", va="bottom",
+                fontsize=9, color="#444444")
+
+    present = {_point_status(row) for _, row in s.iterrows()}
+    handles = status_handles(present)
+    handles.append(Line2D([], [], color=REQUIREMENT_COLOUR, ls="--", label="考核要求"))
+    if has_fit:
+        handles.append(Line2D([], [], color=PROJECTION_COLOUR, ls=":", lw=1.6,
+                              label="线性拟合与外推"))
+    legend_below(ax, handles, ncols=5)
+    if math.isfinite(float(values.min())):
+        ax.margins(y=0.15)
+    return fig

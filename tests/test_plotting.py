@@ -1,0 +1,402 @@
+"""Charts: Chinese renders with no glyph warning, real numbers drawn, one colour per status."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pytest
+import seaborn as sns
+from matplotlib.colors import to_rgba
+from matplotlib.font_manager import fontManager
+
+import ecopark
+from ecopark import plotting as ep
+from ecopark.plotting import fonts
+from ecopark.status import STATUS_COLOURS
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
+
+
+@pytest.fixture(scope="module")
+def nantong(nantong_dir):
+    return ecopark.load_park(nantong_dir)
+
+
+@pytest.fixture(scope="module")
+def a2021(nantong):
+    return ecopark.assess(nantong, 2021)
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@contextmanager
+def clean():
+    """Fail on a "missing from font" warning and on any warning from matplotlib or seaborn.
+
+    The glyph warning fires at draw time, so the block must draw (:func:`render`).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    glyph = [w for w in caught if "missing from font" in str(w.message)]
+    assert not glyph, [str(w.message) for w in glyph[:3]]
+    libs = [w for w in caught
+            if re.search(r"[/\\](matplotlib|seaborn)[/\\]", w.filename or "")
+            or type(w.category).__module__.startswith(("matplotlib", "seaborn"))
+            or issubclass(w.category, mpl.MatplotlibDeprecationWarning)]
+    assert not libs, [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})"
+                      for w in libs[:3]]
+
+
+def render(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    data = buf.getvalue()
+    assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    return data
+
+
+def texts(fig) -> list[str]:
+    """Every string drawn in the figure (titles, labels, ticks, annotations, legends)."""
+    return [t.get_text() for t in fig.findobj(mpl.text.Text) if t.get_text()]
+
+
+def artist(fig, gid: str):
+    found = [a for a in fig.findobj() if getattr(a, "get_gid", lambda: None)() == gid]
+    assert found, f"no artist with gid {gid!r}"
+    return found[0]
+
+
+def face(fig, gid: str) -> tuple[float, ...]:
+    a = artist(fig, gid)
+    colour = a.get_facecolor()
+    if hasattr(colour, "ndim") and colour.ndim == 2:  # a scatter collection
+        colour = colour[0]
+    return tuple(round(float(c), 6) for c in colour)
+
+
+def rgba(status: str) -> tuple[float, ...]:
+    return tuple(round(c, 6) for c in to_rgba(STATUS_COLOURS[status]))
+
+
+def chinese_title_and_labels(ax) -> None:
+    assert CJK.search(ax.get_title()), ax.get_title()
+    labels = [ax.get_xlabel(), ax.get_ylabel(), *[t.get_text() for t in ax.get_xticklabels()],
+              *[t.get_text() for t in ax.get_yticklabels()]]
+    assert any(CJK.search(s) for s in labels), labels
+
+
+# ---------------------------------------------------------------------------------------- setup
+
+
+def test_setup_registers_the_simplified_chinese_face_once():
+    family = ep.setup()
+    assert family == "Noto Sans CJK SC"
+    count = len(fontManager.ttflist)
+    start = time.perf_counter()
+    for _ in range(200):
+        assert ep.setup() == family
+    assert time.perf_counter() - start < 0.5  # cheap: no addfont, no theme after the first
+    assert len(fontManager.ttflist) == count  # the .ttc's faces are not listed twice
+    rc = mpl.rcParams
+    assert rc["font.family"] == ["sans-serif"]
+    assert rc["font.sans-serif"][:2] == ["Noto Sans CJK SC", "DejaVu Sans"]
+    assert rc["axes.unicode_minus"] is True  # Noto has U+2212 (trap 4)
+    assert rc["figure.dpi"] == 100
+    path, fam = ep.find_cjk_font()
+    assert fam == "Noto Sans CJK SC" and path.name == "NotoSansCJK-Regular.ttc"
+
+
+def test_charts_survive_a_later_user_set_theme(a2021):
+    ep.setup()
+    sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
+    assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
+    with clean():
+        fig = ep.assessment_overview(a2021)
+        render(fig)
+    assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+    # the user's style is kept: only the fonts were repaired
+    assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
+    ep.setup(style="whitegrid")
+    assert mpl.rcParams["axes.facecolor"] == "white"
+
+
+def test_env_font_wins_and_a_missing_one_is_an_error(monkeypatch):
+    import noto_cjk_sans_otc
+
+    monkeypatch.setattr(fonts, "_found", {})
+    monkeypatch.setenv(fonts.ENV_FONT, str(noto_cjk_sans_otc.FONT_PATH))
+    assert ep.find_cjk_font()[1] == "Noto Sans CJK SC"
+    monkeypatch.setenv(fonts.ENV_FONT, "/nonexistent/font.ttc")
+    with pytest.raises(ep.CJKFontNotFound, match="ECOPARK_CJK_FONT"):
+        ep.setup()
+
+
+def test_no_cjk_font_raises_unless_tofu_is_allowed(monkeypatch):
+    monkeypatch.setattr(fonts, "_found", {})
+    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
+    monkeypatch.setattr(fonts, "_candidates",
+                        lambda: [("fonts-noto-cjk", Path("/nonexistent/NotoSansCJK.ttc"))])
+    monkeypatch.delenv(fonts.ENV_ALLOW_TOFU, raising=False)
+    with pytest.raises(ep.CJKFontNotFound, match="noto-cjk-sans-otc"):
+        ep.setup()
+    monkeypatch.setenv(fonts.ENV_ALLOW_TOFU, "1")
+    with pytest.warns(RuntimeWarning, match="未找到中文字体"):
+        assert ep.setup() == "DejaVu Sans"
+    monkeypatch.setattr(fonts, "_found", {})
+    monkeypatch.undo()
+    assert ep.setup() == "Noto Sans CJK SC"
+
+
+# --------------------------------------------------------------------------------------- charts
+
+
+def test_overview_nantong_2021(a2021):
+    with clean():
+        fig = ep.assessment_overview(a2021)
+        render(fig)
+    ax = fig.axes[0]
+    chinese_title_and_labels(ax)
+    assert "南通经济技术开发区 2021 年" in ax.get_title()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 32
+    assert ticks[27] == "28 单位工业增加值固废产生量"
+    assert ticks[17].startswith("18 工业园区") and "…" in ticks[17]  # long name: head…tail
+    drawn = texts(fig)
+    assert "−40.7%" in drawn and "+4.6%" in drawn  # 28 fails by 40.7 %, 14 passes by 4.6 %
+    for status, number in (("fail", 28), ("fail", 12), ("at_risk", 14), ("pass", 11)):
+        assert face(fig, f"indicator-{number}") == rgba(status)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["达标", "临界", "未达标", "必选", "已选", "未选"]
+    # role markers: ■ must (5), ● selected (2, 14), ○ optional not selected (28: hollow)
+    assert artist(fig, "role-5-must").get_marker() == "s"
+    assert artist(fig, "role-14-selected").get_markerfacecolor() != "white"
+    assert artist(fig, "role-28-optional").get_markerfacecolor() == "white"
+
+
+def test_overview_shows_not_computable(nantong):
+    a = ecopark.assess(nantong, 2015)
+    with clean():
+        fig = ep.assessment_overview(a)
+        render(fig)
+    drawn = texts(fig)
+    assert any(s.startswith("无法计算：缺少数据：年末从业人口") for s in drawn)
+    assert "无法计算" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_what_it_would_take_nantong_2021(a2021):
+    with clean():
+        fig = ep.what_it_would_take(a2021)
+        render(fig)
+    ax = fig.axes[0]
+    chinese_title_and_labels(ax)
+    drawn = texts(fig)
+    assert "690,541 → 490,620 吨（−29.0%）" in drawn
+    assert "4,906,200 → 6,905,407 万元（+40.7%）" in drawn
+    assert "51.8 → 177,690 吨标煤（+342,930.9%）" in drawn
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(t.startswith("28 单位工业增加值固废产生量") for t in ticks)
+    assert face(fig, "indicator-28-solid_waste_generated") == rgba("fail")
+    assert face(fig, "indicator-14-fresh_water") == rgba("at_risk")
+
+
+def test_what_it_would_take_marks_unreachable(a2021):
+    import pandas as pd
+
+    from ecopark.whatif import what_it_would_take as solve
+
+    table = solve(a2021, [28]).copy()
+    table.loc[1, ["required_value", "required_change_pct", "reachable", "reason_zh"]] = [
+        None, None, False, "工业增加值取任何非负值都达不到要求（≤0.1）"]
+    with clean():
+        fig = ep.what_it_would_take(a2021, [28], table=table)
+        render(fig)
+    assert any(s.startswith("无法达到：") for s in texts(fig))
+    assert "仅调整该项无法达到" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert isinstance(table, pd.DataFrame)
+
+
+def test_attribution_nantong_11(nantong):
+    with clean():
+        fig = ep.attribution_chart(nantong, 11)
+        render(fig)
+    ax = fig.axes[0]
+    chinese_title_and_labels(ax)
+    assert "2015→2021" in ax.get_title()
+    drawn = texts(fig)
+    assert "−0.00535（×0.989）" in drawn and "−0.203（×0.666）" in drawn
+    assert "0.611" in drawn and "0.4024" in drawn
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2015 年", "分子：\n综合能耗总量", "分母：\n工业增加值", "2021 年"]
+    assert face(fig, "level-2015") == rgba("fail")  # 0.611 > 0.5
+    assert face(fig, "level-2021") == rgba("pass")
+
+
+def test_attribution_not_decomposable_says_why(nantong):
+    with clean():
+        fig = ep.attribution_chart(nantong, 1)
+        render(fig)
+    drawn = [s.replace("\n", "") for s in texts(fig)]
+    assert any(s.startswith("无法分解：2015 年无法计算：缺少数据：高新技术企业工业总产值") for s in drawn)
+
+
+def test_trend_nantong_14(nantong):
+    with clean():
+        fig = ep.trend_chart(nantong, 14)
+        render(fig)
+    ax = fig.axes[0]
+    chinese_title_and_labels(ax)
+    assert ax.get_title() == "14 单位工业增加值新鲜水耗"
+    assert "数据年份不足（少于 3 年），不作趋势判断" in texts(fig)
+    assert face(fig, "year-2015") == rgba("fail")  # 10.08 > 8
+    assert face(fig, "year-2021") == rgba("at_risk")  # 7.63, margin 4.6 %
+
+
+def test_same_status_same_colour_across_charts(nantong, a2021):
+    with clean():
+        overview = ep.assessment_overview(a2021)
+        whatif = ep.what_it_would_take(a2021)
+        trend = ep.trend_chart(nantong, 14)
+        attribution = ep.attribution_chart(nantong, 11)
+        for fig in (overview, whatif, trend, attribution):
+            render(fig)
+    assert face(overview, "indicator-28") == face(whatif, "indicator-28-value_added")
+    assert face(overview, "indicator-14") == face(whatif, "indicator-14-value_added")
+    assert face(overview, "indicator-14") == face(trend, "year-2021")
+    assert face(overview, "indicator-11") == face(attribution, "level-2021")
+    assert face(overview, "indicator-28") != face(overview, "indicator-14")
+
+
+def test_charts_draw_into_a_given_axes(nantong, a2021):
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
+    with clean():
+        assert ep.trend_chart(nantong, 11, ax=axes[0]) is fig
+        assert ep.attribution_chart(nantong, 14, ax=axes[1]) is fig
+        render(fig)
+    assert CJK.search(axes[0].get_title()) and CJK.search(axes[1].get_title())
+
+
+def test_source_note(a2021):
+    with clean():
+        fig = ep.what_it_would_take(a2021, [28])
+        assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
+        render(fig)
+    note = fig.get_supxlabel()
+    assert note == "数据来源：南通经济技术开发区 2021 年统计数据"
+    ep.source_note(fig, "数据来源：园区统计")
+    assert fig.get_supxlabel() == "数据来源：园区统计"  # the prefix is not doubled
+
+
+def test_indicator_label():
+    assert ep.indicator_label(28, "单位工业增加值固废产生量") == "28 单位工业增加值固废产生量"
+    long = "工业园区国家重点污染物排放总量控制指标及地方特征污染物排放总量控制指标完成情况"
+    short = ep.indicator_label(18, long, 18)
+    assert short == "18 工业园区国家重点污…控制指标完成情况"
+    assert len(short) == len("18 ") + 18
+    assert ep.indicator_label(18, long, 20, wrap_lines=True).count("\n") == 1
+
+
+# ------------------------------------------------------------------ the example park (synthetic)
+
+
+@pytest.fixture(scope="module")
+def example():
+    if not EXAMPLE.is_dir():
+        pytest.skip("data/example-park is not there")
+    return ecopark.load_park(EXAMPLE)
+
+
+def test_trend_example_park_projects_the_crossing(example):
+    from ecopark.trends import park_trends
+
+    series, trends = park_trends(example)
+    fit = trends.set_index("number").loc[12]
+    with clean():
+        fig = ep.trend_chart(example, 12, series=series, trends=trends)
+        render(fig)
+    ax = fig.axes[0]
+    chinese_title_and_labels(ax)
+    drawn = texts(fig)
+    crossing = int(fit["crossing_year"])
+    assert f"{crossing} 年" in drawn
+    assert fit["slope"] > 0.3  # renewables grow from 1 % to about 5.6 % over 2015-2023
+    pace = f"+{fit['slope']:.3g}"
+    assert any(s.startswith(f"按现有速度将于 {crossing} 年达标（拟合速度 {pace} 个百分点/年")
+               for s in drawn), drawn
+    assert ax.get_xlim()[1] == pytest.approx(crossing + 1.5)  # drawn on to the crossing
+    for year in range(2015, 2024):
+        assert face(fig, f"year-{year}") == rgba("fail")  # 12 fails every year (1 → 5.6 %)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["未达标", "考核要求", "线性拟合与外推"]
+
+
+def test_trend_example_park_years_coloured_by_status(example):
+    with clean():
+        fig = ep.trend_chart(example, 27)
+        render(fig)
+    # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
+    assert face(fig, "year-2015") == rgba("fail")
+    assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
+
+
+def test_sector_contributions_example_park_28(example):
+    from ecopark.sectors import sector_shares, structure_intensity
+
+    shares = sector_shares(example, 2023, 28)
+    effects = structure_intensity(example, 28, by_sector=True)
+    with clean():
+        fig = ep.sector_contributions(example, 28)
+        ep.source_note(fig, "示例园区（合成数据）")
+        render(fig)
+    left, right = fig.axes
+    assert "28 单位工业增加值固废产生量" in fig.get_suptitle()
+    chinese_title_and_labels(left)
+    chinese_title_and_labels(right)
+    top = shares.sort_values("share").iloc[-1]  # the largest share is the top bar
+    assert left.get_yticklabels()[-1].get_text().startswith(top["sector"])
+    drawn = texts(fig)
+    assert f"{top['share'] * 100:.1f}%" in drawn
+    total = effects[effects["sector"] == "合计"].set_index("factor")["effect"]
+    structure = float(total[[f for f in total.index if f.startswith("结构效应")][0]])
+    intensity = float(total[[f for f in total.index if f.startswith("强度效应")][0]])
+    assert artist(fig, "effect-structure-合计").get_width() == pytest.approx(structure)
+    assert artist(fig, "effect-intensity-合计").get_width() == pytest.approx(intensity)
+    assert structure + intensity == pytest.approx(
+        effects["to_value"].iloc[0] - effects["from_value"].iloc[0])
+    assert "数据来源：示例园区（合成数据）" in fig.get_supxlabel()
+
+
+def test_sector_contributions_without_decomposition_says_why(example):
+    with clean():
+        fig = ep.sector_contributions(example, 25)  # four pollutants: shares only
+        render(fig)
+    assert len(fig.axes) == 1
+    assert "指标 25 不是“单位工业增加值”强度指标" in fig.get_supxlabel()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:2] == ["COD排放量占比", "氨氮排放量占比"] and legend[-1] == "工业增加值占比"
+
+
+def test_example_park_overview_and_whatif(example):
+    a = ecopark.assess(example, 2023)
+    with clean():
+        overview = ep.assessment_overview(a)
+        whatif = ep.what_it_would_take(a)
+        render(overview)
+        render(whatif)
+    assert "示例园区 2023 年" in overview.axes[0].get_title()
+    assert face(overview, "indicator-28") == face(whatif, "indicator-28-value_added") \
+        == rgba("fail")
+    assert face(overview, "indicator-7") == face(whatif, "indicator-7-recyclables_collected") \
+        == rgba("at_risk")

@@ -8,7 +8,20 @@ The public API that notebooks and scripts use::
     a.table()          # the 对照考核表 as a DataFrame (the columns of `ecopark table`)
     a.compliant        # the verdict
     a.reasons          # every broken rule, Reason(zh, en)
+    print(a.verdict_text())
+
+Why indicators fail (loaded on first use, so ``ecopark table`` stays quick)::
+
+    ecopark.gap_table(a)                 # value, requirement, margin %, status per indicator
+    ecopark.what_it_would_take(a)        # failing/at-risk indicator x raw item: the value that passes
+    ecopark.attribute(park, 2015, 2021)  # LMDI-I: numerator vs denominator effects, factor ratios
+    ecopark.park_trends(park)            # by year, fitted pace, the year it crosses its requirement
+    ecopark.advise(a, park)              # optional indicators with the largest smallest margin
+    ecopark.check_data(park)             # data-quality warnings naming the items
+    ecopark.plotting                     # charts (Figures, Chinese labels)
 """
+
+import importlib
 
 from ecopark.assessment import Assessment, IndicatorResult, Reason
 from ecopark.config import ParkConfig, load_config
@@ -18,6 +31,37 @@ from ecopark.load import Park, check_park, load_park, read_year_file
 from ecopark.standard import Indicator, Standard, load_standard
 
 __version__ = "0.1.0"
+
+#: Public names imported from their modules on first use (scipy and matplotlib load lazily).
+_LAZY = {
+    "gap_table": "ecopark.gaps",
+    "what_it_would_take": "ecopark.whatif",
+    "solve_item": "ecopark.whatif",
+    "gaps_report": "ecopark.whatif",
+    "attribute": "ecopark.attribution",
+    "attribute_chained": "ecopark.attribution",
+    "logmean": "ecopark.attribution",
+    "ratio_decomposition": "ecopark.attribution",
+    "load_sectors": "ecopark.sectors",
+    "sector_shares": "ecopark.sectors",
+    "structure_intensity": "ecopark.sectors",
+    "check_sector_totals": "ecopark.sectors",
+    "indicator_series": "ecopark.trends",
+    "fit_trends": "ecopark.trends",
+    "park_trends": "ecopark.trends",
+    "advise": "ecopark.advisor",
+    "check_data": "ecopark.checks",
+}
+_LAZY_MODULES = ("plotting", "narrative", "batch", "report", "officetable", "importer", "template")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"ecopark.{name}")
+    raise AttributeError(f"module 'ecopark' has no attribute {name!r}")
+
 
 __all__ = [
     "Assessment",
@@ -37,4 +81,5 @@ __all__ = [
     "load_park",
     "load_standard",
     "read_year_file",
+    *_LAZY,
 ]

@@ -182,12 +182,15 @@ def attribution_chart(
     ax.set_title(heading, fontsize=12)
 
     handles: list = []
-    if status0 is not None:
-        handles.append(Patch(color=c0, label=f"{year_from} 年：{status_label(status0)}"))
-    else:
+    if status0 is None:
         handles.append(Patch(color=LEVEL_COLOUR, label="基准年参照（0）"))
-    handles.append(Patch(color=status_colour(status1),
-                         label=f"{year_to} 年：{status_label(status1)}"))
+    elif status0 == status1:
+        handles.append(Patch(color=c0, label=f"{year_from}、{year_to} 年：{status_label(status0)}"))
+    else:
+        handles.append(Patch(color=c0, label=f"{year_from} 年：{status_label(status0)}"))
+    if status0 != status1:
+        handles.append(Patch(color=status_colour(status1),
+                             label=f"{year_to} 年：{status_label(status1)}"))
     if TOWARD_COLOUR in colours:
         handles.append(Patch(color=TOWARD_COLOUR, label="趋向达标的影响"))
     if AWAY_COLOUR in colours:
@@ -195,5 +198,6 @@ def attribution_chart(
     if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
         handles.append(Line2D([], [], color=REQUIREMENT_COLOUR, ls="--",
                               label=f"考核要求 {limit1.text}"))
-    legend_below(ax, handles, ncols=3, rows_of_ticks=max(t.count("\n") + 1 for t in labels))
+    legend_below(ax, handles, ncols=min(4, len(handles)),
+                 rows_of_ticks=max(t.count("\n") + 1 for t in labels))
     return fig

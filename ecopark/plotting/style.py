@@ -166,10 +166,12 @@ def legend_below(ax: Axes, handles: list | None = None, *, ncols: int = 4,
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
 
-    tick = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    ticks = ax.get_xticklabels()
+    tick = (ticks[0].get_fontsize() if ticks else
+            FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points())
     label = FontProperties(size=mpl.rcParams["axes.labelsize"]).get_size_in_points()
     gap = (tick * 1.25 * rows_of_ticks + (label * 1.3 if ax.get_xlabel() else 0)
-           + mpl.rcParams["xtick.major.pad"] + mpl.rcParams["axes.labelpad"] + 6)
+           + mpl.rcParams["xtick.major.pad"] + mpl.rcParams["axes.labelpad"] + 10)
     kwargs = {} if handles is None else {"handles": handles}
     ax.legend(**kwargs, loc="upper center", bbox_to_anchor=(0.5, 0), ncols=ncols,
               frameon=False, fontsize=fontsize, borderaxespad=gap / fontsize)

@@ -151,7 +151,7 @@ def trend_chart(
         r = fit["r"]
         rate_unit = "个百分点" if unit == "%" else unit
         outlook += f"（拟合速度 {per_year} {rate_unit}/年" + (
-            f"，r = {fmt_number(float(r), 2)}）" if not pd.isna(r) else "）")
+            f"，r = {float(r):.2f}）".replace("-", "−") if not pd.isna(r) else "）")
     ax.set_xlim(years.min() - 0.5, (end if has_fit else last_year) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("年份")

@@ -20,6 +20,7 @@ from ecopark.plotting.style import (
     fmt_number,
     fmt_pct,
     indicator_label,
+    legend_below,
     new_axes,
     shorten,
     status_colour,
@@ -188,8 +189,7 @@ def what_it_would_take(
     if not bool(w["reachable"].all()):
         handles.append(Line2D([], [], linestyle="none", marker="X", markersize=8,
                               color=status_colour("fail"), label="仅调整该项无法达到"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09 - 0.6 / n),
-              ncols=2, frameon=False, fontsize=9)
+    legend_below(ax, handles, ncols=len(handles), fontsize=9)
     ax.set_title(title or f"{assessment.config.name} {assessment.year} 年："
                           "单项数据需变化多少才能达标", fontsize=13)
     return fig

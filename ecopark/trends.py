@@ -34,15 +34,18 @@ TREND_COLUMNS = [
 #: Outlooks of :func:`fit_trends` and their Chinese wording.
 OUTLOOK_ZH = {
     "will_pass": "按现有速度将于 {year} 年达标",
-    "never": "按现有速度无法达标",
+    "never": "按现有速度 {horizon} 年内无法达标",
     "will_fail": "按现有速度将于 {year} 年不再达标",
-    "stays_passing": "按现有速度持续达标",
+    "stays_passing": "按现有速度 {horizon} 年内持续达标",
     "insufficient_data": "数据年份不足（少于 {min_years} 年），不作趋势判断",
     "no_projection": "要求为定值（=），不作趋势预测",
 }
 
 #: Fewest years with a value for a fitted pace.
 MIN_YEARS = 3
+#: Projections further than this many years past the last year are not made: a pace that is
+#: only rounding noise would otherwise "cross" in the year 753312.
+HORIZON_YEARS = 30
 
 
 def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame:
@@ -95,14 +98,16 @@ def _passes(op: str, value: float, limit: float) -> bool:
 
 
 def _crossing(op: str, limit: float, slope: float, intercept: float, last_year: int,
-              want_pass: bool) -> tuple[int | None, float]:
-    """First whole year after ``last_year`` at which the fitted line passes (or fails)."""
+              want_pass: bool, horizon: int = HORIZON_YEARS) -> tuple[int | None, float]:
+    """First whole year after ``last_year`` (within ``horizon`` years) at which the line passes (or fails)."""
     if slope == 0 or not math.isfinite(slope) or op not in (">=", "<="):
         return None, math.nan
     exact = (limit - intercept) / slope
     # The line passes for years >= exact when it rises toward a ≥ limit or falls toward a ≤ one.
     passes_after = (slope > 0) == (op == ">=")
     if want_pass != passes_after:
+        return None, exact
+    if exact > last_year + horizon:
         return None, exact
     year = max(last_year + 1, math.ceil(exact))
     if not want_pass and float(year) == exact:  # on the line's limit it still passes
@@ -113,7 +118,8 @@ def _crossing(op: str, limit: float, slope: float, intercept: float, last_year: 
     return None, exact  # pragma: no cover
 
 
-def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS) -> pd.DataFrame:
+def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS,
+               horizon: int = HORIZON_YEARS) -> pd.DataFrame:
     """A fitted pace per indicator and the projected year it would cross its requirement.
 
     Parameters
@@ -122,6 +128,9 @@ def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS) -> pd.DataFrame
         From :func:`indicator_series` (one park).
     min_years : int
         Fewest years with a value for a fit (default 3); fewer give ``insufficient_data``.
+    horizon : int
+        Years past the last one within which a crossing is projected (default 30) [years];
+        a crossing further out counts as none (``never`` / ``stays_passing``).
 
     Returns
     -------
@@ -169,14 +178,15 @@ def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS) -> pd.DataFrame
             slope, intercept, r, p = fit.slope, fit.intercept, fit.rvalue, fit.pvalue
         passing = bool(last["passed"])
         year, exact = _crossing(last["op"], base["limit"], slope, intercept, base["last_year"],
-                                want_pass=not passing)
+                                want_pass=not passing, horizon=horizon)
         if passing:
             outlook = "stays_passing" if year is None else "will_fail"
         else:
             outlook = "never" if year is None else "will_pass"
         rows.append({**base, "slope": slope, "intercept": intercept, "r": r, "p": p,
                      "outlook": outlook, "crossing_year": year, "exact_crossing": exact,
-                     "outlook_zh": OUTLOOK_ZH[outlook].format(year=year, min_years=min_years)})
+                     "outlook_zh": OUTLOOK_ZH[outlook].format(year=year, min_years=min_years,
+                                                              horizon=horizon)})
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
     out["crossing_year"] = out["crossing_year"].astype("Int64")
     return out

@@ -77,7 +77,7 @@ def test_fitted_pace_and_crossing_years(synth):
     assert r27["slope"] == pytest.approx(0.6) and r27["last_passed"]
     assert r27["outlook"] == "will_fail" and r27["exact_crossing"] == pytest.approx(2015 + 10 / 3)
     assert r27["crossing_year"] == 2019
-    assert t.loc[28, "outlook"] == "never" and t.loc[28, "outlook_zh"] == "按现有速度无法达标"
+    assert t.loc[28, "outlook"] == "never" and t.loc[28, "outlook_zh"] == "按现有速度 30 年内无法达标"
     assert pd.isna(t.loc[28, "crossing_year"])
     assert t.loc[14, "outlook"] == "stays_passing" and t.loc[14, "slope"] == 0
     assert t.loc[3, "outlook"] == "insufficient_data" and t.loc[3, "n_years"] == 1
@@ -99,3 +99,19 @@ def test_nantong_has_few_years_per_indicator(nantong_dir):
     t = t.set_index("number")
     assert t.loc[14, "n_years"] == 2 and t.loc[14, "outlook"] == "insufficient_data"
     assert t.loc[20, "outlook"] == "insufficient_data"
+
+
+def test_no_projection_beyond_the_horizon(tmp_path):
+    # 11 = 0.52 - 0.0001k: failing ≤0.5, the line reaches 0.5 only after 200 years.
+    years = {
+        2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 10.0 * k} for k in range(4)
+    }
+    trends = fit_trends(indicator_series(ecopark.load_park(write_park(tmp_path, years))))
+    r11 = trends.set_index("number").loc[11]
+    assert r11["slope"] == pytest.approx(-0.0001)
+    assert r11["outlook"] == "never" and pd.isna(r11["crossing_year"])
+    assert r11["exact_crossing"] == pytest.approx(2215.0)
+    assert r11["outlook_zh"] == "按现有速度 30 年内无法达标"
+    assert fit_trends(indicator_series(ecopark.load_park(tmp_path / "synth")), horizon=300).set_index(
+        "number"
+    ).loc[11, "crossing_year"] == 2215

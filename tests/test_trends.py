@@ -102,16 +102,16 @@ def test_nantong_has_few_years_per_indicator(nantong_dir):
 
 
 def test_no_projection_beyond_the_horizon(tmp_path):
-    # 11 = 0.52 - 0.0001k: failing ≤0.5, the line reaches 0.5 only after 200 years.
+    # 11 = 0.52 - 0.00015k: failing ≤0.5, the line reaches 0.5 at k = 133.3 (2148.3).
     years = {
-        2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 10.0 * k} for k in range(4)
+        2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 15.0 * k} for k in range(4)
     }
     trends = fit_trends(indicator_series(ecopark.load_park(write_park(tmp_path, years))))
     r11 = trends.set_index("number").loc[11]
-    assert r11["slope"] == pytest.approx(-0.0001)
+    assert r11["slope"] == pytest.approx(-0.00015)
     assert r11["outlook"] == "never" and pd.isna(r11["crossing_year"])
-    assert r11["exact_crossing"] == pytest.approx(2215.0)
+    assert r11["exact_crossing"] == pytest.approx(2015 + 20 / 0.15)
     assert r11["outlook_zh"] == "按现有速度 30 年内无法达标"
     assert fit_trends(indicator_series(ecopark.load_park(tmp_path / "synth")), horizon=300).set_index(
         "number"
-    ).loc[11, "crossing_year"] == 2215
+    ).loc[11, "crossing_year"] == 2149

@@ -58,6 +58,20 @@ def _lines(node: yaml.Node) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+#: libyaml's loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once: the node tree (for line numbers) and the data built from it."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (None if node is None else loader.construct_document(node))
+    finally:
+        loader.dispose()
+
+
 def load_config(park_dir: Path | str) -> ParkConfig:
     """Read and validate ``PARK_DIR/park.yaml``.
 
@@ -78,8 +92,7 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        node, raw = _parse_yaml(text)
     except UnicodeDecodeError:
         raise InputError(Problem(shown, "is not UTF-8 text; save park.yaml as UTF-8")) from None
     except yaml.YAMLError as exc:

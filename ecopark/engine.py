@@ -35,13 +35,27 @@ def context(park: Park, year: int) -> dict[str, float | str]:
     Missing items are absent from the mapping. Files of other years are read as needed.
     """
     base = park.config.base_year
-    refs = {ref for ind in park.standard.indicators for _, ref in ind.inputs}
-    refs |= {ref for h in park.standard.helpers.values() for _, ref in h.formula.inputs}
     out: dict[str, float | str] = {}
-    for ref in sorted(refs):
-        for item, value in park.values(ref_year(ref, year, base)).items():
-            out[key(item, ref)] = value
+    for ref in _refs(park.standard):
+        suffix = key("", ref)
+        out.update({item + suffix: value for item, value in park.values(ref_year(ref, year, base)).items()})
     return out
+
+
+_REFS: dict[int, tuple[Standard, tuple[str, ...]]] = {}
+
+
+def _refs(standard: Standard) -> tuple[str, ...]:
+    """Every year reference the standard's formulas use (worked out once per standard)."""
+    hit = _REFS.get(id(standard))
+    if hit is not None and hit[0] is standard:
+        return hit[1]
+    refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
+    refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
+    if len(_REFS) > 64:  # standards made on the fly (what-if copies) must not pile up
+        _REFS.clear()
+    _REFS[id(standard)] = (standard, tuple(sorted(refs)))
+    return _REFS[id(standard)][1]
 
 
 @dataclass(frozen=True)
@@ -54,10 +68,16 @@ class Evaluation:
     reason_en: str = ""
 
 
-def _missing(ind: Indicator, values: Mapping[str, object], year: int, base_year: int, items) -> Evaluation | None:
-    missing = [(item, ref) for item, ref in ind.inputs if key(item, ref) not in values]
-    if not missing:
+def _missing(ind: Indicator, values: Mapping[str, object], year: int, base_year: int,
+             standard: Standard) -> Evaluation | None:
+    keys = ind.formula.keys
+    for k in keys:
+        if k not in values:
+            break
+    else:
         return None
+    items = standard.items
+    missing = [inp for inp, k in zip(ind.inputs, keys, strict=True) if k not in values]
     zh = "、".join(f"{items[i].name_zh}（{ref_year(r, year, base_year)} 年）" for i, r in missing)
     en = ", ".join(f"{i} ({ref_year(r, year, base_year)})" for i, r in missing)
     return Evaluation(None, None, f"缺少数据：{zh}", f"missing data: {en}")
@@ -133,7 +153,7 @@ def evaluate(
         The unrounded value (``None`` when not computable, with the reason) and the limit.
     """
     n = year - config.base_year
-    missing = _missing(ind, values, year, config.base_year, standard.items)
+    missing = _missing(ind, values, year, config.base_year, standard)
     if missing is not None:
         return missing
     if ind.formula.uses_n and n <= 0:
@@ -143,7 +163,7 @@ def evaluate(
         value: float | str = values[key(*ind.inputs[0])]
     else:
         try:
-            value = ind.formula(values, n)
+            value = ind.formula.func(values, n)
         except NotComputable as exc:
             return Evaluation(None, None, exc.reason_zh, exc.reason_en)
         except (ZeroDivisionError, OverflowError, TypeError) as exc:
@@ -154,6 +174,18 @@ def evaluate(
     return Evaluation(value, limit, why_zh, why_en)
 
 
+_LIMIT_TEXTS: dict[tuple[str, float | str], str] = {}
+
+
+def _limit_text(limit: Limit) -> str:
+    """``limit.text``, remembered (it is asked for 32 times per park-year)."""
+    k = (limit.op, limit.value)
+    text = _LIMIT_TEXTS.get(k)
+    if text is None:
+        text = _LIMIT_TEXTS[k] = limit.text
+    return text
+
+
 def display(value: float | str | None, reported: bool) -> str:
     """The value as the table prints it (see the data contract, column ``value``)."""
     if value is None:
@@ -162,7 +194,7 @@ def display(value: float | str | None, reported: bool) -> str:
         return value
     if reported:
         return format_number(value)
-    return str(round_reported(value))
+    return format(round_reported(value), "f")  # never scientific notation (1.0E-10)
 
 
 def role_of(ind: Indicator, config: ParkConfig) -> str:
@@ -216,7 +248,7 @@ def assess_values(
                 name_zh=ind.name_zh,
                 name_en=ind.name_en,
                 unit=ind.unit,
-                requirement=ev.limit.text if ev.limit is not None else ind.requirement.text_full,
+                requirement=_limit_text(ev.limit) if ev.limit is not None else ind.requirement.text_full,
                 limit=ev.limit,
                 role=role_of(ind, config),
                 value=ev.value,

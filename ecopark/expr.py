@@ -12,6 +12,7 @@ raises :class:`NotComputable` with the reason, which the engine reports in the t
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,11 @@ class Compiled:
     inputs: tuple[tuple[str, str], ...]
     uses_n: bool
     func: Callable[[Mapping[str, float], float], float] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The mapping key ``"item@ref"`` of every input, in the order of :attr:`inputs`."""
+        return tuple(key(item, ref) for item, ref in self.inputs)
 
     def __call__(self, values: Mapping[str, float], n: float = math.nan) -> float:
         """Evaluate with ``values["item@ref"]`` and ``n`` [years]."""

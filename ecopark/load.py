@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import math
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -107,6 +109,16 @@ def _suggest(name: str, standard: Standard) -> str:
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
+def _shown(path: Path) -> str:
+    """:func:`display_path` of a file, resolving its folder once (resolving costs system calls)."""
+    return str(Path(_shown_dir(str(path.parent), os.getcwd())) / path.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_dir(folder: str, cwd: str) -> str:
+    return display_path(folder)
+
+
 def read_year_file(path: Path | str, standard: Standard | None = None) -> list[Record]:
     """Read and validate one year file (csv or xlsx) of raw items.
 
@@ -130,11 +142,11 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     """
     path = Path(path)
     standard = standard or load_standard()
-    shown = display_path(path)
+    shown = _shown(path)
     if not path.is_file():
         raise InputError(Problem(shown, "does not exist"))
     rows = _rows_xlsx(path, shown) if path.suffix.lower() == ".xlsx" else _rows_csv(path, shown)
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+    rows = [(n, r) for n, r in rows if "".join(r).strip()]
     if not rows:
         raise InputError(Problem(shown, "is empty; the first line must be the header item,value,unit,note"))
     header_line, header = rows[0]
@@ -142,17 +154,17 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     if not {"item", "value", "unit"} <= set(columns):
         raise InputError(Problem(shown, f"lacks the header 'item,value,unit' (found '{','.join(header)}'); "
                                  "the first line must be item,value,unit,note", header_line))
-    col = {name: columns.index(name) for name in ("item", "value", "unit", "note") if name in columns}
+    i_item, i_value, i_unit = (columns.index(name) for name in ("item", "value", "unit"))
+    i_note = columns.index("note") if "note" in columns else None
+    width = max(i_item, i_value, i_unit, -1 if i_note is None else i_note) + 1
     problems: list[Problem] = []
     records: list[Record] = []
     seen: dict[str, int] = {}
 
-    def cell(row: list[str], name: str) -> str:
-        i = col.get(name)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
     for line, row in rows[1:]:
-        name = cell(row, "item")
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        name = row[i_item].strip()
         if not name:
             problems.append(Problem(shown, "the item is empty; give an item id or its Chinese name", line))
             continue
@@ -164,7 +176,8 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
             problems.append(Problem(shown, f"the item appears twice (first on line {seen[item.id]}); keep one row", line, name))
             continue
         seen[item.id] = line
-        text, unit_text, note = cell(row, "value"), cell(row, "unit"), cell(row, "note")
+        text, unit_text = row[i_value].strip(), row[i_unit].strip()
+        note = "" if i_note is None else row[i_note].strip()
         if text == "":
             continue
         if item.kind == "status":
@@ -196,6 +209,9 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
         value = convert(number, unit, item.unit, item.dimension) if item.dimension not in ("count", "percent") else number
         if item.kind == "count" and value != value.to_integral_value():
             problems.append(Problem(shown, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, name))
+            continue
+        if not math.isfinite(float(value)):
+            problems.append(Problem(shown, f"'{text}' is too large to be a real figure; check the value and its unit", line, name))
             continue
         records.append(Record(item.id, float(value), item.unit, note, shown, line, text, unit_text))
     if problems:
@@ -296,7 +312,18 @@ def check_park(park_dir: Path | str) -> list[Problem]:
     try:
         park = load_park(park_dir)
     except InputError as exc:
-        return exc.problems
+        # park.yaml (or the folder listing) is bad; still check the year files, so that every
+        # problem is listed at once
+        problems = list(exc.problems)
+        folder = Path(park_dir)
+        if folder.is_dir():
+            for entry in sorted(folder.iterdir()):
+                if YEAR_FILE.match(entry.name) and entry.is_file():
+                    try:
+                        read_year_file(entry)
+                    except InputError as err:
+                        problems.extend(err.problems)
+        return problems
     problems: list[Problem] = []
     for year in park.years:
         try:

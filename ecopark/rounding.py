@@ -6,7 +6,7 @@ show as 0 keeps 2 significant digits instead (0.002624 → 0.0026).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 TWO_PLACES = Decimal("0.01")
 
@@ -29,7 +29,10 @@ def round_reported(value: float, places: int = 2) -> Decimal:
         The value as the table prints it, e.g. ``Decimal("82.00")``, ``Decimal("0.0026")``.
     """
     exact = Decimal(repr(float(value)))
-    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = TWO_PLACES if places == 2 else Decimal(1).scaleb(-places)
+    # enough digits for any float (the default 28 would fail on a value above 1e26)
+    context = Context(prec=max(28, exact.adjusted() + places + 2))
+    rounded = exact.quantize(quantum, rounding=ROUND_HALF_UP, context=context)
     if rounded == 0 and exact != 0:
         digits = exact.adjusted() - 1  # 2 significant digits
         rounded = exact.quantize(Decimal(1).scaleb(digits), rounding=ROUND_HALF_UP)

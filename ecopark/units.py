@@ -7,6 +7,7 @@ unit. Each dimension has a base unit; a factor says how many base units one unit
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -63,8 +64,14 @@ def convert(value: Decimal, unit: str, to_unit: str, dimension: str) -> Decimal:
     KeyError
         If either unit is not a spelling of ``dimension``.
     """
+    numerator, denominator = _factor(unit, to_unit, dimension)
+    if numerator == denominator:
+        return value
+    return value * numerator / denominator
+
+
+@functools.cache
+def _factor(unit: str, to_unit: str, dimension: str) -> tuple[int, int]:
     table = UNITS[dimension]
     factor = table[unit] / table[to_unit]
-    if factor == 1:
-        return value
-    return value * factor.numerator / factor.denominator
+    return factor.numerator, factor.denominator

@@ -34,7 +34,13 @@ def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
     if args.output:
-        write(result, args.format, args.output)
+        if Path(args.output).is_dir():
+            raise InputError(Problem(args.output, "is a folder; give a file name, e.g. -o table.csv"))
+        try:
+            write(result, args.format, args.output)
+        except OSError as exc:
+            raise InputError(Problem(args.output, f"cannot be written ({exc.strerror or exc}); "
+                                     "give a file in a writable folder")) from None
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
     data = render(result, args.format)

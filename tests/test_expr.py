@@ -1,0 +1,123 @@
+"""The formula language of the standard files: what it computes and what it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecopark.expr import NotComputable, cagr, compile_formula, key, mean
+from ecopark.standard import load_standard
+
+ITEMS = {"value_added", "energy", "employees", "industrial_land"}
+HELPERS = {"g_V": "cagr(value_added, value_added[B], n)"}
+
+
+def compiled(source):
+    return compile_formula(source, ITEMS, HELPERS, {"g_V": ("g_V 为 0", "g_V is zero")})
+
+
+def test_a_formula_reads_items_by_year_reference():
+    f = compiled("energy / value_added[B] + employees[T-3]")
+    assert f.inputs == (("energy", "T"), ("value_added", "B"), ("employees", "T-3"))
+    assert not f.uses_n
+    assert f({"energy@T": 6.0, "value_added@B": 3.0, "employees@T-3": 1.0}) == 3.0
+
+
+def test_helpers_are_inlined_and_n_is_passed():
+    f = compiled("cagr(energy, energy[B], n) / g_V")
+    assert f.uses_n
+    assert set(f.inputs) == {
+        ("energy", "T"),
+        ("energy", "B"),
+        ("value_added", "T"),
+        ("value_added", "B"),
+    }
+    # energy 1.21 = 1.1^2 -> 0.1; value added 1.44 = 1.2^2 -> 0.2; 0.1 / 0.2 = 0.5
+    v = {"energy@T": 121.0, "energy@B": 100.0, "value_added@T": 144.0, "value_added@B": 100.0}
+    assert f(v, 2) == pytest.approx(0.5)
+
+
+def test_key():
+    assert key("energy", "B") == "energy@B" and key("energy") == "energy@T"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "value_added.real",  # attribute access
+        "value_added.__class__",
+        "().__class__",
+        "__import__('os')",  # unknown function
+        "open('x')",
+        "eval('1')",
+        "max(energy, 1)",
+        "unknown_item / 2",  # unknown name
+        "value_added / foo",
+        "'abc'",  # strings
+        "energy + 'x'",
+        "b'x'",
+        "True",
+        "None",
+        "lambda: 1",
+        "[energy]",
+        "[x for x in ()]",
+        "energy if energy else 1",
+        "energy > 1",
+        "energy % 2",
+        "energy // 2",
+        "not energy",
+        "energy[T-5]",  # unknown year reference
+        "energy[B][T]",
+        "cagr(x_t=energy, x_0=energy[B], k=n)",  # keyword arguments
+        "mean(*[energy])",
+    ],
+)
+def test_the_language_rejects(source):
+    with pytest.raises((ValueError, SyntaxError)):
+        compiled(source)
+
+
+def test_syntax_errors_are_rejected():
+    with pytest.raises(SyntaxError):
+        compiled("energy +")
+    with pytest.raises(SyntaxError):
+        compiled("import os")
+
+
+def test_compiled_functions_have_no_builtins():
+    f = compiled("energy")
+    assert f.func.__globals__["__builtins__"] == {}
+
+
+def test_division_by_zero_is_not_computable():
+    f = compiled("energy / value_added")
+    with pytest.raises(NotComputable) as exc:
+        f({"energy@T": 1.0, "value_added@T": 0.0})
+    assert "value_added" in exc.value.reason_en and "为 0" in exc.value.reason_zh
+
+
+def test_a_zero_helper_denominator_gives_its_own_reason():
+    f = compiled("cagr(energy, energy[B], n) / g_V")
+    v = {"energy@T": 121.0, "energy@B": 100.0, "value_added@T": 100.0, "value_added@B": 100.0}
+    with pytest.raises(NotComputable) as exc:
+        f(v, 2)
+    assert exc.value.reason_zh == "g_V 为 0"
+
+
+def test_cagr():
+    assert cagr(121.0, 100.0, 2) == pytest.approx(0.1)
+    assert cagr(0.0, 100.0, 3) == -1.0
+    for args in ((1.0, 0.0, 3), (1.0, 1.0, 0), (-1.0, 1.0, 2)):
+        with pytest.raises(NotComputable):
+            cagr(*args)
+
+
+def test_mean():
+    assert mean(1.5, 1.0, 0.0, 0.75) == 0.8125
+
+
+def test_every_formula_of_hj274_compiles_over_catalogue_items():
+    std = load_standard()
+    for ind in std.indicators:
+        assert ind.inputs, ind.number
+        assert {item for item, _ in ind.inputs} <= set(std.items)
+        assert {ref for _, ref in ind.inputs} <= {"T", "B", "T-3"}

@@ -66,6 +66,7 @@ class Evaluation:
     limit: Limit | None
     reason_zh: str = ""
     reason_en: str = ""
+    requirement: str = ""  # set when the requirement is not the limit's own text (footnote a)
 
 
 def _missing(ind: Indicator, values: Mapping[str, object], year: int, base_year: int,
@@ -89,8 +90,11 @@ def select_limit(
     config: ParkConfig,
     values: Mapping[str, float | str],
     n: float,
-) -> tuple[Limit | None, str, str]:
-    """The limit that applies to ``ind`` for this park and data, or (None, reason_zh, reason_en).
+) -> tuple[Limit | None, str, str, str]:
+    """The limit that applies to ``ind``: (limit or None, reason_zh, reason_en, requirement text).
+
+    The requirement text is empty when it is the limit's own (``≥30``); otherwise it says what the
+    requirement is although no number applies (footnote a without the sector's benchmark).
 
     Chooses the elasticity branch by the sign of the helper (g_V for indicators 10, 13, 25), the
     reclaimed-water limit by region (16), and the sector benchmark under footnote a (6).
@@ -102,27 +106,29 @@ def select_limit(
         if share is not None and share > trigger:
             if ind.number in config.sector_benchmarks:
                 base = req.limit or req.positive
-                return Limit(base.op, config.sector_benchmarks[ind.number]), "", ""
+                return Limit(base.op, config.sector_benchmarks[ind.number]), "", "", ""
             return (
                 None,
                 f"注 a：最大行业产值占比 {share:.0%} 超过 70%，须以该行业清洁生产一级水平为限值（park.yaml sector_benchmarks）",
                 f"footnote a: one industry is {share:.0%} of output, so the limit is that industry's "
                 "cleaner-production level I; give it as sector_benchmarks in park.yaml",
+                "该行业清洁生产一级水平（注 a）",
             )
     if req.limit is not None:
-        return req.limit, "", ""
+        return req.limit, "", "", ""
     if req.by_region is not None:
-        return req.by_region[config.water_region], "", ""
+        return req.by_region[config.water_region], "", "", ""
     helper = standard.helpers[req.by_sign_of]
     try:
         sign = helper.formula(values, n)
     except (NotComputable, KeyError, ZeroDivisionError, OverflowError):
-        return None, f"{helper.name_zh}无法计算", f"{helper.name_en} cannot be computed"
+        return None, f"{helper.name_zh}无法计算", f"{helper.name_en} cannot be computed", ""
     if sign > 0:
-        return req.positive, "", ""
+        return req.positive, "", "", ""
     if sign < 0:
-        return req.negative, "", ""
-    return None, f"{helper.name_zh}为 0，要求无定义", f"{helper.name_en} is zero, so no requirement applies"
+        return req.negative, "", "", ""
+    return (None, f"{helper.name_zh}为 0，要求无定义",
+            f"{helper.name_en} is zero, so no requirement applies", "")
 
 
 def evaluate(
@@ -170,8 +176,8 @@ def evaluate(
             return Evaluation(None, None, f"无法计算（{exc}）", f"cannot be computed ({exc})")
         if isinstance(value, complex) or not math.isfinite(value):
             return Evaluation(None, None, "结果不是有限实数", "the result is not a finite real number")
-    limit, why_zh, why_en = select_limit(ind, standard, config, values, n)
-    return Evaluation(value, limit, why_zh, why_en)
+    limit, why_zh, why_en, text = select_limit(ind, standard, config, values, n)
+    return Evaluation(value, limit, why_zh, why_en, text)
 
 
 _LIMIT_TEXTS: dict[tuple[str, float | str], str] = {}
@@ -184,6 +190,15 @@ def _limit_text(limit: Limit) -> str:
     if text is None:
         text = _LIMIT_TEXTS[k] = limit.text
     return text
+
+
+def _requirement_text(ind: Indicator, ev: Evaluation) -> str:
+    """The requirement column: the applying limit, or the requirement in words when none applies."""
+    if ev.requirement:
+        return ev.requirement
+    if ev.limit is not None:
+        return _limit_text(ev.limit)
+    return ind.requirement.text_full
 
 
 def display(value: float | str | None, reported: bool) -> str:
@@ -248,7 +263,7 @@ def assess_values(
                 name_zh=ind.name_zh,
                 name_en=ind.name_en,
                 unit=ind.unit,
-                requirement=_limit_text(ev.limit) if ev.limit is not None else ind.requirement.text_full,
+                requirement=_requirement_text(ind, ev),
                 limit=ev.limit,
                 role=role_of(ind, config),
                 value=ev.value,

@@ -96,8 +96,9 @@ def key(item: str, ref: str = "T") -> str:
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self, known_items: set[str], helpers: Mapping[str, ast.expr], labels):
+    def __init__(self, known_items: set[str], helpers: Mapping[str, ast.expr], labels, names):
         self.known_items = known_items
+        self.names = names
         self.helpers = helpers
         self.labels = labels
         self.inputs: list[tuple[str, str]] = []
@@ -159,7 +160,7 @@ class _Rewriter(ast.NodeTransformer):
         text = ast.unparse(denominator)
         if isinstance(denominator, ast.Name) and denominator.id in self.labels:
             return self.labels[denominator.id]
-        return (f"分母 {text} 为 0", f"the denominator {text} is zero")
+        return (f"分母 {_named(denominator, self.names)} 为 0", f"the denominator {text} is zero")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
         if not isinstance(node.op, ast.USub | ast.UAdd):
@@ -182,6 +183,19 @@ def _copy(node: ast.expr) -> ast.expr:
     return ast.parse(ast.unparse(node), mode="eval").body
 
 
+class _Namer(ast.NodeTransformer):
+    def __init__(self, names: Mapping[str, str]):
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(id=self.names.get(node.id, node.id), ctx=node.ctx)
+
+
+def _named(node: ast.expr, names: Mapping[str, str]) -> str:
+    """The expression as text with item ids replaced by their (Chinese) names."""
+    return ast.unparse(_Namer(names).visit(_copy(node))) if names else ast.unparse(node)
+
+
 def _div(a: float, b: float, reason_zh: str, reason_en: str) -> float:
     if b == 0:
         raise NotComputable(reason_zh, reason_en)
@@ -193,6 +207,7 @@ def compile_formula(
     known_items: set[str],
     helpers: Mapping[str, str] | None = None,
     zero_labels: Mapping[str, tuple[str, str]] | None = None,
+    item_names: Mapping[str, str] | None = None,
 ) -> Compiled:
     """Compile a formula.
 
@@ -206,6 +221,8 @@ def compile_formula(
         Named sub-expressions (``g_V``) that the formula may use; they are inlined.
     zero_labels : mapping of str to (str, str), optional
         For a helper used as a denominator, the (Chinese, English) reason when it is zero.
+    item_names : mapping of str to str, optional
+        Chinese names of the items, used in the reason when a denominator is zero.
 
     Raises
     ------
@@ -214,7 +231,7 @@ def compile_formula(
     """
     helper_nodes = {name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()}
     tree = ast.parse(source.strip(), mode="eval")
-    rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}))
+    rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
     body = rewriter.visit(tree.body)
     lam = ast.Expression(
         body=ast.Lambda(

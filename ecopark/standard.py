@@ -213,6 +213,7 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
     spec = yaml.safe_load(text)
     items = _read_items(spec["items"])
     known = set(items)
+    names = {item.id: item.name_zh for item in items.values()}
     helper_src = {name: h["expr"] for name, h in spec.get("helpers", {}).items()}
     zero_labels = {
         name: (h.get("zero_reason_zh", f"{name} 为 0"), h.get("zero_reason_en", f"{name} is zero"))
@@ -235,7 +236,7 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         if rec["category"] not in spec["categories"]:
             raise ValueError(f"{where}: unknown category {rec['category']}")
         try:
-            formula = compile_formula(rec["formula"], known, helper_src, zero_labels)
+            formula = compile_formula(rec["formula"], known, helper_src, zero_labels, names)
         except (ValueError, SyntaxError) as exc:
             raise ValueError(f"{where}: {exc}") from exc
         indicators.append(

@@ -334,6 +334,7 @@ def test_footnote_a_without_a_sector_benchmark(tmp_path):
     assert r.value == pytest.approx(95.84040, abs=1e-4)  # 664537.525 / 693379.513 * 100
     assert r.passed is None and r.limit is None
     assert "注 a" in r.reason_zh and "sector_benchmarks" in r.reason_zh
+    assert r.requirement == "该行业清洁生产一级水平（注 a）"  # not the generic ≥70, which no longer applies
     assert not a.compliant  # 6 is selected and cannot be judged
     [reason] = a.reasons
     assert reason.number == 6 and "注 a" in reason.zh
@@ -395,3 +396,9 @@ def test_evaluate_is_pure_and_agrees_with_assess(nantong_dir):
     changed = dict(values, **{"energy@T": 2453100.0})  # 2453100 / 4906200 = 0.5
     assert evaluate(ind, park.standard, park.config, changed, 2021).value == pytest.approx(0.5)
     assert values["energy@T"] == 1974333.51  # untouched
+
+
+def test_zero_denominator_reason_names_the_item_in_chinese(tmp_path):
+    a = assess(nantong_copy(tmp_path, change={2021: {"industrial_output": ("0", "万元")}}))
+    assert a.result(1).reason_zh == "分母 园区工业总产值 为 0"
+    assert a.result(1).reason_en == "the denominator industrial_output is zero"

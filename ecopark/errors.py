@@ -36,7 +36,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
-            where += f", line {self.line}"
+            where += f", {'row' if self.file.lower().endswith('.xlsx') else 'line'} {self.line}"
         if self.item:
             where += f", item '{self.item}'"
         return f"{where}: {self.message}"

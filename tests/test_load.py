@@ -431,6 +431,7 @@ def test_an_xlsx_with_bad_rows_names_the_row(tmp_path):
         read_year_file(path)
     [p] = exc.value.problems
     assert (p.line, p.item) == (3, "energy") and "negative" in p.message
+    assert ", row 3, item 'energy'" in str(p)  # a spreadsheet has rows, not lines
 
 
 def test_both_csv_and_xlsx_for_a_year(tmp_path):

@@ -58,7 +58,8 @@ def _decode(data: bytes, shown: str) -> str:
     raise InputError(Problem(shown, "is neither UTF-8 nor GB18030 text; save it from Excel as 'CSV UTF-8' or as CSV (GB18030/GBK)"))
 
 
-def _rows_csv(path: Path, shown: str) -> list[tuple[int, list[str]]]:
+def read_csv_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
+    """``(line number, cells)`` of a UTF-8 or GB18030 CSV; ``shown`` names the file in messages."""
     text = _decode(path.read_bytes(), shown)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = []
@@ -70,7 +71,8 @@ def _rows_csv(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _rows_xlsx(path: Path, shown: str) -> list[tuple[int, list[str]]]:
+def read_xlsx_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
+    """``(row number, cells as text)`` of the first sheet of an .xlsx workbook."""
     import openpyxl
 
     try:
@@ -87,7 +89,8 @@ def _rows_xlsx(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _parse_number(text: str) -> Decimal | None:
+def parse_number(text: str) -> Decimal | None:
+    """The number written in ``text`` (thousands separators allowed), or None if it is not one."""
     t = text.strip().replace("\u2212", "-")
     if _THOUSANDS.match(t):
         t = t.replace(",", "")
@@ -97,11 +100,13 @@ def _parse_number(text: str) -> Decimal | None:
         return None
 
 
-def _find_item(name: str, standard: Standard) -> Item | None:
+def find_item(name: str, standard: Standard) -> Item | None:
+    """The catalogue item named by its id or its Chinese name, or None."""
     return standard.items.get(name) or standard.items_by_name.get(name)
 
 
-def _suggest(name: str, standard: Standard) -> str:
+def suggest_items(name: str, standard: Standard) -> str:
+    """A hint naming the catalogue items closest to an unknown ``name``."""
     names = list(standard.items) + list(standard.items_by_name)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     if not close:
@@ -145,7 +150,7 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     shown = _shown(path)
     if not path.is_file():
         raise InputError(Problem(shown, "does not exist"))
-    rows = _rows_xlsx(path, shown) if path.suffix.lower() == ".xlsx" else _rows_csv(path, shown)
+    rows = read_xlsx_rows(path, shown) if path.suffix.lower() == ".xlsx" else read_csv_rows(path, shown)
     rows = [(n, r) for n, r in rows if "".join(r).strip()]
     if not rows:
         raise InputError(Problem(shown, "is empty; the first line must be the header item,value,unit,note"))
@@ -168,9 +173,9 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
         if not name:
             problems.append(Problem(shown, "the item is empty; give an item id or its Chinese name", line))
             continue
-        item = _find_item(name, standard)
+        item = find_item(name, standard)
         if item is None:
-            problems.append(Problem(shown, f"unknown item; {_suggest(name, standard)}", line, name))
+            problems.append(Problem(shown, f"unknown item; {suggest_items(name, standard)}", line, name))
             continue
         if item.id in seen:
             problems.append(Problem(shown, f"the item appears twice (first on line {seen[item.id]}); keep one row", line, name))
@@ -189,7 +194,7 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
                 continue
             records.append(Record(item.id, text, "", note, shown, line, text, unit_text))
             continue
-        number = _parse_number(text)
+        number = parse_number(text)
         if number is None:
             problems.append(Problem(shown, f"'{text}' is not a number; write digits such as 4906200 or \"4,906,200\"", line, name))
             continue

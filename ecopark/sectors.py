@@ -36,7 +36,7 @@ from ecopark.attribution import (
     logmean,
 )
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.load import Park, _find_item, _parse_number, _rows_csv, _rows_xlsx, _suggest
+from ecopark.load import Park, find_item, parse_number, read_csv_rows, read_xlsx_rows, suggest_items
 from ecopark.standard import Indicator, Standard
 from ecopark.units import UNITS, convert
 
@@ -106,7 +106,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
     if year is None:
         m = _YEAR_FILE.match(path.name)
         year = int(m.group(1)) if m else 0
-    rows = _rows_xlsx(path, shown) if path.suffix.lower() == ".xlsx" else _rows_csv(path, shown)
+    rows = read_xlsx_rows(path, shown) if path.suffix.lower() == ".xlsx" else read_csv_rows(path, shown)
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InputError(Problem(shown, "is empty; the first line must be sector,item,value,unit,note"))
@@ -130,9 +130,9 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
         if not sector:
             problems.append(Problem(shown, "the sector is empty; name the sector (e.g. 化工)", line, name or None))
             continue
-        item = _find_item(name, standard) if name else None
+        item = find_item(name, standard) if name else None
         if item is None:
-            hint = _suggest(name, standard) if name else "give an item id or its Chinese name"
+            hint = suggest_items(name, standard) if name else "give an item id or its Chinese name"
             problems.append(Problem(shown, f"unknown item; {hint}", line, name or None))
             continue
         if item.id not in SECTOR_ITEMS:
@@ -147,7 +147,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
         text, unit_text, note = cell(row, "value"), cell(row, "unit"), cell(row, "note")
         if text == "":
             continue
-        number = _parse_number(text)
+        number = parse_number(text)
         if number is None or not number.is_finite() or number < 0:
             problems.append(Problem(shown, f"'{text}' is not a non-negative number; write digits such "
                                     "as 4906200 or \"4,906,200\"", line, name))

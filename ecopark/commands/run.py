@@ -1,0 +1,95 @@
+"""``ecopark run``: execute the report notebooks for park-years and write HTML reports."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ecopark.batch import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_NOTEBOOK_TIMEOUT,
+    DEFAULT_NOTEBOOKS,
+    resolve_notebooks,
+    run_batch,
+    summary_text,
+    targets_for_park,
+    targets_from_params,
+)
+from ecopark.params import ParamsError, params_files, parse_years
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the report notebooks for park-years (papermill) and write HTML reports",
+        description=(
+            "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.ipynb "
+            "and .html, OUT/index.html and OUT/summary.csv. Park-years come from params files "
+            "(or folders of them) and/or --park/--years. Exits 1 if any notebook failed."
+        ),
+    )
+    p.add_argument("params", nargs="*", metavar="PARAMS",
+                   help="params YAML files or folders of them (e.g. params/)")
+    p.add_argument("--park", metavar="ID", help="a park folder name under --data-dir")
+    p.add_argument("--years", metavar="YEARS",
+                   help="with --park: 2021, 2019-2023 or 2018,2021 (default: every year after the base year)")
+    p.add_argument("--data-dir", metavar="DIR", default="data", help="with --park: the data folder (default: data)")
+    p.add_argument("--notebooks", nargs="+", metavar="NB",
+                   help=f"notebooks to run (default: {' '.join(DEFAULT_NOTEBOOKS)})")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help=f"worker processes (default: the number of CPUs, {os.cpu_count()})")
+    p.add_argument("--out", "-o", default="reports", metavar="DIR", help="output folder (default: reports)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the jobs on a Dask distributed cluster (needs ecopark[dask]), e.g. tcp://host:8786")
+    p.add_argument("--cell-timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, metavar="S",
+                   help=f"time limit per cell [s] (default {DEFAULT_CELL_TIMEOUT:g})")
+    p.add_argument("--notebook-timeout", type=_positive, default=DEFAULT_NOTEBOOK_TIMEOUT, metavar="S",
+                   help=f"wall-clock limit per notebook [s] (default {DEFAULT_NOTEBOOK_TIMEOUT:g})")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.params and not args.park:
+        print("ecopark run: error: give params files or folders (e.g. params/), or --park ID", file=sys.stderr)
+        return 2
+    if args.years and not args.park:
+        print("ecopark run: error: --years needs --park", file=sys.stderr)
+        return 2
+    try:
+        notebooks = resolve_notebooks(args.notebooks)
+        targets = targets_from_params(params_files(args.params)) if args.params else []
+        if args.park:
+            years = parse_years(args.years) if args.years else None
+            targets += targets_for_park(args.park, years, Path(args.data_dir))
+    except ParamsError as exc:
+        print(f"ecopark run: error: {exc}", file=sys.stderr)
+        return 2
+    if not targets:
+        print("ecopark run: error: no params files found in " + " ".join(args.params), file=sys.stderr)
+        return 2
+    try:
+        outcomes = run_batch(
+            targets, notebooks, out_dir=args.out, jobs=args.jobs, scheduler=args.scheduler,
+            cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+        )
+    except ParamsError as exc:
+        print(f"ecopark run: error: {exc}", file=sys.stderr)
+        return 2
+    print(summary_text(outcomes, args.out), file=sys.stderr)
+    return 0 if all(o.ok for o in outcomes) else 1

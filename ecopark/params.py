@@ -1,0 +1,172 @@
+"""Params files: one YAML per park-year that ``ecopark run`` executes the notebooks for.
+
+A params file names a park-year and where its data is::
+
+    # params/nantong-etdz-2021.yaml
+    park_id: nantong-etdz
+    year: 2021
+    data_dir: ../data        # relative to this file; default ../data
+
+The keys are the notebooks' parameters (ASCII only: papermill escapes non-ASCII strings).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ecopark.errors import display_path
+
+KEYS = ("park_id", "year", "data_dir")
+REQUIRED = ("park_id", "year")
+DEFAULT_DATA_DIR = "../data"
+
+
+class ParamsError(Exception):
+    """A params file or a requested park-year that cannot be run; the message says why."""
+
+
+@dataclass(frozen=True)
+class ParkYear:
+    """One park-year to report on.
+
+    Attributes
+    ----------
+    park_id : str
+        The park folder's name under ``data_dir``.
+    year : int
+        The evaluation year.
+    data_dir : Path
+        The folder holding the park folders (absolute).
+    source : str
+        Where the request came from (a params file, or ``--park``).
+    """
+
+    park_id: str
+    year: int
+    data_dir: Path
+    source: str = ""
+
+    @property
+    def park_dir(self) -> Path:
+        """The park's data folder."""
+        return self.data_dir / self.park_id
+
+    def parameters(self) -> dict[str, object]:
+        """The notebook parameters (ASCII: park_id, year, data_dir)."""
+        return {"park_id": self.park_id, "year": self.year, "data_dir": str(self.data_dir)}
+
+
+def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None:
+    """Raise :class:`ParamsError` unless ``data_dir/park_id`` has a park.yaml and a file for ``year``."""
+    park_dir = data_dir / park_id
+    if not data_dir.is_dir():
+        raise ParamsError(f"{shown}: data folder {display_path(data_dir)} does not exist")
+    if not (park_dir / "park.yaml").is_file():
+        parks = sorted(p.name for p in data_dir.iterdir() if (p / "park.yaml").is_file())
+        close = difflib.get_close_matches(park_id, parks, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (parks there: {', '.join(parks) or 'none'})"
+        raise ParamsError(f"{shown}: park {park_id!r} not found in {display_path(data_dir)}{hint}")
+    years = sorted(
+        int(p.stem) for p in park_dir.iterdir()
+        if p.stem.isdigit() and p.suffix.lower() in (".csv", ".xlsx")
+    )
+    if year not in years:
+        raise ParamsError(
+            f"{shown}: no data file for {year} in {display_path(park_dir)} "
+            f"(years there: {', '.join(map(str, years)) or 'none'})"
+        )
+
+
+def load_params(path: Path | str) -> ParkYear:
+    """Read and validate one params file.
+
+    Raises
+    ------
+    ParamsError
+        With a message naming the file and what is wrong: not YAML, not a mapping, a missing or
+        unknown key, a year that is not an integer, a park or year file that does not exist.
+    """
+    path = Path(path)
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParamsError(f"{shown}: params file not found") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{shown}: not UTF-8 text; a params file is YAML") from None
+    except OSError as exc:
+        raise ParamsError(f"{shown}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ParamsError(f"{shown}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ParamsError(
+            f"{shown}: expected keys park_id, year, data_dir (e.g. 'park_id: nantong-etdz'), "
+            f"got {type(data).__name__}"
+        )
+    problems = []
+    for key in data:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(f"unknown key {key!r} (allowed: {', '.join(KEYS)}){hint}")
+    for key in REQUIRED:
+        if key not in data:
+            problems.append(f"missing key {key!r}")
+    park_id = data.get("park_id")
+    if "park_id" in data and (not isinstance(park_id, str) or not park_id.strip()):
+        problems.append(f"park_id must be the park folder's name, e.g. nantong-etdz; got {park_id!r}")
+    elif isinstance(park_id, str) and not park_id.isascii():
+        problems.append(f"park_id must be ASCII (the park folder's name), got {park_id!r}")
+    year = data.get("year")
+    if "year" in data and (isinstance(year, bool) or not isinstance(year, int)):
+        problems.append(f"year must be an integer such as 2021, got {year!r}")
+    data_dir = data.get("data_dir", DEFAULT_DATA_DIR)
+    if not isinstance(data_dir, str) or not data_dir.strip():
+        problems.append(f"data_dir must be a folder path, got {data_dir!r}")
+    if problems:
+        raise ParamsError(f"{shown}: " + "; ".join(problems))
+    folder = Path(data_dir)
+    if not folder.is_absolute():
+        folder = path.parent / folder
+    folder = folder.resolve()
+    check_park_year(park_id, year, folder, shown)
+    return ParkYear(park_id, year, folder, source=shown)
+
+
+def params_files(paths: list[str] | list[Path]) -> list[Path]:
+    """Expand folders to the ``*.yaml``/``*.yml`` files in them (sorted); keep files as given."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml"))
+        else:
+            out.append(p)
+    return out
+
+
+def parse_years(text: str) -> list[int]:
+    """``"2019-2023"`` -> [2019, ..., 2023]; ``"2018,2021"`` -> [2018, 2021]; ``"2021"`` -> [2021]."""
+    years: list[int] = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                if b < a:
+                    raise ValueError
+                years += range(a, b + 1)
+            elif part:
+                years.append(int(part))
+    except ValueError:
+        raise ParamsError(f"--years {text!r}: give a year, a range such as 2019-2023, or a list 2018,2021") from None
+    if not years:
+        raise ParamsError(f"--years {text!r}: no year given")
+    return sorted(set(years))

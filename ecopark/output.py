@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -43,8 +44,11 @@ def to_markdown(a: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(a: Assessment, fmt: str) -> str | bytes:
-    """Render an assessment in ``fmt`` (one of :data:`FORMATS`); xlsx gives bytes."""
+def render(a: Assessment, fmt: str, filled_on: dt.date | None = None) -> str | bytes:
+    """Render an assessment in ``fmt`` (one of :data:`FORMATS`); xlsx gives bytes.
+
+    ``filled_on`` is the 填报时间 of the xlsx header (default: today); other formats ignore it.
+    """
     if fmt == "csv":
         return to_csv(a)
     if fmt == "json":
@@ -54,13 +58,13 @@ def render(a: Assessment, fmt: str) -> str | bytes:
     if fmt == "xlsx":
         from ecopark.officetable import workbook_bytes
 
-        return workbook_bytes(a)
+        return workbook_bytes(a, filled_on)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
-def write(a: Assessment, fmt: str, path: Path | str) -> None:
+def write(a: Assessment, fmt: str, path: Path | str, filled_on: dt.date | None = None) -> None:
     """Render and write atomically to ``path``."""
     from ecopark.atomic import write_bytes
 
-    data = render(a, fmt)
+    data = render(a, fmt, filled_on)
     write_bytes(path, data if isinstance(data, bytes) else data.encode("utf-8"))

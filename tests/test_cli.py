@@ -315,8 +315,31 @@ def test_check_with_bad_park_yaml_and_bad_year_files(capsys, tmp_path):
 
 def test_check_passes_on_nantong(capsys, nantong_dir):
     code, out, err = run(capsys, "check", nantong_dir)
-    assert code == 0 and err == ""
+    assert code == 0 and "error" not in err
     assert "valid" in out and "2015, 2018, 2021" in out
+    # the data checks are listed as findings, not errors: the land area carried from 2018
+    assert "4 data-check finding(s)" in out
+    assert "data check:" in err and "industrial_land" in err and "19.1" in err
+
+
+def test_check_lists_bad_sector_files(capsys, tmp_path):
+    folder = nantong_copy(tmp_path)
+    (folder / "sectors").mkdir()
+    (folder / "sectors" / "2021.csv").write_text(
+        "sector,item,value,unit,note\n化工,energy,-5,吨标煤,\n化工,employees,3,人,\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "check", folder)
+    assert code == 2 and "sectors/2021.csv" in err and "energy" in err and "employees" in err
+
+
+def test_xlsx_header_carries_the_filled_on_date(capsys, tmp_path, nantong_dir):
+    out_file = tmp_path / "t.xlsx"
+    code, _, _ = run(capsys, "table", nantong_dir, "2021", "--format", "xlsx", "-o", out_file,
+                     "--filled-on", "2022-08-04")
+    assert code == 0
+    cells = [c for row in openpyxl.load_workbook(out_file).worksheets[0].iter_rows(max_row=3, values_only=True)
+             for c in row if c]
+    assert "填报时间：2022 年 8 月 4 日" in cells
 
 
 def test_check_warns_but_passes_without_a_base_year_file(capsys, tmp_path):

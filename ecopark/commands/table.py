@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("year", metavar="YEAR", type=int)
     p.add_argument("--format", choices=FORMATS, default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--filled-on", metavar="YYYY-MM-DD", type=_date,
+                   help="填报时间 printed in the xlsx header (default: today)")
     p.set_defaults(func=run_table)
 
     c = sub.add_parser("check", help="validate every file of a park folder and list all problems")
@@ -30,6 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=run_assess)
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2022-08-04") from None
+
+
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
@@ -37,7 +47,7 @@ def run_table(args: argparse.Namespace) -> int:
         if Path(args.output).is_dir():
             raise InputError(Problem(args.output, "is a folder; give a file name, e.g. -o table.csv"))
         try:
-            write(result, args.format, args.output)
+            write(result, args.format, args.output, filled_on=args.filled_on)
         except OSError as exc:
             raise InputError(Problem(args.output, f"cannot be written ({exc.strerror or exc}); "
                                      "give a file in a writable folder")) from None
@@ -50,17 +60,44 @@ def run_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sector_and_data_findings(park_dir: str) -> tuple[list[Problem], list[str]]:
+    """Sector-file problems (errors), and sector-total and data-check warnings, of a valid park."""
+    from ecopark.checks import check_data
+    from ecopark.sectors import check_sector_totals, read_sector_file, sector_files
+
+    park = load_park(park_dir)
+    errors: list[Problem] = []
+    for year, path in sector_files(park).items():
+        try:
+            read_sector_file(path, park.standard, year)
+        except InputError as exc:
+            errors.extend(exc.problems)
+    if errors:
+        return errors, []
+    warnings = [str(p) for p in check_sector_totals(park)]
+    warnings += [f"{display_path(park.path)}: {w}" for w in check_data(park)]
+    return [], warnings
+
+
 def run_check(args: argparse.Namespace) -> int:
     problems: list[Problem] = check_park(args.park_dir)
     errors = [p for p in problems if not p.message.startswith("warning:")]
+    if not errors:
+        sector_errors, data_warnings = _sector_and_data_findings(args.park_dir)
+        errors += sector_errors
+        problems += sector_errors
+    else:
+        data_warnings = []
     for p in problems:
         print(f"ecopark: {'error: ' if p in errors else ''}{p}", file=sys.stderr)
+    for w in data_warnings:
+        print(f"ecopark: data check: {w}", file=sys.stderr)
     if errors:
         print(f"{display_path(args.park_dir)}: {len(errors)} problem(s) found", file=sys.stderr)
         return 2
     park = load_park(args.park_dir)
     print(f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
-          f"({', '.join(map(str, park.years))})")
+          f"({', '.join(map(str, park.years))}); {len(data_warnings)} data-check finding(s)")
     return 0
 
 

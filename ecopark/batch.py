@@ -109,15 +109,55 @@ def _register_engine() -> None:
             cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
             start_timeout=60, execution_timeout=None, km=None, holder=None, **kwargs,
         ):
+            from jupyter_core.utils import run_sync
+
             if holder is not None:
                 holder["nb_man"] = nb_man
             client = PapermillNotebookClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=_client_log, log_output=False, shutdown_kernel="immediate",
             )
-            return client.execute(cleanup_kc=True)
+            kc = km.client()
+            if holder is not None:
+                holder["kc"] = kc
+            kc.start_channels()
+            run_sync(_wait_for_ready)(kc, km, start_timeout)
+            kc.allow_stdin = False
+            client.kc = kc
+            # The caller kills the kernel and stops the channels (after rendering the HTML).
+            return client.execute(cleanup_kc=False)
 
     papermill_engines.register("ecopark", EcoparkEngine)
+
+
+async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` and its IOPub channel delivers.
+
+    Like ``KernelClient.wait_for_ready`` without its final 0.2 s of silence on IOPub: stale
+    IOPub messages are harmless (nbclient keeps only those of the cell it runs), and 0.2 s per
+    notebook is 5-10 % of a report's run.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            msg = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if msg["msg_type"] == "kernel_info_reply":
+                try:  # a status message proves IOPub is subscribed; otherwise ask again
+                    await kc.iopub_channel.get_msg(timeout=0.5)
+                except Empty:
+                    pass
+                else:
+                    return
+        if not await km.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 def warm_up() -> None:
@@ -156,8 +196,12 @@ def _kill(km: Any) -> None:
 
 
 def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float | None,
-              notebook_timeout: float | None) -> tuple[Any, str, str, bool]:
-    """Execute once; return (notebook, status, error, kernel_start_failed)."""
+              notebook_timeout: float | None) -> tuple[Any, str, str, bool, Callable[[], None]]:
+    """Execute once; return (notebook, status, error, kernel_start_failed, cleanup).
+
+    The kernel is killed as soon as the run ends; ``cleanup`` (call it after rendering) waits
+    for it and removes its connection file, by which time it has long exited.
+    """
     import papermill
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
@@ -174,6 +218,13 @@ def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float
         timed_out.set()
         _kill(km)
 
+    def cleanup() -> None:
+        with contextlib.suppress(Exception):
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+
     timer = threading.Timer(notebook_timeout, on_timeout) if notebook_timeout else None
     if timer is not None:
         timer.daemon = True
@@ -189,27 +240,27 @@ def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float
             request_save_on_cell_execute=False, start_timeout=60,
             execution_timeout=cell_timeout, km=km, holder=holder,
         )
-        return nb, "ok", "", False
+        return nb, "ok", "", False, cleanup
     except PapermillExecutionError as exc:
         nb = holder["nb_man"].nb if "nb_man" in holder else None
         where = f"cell [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
-        return nb, "failed", f"{where}: {exc.ename}: {exc.evalue}", False
+        return nb, "failed", f"{where}: {exc.ename}: {exc.evalue}", False, cleanup
     except Exception as exc:  # noqa: BLE001 - any failure is one failed notebook
         nb = holder["nb_man"].nb if "nb_man" in holder else None
         if timed_out.is_set():
-            return nb, "timeout", f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）", False
+            return (nb, "timeout", f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）",
+                    False, cleanup)
         name = type(exc).__name__
         if name == "CellTimeoutError":
-            return nb, "timeout", f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）", False
-        return nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb)
+            return nb, "timeout", f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）", False, cleanup
+        return nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb), cleanup
     finally:
         if timer is not None:
             timer.cancel()
-        with contextlib.suppress(Exception):
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
-        with contextlib.suppress(Exception):
-            run_sync(km.cleanup_resources)()
+        _kill(km)
+        if "kc" in holder:
+            with contextlib.suppress(Exception):
+                holder["kc"].stop_channels()
 
 
 def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
@@ -248,32 +299,38 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
             nb_in = nbformat.reads(spec["notebook"], as_version=4)
             for attempt in (1, 2):
                 result["attempts"] = attempt
-                nb, status, error, start_failed = _run_once(
+                nb, status, error, start_failed, cleanup = _run_once(
                     nb_in, parameters, cwd, spec.get("cell_timeout"), spec.get("notebook_timeout"))
+                stack.callback(cleanup)
                 if not (start_failed and attempt == 1):
                     break
                 log.warning("%s: kernel failed to start (%s); retrying once", spec["key"], error)
-        if nb is None:
-            nb = copy.deepcopy(nb_in)
-        if "data_files" in spec and spec.get("data_files"):
-            # Show the caller's data folder, not the worker's temporary copy.
-            _restore_data_dir(nb, spec["parameters"]["data_dir"])
-        result["ipynb"] = nbformat.writes(nb).encode("utf-8")
-        result.update(status=status, error=error)
-        try:
-            from ecopark.report import to_html
+            if nb is None:
+                nb = copy.deepcopy(nb_in)
+            if "data_files" in spec and spec.get("data_files"):
+                # Show the caller's data folder, not the worker's temporary copy.
+                _restore_data_dir(nb, spec["parameters"]["data_dir"])
+            result["ipynb"] = _ipynb_bytes(nb)
+            result.update(status=status, error=error)
+            try:
+                from ecopark.report import to_html
 
-            result["html"] = to_html(
-                nb, spec["heading"], spec.get("sources", ()),
-                generated=spec.get("generated"), failed=error if status != "ok" else None,
-            ).encode("utf-8")
-        except Exception as exc:  # noqa: BLE001
-            result.update(status="failed", error=(error + "; " if error else "") +
-                          f"HTML export failed: {type(exc).__name__}: {exc}")
+                result["html"] = to_html(
+                    nb, spec["heading"], spec.get("sources", ()),
+                    generated=spec.get("generated"), failed=error if status != "ok" else None,
+                ).encode("utf-8")
+            except Exception as exc:  # noqa: BLE001
+                result.update(status="failed", error=(error + "; " if error else "") +
+                              f"HTML export failed: {type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001
         result.update(status="failed", error=f"{type(exc).__name__}: {exc}")
     result["seconds"] = round(time.perf_counter() - start, 3)
     return result
+
+
+def _ipynb_bytes(nb: Any) -> bytes:
+    """The notebook as nbformat writes it (indent 1, sorted keys), without re-validating it."""
+    return (json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _restore_data_dir(nb: Any, data_dir: str) -> None:
@@ -364,25 +421,18 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
     return out
 
 
-def _prepare(target: Target, notebooks: list[Path]) -> None:
-    """Assess the target in this process: its verdict for the index, its sources for the header."""
-    from ecopark.engine import assess
+def _describe(target: Target) -> None:
+    """Read the target's park: its name and data sources for the report header."""
     from ecopark.load import load_park
 
     py = target.park_year
     assert py is not None
     try:
         park = load_park(py.park_dir)
-        target.name = park.config.name
-        result = assess(park, py.year)
     except InputError as exc:
         target.error = "; ".join(str(p) for p in exc.problems)
         return
-    except Exception as exc:  # noqa: BLE001
-        target.error = f"{type(exc).__name__}: {exc}"
-        return
-    target.compliant = result.compliant
-    target.verdict = result.verdict_text()
+    target.name = park.config.name
     sources = []
     if park.config.source:
         sources.append(park.config.source)
@@ -391,6 +441,25 @@ def _prepare(target: Target, notebooks: list[Path]) -> None:
     files = [display_path(park.file_for(y)) for y in park.years]
     sources.append("数据文件：" + "，".join(files))
     target.sources = sources
+
+
+def _judge(target: Target) -> None:
+    """The target's verdict for the index (:func:`ecopark.assess`, in this process)."""
+    from ecopark.engine import assess
+    from ecopark.load import load_park
+
+    py = target.park_year
+    assert py is not None
+    try:
+        result = assess(load_park(py.park_dir), py.year)
+    except InputError as exc:
+        target.verdict = "无法评价：" + "; ".join(str(p) for p in exc.problems)
+        return
+    except Exception as exc:  # noqa: BLE001
+        target.verdict = f"无法评价：{type(exc).__name__}: {exc}"
+        return
+    target.compliant = result.compliant
+    target.verdict = result.verdict_text()
 
 
 def _data_files(park_dir: Path) -> dict[str, bytes]:
@@ -428,25 +497,32 @@ def _specs(targets: list[Target], notebooks: list[Path], cell_timeout: float | N
 
 
 def _iter_pool(specs: list[dict], jobs: int) -> Iterable[dict]:
+    """Submit every job now (to a pool forked after the imports, or run them lazily in this
+    process when ``jobs`` is 1) and return an iterator over the results as they come."""
     if jobs <= 1 or len(specs) <= 1:
-        for spec in specs:
-            yield execute_job(spec)
-        return
+        return (execute_job(spec) for spec in specs)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     warm_up()  # import once here; forked workers inherit it
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork") if "fork" in methods else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(execute_job, spec): spec for spec in specs}
-        for fut in as_completed(futures):
-            try:
-                yield fut.result()
-            except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
-                yield {"key": futures[fut]["key"], "status": "failed", "seconds": 0.0,
-                       "error": f"worker process failed: {type(exc).__name__}: {exc}",
-                       "ipynb": None, "html": None, "attempts": 1}
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    futures = {pool.submit(execute_job, spec): spec for spec in specs}
+
+    def results() -> Iterable[dict]:
+        try:
+            for fut in as_completed(futures):
+                try:
+                    yield fut.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
+                    yield {"key": futures[fut]["key"], "status": "failed", "seconds": 0.0,
+                           "error": f"worker process failed: {type(exc).__name__}: {exc}",
+                           "ipynb": None, "html": None, "attempts": 1}
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return results()
 
 
 def _iter_dask(specs: list[dict], scheduler: str) -> Iterable[dict]:
@@ -510,7 +586,7 @@ def run_batch(
     out_dir = Path(out_dir)
     for t in targets:
         if not t.error and t.park_year is not None:
-            _prepare(t, notebooks)
+            _describe(t)
     specs = _specs(targets, notebooks, cell_timeout, notebook_timeout, ship_data=bool(scheduler))
     by_key = {(t.park_year.park_id, t.park_year.year): t for t in targets if t.park_year is not None}
     outcomes: list[Outcome] = []
@@ -523,6 +599,9 @@ def run_batch(
         progress = sys.stderr.isatty()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs) or 1))
     stream = _iter_dask(specs, scheduler) if scheduler else _iter_pool(specs, workers)
+    for t in targets:  # while the workers run
+        if not t.error and t.park_year is not None:
+            _judge(t)
     from tqdm import tqdm
 
     with tqdm(total=len(specs), disable=not progress, unit="nb", desc="ecopark run",
@@ -589,6 +668,9 @@ def write_index(path: Path, targets: list[Target], notebooks: list[Path], out_di
         if t.error:
             verdict = '<span class="fail">无法运行</span>'
             detail = f'<div class="verdict">{e(t.error)}</div>'
+        elif t.compliant is None:
+            verdict = '<span class="fail">无法评价</span>'
+            detail = f'<div class="verdict">{e(t.verdict)}</div>'
         else:
             word = "符合" if t.compliant else "不符合"
             cls = "ok" if t.compliant else "fail"

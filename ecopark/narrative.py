@@ -147,6 +147,7 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> Re
         raise ParamsError(f"year must be an integer such as 2021, got {year!r}")
     data_dir = Path(data_dir)
     check_park_year(park_id, year, data_dir, "parameters")
+    pd.set_option("display.max_rows", 1000)  # tables in a report are shown whole
     park = load_park(data_dir / park_id)
     return Report(park=park, year=year, assessment=assess(park, year))
 
@@ -247,6 +248,22 @@ def sources_table(report: Report, years: list[int] | None = None) -> pd.DataFram
         "单位": items["unit"],
         "来源说明": items["note"].fillna(""),
     }).reset_index(drop=True)
+
+
+def sources_summary(report: Report) -> pd.DataFrame:
+    """Every item with the years it is given in and its source notes (one row per distinct note)."""
+    years = [y for y in report.park.years if y <= report.year]
+    items = report.park.items(years)
+    names = report.park.standard.items
+    items = items.assign(note=items["note"].fillna(""))
+    rows = []
+    for (item, note), group in items.groupby(["item", "note"], sort=False):
+        rows.append({
+            "数据项": names[item].name_zh if item in names else item,
+            "年份": "、".join(str(y) for y in sorted(group["year"])),
+            "来源说明": note,
+        })
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,12 +404,15 @@ def attribution(report: Report, numbers: list[int] | None = None) -> tuple[list[
 
 
 def fmt_signed(value: float) -> str:
-    """``+0.2032`` / ``−0.0053``: four significant digits, sign always, Unicode minus."""
+    """``+0.2032`` / ``−0.005349`` / ``+1,062``: four significant digits, no exponent, a sign
+    always, Unicode minus."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     x = float(value)
-    text = f"{x:+,.0f}" if abs(x) >= 1e4 else f"{x:+.4g}"
-    return text.replace("-", "−")
+    if x == 0:
+        return "0"
+    digits = min(10, max(0, 3 - math.floor(math.log10(abs(x)))))
+    return f"{x:+,.{digits}f}".replace("-", "−")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,9 +431,11 @@ def trend_summary(report: Report) -> tuple[list[str], pd.DataFrame]:
         for _, r in fitted.iterrows():
             unit = r["unit"] or ""
             state = "达标" if bool(r["last_passed"]) else "未达标"
+            pace = ("" if pd.isna(r["slope"]) else
+                    f"{r['first_year']}–{r['last_year']} 年每年变化 "
+                    f"{fmt_signed(r['slope'])}{'' if unit in ('', '-') else ' ' + unit}，")
             sentences.append(
-                f"- **{r['number']} {r['indicator']}**：{r['first_year']}–{r['last_year']} 年每年变化 "
-                f"{fmt_signed(r['slope'])}{'' if unit in ('', '-') else ' ' + unit}，"
+                f"- **{r['number']} {r['indicator']}**：{pace}"
                 f"{r['last_year']} 年为 {with_unit(fmt(r['last_value']), unit)}（{state}）；{r['outlook_zh']}。")
     table = pd.DataFrame({
         "序号": f["number"],
@@ -428,7 +450,7 @@ def trend_summary(report: Report) -> tuple[list[str], pd.DataFrame]:
     return sentences, table
 
 
-def trend_numbers(report: Report, limit: int = 6) -> list[int]:
+def trend_numbers(report: Report, limit: int = 4) -> list[int]:
     """The indicators worth a trend chart: failing or at-risk ones with values in at least 2 years
     (a fitted projection needs 3), then those projected to change status; at most ``limit``."""
     _, f = report.trends
@@ -445,14 +467,22 @@ def trend_numbers(report: Report, limit: int = 6) -> list[int]:
 
 
 def show_figure(fig: Any) -> None:
-    """Display ``fig`` once in the notebook and close it (nothing for None)."""
+    """Display ``fig`` once in the notebook as a PNG and close it (nothing for None).
+
+    The figure is saved at its own size (the charts use constrained layout), not with the
+    inline backend's ``bbox_inches="tight"``, which draws every figure twice.
+    """
     if fig is None:
         return
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    import io
 
-    display(fig)
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
     plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def _noted(report: Report, fig: Any) -> Any:
@@ -477,7 +507,7 @@ def whatif_chart(report: Report) -> Any:
     return _noted(report, what_it_would_take(report.assessment, table=report.whatif))
 
 
-def attribution_chart(report: Report, limit: int = 4) -> Any:
+def attribution_chart(report: Report, limit: int = 2) -> Any:
     """Waterfalls from the base year of the failing/at-risk indicators that have an attribution,
     at most ``limit`` of them in one figure; None when there is none."""
     from ecopark.attribution import attribute
@@ -505,19 +535,34 @@ def attribution_chart(report: Report, limit: int = 4) -> Any:
     return _noted(report, fig)
 
 
-def show_trend_charts(report: Report) -> None:
-    """Trend charts (:func:`ecopark.plotting.trend_chart`) of :func:`trend_numbers`, or a
-    sentence saying there is none."""
+def trend_charts(report: Report) -> Any:
+    """The trends of :func:`trend_numbers` (:func:`ecopark.plotting.trend_chart`), two per row in
+    one figure with its source note; None when there is none."""
     numbers = trend_numbers(report)
     if not numbers:
-        show("没有需要绘制趋势图的指标（无未达标或临界指标，或其只有一年的数值）。")
-        return
+        return None
+    import matplotlib.pyplot as plt
+
     from ecopark.plotting import trend_chart
 
     series, fitted = report.trends
-    for n in numbers:
-        show_figure(_noted(report, trend_chart(report.park, n, series=series, trends=fitted,
-                                                figsize=(7.5, 4.0))))
+    ncols = min(2, len(numbers))
+    nrows = (len(numbers) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows), squeeze=False,
+                             layout="constrained")
+    for ax, n in zip(axes.flat, numbers, strict=False):
+        trend_chart(report.park, n, series=series, trends=fitted, ax=ax)
+    for ax in list(axes.flat)[len(numbers):]:
+        ax.set_visible(False)
+    return _noted(report, fig)
+
+
+def show_trend_charts(report: Report) -> None:
+    """Display :func:`trend_charts`, or a sentence saying there is nothing to chart."""
+    fig = trend_charts(report)
+    if fig is None:
+        show("没有需要绘制趋势图的指标（无未达标或临界指标，或其只有一年的数值）。")
+    show_figure(fig)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -97,10 +97,11 @@ def to_html(
     ReportError
         If the HTML would load anything from the network.
     """
-    import copy
+    if "title" in nb.metadata:  # the lab template prefers it over resources' name
+        import copy
 
-    nb = copy.deepcopy(nb)
-    nb.metadata.pop("title", None)  # the lab template prefers it over resources' name
+        nb = copy.deepcopy(nb)
+        nb.metadata.pop("title")
     resources = {
         "metadata": {"name": heading},
         "ecopark": {

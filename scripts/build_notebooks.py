@@ -122,7 +122,7 @@ def nb_03() -> list:
         new_markdown_cell("## 趋势图\n\n未达标、临界或按现有速度将改变状态的指标；虚线为要求，点线为拟合趋势及其延伸。"),
         new_code_cell("nr.show_trend_charts(report)"),
         new_markdown_cell("## 数据来源"),
-        new_code_cell("nr.show(\"数据来源：\" + nr.source_line(report))\nnr.sources_table(report, years=report.park.years)"),
+        new_code_cell("nr.show(\"数据来源：\" + nr.source_line(report))\nnr.sources_summary(report)"),
     ]
 
 

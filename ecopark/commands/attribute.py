@@ -7,10 +7,9 @@ import csv
 import io
 import json
 import math
-import sys
 
-from ecopark.atomic import write_text
 from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained, chain_total
+from ecopark.commands._output import emit
 from ecopark.load import load_park
 
 
@@ -75,9 +74,5 @@ def run_attribute(args: argparse.Namespace) -> int:
     else:
         frame = attribute(park, args.year_from, args.year_to, args.indicator)
     text = render(frame, args.format)
-    if args.output:
-        write_text(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.output)
     return 0

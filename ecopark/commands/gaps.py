@@ -7,11 +7,10 @@ import csv
 import io
 import json
 import math
-import sys
 
 import pandas as pd
 
-from ecopark.atomic import write_text
+from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.load import load_park
 from ecopark.whatif import REPORT_COLUMNS, gaps_report
@@ -76,9 +75,5 @@ def run_gaps(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
-    if args.output:
-        write_text(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.output)
     return 0

@@ -7,10 +7,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.load import check_park, load_park
-from ecopark.output import FORMATS, render, write
+from ecopark.output import FORMATS, render
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,20 +44,7 @@ def _date(text: str) -> dt.date:
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
-    if args.output:
-        if Path(args.output).is_dir():
-            raise InputError(Problem(args.output, "is a folder; give a file name, e.g. -o table.csv"))
-        try:
-            write(result, args.format, args.output, filled_on=args.filled_on)
-        except OSError as exc:
-            raise InputError(Problem(args.output, f"cannot be written ({exc.strerror or exc}); "
-                                     "give a file in a writable folder")) from None
-        print(f"wrote {args.output}", file=sys.stderr)
-        return 0
-    data = render(result, args.format)
-    if isinstance(data, bytes):
-        raise InputError(Problem("-", "xlsx is binary; give -o FILE.xlsx"))
-    sys.stdout.write(data)
+    emit(render(result, args.format, args.filled_on), args.output)
     return 0
 
 

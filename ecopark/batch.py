@@ -47,6 +47,8 @@ _client_log.propagate = False
 DEFAULT_NOTEBOOKS = ("01_assessment", "02_why_indicators_fail", "03_trends")
 DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0
+#: Relative run time of the kit's notebooks (for the submission order only).
+HEAVY = {"02_why_indicators_fail": 3, "03_trends": 2, "01_assessment": 1}
 SUMMARY_COLUMNS = ["park", "year", "notebook", "status", "seconds", "error"]
 KERNEL_NAME = "python3"
 
@@ -588,6 +590,8 @@ def run_batch(
         if not t.error and t.park_year is not None:
             _describe(t)
     specs = _specs(targets, notebooks, cell_timeout, notebook_timeout, ship_data=bool(scheduler))
+    # Longest first, so that no worker is left alone with a long notebook at the end.
+    specs.sort(key=lambda spec: -HEAVY.get(spec["key"][2], 0))
     by_key = {(t.park_year.park_id, t.park_year.year): t for t in targets if t.park_year is not None}
     outcomes: list[Outcome] = []
     for t in targets:

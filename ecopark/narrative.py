@@ -640,5 +640,17 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame]:
 
 
 def sector_chart(report: Report) -> Any:
-    """The sector contributions chart, or None without a breakdown."""
-    return None
+    """Sector contributions (:func:`ecopark.plotting.sector_contributions`) of the first failing
+    or at-risk indicator that a sector file splits, failing ones first; None without one."""
+    from ecopark.sectors import sector_files
+
+    numbers = _sector_numbers(report)
+    if not numbers:
+        return None
+    status = dict(zip(report.gaps["number"], report.gaps["status"], strict=True))
+    number = sorted(numbers, key=lambda n: status.get(n) != "fail")[0]
+    from ecopark.plotting import sector_contributions
+
+    base = report.park.config.base_year
+    start = base if base in sector_files(report.park) and report.year > base else report.year
+    return _noted(report, sector_contributions(report.park, number, start, report.year))

@@ -124,6 +124,7 @@ def test_example_park_sector_narrative():
     w = _text(nbformat.read(run.report("example-park", 2023, "02_why_indicators_fail", ".ipynb"),
                             as_version=4))
     assert "结构效应" in w and "强度效应" in w
+    assert w.count("image/png") == 3  # what it would take, attribution, sectors
     t = _text(nbformat.read(run.report("example-park", 2023, "03_trends", ".ipynb"), as_version=4))
     assert "按现有速度" in t and t.count("image/png") == 1  # one figure of the trends
 

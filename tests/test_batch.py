@@ -84,6 +84,10 @@ def test_run_without_targets_is_a_usage_error(capsys):
 def test_unknown_notebook_is_a_clear_error(capsys):
     assert main(["run", str(ROOT / "params"), "--notebooks", "04_nothing"]) == 2
     assert "notebook '04_nothing' not found" in capsys.readouterr().err
+    # params given after --notebooks are still params, not notebooks
+    assert main(["run", "--notebooks", "04_nothing", str(ROOT / "params" / "nantong-etdz-2021.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "notebook '04_nothing' not found" in err and "yaml" not in err
 
 
 # ---------------------------------------------------------------------------------------------

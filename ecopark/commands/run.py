@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --park: 2021, 2019-2023 or 2018,2021 (default: every year after the base year)")
     p.add_argument("--data-dir", metavar="DIR", default="data", help="with --park: the data folder (default: data)")
     p.add_argument("--notebooks", nargs="+", metavar="NB",
-                   help=f"notebooks to run (default: {' '.join(DEFAULT_NOTEBOOKS)})")
+                   help=f"notebooks to run, by name or path (default: {' '.join(DEFAULT_NOTEBOOKS)})")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                    help=f"worker processes (default: the number of CPUs, {os.cpu_count()})")
     p.add_argument("--out", "-o", default="reports", metavar="DIR", help="output folder (default: reports)")
@@ -65,11 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.params and not args.park:
-        print("ecopark run: error: give params files or folders (e.g. params/), or --park ID", file=sys.stderr)
-        return 2
     if args.years and not args.park:
         print("ecopark run: error: --years needs --park", file=sys.stderr)
+        return 2
+    if args.notebooks:
+        # --notebooks takes several values, so it swallows params given after it: take them back.
+        moved = [n for n in args.notebooks if n.lower().endswith((".yaml", ".yml")) or Path(n).is_dir()]
+        args.params = [*args.params, *moved]
+        args.notebooks = [n for n in args.notebooks if n not in moved] or None
+    if not args.params and not args.park:
+        print("ecopark run: error: give params files or folders (e.g. params/), or --park ID", file=sys.stderr)
         return 2
     try:
         notebooks = resolve_notebooks(args.notebooks)

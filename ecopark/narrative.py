@@ -114,10 +114,13 @@ class Report:
 
     @functools.cached_property
     def whatif(self) -> pd.DataFrame:
-        """:func:`ecopark.whatif.what_it_would_take` of the assessment."""
-        from ecopark.whatif import what_it_would_take
+        """:func:`ecopark.whatif.what_it_would_take` of the failing and at-risk indicators."""
+        from ecopark.whatif import WHATIF_COLUMNS, what_it_would_take
 
-        return what_it_would_take(self.assessment)
+        numbers = [int(n) for n in self.problems()["number"]]
+        if not numbers:
+            return pd.DataFrame(columns=WHATIF_COLUMNS)
+        return what_it_would_take(self.assessment, numbers)
 
     @functools.cached_property
     def trends(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -214,13 +217,13 @@ def assessment_table(report: Report) -> pd.DataFrame:
     }).set_index("序号")
 
 
-def data_checks(report: Report) -> tuple[str, pd.DataFrame]:
+def data_checks(report: Report) -> tuple[str, pd.DataFrame | None]:
     """(a sentence, a table) of the data checks of :func:`ecopark.checks.check_data`."""
     from ecopark.checks import check_data
 
     found = check_data(report.park)
     if not found:
-        return "数据核查：未发现需要核对的数据。", pd.DataFrame()
+        return "数据核查：未发现需要核对的数据。", None
     names = report.park.standard.items
     table = pd.DataFrame({
         "年份": [w.year for w in found],
@@ -326,9 +329,11 @@ def whatif_sentences(report: Report) -> list[str]:
     return out
 
 
-def whatif_table(report: Report) -> pd.DataFrame:
-    """What it would take, one row per indicator and item, in Chinese."""
+def whatif_table(report: Report) -> pd.DataFrame | None:
+    """What it would take, one row per indicator and item, in Chinese (None if nothing fails)."""
     w = report.whatif
+    if w.empty:
+        return None
     return pd.DataFrame({
         "序号": w["number"],
         "指标": w["indicator"],
@@ -361,7 +366,8 @@ def advice(report: Report) -> tuple[str, pd.DataFrame]:
     return a.text_zh, pd.DataFrame(rows).set_index("序号")
 
 
-def attribution(report: Report, numbers: list[int] | None = None) -> tuple[list[str], pd.DataFrame]:
+def attribution(report: Report, numbers: list[int] | None = None
+                ) -> tuple[list[str], pd.DataFrame | None]:
     """LMDI-I attribution from the base year (:func:`ecopark.attribution.attribute`) of the
     failing and at-risk indicators: one sentence per indicator and a table in Chinese."""
     from ecopark.attribution import attribute
@@ -370,9 +376,9 @@ def attribution(report: Report, numbers: list[int] | None = None) -> tuple[list[
     if numbers is None:
         numbers = [int(n) for n in report.problems()["number"]]
     if not numbers:
-        return [], pd.DataFrame()
+        return [], None
     if report.year <= base or base not in report.park.years:
-        return [f"{report.year} 年不晚于规划基准年 {base} 年或缺少基准年数据，无法做从基准年起的归因。"], pd.DataFrame()
+        return [f"{report.year} 年不晚于规划基准年 {base} 年或缺少基准年数据，无法做从基准年起的归因。"], None
     t = attribute(report.park, base, report.year, numbers=numbers)
     units = {i.number: i.unit for i in report.park.standard.indicators}
     sentences = []
@@ -586,7 +592,7 @@ def _sector_numbers(report: Report) -> list[int]:
     return out
 
 
-def sectors(report: Report) -> tuple[list[str], pd.DataFrame]:
+def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
     """By sector: each sector's share of a failing/at-risk indicator's numerator in the year and,
     for intensities per value added, the structure and intensity effects since the base year
     (:mod:`ecopark.sectors`); or a sentence saying why there is none."""
@@ -595,10 +601,10 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame]:
     files = sector_files(report.park)
     if report.year not in files:
         return [f"{report.name}没有 {report.year} 年的分行业数据（sectors/{report.year}.csv），"
-                "不作分行业分解。"], pd.DataFrame()
+                "不作分行业分解。"], None
     numbers = _sector_numbers(report)
     if not numbers:
-        return ["未达标或临界指标中没有可按行业分解的指标（分行业数据只分解加和型数据项）。"], pd.DataFrame()
+        return ["未达标或临界指标中没有可按行业分解的指标（分行业数据只分解加和型数据项）。"], None
     base = report.park.config.base_year
     names = report.park.standard.items
     sentences, tables = [], []

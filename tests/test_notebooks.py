@@ -136,8 +136,9 @@ def test_a_year_with_nothing_failing_says_so(nantong_dir):
     assert "没有未达标或临界" in nr.problems_summary(report)
     assert nr.whatif_sentences(report) == []
     assert nr.whatif_chart(report) is None
-    text, table = nr.attribution(report)
-    assert text == [] and table.empty
+    assert nr.whatif_table(report) is None
+    assert nr.attribution(report) == ([], None)
+    assert nr.sectors(report)[1] is None and nr.sector_chart(report) is None
     assert "没有" in nr.sectors(report)[0][0]
     assert nr.attribution_chart(report) is None
 

@@ -52,11 +52,13 @@ def shell_loop(years: list[int]) -> float:
             lines.append(
                 f"{BIN}/papermill {ROOT}/notebooks/{nb}.ipynb {shlex.quote(str(target))} "
                 f"-k python3 --cwd {ROOT}/notebooks --no-progress-bar "
-                f"-p park_id {PARK} -p year {y} -p data_dir {ROOT}/data 2>/dev/null")
+                f"-p park_id {PARK} -p year {y} -p data_dir {ROOT}/data 2>/dev/null"
+            )
             lines.append(
                 f"{BIN}/jupyter nbconvert --to html --no-input --log-level WARN "
                 f"--TemplateExporter.extra_template_basedirs={ROOT}/ecopark/templates "
-                f"--template offline {shlex.quote(str(target))}")
+                f"--template offline {shlex.quote(str(target))}"
+            )
     start = time.perf_counter()
     subprocess.run(["bash", "-c", "\n".join(lines)], check=True, cwd=ROOT)
     return time.perf_counter() - start
@@ -80,8 +82,12 @@ def bare_kernels(n: int) -> float:
 
     start = time.perf_counter()
     for _ in range(n):
-        km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "notebooks"),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        km, kc = start_new_kernel(
+            kernel_name="python3",
+            cwd=str(ROOT / "notebooks"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             reply = kc.execute_interactive(IMPORTS, timeout=120, output_hook=lambda msg: None)
             assert reply["content"]["status"] == "ok", reply["content"]
@@ -102,8 +108,10 @@ def main() -> int:
     print(f"{n} notebook runs ({len(years)} years × {len(NOTEBOOKS)} notebooks), {cpus} CPUs")
     t: dict[str, float] = {}
     t["d"] = bare_kernels(n)
-    print(f"(d) {n} bare kernel starts with the imports, sequential: {t['d']:.1f} s "
-          f"({t['d'] / n:.2f} s each); floor on {cpus} CPUs: {t['d'] / cpus:.1f} s")
+    print(
+        f"(d) {n} bare kernel starts with the imports, sequential: {t['d']:.1f} s "
+        f"({t['d'] / n:.2f} s each); floor on {cpus} CPUs: {t['d'] / cpus:.1f} s"
+    )
     t["c"] = ecopark_run(years, None, "c")
     print(f"(c) ecopark run (all {cpus} CPUs): {t['c']:.1f} s")
     t["b"] = ecopark_run(years, 1, "b")

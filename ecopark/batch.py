@@ -108,16 +108,31 @@ def _register_engine() -> None:
     class EcoparkEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(  # noqa: D102
-            cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-            start_timeout=60, execution_timeout=None, km=None, holder=None, **kwargs,
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            holder=None,
+            **kwargs,
         ):
             from jupyter_core.utils import run_sync
 
             if holder is not None:
                 holder["nb_man"] = nb_man
             client = PapermillNotebookClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                kernel_name=kernel_name, log=_client_log, log_output=False, shutdown_kernel="immediate",
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=_client_log,
+                log_output=False,
+                shutdown_kernel="immediate",
             )
             kc = km.client()
             if holder is not None:
@@ -184,7 +199,8 @@ def _is_start_failure(exc: BaseException, nb: Any) -> bool:
     if "Kernel didn't respond" in str(exc) or "Kernel died before replying" in str(exc):
         return True
     started = any(
-        c.get("execution_count") is not None for c in (nb.cells if nb is not None else [])
+        c.get("execution_count") is not None
+        for c in (nb.cells if nb is not None else [])
         if c.get("cell_type") == "code"
     )
     return isinstance(exc, RuntimeError) and not started
@@ -197,8 +213,13 @@ def _kill(km: Any) -> None:
             process.kill()
 
 
-def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float | None,
-              notebook_timeout: float | None) -> tuple[Any, str, str, bool, Callable[[], None]]:
+def _run_once(
+    nb_in: Any,
+    parameters: dict,
+    cwd: str | None,
+    cell_timeout: float | None,
+    notebook_timeout: float | None,
+) -> tuple[Any, str, str, bool, Callable[[], None]]:
     """Execute once; return (notebook, status, error, kernel_start_failed, cleanup).
 
     The kernel is killed as soon as the run ends; ``cleanup`` (call it after rendering) waits
@@ -237,10 +258,18 @@ def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float
         if timed_out.is_set():
             _kill(km)
         nb = papermill.execute_notebook(
-            copy.deepcopy(nb_in), None, parameters=parameters, engine_name="ecopark",
-            kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-            request_save_on_cell_execute=False, start_timeout=60,
-            execution_timeout=cell_timeout, km=km, holder=holder,
+            copy.deepcopy(nb_in),
+            None,
+            parameters=parameters,
+            engine_name="ecopark",
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            start_timeout=60,
+            execution_timeout=cell_timeout,
+            km=km,
+            holder=holder,
         )
         return nb, "ok", "", False, cleanup
     except PapermillExecutionError as exc:
@@ -250,11 +279,22 @@ def _run_once(nb_in: Any, parameters: dict, cwd: str | None, cell_timeout: float
     except Exception as exc:  # noqa: BLE001 - any failure is one failed notebook
         nb = holder["nb_man"].nb if "nb_man" in holder else None
         if timed_out.is_set():
-            return (nb, "timeout", f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）",
-                    False, cleanup)
+            return (
+                nb,
+                "timeout",
+                f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）",
+                False,
+                cleanup,
+            )
         name = type(exc).__name__
         if name == "CellTimeoutError":
-            return nb, "timeout", f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）", False, cleanup
+            return (
+                nb,
+                "timeout",
+                f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）",
+                False,
+                cleanup,
+            )
         return nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb), cleanup
     finally:
         if timer is not None:
@@ -302,7 +342,8 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
             for attempt in (1, 2):
                 result["attempts"] = attempt
                 nb, status, error, start_failed, cleanup = _run_once(
-                    nb_in, parameters, cwd, spec.get("cell_timeout"), spec.get("notebook_timeout"))
+                    nb_in, parameters, cwd, spec.get("cell_timeout"), spec.get("notebook_timeout")
+                )
                 stack.callback(cleanup)
                 if not (start_failed and attempt == 1):
                     break
@@ -318,12 +359,18 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
                 from ecopark.report import to_html
 
                 result["html"] = to_html(
-                    nb, spec["heading"], spec.get("sources", ()),
-                    generated=spec.get("generated"), failed=error if status != "ok" else None,
+                    nb,
+                    spec["heading"],
+                    spec.get("sources", ()),
+                    generated=spec.get("generated"),
+                    failed=error if status != "ok" else None,
                 ).encode("utf-8")
             except Exception as exc:  # noqa: BLE001
-                result.update(status="failed", error=(error + "; " if error else "") +
-                              f"HTML export failed: {type(exc).__name__}: {exc}")
+                result.update(
+                    status="failed",
+                    error=(error + "; " if error else "")
+                    + f"HTML export failed: {type(exc).__name__}: {exc}",
+                )
     except Exception as exc:  # noqa: BLE001
         result.update(status="failed", error=f"{type(exc).__name__}: {exc}")
     result["seconds"] = round(time.perf_counter() - start, 3)
@@ -369,7 +416,9 @@ def resolve_notebooks(names: Iterable[str] | None = None) -> list[Path]:
         found = next((c for c in candidates if c.suffix == ".ipynb" and c.is_file()), None)
         if found is None:
             have = ", ".join(sorted(q.stem for q in folder.glob("*.ipynb"))) or "none"
-            raise ParamsError(f"notebook {name!r} not found (notebooks in {display_path(folder)}: {have})")
+            raise ParamsError(
+                f"notebook {name!r} not found (notebooks in {display_path(folder)}: {have})"
+            )
         out.append(found.resolve())
     return out
 
@@ -406,11 +455,14 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
                 raise
         base = load_config(data_dir / park_id).base_year
         years = sorted(
-            int(p.stem) for p in (data_dir / park_id).iterdir()
+            int(p.stem)
+            for p in (data_dir / park_id).iterdir()
             if p.stem.isdigit() and p.suffix.lower() in (".csv", ".xlsx") and int(p.stem) > base
         )
         if not years:
-            raise ParamsError(f"{shown}: no year after the base year {base} in {display_path(data_dir / park_id)}")
+            raise ParamsError(
+                f"{shown}: no year after the base year {base} in {display_path(data_dir / park_id)}"
+            )
     out = []
     for year in years:
         try:
@@ -418,8 +470,14 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
         except ParamsError as exc:
             out.append(Target(park=park_id, year=year, source=shown, error=str(exc)))
             continue
-        out.append(Target(park=park_id, year=year, source=shown,
-                          park_year=ParkYear(park_id, year, data_dir, source=shown)))
+        out.append(
+            Target(
+                park=park_id,
+                year=year,
+                source=shown,
+                park_year=ParkYear(park_id, year, data_dir, source=shown),
+            )
+        )
     return out
 
 
@@ -468,12 +526,18 @@ def _data_files(park_dir: Path) -> dict[str, bytes]:
     root = park_dir.parent
     return {
         str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(park_dir.rglob("*")) if p.is_file() and not p.name.startswith(".")
+        for p in sorted(park_dir.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
     }
 
 
-def _specs(targets: list[Target], notebooks: list[Path], cell_timeout: float | None,
-           notebook_timeout: float | None, ship_data: bool) -> list[dict[str, Any]]:
+def _specs(
+    targets: list[Target],
+    notebooks: list[Path],
+    cell_timeout: float | None,
+    notebook_timeout: float | None,
+    ship_data: bool,
+) -> list[dict[str, Any]]:
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     specs = []
@@ -483,18 +547,20 @@ def _specs(targets: list[Target], notebooks: list[Path], cell_timeout: float | N
         py = t.park_year
         data = _data_files(py.park_dir) if ship_data else None
         for nb in notebooks:
-            specs.append({
-                "key": (py.park_id, py.year, nb.stem),
-                "notebook": texts[nb],
-                "parameters": py.parameters(),
-                "cwd": str(nb.parent),
-                "cell_timeout": cell_timeout,
-                "notebook_timeout": notebook_timeout,
-                "heading": report_heading(t.name or py.park_id, py.year, nb.stem),
-                "sources": t.sources,
-                "generated": generated,
-                "data_files": data,
-            })
+            specs.append(
+                {
+                    "key": (py.park_id, py.year, nb.stem),
+                    "notebook": texts[nb],
+                    "parameters": py.parameters(),
+                    "cwd": str(nb.parent),
+                    "cell_timeout": cell_timeout,
+                    "notebook_timeout": notebook_timeout,
+                    "heading": report_heading(t.name or py.park_id, py.year, nb.stem),
+                    "sources": t.sources,
+                    "generated": generated,
+                    "data_files": data,
+                }
+            )
     return specs
 
 
@@ -518,9 +584,15 @@ def _iter_pool(specs: list[dict], jobs: int) -> Iterable[dict]:
                 try:
                     yield fut.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
-                    yield {"key": futures[fut]["key"], "status": "failed", "seconds": 0.0,
-                           "error": f"worker process failed: {type(exc).__name__}: {exc}",
-                           "ipynb": None, "html": None, "attempts": 1}
+                    yield {
+                        "key": futures[fut]["key"],
+                        "status": "failed",
+                        "seconds": 0.0,
+                        "error": f"worker process failed: {type(exc).__name__}: {exc}",
+                        "ipynb": None,
+                        "html": None,
+                        "attempts": 1,
+                    }
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -539,9 +611,15 @@ def _iter_dask(specs: list[dict], scheduler: str) -> Iterable[dict]:
             try:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001
-                yield {"key": keys[fut.key], "status": "failed", "seconds": 0.0,
-                       "error": f"Dask worker failed: {type(exc).__name__}: {exc}",
-                       "ipynb": None, "html": None, "attempts": 1}
+                yield {
+                    "key": keys[fut.key],
+                    "status": "failed",
+                    "seconds": 0.0,
+                    "error": f"Dask worker failed: {type(exc).__name__}: {exc}",
+                    "ipynb": None,
+                    "html": None,
+                    "attempts": 1,
+                }
 
 
 def report_path(out_dir: Path, park: str, year: int | str, notebook: str, suffix: str) -> Path:
@@ -592,7 +670,9 @@ def run_batch(
     specs = _specs(targets, notebooks, cell_timeout, notebook_timeout, ship_data=bool(scheduler))
     # Longest first, so that no worker is left alone with a long notebook at the end.
     specs.sort(key=lambda spec: -HEAVY.get(spec["key"][2], 0))
-    by_key = {(t.park_year.park_id, t.park_year.year): t for t in targets if t.park_year is not None}
+    by_key = {
+        (t.park_year.park_id, t.park_year.year): t for t in targets if t.park_year is not None
+    }
     outcomes: list[Outcome] = []
     for t in targets:
         if t.error:
@@ -608,17 +688,24 @@ def run_batch(
             _judge(t)
     from tqdm import tqdm
 
-    with tqdm(total=len(specs), disable=not progress, unit="nb", desc="ecopark run",
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=len(specs), disable=not progress, unit="nb", desc="ecopark run", file=sys.stderr
+    ) as bar:
         for res in stream:
             park, year, notebook = res["key"]
             if res.get("ipynb") is not None:
                 write_bytes(report_path(out_dir, park, year, notebook, ".ipynb"), res["ipynb"])
             if res.get("html") is not None:
                 write_bytes(report_path(out_dir, park, year, notebook, ".html"), res["html"])
-            o = Outcome(park=park, year=year, notebook=notebook, status=res["status"],
-                        seconds=float(res.get("seconds", 0.0)), error=res.get("error", ""),
-                        attempts=int(res.get("attempts", 1)))
+            o = Outcome(
+                park=park,
+                year=year,
+                notebook=notebook,
+                status=res["status"],
+                seconds=float(res.get("seconds", 0.0)),
+                error=res.get("error", ""),
+                attempts=int(res.get("attempts", 1)),
+            )
             by_key[(park, year)].outcomes.append(o)
             outcomes.append(o)
             if on_result is not None:
@@ -704,7 +791,7 @@ def write_index(path: Path, targets: list[Target], notebooks: list[Path], out_di
     state = f'<span class="fail">{n_failed} 项失败</span>' if n_failed else "全部完成"
     total = sum(len(t.outcomes) for t in targets)
     body = (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         "<title>国家生态工业示范园区 评价报告索引</title>\n"
         f"<style>{_INDEX_CSS}</style>\n</head>\n<body>\n"
         "<h1>国家生态工业示范园区 评价报告索引</h1>\n"
@@ -721,8 +808,10 @@ def summary_text(outcomes: list[Outcome], out_dir: Path | str) -> str:
     """A few lines for the terminal: counts, then every failure with its error."""
     ok = sum(o.ok for o in outcomes)
     failed = [o for o in outcomes if not o.ok]
-    lines = [f"ecopark run: {len(outcomes)} job(s), {ok} ok, {len(failed)} failed; "
-             f"reports in {display_path(out_dir)}/ (index.html, summary.csv)"]
+    lines = [
+        f"ecopark run: {len(outcomes)} job(s), {ok} ok, {len(failed)} failed; "
+        f"reports in {display_path(out_dir)}/ (index.html, summary.csv)"
+    ]
     for o in failed:
         what = f"{o.park} {o.year} {o.notebook}".strip()
         lines.append(f"  FAILED {what}: {o.error}")

@@ -145,7 +145,9 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> Re
         When a parameter is of the wrong type or names a park or year that does not exist.
     """
     if not isinstance(park_id, str) or not park_id:
-        raise ParamsError(f"park_id must be a park folder name such as 'nantong-etdz', got {park_id!r}")
+        raise ParamsError(
+            f"park_id must be a park folder name such as 'nantong-etdz', got {park_id!r}"
+        )
     if isinstance(year, bool) or not isinstance(year, int):
         raise ParamsError(f"year must be an integer such as 2021, got {year!r}")
     data_dir = Path(data_dir)
@@ -158,8 +160,10 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> Re
 def title(report: Report, heading: str) -> str:
     """One line naming the park, the year and the base year (and the synthetic-data mark)."""
     c = report.park.config
-    text = (f"**{c.name}**（{c.id}）{report.year} 年 {heading}；规划基准年 {c.base_year} 年；"
-            f"依据 {report.assessment.standard.code}。")
+    text = (
+        f"**{c.name}**（{c.id}）{report.year} 年 {heading}；规划基准年 {c.base_year} 年；"
+        f"依据 {report.assessment.standard.code}。"
+    )
     if c.synthetic:
         text += "\n\n*本园区为合成示例数据，仅用于演示，并非真实园区。*"
     return text
@@ -186,16 +190,25 @@ def verdict(report: Report) -> str:
     if failing:
         counted = [r for r in failing if r.counts]
         lines.append("")
-        lines.append(f"未达标指标 {len(failing)} 项（其中计入考核的 {len(counted)} 项）：" + "；".join(
-            f"{r.number} {r.name_zh} {with_unit(r.display, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
-            f"{ROLE_ZH.get(r.role, r.role)}）" for r in failing) + "。")
+        lines.append(
+            f"未达标指标 {len(failing)} 项（其中计入考核的 {len(counted)} 项）："
+            + "；".join(
+                f"{r.number} {r.name_zh} {with_unit(r.display, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
+                f"{ROLE_ZH.get(r.role, r.role)}）"
+                for r in failing
+            )
+            + "。"
+        )
     else:
         lines.append("")
         lines.append("所有可计算的指标均达到要求。")
     missing = [r for r in a.results if not r.computable]
     if missing:
-        lines.append(f"无法计算的指标 {len(missing)} 项：" + "；".join(
-            f"{r.number} {r.name_zh}（{r.reason_zh}）" for r in missing) + "。")
+        lines.append(
+            f"无法计算的指标 {len(missing)} 项："
+            + "；".join(f"{r.number} {r.name_zh}（{r.reason_zh}）" for r in missing)
+            + "。"
+        )
     return "\n".join(lines)
 
 
@@ -203,18 +216,22 @@ def assessment_table(report: Report) -> pd.DataFrame:
     """The 32-indicator table in Chinese: number, category, indicator, unit, requirement, role,
     value, status and margin [% of the limit]."""
     g = report.gaps
-    return pd.DataFrame({
-        "序号": g["number"],
-        "类别": g["category"],
-        "指标": g["indicator"],
-        "单位": g["unit"],
-        "要求": g["requirement"],
-        "考核": [ROLE_ZH.get(r, r) for r in g["role"]],
-        "数值": g["display"],
-        "状态": g["status_zh"],
-        "余量(%)": [fmt(m) if isinstance(m, float) and not math.isnan(m) else "—"
-                    for m in g["margin_pct"]],
-    }).set_index("序号")
+    return pd.DataFrame(
+        {
+            "序号": g["number"],
+            "类别": g["category"],
+            "指标": g["indicator"],
+            "单位": g["unit"],
+            "要求": g["requirement"],
+            "考核": [ROLE_ZH.get(r, r) for r in g["role"]],
+            "数值": g["display"],
+            "状态": g["status_zh"],
+            "余量(%)": [
+                fmt(m) if isinstance(m, float) and not math.isnan(m) else "—"
+                for m in g["margin_pct"]
+            ],
+        }
+    ).set_index("序号")
 
 
 def data_checks(report: Report) -> tuple[str, pd.DataFrame | None]:
@@ -225,15 +242,21 @@ def data_checks(report: Report) -> tuple[str, pd.DataFrame | None]:
     if not found:
         return "数据核查：未发现需要核对的数据。", None
     names = report.park.standard.items
-    table = pd.DataFrame({
-        "年份": [w.year for w in found],
-        "级别": ["警告" if w.severity == "warning" else "提示" for w in found],
-        "数据项": ["、".join(names[i].name_zh if i in names else i for i in w.items) for w in found],
-        "说明": [w.message_zh for w in found],
-    })
+    table = pd.DataFrame(
+        {
+            "年份": [w.year for w in found],
+            "级别": ["警告" if w.severity == "warning" else "提示" for w in found],
+            "数据项": [
+                "、".join(names[i].name_zh if i in names else i for i in w.items) for w in found
+            ],
+            "说明": [w.message_zh for w in found],
+        }
+    )
     n_warn = sum(w.severity == "warning" for w in found)
-    text = (f"数据核查：发现 {len(found)} 处需要核对的数据（警告 {n_warn} 处，提示 {len(found) - n_warn} 处），"
-            "不影响计算，但请向数据来源核实。")
+    text = (
+        f"数据核查：发现 {len(found)} 处需要核对的数据（警告 {n_warn} 处，提示 {len(found) - n_warn} 处），"
+        "不影响计算，但请向数据来源核实。"
+    )
     return text, table
 
 
@@ -244,13 +267,15 @@ def sources_table(report: Report, years: list[int] | None = None) -> pd.DataFram
         years = sorted({y for y in (base, report.year - 3, report.year) if y in report.park.years})
     items = report.park.items(years)
     names = report.park.standard.items
-    return pd.DataFrame({
-        "年份": items["year"],
-        "数据项": [names[i].name_zh if i in names else i for i in items["item"]],
-        "数值": [fmt(v) for v in items["value"]],
-        "单位": items["unit"],
-        "来源说明": items["note"].fillna(""),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "年份": items["year"],
+            "数据项": [names[i].name_zh if i in names else i for i in items["item"]],
+            "数值": [fmt(v) for v in items["value"]],
+            "单位": items["unit"],
+            "来源说明": items["note"].fillna(""),
+        }
+    ).reset_index(drop=True)
 
 
 def sources_summary(report: Report) -> pd.DataFrame:
@@ -261,11 +286,13 @@ def sources_summary(report: Report) -> pd.DataFrame:
     items = items.assign(note=items["note"].fillna(""))
     rows = []
     for (item, note), group in items.groupby(["item", "note"], sort=False):
-        rows.append({
-            "数据项": names[item].name_zh if item in names else item,
-            "年份": "、".join(str(y) for y in sorted(group["year"])),
-            "来源说明": note,
-        })
+        rows.append(
+            {
+                "数据项": names[item].name_zh if item in names else item,
+                "年份": "、".join(str(y) for y in sorted(group["year"])),
+                "来源说明": note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -277,17 +304,26 @@ def problems_summary(report: Report) -> str:
     """Which indicators fail or pass by a hair, or that none does."""
     p = report.problems()
     if p.empty:
-        return (f"{report.name} {report.year} 年没有未达标或临界（余量不足 10%）的指标，"
-                "无需成因分析。")
+        return (
+            f"{report.name} {report.year} 年没有未达标或临界（余量不足 10%）的指标，无需成因分析。"
+        )
     fails = p[p["status"] == "fail"]
     risky = p[p["status"] == "at_risk"]
     parts = []
     if len(fails):
-        parts.append(f"未达标 {len(fails)} 项：" + "、".join(
-            f"{n} {name}" for n, name in zip(fails["number"], fails["indicator"], strict=True)))
+        parts.append(
+            f"未达标 {len(fails)} 项："
+            + "、".join(
+                f"{n} {name}" for n, name in zip(fails["number"], fails["indicator"], strict=True)
+            )
+        )
     if len(risky):
-        parts.append(f"临界（达标但余量不足 10%）{len(risky)} 项：" + "、".join(
-            f"{n} {name}" for n, name in zip(risky["number"], risky["indicator"], strict=True)))
+        parts.append(
+            f"临界（达标但余量不足 10%）{len(risky)} 项："
+            + "、".join(
+                f"{n} {name}" for n, name in zip(risky["number"], risky["indicator"], strict=True)
+            )
+        )
     return "；".join(parts) + "。"
 
 
@@ -307,19 +343,26 @@ def whatif_sentences(report: Report) -> list[str]:
             options = []
             for _, r in rows.iterrows():
                 if bool(r["reachable"]):
-                    options.append(f"{r['item_zh']} {fmt(r['required_value'])} {r['item_unit']}"
-                                   f"（现为 {fmt(r['item_value'])}，{fmt_pct(r['required_change_pct'])}）")
+                    options.append(
+                        f"{r['item_zh']} {fmt(r['required_value'])} {r['item_unit']}"
+                        f"（现为 {fmt(r['item_value'])}，{fmt_pct(r['required_change_pct'])}）"
+                    )
                 else:
                     options.append(f"仅调整{r['item_zh']}无法达标（{r['reason_zh']}）")
-            tail = ("；达标需" + "，或".join(options)) if options else "；没有可单独调整的当年数据项"
+            tail = (
+                ("；达标需" + "，或".join(options)) if options else "；没有可单独调整的当年数据项"
+            )
         else:
             margin = g["margin_pct"]
-            head = (f"**{number} {g['indicator']}**为 {value}，满足 {req} 的要求，"
-                    f"但余量仅 {fmt(margin)}%")
+            head = (
+                f"**{number} {g['indicator']}**为 {value}，满足 {req} 的要求，"
+                f"但余量仅 {fmt(margin)}%"
+            )
             options = [
                 f"{r['item_zh']} 变为 {fmt(r['required_value'])} {r['item_unit']}"
                 f"（{fmt_pct(r['required_change_pct'])}）"
-                for _, r in rows.iterrows() if bool(r["reachable"])
+                for _, r in rows.iterrows()
+                if bool(r["reachable"])
             ]
             if not margin:
                 tail = "；已恰好处于要求的边界，任何不利变化都会使其不达标"
@@ -334,16 +377,24 @@ def whatif_table(report: Report) -> pd.DataFrame | None:
     w = report.whatif
     if w.empty:
         return None
-    return pd.DataFrame({
-        "序号": w["number"],
-        "指标": w["indicator"],
-        "状态": ["未达标" if s == "fail" else "临界" for s in w["status"]],
-        "数据项": w["item_zh"],
-        "单位": w["item_unit"],
-        "现值": [fmt(v) for v in w["item_value"]],
-        "达标所需值": [fmt(v) if bool(ok) else "无法达到" for v, ok in zip(w["required_value"], w["reachable"], strict=True)],
-        "变化": [fmt_pct(c) if bool(ok) else "—" for c, ok in zip(w["required_change_pct"], w["reachable"], strict=True)],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "序号": w["number"],
+            "指标": w["indicator"],
+            "状态": ["未达标" if s == "fail" else "临界" for s in w["status"]],
+            "数据项": w["item_zh"],
+            "单位": w["item_unit"],
+            "现值": [fmt(v) for v in w["item_value"]],
+            "达标所需值": [
+                fmt(v) if bool(ok) else "无法达到"
+                for v, ok in zip(w["required_value"], w["reachable"], strict=True)
+            ],
+            "变化": [
+                fmt_pct(c) if bool(ok) else "—"
+                for c, ok in zip(w["required_change_pct"], w["reachable"], strict=True)
+            ],
+        }
+    ).reset_index(drop=True)
 
 
 def advice(report: Report) -> tuple[str, pd.DataFrame]:
@@ -355,19 +406,22 @@ def advice(report: Report) -> tuple[str, pd.DataFrame]:
     rows = []
     for n in sorted(a.margins):
         m = a.margins[n]
-        rows.append({
-            "序号": n,
-            "指标": names.get(n, ""),
-            "余量(%)": fmt(m) if not math.isnan(m) else "—",
-            "现选": "是" if n in a.current else "",
-            "建议": "是" if n in a.recommended else "",
-            "不宜选用的原因": a.excluded.get(n, ""),
-        })
+        rows.append(
+            {
+                "序号": n,
+                "指标": names.get(n, ""),
+                "余量(%)": fmt(m) if not math.isnan(m) else "—",
+                "现选": "是" if n in a.current else "",
+                "建议": "是" if n in a.recommended else "",
+                "不宜选用的原因": a.excluded.get(n, ""),
+            }
+        )
     return a.text_zh, pd.DataFrame(rows).set_index("序号")
 
 
-def attribution(report: Report, numbers: list[int] | None = None
-                ) -> tuple[list[str], pd.DataFrame | None]:
+def attribution(
+    report: Report, numbers: list[int] | None = None
+) -> tuple[list[str], pd.DataFrame | None]:
     """LMDI-I attribution from the base year (:func:`ecopark.attribution.attribute`) of the
     failing and at-risk indicators: one sentence per indicator and a table in Chinese."""
     from ecopark.attribution import attribute
@@ -378,7 +432,9 @@ def attribution(report: Report, numbers: list[int] | None = None
     if not numbers:
         return [], None
     if report.year <= base or base not in report.park.years:
-        return [f"{report.year} 年不晚于规划基准年 {base} 年或缺少基准年数据，无法做从基准年起的归因。"], None
+        return [
+            f"{report.year} 年不晚于规划基准年 {base} 年或缺少基准年数据，无法做从基准年起的归因。"
+        ], None
     t = attribute(report.park, base, report.year, numbers=numbers)
     units = {i.number: i.unit for i in report.park.standard.indicators}
     sentences = []
@@ -391,21 +447,23 @@ def attribution(report: Report, numbers: list[int] | None = None
             continue
         first = rows.iloc[0]
         unit = units.get(n, "")
-        effects = "；".join(
-            f"{r['factor']} {fmt_signed(r['effect'])}" for _, r in rows.iterrows())
+        effects = "；".join(f"{r['factor']} {fmt_signed(r['effect'])}" for _, r in rows.iterrows())
         sentences.append(
             f"- **{n} {first['indicator']}**：{base} 年 {with_unit(fmt(first['from_value']), unit)} → "
             f"{report.year} 年 {with_unit(fmt(first['to_value']), unit)}，变化 "
-            f"{fmt_signed(first['to_value'] - first['from_value'])}；其中 {effects}。")
-    table = pd.DataFrame({
-        "序号": t["number"],
-        "指标": t["indicator"],
-        f"{base} 年": [fmt(v) for v in t["from_value"]],
-        f"{report.year} 年": [fmt(v) for v in t["to_value"]],
-        "因素": t["factor"],
-        "贡献（加法）": [fmt_signed(v) for v in t["effect"]],
-        "因子（乘法）": [fmt(v) for v in t["factor_ratio"]],
-    }).reset_index(drop=True)
+            f"{fmt_signed(first['to_value'] - first['from_value'])}；其中 {effects}。"
+        )
+    table = pd.DataFrame(
+        {
+            "序号": t["number"],
+            "指标": t["indicator"],
+            f"{base} 年": [fmt(v) for v in t["from_value"]],
+            f"{report.year} 年": [fmt(v) for v in t["to_value"]],
+            "因素": t["factor"],
+            "贡献（加法）": [fmt_signed(v) for v in t["effect"]],
+            "因子（乘法）": [fmt(v) for v in t["factor_ratio"]],
+        }
+    ).reset_index(drop=True)
     return sentences, table
 
 
@@ -437,22 +495,28 @@ def trend_summary(report: Report) -> tuple[list[str], pd.DataFrame]:
         for _, r in fitted.iterrows():
             unit = r["unit"] or ""
             state = "达标" if bool(r["last_passed"]) else "未达标"
-            pace = ("" if pd.isna(r["slope"]) else
-                    f"{r['first_year']}–{r['last_year']} 年每年变化 "
-                    f"{fmt_signed(r['slope'])}{'' if unit in ('', '-') else ' ' + unit}，")
+            pace = (
+                ""
+                if pd.isna(r["slope"])
+                else f"{r['first_year']}–{r['last_year']} 年每年变化 "
+                f"{fmt_signed(r['slope'])}{'' if unit in ('', '-') else ' ' + unit}，"
+            )
             sentences.append(
                 f"- **{r['number']} {r['indicator']}**：{pace}"
-                f"{r['last_year']} 年为 {with_unit(fmt(r['last_value']), unit)}（{state}）；{r['outlook_zh']}。")
-    table = pd.DataFrame({
-        "序号": f["number"],
-        "指标": f["indicator"],
-        "单位": f["unit"],
-        "年数": f["n_years"],
-        "最新年份": f["last_year"],
-        "最新值": [fmt(v) for v in f["last_value"]],
-        "每年变化": [fmt_signed(v) for v in f["slope"]],
-        "展望": f["outlook_zh"],
-    }).set_index("序号")
+                f"{r['last_year']} 年为 {with_unit(fmt(r['last_value']), unit)}（{state}）；{r['outlook_zh']}。"
+            )
+    table = pd.DataFrame(
+        {
+            "序号": f["number"],
+            "指标": f["indicator"],
+            "单位": f["unit"],
+            "年数": f["n_years"],
+            "最新年份": f["last_year"],
+            "最新值": [fmt(v) for v in f["last_value"]],
+            "每年变化": [fmt_signed(v) for v in f["slope"]],
+            "展望": f["outlook_zh"],
+        }
+    ).set_index("序号")
     return sentences, table
 
 
@@ -532,11 +596,12 @@ def attribution_chart(report: Report, limit: int = 2) -> Any:
 
     ncols = min(2, len(shown))
     nrows = (len(shown) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows), squeeze=False, layout="constrained"
+    )
     for ax, n in zip(axes.flat, shown, strict=False):
         waterfall(report.park, n, base, report.year, table=t[t["number"] == n], ax=ax)
-    for ax in list(axes.flat)[len(shown):]:
+    for ax in list(axes.flat)[len(shown) :]:
         ax.set_visible(False)
     return _noted(report, fig)
 
@@ -554,11 +619,12 @@ def trend_charts(report: Report) -> Any:
     series, fitted = report.trends
     ncols = min(2, len(numbers))
     nrows = (len(numbers) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows), squeeze=False, layout="constrained"
+    )
     for ax, n in zip(axes.flat, numbers, strict=False):
         trend_chart(report.park, n, series=series, trends=fitted, ax=ax)
-    for ax in list(axes.flat)[len(numbers):]:
+    for ax in list(axes.flat)[len(numbers) :]:
         ax.set_visible(False)
     return _noted(report, fig)
 
@@ -600,8 +666,10 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
 
     files = sector_files(report.park)
     if report.year not in files:
-        return [f"{report.name}没有 {report.year} 年的分行业数据（sectors/{report.year}.csv），"
-                "不作分行业分解。"], None
+        return [
+            f"{report.name}没有 {report.year} 年的分行业数据（sectors/{report.year}.csv），"
+            "不作分行业分解。"
+        ], None
     numbers = _sector_numbers(report)
     if not numbers:
         return ["未达标或临界指标中没有可按行业分解的指标（分行业数据只分解加和型数据项）。"], None
@@ -614,7 +682,7 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
         parts = []
         for item, rows in shares.groupby("item", sort=False):
             top = rows.sort_values("share", ascending=False).iloc[0]
-            text = (f"{names[item].name_zh}最大来源为{top['sector']}，占 {fmt(top['share'] * 100)}%")
+            text = f"{names[item].name_zh}最大来源为{top['sector']}，占 {fmt(top['share'] * 100)}%"
             if not math.isnan(top["value_added_share"]):
                 text += f"（其工业增加值仅占 {fmt(top['value_added_share'] * 100)}%）"
             parts.append(text)
@@ -625,23 +693,29 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
             except (ValueError, InputError) as exc:
                 line += f"。不作结构/强度分解（{exc}）"
             else:
-                effects = "，".join(f"{r['factor'].split(' (')[0]} {fmt_signed(r['effect'])}"
-                                   for _, r in si.iterrows())
-                line += (f"。{base}→{report.year} 年由 {fmt(si['from_value'].iloc[0])} 变为 "
-                         f"{fmt(si['to_value'].iloc[0])}：{effects}")
+                effects = "，".join(
+                    f"{r['factor'].split(' (')[0]} {fmt_signed(r['effect'])}"
+                    for _, r in si.iterrows()
+                )
+                line += (
+                    f"。{base}→{report.year} 年由 {fmt(si['from_value'].iloc[0])} 变为 "
+                    f"{fmt(si['to_value'].iloc[0])}：{effects}"
+                )
         sentences.append(line + "。")
     t = pd.concat(tables, ignore_index=True)
-    table = pd.DataFrame({
-        "序号": t["number"],
-        "指标": t["indicator"],
-        "行业": t["sector"],
-        "数据项": [names[i].name_zh for i in t["item"]],
-        "数值": [fmt(v) for v in t["value"]],
-        "单位": t["unit"],
-        "占比(%)": [fmt(v * 100) for v in t["share"]],
-        "增加值占比(%)": [fmt(v * 100) for v in t["value_added_share"]],
-        "行业强度": [fmt(v) for v in t.get("intensity", pd.Series([math.nan] * len(t)))],
-    })
+    table = pd.DataFrame(
+        {
+            "序号": t["number"],
+            "指标": t["indicator"],
+            "行业": t["sector"],
+            "数据项": [names[i].name_zh for i in t["item"]],
+            "数值": [fmt(v) for v in t["value"]],
+            "单位": t["unit"],
+            "占比(%)": [fmt(v * 100) for v in t["share"]],
+            "增加值占比(%)": [fmt(v * 100) for v in t["value_added_share"]],
+            "行业强度": [fmt(v) for v in t.get("intensity", pd.Series([math.nan] * len(t)))],
+        }
+    )
     return sentences, table
 
 

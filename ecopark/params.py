@@ -68,10 +68,15 @@ def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None
     if not (park_dir / "park.yaml").is_file():
         parks = sorted(p.name for p in data_dir.iterdir() if (p / "park.yaml").is_file())
         close = difflib.get_close_matches(park_id, parks, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (parks there: {', '.join(parks) or 'none'})"
+        hint = (
+            f" (did you mean {close[0]!r}?)"
+            if close
+            else f" (parks there: {', '.join(parks) or 'none'})"
+        )
         raise ParamsError(f"{shown}: park {park_id!r} not found in {display_path(data_dir)}{hint}")
     years = sorted(
-        int(p.stem) for p in park_dir.iterdir()
+        int(p.stem)
+        for p in park_dir.iterdir()
         if p.stem.isdigit() and p.suffix.lower() in (".csv", ".xlsx")
     )
     if year not in years:
@@ -105,7 +110,9 @@ def load_params(path: Path | str) -> ParkYear:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ParamsError(f"{shown}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ParamsError(
+            f"{shown}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(data, dict):
         raise ParamsError(
             f"{shown}: expected keys park_id, year, data_dir (e.g. 'park_id: nantong-etdz'), "
@@ -122,7 +129,9 @@ def load_params(path: Path | str) -> ParkYear:
             problems.append(f"missing key {key!r}")
     park_id = data.get("park_id")
     if "park_id" in data and (not isinstance(park_id, str) or not park_id.strip()):
-        problems.append(f"park_id must be the park folder's name, e.g. nantong-etdz; got {park_id!r}")
+        problems.append(
+            f"park_id must be the park folder's name, e.g. nantong-etdz; got {park_id!r}"
+        )
     elif isinstance(park_id, str) and not park_id.isascii():
         problems.append(f"park_id must be ASCII (the park folder's name), got {park_id!r}")
     year = data.get("year")
@@ -166,7 +175,9 @@ def parse_years(text: str) -> list[int]:
             elif part:
                 years.append(int(part))
     except ValueError:
-        raise ParamsError(f"--years {text!r}: give a year, a range such as 2019-2023, or a list 2018,2021") from None
+        raise ParamsError(
+            f"--years {text!r}: give a year, a range such as 2019-2023, or a list 2018,2021"
+        ) from None
     if not years:
         raise ParamsError(f"--years {text!r}: no year given")
     return sorted(set(years))

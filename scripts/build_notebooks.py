@@ -67,12 +67,14 @@ def nb_01() -> list:
             "“余量”为距要求的相对距离（占限值的百分比，正值为达标余量，负值为差距）。"
         ),
         new_code_cell("nr.assessment_table(report)"),
-        new_markdown_cell("## 总览图\n\n每项指标距要求的余量，颜色表示状态（达标 / 临界 / 未达标 / 无法计算）。"),
+        new_markdown_cell(
+            "## 总览图\n\n每项指标距要求的余量，颜色表示状态（达标 / 临界 / 未达标 / 无法计算）。"
+        ),
         new_code_cell("nr.show_figure(nr.overview_chart(report))"),
         new_markdown_cell("## 数据核查"),
         new_code_cell("checks_text, checks = nr.data_checks(report)\nnr.show(checks_text)\nchecks"),
         new_markdown_cell("## 数据来源\n\n评价所用的每个数据及其来源说明（数据文件的 note 列）。"),
-        new_code_cell("nr.show(\"数据来源：\" + nr.source_line(report))\nnr.sources_table(report)"),
+        new_code_cell('nr.show("数据来源：" + nr.source_line(report))\nnr.sources_table(report)'),
     ]
 
 
@@ -89,14 +91,16 @@ def nb_02() -> list:
             "对临界指标则是指标不再达标的临界值。"
         ),
         new_code_cell(
-            "nr.show(*nr.whatif_sentences(report) or [\"没有需要分析的指标。\"])\n"
+            'nr.show(*nr.whatif_sentences(report) or ["没有需要分析的指标。"])\n'
             "nr.show_figure(nr.whatif_chart(report))\n"
             "nr.whatif_table(report)"
         ),
-        new_markdown_cell("## 自规划基准年以来的变化归因\n\nLMDI-I 分解：各因素对指标变化的加法贡献（单位同指标）与乘法因子。"),
+        new_markdown_cell(
+            "## 自规划基准年以来的变化归因\n\nLMDI-I 分解：各因素对指标变化的加法贡献（单位同指标）与乘法因子。"
+        ),
         new_code_cell(
             "attribution_text, attribution = nr.attribution(report)\n"
-            "nr.show(*attribution_text or [\"没有需要归因的指标。\"])\n"
+            'nr.show(*attribution_text or ["没有需要归因的指标。"])\n'
             "nr.show_figure(nr.attribution_chart(report))\n"
             "attribution"
         ),
@@ -118,11 +122,15 @@ def nb_03() -> list:
         _parameters(),
         new_code_cell(setup_cell("趋势")),
         new_markdown_cell("## 各指标的趋势与展望"),
-        new_code_cell("trend_text, trends = nr.trend_summary(report)\nnr.show(*trend_text)\ntrends"),
-        new_markdown_cell("## 趋势图\n\n未达标、临界或按现有速度将改变状态的指标；虚线为要求，点线为拟合趋势及其延伸。"),
+        new_code_cell(
+            "trend_text, trends = nr.trend_summary(report)\nnr.show(*trend_text)\ntrends"
+        ),
+        new_markdown_cell(
+            "## 趋势图\n\n未达标、临界或按现有速度将改变状态的指标；虚线为要求，点线为拟合趋势及其延伸。"
+        ),
         new_code_cell("nr.show_trend_charts(report)"),
         new_markdown_cell("## 数据来源"),
-        new_code_cell("nr.show(\"数据来源：\" + nr.source_line(report))\nnr.sources_summary(report)"),
+        new_code_cell('nr.show("数据来源：" + nr.source_line(report))\nnr.sources_summary(report)'),
     ]
 
 
@@ -138,7 +146,11 @@ NOTEBOOKS = {"01_assessment": nb_01, "02_why_indicators_fail": nb_02, "03_trends
 def build(name: str) -> nbformat.NotebookNode:
     """The notebook ``name``, without outputs."""
     nb = new_notebook(cells=NOTEBOOKS[name]())
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name[:2]}-{i:02d}"
@@ -147,7 +159,9 @@ def build(name: str) -> nbformat.NotebookNode:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--check", action="store_true", help="only check that the committed notebooks are current")
+    p.add_argument(
+        "--check", action="store_true", help="only check that the committed notebooks are current"
+    )
     args = p.parse_args(argv)
     stale = []
     for name in NOTEBOOKS:

@@ -7,6 +7,7 @@ It runs once per test session, whichever test asks first.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import functools
 import os
@@ -67,6 +68,7 @@ def make_xss_park(data: Path) -> Path:
 def batch_run() -> BatchRun:
     """Run `ecopark run` once for the session and return where and how it went."""
     tmp = Path(tempfile.mkdtemp(prefix="ecopark-batch-test-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     data = tmp / "data"
     data.mkdir()
     for name in ("nantong-etdz", "example-park"):
@@ -77,16 +79,34 @@ def batch_run() -> BatchRun:
     params.mkdir()
     for park, year in good_park_years():
         (params / f"{park}-{year}.yaml").write_text(
-            f"park_id: {park}\nyear: {year}\ndata_dir: ../data\n", encoding="utf-8")
-    (params / "zz-broken.yaml").write_text("park_id: nantong-etdz\nyear: twenty-one\n", encoding="utf-8")
+            f"park_id: {park}\nyear: {year}\ndata_dir: ../data\n", encoding="utf-8"
+        )
+    (params / "zz-broken.yaml").write_text(
+        "park_id: nantong-etdz\nyear: twenty-one\n", encoding="utf-8"
+    )
     out = tmp / "reports"
     env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
     env.pop("MPLBACKEND")
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "ecopark.cli", "run", str(params), "--out", str(out),
-         "--cell-timeout", "120", "--notebook-timeout", "300"],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "ecopark.cli",
+            "run",
+            str(params),
+            "--out",
+            str(out),
+            "--cell-timeout",
+            "120",
+            "--notebook-timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     seconds = time.perf_counter() - start
     summary_path = out / "summary.csv"

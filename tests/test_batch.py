@@ -30,7 +30,11 @@ def _params(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
 def test_params_file_relative_to_itself(tmp_path):
     p = load_params(ROOT / "params" / "nantong-etdz-2021.yaml")
     assert (p.park_id, p.year, p.data_dir) == ("nantong-etdz", 2021, DATA.resolve())
-    assert p.parameters() == {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA.resolve())}
+    assert p.parameters() == {
+        "park_id": "nantong-etdz",
+        "year": 2021,
+        "data_dir": str(DATA.resolve()),
+    }
 
 
 def test_bundled_params_cover_nantong_and_the_example_park():
@@ -42,18 +46,27 @@ def test_bundled_params_cover_nantong_and_the_example_park():
     assert got == sorted(expected)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("park_id: nantong-etdz\nyear: twenty\n", "year must be an integer such as 2021, got 'twenty'"),
-    ("park_id: nantong-etdz\n", "missing key 'year'"),
-    ("park_id: nantong-etdz\nyear: 2021\nyera: 1\n", "unknown key 'yera'"),
-    ("park_id: nantong\nyear: 2021\ndata_dir: DATA\n", "park 'nantong' not found in"),
-    ("park_id: nantong\nyear: 2021\ndata_dir: DATA\n", "did you mean 'nantong-etdz'?"),
-    ("park_id: nantong-etdz\nyear: 2020\ndata_dir: DATA\n", "no data file for 2020 in"),
-    ("park_id: nantong-etdz\nyear: 2021\ndata_dir: /no/such/dir\n", "data folder /no/such/dir does not exist"),
-    ("park_id: [nantong\n", "not valid YAML (line 2)"),
-    ("- nantong-etdz\n", "expected keys park_id, year, data_dir"),
-    ("park_id: 南通\nyear: 2021\n", "park_id must be ASCII"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "park_id: nantong-etdz\nyear: twenty\n",
+            "year must be an integer such as 2021, got 'twenty'",
+        ),
+        ("park_id: nantong-etdz\n", "missing key 'year'"),
+        ("park_id: nantong-etdz\nyear: 2021\nyera: 1\n", "unknown key 'yera'"),
+        ("park_id: nantong\nyear: 2021\ndata_dir: DATA\n", "park 'nantong' not found in"),
+        ("park_id: nantong\nyear: 2021\ndata_dir: DATA\n", "did you mean 'nantong-etdz'?"),
+        ("park_id: nantong-etdz\nyear: 2020\ndata_dir: DATA\n", "no data file for 2020 in"),
+        (
+            "park_id: nantong-etdz\nyear: 2021\ndata_dir: /no/such/dir\n",
+            "data folder /no/such/dir does not exist",
+        ),
+        ("park_id: [nantong\n", "not valid YAML (line 2)"),
+        ("- nantong-etdz\n", "expected keys park_id, year, data_dir"),
+        ("park_id: 南通\nyear: 2021\n", "park_id must be ASCII"),
+    ],
+)
 def test_params_errors_are_clear(tmp_path, text, message):
     path = _params(tmp_path, text.replace("DATA", str(DATA)))
     with pytest.raises(ParamsError) as info:
@@ -71,7 +84,10 @@ def test_parse_years():
 
 def test_park_and_years_targets():
     targets = batch.targets_for_park("nantong-etdz", None, DATA)
-    assert [(t.park, t.year, t.error) for t in targets] == [("nantong-etdz", 2018, ""), ("nantong-etdz", 2021, "")]
+    assert [(t.park, t.year, t.error) for t in targets] == [
+        ("nantong-etdz", 2018, ""),
+        ("nantong-etdz", 2021, ""),
+    ]
     targets = batch.targets_for_park("nantong-etdz", [2020, 2021], DATA)
     assert "no data file for 2020" in targets[0].error and not targets[1].error
 
@@ -85,7 +101,10 @@ def test_unknown_notebook_is_a_clear_error(capsys):
     assert main(["run", str(ROOT / "params"), "--notebooks", "04_nothing"]) == 2
     assert "notebook '04_nothing' not found" in capsys.readouterr().err
     # params given after --notebooks are still params, not notebooks
-    assert main(["run", "--notebooks", "04_nothing", str(ROOT / "params" / "nantong-etdz-2021.yaml")]) == 2
+    assert (
+        main(["run", "--notebooks", "04_nothing", str(ROOT / "params" / "nantong-etdz-2021.yaml")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "notebook '04_nothing' not found" in err and "yaml" not in err
 
@@ -116,7 +135,9 @@ def test_batch_writes_every_report():
         for nb in NOTEBOOKS:
             assert run.report(park, year, nb, ".ipynb").stat().st_size > 10_000
             assert run.report(park, year, nb, ".html").stat().st_size > 100_000
-    leftovers = [p for p in run.out.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
+    leftovers = [
+        p for p in run.out.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")
+    ]
     assert leftovers == []
 
 
@@ -141,9 +162,12 @@ def test_index_lists_every_park_year_with_verdict_and_marks_the_failure():
 def _notebook(tmp_path: Path, name: str, *sources: str) -> Path:
     params = new_code_cell('park_id = "nantong-etdz"\nyear = 2021\ndata_dir = "../data"')
     params.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[params, *map(new_code_cell, sources)],
-                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"}})
+    nb = new_notebook(
+        cells=[params, *map(new_code_cell, sources)],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
@@ -156,14 +180,25 @@ def _nantong_target():
 @pytest.mark.slow
 def test_failing_cell_and_time_limits(tmp_path):
     nbs = [
-        _notebook(tmp_path, "fails", "print('before the error')", "raise ValueError('数据有误 <b>')"),
+        _notebook(
+            tmp_path, "fails", "print('before the error')", "raise ValueError('数据有误 <b>')"
+        ),
         _notebook(tmp_path, "slow_cell", "print('started')", "import time; time.sleep(60)"),
-        _notebook(tmp_path, "slow_notebook", "print('started')", *["import time; time.sleep(5)"] * 5),
+        _notebook(
+            tmp_path, "slow_notebook", "print('started')", *["import time; time.sleep(5)"] * 5
+        ),
         _notebook(tmp_path, "fine", "print(park_id, year)"),
     ]
     out = tmp_path / "out"
-    outcomes = batch.run_batch(_nantong_target(), nbs, out_dir=out, jobs=2, cell_timeout=8,
-                               notebook_timeout=12, progress=False)
+    outcomes = batch.run_batch(
+        _nantong_target(),
+        nbs,
+        out_dir=out,
+        jobs=2,
+        cell_timeout=8,
+        notebook_timeout=12,
+        progress=False,
+    )
     got = {o.notebook: o for o in outcomes}
     assert got["fine"].ok
     assert got["fails"].status == "failed" and "ValueError: 数据有误 <b>" in got["fails"].error
@@ -176,7 +211,9 @@ def test_failing_cell_and_time_limits(tmp_path):
         assert any("before the error" in t or "started" in t for t in printed), name
         html = (out / "nantong-etdz" / "2021" / f"{name}.html").read_text(encoding="utf-8")
         assert "本报告生成失败" in html
-    assert "数据有误 &lt;b&gt;" in (out / "nantong-etdz" / "2021" / "fails.html").read_text(encoding="utf-8")
+    assert "数据有误 &lt;b&gt;" in (out / "nantong-etdz" / "2021" / "fails.html").read_text(
+        encoding="utf-8"
+    )
     with (out / "summary.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [r["status"] for r in rows] == ["failed", "timeout", "timeout", "ok"]
@@ -198,7 +235,9 @@ def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
     nb = _notebook(tmp_path, "fine", "print(year)")
-    outcomes = batch.run_batch(_nantong_target(), [nb], out_dir=tmp_path / "out", jobs=1, progress=False)
+    outcomes = batch.run_batch(
+        _nantong_target(), [nb], out_dir=tmp_path / "out", jobs=1, progress=False
+    )
     assert [(o.status, o.attempts) for o in outcomes] == [("ok", 2)]
     assert len(calls) == 2
 
@@ -209,7 +248,9 @@ def test_start_failure_classification():
     empty = new_notebook(cells=[new_code_cell("x = 1")])
     assert batch._is_start_failure(zmq.ZMQError(98, "Address already in use"), None)
     assert batch._is_start_failure(RuntimeError("Kernel didn't respond in 60 seconds"), empty)
-    assert batch._is_start_failure(RuntimeError("Kernel died before replying to kernel_info"), empty)
+    assert batch._is_start_failure(
+        RuntimeError("Kernel died before replying to kernel_info"), empty
+    )
     ran = new_notebook(cells=[new_code_cell("x = 1", execution_count=1)])
     assert not batch._is_start_failure(RuntimeError("something else"), ran)
     assert not batch._is_start_failure(ValueError("bad"), empty)
@@ -222,11 +263,22 @@ def test_start_failure_classification():
 @pytest.mark.slow
 def test_dask_scheduler_path(tmp_path, capsys):
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         out = tmp_path / "dask-reports"
-        status = main(["run", str(ROOT / "params" / "nantong-etdz-2021.yaml"), "--notebooks",
-                       "01_assessment", "--out", str(out), "--scheduler", cluster.scheduler_address])
+        status = main(
+            [
+                "run",
+                str(ROOT / "params" / "nantong-etdz-2021.yaml"),
+                "--notebooks",
+                "01_assessment",
+                "--out",
+                str(out),
+                "--scheduler",
+                cluster.scheduler_address,
+            ]
+        )
     err = capsys.readouterr().err
     assert status == 0, err
     html = (out / "nantong-etdz" / "2021" / "01_assessment.html").read_text(encoding="utf-8")

@@ -13,7 +13,9 @@ from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
 
 from ecopark.report import external_references, report_heading
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
 
 
 def _html(park: str, year: int, notebook: str) -> str:
@@ -28,8 +30,10 @@ def test_external_reference_detection():
 
 
 def test_report_heading():
-    assert report_heading("南通经济技术开发区", 2021, "02_why_indicators_fail") == \
-        "南通经济技术开发区 2021 年 未达标指标成因分析"
+    assert (
+        report_heading("南通经济技术开发区", 2021, "02_why_indicators_fail")
+        == "南通经济技术开发区 2021 年 未达标指标成因分析"
+    )
 
 
 @pytest.mark.slow
@@ -41,9 +45,13 @@ def test_no_code_no_network_inline_images_chinese_title(notebook):
     assert f"<h1>{title}</h1>" in html
     # no code cells: no input areas, no source text of the notebook
     body = html.split("<body", 1)[1]
-    assert "jp-InputPrompt" not in body and "jp-Editor" not in body and "jp-CodeMirrorEditor" not in body
+    assert (
+        "jp-InputPrompt" not in body
+        and "jp-Editor" not in body
+        and "jp-CodeMirrorEditor" not in body
+    )
     assert 'class="highlight' not in body
-    assert body.count('jp-CodeCell') > 5  # code cells are there, with their outputs only
+    assert body.count("jp-CodeCell") > 5  # code cells are there, with their outputs only
     for code in ("nr.open_report", "ecopark.plotting.setup()", "park_id = ", "import "):
         assert code not in html, code
     # nothing from the network
@@ -87,11 +95,24 @@ def test_headless_chromium_renders_a_report(tmp_path):
     profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
     try:
         subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={png}",
-             "--window-size=1280,1600", report.resolve().as_uri()],
-            capture_output=True, timeout=120, check=False,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                "--window-size=1280,1600",
+                report.resolve().as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)

@@ -44,23 +44,60 @@ def register(sub: argparse._SubParsersAction) -> None:
             "(or folders of them) and/or --park/--years. Exits 1 if any notebook failed."
         ),
     )
-    p.add_argument("params", nargs="*", metavar="PARAMS",
-                   help="params YAML files or folders of them (e.g. params/)")
+    p.add_argument(
+        "params",
+        nargs="*",
+        metavar="PARAMS",
+        help="params YAML files or folders of them (e.g. params/)",
+    )
     p.add_argument("--park", metavar="ID", help="a park folder name under --data-dir")
-    p.add_argument("--years", metavar="YEARS",
-                   help="with --park: 2021, 2019-2023 or 2018,2021 (default: every year after the base year)")
-    p.add_argument("--data-dir", metavar="DIR", default="data", help="with --park: the data folder (default: data)")
-    p.add_argument("--notebooks", nargs="+", metavar="NB",
-                   help=f"notebooks to run, by name or path (default: {' '.join(DEFAULT_NOTEBOOKS)})")
-    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                   help=f"worker processes (default: the number of CPUs, {os.cpu_count()})")
-    p.add_argument("--out", "-o", default="reports", metavar="DIR", help="output folder (default: reports)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the jobs on a Dask distributed cluster (needs ecopark[dask]), e.g. tcp://host:8786")
-    p.add_argument("--cell-timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, metavar="S",
-                   help=f"time limit per cell [s] (default {DEFAULT_CELL_TIMEOUT:g})")
-    p.add_argument("--notebook-timeout", type=_positive, default=DEFAULT_NOTEBOOK_TIMEOUT, metavar="S",
-                   help=f"wall-clock limit per notebook [s] (default {DEFAULT_NOTEBOOK_TIMEOUT:g})")
+    p.add_argument(
+        "--years",
+        metavar="YEARS",
+        help="with --park: 2021, 2019-2023 or 2018,2021 (default: every year after the base year)",
+    )
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default="data",
+        help="with --park: the data folder (default: data)",
+    )
+    p.add_argument(
+        "--notebooks",
+        nargs="+",
+        metavar="NB",
+        help=f"notebooks to run, by name or path (default: {' '.join(DEFAULT_NOTEBOOKS)})",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"worker processes (default: the number of CPUs, {os.cpu_count()})",
+    )
+    p.add_argument(
+        "--out", "-o", default="reports", metavar="DIR", help="output folder (default: reports)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the jobs on a Dask distributed cluster (needs ecopark[dask]), e.g. tcp://host:8786",
+    )
+    p.add_argument(
+        "--cell-timeout",
+        type=_positive,
+        default=DEFAULT_CELL_TIMEOUT,
+        metavar="S",
+        help=f"time limit per cell [s] (default {DEFAULT_CELL_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--notebook-timeout",
+        type=_positive,
+        default=DEFAULT_NOTEBOOK_TIMEOUT,
+        metavar="S",
+        help=f"wall-clock limit per notebook [s] (default {DEFAULT_NOTEBOOK_TIMEOUT:g})",
+    )
     p.set_defaults(func=run)
 
 
@@ -70,11 +107,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.notebooks:
         # --notebooks takes several values, so it swallows params given after it: take them back.
-        moved = [n for n in args.notebooks if n.lower().endswith((".yaml", ".yml")) or Path(n).is_dir()]
+        moved = [
+            n for n in args.notebooks if n.lower().endswith((".yaml", ".yml")) or Path(n).is_dir()
+        ]
         args.params = [*args.params, *moved]
         args.notebooks = [n for n in args.notebooks if n not in moved] or None
     if not args.params and not args.park:
-        print("ecopark run: error: give params files or folders (e.g. params/), or --park ID", file=sys.stderr)
+        print(
+            "ecopark run: error: give params files or folders (e.g. params/), or --park ID",
+            file=sys.stderr,
+        )
         return 2
     try:
         notebooks = resolve_notebooks(args.notebooks)
@@ -86,12 +128,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"ecopark run: error: {exc}", file=sys.stderr)
         return 2
     if not targets:
-        print("ecopark run: error: no params files found in " + " ".join(args.params), file=sys.stderr)
+        print(
+            "ecopark run: error: no params files found in " + " ".join(args.params), file=sys.stderr
+        )
         return 2
     try:
         outcomes = run_batch(
-            targets, notebooks, out_dir=args.out, jobs=args.jobs, scheduler=args.scheduler,
-            cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+            targets,
+            notebooks,
+            out_dir=args.out,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            cell_timeout=args.cell_timeout,
+            notebook_timeout=args.notebook_timeout,
         )
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)

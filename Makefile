@@ -18,12 +18,12 @@ report: setup
 	$(BIN)/ecopark assess data
 
 test: setup
-	$(BIN)/ruff check ecopark tests benchmarks
+	$(BIN)/ruff check ecopark tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check ecopark tests benchmarks
-	$(BIN)/ruff format --check ecopark tests benchmarks
+	$(BIN)/ruff check ecopark tests benchmarks scripts
+	$(BIN)/ruff format --check ecopark tests benchmarks scripts
 
 format: setup
 	$(BIN)/ruff format ecopark tests benchmarks

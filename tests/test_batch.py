@@ -8,11 +8,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 from ecopark import batch
 from ecopark.cli import main
 from ecopark.params import ParamsError, load_params, params_files, parse_years
+from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 DATA = ROOT / "data"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from parkfiles import ROOT, nantong_copy
 
 from ecopark.cli import main
+from parkfiles import ROOT, nantong_copy
 
 ECOPARK = ROOT / ".venv" / "bin" / "ecopark"
 

@@ -11,9 +11,9 @@ import csv
 import math
 
 import pytest
-from parkfiles import nantong_copy, row, table_rows, write_park
 
 import ecopark
+from parkfiles import nantong_copy, row, table_rows, write_park
 
 # --- helpers -------------------------------------------------------------------------------
 

@@ -11,6 +11,10 @@ import csv
 from decimal import Decimal
 
 import pytest
+
+import ecopark
+from ecopark.errors import InputError
+from ecopark.load import check_park, read_year_file
 from parkfiles import (
     NANTONG_CONFIG,
     nantong_copy,
@@ -19,10 +23,6 @@ from parkfiles import (
     write_park,
     write_xlsx,
 )
-
-import ecopark
-from ecopark.errors import InputError
-from ecopark.load import check_park, read_year_file
 
 STANDARD = ecopark.load_standard()
 

@@ -9,9 +9,9 @@ import sys
 
 import nbformat
 import pytest
-from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 from ecopark import narrative as nr
+from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 NB_DIR = ROOT / "notebooks"
 

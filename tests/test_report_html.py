@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
 
 from ecopark.report import external_references, report_heading
+from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from parkfiles import table_rows, write_park
 
 import ecopark
+from parkfiles import table_rows, write_park
 
 STANDARD = ecopark.load_standard()
 YEARS = (2015, 2018, 2021)

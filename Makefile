@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 report: setup
 	$(BIN)/ecopark assess data
+	$(BIN)/ecopark run params --out reports
 
 test: setup
 	$(BIN)/ruff check ecopark tests benchmarks scripts

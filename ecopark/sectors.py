@@ -368,7 +368,7 @@ def sector_shares(park: Park, year: int, number: int) -> pd.DataFrame:
         intensity_item, scale = None, math.nan
     long = load_sectors(park, year)
     has_va = long is not None and "value_added" in set(long["item"])
-    wide = _wide(park, year, items + (["value_added"] if has_va else []))
+    wide = _wide(park, year, list(dict.fromkeys(items + (["value_added"] if has_va else []))))
     rows = []
     for item in items:
         total = wide[item].sum()

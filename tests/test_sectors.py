@@ -116,6 +116,13 @@ def test_sector_shares(park):
     np.testing.assert_allclose(s25.groupby("item")["share"].sum(), 1.0, rtol=1e-12)
 
 
+def test_sector_shares_when_value_added_is_the_numerator(park):
+    # indicator 3 (value added growth): the numerator item is value added itself
+    s = sector_shares(park, 2023, 3)
+    assert list(s["item"].unique()) == ["value_added"] and list(s["sector"]) == SECTORS
+    np.testing.assert_allclose(s["share"], s["value_added_share"], rtol=1e-12)
+
+
 def test_numerator_items_from_the_formulas(park):
     std = park.standard
     assert numerator_items(std.indicator(11), std) == ["energy"]

@@ -498,7 +498,7 @@ def _describe(target: Target) -> None:
         sources.append(park.config.source)
     if park.config.synthetic:
         sources.append("合成数据（示例），并非真实园区")
-    files = [display_path(park.file_for(y)) for y in park.years]
+    files = [f"{park.id}/{park.file_for(y).name}" for y in park.years]  # no machine paths
     sources.append("数据文件：" + "，".join(files))
     target.sources = sources
 

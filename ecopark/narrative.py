@@ -275,7 +275,7 @@ def sources_table(report: Report, years: list[int] | None = None) -> pd.DataFram
             "单位": items["unit"],
             "来源说明": items["note"].fillna(""),
         }
-    ).reset_index(drop=True)
+    ).set_index("年份")
 
 
 def sources_summary(report: Report) -> pd.DataFrame:
@@ -293,7 +293,7 @@ def sources_summary(report: Report) -> pd.DataFrame:
                 "来源说明": note,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["数据项", "年份", "来源说明"]).set_index("数据项")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ def whatif_table(report: Report) -> pd.DataFrame | None:
                 for c, ok in zip(w["required_change_pct"], w["reachable"], strict=True)
             ],
         }
-    ).reset_index(drop=True)
+    ).set_index("序号")
 
 
 def advice(report: Report) -> tuple[str, pd.DataFrame]:

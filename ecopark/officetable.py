@@ -294,14 +294,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
             ws.cell(row, 6, NOT_APPLICABLE)
             ws.cell(row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))).number_format = "General"
             row += 1
-        ws.cell(row, 3, _name_cell(ind))
-        ws.cell(row, 4, ind.unit or NO_UNIT)
-        ws.cell(row, 5, requirement_text(ind, std))
-        ws.cell(row, 6, ROLE_ZH[r.role])
-        value, fmt = _number_or_text(r.display)
-        cell = ws.cell(row, 7, value)
-        if fmt:
-            cell.number_format = fmt
+        _indicator_cells(ws, row, ind, r, std)
         _mark_result(ws, row, ncols, r)
         num_spans.append((first, row, ind.number))
         if cat_spans and cat_spans[-1][2] == ind.category:
@@ -313,6 +306,19 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _merge_column(ws, 2, num_spans)
     _finish(ws, WIDTHS1, header_row, row - 1)
     _footnotes(ws, row, std, ncols)
+
+
+def _indicator_cells(ws: Worksheet, row: int, ind, r, std) -> None:
+    """Columns 3-7 of an indicator row, the same in 附表1 and 附表2: name, unit, requirement,
+    role and the value at its reported precision."""
+    ws.cell(row, 3, _name_cell(ind))
+    ws.cell(row, 4, ind.unit or NO_UNIT)
+    ws.cell(row, 5, requirement_text(ind, std))
+    ws.cell(row, 6, ROLE_ZH[r.role])
+    value, fmt = _number_or_text(r.display)
+    cell = ws.cell(row, 7, value)
+    if fmt:
+        cell.number_format = fmt
 
 
 def _sheet2(ws: Worksheet, a: Assessment) -> None:
@@ -329,14 +335,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     for ind in std.indicators:
         r = a.result(ind.number)
         ws.cell(row, 2, ind.number)
-        ws.cell(row, 3, _name_cell(ind))
-        ws.cell(row, 4, ind.unit or NO_UNIT)
-        ws.cell(row, 5, requirement_text(ind, std))
-        ws.cell(row, 6, ROLE_ZH[r.role])
-        value, fmt = _number_or_text(r.display)
-        cell = ws.cell(row, 7, value)
-        if fmt:
-            cell.number_format = fmt
+        _indicator_cells(ws, row, ind, r, std)
         ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
         _mark_result(ws, row, ncols, r)
         if cat_spans and cat_spans[-1][2] == ind.category:

@@ -158,6 +158,12 @@ def run(folders: list[Path]) -> tuple[float, float, int, int]:
     return time.perf_counter() - start, time.process_time() - cpu, count, compliant
 
 
+def _timed(func, *args) -> float:
+    start = time.perf_counter()
+    func(*args)
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--parks", type=int, nargs="+", default=[100, 300, 1000])
@@ -206,6 +212,15 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"ratio {hi}/{lo}: {timings[hi] / timings[lo]:.1f} (linear would be {hi / lo:.1f})"
             )
+        # the same work through ecopark.tree.assess_tree, in one process and on every CPU,
+        # side by side in this run
+        from ecopark.tree import assess_tree
+
+        n = sizes[-1]
+        for jobs in (1, os.cpu_count() or 1):
+            best = min(_timed(assess_tree, folders[:n], jobs) for _ in range(args.repeat))
+            print(f"assess_tree({n} parks, jobs={jobs}): {best:.2f} s "
+                  f"({timings[n] / best:.2f}x the single-process loop above)")
         if args.profile:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     finally:

@@ -51,6 +51,7 @@ _LAZY = {
     "park_trends": "ecopark.trends",
     "advise": "ecopark.advisor",
     "check_data": "ecopark.checks",
+    "assess_tree": "ecopark.tree",
 }
 _LAZY_MODULES = ("plotting", "narrative", "batch", "report", "officetable", "importer", "template")
 

@@ -31,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("assess", help="print the verdict of every park-year under a data folder")
     a.add_argument("data_dir", metavar="DATA_DIR", nargs="?", default="data")
     a.add_argument("--table", action="store_true", help="also print each table as Markdown")
+    a.add_argument("--csv", action="store_true",
+                   help="print one CSV row per park-year (park, year, compliant, failing, ...) instead")
+    a.add_argument("--jobs", "-j", type=int, default=None,
+                   help="with --csv: worker processes (default: the number of CPUs)")
     a.set_defaults(func=run_assess)
 
 
@@ -89,16 +93,18 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def park_dirs(data_dir: Path) -> list[Path]:
-    """Every park folder (a folder with a park.yaml) directly under ``data_dir``."""
-    return sorted(p for p in data_dir.iterdir() if (p / "park.yaml").is_file())
-
-
 def run_assess(args: argparse.Namespace) -> int:
     from ecopark.output import to_markdown
+    from ecopark.tree import assess_tree, park_folders
 
+    if not Path(args.data_dir).is_dir():
+        raise InputError(Problem(args.data_dir, "is not a folder; give the data folder, e.g. data"))
+    if args.csv:
+        summary = assess_tree(args.data_dir, args.jobs)
+        emit(summary.to_csv(index=False), None)
+        return 2 if summary["error"].fillna("").astype(bool).any() else 0
     status = 0
-    for folder in park_dirs(Path(args.data_dir)):
+    for folder in park_folders(args.data_dir):
         park = load_park(folder)
         for year in park.years:
             if year <= park.config.base_year:

@@ -1,0 +1,92 @@
+"""Assess every park-year of a data folder, in parallel across processes.
+
+The engine runs in each worker; what comes back is a compact, picklable summary per park-year
+(an :class:`~ecopark.assessment.Assessment` holds compiled formulas and stays in its process).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from ecopark.engine import assess
+from ecopark.errors import InputError
+from ecopark.load import load_park
+
+#: Columns of :func:`assess_tree`.
+SUMMARY_COLUMNS = [
+    "park", "name", "year", "compliant", "failing", "not_computable", "reasons", "error",
+]
+
+
+def park_folders(data_dir: Path | str) -> list[Path]:
+    """Every park folder (a folder with a ``park.yaml``) directly under ``data_dir``."""
+    return sorted(p for p in Path(data_dir).iterdir() if (p / "park.yaml").is_file())
+
+
+def summarise_park(folder: Path | str) -> list[dict]:
+    """One summary row per year of one park folder (bad input becomes a row with ``error``)."""
+    try:
+        park = load_park(folder)
+    except InputError as exc:
+        return [{"park": Path(folder).name, "year": None, "error": str(exc)}]
+    rows = []
+    for year in park.years:
+        try:
+            a = assess(park, year)
+        except InputError as exc:
+            rows.append({"park": park.id, "name": park.config.name, "year": year, "error": str(exc)})
+            continue
+        rows.append({
+            "park": park.id,
+            "name": park.config.name,
+            "year": year,
+            "compliant": a.compliant,
+            "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
+            "not_computable": sum(not r.computable for r in a.results),
+            "reasons": "；".join(r.zh for r in a.reasons),
+            "error": "",
+        })
+    return rows
+
+
+def _chunk(folders: list[Path]) -> list[dict]:
+    return [row for folder in folders for row in summarise_park(folder)]
+
+
+def assess_tree(
+    folders: Path | str | Iterable[Path | str], jobs: int | None = None
+) -> pd.DataFrame:
+    """Assess every year of every park.
+
+    Parameters
+    ----------
+    folders : path or iterable of paths
+        A data folder (its park folders are taken) or the park folders themselves.
+    jobs : int, optional
+        Worker processes (default: the number of CPUs; 1 runs in this process).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per park-year, columns :data:`SUMMARY_COLUMNS`: ``compliant`` (bool),
+        ``failing`` (the numbers of the indicators that fail, space-separated),
+        ``not_computable`` (how many cannot be computed), ``reasons`` (the verdict's broken rules
+        in Chinese), ``error`` (bad input, if any), in park then year order.
+    """
+    if isinstance(folders, str | Path):
+        folders = park_folders(folders)
+    folders = [Path(f) for f in folders]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(folders) < 2:
+        rows = _chunk(folders)
+    else:
+        size = -(-len(folders) // (jobs * 4))  # a few chunks per worker evens out the load
+        chunks = [folders[i:i + size] for i in range(0, len(folders), size)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            rows = [row for part in pool.map(_chunk, chunks) for row in part]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -2,7 +2,8 @@
 
 (a) a shell loop of ``papermill`` and ``jupyter nbconvert`` commands, one per notebook;
 (b) ``ecopark run --jobs 1``;
-(c) ``ecopark run`` with all CPUs;
+(c) ``ecopark run`` with all CPUs (each worker reuses its kernel), and the same with
+    ``--fresh-kernels`` (one kernel per notebook);
 (d) the floor: as many bare kernel starts (one at a time) running the notebooks' imports and
     ``ecopark.plotting.setup()``, then shut down.
 
@@ -64,11 +65,11 @@ def shell_loop(years: list[int]) -> float:
     return time.perf_counter() - start
 
 
-def ecopark_run(years: list[int], jobs: int | None, name: str) -> float:
+def ecopark_run(years: list[int], jobs: int | None, name: str, *extra: str) -> float:
     """(b) and (c): ``ecopark run``."""
     out = OUT / name
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(BIN / "ecopark"), "run", *params(years), "--out", str(out)]
+    cmd = [str(BIN / "ecopark"), "run", *params(years), "--out", str(out), *extra]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
@@ -114,6 +115,8 @@ def main() -> int:
     )
     t["c"] = ecopark_run(years, None, "c")
     print(f"(c) ecopark run (all {cpus} CPUs): {t['c']:.1f} s")
+    t["cf"] = ecopark_run(years, None, "cf", "--fresh-kernels")
+    print(f"(c) ecopark run --fresh-kernels (all {cpus} CPUs): {t['cf']:.1f} s")
     t["b"] = ecopark_run(years, 1, "b")
     print(f"(b) ecopark run --jobs 1: {t['b']:.1f} s")
     if not args.skip_a:
@@ -125,6 +128,9 @@ def main() -> int:
         print(f"a / b = {t['a'] / t['b']:.2f}")
     print(f"b / c = {t['b'] / t['c']:.2f}")
     print(f"c / (d / CPUs) = {t['c'] / (t['d'] / cpus):.2f}  (target ≤ 1.3)")
+    print(f"c-fresh / (d / CPUs) = {t['cf'] / (t['d'] / cpus):.2f}")
+    if "a" in t:
+        print(f"a / c-fresh = {t['a'] / t['cf']:.2f}")
     print(f"b / d = {t['b'] / t['d']:.2f}")
     return 0
 

@@ -1,7 +1,9 @@
 """Run the report notebooks for many park-years: papermill in a process pool or on Dask.
 
 For every park-year and notebook, one job executes the notebook with papermill (kernel
-``python3``) and renders it to offline HTML (:mod:`ecopark.report`) in the worker; the parent
+``python3``) and renders it to offline HTML (:mod:`ecopark.report`) in the worker. Each worker
+keeps its kernel for its next notebook, whose run starts with a reset of the kernel's user
+namespace (``fresh_kernels`` starts one kernel per notebook instead); the parent
 writes ``<out>/<park>/<year>/<notebook>.ipynb`` and ``.html``, then ``<out>/summary.csv`` and
 ``<out>/index.html``, every file atomically. A failing notebook stops nothing else: its partial
 notebook is still exported (it is the log) and marked failed.
@@ -95,9 +97,10 @@ class Target:
 def _register_engine() -> None:
     """Register papermill engine ``ecopark``: nbclient with our own kernel manager.
 
-    It differs from papermill's default engine in two ways: it uses a kernel we started (so
-    its stderr is silenced and its process can be killed at the wall-clock limit), and it keeps
-    a handle on the notebook so that a run that dies mid-way still yields its partial notebook.
+    It differs from papermill's default engine in two ways: it runs the notebook in a kernel
+    the caller started and connected (``km``, ``kc``: its stderr is silenced, its process can be
+    killed at the wall-clock limit, and it may have run notebooks before), and it keeps a handle
+    on the notebook so that a run that dies mid-way still yields its partial notebook.
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -117,11 +120,10 @@ def _register_engine() -> None:
             start_timeout=60,
             execution_timeout=None,
             km=None,
+            kc=None,
             holder=None,
             **kwargs,
         ):
-            from jupyter_core.utils import run_sync
-
             if holder is not None:
                 holder["nb_man"] = nb_man
             client = PapermillNotebookClient(
@@ -134,14 +136,10 @@ def _register_engine() -> None:
                 log_output=False,
                 shutdown_kernel="immediate",
             )
-            kc = km.client()
-            if holder is not None:
-                holder["kc"] = kc
-            kc.start_channels()
-            run_sync(_wait_for_ready)(kc, km, start_timeout)
             kc.allow_stdin = False
             client.kc = kc
-            # The caller kills the kernel and stops the channels (after rendering the HTML).
+            # The caller owns the kernel: it keeps it for the next notebook, or kills it and
+            # stops the channels (after rendering the HTML).
             return client.execute(cleanup_kc=False)
 
     papermill_engines.register("ecopark", EcoparkEngine)
@@ -213,50 +211,169 @@ def _kill(km: Any) -> None:
             process.kill()
 
 
+#: A kept kernel is replaced by a fresh one after this many notebooks, so that whatever a
+#: notebook leaves behind in the modules' state (caches, figures' fonts) cannot grow without end.
+KERNEL_REUSE_LIMIT = 50
+#: A kept kernel that does not finish its reset in this time [s] is replaced (it takes ms).
+RESET_TIMEOUT = 10.0
+
+#: Run silently in a kept kernel before each notebook after its first: a fresh user namespace
+#: (``reset(new_session=True)`` also starts the execution counts at 1 again and opens a new
+#: history session), no open figure, the notebook's working folder, and the warnings already
+#: shown by an earlier notebook shown again. Imported modules stay loaded: that is the saving.
+_RESET_CODE = """\
+def __ecopark_reset(cwd):
+    import os, sys, warnings
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+    get_ipython().reset(new_session=True)
+    os.chdir(cwd)
+    warnings.onceregistry.clear()
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+__ecopark_reset({cwd!r})
+"""
+
+
+@dataclass(eq=False)
+class _Kernel:
+    """A kernel with its connected client, owned by the process that started it."""
+
+    km: Any
+    kc: Any = None
+    pid: int = field(default_factory=os.getpid)
+    runs: int = 0
+
+
+#: This process's kept kernel, between two notebooks (reuse mode only).
+_kept: _Kernel | None = None
+
+
+async def _start(kernel: _Kernel, cwd: str | None, timeout: float) -> None:
+    await kernel.km.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kernel.kc = kernel.km.client()
+    kernel.kc.start_channels()
+    await _wait_for_ready(kernel.kc, kernel.km, timeout)
+
+
+async def _reset(kernel: _Kernel, cwd: str | None, timeout: float) -> bool:
+    """Give a kept kernel a clean namespace; False if it did not answer ``ok`` in time."""
+    from queue import Empty
+
+    if not await kernel.km.is_alive():
+        return False
+    code = _RESET_CODE.format(cwd=cwd or os.getcwd())
+    msg_id = kernel.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await kernel.kc.shell_channel.get_msg(timeout=min(left, 1.0))
+        except Empty:
+            if not await kernel.km.is_alive():
+                return False
+            continue
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"].get("status") == "ok"
+    return False
+
+
+def _discard(kernel: _Kernel) -> Callable[[], None]:
+    """Kill the kernel now and stop its channels; return the cleanup that waits for it."""
+    from jupyter_core.utils import run_sync
+
+    _kill(kernel.km)
+    if kernel.kc is not None:
+        with contextlib.suppress(Exception):
+            kernel.kc.stop_channels()
+        kernel.kc = None
+
+    def cleanup() -> None:
+        with contextlib.suppress(Exception):
+            if kernel.km.has_kernel:
+                run_sync(kernel.km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(kernel.km.cleanup_resources)()
+
+    return cleanup
+
+
+def _take_kept() -> _Kernel | None:
+    """This process's kept kernel, if there is one it may use (not inherited through a fork)."""
+    global _kept
+    kernel, _kept = _kept, None
+    if kernel is None or kernel.pid != os.getpid():
+        return None
+    if kernel.runs >= KERNEL_REUSE_LIMIT:
+        _discard(kernel)()
+        return None
+    return kernel
+
+
+def close_kernel() -> None:
+    """Shut down this process's kept kernel, if any (end of a batch, worker exit)."""
+    kernel = _take_kept()
+    if kernel is not None:
+        _discard(kernel)()
+
+
+def _no_cleanup() -> None:
+    pass
+
+
 def _run_once(
     nb_in: Any,
     parameters: dict,
     cwd: str | None,
     cell_timeout: float | None,
     notebook_timeout: float | None,
+    reuse: bool = False,
 ) -> tuple[Any, str, str, bool, Callable[[], None]]:
     """Execute once; return (notebook, status, error, kernel_start_failed, cleanup).
 
-    The kernel is killed as soon as the run ends; ``cleanup`` (call it after rendering) waits
-    for it and removes its connection file, by which time it has long exited.
+    With ``reuse``, the notebook runs in this process's kept kernel after a reset of its
+    namespace (a fresh kernel if there is none, or if the reset fails), and the kernel is kept
+    again if the notebook ran to the end in time. Otherwise, or after any failure, the kernel is
+    killed as soon as the run ends; ``cleanup`` (call it after rendering) waits for it and
+    removes its connection file, by which time it has long exited.
     """
+    global _kept
     import papermill
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
     from papermill.exceptions import PapermillExecutionError
 
     _register_engine()
-    # nbclient needs the asynchronous manager: with a blocking client its output poller blocks
-    # the event loop, and neither timeouts nor a dead kernel are noticed.
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
     holder: dict[str, Any] = {}
     timed_out = threading.Event()
 
     def on_timeout() -> None:
         timed_out.set()
-        _kill(km)
-
-    def cleanup() -> None:
-        with contextlib.suppress(Exception):
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
-        with contextlib.suppress(Exception):
-            run_sync(km.cleanup_resources)()
+        if "kernel" in holder:
+            _kill(holder["kernel"].km)
 
     timer = threading.Timer(notebook_timeout, on_timeout) if notebook_timeout else None
     if timer is not None:
         timer.daemon = True
         timer.start()
     nb = None
+    kernel = _take_kept() if reuse else None
     try:
-        run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if kernel is not None:
+            holder["kernel"] = kernel
+            if not run_sync(_reset)(kernel, cwd, RESET_TIMEOUT) and not timed_out.is_set():
+                log.info("the kept kernel did not reset; starting a fresh one")
+                _discard(kernel)()
+                kernel = None
+        if kernel is None:
+            # nbclient needs the asynchronous manager: with a blocking client its output poller
+            # blocks the event loop, and neither timeouts nor a dead kernel are noticed.
+            kernel = _Kernel(AsyncKernelManager(kernel_name=KERNEL_NAME))
+            holder["kernel"] = kernel
+            run_sync(_start)(kernel, cwd, 60.0)
         if timed_out.is_set():
-            _kill(km)
+            _kill(kernel.km)
         nb = papermill.execute_notebook(
             copy.deepcopy(nb_in),
             None,
@@ -268,41 +385,47 @@ def _run_once(
             request_save_on_cell_execute=False,
             start_timeout=60,
             execution_timeout=cell_timeout,
-            km=km,
+            km=kernel.km,
+            kc=kernel.kc,
             holder=holder,
         )
-        return nb, "ok", "", False, cleanup
+        out = (nb, "ok", "", False)
     except PapermillExecutionError as exc:
         nb = holder["nb_man"].nb if "nb_man" in holder else None
         where = f"cell [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
-        return nb, "failed", f"{where}: {exc.ename}: {exc.evalue}", False, cleanup
+        out = (nb, "failed", f"{where}: {exc.ename}: {exc.evalue}", False)
     except Exception as exc:  # noqa: BLE001 - any failure is one failed notebook
         nb = holder["nb_man"].nb if "nb_man" in holder else None
-        if timed_out.is_set():
-            return (
-                nb,
-                "timeout",
-                f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）",
-                False,
-                cleanup,
-            )
         name = type(exc).__name__
-        if name == "CellTimeoutError":
-            return (
+        if timed_out.is_set():
+            error = f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）"
+            out = (nb, "timeout", error, False)
+        elif name == "CellTimeoutError":
+            out = (
                 nb,
                 "timeout",
                 f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）",
                 False,
-                cleanup,
             )
-        return nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb), cleanup
+        else:
+            out = (nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb))
+    except BaseException:
+        kernel = holder.get("kernel")
+        if kernel is not None:
+            _discard(kernel)()
+        raise
     finally:
         if timer is not None:
             timer.cancel()
-        _kill(km)
-        if "kc" in holder:
-            with contextlib.suppress(Exception):
-                holder["kc"].stop_channels()
+    kernel = holder.get("kernel")
+    cleanup = _no_cleanup
+    if kernel is not None:
+        if reuse and out[1] == "ok" and not timed_out.is_set():
+            kernel.runs += 1
+            _kept = kernel
+        else:
+            cleanup = _discard(kernel)
+    return (*out, cleanup)
 
 
 def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
@@ -313,8 +436,10 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
     spec : dict
         ``notebook`` (JSON text), ``parameters`` (park_id, year, data_dir), ``cwd``,
         ``cell_timeout`` [s], ``notebook_timeout`` [s], ``heading``, ``sources``, ``key``
-        (park, year, notebook), and optionally ``data_files`` ({relative path: bytes}) to
-        recreate the data folder on a remote worker.
+        (park, year, notebook), and optionally ``reuse_kernel`` (run in this process's kept
+        kernel, see :func:`_run_once`; :func:`close_kernel` shuts it down) and ``data_files``
+        ({relative path: bytes}) to recreate the data folder on a remote worker (always a fresh
+        kernel).
 
     Returns
     -------
@@ -342,7 +467,12 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
             for attempt in (1, 2):
                 result["attempts"] = attempt
                 nb, status, error, start_failed, cleanup = _run_once(
-                    nb_in, parameters, cwd, spec.get("cell_timeout"), spec.get("notebook_timeout")
+                    nb_in,
+                    parameters,
+                    cwd,
+                    spec.get("cell_timeout"),
+                    spec.get("notebook_timeout"),
+                    reuse=bool(spec.get("reuse_kernel")) and not spec.get("data_files"),
                 )
                 stack.callback(cleanup)
                 if not (start_failed and attempt == 1):
@@ -537,6 +667,7 @@ def _specs(
     cell_timeout: float | None,
     notebook_timeout: float | None,
     ship_data: bool,
+    reuse_kernel: bool = False,
 ) -> list[dict[str, Any]]:
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -559,6 +690,7 @@ def _specs(
                     "sources": t.sources,
                     "generated": generated,
                     "data_files": data,
+                    "reuse_kernel": reuse_kernel,
                 }
             )
     return specs
@@ -568,14 +700,14 @@ def _iter_pool(specs: list[dict], jobs: int) -> Iterable[dict]:
     """Submit every job now (to a pool forked after the imports, or run them lazily in this
     process when ``jobs`` is 1) and return an iterator over the results as they come."""
     if jobs <= 1 or len(specs) <= 1:
-        return (execute_job(spec) for spec in specs)
+        return _iter_here(specs)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     warm_up()  # import once here; forked workers inherit it
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork") if "fork" in methods else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_started)
     futures = {pool.submit(execute_job, spec): spec for spec in specs}
 
     def results() -> Iterable[dict]:
@@ -597,6 +729,23 @@ def _iter_pool(specs: list[dict], jobs: int) -> Iterable[dict]:
             pool.shutdown(wait=True, cancel_futures=True)
 
     return results()
+
+
+def _iter_here(specs: list[dict]) -> Iterable[dict]:
+    try:
+        for spec in specs:
+            yield execute_job(spec)
+    finally:
+        close_kernel()
+
+
+def _worker_started() -> None:
+    """Pool worker initializer: shut down the worker's kept kernel when the worker exits."""
+    from multiprocessing import util
+
+    global _kept
+    _kept = None  # never a kernel of the parent's
+    util.Finalize(None, close_kernel, exitpriority=10)
 
 
 def _iter_dask(specs: list[dict], scheduler: str) -> Iterable[dict]:
@@ -637,6 +786,7 @@ def run_batch(
     notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
     progress: bool | None = None,
     on_result: Callable[[Outcome], None] | None = None,
+    fresh_kernels: bool = False,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -657,6 +807,14 @@ def run_batch(
         Limits [s] per cell and per notebook (wall clock, kernel start included).
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
+    on_result : callable, optional
+        Called with each notebook's :class:`Outcome` as it comes in.
+    fresh_kernels : bool
+        Start a new kernel for every notebook (strict isolation). By default each worker keeps
+        one kernel and runs its successive notebooks in it, after resetting the user namespace
+        (no variable, open figure or execution count survives; imported modules and their state,
+        such as matplotlib's settings, do); a kernel whose notebook failed, timed out or died is
+        discarded, and the next notebook gets a fresh one. Jobs on Dask always get a fresh one.
 
     Returns
     -------
@@ -667,7 +825,14 @@ def run_batch(
     for t in targets:
         if not t.error and t.park_year is not None:
             _describe(t)
-    specs = _specs(targets, notebooks, cell_timeout, notebook_timeout, ship_data=bool(scheduler))
+    specs = _specs(
+        targets,
+        notebooks,
+        cell_timeout,
+        notebook_timeout,
+        ship_data=bool(scheduler),
+        reuse_kernel=not fresh_kernels and not scheduler,
+    )
     # Longest first, so that no worker is left alone with a long notebook at the end.
     specs.sort(key=lambda spec: -HEAVY.get(spec["key"][2], 0))
     by_key = {

@@ -26,11 +26,12 @@ import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+from ecopark import load
 from ecopark.atomic import write_text
 from ecopark.config import WATER_REGIONS, load_config
 from ecopark.errors import InputError, Problem, display_path
@@ -64,7 +65,6 @@ ROLE_WORDS = {"必选": "must", "是": "selected", "否": "optional"}
 NAME_MATCH_RATIO = 0.85
 _FOOTMARK = re.compile(r"(\^?[ab]|[ᵃᵇ])$")
 _YEAR_PREFIX = re.compile(r"^(\d{4})年")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def normalize(text: object) -> str:
@@ -151,14 +151,7 @@ def _cell_text(value: object) -> str:
 
 def parse_number(text: str) -> Decimal | None:
     """A number as written in a cell (``4906200``, ``"4,906,200"``, full-width digits) or None."""
-    t = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").replace(" ", "")
-    if _THOUSANDS.match(t):
-        t = t.replace(",", "")
-    try:
-        number = Decimal(t)
-    except InvalidOperation:
-        return None
-    return number
+    return load.parse_number(unicodedata.normalize("NFKC", text).replace(" ", ""))
 
 
 def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 from ecopark.assessment import TABLE_COLUMNS, Assessment
 
@@ -60,11 +59,3 @@ def render(a: Assessment, fmt: str, filled_on: dt.date | None = None) -> str | b
 
         return workbook_bytes(a, filled_on)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
-
-
-def write(a: Assessment, fmt: str, path: Path | str, filled_on: dt.date | None = None) -> None:
-    """Render and write atomically to ``path``."""
-    from ecopark.atomic import write_bytes
-
-    data = render(a, fmt, filled_on)
-    write_bytes(path, data if isinstance(data, bytes) else data.encode("utf-8"))

@@ -24,11 +24,11 @@ Why indicators fail (loaded on first use, so ``ecopark table`` stays quick)::
 import importlib
 
 from ecopark.assessment import Assessment, IndicatorResult, Reason
-from ecopark.config import ParkConfig, load_config
 from ecopark.engine import assess, assess_values, evaluate
 from ecopark.errors import InputError, Problem
-from ecopark.load import Park, check_park, load_park, read_year_file
-from ecopark.standard import Indicator, Standard, load_standard
+from ecopark.io.config import ParkConfig, load_config
+from ecopark.io.park import Park, check_park, load_park, read_year_file
+from ecopark.standard.model import Indicator, Standard, load_standard
 
 __version__ = "0.1.0"
 
@@ -53,7 +53,8 @@ _LAZY = {
     "check_data": "ecopark.checks",
     "assess_tree": "ecopark.tree",
 }
-_LAZY_MODULES = ("plotting", "narrative", "batch", "report", "officetable", "importer", "template")
+#: Subpackages that bring data in or take results out, imported on first use.
+_LAZY_MODULES = ("plotting", "reports", "tables")
 
 
 def __getattr__(name: str):

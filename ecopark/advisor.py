@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecopark.assessment import Assessment
 from ecopark.gaps import gap_table
-from ecopark.load import Park
+from ecopark.io.park import Park
 from ecopark.trends import MIN_YEARS, park_trends
 
 #: Years ahead in which a projected failure excludes an indicator.

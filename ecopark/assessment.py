@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from ecopark.config import ParkConfig
-from ecopark.standard import Limit, Standard
+from ecopark.io.config import ParkConfig
+from ecopark.standard.model import Limit, Standard
 
 #: Columns of ``ecopark table`` (data contract).
 TABLE_COLUMNS = ["number", "category", "indicator", "unit", "requirement", "role", "value", "passed"]

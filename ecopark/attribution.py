@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 
 from ecopark.engine import context, evaluate
-from ecopark.expr import compile_formula
-from ecopark.load import Park
-from ecopark.standard import Indicator, Standard
+from ecopark.io.park import Park
+from ecopark.standard.expr import compile_formula
+from ecopark.standard.model import Indicator, Standard
 
 #: Pseudo-factor for a sub-category whose change cannot be split between factors because several
 #: factors are zero at once (a new or a closed sector): Ang & Liu (2007).
@@ -595,7 +595,7 @@ def _readable(source: str, standard: Standard) -> str:
 
 @functools.cache
 def _compiled(source: str, standard_code: str):
-    from ecopark.standard import load_standard
+    from ecopark.standard.model import load_standard
 
     std = load_standard(standard_code)
     helpers = {k: h.formula.source for k, h in std.helpers.items()}

@@ -1,6 +1,6 @@
 """Data checks: figures that are possible to read but unlikely to be right.
 
-The loader (:mod:`ecopark.load`) stops on input that cannot be read. These checks look at data
+The loader (:mod:`ecopark.io.park`) stops on input that cannot be read. These checks look at data
 that reads fine but does not add up, and report each finding as a :class:`DataWarning` naming
 the items and years, never silently:
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ecopark.load import Park, is_finite_number
-from ecopark.standard import Standard
+from ecopark.io.park import Park, is_finite_number
+from ecopark.standard.model import Standard
 
 #: Factor beyond which a year-on-year change is flagged (×2 up or ÷2 down).
 JUMP_FACTOR = 2.0

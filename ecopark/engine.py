@@ -1,6 +1,6 @@
 """The one engine: a standard's definitions applied to a park-year.
 
-:func:`assess` turns a :class:`~ecopark.load.Park` and a year into an
+:func:`assess` turns a :class:`~ecopark.io.park.Park` and a year into an
 :class:`~ecopark.assessment.Assessment`. It knows no indicator by number: the formulas, units,
 requirements and footnotes all come from the standard's definition file. :func:`evaluate` is the
 pure function underneath, also used by the what-if solver and the attribution.
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ecopark.assessment import Assessment, IndicatorResult
-from ecopark.config import ParkConfig
-from ecopark.expr import NotComputable, key
-from ecopark.load import Park
+from ecopark.io.config import ParkConfig
+from ecopark.io.park import Park
 from ecopark.rounding import round_reported
-from ecopark.standard import Indicator, Limit, Standard, format_number
+from ecopark.standard.expr import NotComputable, key
+from ecopark.standard.model import Indicator, Limit, Standard, format_number
 from ecopark.verdict import judge
 
 #: Offsets of the year references, relative to the evaluation year T; "B" is the base year.

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from ecopark.assessment import Assessment
-from ecopark.standard import Limit
+from ecopark.standard.model import Limit
 from ecopark.status import STATUS_ZH, classify
 
 #: Columns of :func:`gap_table`, in order.

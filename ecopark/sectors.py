@@ -36,9 +36,16 @@ from ecopark.attribution import (
     logmean,
 )
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.load import Park, find_item, parse_number, read_csv_rows, read_xlsx_rows, suggest_items
-from ecopark.standard import Indicator, Standard
-from ecopark.units import UNITS, convert
+from ecopark.io.park import (
+    Park,
+    find_item,
+    parse_number,
+    read_csv_rows,
+    read_xlsx_rows,
+    suggest_items,
+)
+from ecopark.io.units import UNITS, convert
+from ecopark.standard.model import Indicator, Standard
 
 #: Items a sector file may hold: additive amounts whose sector values add up to the park's.
 SECTOR_ITEMS: tuple[str, ...] = (

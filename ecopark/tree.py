@@ -15,7 +15,7 @@ import pandas as pd
 
 from ecopark.engine import assess
 from ecopark.errors import InputError
-from ecopark.load import load_park
+from ecopark.io.park import load_park
 
 #: Columns of :func:`assess_tree`.
 SUMMARY_COLUMNS = [

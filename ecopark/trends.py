@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from ecopark.engine import assess
-from ecopark.load import Park
+from ecopark.io.park import Park
 
 #: Columns of :func:`indicator_series`.
 SERIES_COLUMNS = ["park", "year", "number", "indicator", "unit", "role", "value", "op", "limit",

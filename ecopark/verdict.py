@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ecopark.assessment import IndicatorResult, Reason
-from ecopark.config import ParkConfig
-from ecopark.standard import Standard
+from ecopark.io.config import ParkConfig
+from ecopark.standard.model import Standard
 
 
 def _failure(r: IndicatorResult, kind_zh: str, kind_en: str) -> Reason:

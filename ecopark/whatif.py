@@ -1,7 +1,7 @@
 """What it would take: the value of one raw item that brings an indicator to its requirement.
 
 For each failing or at-risk indicator of a park-year and each raw item it reads in the evaluation
-year (references ``T`` in :attr:`ecopark.standard.Indicator.inputs`), find the value of that item
+year (references ``T`` in :attr:`ecopark.standard.model.Indicator.inputs`), find the value of that item
 alone, every other item unchanged, at which the indicator's unrounded value equals its limit.
 The solver re-evaluates the engine's own formula (:func:`ecopark.engine.evaluate`) on a copy of
 ``assessment.values`` with the one key ``"item@T"`` replaced, brackets the boundary by expanding
@@ -29,9 +29,9 @@ from scipy.optimize import brentq
 
 from ecopark.assessment import Assessment
 from ecopark.engine import evaluate
-from ecopark.expr import key
 from ecopark.gaps import gap_table, margin_pct
-from ecopark.standard import Indicator, Limit
+from ecopark.standard.expr import key
+from ecopark.standard.model import Indicator, Limit
 from ecopark.status import classify
 
 #: Statuses the solver looks at.

@@ -1,7 +1,7 @@
 """Write notebooks/01_assessment.ipynb, 02_why_indicators_fail.ipynb and 03_trends.ipynb.
 
 The notebooks are thin: a parameters cell (ASCII defaults that run from ``notebooks/``), then
-calls into :mod:`ecopark.narrative` and :mod:`ecopark.plotting`. No formula lives here. The files
+calls into :mod:`ecopark.reports.narrative` and :mod:`ecopark.plotting`. No formula lives here. The files
 are written without outputs, kernelspec ``python3``. Run from the repository root::
 
     .venv/bin/python scripts/build_notebooks.py          # write
@@ -28,7 +28,7 @@ data_dir = "../data"'''
 
 def setup_cell(heading: str) -> str:
     return f'''import ecopark.plotting
-from ecopark import narrative as nr
+from ecopark.reports import narrative as nr
 
 ecopark.plotting.setup()
 report = nr.open_report(park_id, year, data_dir)

@@ -37,8 +37,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ecopark.atomic import write_text  # noqa: E402
-from ecopark.standard import load_standard  # noqa: E402
+from ecopark.io.atomic import write_text  # noqa: E402
+from ecopark.standard.model import load_standard  # noqa: E402
 
 SEED = 274
 OUT = ROOT / "data" / "example-park"

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from ecopark.atomic import atomic_path, write_text
+from ecopark.io.atomic import atomic_path, write_text
 
 
 def test_written_file_has_ordinary_permissions(tmp_path):

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from ecopark import batch
 from ecopark.cli import main
-from ecopark.params import ParamsError, load_params, params_files, parse_years
+from ecopark.reports import batch
+from ecopark.reports.params import ParamsError, load_params, params_files, parse_years
 from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 DATA = ROOT / "data"

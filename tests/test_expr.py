@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecopark.expr import NotComputable, cagr, compile_formula, key, mean
-from ecopark.standard import load_standard
+from ecopark.standard.expr import NotComputable, cagr, compile_formula, key, mean
+from ecopark.standard.model import load_standard
 
 ITEMS = {"value_added", "energy", "employees", "industrial_land"}
 HELPERS = {"g_V": "cagr(value_added, value_added[B], n)"}

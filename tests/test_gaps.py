@@ -9,7 +9,7 @@ import pytest
 
 import ecopark
 from ecopark.gaps import GAP_COLUMNS, gap_table, margin_pct
-from ecopark.standard import Limit
+from ecopark.standard.model import Limit
 from ecopark.status import (
     AT_RISK_MARGIN_PCT,
     STATUS_COLOURS,

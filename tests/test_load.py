@@ -14,7 +14,7 @@ import pytest
 
 import ecopark
 from ecopark.errors import InputError
-from ecopark.load import check_park, read_year_file
+from ecopark.io.park import check_park, read_year_file
 from parkfiles import (
     NANTONG_CONFIG,
     nantong_copy,

@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from ecopark import narrative as nr
+from ecopark.reports import narrative as nr
 from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
 
 NB_DIR = ROOT / "notebooks"

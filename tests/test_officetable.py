@@ -12,8 +12,8 @@ import pytest
 
 import ecopark
 from ecopark.cli import main
-from ecopark.importer import import_office_table, normalize, read_office_table
-from ecopark.officetable import (
+from ecopark.tables.importer import import_office_table, normalize, read_office_table
+from ecopark.tables.officetable import (
     FAIL_FILL,
     SHEET1,
     SHEET2,
@@ -21,7 +21,7 @@ from ecopark.officetable import (
     requirement_text,
     workbook_bytes,
 )
-from ecopark.template import template_csv, template_workbook_bytes, write_template
+from ecopark.tables.template import template_csv, template_workbook_bytes, write_template
 
 FILLED_ON = dt.date(2022, 8, 4)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ecopark.report import external_references, report_heading
+from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
 
 CHROMIUM = shutil.which("chromium") or (

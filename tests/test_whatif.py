@@ -10,7 +10,7 @@ import pytest
 
 import ecopark
 from ecopark.cli import main
-from ecopark.config import ParkConfig
+from ecopark.io.config import ParkConfig
 from ecopark.whatif import (
     REPORT_COLUMNS,
     WHATIF_COLUMNS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ecopark.atomic import write_bytes
 from ecopark.errors import InputError, Problem
+from ecopark.io.atomic import write_bytes
 
 
 def emit(data: str | bytes, output: str | None) -> None:

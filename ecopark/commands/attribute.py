@@ -10,7 +10,7 @@ import math
 
 from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained, chain_total
 from ecopark.commands._output import emit
-from ecopark.load import load_park
+from ecopark.io.park import load_park
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ecopark.commands._output import emit
 from ecopark.engine import assess
-from ecopark.load import load_park
+from ecopark.io.park import load_park
 from ecopark.whatif import REPORT_COLUMNS, gaps_report
 
 FORMATS = ("csv", "json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecopark.config import WATER_REGIONS
 from ecopark.errors import display_path
+from ecopark.io.config import WATER_REGIONS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ecopark.importer import import_office_table
+    from ecopark.tables.importer import import_office_table
 
     result = import_office_table(args.file, args.park_dir, args.year, force=args.force,
                                  base_year=args.base_year, water_region=args.water_region)

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ecopark.batch import (
+from ecopark.reports.batch import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
     DEFAULT_NOTEBOOKS,
@@ -17,7 +17,7 @@ from ecopark.batch import (
     targets_for_park,
     targets_from_params,
 )
-from ecopark.params import ParamsError, params_files, parse_years
+from ecopark.reports.params import ParamsError, params_files, parse_years
 
 
 def _positive(text: str) -> float:

@@ -10,8 +10,8 @@ from pathlib import Path
 from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.load import check_park, load_park
-from ecopark.output import FORMATS, render
+from ecopark.io.park import check_park, load_park
+from ecopark.tables.output import FORMATS, render
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +94,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_assess(args: argparse.Namespace) -> int:
-    from ecopark.output import to_markdown
+    from ecopark.tables.output import to_markdown
     from ecopark.tree import assess_tree, park_folders
 
     if not Path(args.data_dir).is_dir():

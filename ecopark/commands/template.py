@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from ecopark.template import write_template
+    from ecopark.tables.template import write_template
 
     path, backups = write_template(args.park_dir, args.year, args.format, args.output, force=args.force)
     for backup in backups:

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from ecopark.attribution import NEW_ACTIVITY, attribute
 from ecopark.engine import assess
 from ecopark.gaps import margin_pct
-from ecopark.load import Park
+from ecopark.io.park import Park
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecopark.errors import InputError
-from ecopark.load import Park
+from ecopark.io.park import Park
 from ecopark.plotting.fonts import setup
 from ecopark.plotting.style import (
     fmt_number,

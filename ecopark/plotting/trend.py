@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ecopark.gaps import margin_pct
-from ecopark.load import Park
+from ecopark.io.park import Park
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
     fmt_number,
@@ -22,7 +22,7 @@ from ecopark.plotting.style import (
     status_colour,
     status_handles,
 )
-from ecopark.standard import Limit
+from ecopark.standard.model import Limit
 from ecopark.status import classify
 from ecopark.trends import fit_trends, indicator_series
 

@@ -1,6 +1,6 @@
 """Reading a filled 附表1 对照考核表 (.xlsx) back into a park folder.
 
-:func:`read_office_table` parses the sheet laid out as :mod:`ecopark.officetable` writes it (and as
+:func:`read_office_table` parses the sheet laid out as :mod:`ecopark.tables.officetable` writes it (and as
 the annual reports print it): the header (园区名称, 数据基准年为 XXXX 年), then rows of 分类, 序号,
 指标, 单位, 要求, 是否选为考核指标, 数值. Each row is either an indicator (matched by its name, or a
 close variant under its 序号) or a raw item (matched by its catalogue name, with the prefix
@@ -31,14 +31,14 @@ from pathlib import Path
 
 import yaml
 
-from ecopark import load
-from ecopark.atomic import write_text
-from ecopark.config import WATER_REGIONS, load_config
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.load import YEAR_FILE, check_park, load_park, read_year_file
-from ecopark.officetable import BASE_PREFIX, SHEET1
-from ecopark.standard import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
-from ecopark.units import UNITS
+from ecopark.io import park as load
+from ecopark.io.atomic import write_text
+from ecopark.io.config import WATER_REGIONS, load_config
+from ecopark.io.park import YEAR_FILE, check_park, load_park, read_year_file
+from ecopark.io.units import UNITS
+from ecopark.standard.model import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
+from ecopark.tables.officetable import BASE_PREFIX, SHEET1
 
 #: Spellings of raw items seen in official tables that are not the catalogue name (normalised form).
 ALIASES: dict[str, str] = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ecopark.expr import Compiled, compile_formula
+from ecopark.standard.expr import Compiled, compile_formula
 
 #: Standard code (as written in park.yaml ``standard:``) -> definition file in ecopark/standards.
 STANDARDS: dict[str, str] = {"HJ 274-2015": "hj274_2015.yaml"}
@@ -177,7 +177,7 @@ def _requirement(spec: dict[str, Any], where: str) -> Requirement:
 
 
 def _read_items(filename: str) -> dict[str, Item]:
-    text = resources.files("ecopark.standards").joinpath(filename).read_text(encoding="utf-8")
+    text = resources.files("ecopark.standard").joinpath(filename).read_text(encoding="utf-8")
     items = {}
     for row in csv.DictReader(text.splitlines()):
         kind, _, words = row["kind"].partition(":")
@@ -209,7 +209,7 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
     """
     if code not in STANDARDS:
         raise KeyError(f"unknown standard '{code}' (known: {', '.join(STANDARDS)})")
-    text = resources.files("ecopark.standards").joinpath(STANDARDS[code]).read_text(encoding="utf-8")
+    text = resources.files("ecopark.standard").joinpath(STANDARDS[code]).read_text(encoding="utf-8")
     spec = yaml.safe_load(text)
     items = _read_items(spec["items"])
     known = set(items)

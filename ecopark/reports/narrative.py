@@ -25,8 +25,8 @@ import pandas as pd
 from ecopark.assessment import Assessment
 from ecopark.engine import assess
 from ecopark.errors import InputError
-from ecopark.load import Park, load_park
-from ecopark.params import ParamsError, check_park_year
+from ecopark.io.park import Park, load_park
+from ecopark.reports.params import ParamsError, check_park_year
 
 ROLE_ZH = {"must": "必选", "selected": "已选", "optional": "未选"}
 FAIL_WORD = {">=": "低于", ">": "低于", "<=": "高于", "<": "高于"}

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecopark.config import ParkConfig, load_config
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.standard import Item, Standard, load_standard
-from ecopark.units import UNITS, convert
+from ecopark.io.config import ParkConfig, load_config
+from ecopark.io.units import UNITS, convert
+from ecopark.standard.model import Item, Standard, load_standard
 
 YEAR_FILE = re.compile(r"^(\d{4})\.(csv|xlsx)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -1,7 +1,7 @@
 """Run the report notebooks for many park-years: papermill in a process pool or on Dask.
 
 For every park-year and notebook, one job executes the notebook with papermill (kernel
-``python3``) and renders it to offline HTML (:mod:`ecopark.report`) in the worker. Each worker
+``python3``) and renders it to offline HTML (:mod:`ecopark.reports.html`) in the worker. Each worker
 keeps its kernel for its next notebook, whose run starts with a reset of the kernel's user
 namespace (``fresh_kernels`` starts one kernel per notebook instead); the parent
 writes ``<out>/<park>/<year>/<notebook>.ipynb`` and ``.html``, then ``<out>/summary.csv`` and
@@ -35,14 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecopark.atomic import write_bytes, write_text
+from ecopark.io.atomic import write_bytes, write_text
 from ecopark.errors import InputError, display_path
-from ecopark.params import ParamsError, ParkYear
-from ecopark.report import notebook_title, report_heading
+from ecopark.reports.params import ParamsError, ParkYear
+from ecopark.reports.html import notebook_title, report_heading
 
-log = logging.getLogger("ecopark.batch")
+log = logging.getLogger("ecopark.reports.batch")
 #: nbclient's own messages (timeouts, dead kernels): the outcome reports them, so keep them quiet.
-_client_log = logging.getLogger("ecopark.batch.kernel")
+_client_log = logging.getLogger("ecopark.reports.batch.kernel")
 _client_log.addHandler(logging.NullHandler())
 _client_log.propagate = False
 
@@ -179,7 +179,7 @@ def warm_up() -> None:
     """Import papermill, nbclient and nbconvert and build the HTML exporter (once per process)."""
     import papermill  # noqa: F401
 
-    from ecopark.report import exporter
+    from ecopark.reports.html import exporter
 
     _register_engine()
     exporter()
@@ -486,7 +486,7 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
             result["ipynb"] = _ipynb_bytes(nb)
             result.update(status=status, error=error)
             try:
-                from ecopark.report import to_html
+                from ecopark.reports.html import to_html
 
                 result["html"] = to_html(
                     nb,
@@ -527,7 +527,7 @@ def notebooks_dir() -> Path:
     here = Path("notebooks")
     if (here / f"{DEFAULT_NOTEBOOKS[0]}.ipynb").is_file():
         return here.resolve()
-    return (Path(__file__).resolve().parent.parent / "notebooks").resolve()
+    return (Path(__file__).resolve().parents[3] / "notebooks").resolve()
 
 
 def resolve_notebooks(names: Iterable[str] | None = None) -> list[Path]:
@@ -555,7 +555,7 @@ def resolve_notebooks(names: Iterable[str] | None = None) -> list[Path]:
 
 def targets_from_params(files: Iterable[Path | str]) -> list[Target]:
     """One target per params file; a broken file becomes a target with its error, not a crash."""
-    from ecopark.params import load_params
+    from ecopark.reports.params import load_params
 
     out = []
     for f in files:
@@ -571,12 +571,12 @@ def targets_from_params(files: Iterable[Path | str]) -> list[Target]:
 
 def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str) -> list[Target]:
     """Targets for ``--park ID [--years ...]``; default years: every year after the base year."""
-    from ecopark.params import check_park_year
+    from ecopark.reports.params import check_park_year
 
     data_dir = Path(data_dir).resolve()
     shown = f"--park {park_id}"
     if years is None:
-        from ecopark.config import load_config
+        from ecopark.io.config import load_config
 
         try:
             check_park_year(park_id, -1, data_dir, shown)
@@ -613,7 +613,7 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
 
 def _describe(target: Target) -> None:
     """Read the target's park: its name and data sources for the report header."""
-    from ecopark.load import load_park
+    from ecopark.io.park import load_park
 
     py = target.park_year
     assert py is not None
@@ -636,7 +636,7 @@ def _describe(target: Target) -> None:
 def _judge(target: Target) -> None:
     """The target's verdict for the index (:func:`ecopark.assess`, in this process)."""
     from ecopark.engine import assess
-    from ecopark.load import load_park
+    from ecopark.io.park import load_park
 
     py = target.park_year
     assert py is not None

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.standard import DEFAULT_STANDARD, STANDARDS, load_standard
+from ecopark.standard.model import DEFAULT_STANDARD, STANDARDS, load_standard
 
 WATER_REGIONS = ("water_scarce", "jingjinji", "other")
 

@@ -55,7 +55,7 @@ def render(a: Assessment, fmt: str, filled_on: dt.date | None = None) -> str | b
     if fmt == "markdown":
         return to_markdown(a)
     if fmt == "xlsx":
-        from ecopark.officetable import workbook_bytes
+        from ecopark.tables.officetable import workbook_bytes
 
         return workbook_bytes(a, filled_on)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")

@@ -10,7 +10,7 @@ evaluation report prints it (HJ 274-2015 / 环发〔2015〕167号 appendix table
 
 Which raw items sit under which indicator is derived from the standard (``Indicator.inputs``
 and the item catalogue), never listed per indicator: see :func:`raw_item_rows`. The importer
-(:mod:`ecopark.importer`) reads the same layout back.
+(:mod:`ecopark.tables.importer`) reads the same layout back.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
-from ecopark.expr import key
-from ecopark.standard import Indicator, Limit, Standard, format_number
+from ecopark.standard.expr import key
+from ecopark.standard.model import Indicator, Limit, Standard, format_number
 
 SHEET1 = "附表1 对照考核表"
 SHEET2 = "附表2 信息公开表"

@@ -16,10 +16,10 @@ import os
 import shutil
 from pathlib import Path
 
-from ecopark.atomic import write_bytes
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.standard import Standard, load_standard
-from ecopark.units import UNITS
+from ecopark.io.atomic import write_bytes
+from ecopark.io.units import UNITS
+from ecopark.standard.model import Standard, load_standard
 
 TEMPLATE_COLUMNS = ["item", "value", "unit", "note", "name_zh"]
 TEMPLATE_FORMATS = ("csv", "xlsx")
@@ -167,7 +167,7 @@ def write_template(
         raise InputError(Problem(str(output or "--format"), f"format '{fmt}' is not one of csv, xlsx"))
     standard = load_standard()
     if (park_dir / "park.yaml").is_file():
-        from ecopark.config import load_config
+        from ecopark.io.config import load_config
 
         standard = load_standard(load_config(park_dir).standard)
     target = Path(output) if output else park_dir / f"{year}.{fmt}"

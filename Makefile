@@ -20,6 +20,7 @@ report: setup
 
 test: setup
 	$(BIN)/ruff check ecopark tests benchmarks scripts
+	$(BIN)/ruff format --check ecopark tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
 lint: setup
@@ -27,8 +28,8 @@ lint: setup
 	$(BIN)/ruff format --check ecopark tests benchmarks scripts
 
 format: setup
-	$(BIN)/ruff format ecopark tests benchmarks
-	$(BIN)/ruff check --fix ecopark tests benchmarks
+	$(BIN)/ruff format ecopark tests benchmarks scripts
+	$(BIN)/ruff check --fix ecopark tests benchmarks scripts
 
 lab: setup
 	$(BIN)/jupyter lab notebooks

@@ -219,8 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         n = sizes[-1]
         for jobs in (1, os.cpu_count() or 1):
             best = min(_timed(assess_tree, folders[:n], jobs) for _ in range(args.repeat))
-            print(f"assess_tree({n} parks, jobs={jobs}): {best:.2f} s "
-                  f"({timings[n] / best:.2f}x the single-process loop above)")
+            print(
+                f"assess_tree({n} parks, jobs={jobs}): {best:.2f} s "
+                f"({timings[n] / best:.2f}x the single-process loop above)"
+            )
         if args.profile:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     finally:

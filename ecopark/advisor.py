@@ -144,15 +144,24 @@ def advise(
     if required is not None and not _passed(gaps.loc[required, "passed"]):
         for n in optional:
             if "b" in std.indicator(n).footnotes and n not in excluded:
-                excluded[n] = f"按注 b 不可选：指标 {required}「{gaps.loc[required, 'indicator']}」未达标"
+                excluded[n] = (
+                    f"按注 b 不可选：指标 {required}「{gaps.loc[required, 'indicator']}」未达标"
+                )
     if park is not None:
         years = [y for y in park.years if y <= assessment.year]
         _, trends = park_trends(park, min_years=min_years, years=years)
         for t in trends.itertuples(index=False):
-            if (t.number in margins and t.number not in excluded and t.outlook == "will_fail"
-                    and pd.notna(t.crossing_year) and t.crossing_year <= assessment.year + horizon):
-                excluded[t.number] = (f"按 {t.first_year}–{t.last_year} 年趋势（每年 {t.slope:+.4g}）"
-                                      f"预计 {t.crossing_year} 年不再达标")
+            if (
+                t.number in margins
+                and t.number not in excluded
+                and t.outlook == "will_fail"
+                and pd.notna(t.crossing_year)
+                and t.crossing_year <= assessment.year + horizon
+            ):
+                excluded[t.number] = (
+                    f"按 {t.first_year}–{t.last_year} 年趋势（每年 {t.slope:+.4g}）"
+                    f"预计 {t.crossing_year} 年不再达标"
+                )
     eligible = [n for n in optional if n not in excluded and not math.isnan(margins[n])]
     k = std.min_selected_optional
     ranked = sorted(eligible, key=lambda n: (-margins[n], n))
@@ -169,11 +178,15 @@ def advise(
 
     zh = []
     if feasible:
-        zh.append(f"建议考核指标（可选指标 {k} 项）：{_list(recommended)}，最小余量 {pct(rec_min)}"
-                  f"（指标 {rec_weak}「{names[rec_weak]}」）。")
+        zh.append(
+            f"建议考核指标（可选指标 {k} 项）：{_list(recommended)}，最小余量 {pct(rec_min)}"
+            f"（指标 {rec_weak}「{names[rec_weak]}」）。"
+        )
     else:
-        zh.append(f"可达标的可选指标只有 {len(eligible)} 项（{_list(recommended)}），不足 {k} 项，"
-                  "须先使更多可选指标达标。")
+        zh.append(
+            f"可达标的可选指标只有 {len(eligible)} 项（{_list(recommended)}），不足 {k} 项，"
+            "须先使更多可选指标达标。"
+        )
     if current:
         cur_label = f"指标 {cur_weak}「{names.get(cur_weak, '')}」" if cur_weak is not None else ""
         zh.append(f"现选指标 {_list(current)} 的最小余量为 {pct(cur_min)}（最弱：{cur_label}）。")
@@ -187,13 +200,15 @@ def advise(
         if n in current or "注 b" in excluded[n] or "趋势" in excluded[n]:
             zh.append(f"指标 {n}「{names[n]}」不宜选用：{excluded[n]}。")
     zh.append("考核指标的选择应与上年保持一致，调整宜在园区建设规划修编时进行。")
-    en = (f"Recommended optional indicators: {', '.join(map(str, recommended)) or 'none'} "
-          f"(smallest margin {pct(rec_min)}, indicator {rec_weak}); current selection "
-          f"{', '.join(map(str, current)) or 'none'} (smallest margin {pct(cur_min)}, indicator "
-          f"{cur_weak}). Add {', '.join(map(str, add)) or 'none'}; drop "
-          f"{', '.join(map(str, drop)) or 'none'}."
-          + ("" if feasible else f" Only {len(eligible)} optional indicators are eligible (< {k}).")
-          + " Change the selection only when the park's plan is revised.")
+    en = (
+        f"Recommended optional indicators: {', '.join(map(str, recommended)) or 'none'} "
+        f"(smallest margin {pct(rec_min)}, indicator {rec_weak}); current selection "
+        f"{', '.join(map(str, current)) or 'none'} (smallest margin {pct(cur_min)}, indicator "
+        f"{cur_weak}). Add {', '.join(map(str, add)) or 'none'}; drop "
+        f"{', '.join(map(str, drop)) or 'none'}."
+        + ("" if feasible else f" Only {len(eligible)} optional indicators are eligible (< {k}).")
+        + " Change the selection only when the park's plan is revised."
+    )
     return SelectionAdvice(
         year=assessment.year,
         recommended=recommended,

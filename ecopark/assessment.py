@@ -11,7 +11,16 @@ from ecopark.io.config import ParkConfig
 from ecopark.standard.model import Limit, Standard
 
 #: Columns of ``ecopark table`` (data contract).
-TABLE_COLUMNS = ["number", "category", "indicator", "unit", "requirement", "role", "value", "passed"]
+TABLE_COLUMNS = [
+    "number",
+    "category",
+    "indicator",
+    "unit",
+    "requirement",
+    "role",
+    "value",
+    "passed",
+]
 ROLE_ZH = {"must": "必选", "selected": "是", "optional": "否"}
 
 
@@ -93,8 +102,16 @@ class Assessment:
     def table(self) -> pd.DataFrame:
         """The assessment table, exactly the columns of ``ecopark table`` (strings as printed)."""
         rows = [
-            [r.number, r.category, r.name_zh, r.unit, r.requirement, r.role, r.display,
-             "" if r.passed is None else ("true" if r.passed else "false")]
+            [
+                r.number,
+                r.category,
+                r.name_zh,
+                r.unit,
+                r.requirement,
+                r.role,
+                r.display,
+                "" if r.passed is None else ("true" if r.passed else "false"),
+            ]
             for r in self.results
         ]
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -59,10 +59,19 @@ from ecopark.standard.model import Indicator, Standard
 NEW_ACTIVITY = "新增/退出活动 (new/removed activity)"
 
 #: Columns of :func:`attribute` and ``ecopark attribute``.
-ATTRIBUTION_COLUMNS = ["number", "indicator", "from_value", "to_value", "factor", "effect",
-                       "factor_ratio"]
+ATTRIBUTION_COLUMNS = [
+    "number",
+    "indicator",
+    "from_value",
+    "to_value",
+    "factor",
+    "effect",
+    "factor_ratio",
+]
 
-NOTE_UNDEFINED_RATIO = "乘法分解无定义：起止值含 0 或负值 (multiplicative form undefined: a value is 0 or negative)"
+NOTE_UNDEFINED_RATIO = (
+    "乘法分解无定义：起止值含 0 或负值 (multiplicative form undefined: a value is 0 or negative)"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,8 +126,10 @@ def _two_periods(frame: pd.DataFrame, period: str, start, end) -> tuple[object, 
         return start, end
     labels = sorted(frame[period].unique())
     if len(labels) != 2:
-        raise ValueError(f"expected exactly two periods in column '{period}', found {labels}; "
-                         "give start= and end=")
+        raise ValueError(
+            f"expected exactly two periods in column '{period}', found {labels}; "
+            "give start= and end="
+        )
     return labels[0], labels[1]
 
 
@@ -135,12 +146,16 @@ def _matrices(frame: pd.DataFrame, by: str, period: str, factor: str, value: str
     for label in (start, end):
         if label not in wide.columns or wide[label].isna().any():
             missing = wide.index[wide.get(label, pd.Series(np.nan, index=wide.index)).isna()]
-            raise ValueError(f"every {by} needs every factor in both periods; missing in "
-                             f"{label}: {list(missing)[:5]}")
+            raise ValueError(
+                f"every {by} needs every factor in both periods; missing in "
+                f"{label}: {list(missing)[:5]}"
+            )
     x0 = wide[start].to_numpy().reshape(len(groups), len(factors))
     x1 = wide[end].to_numpy().reshape(len(groups), len(factors))
     if (x0 < 0).any() or (x1 < 0).any():
-        raise ValueError("negative factor value: LMDI is undefined for negative values (data error)")
+        raise ValueError(
+            "negative factor value: LMDI is undefined for negative values (data error)"
+        )
     if not (np.isfinite(x0).all() and np.isfinite(x1).all()):
         raise ValueError("non-finite factor value: LMDI needs finite values")
     return groups, factors, x0, x1
@@ -210,14 +225,21 @@ def lmdi_terms(
     """
     groups, factors, x0, x1 = _matrices(frame, by, period, factor, value, start, end)
     effects, new, _, _ = _terms(x0, x1)
-    out = pd.DataFrame({
-        by: np.repeat(groups, len(factors)),
-        factor: np.tile(factors, len(groups)),
-        "effect": effects.ravel(),
-    })
+    out = pd.DataFrame(
+        {
+            by: np.repeat(groups, len(factors)),
+            factor: np.tile(factors, len(groups)),
+            "effect": effects.ravel(),
+        }
+    )
     if (new != 0).any():
-        extra = pd.DataFrame({by: [g for g, e in zip(groups, new, strict=True) if e != 0],
-                              factor: NEW_ACTIVITY, "effect": new[new != 0]})
+        extra = pd.DataFrame(
+            {
+                by: [g for g, e in zip(groups, new, strict=True) if e != 0],
+                factor: NEW_ACTIVITY,
+                "effect": new[new != 0],
+            }
+        )
         out = pd.concat([out, extra], ignore_index=True)
     return out
 
@@ -348,7 +370,12 @@ def chain_total(steps: pd.DataFrame, keys: Sequence[str] = ("factor",)) -> pd.Da
 
 
 def ratio_decomposition(
-    N0: float, NT: float, D0: float, DT: float, *, scale: float = 1.0,
+    N0: float,
+    NT: float,
+    D0: float,
+    DT: float,
+    *,
+    scale: float = 1.0,
     labels: tuple[str, str] = ("numerator", "denominator"),
 ) -> pd.DataFrame:
     """Numerator effect against denominator effect of a ratio ``R = scale · N / D``.
@@ -395,12 +422,14 @@ def ratio_decomposition(
         raise ValueError("the denominator is 0, so the ratio is undefined")
     if min(N0, NT, D0, DT) < 0 or scale <= 0:
         raise ValueError("negative input: LMDI is undefined for negative values (data error)")
-    frame = pd.DataFrame({
-        "i": 0,
-        "period": [0, 1, 0, 1],
-        "factor": [labels[0], labels[0], labels[1], labels[1]],
-        "value": [scale * N0, scale * NT, 1.0 / D0, 1.0 / DT],
-    })
+    frame = pd.DataFrame(
+        {
+            "i": 0,
+            "period": [0, 1, 0, 1],
+            "factor": [labels[0], labels[0], labels[1], labels[1]],
+            "value": [scale * N0, scale * NT, 1.0 / D0, 1.0 / DT],
+        }
+    )
     out = lmdi(frame)
     r0, rt = out.attrs["V0"], out.attrs["VT"]
     if r0 > 0 and rt > 0 and r0 != rt:
@@ -607,8 +636,16 @@ def _eval(source: str, standard: Standard, values: Mapping[str, object], n: floa
 
 
 def _row(ind: Indicator, v0: float, v1: float, factor: str, effect: float, note: str = "") -> dict:
-    return {"number": ind.number, "indicator": ind.name_zh, "from_value": v0, "to_value": v1,
-            "factor": factor, "effect": effect, "factor_ratio": np.nan, "note": note}
+    return {
+        "number": ind.number,
+        "indicator": ind.name_zh,
+        "from_value": v0,
+        "to_value": v1,
+        "factor": factor,
+        "effect": effect,
+        "factor_ratio": np.nan,
+        "note": note,
+    }
 
 
 def _with_ratios(rows: list[dict]) -> list[dict]:
@@ -662,8 +699,10 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
     lm = lmdi(pd.DataFrame(frame, columns=["factor", "period", "value"]).assign(i=0))
     f0 = a0 + b0 * lm.attrs["V0"]
     f1 = a1 + b1 * lm.attrs["VT"]
-    if not (math.isclose(f1, v1, rel_tol=1e-9, abs_tol=1e-12)
-            and (reference or math.isclose(f0, v0, rel_tol=1e-9, abs_tol=1e-12))):
+    if not (
+        math.isclose(f1, v1, rel_tol=1e-9, abs_tol=1e-12)
+        and (reference or math.isclose(f0, v0, rel_tol=1e-9, abs_tol=1e-12))
+    ):
         raise _Unsupported("the parsed formula does not reproduce the engine's value")
     for g, eff in zip(lm["factor"], lm["effect"], strict=True):
         if g == NEW_ACTIVITY:
@@ -684,7 +723,9 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
     return rows
 
 
-def _term_label(node: ast.expr, others: list[ast.expr], standard: Standard, prefix: str = "") -> str:
+def _term_label(
+    node: ast.expr, others: list[ast.expr], standard: Standard, prefix: str = ""
+) -> str:
     own = [i for i, _ in _items_of(node)]
     common = set(own)
     for o in others:
@@ -720,7 +761,9 @@ def _decompose_mean(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, v0
 
 def _decompose_quotient(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, v0, v1):
     if reference:
-        raise _Unsupported("弹性系数在规划基准年无定义，单个商无从以 0 为参照分解；请选择晚于基准年的起始年")
+        raise _Unsupported(
+            "弹性系数在规划基准年无定义，单个商无从以 0 为参照分解；请选择晚于基准年的起始年"
+        )
     num, den = ast.unparse(tree.left), ast.unparse(tree.right)
     N0, N1 = _eval(num, standard, ctx0, n0), _eval(num, standard, ctx1, n1)
     D0, D1 = _eval(den, standard, ctx0, n0), _eval(den, standard, ctx1, n1)
@@ -757,15 +800,45 @@ def attribute_indicator(
     tree = shape.tree
     try:
         try:
-            rows = _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference,
-                                     v0 if v0 is not None else 0.0, v1)
+            rows = _decompose_affine(
+                ind,
+                standard,
+                tree,
+                ctx0,
+                n0,
+                ctx1,
+                n1,
+                reference,
+                v0 if v0 is not None else 0.0,
+                v1,
+            )
         except _Unsupported as first:
             if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "mean":
-                rows = _decompose_mean(ind, standard, tree, ctx0, n0, ctx1, n1, reference,
-                                       v0 if v0 is not None else 0.0, v1)
+                rows = _decompose_mean(
+                    ind,
+                    standard,
+                    tree,
+                    ctx0,
+                    n0,
+                    ctx1,
+                    n1,
+                    reference,
+                    v0 if v0 is not None else 0.0,
+                    v1,
+                )
             elif isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Div):
-                rows = _decompose_quotient(ind, standard, tree, ctx0, n0, ctx1, n1, reference,
-                                           v0 if v0 is not None else 0.0, v1)
+                rows = _decompose_quotient(
+                    ind,
+                    standard,
+                    tree,
+                    ctx0,
+                    n0,
+                    ctx1,
+                    n1,
+                    reference,
+                    v0 if v0 is not None else 0.0,
+                    v1,
+                )
             else:
                 raise ValueError(f"公式结构无法分解：{first}") from None
     except _Unsupported as exc:
@@ -775,8 +848,14 @@ def attribute_indicator(
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=[*ATTRIBUTION_COLUMNS, "note"]).astype(
-        {"number": int, "from_value": float, "to_value": float, "effect": float,
-         "factor_ratio": float})
+        {
+            "number": int,
+            "from_value": float,
+            "to_value": float,
+            "effect": float,
+            "factor_ratio": float,
+        }
+    )
 
 
 def attribute(
@@ -891,8 +970,11 @@ def attribute_chained(
     if year_from not in years:
         years.insert(0, year_from)
     only = None if numbers is None else set(numbers)
-    wanted = [i.number for i in park.standard.indicators
-              if not i.reported and (only is None or i.number in only)]
+    wanted = [
+        i.number
+        for i in park.standard.indicators
+        if not i.reported and (only is None or i.number in only)
+    ]
     computable: dict[int, list[int]] = {k: [] for k in wanted}
     for y in years:
         ctx = context(park, y)
@@ -906,8 +988,13 @@ def attribute_chained(
     for number, ys in computable.items():
         if len(ys) < 2 or ys[0] != year_from or ys[-1] != year_to:
             ind = park.standard.indicator(number)
-            skipped.append({"number": number, "indicator": ind.name_zh,
-                            "reason": f"{year_from} 或 {year_to} 年无法计算"})
+            skipped.append(
+                {
+                    "number": number,
+                    "indicator": ind.name_zh,
+                    "reason": f"{year_from} 或 {year_to} 年无法计算",
+                }
+            )
             continue
         for a, b in zip(ys[:-1], ys[1:], strict=True):
             res = attribute(park, a, b, numbers=[number])
@@ -972,10 +1059,18 @@ def attribute_ratio(
             if item not in v:
                 raise KeyError(f"{item} is missing in {y}")
     items = park.standard.items
-    labels = (f"分子：{items[numerator].name_zh} ({numerator})",
-              f"分母：{items[denominator].name_zh} ({denominator})")
-    res = ratio_decomposition(float(v0[numerator]), float(v1[numerator]), float(v0[denominator]),
-                              float(v1[denominator]), scale=scale, labels=labels)
+    labels = (
+        f"分子：{items[numerator].name_zh} ({numerator})",
+        f"分母：{items[denominator].name_zh} ({denominator})",
+    )
+    res = ratio_decomposition(
+        float(v0[numerator]),
+        float(v1[numerator]),
+        float(v0[denominator]),
+        float(v1[denominator]),
+        scale=scale,
+        labels=labels,
+    )
     res.insert(0, "to_value", res.attrs["RT"])
     res.insert(0, "from_value", res.attrs["R0"])
     return res

@@ -107,21 +107,29 @@ def check_year(values: Mapping[str, object], year: int, standard: Standard) -> l
         unit = items[part].unit
         whole_zh = "与".join(f"「{items[w].name_zh}」" for w in present)
         ind = "、".join(map(str, numbers))
-        out.append(DataWarning(
-            year=year,
-            items=(part, *present),
-            message_zh=(f"{year} 年「{items[part].name_zh}」{_num(p)} {unit} 大于{whole_zh}"
-                        f"{'之和' if len(present) > 1 else ''} {_num(whole)} {unit}，"
-                        f"请核对（影响指标 {ind}）"),
-            message_en=(f"{year}: {part} {_num(p)} {unit} exceeds {' + '.join(present)} "
-                        f"{_num(whole)} {unit}; check the figures (indicators {', '.join(map(str, numbers))})"),
-            severity="warning",
-            kind="part_exceeds_whole",
-        ))
+        out.append(
+            DataWarning(
+                year=year,
+                items=(part, *present),
+                message_zh=(
+                    f"{year} 年「{items[part].name_zh}」{_num(p)} {unit} 大于{whole_zh}"
+                    f"{'之和' if len(present) > 1 else ''} {_num(whole)} {unit}，"
+                    f"请核对（影响指标 {ind}）"
+                ),
+                message_en=(
+                    f"{year}: {part} {_num(p)} {unit} exceeds {' + '.join(present)} "
+                    f"{_num(whole)} {unit}; check the figures (indicators {', '.join(map(str, numbers))})"
+                ),
+                severity="warning",
+                kind="part_exceeds_whole",
+            )
+        )
     return out
 
 
-def check_series(by_year: Mapping[int, Mapping[str, object]], standard: Standard) -> list[DataWarning]:
+def check_series(
+    by_year: Mapping[int, Mapping[str, object]], standard: Standard
+) -> list[DataWarning]:
     """Jumps and carried-forward figures across years.
 
     Parameters
@@ -153,23 +161,41 @@ def check_series(by_year: Mapping[int, Mapping[str, object]], standard: Standard
                 y0, v0 = prev
                 span = f"{y0}→{year}"
                 if v == v0:
-                    out.append(DataWarning(
-                        year=year, items=(item_id,),
-                        message_zh=(f"「{item.name_zh}」{y0} 年与 {year} 年同为 {_num(v)} {item.unit}，"
-                                    "可能沿用旧数据，请核对"),
-                        message_en=(f"{item_id} is {_num(v)} {item.unit} in both {y0} and {year}; "
-                                    "possibly carried forward, check the source"),
-                        severity="notice", kind="carried_forward"))
+                    out.append(
+                        DataWarning(
+                            year=year,
+                            items=(item_id,),
+                            message_zh=(
+                                f"「{item.name_zh}」{y0} 年与 {year} 年同为 {_num(v)} {item.unit}，"
+                                "可能沿用旧数据，请核对"
+                            ),
+                            message_en=(
+                                f"{item_id} is {_num(v)} {item.unit} in both {y0} and {year}; "
+                                "possibly carried forward, check the source"
+                            ),
+                            severity="notice",
+                            kind="carried_forward",
+                        )
+                    )
                 elif v0 == 0 or v > JUMP_FACTOR * v0 or v < v0 / JUMP_FACTOR:
                     ratio = "从 0 增至正值" if v0 == 0 else f"变为 {v / v0:.3g} 倍"
                     ratio_en = "from 0 to a positive value" if v0 == 0 else f"×{v / v0:.3g}"
-                    out.append(DataWarning(
-                        year=year, items=(item_id,),
-                        message_zh=(f"「{item.name_zh}」{span} 由 {_num(v0)} 变为 {_num(v)} {item.unit}"
-                                    f"（{ratio}），超出 ×2 或 ÷2，请核对单位与口径"),
-                        message_en=(f"{item_id} {span}: {_num(v0)} → {_num(v)} {item.unit} ({ratio_en}), "
-                                    "more than ×2 or ÷2; check unit and scope"),
-                        severity="notice", kind="jump"))
+                    out.append(
+                        DataWarning(
+                            year=year,
+                            items=(item_id,),
+                            message_zh=(
+                                f"「{item.name_zh}」{span} 由 {_num(v0)} 变为 {_num(v)} {item.unit}"
+                                f"（{ratio}），超出 ×2 或 ÷2，请核对单位与口径"
+                            ),
+                            message_en=(
+                                f"{item_id} {span}: {_num(v0)} → {_num(v)} {item.unit} ({ratio_en}), "
+                                "more than ×2 or ÷2; check unit and scope"
+                            ),
+                            severity="notice",
+                            kind="jump",
+                        )
+                    )
             prev = (year, v)
     return sorted(out, key=lambda w: (w.year, w.kind, w.items))
 

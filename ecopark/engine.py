@@ -38,7 +38,9 @@ def context(park: Park, year: int) -> dict[str, float | str]:
     out: dict[str, float | str] = {}
     for ref in _refs(park.standard):
         suffix = key("", ref)
-        out.update({item + suffix: value for item, value in park.values(ref_year(ref, year, base)).items()})
+        out.update(
+            {item + suffix: value for item, value in park.values(ref_year(ref, year, base)).items()}
+        )
     return out
 
 
@@ -69,8 +71,9 @@ class Evaluation:
     requirement: str = ""  # set when the requirement is not the limit's own text (footnote a)
 
 
-def _missing(ind: Indicator, values: Mapping[str, object], year: int, base_year: int,
-             standard: Standard) -> Evaluation | None:
+def _missing(
+    ind: Indicator, values: Mapping[str, object], year: int, base_year: int, standard: Standard
+) -> Evaluation | None:
     keys = ind.formula.keys
     for k in keys:
         if k not in values:
@@ -127,8 +130,12 @@ def select_limit(
         return req.positive, "", "", ""
     if sign < 0:
         return req.negative, "", "", ""
-    return (None, f"{helper.name_zh}为 0，要求无定义",
-            f"{helper.name_en} is zero, so no requirement applies", "")
+    return (
+        None,
+        f"{helper.name_zh}为 0，要求无定义",
+        f"{helper.name_en} is zero, so no requirement applies",
+        "",
+    )
 
 
 def evaluate(
@@ -163,8 +170,12 @@ def evaluate(
     if missing is not None:
         return missing
     if ind.formula.uses_n and n <= 0:
-        return Evaluation(None, None, f"评价年 {year} 须晚于基准年 {config.base_year}",
-                          f"the year {year} must be after the base year {config.base_year}")
+        return Evaluation(
+            None,
+            None,
+            f"评价年 {year} 须晚于基准年 {config.base_year}",
+            f"the year {year} must be after the base year {config.base_year}",
+        )
     if ind.reported:
         value: float | str = values[key(*ind.inputs[0])]
     else:
@@ -175,7 +186,9 @@ def evaluate(
         except (ZeroDivisionError, OverflowError, TypeError) as exc:
             return Evaluation(None, None, f"无法计算（{exc}）", f"cannot be computed ({exc})")
         if isinstance(value, complex) or not math.isfinite(value):
-            return Evaluation(None, None, "结果不是有限实数", "the result is not a finite real number")
+            return Evaluation(
+                None, None, "结果不是有限实数", "the result is not a finite real number"
+            )
     limit, why_zh, why_en, text = select_limit(ind, standard, config, values, n)
     return Evaluation(value, limit, why_zh, why_en, text)
 
@@ -274,5 +287,12 @@ def assess_values(
             )
         )
     compliant, reasons = judge(results, standard, config)
-    return Assessment(config=config, standard=standard, year=year, results=tuple(results),
-                      compliant=compliant, reasons=tuple(reasons), values=dict(values))
+    return Assessment(
+        config=config,
+        standard=standard,
+        year=year,
+        results=tuple(results),
+        compliant=compliant,
+        reasons=tuple(reasons),
+        values=dict(values),
+    )

@@ -63,7 +63,9 @@ def margin_pct(value: float | str | None, limit: Limit | None) -> float:
         return math.nan
     if limit.op not in (">=", "<=") or float(limit.value) == 0:
         return math.nan
-    room = float(value) - float(limit.value) if limit.op == ">=" else float(limit.value) - float(value)
+    room = (
+        float(value) - float(limit.value) if limit.op == ">=" else float(limit.value) - float(value)
+    )
     return room / abs(float(limit.value)) * 100.0
 
 
@@ -113,7 +115,9 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
                 "display": r.display,
                 "requirement": r.requirement,
                 "op": None if r.limit is None else r.limit.op,
-                "limit": float(limit_value) if isinstance(limit_value, int | float) else limit_value,
+                "limit": float(limit_value)
+                if isinstance(limit_value, int | float)
+                else limit_value,
                 "margin_pct": margin,
                 "passed": r.passed,
                 "status": status,

@@ -49,8 +49,17 @@ from ecopark.standard.model import Indicator, Standard
 
 #: Items a sector file may hold: additive amounts whose sector values add up to the park's.
 SECTOR_ITEMS: tuple[str, ...] = (
-    "value_added", "industrial_output", "energy", "fresh_water", "solid_waste_generated",
-    "wastewater", "co2", "cod", "ammonia_nitrogen", "so2", "nox",
+    "value_added",
+    "industrial_output",
+    "energy",
+    "fresh_water",
+    "solid_waste_generated",
+    "wastewater",
+    "co2",
+    "cod",
+    "ammonia_nitrogen",
+    "so2",
+    "nox",
 )
 #: The folder under the park folder that holds the sector files.
 SECTOR_DIR = "sectors"
@@ -113,16 +122,28 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
     if year is None:
         m = _YEAR_FILE.match(path.name)
         year = int(m.group(1)) if m else 0
-    rows = read_xlsx_rows(path, shown) if path.suffix.lower() == ".xlsx" else read_csv_rows(path, shown)
+    rows = (
+        read_xlsx_rows(path, shown)
+        if path.suffix.lower() == ".xlsx"
+        else read_csv_rows(path, shown)
+    )
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise InputError(Problem(shown, "is empty; the first line must be sector,item,value,unit,note"))
+        raise InputError(
+            Problem(shown, "is empty; the first line must be sector,item,value,unit,note")
+        )
     header_line, header = rows[0]
     columns = [c.strip().lower() for c in header]
     if not {"sector", "item", "value", "unit"} <= set(columns):
-        raise InputError(Problem(shown, f"lacks the header 'sector,item,value,unit' (found "
-                                 f"'{','.join(header)}'); the first line must be "
-                                 "sector,item,value,unit,note", header_line))
+        raise InputError(
+            Problem(
+                shown,
+                f"lacks the header 'sector,item,value,unit' (found "
+                f"'{','.join(header)}'); the first line must be "
+                "sector,item,value,unit,note",
+                header_line,
+            )
+        )
     col = {c: columns.index(c) for c in ("sector", "item", "value", "unit", "note") if c in columns}
 
     def cell(row: list[str], name: str) -> str:
@@ -135,7 +156,11 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
     for line, row in rows[1:]:
         sector, name = cell(row, "sector"), cell(row, "item")
         if not sector:
-            problems.append(Problem(shown, "the sector is empty; name the sector (e.g. 化工)", line, name or None))
+            problems.append(
+                Problem(
+                    shown, "the sector is empty; name the sector (e.g. 化工)", line, name or None
+                )
+            )
             continue
         item = find_item(name, standard) if name else None
         if item is None:
@@ -143,12 +168,26 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
             problems.append(Problem(shown, f"unknown item; {hint}", line, name or None))
             continue
         if item.id not in SECTOR_ITEMS:
-            problems.append(Problem(shown, f"'{item.name_zh}' is not an additive item; a sector file "
-                                    f"takes {', '.join(SECTOR_ITEMS)}", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{item.name_zh}' is not an additive item; a sector file "
+                    f"takes {', '.join(SECTOR_ITEMS)}",
+                    line,
+                    name,
+                )
+            )
             continue
         if (sector, item.id) in seen:
-            problems.append(Problem(shown, f"sector '{sector}' has this item twice (first on line "
-                                    f"{seen[sector, item.id]}); keep one row", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"sector '{sector}' has this item twice (first on line "
+                    f"{seen[sector, item.id]}); keep one row",
+                    line,
+                    name,
+                )
+            )
             continue
         seen[sector, item.id] = line
         text, unit_text, note = cell(row, "value"), cell(row, "unit"), cell(row, "note")
@@ -156,14 +195,27 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
             continue
         number = parse_number(text)
         if number is None or not number.is_finite() or number < 0:
-            problems.append(Problem(shown, f"'{text}' is not a non-negative number; write digits such "
-                                    "as 4906200 or \"4,906,200\"", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{text}' is not a non-negative number; write digits such "
+                    'as 4906200 or "4,906,200"',
+                    line,
+                    name,
+                )
+            )
             continue
         unit = unit_text or item.unit
         if unit not in UNITS[item.dimension]:
-            problems.append(Problem(shown, f"unit '{unit}' is not a unit of {item.dimension}; "
-                                    f"'{item.name_zh}' takes {', '.join(UNITS[item.dimension])}",
-                                    line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"unit '{unit}' is not a unit of {item.dimension}; "
+                    f"'{item.name_zh}' takes {', '.join(UNITS[item.dimension])}",
+                    line,
+                    name,
+                )
+            )
             continue
         value = float(convert(number, unit, item.unit, item.dimension))
         out.append((year, sector, item.id, value, item.unit, note))
@@ -190,16 +242,19 @@ def sector_table(park: Park, year: int) -> pd.DataFrame | None:
     if long is None:
         return None
     wide = long.pivot(index="sector", columns="item", values="value")
-    return wide.reindex(index=list(dict.fromkeys(long["sector"])),
-                        columns=[i for i in SECTOR_ITEMS if i in set(long["item"])])
+    return wide.reindex(
+        index=list(dict.fromkeys(long["sector"])),
+        columns=[i for i in SECTOR_ITEMS if i in set(long["item"])],
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Checks
 
 
-def check_sector_totals(park: Park, years: list[int] | None = None,
-                        tolerance: float = TOLERANCE) -> list[Problem]:
+def check_sector_totals(
+    park: Park, years: list[int] | None = None, tolerance: float = TOLERANCE
+) -> list[Problem]:
     """Warnings for sector totals that differ from the park file by more than ``tolerance``.
 
     Parameters
@@ -232,24 +287,39 @@ def check_sector_totals(park: Park, years: list[int] | None = None,
         frame = read_sector_file(files[year], park.standard, year)
         park_values = park.values(year) if year in park.files else None
         if park_values is None:
-            problems.append(Problem(shown, f"warning: there is no park file for {year}, so the "
-                                    "sector totals cannot be checked"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"warning: there is no park file for {year}, so the "
+                    "sector totals cannot be checked",
+                )
+            )
             continue
         for item, total in frame.groupby("item", sort=False)["value"].sum().items():
             it = park.standard.items[item]
             if item not in park_values:
-                problems.append(Problem(shown, f"warning: {year}: the park file has no "
-                                        f"{it.name_zh} to compare the sector total "
-                                        f"{total:,.6g} {it.unit} with", item=item))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"warning: {year}: the park file has no "
+                        f"{it.name_zh} to compare the sector total "
+                        f"{total:,.6g} {it.unit} with",
+                        item=item,
+                    )
+                )
                 continue
             ref = float(park_values[item])
             diff = (total - ref) / ref if ref else (0.0 if total == 0 else math.inf)
             if abs(diff) > tolerance:
-                problems.append(Problem(
-                    shown,
-                    f"warning: {year}: 各行业{it.name_zh}合计 {total:,.6g} {it.unit} 与园区数据 "
-                    f"{ref:,.6g} {it.unit} 相差 {diff:+.1%}（超过 {tolerance:.0%}）; the sector "
-                    f"total differs from the park file by {diff:+.1%}", item=item))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"warning: {year}: 各行业{it.name_zh}合计 {total:,.6g} {it.unit} 与园区数据 "
+                        f"{ref:,.6g} {it.unit} 相差 {diff:+.1%}（超过 {tolerance:.0%}）; the sector "
+                        f"total differs from the park file by {diff:+.1%}",
+                        item=item,
+                    )
+                )
     return problems
 
 
@@ -277,14 +347,22 @@ def numerator_items(ind: Indicator, standard: Standard) -> list[str]:
             if p > 0 and isinstance(node, ast.Name):
                 found.append(node.id)
     except _Unsupported:
-        parts = tree.args if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "mean" else [tree]
+        parts = (
+            tree.args
+            if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "mean"
+            else [tree]
+        )
         for part in parts:
-            left = part.left if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div) else part
+            left = (
+                part.left if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div) else part
+            )
             found += [i for i, ref in _items_of(left) if ref == "T"]
     items = [i for i in dict.fromkeys(found) if i in SECTOR_ITEMS]
     if not items:
-        raise ValueError(f"indicator {ind.number} ({ind.name_zh}) has no numerator item that a "
-                         f"sector file gives ({', '.join(SECTOR_ITEMS)})")
+        raise ValueError(
+            f"indicator {ind.number} ({ind.name_zh}) has no numerator item that a "
+            f"sector file gives ({', '.join(SECTOR_ITEMS)})"
+        )
     return items
 
 
@@ -305,8 +383,10 @@ def intensity_structure(ind: Indicator, standard: Standard) -> tuple[str, float]
         atoms, alpha, beta = {}, 1.0, 0.0
     num = [a for a, p in atoms.items() if p == 1 and a in SECTOR_ITEMS and a != "value_added"]
     if alpha != 0 or len(atoms) != 2 or atoms.get("value_added") != -1 or len(num) != 1:
-        raise ValueError(f"indicator {ind.number} ({ind.name_zh}) is not an intensity per value "
-                         "added (k · item / value_added)")
+        raise ValueError(
+            f"indicator {ind.number} ({ind.name_zh}) is not an intensity per value "
+            "added (k · item / value_added)"
+        )
     return num[0], beta
 
 
@@ -317,21 +397,35 @@ def intensity_structure(ind: Indicator, standard: Standard) -> tuple[str, float]
 def _wide(park: Park, year: int, items: list[str]) -> pd.DataFrame:
     long = load_sectors(park, year)
     if long is None:
-        raise InputError(Problem(display_path(park.path / SECTOR_DIR / f"{year}.csv"),
-                                 f"does not exist; this needs the {year} sector breakdown "
-                                 "(see docs/data-format-sectors.md)"))
+        raise InputError(
+            Problem(
+                display_path(park.path / SECTOR_DIR / f"{year}.csv"),
+                f"does not exist; this needs the {year} sector breakdown "
+                "(see docs/data-format-sectors.md)",
+            )
+        )
     wide = long.pivot(index="sector", columns="item", values="value").reindex(
-        list(dict.fromkeys(long["sector"])))
+        list(dict.fromkeys(long["sector"]))
+    )
     shown = display_path(sector_files(park)[year])
     problems = []
     for item in items:
         if item not in wide.columns:
-            problems.append(Problem(shown, f"no sector gives {park.standard.items[item].name_zh}; "
-                                    "every sector needs it here", item=item))
+            problems.append(
+                Problem(
+                    shown,
+                    f"no sector gives {park.standard.items[item].name_zh}; "
+                    "every sector needs it here",
+                    item=item,
+                )
+            )
             continue
         for sector in wide.index[wide[item].isna()]:
-            problems.append(Problem(shown, f"sector '{sector}' lacks "
-                                    f"{park.standard.items[item].name_zh}", item=item))
+            problems.append(
+                Problem(
+                    shown, f"sector '{sector}' lacks {park.standard.items[item].name_zh}", item=item
+                )
+            )
     if problems:
         raise InputError(problems)
     return wide[items]
@@ -382,12 +476,18 @@ def sector_shares(park: Park, year: int, number: int) -> pd.DataFrame:
         for sector, w in wide[item].items():
             va = float(wide.at[sector, "value_added"]) if has_va else math.nan
             row = {
-                "number": number, "indicator": ind.name_zh, "year": year, "sector": sector,
-                "item": item, "value": float(w), "unit": park.standard.items[item].unit,
+                "number": number,
+                "indicator": ind.name_zh,
+                "year": year,
+                "sector": sector,
+                "item": item,
+                "value": float(w),
+                "unit": park.standard.items[item].unit,
                 "share": float(w / total) if total else math.nan,
                 "value_added": va,
                 "value_added_share": va / wide["value_added"].sum() if has_va else math.nan,
-                "intensity": math.nan, "contribution": math.nan,
+                "intensity": math.nan,
+                "contribution": math.nan,
             }
             if item == intensity_item and has_va:
                 row["intensity"] = scale * w / va if va else math.nan
@@ -467,11 +567,14 @@ def intensity_decomposition(
             rows.append((sector, period, INTENSITY, scale * v_i / y_i))
     frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
     terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
-    new = [(s, NEW_ACTIVITY, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
-           for s in w0.index[~regular]]
+    new = [
+        (s, NEW_ACTIVITY, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
+        for s in w0.index[~regular]
+    ]
     if new:
-        terms = pd.concat([terms, pd.DataFrame(new, columns=["i", "factor", "effect"])],
-                          ignore_index=True)
+        terms = pd.concat(
+            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
+        )
     lm = float(logmean(I1, I0)) if I0 > 0 and I1 > 0 else math.nan
     note = "" if lm == lm else "乘法分解无定义：强度为 0"
 
@@ -487,8 +590,9 @@ def intensity_decomposition(
         detail["factor_ratio"] = [ratio(e) for e in detail["effect"]]
         detail["note"] = note
         out.insert(0, "sector", "合计")
-        out = pd.concat([out, detail[["sector", "factor", "effect", "factor_ratio", "note"]]],
-                        ignore_index=True)
+        out = pd.concat(
+            [out, detail[["sector", "factor", "effect", "factor_ratio", "note"]]], ignore_index=True
+        )
     out.attrs.update(I0=I0, IT=I1)
     return out
 
@@ -535,11 +639,17 @@ def structure_intensity(
     ind = park.standard.indicator(number)
     item, scale = intensity_structure(ind, park.standard)
     y0, y1 = _pair(park, year_from, year_to)
-    res = intensity_decomposition(_wide(park, y0, [item, "value_added"]),
-                                  _wide(park, y1, [item, "value_added"]),
-                                  item, scale=scale, by_sector=by_sector)
+    res = intensity_decomposition(
+        _wide(park, y0, [item, "value_added"]),
+        _wide(park, y1, [item, "value_added"]),
+        item,
+        scale=scale,
+        by_sector=by_sector,
+    )
     name = park.standard.items[item].name_zh
-    res["factor"] = res["factor"].replace({INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"})
+    res["factor"] = res["factor"].replace(
+        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
+    )
     res.insert(0, "to_value", res.attrs["IT"])
     res.insert(0, "from_value", res.attrs["I0"])
     res.insert(0, "indicator", ind.name_zh)
@@ -578,7 +688,9 @@ def activity_structure_intensity(
         the change], ``factor_ratio`` [-, multiplying to the ratio], ``note``.
     """
     y0, y1 = _pair(park, year_from, year_to)
-    w0, w1 = _aligned(_wide(park, y0, [item, "value_added"]), _wide(park, y1, [item, "value_added"]))
+    w0, w1 = _aligned(
+        _wide(park, y0, [item, "value_added"]), _wide(park, y1, [item, "value_added"])
+    )
     Y0, Y1 = w0["value_added"].sum(), w1["value_added"].sum()
     if Y0 <= 0 or Y1 <= 0:
         raise ValueError("the total value added is 0 in a year")
@@ -586,14 +698,18 @@ def activity_structure_intensity(
     rows = []
     for s in w0.index[regular]:
         for period, w, Y in ((0, w0, Y0), (1, w1, Y1)):
-            rows += [(s, period, ACTIVITY, Y), (s, period, STRUCTURE, w.at[s, "value_added"] / Y),
-                     (s, period, INTENSITY, w.at[s, item] / w.at[s, "value_added"])]
+            rows += [
+                (s, period, ACTIVITY, Y),
+                (s, period, STRUCTURE, w.at[s, "value_added"] / Y),
+                (s, period, INTENSITY, w.at[s, item] / w.at[s, "value_added"]),
+            ]
     frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
     terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
     new = [(s, NEW_ACTIVITY, w1.at[s, item] - w0.at[s, item]) for s in w0.index[~regular]]
     if new:
-        terms = pd.concat([terms, pd.DataFrame(new, columns=["i", "factor", "effect"])],
-                          ignore_index=True)
+        terms = pd.concat(
+            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
+        )
     V0, V1 = w0[item].sum(), w1[item].sum()
     lm = float(logmean(V1, V0)) if V0 > 0 and V1 > 0 else math.nan
     totals = terms.groupby("factor", sort=False)["effect"].sum()
@@ -605,7 +721,9 @@ def activity_structure_intensity(
     out["factor_ratio"] = np.exp(out["effect"] / lm) if lm == lm else np.nan
     out["note"] = "" if lm == lm else "乘法分解无定义：总量为 0"
     name = park.standard.items[item].name_zh
-    out["factor"] = out["factor"].replace({INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"})
+    out["factor"] = out["factor"].replace(
+        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
+    )
     out.insert(0, "to_value", V1)
     out.insert(0, "from_value", V0)
     out.insert(0, "item", item)

@@ -19,7 +19,14 @@ from ecopark.io.park import load_park
 
 #: Columns of :func:`assess_tree`.
 SUMMARY_COLUMNS = [
-    "park", "name", "year", "compliant", "failing", "not_computable", "reasons", "error",
+    "park",
+    "name",
+    "year",
+    "compliant",
+    "failing",
+    "not_computable",
+    "reasons",
+    "error",
 ]
 
 
@@ -39,18 +46,22 @@ def summarise_park(folder: Path | str) -> list[dict]:
         try:
             a = assess(park, year)
         except InputError as exc:
-            rows.append({"park": park.id, "name": park.config.name, "year": year, "error": str(exc)})
+            rows.append(
+                {"park": park.id, "name": park.config.name, "year": year, "error": str(exc)}
+            )
             continue
-        rows.append({
-            "park": park.id,
-            "name": park.config.name,
-            "year": year,
-            "compliant": a.compliant,
-            "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
-            "not_computable": sum(not r.computable for r in a.results),
-            "reasons": "；".join(r.zh for r in a.reasons),
-            "error": "",
-        })
+        rows.append(
+            {
+                "park": park.id,
+                "name": park.config.name,
+                "year": year,
+                "compliant": a.compliant,
+                "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
+                "not_computable": sum(not r.computable for r in a.results),
+                "reasons": "；".join(r.zh for r in a.reasons),
+                "error": "",
+            }
+        )
     return rows
 
 
@@ -86,7 +97,7 @@ def assess_tree(
         rows = _chunk(folders)
     else:
         size = -(-len(folders) // (jobs * 4))  # a few chunks per worker evens out the load
-        chunks = [folders[i:i + size] for i in range(0, len(folders), size)]
+        chunks = [folders[i : i + size] for i in range(0, len(folders), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             rows = [row for part in pool.map(_chunk, chunks) for row in part]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -21,14 +21,39 @@ from ecopark.engine import assess
 from ecopark.io.park import Park
 
 #: Columns of :func:`indicator_series`.
-SERIES_COLUMNS = ["park", "year", "number", "indicator", "unit", "role", "value", "op", "limit",
-                  "passed"]
+SERIES_COLUMNS = [
+    "park",
+    "year",
+    "number",
+    "indicator",
+    "unit",
+    "role",
+    "value",
+    "op",
+    "limit",
+    "passed",
+]
 
 #: Columns of :func:`fit_trends`.
 TREND_COLUMNS = [
-    "number", "indicator", "unit", "n_years", "first_year", "last_year", "last_value", "op",
-    "limit", "last_passed", "slope", "intercept", "r", "p", "outlook", "crossing_year",
-    "exact_crossing", "outlook_zh",
+    "number",
+    "indicator",
+    "unit",
+    "n_years",
+    "first_year",
+    "last_year",
+    "last_value",
+    "op",
+    "limit",
+    "last_passed",
+    "slope",
+    "intercept",
+    "r",
+    "p",
+    "outlook",
+    "crossing_year",
+    "exact_crossing",
+    "outlook_zh",
 ]
 
 #: Outlooks of :func:`fit_trends` and their Chinese wording.
@@ -74,18 +99,20 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
             if r.value is None or isinstance(r.value, str):
                 continue
             numeric_limit = r.limit is not None and not isinstance(r.limit.value, str)
-            rows.append({
-                "park": park.id,
-                "year": year,
-                "number": r.number,
-                "indicator": r.name_zh,
-                "unit": r.unit,
-                "role": r.role,
-                "value": float(r.value),
-                "op": r.limit.op if r.limit is not None else None,
-                "limit": float(r.limit.value) if numeric_limit else math.nan,
-                "passed": r.passed,
-            })
+            rows.append(
+                {
+                    "park": park.id,
+                    "year": year,
+                    "number": r.number,
+                    "indicator": r.name_zh,
+                    "unit": r.unit,
+                    "role": r.role,
+                    "value": float(r.value),
+                    "op": r.limit.op if r.limit is not None else None,
+                    "limit": float(r.limit.value) if numeric_limit else math.nan,
+                    "passed": r.passed,
+                }
+            )
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
@@ -97,8 +124,15 @@ def _passes(op: str, value: float, limit: float) -> bool:
     return value == limit
 
 
-def _crossing(op: str, limit: float, slope: float, intercept: float, last_year: int,
-              want_pass: bool, horizon: int = HORIZON_YEARS) -> tuple[int | None, float]:
+def _crossing(
+    op: str,
+    limit: float,
+    slope: float,
+    intercept: float,
+    last_year: int,
+    want_pass: bool,
+    horizon: int = HORIZON_YEARS,
+) -> tuple[int | None, float]:
     """First whole year after ``last_year`` (within ``horizon`` years) at which the line passes (or fails)."""
     if slope == 0 or not math.isfinite(slope) or op not in (">=", "<="):
         return None, math.nan
@@ -118,8 +152,9 @@ def _crossing(op: str, limit: float, slope: float, intercept: float, last_year: 
     return None, exact  # pragma: no cover
 
 
-def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS,
-               horizon: int = HORIZON_YEARS) -> pd.DataFrame:
+def fit_trends(
+    series: pd.DataFrame, min_years: int = MIN_YEARS, horizon: int = HORIZON_YEARS
+) -> pd.DataFrame:
     """A fitted pace per indicator and the projected year it would cross its requirement.
 
     Parameters
@@ -154,20 +189,44 @@ def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS,
         g = g.sort_values("year")
         last = g.iloc[-1]
         base = {
-            "number": int(number), "indicator": last["indicator"], "unit": last["unit"],
-            "n_years": len(g), "first_year": int(g["year"].iloc[0]), "last_year": int(last["year"]),
-            "last_value": float(last["value"]), "op": last["op"], "limit": float(last["limit"]),
+            "number": int(number),
+            "indicator": last["indicator"],
+            "unit": last["unit"],
+            "n_years": len(g),
+            "first_year": int(g["year"].iloc[0]),
+            "last_year": int(last["year"]),
+            "last_value": float(last["value"]),
+            "op": last["op"],
+            "limit": float(last["limit"]),
             "last_passed": last["passed"],
         }
-        empty = {"slope": math.nan, "intercept": math.nan, "r": math.nan, "p": math.nan,
-                 "crossing_year": None, "exact_crossing": math.nan}
+        empty = {
+            "slope": math.nan,
+            "intercept": math.nan,
+            "r": math.nan,
+            "p": math.nan,
+            "crossing_year": None,
+            "exact_crossing": math.nan,
+        }
         if len(g) < max(2, min_years):
-            rows.append({**base, **empty, "outlook": "insufficient_data",
-                         "outlook_zh": OUTLOOK_ZH["insufficient_data"].format(min_years=min_years)})
+            rows.append(
+                {
+                    **base,
+                    **empty,
+                    "outlook": "insufficient_data",
+                    "outlook_zh": OUTLOOK_ZH["insufficient_data"].format(min_years=min_years),
+                }
+            )
             continue
         if last["op"] not in (">=", "<=") or math.isnan(base["limit"]):
-            rows.append({**base, **empty, "outlook": "no_projection",
-                         "outlook_zh": OUTLOOK_ZH["no_projection"]})
+            rows.append(
+                {
+                    **base,
+                    **empty,
+                    "outlook": "no_projection",
+                    "outlook_zh": OUTLOOK_ZH["no_projection"],
+                }
+            )
             continue
         x = g["year"].to_numpy(float)
         y = g["value"].to_numpy(float)
@@ -177,23 +236,42 @@ def fit_trends(series: pd.DataFrame, min_years: int = MIN_YEARS,
             fit = stats.linregress(x, y)
             slope, intercept, r, p = fit.slope, fit.intercept, fit.rvalue, fit.pvalue
         passing = bool(last["passed"])
-        year, exact = _crossing(last["op"], base["limit"], slope, intercept, base["last_year"],
-                                want_pass=not passing, horizon=horizon)
+        year, exact = _crossing(
+            last["op"],
+            base["limit"],
+            slope,
+            intercept,
+            base["last_year"],
+            want_pass=not passing,
+            horizon=horizon,
+        )
         if passing:
             outlook = "stays_passing" if year is None else "will_fail"
         else:
             outlook = "never" if year is None else "will_pass"
-        rows.append({**base, "slope": slope, "intercept": intercept, "r": r, "p": p,
-                     "outlook": outlook, "crossing_year": year, "exact_crossing": exact,
-                     "outlook_zh": OUTLOOK_ZH[outlook].format(year=year, min_years=min_years,
-                                                              horizon=horizon)})
+        rows.append(
+            {
+                **base,
+                "slope": slope,
+                "intercept": intercept,
+                "r": r,
+                "p": p,
+                "outlook": outlook,
+                "crossing_year": year,
+                "exact_crossing": exact,
+                "outlook_zh": OUTLOOK_ZH[outlook].format(
+                    year=year, min_years=min_years, horizon=horizon
+                ),
+            }
+        )
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
     out["crossing_year"] = out["crossing_year"].astype("Int64")
     return out
 
 
-def park_trends(park: Park, min_years: int = MIN_YEARS, years: list[int] | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def park_trends(
+    park: Park, min_years: int = MIN_YEARS, years: list[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`indicator_series` and :func:`fit_trends` of a park in one call.
 
     Returns

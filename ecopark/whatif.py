@@ -131,14 +131,21 @@ class ItemTarget:
     reason_en: str = ""
 
 
-def _gap(ind: Indicator, assessment: Assessment, values: dict, name: str, x: float) -> tuple[float, Limit] | None:
+def _gap(
+    ind: Indicator, assessment: Assessment, values: dict, name: str, x: float
+) -> tuple[float, Limit] | None:
     """Signed distance of the indicator to its own limit with ``name`` set to ``x``; None if none.
 
     Positive is the passing side for ``≥``/``≤``; for ``=`` it is value − limit.
     """
     values[name] = x
     ev = evaluate(ind, assessment.standard, assessment.config, values, assessment.year)
-    if ev.value is None or ev.limit is None or isinstance(ev.value, str) or isinstance(ev.limit.value, str):
+    if (
+        ev.value is None
+        or ev.limit is None
+        or isinstance(ev.value, str)
+        or isinstance(ev.limit.value, str)
+    ):
         return None
     v, lim = float(ev.value), float(ev.limit.value)
     if ev.limit.op == ">=":
@@ -168,7 +175,11 @@ def _brackets(fn, x0: float, d0: tuple[float, Limit]) -> list[tuple[float, float
                 prev = None
                 continue
             d, lim = got
-            if prev is not None and prev[2] == lim and (d == 0 or prev[1] == 0 or (d > 0) != (prev[1] > 0)):
+            if (
+                prev is not None
+                and prev[2] == lim
+                and (d == 0 or prev[1] == 0 or (d > 0) != (prev[1] > 0))
+            ):
                 out.append((prev[0], x))
                 break
             prev = (x, d, lim)
@@ -218,16 +229,38 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
     meta = std.items[item]
     name = key(item, "T")
     x0 = assessment.values.get(name)
-    base = dict(number=number, indicator=res.name_zh, status=status, item=item,
-                item_zh=meta.name_zh, item_unit=meta.unit, item_value=x0)
-    if isinstance(x0, str) or isinstance(res.value, str) or (res.limit is not None and isinstance(res.limit.value, str)):
+    base = dict(
+        number=number,
+        indicator=res.name_zh,
+        status=status,
+        item=item,
+        item_zh=meta.name_zh,
+        item_unit=meta.unit,
+        item_value=x0,
+    )
+    if (
+        isinstance(x0, str)
+        or isinstance(res.value, str)
+        or (res.limit is not None and isinstance(res.limit.value, str))
+    ):
         want = res.requirement
-        return ItemTarget(**base, required_value=None, required_change_pct=None, reachable=False,
-                          reason_zh=f"状态类指标，无数值可求解：「{meta.name_zh}」须为「{want}」",
-                          reason_en=f"a status, not a number: {item} must be '{want}'")
+        return ItemTarget(
+            **base,
+            required_value=None,
+            required_change_pct=None,
+            reachable=False,
+            reason_zh=f"状态类指标，无数值可求解：「{meta.name_zh}」须为「{want}」",
+            reason_en=f"a status, not a number: {item} must be '{want}'",
+        )
     if x0 is None or res.value is None or res.limit is None:
-        return ItemTarget(**base, required_value=None, required_change_pct=None, reachable=False,
-                          reason_zh=res.reason_zh or "指标无法计算", reason_en=res.reason_en or "not computable")
+        return ItemTarget(
+            **base,
+            required_value=None,
+            required_change_pct=None,
+            reachable=False,
+            reason_zh=res.reason_zh or "指标无法计算",
+            reason_en=res.reason_en or "not computable",
+        )
     x0 = float(x0)
     values = dict(assessment.values)
 
@@ -240,8 +273,11 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
     candidates = []
     for a, b in _brackets(fn, x0, d0):
         try:
-            root = a if a == b else brentq(lambda x: fn(x)[0], min(a, b), max(a, b),
-                                           xtol=1e-12, maxiter=500)
+            root = (
+                a
+                if a == b
+                else brentq(lambda x: fn(x)[0], min(a, b), max(a, b), xtol=1e-12, maxiter=500)
+            )
         except (TypeError, ValueError, RuntimeError):  # not computable inside the bracket
             continue
         got = fn(root)
@@ -249,6 +285,7 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
         if got is not None and abs(got[0]) <= 1e-8 * max(1.0, lim):
             candidates.append(root)
     if candidates:
+
         def distance(x: float) -> float:
             if x0 == 0:
                 return abs(x)
@@ -259,8 +296,14 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
         note_zh = note_en = ""
         if x0 == 0:
             note_zh, note_en = "现值为 0，变化率无定义", "the current value is 0, so no change in %"
-        return ItemTarget(**base, required_value=root, required_change_pct=change, reachable=True,
-                          reason_zh=note_zh, reason_en=note_en)
+        return ItemTarget(
+            **base,
+            required_value=root,
+            required_change_pct=change,
+            reachable=True,
+            reason_zh=note_zh,
+            reason_en=note_en,
+        )
     req = res.requirement
     if status == "at_risk":
         why_zh = f"仅「{meta.name_zh}」变化（取任何非负值），指标 {number} 都不会失去达标（{req}）"
@@ -271,8 +314,14 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
     else:
         why_zh = f"「{meta.name_zh}」取任何非负值，指标 {number} 都达不到要求（{req}）"
         why_en = f"no non-negative value of {item} alone makes indicator {number} meet {req}"
-    return ItemTarget(**base, required_value=None, required_change_pct=None, reachable=False,
-                      reason_zh=why_zh, reason_en=why_en)
+    return ItemTarget(
+        **base,
+        required_value=None,
+        required_change_pct=None,
+        reachable=False,
+        reason_zh=why_zh,
+        reason_en=why_en,
+    )
 
 
 def t_items(ind: Indicator) -> list[str]:
@@ -280,7 +329,9 @@ def t_items(ind: Indicator) -> list[str]:
     return [item for item, ref in ind.inputs if ref == "T"]
 
 
-def what_it_would_take(assessment: Assessment, numbers: Iterable[int] | None = None) -> pd.DataFrame:
+def what_it_would_take(
+    assessment: Assessment, numbers: Iterable[int] | None = None
+) -> pd.DataFrame:
     """Every failing or at-risk indicator against every year-T item it reads.
 
     Parameters
@@ -327,20 +378,45 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
     """
     gaps = gap_table(assessment)
     solved = what_it_would_take(assessment)
-    by_number: Mapping[int, pd.DataFrame] = dict(tuple(solved.groupby("number"))) if len(solved) else {}
+    by_number: Mapping[int, pd.DataFrame] = (
+        dict(tuple(solved.groupby("number"))) if len(solved) else {}
+    )
     rows = []
     for g in gaps.itertuples(index=False):
-        head = {"number": g.number, "indicator": g.indicator, "status": g.status, "value": g.value,
-                "requirement": g.requirement, "margin_pct": g.margin_pct}
+        head = {
+            "number": g.number,
+            "indicator": g.indicator,
+            "status": g.status,
+            "value": g.value,
+            "requirement": g.requirement,
+            "margin_pct": g.margin_pct,
+        }
         sub = by_number.get(g.number)
         if sub is None or sub.empty:
-            rows.append({**head, "item": None, "item_value": None, "required_value": None,
-                         "required_change_pct": None, "item_zh": None, "item_unit": None,
-                         "note": g.reason_zh or None})
+            rows.append(
+                {
+                    **head,
+                    "item": None,
+                    "item_value": None,
+                    "required_value": None,
+                    "required_change_pct": None,
+                    "item_zh": None,
+                    "item_unit": None,
+                    "note": g.reason_zh or None,
+                }
+            )
             continue
         for s in sub.itertuples(index=False):
-            rows.append({**head, "item": s.item, "item_value": s.item_value,
-                         "required_value": s.required_value,
-                         "required_change_pct": s.required_change_pct, "item_zh": s.item_zh,
-                         "item_unit": s.item_unit, "note": s.reason_zh or None})
+            rows.append(
+                {
+                    **head,
+                    "item": s.item,
+                    "item_value": s.item_value,
+                    "required_value": s.required_value,
+                    "required_change_pct": s.required_change_pct,
+                    "item_zh": s.item_zh,
+                    "item_unit": s.item_unit,
+                    "note": s.reason_zh or None,
+                }
+            )
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)

@@ -51,20 +51,20 @@ SECTORS = ["化工", "装备制造", "电子信息", "新材料", "再生资源"
 VA0 = np.array([600_000, 900_000, 700_000, 300_000, 150_000], dtype=float)
 # Sector growth per year: 化工 grows fastest (the structure shift behind no. 11).
 GROWTH = {
-    "boom": np.array([0.15, 0.07, 0.08, 0.09, 0.03]),      # 2016-2018
-    "stall": np.array([0.04, -0.01, 0.00, 0.02, -0.02]),   # 2019-2020
+    "boom": np.array([0.15, 0.07, 0.08, 0.09, 0.03]),  # 2016-2018
+    "stall": np.array([0.04, -0.01, 0.00, 0.02, -0.02]),  # 2019-2020
     "recovery": np.array([0.12, 0.07, 0.09, 0.09, 0.03]),  # 2021-2023
 }
 # Relative intensity profiles by sector (scaled each year to the park aggregate).
-ENERGY_PROFILE = np.array([2.0, 0.30, 0.15, 1.0, 0.6])        # tce per 万元, relative
+ENERGY_PROFILE = np.array([2.0, 0.30, 0.15, 1.0, 0.6])  # tce per 万元, relative
 ENERGY_SECTOR_TREND = np.array([0.03, 0.02, 0.02, 0.03, 0.01])  # relative yearly improvement
 WATER_PROFILE = np.array([3.0, 0.6, 0.8, 1.5, 1.0])
 WASTEWATER_PROFILE = np.array([3.0, 0.5, 0.6, 1.2, 1.5])
 POLLUTANT_PROFILE = np.array([3.0, 0.5, 0.3, 1.5, 1.2])
 WASTE_INTENSITY0 = np.array([0.11, 0.045, 0.018, 0.22, 0.24])  # t per 万元, 2015
-WASTE_TREND = np.array([-0.03, -0.03, -0.02, 0.0, -0.02])       # yearly change before 2019
-NEW_LINE_GROWTH = 0.50   # 新材料's waste intensity rises 50 % a year in 2019-2021 (new line)
-OUTPUT_RATIO = np.array([4.2, 3.8, 5.0, 3.6, 4.5])   # industrial output / value added
+WASTE_TREND = np.array([-0.03, -0.03, -0.02, 0.0, -0.02])  # yearly change before 2019
+NEW_LINE_GROWTH = 0.50  # 新材料's waste intensity rises 50 % a year in 2019-2021 (new line)
+OUTPUT_RATIO = np.array([4.2, 3.8, 5.0, 3.6, 4.5])  # industrial output / value added
 HIGHTECH_SHARE = np.array([0.15, 0.35, 0.85, 0.80, 0.0])
 
 
@@ -89,9 +89,9 @@ def build() -> tuple[dict[int, dict[str, object]], dict[int, dict[str, np.ndarra
     park: dict[int, dict[str, object]] = {}
     sectors: dict[int, dict[str, np.ndarray]] = {}
     va_total0 = VA0.sum()
-    energy0 = 0.68 * va_total0                  # no. 11 = 0.68 in 2015
-    water0 = 7.2 * va_total0 / 10_000           # no. 14 = 7.2 m³/万元 [万m³]
-    wastewater0 = 8.6 * va_total0               # no. 27 = 8.6 t/万元
+    energy0 = 0.68 * va_total0  # no. 11 = 0.68 in 2015
+    water0 = 7.2 * va_total0 / 10_000  # no. 14 = 7.2 m³/万元 [万m³]
+    wastewater0 = 8.6 * va_total0  # no. 27 = 8.6 t/万元
     pollutants0 = {"cod": 950.0, "ammonia_nitrogen": 82.0, "so2": 1900.0, "nox": 2300.0}
     pollutant_decline = {"cod": 0.02, "ammonia_nitrogen": 0.03, "so2": 0.07, "nox": 0.04}
     for y in YEARS:
@@ -108,7 +108,7 @@ def build() -> tuple[dict[int, dict[str, object]], dict[int, dict[str, np.ndarra
         s["energy"] = split(energy, w_energy, rng, 2)
         s["fresh_water"] = split(water, va[y] * WATER_PROFILE, rng, 4)
         s["wastewater"] = split(wastewater, va[y] * WASTEWATER_PROFILE, rng, 0)
-        ef = 2.3 * 0.985**t                                    # t CO₂ per tce
+        ef = 2.3 * 0.985**t  # t CO₂ per tce
         s["co2"] = np.round(s["energy"] * ef * rng.lognormal(0, 0.005, 5), 1)
         for p, q0 in pollutants0.items():
             total = q0 * (1 - pollutant_decline[p]) ** t
@@ -124,7 +124,7 @@ def build() -> tuple[dict[int, dict[str, object]], dict[int, dict[str, np.ndarra
         generated = s["solid_waste_generated"].sum()
         fresh = s["fresh_water"].sum()
         energy_total = s["energy"].sum()
-        renewable_share = 0.01 + 0.0058 * t                  # no. 12: 1.0 % -> 5.6 %
+        renewable_share = 0.01 + 0.0058 * t  # no. 12: 1.0 % -> 5.6 %
         land = [20.0, 20.2, 20.5, 21.0, 21.1, 21.2, 21.3, 21.6, 22.0][t]
         collected = 260_000 * 1.03**t
         discharge = wastewater / 10_000 * 0.92
@@ -170,7 +170,10 @@ def build() -> tuple[dict[int, dict[str, object]], dict[int, dict[str, np.ndarra
 
 
 SPECIAL_NOTES = {
-    ("major_incidents", 2020): "合成数据：2020 年化工企业储罐泄漏，定为重大突发环境事件（示例中必选指标 19 未达标的年份）",
+    (
+        "major_incidents",
+        2020,
+    ): "合成数据：2020 年化工企业储罐泄漏，定为重大突发环境事件（示例中必选指标 19 未达标的年份）",
     ("solid_waste_generated", 2019): "合成数据：新材料行业新生产线投产，固废产生强度上升",
 }
 
@@ -203,10 +206,14 @@ def write(park: dict[int, dict[str, object]], sectors: dict[int, dict[str, np.nd
         for i, sector in enumerate(SECTORS):
             for item, arr in s.items():
                 rows.append([sector, item, fmt(float(arr[i])), items[item].unit, NOTE])
-        write_text(OUT / "sectors" / f"{y}.csv",
-                   csv_text(["sector", "item", "value", "unit", "note"], rows))
-    shares = [float((s["industrial_output"] / s["industrial_output"].sum()).max())
-              for s in sectors.values()]
+        write_text(
+            OUT / "sectors" / f"{y}.csv",
+            csv_text(["sector", "item", "value", "unit", "note"], rows),
+        )
+    shares = [
+        float((s["industrial_output"] / s["industrial_output"].sum()).max())
+        for s in sectors.values()
+    ]
     config = {
         "id": "example-park",
         "name": "示例园区",
@@ -217,16 +224,24 @@ def write(park: dict[int, dict[str, object]], sectors: dict[int, dict[str, np.nd
         "selected_optional": [2, 6, 8, 14, 15, 16],
         "dominant_sector_share": round(max(shares), 2),
         "synthetic": True,
-        "description": ("合成（虚构）数据，仅用于演示趋势和分行业归因，不代表任何真实园区。"
-                        "Synthetic, made-up data for demonstrating trends and sector attribution; "
-                        "not a real park."),
+        "description": (
+            "合成（虚构）数据，仅用于演示趋势和分行业归因，不代表任何真实园区。"
+            "Synthetic, made-up data for demonstrating trends and sector attribution; "
+            "not a real park."
+        ),
         "source": f"scripts/make_example_park.py (seed {SEED})",
     }
-    header = ("# SYNTHETIC park: every figure is made up (scripts/make_example_park.py, "
-              f"seed {SEED}).\n# Do not edit by hand: change the script and run it again.\n")
-    write_text(OUT / "park.yaml",
-               header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=1000,
-                                     default_flow_style=None))
+    header = (
+        "# SYNTHETIC park: every figure is made up (scripts/make_example_park.py, "
+        f"seed {SEED}).\n# Do not edit by hand: change the script and run it again.\n"
+    )
+    write_text(
+        OUT / "park.yaml",
+        header
+        + yaml.safe_dump(
+            config, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None
+        ),
+    )
     write_text(OUT / "README.md", README)
 
 
@@ -264,8 +279,10 @@ indicators (2, 6, 8, 14, 15, 16) pass in every year.
 def main() -> int:
     park, sectors = build()
     write(park, sectors)
-    print(f"wrote {OUT.relative_to(ROOT)}: park.yaml, README.md, {len(park)} year files, "
-          f"{len(sectors)} sector files")
+    print(
+        f"wrote {OUT.relative_to(ROOT)}: park.yaml, README.md, {len(park)} year files, "
+        f"{len(sectors)} sector files"
+    )
     return 0
 
 

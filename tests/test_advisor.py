@@ -49,8 +49,11 @@ def test_footnote_b_excludes_7_unless_4_passes(nantong):
     out = a.values["industrial_output@T"]
     gen = a.values["solid_waste_generated@T"] + a.values["solid_waste_stock_utilized@T"]
     # Make 7 strong (100 %, margin 25 %) and 1 and 6 weak, so that 7 would rank among the top 6.
-    common = {"recyclables_recycled": collected, "hightech_output": 0.32 * out,
-              "solid_waste_utilized": 0.75 * gen}
+    common = {
+        "recyclables_recycled": collected,
+        "hightech_output": 0.32 * out,
+        "solid_waste_utilized": 0.75 * gen,
+    }
     barred = advise(_modified(a, **common))
     assert barred.margins[7] == pytest.approx(25.0)
     assert 7 not in barred.recommended and "注 b" in barred.excluded[7]
@@ -66,8 +69,10 @@ def test_footnote_b_excludes_7_unless_4_passes(nantong):
 def _write_park(root):
     park = root / "trendpark"
     park.mkdir()
-    (park / "park.yaml").write_text("id: trendpark\nname: 趋势园区\nbase_year: 2015\n"
-                                    "selected_optional: [14, 27]\n", encoding="utf-8")
+    (park / "park.yaml").write_text(
+        "id: trendpark\nname: 趋势园区\nbase_year: 2015\nselected_optional: [14, 27]\n",
+        encoding="utf-8",
+    )
     for k, year in enumerate(range(2015, 2019)):
         # 27 = 5 + 0.6k: passes in 2018 (6.8 ≤ 7) but the line leaves ≤7 in 2019
         rows = {"value_added": 100000.0, "fresh_water": 50.0, "wastewater": 500000.0 + 60000.0 * k}

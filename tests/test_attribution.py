@@ -97,8 +97,9 @@ def test_lmdi_identities_on_random_positive_data(seed):
     np.testing.assert_allclose(res["effect"].sum(), v1 - v0, rtol=1e-12, atol=1e-12 * v0)
     np.testing.assert_allclose(res["factor_ratio"].prod(), v1 / v0, rtol=1e-12)
     # the link ΔV_k = L(V^T, V^0) · ln D_k
-    np.testing.assert_allclose(res["effect"], logmean(v1, v0) * np.log(res["factor_ratio"]),
-                               rtol=1e-10, atol=1e-12 * v0)
+    np.testing.assert_allclose(
+        res["effect"], logmean(v1, v0) * np.log(res["factor_ratio"]), rtol=1e-10, atol=1e-12 * v0
+    )
     # the textbook multiplicative formula, computed independently
     w = logmean(x[1].prod(axis=1), x[0].prod(axis=1)) / logmean(v1, v0)
     d = np.exp((w[:, None] * np.log(x[1] / x[0])).sum(axis=0))
@@ -119,8 +120,14 @@ def test_lmdi_identities_hypothesis(rows):
 
 def test_hand_worked_two_factor_example():
     # V = x·y, x 2 -> 4, y 3 -> 3: all of ΔV = 6 is x's, D_x = 2, D_y = 1
-    frame = pd.DataFrame({"i": 0, "period": [0, 1, 0, 1], "factor": ["x", "x", "y", "y"],
-                          "value": [2.0, 4.0, 3.0, 3.0]})
+    frame = pd.DataFrame(
+        {
+            "i": 0,
+            "period": [0, 1, 0, 1],
+            "factor": ["x", "x", "y", "y"],
+            "value": [2.0, 4.0, 3.0, 3.0],
+        }
+    )
     res = lmdi(frame).set_index("factor")
     assert res.loc["x", "effect"] == pytest.approx(6.0, rel=1e-15)
     assert res.loc["y", "effect"] == 0.0
@@ -132,7 +139,9 @@ def test_lmdi_rejects_negative_values_and_missing_factors():
     frame = pd.DataFrame({"i": 0, "period": [0, 1], "factor": "x", "value": [1.0, -2.0]})
     with pytest.raises(ValueError, match="negative"):
         lmdi(frame)
-    gap = pd.DataFrame({"i": [0, 0, 1], "period": [0, 1, 0], "factor": "x", "value": [1.0, 2.0, 3.0]})
+    gap = pd.DataFrame(
+        {"i": [0, 0, 1], "period": [0, 1, 0], "factor": "x", "value": [1.0, 2.0, 3.0]}
+    )
     with pytest.raises(ValueError, match="both periods"):
         lmdi(gap)
 
@@ -160,12 +169,14 @@ def test_zero_at_the_end_and_both_zero():
 
 def test_several_zero_factors_are_new_activity():
     # sector b is new: both its factors are 0 in period 0; sector a changes normally
-    frame = pd.DataFrame({
-        "i": ["a"] * 4 + ["b"] * 4,
-        "period": [0, 1, 0, 1] * 2,
-        "factor": ["s", "s", "int", "int"] * 2,
-        "value": [1.0, 0.8, 2.0, 1.5, 0.0, 0.2, 0.0, 3.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "i": ["a"] * 4 + ["b"] * 4,
+            "period": [0, 1, 0, 1] * 2,
+            "factor": ["s", "s", "int", "int"] * 2,
+            "value": [1.0, 0.8, 2.0, 1.5, 0.0, 0.2, 0.0, 3.0],
+        }
+    )
     v0, v1 = 2.0, 0.8 * 1.5 + 0.2 * 3.0
     res = lmdi(frame).set_index("factor")
     assert res.loc[NEW_ACTIVITY, "effect"] == pytest.approx(0.6, rel=1e-15)
@@ -186,14 +197,19 @@ def test_ratio_with_zero_denominator_is_an_error():
 def test_chaining_equals_the_sum_of_the_yearly_effects():
     rng = np.random.default_rng(7)
     x = rng.lognormal(0.0, 0.5, size=(5, 4, 3))
-    rows = [(f"s{i}", 2015 + p, f"x{k}", x[p, i, k]) for p in range(5) for i in range(4)
-            for k in range(3)]
+    rows = [
+        (f"s{i}", 2015 + p, f"x{k}", x[p, i, k])
+        for p in range(5)
+        for i in range(4)
+        for k in range(3)
+    ]
     frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
     steps = lmdi_chained(frame)
     assert list(steps["from"].unique()) == [2015, 2016, 2017, 2018]
     total = chain_total(steps).set_index("factor")
-    yearly = sum(lmdi(frame, start=a, end=a + 1).set_index("factor")["effect"]
-                 for a in range(2015, 2019))
+    yearly = sum(
+        lmdi(frame, start=a, end=a + 1).set_index("factor")["effect"] for a in range(2015, 2019)
+    )
     np.testing.assert_allclose(total["effect"], yearly, rtol=1e-12)
     v = aggregate(x)
     assert total["effect"].sum() == pytest.approx(v[-1] - v[0], rel=1e-12)
@@ -213,8 +229,9 @@ def test_nantong_energy_intensity_11(nantong_dir):
     assert round(by.loc["分母：工业增加值 (value_added)", "factor_ratio"], 4) == 0.6657
     assert res["from_value"].iloc[0] == pytest.approx(0.6110, abs=5e-5)
     assert res["to_value"].iloc[0] == pytest.approx(0.4024, abs=5e-5)
-    assert res["effect"].sum() == pytest.approx(res["to_value"].iloc[0] - res["from_value"].iloc[0],
-                                                rel=1e-12)
+    assert res["effect"].sum() == pytest.approx(
+        res["to_value"].iloc[0] - res["from_value"].iloc[0], rel=1e-12
+    )
 
 
 def test_nantong_co2_per_value_added(nantong_dir):
@@ -232,13 +249,18 @@ def test_nantong_co2_per_value_added(nantong_dir):
 def test_nantong_25_four_pollutants(nantong_dir):
     res = attribute(ecopark.load_park(nantong_dir), numbers=[25])
     assert len(res) == 4
-    assert list(res["factor"]) == ["COD排放量 (cod)", "氨氮排放量 (ammonia_nitrogen)",
-                                   "SO2排放量 (so2)", "氮氧化物排放量 (nox)"]
+    assert list(res["factor"]) == [
+        "COD排放量 (cod)",
+        "氨氮排放量 (ammonia_nitrogen)",
+        "SO2排放量 (so2)",
+        "氮氧化物排放量 (nox)",
+    ]
     # each pollutant's elasticity / 4 (spec §2.8: −1.5308, −1.9738, −5.4878, −2.5116)
     np.testing.assert_allclose(res["effect"] * 4, [-1.5308, -1.9738, -5.4878, -2.5116], atol=5e-5)
     assert res["effect"].sum() == pytest.approx(-2.87597, abs=5e-6)
-    assert res["effect"].sum() == pytest.approx(res["to_value"].iloc[0] - res["from_value"].iloc[0],
-                                                rel=1e-12)
+    assert res["effect"].sum() == pytest.approx(
+        res["to_value"].iloc[0] - res["from_value"].iloc[0], rel=1e-12
+    )
     assert res["from_value"].iloc[0] == 0.0 and res["factor_ratio"].isna().all()
 
 
@@ -258,8 +280,10 @@ def test_nantong_skips_with_reasons(nantong_dir):
     assert "直接填报" in skipped[5]
     res18 = attribute(ecopark.load_park(nantong_dir), 2018, 2021)
     by = res18[res18["number"] == 3].set_index("factor")["effect"]
-    assert set(by.index) == {"分子：工业增加值 (value_added)",
-                             "分母：三年前工业增加值 (value_added[T-3])"}
+    assert set(by.index) == {
+        "分子：工业增加值 (value_added)",
+        "分母：三年前工业增加值 (value_added[T-3])",
+    }
     assert by.sum() == pytest.approx(2.8220 - 11.3831, abs=5e-4)
 
 
@@ -279,13 +303,16 @@ def check_identities(res: pd.DataFrame) -> None:
 def test_every_indicator_of_the_example_park_adds_up():
     park = ecopark.load_park(EXAMPLE)
     res = attribute(park, 2016, 2023)
-    computed = [i.number for i in park.standard.indicators if not i.reported
-                and i.number not in (3, 9)]  # 3, 9 need 2013
+    computed = [
+        i.number for i in park.standard.indicators if not i.reported and i.number not in (3, 9)
+    ]  # 3, 9 need 2013
     assert sorted(res["number"].unique()) == computed
     check_identities(res)
     ten = res[res["number"] == 10]
-    assert list(ten["factor"]) == ["分子：综合能耗总量年均增长率 (energy)",
-                                   "分母：工业增加值年均增长率 (value_added)"]
+    assert list(ten["factor"]) == [
+        "分子：综合能耗总量年均增长率 (energy)",
+        "分母：工业增加值年均增长率 (value_added)",
+    ]
     six = res[res["number"] == 6]["factor"].tolist()
     assert six[-1].startswith("分母：工业固体废物总产生量 + 综合利用往年贮存量")
     check_identities(attribute(park))  # from the base year: reference mode for 25, 26
@@ -329,7 +356,8 @@ def test_command_csv_and_json(nantong_dir):
     code, out = run(["attribute", str(EXAMPLE), "--chain", "--format", "json", "--indicator", "11"])
     doc = json.loads(out)
     assert sum(r["effect"] for r in doc["rows"]) == pytest.approx(
-        doc["rows"][0]["to_value"] - doc["rows"][0]["from_value"], rel=1e-10)
+        doc["rows"][0]["to_value"] - doc["rows"][0]["from_value"], rel=1e-10
+    )
 
 
 def test_command_writes_a_file_and_rejects_a_missing_year(nantong_dir, tmp_path, capsys):
@@ -345,11 +373,17 @@ def test_an_indicator_starting_at_zero_uses_the_analytical_limit(tmp_path):
     shutil.copytree(EXAMPLE, target)
     path = target / "2016.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join("renewable_energy,0,吨标煤," if x.startswith("renewable_energy,")
-                              else x for x in lines) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            "renewable_energy,0,吨标煤," if x.startswith("renewable_energy,") else x for x in lines
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     res = attribute(ecopark.load_park(target), 2016, 2023, numbers=[12]).set_index("factor")
     assert res["from_value"].iloc[0] == 0.0
     assert res.loc["分子：可再生能源使用量 (renewable_energy)", "effect"] == pytest.approx(
-        res["to_value"].iloc[0], rel=1e-15)
+        res["to_value"].iloc[0], rel=1e-15
+    )
     assert res.loc["分母：综合能耗总量 (energy)", "effect"] == 0.0
     assert res["factor_ratio"].isna().all() and res["note"].str.contains("乘法分解无定义").all()

@@ -16,14 +16,31 @@ def std():
 @pytest.mark.parametrize(
     ("values", "items"),
     [
-        ({"solid_waste_utilized": 120.0, "solid_waste_generated": 100.0, "solid_waste_stock_utilized": 10.0},
-         ("solid_waste_utilized", "solid_waste_generated", "solid_waste_stock_utilized")),
-        ({"hightech_output": 2e6, "industrial_output": 1e6}, ("hightech_output", "industrial_output")),
+        (
+            {
+                "solid_waste_utilized": 120.0,
+                "solid_waste_generated": 100.0,
+                "solid_waste_stock_utilized": 10.0,
+            },
+            ("solid_waste_utilized", "solid_waste_generated", "solid_waste_stock_utilized"),
+        ),
+        (
+            {"hightech_output": 2e6, "industrial_output": 1e6},
+            ("hightech_output", "industrial_output"),
+        ),
         ({"value_added": 5e6, "industrial_output": 4e6}, ("value_added", "industrial_output")),
-        ({"recycling_value_added": 6.0, "value_added": 5.0}, ("recycling_value_added", "value_added")),
-        ({"recyclables_recycled": 9.0, "recyclables_collected": 8.0},
-         ("recyclables_recycled", "recyclables_collected")),
-        ({"reclaimed_water": 7000.0, "wwtp_discharge": 6888.72}, ("reclaimed_water", "wwtp_discharge")),
+        (
+            {"recycling_value_added": 6.0, "value_added": 5.0},
+            ("recycling_value_added", "value_added"),
+        ),
+        (
+            {"recyclables_recycled": 9.0, "recyclables_collected": 8.0},
+            ("recyclables_recycled", "recyclables_collected"),
+        ),
+        (
+            {"reclaimed_water": 7000.0, "wwtp_discharge": 6888.72},
+            ("reclaimed_water", "wwtp_discharge"),
+        ),
         ({"renewable_energy": 2e6, "energy": 1974333.51}, ("renewable_energy", "energy")),
     ],
 )
@@ -43,7 +60,11 @@ def test_part_above_whole(std, values, items):
 
 def test_utilised_waste_counts_stock_and_tolerates_missing_stock(std):
     # 105 > 100 generated, but ≤ 100 + 10 stock: fine
-    ok = {"solid_waste_utilized": 105.0, "solid_waste_generated": 100.0, "solid_waste_stock_utilized": 10.0}
+    ok = {
+        "solid_waste_utilized": 105.0,
+        "solid_waste_generated": 100.0,
+        "solid_waste_stock_utilized": 10.0,
+    }
     assert check_year(ok, 2021, std) == []
     no_stock = {"solid_waste_utilized": 105.0, "solid_waste_generated": 100.0}
     (w,) = check_year(no_stock, 2021, std)
@@ -55,7 +76,11 @@ def test_utilised_waste_counts_stock_and_tolerates_missing_stock(std):
 def test_jumps(std):
     by_year = {
         2015: {"energy": 100.0, "value_added": 100.0, "co2": 50.0, "env_management": 50.0},
-        2016: {"energy": 250.0, "value_added": 190.0, "env_management": 100.0},  # ×2.5 flagged, ×1.9 not
+        2016: {
+            "energy": 250.0,
+            "value_added": 190.0,
+            "env_management": 100.0,
+        },  # ×2.5 flagged, ×1.9 not
         2018: {"energy": 80.0, "co2": 20.0},  # ÷3.1 since 2016; co2 ÷2.5 since 2015 (skips 2016)
     }
     found = check_series(by_year, std)
@@ -65,8 +90,13 @@ def test_jumps(std):
     assert "2015→2018" in w.message_zh and "二氧化碳排放量" in w.message_zh
     assert w.severity == "notice"
     # from 0 to a positive value is a jump
-    assert [w.kind for w in check_series({2015: {"energy": 0.0}, 2016: {"energy": 5.0}}, std)] == ["jump"]
-    assert check_series({2015: {"energy": 0.0}, 2016: {"energy": 0.0}}, std)[0].kind == "carried_forward"
+    assert [w.kind for w in check_series({2015: {"energy": 0.0}, 2016: {"energy": 5.0}}, std)] == [
+        "jump"
+    ]
+    assert (
+        check_series({2015: {"energy": 0.0}, 2016: {"energy": 0.0}}, std)[0].kind
+        == "carried_forward"
+    )
 
 
 def test_carried_forward_but_not_for_rates_or_counts(std):
@@ -93,11 +123,15 @@ def test_nantong_land_area_is_flagged(nantong_dir):
 def test_check_data_on_a_park_folder(tmp_path):
     park = tmp_path / "checkpark"
     park.mkdir()
-    (park / "park.yaml").write_text("id: checkpark\nname: 检查园区\nbase_year: 2020\n", encoding="utf-8")
-    (park / "2020.csv").write_text("item,value,unit,note\nrenewable_energy,120,吨标煤,\nenergy,100,吨标煤,\n",
-                                   encoding="utf-8")
-    (park / "2021.csv").write_text("item,value,unit,note\nrenewable_energy,10,吨标煤,\nenergy,100,吨标煤,\n",
-                                   encoding="utf-8")
+    (park / "park.yaml").write_text(
+        "id: checkpark\nname: 检查园区\nbase_year: 2020\n", encoding="utf-8"
+    )
+    (park / "2020.csv").write_text(
+        "item,value,unit,note\nrenewable_energy,120,吨标煤,\nenergy,100,吨标煤,\n", encoding="utf-8"
+    )
+    (park / "2021.csv").write_text(
+        "item,value,unit,note\nrenewable_energy,10,吨标煤,\nenergy,100,吨标煤,\n", encoding="utf-8"
+    )
     found = check_data(ecopark.load_park(park))
     kinds = [(w.year, w.kind, w.items) for w in found]
     assert kinds == [

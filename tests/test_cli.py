@@ -326,7 +326,8 @@ def test_check_lists_bad_sector_files(capsys, tmp_path):
     folder = nantong_copy(tmp_path)
     (folder / "sectors").mkdir()
     (folder / "sectors" / "2021.csv").write_text(
-        "sector,item,value,unit,note\n化工,energy,-5,吨标煤,\n化工,employees,3,人,\n", encoding="utf-8"
+        "sector,item,value,unit,note\n化工,energy,-5,吨标煤,\n化工,employees,3,人,\n",
+        encoding="utf-8",
     )
     code, out, err = run(capsys, "check", folder)
     assert code == 2 and "sectors/2021.csv" in err and "energy" in err and "employees" in err
@@ -334,11 +335,27 @@ def test_check_lists_bad_sector_files(capsys, tmp_path):
 
 def test_xlsx_header_carries_the_filled_on_date(capsys, tmp_path, nantong_dir):
     out_file = tmp_path / "t.xlsx"
-    code, _, _ = run(capsys, "table", nantong_dir, "2021", "--format", "xlsx", "-o", out_file,
-                     "--filled-on", "2022-08-04")
+    code, _, _ = run(
+        capsys,
+        "table",
+        nantong_dir,
+        "2021",
+        "--format",
+        "xlsx",
+        "-o",
+        out_file,
+        "--filled-on",
+        "2022-08-04",
+    )
     assert code == 0
-    cells = [c for row in openpyxl.load_workbook(out_file).worksheets[0].iter_rows(max_row=3, values_only=True)
-             for c in row if c]
+    cells = [
+        c
+        for row in openpyxl.load_workbook(out_file)
+        .worksheets[0]
+        .iter_rows(max_row=3, values_only=True)
+        for c in row
+        if c
+    ]
     assert "填报时间：2022 年 8 月 4 日" in cells
 
 

@@ -334,7 +334,9 @@ def test_footnote_a_without_a_sector_benchmark(tmp_path):
     assert r.value == pytest.approx(95.84040, abs=1e-4)  # 664537.525 / 693379.513 * 100
     assert r.passed is None and r.limit is None
     assert "注 a" in r.reason_zh and "sector_benchmarks" in r.reason_zh
-    assert r.requirement == "该行业清洁生产一级水平（注 a）"  # not the generic ≥70, which no longer applies
+    assert (
+        r.requirement == "该行业清洁生产一级水平（注 a）"
+    )  # not the generic ≥70, which no longer applies
     assert not a.compliant  # 6 is selected and cannot be judged
     [reason] = a.reasons
     assert reason.number == 6 and "注 a" in reason.zh

@@ -27,7 +27,12 @@ def nantong_2021(nantong_dir):
 
 def test_status_vocabulary_is_in_one_place():
     assert STATUS_ORDER == ("pass", "at_risk", "fail", "not_computable")
-    assert STATUS_ZH == {"pass": "达标", "at_risk": "临界", "fail": "未达标", "not_computable": "无法计算"}
+    assert STATUS_ZH == {
+        "pass": "达标",
+        "at_risk": "临界",
+        "fail": "未达标",
+        "not_computable": "无法计算",
+    }
     assert set(STATUS_EN) == set(STATUS_COLOURS) == set(STATUS_ORDER)
     colours = list(STATUS_COLOURS.values())
     assert len(set(colours)) == 4 and all(c.startswith("#") and len(c) == 7 for c in colours)
@@ -41,8 +46,13 @@ def test_margin_closed_forms():
     assert margin_pct(0.6, Limit("<=", 0.5)) == pytest.approx(-20.0)
     # an elasticity: negative value against ≤0.6 passes with more than 100 % room
     assert margin_pct(-0.3, Limit("<=", 0.6)) == pytest.approx(150.0)
-    for value, limit in [("达标", Limit("=", "达标")), (100.0, Limit("=", 100)), (None, Limit(">=", 1)),
-                         (1.0, None), (1.0, Limit(">=", 0))]:
+    for value, limit in [
+        ("达标", Limit("=", "达标")),
+        (100.0, Limit("=", 100)),
+        (None, Limit(">=", 1)),
+        (1.0, None),
+        (1.0, Limit(">=", 0)),
+    ]:
         assert math.isnan(margin_pct(value, limit))
 
 
@@ -67,7 +77,9 @@ def test_nantong_2021_statuses(nantong_2021):
     assert by.loc[14, "status_zh"] == "临界"
     assert by.loc[14, "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
     assert round(by.loc[14, "margin_pct"], 1) == 4.6
-    assert by.loc[14, "requirement"] == "≤8" and by.loc[14, "op"] == "<=" and by.loc[14, "limit"] == 8
+    assert (
+        by.loc[14, "requirement"] == "≤8" and by.loc[14, "op"] == "<=" and by.loc[14, "limit"] == 8
+    )
     assert by.loc[14, "role"] == "selected" and by.loc[14, "indicator"] == "单位工业增加值新鲜水耗"
     # 28: 0.1407 against ≤0.1, signed margin -40.75 %
     assert by.loc[28, "margin_pct"] == pytest.approx(-40.7485777, abs=1e-6)
@@ -87,5 +99,7 @@ def test_not_computable_rows_keep_their_reason(nantong_dir):
     nc = g[g.status == "not_computable"]
     assert len(nc) == 30
     assert nc.loc[1, "status_zh"] == "无法计算"
-    assert "缺少数据" in nc.loc[1, "reason_zh"] and "高新技术企业工业总产值" in nc.loc[1, "reason_zh"]
+    assert (
+        "缺少数据" in nc.loc[1, "reason_zh"] and "高新技术企业工业总产值" in nc.loc[1, "reason_zh"]
+    )
     assert pd.isna(nc.loc[1, "value"]) and math.isnan(nc.loc[1, "margin_pct"])

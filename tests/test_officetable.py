@@ -68,7 +68,13 @@ SEED = [
     (None, "园区污水处理厂排放总量", "万吨", "-", 6888.72),
     (None, "再生水（中水）回用率", "%", "否", 29.59),
     (17, "工业园区重点污染源稳定排放达标情况", "%", "必选", "达标"),
-    (18, "工业园区内国家重点污染物排放总量控制指标及地方特征污染物排放总量控制指标完成情况", "—", "必选", "全部完成"),
+    (
+        18,
+        "工业园区内国家重点污染物排放总量控制指标及地方特征污染物排放总量控制指标完成情况",
+        "—",
+        "必选",
+        "全部完成",
+    ),
     (19, "工业园区内企事业单位发生特别重大、重大突发环境事件数量", "—", "必选", 0),
     (20, "环境管理能力完善度", "%", "必选", 100),
     (21, "工业园区重点企业清洁生产审核实施率", "%", "必选", 100),
@@ -110,7 +116,9 @@ def table_rows(park_dir: Path, year: int = 2021) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def nantong_xlsx(tmp_path_factory, nantong_dir) -> Path:
     path = tmp_path_factory.mktemp("export") / "nantong-2021.xlsx"
-    path.write_bytes(workbook_bytes(ecopark.assess(ecopark.load_park(nantong_dir), 2021), FILLED_ON))
+    path.write_bytes(
+        workbook_bytes(ecopark.assess(ecopark.load_park(nantong_dir), 2021), FILLED_ON)
+    )
     return path
 
 
@@ -142,11 +150,27 @@ def test_workbook_has_the_two_official_sheets_and_headers(nantong_xlsx):
     assert ws["A2"].value == "园区名称：南通经济技术开发区"
     assert ws["E2"].value == "填报时间：2022 年 8 月 4 日"
     assert ws["E3"].value == "数据基准年为 2015 年"
-    assert [c.value for c in ws[4]] == ["分类", "序号", "指标", "单位", "要求", "是否选为考核指标", "数值"]
+    assert [c.value for c in ws[4]] == [
+        "分类",
+        "序号",
+        "指标",
+        "单位",
+        "要求",
+        "是否选为考核指标",
+        "数值",
+    ]
     ws2 = wb[SHEET2]
     assert ws2["A1"].value == "国家生态工业园区建设年度评价报告信息公开表（2021 年）"
-    assert [c.value for c in ws2[4]] == ["分类", "序号", "指标", "单位", "要求", "是否为考核指标",
-                                         "当年现状值", "是否达标"]
+    assert [c.value for c in ws2[4]] == [
+        "分类",
+        "序号",
+        "指标",
+        "单位",
+        "要求",
+        "是否为考核指标",
+        "当年现状值",
+        "是否达标",
+    ]
 
 
 def test_sheet1_rows_follow_the_seed_table(nantong_xlsx):
@@ -155,12 +179,20 @@ def test_sheet1_rows_follow_the_seed_table(nantong_xlsx):
     got = [(normalize(r[2]), r[3], r[5], r[6]) for r in rows]
     # The seed's rows, except 28's repeat of 工业固体废物总产生量 (printed under 6 already), with the
     # standard's spelling where the seed abbreviates (SO ₂) or words 18 as in 附表2.
-    spelling = {"SO2": "SO2排放量", normalize(SEED[39][1]): ecopark.load_standard().indicator(18).name_zh}
-    seed = [(spelling.get(normalize(n), normalize(n).replace("^", "")), u, s, v)
-            for _, n, u, s, v in SEED if n != "固废产生量"]
+    spelling = {
+        "SO2": "SO2排放量",
+        normalize(SEED[39][1]): ecopark.load_standard().indicator(18).name_zh,
+    }
+    seed = [
+        (spelling.get(normalize(n), normalize(n).replace("^", "")), u, s, v)
+        for _, n, u, s, v in SEED
+        if n != "固废产生量"
+    ]
     assert [g[0] for g in got] == [s[0] for s in seed]
     seed_units_differ = {normalize(SEED[38][1]), normalize(SEED[45][1])}  # 17, 24: % and — swapped
-    for (name, unit, sel, value), (_, seed_unit, seed_sel, seed_value) in zip(got, seed, strict=True):
+    for (name, unit, sel, value), (_, seed_unit, seed_sel, seed_value) in zip(
+        got, seed, strict=True
+    ):
         assert sel == seed_sel, name
         if seed_value == "82.00":
             seed_value = 82.0
@@ -183,17 +215,25 @@ def test_number_formats_match_the_reported_precision(nantong_xlsx):
     assert ws.cell(rows[17], 7).value == "达标"
     raw = ws.cell(rows[13] - 1, 7)  # 规划基准年新鲜水资源消耗量, as given
     assert (ws.cell(rows[13] - 1, 3).value, raw.value, raw.number_format) == (
-        "规划基准年新鲜水资源消耗量", 3292.48485, "General")
+        "规划基准年新鲜水资源消耗量",
+        3292.48485,
+        "General",
+    )
 
 
 def test_conditional_requirements_are_printed_in_full(nantong_xlsx):
     ws = openpyxl.load_workbook(nantong_xlsx)[SHEET1]
     rows = indicator_rows(ws)
     assert ws.cell(rows[10], 5).value == (
-        "当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6")
+        "当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6"
+    )
     assert ws.cell(rows[13], 5).value == (
-        "当园区工业增加值建设期年均增长率>0,≤0.55 当园区工业增加值建设期年均增长率<0,≥0.55")
-    assert ws.cell(rows[16], 5).value == "缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上"
+        "当园区工业增加值建设期年均增长率>0,≤0.55 当园区工业增加值建设期年均增长率<0,≥0.55"
+    )
+    assert (
+        ws.cell(rows[16], 5).value
+        == "缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上"
+    )
     assert ws.cell(rows[1], 5).value == "≥30" and ws.cell(rows[17], 5).value == "达标"
     std = ecopark.load_standard()
     assert requirement_text(std.indicator(25), std).endswith("<0,≥0.3")
@@ -203,13 +243,18 @@ def test_category_cells_are_merged(nantong_xlsx):
     wb = openpyxl.load_workbook(nantong_xlsx)
     for name, first in ((SHEET1, 5), (SHEET2, 5)):
         ws = wb[name]
-        cats = sorted((r.min_row, r.max_row, ws.cell(r.min_row, 1).value) for r in ws.merged_cells.ranges
-                      if r.min_col == r.max_col == 1)
+        cats = sorted(
+            (r.min_row, r.max_row, ws.cell(r.min_row, 1).value)
+            for r in ws.merged_cells.ranges
+            if r.min_col == r.max_col == 1
+        )
         assert [c[2] for c in cats] == ["经济发展", "产业共生", "资源节约", "环境保护", "信息公开"]
         assert cats[0][0] == first
         assert all(a[1] + 1 == b[0] for a, b in zip(cats, cats[1:], strict=False))
     ws2 = wb[SHEET2]
-    cats = sorted((r.min_row, r.max_row) for r in ws2.merged_cells.ranges if r.min_col == r.max_col == 1)
+    cats = sorted(
+        (r.min_row, r.max_row) for r in ws2.merged_cells.ranges if r.min_col == r.max_col == 1
+    )
     assert [b - a + 1 for a, b in cats] == [4, 3, 9, 13, 3]
 
 
@@ -217,13 +262,24 @@ def test_failing_rows_are_highlighted(nantong_xlsx):
     wb = openpyxl.load_workbook(nantong_xlsx)
     ws = wb[SHEET1]
     rows = indicator_rows(ws)
-    red = [n for n, r in sorted(rows.items()) if ws.cell(r, 7).fill.fgColor.rgb.endswith(FAIL_FILL.fgColor.rgb[-6:])]
+    red = [
+        n
+        for n, r in sorted(rows.items())
+        if ws.cell(r, 7).fill.fgColor.rgb.endswith(FAIL_FILL.fgColor.rgb[-6:])
+    ]
     assert red == [3, 4, 9, 12, 28]
-    raw_red = [r for r in range(5, max(rows.values())) if r not in rows.values()
-               and ws.cell(r, 7).fill.fgColor.rgb.endswith("FFC7CE")]
+    raw_red = [
+        r
+        for r in range(5, max(rows.values()))
+        if r not in rows.values() and ws.cell(r, 7).fill.fgColor.rgb.endswith("FFC7CE")
+    ]
     assert raw_red == []
     ws2 = wb[SHEET2]
-    red2 = [ws2.cell(r, 2).value for r in range(5, 37) if ws2.cell(r, 8).fill.fgColor.rgb.endswith("FFC7CE")]
+    red2 = [
+        ws2.cell(r, 2).value
+        for r in range(5, 37)
+        if ws2.cell(r, 8).fill.fgColor.rgb.endswith("FFC7CE")
+    ]
     assert red2 == [3, 4, 9, 12, 28]
     assert [ws2.cell(r, 8).value for r in range(5, 37)].count("否") == 5
     assert ws2.cell(5 + 11, 7).value == 0.0026 and ws2.cell(5 + 11, 8).value == "否"
@@ -251,7 +307,10 @@ def test_raw_rows_come_from_the_formulas():
         if not ind.reported:
             assert set(ind.inputs) <= set(shown), ind.number
     assert len(shown) == len(set(shown))
-    assert [r.label for r in raw_item_rows(std, 2024, 2019)[3]] == ["规划基准年工业增加值", "2021 年工业增加值"]
+    assert [r.label for r in raw_item_rows(std, 2024, 2019)[3]] == [
+        "规划基准年工业增加值",
+        "2021 年工业增加值",
+    ]
 
 
 def test_cli_table_xlsx(tmp_path, nantong_dir):
@@ -266,20 +325,40 @@ def test_cli_table_xlsx(tmp_path, nantong_dir):
 def test_round_trip_export_import_assess(tmp_path, nantong_xlsx, expected_nantong_csv):
     park = tmp_path / "roundtrip"
     assert main(["import-table", str(nantong_xlsx), "--park-dir", str(park), "--year", "2021"]) == 0
-    assert sorted(p.name for p in park.iterdir()) == ["2015.csv", "2018.csv", "2021.csv", "park.yaml"]
+    assert sorted(p.name for p in park.iterdir()) == [
+        "2015.csv",
+        "2018.csv",
+        "2021.csv",
+        "park.yaml",
+    ]
     assert table_rows(park) == expected_rows(expected_nantong_csv)
     config = ecopark.load_config(park)
     assert (config.id, config.name, config.base_year, config.water_region) == (
-        "roundtrip", "南通经济技术开发区", 2015, "other")
+        "roundtrip",
+        "南通经济技术开发区",
+        2015,
+        "other",
+    )
     assert config.selected_optional == (2, 6, 8, 11, 14, 27)
     rows = list(csv.DictReader((park / "2018.csv").open(encoding="utf-8")))
     assert [(r["item"], r["value"], r["unit"]) for r in rows] == [
-        ("value_added", "4513232", "万元"), ("industrial_land", "19.1", "平方公里")]
+        ("value_added", "4513232", "万元"),
+        ("industrial_land", "19.1", "平方公里"),
+    ]
     assert rows[0]["note"] == "nantong-2021.xlsx 附表1 对照考核表 第 12 行 2018 年工业增加值"
-    base = {r["item"]: r["value"] for r in csv.DictReader((park / "2015.csv").open(encoding="utf-8"))}
-    assert base == {"value_added": "3266100", "energy": "1995589.81", "fresh_water": "3292.48485",
-                    "cod": "1811.3117", "ammonia_nitrogen": "127.7401", "so2": "4348.014",
-                    "nox": "4647.117", "co2": "3488381.6"}
+    base = {
+        r["item"]: r["value"] for r in csv.DictReader((park / "2015.csv").open(encoding="utf-8"))
+    }
+    assert base == {
+        "value_added": "3266100",
+        "energy": "1995589.81",
+        "fresh_water": "3292.48485",
+        "cod": "1811.3117",
+        "ammonia_nitrogen": "127.7401",
+        "so2": "4348.014",
+        "nox": "4647.117",
+        "co2": "3488381.6",
+    }
 
 
 def write_seed_workbook(path: Path, extra: list[tuple] | None = None, header: bool = True) -> None:
@@ -303,7 +382,9 @@ def test_import_the_seed_table_as_printed(tmp_path, expected_nantong_csv):
     write_seed_workbook(path)
     table = read_office_table(path, 2021)
     assert table.park_name == "南通经济技术开发区" and table.base_year == 2015
-    assert table.roles[18] == "must" and table.roles[1] == "optional" and table.roles[2] == "selected"
+    assert (
+        table.roles[18] == "must" and table.roles[1] == "optional" and table.roles[2] == "selected"
+    )
     so2 = [(v.year, v.value) for v in table.values if v.item == "so2"]
     assert so2 == [(2021, "235.086"), (2015, "4348.014")]
     park = tmp_path / "nantong-etdz"
@@ -343,11 +424,15 @@ def test_bad_status_and_negative_values(tmp_path):
     with pytest.raises(ecopark.InputError) as err:
         read_office_table(path, 2021)
     messages = [(p.line, p.message) for p in err.value.problems]
-    assert messages[0][0] == 5 + SEED.index(SEED[38]) and "'基本达标' is not allowed" in messages[0][1]
+    assert (
+        messages[0][0] == 5 + SEED.index(SEED[38]) and "'基本达标' is not allowed" in messages[0][1]
+    )
     assert messages[1][0] == 5 + len(SEED) and "is negative" in messages[1][1]
 
 
-def test_existing_year_files_need_force_and_keep_a_backup(tmp_path, nantong_xlsx, nantong_dir, capsys):
+def test_existing_year_files_need_force_and_keep_a_backup(
+    tmp_path, nantong_xlsx, nantong_dir, capsys
+):
     park = tmp_path / "nantong-etdz"
     shutil.copytree(nantong_dir, park)
     before = {p.name: p.read_bytes() for p in park.iterdir()}
@@ -366,11 +451,17 @@ def test_existing_year_files_need_force_and_keep_a_backup(tmp_path, nantong_xlsx
     now = dt.datetime(2026, 11, 28, 21, 0, 0)
     result = import_office_table(changed, park, 2021, force=True, now=now)
     assert sorted(p.name for p in result.backups) == [
-        "2015.csv.bak-20261128-210000", "2018.csv.bak-20261128-210000", "2021.csv.bak-20261128-210000"]
+        "2015.csv.bak-20261128-210000",
+        "2018.csv.bak-20261128-210000",
+        "2021.csv.bak-20261128-210000",
+    ]
     assert (park / "2021.csv.bak-20261128-210000").read_bytes() == before["2021.csv"]
     yaml_text = (park / "park.yaml").read_text(encoding="utf-8")
     assert "selected_optional: [2, 6, 8, 11, 14, 15, 27]   # 附表1 column" in yaml_text
-    assert yaml_text.startswith("# Nantong ETDZ, the real case") and "dominant_sector_share: null" in yaml_text
+    assert (
+        yaml_text.startswith("# Nantong ETDZ, the real case")
+        and "dominant_sector_share: null" in yaml_text
+    )
     assert ecopark.load_config(park).selected_optional == (2, 6, 8, 11, 14, 15, 27)
     # the notes in the existing 2018 file for items the sheet does not give are kept; values agree
     a = ecopark.assess(ecopark.load_park(park), 2021)
@@ -380,9 +471,15 @@ def test_existing_year_files_need_force_and_keep_a_backup(tmp_path, nantong_xlsx
 def test_base_year_conflict_is_an_error(tmp_path, nantong_xlsx, nantong_dir):
     park = tmp_path / "nantong-etdz"
     park.mkdir()
-    text = (nantong_dir / "park.yaml").read_text(encoding="utf-8").replace("base_year: 2015", "base_year: 2016")
+    text = (
+        (nantong_dir / "park.yaml")
+        .read_text(encoding="utf-8")
+        .replace("base_year: 2015", "base_year: 2016")
+    )
     (park / "park.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(ecopark.InputError, match="数据基准年为 2015 年 but the park's base year is 2016"):
+    with pytest.raises(
+        ecopark.InputError, match="数据基准年为 2015 年 but the park's base year is 2016"
+    ):
         import_office_table(nantong_xlsx, park, 2021)
     assert [p.name for p in park.iterdir()] == ["park.yaml"]
 
@@ -414,22 +511,31 @@ def test_template_csv_has_every_item_and_loads_empty(tmp_path):
     rows = list(csv.DictReader(text.splitlines()))
     assert list(rows[0]) == ["item", "value", "unit", "note", "name_zh"]
     assert [r["item"] for r in rows] == list(std.items)
-    assert rows[0] == {"item": "hightech_output", "value": "", "unit": "万元", "note": "",
-                       "name_zh": "高新技术企业工业总产值"}
+    assert rows[0] == {
+        "item": "hightech_output",
+        "value": "",
+        "unit": "万元",
+        "note": "",
+        "name_zh": "高新技术企业工业总产值",
+    }
     path, _ = write_template(tmp_path, 2021)
     assert path == tmp_path / "2021.csv" and path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert ecopark.read_year_file(path) == []
 
 
-def test_template_filled_with_nantong_assesses_to_the_official_table(tmp_path, nantong_dir, expected_nantong_csv):
+def test_template_filled_with_nantong_assesses_to_the_official_table(
+    tmp_path, nantong_dir, expected_nantong_csv
+):
     park = tmp_path / "nantong-etdz"
     park.mkdir()
     shutil.copy(nantong_dir / "park.yaml", park / "park.yaml")
     for year in (2015, 2018, 2021):
         assert main(["template", str(park), str(year)]) == 0
         path = park / f"{year}.csv"
-        path.write_text(fill_csv(path.read_text(encoding="utf-8-sig"), nantong_dir / f"{year}.csv"),
-                        encoding="utf-8")
+        path.write_text(
+            fill_csv(path.read_text(encoding="utf-8-sig"), nantong_dir / f"{year}.csv"),
+            encoding="utf-8",
+        )
     assert table_rows(park) == expected_rows(expected_nantong_csv)
 
 
@@ -444,14 +550,18 @@ def test_template_xlsx_validation_and_filled_nantong(tmp_path, nantong_dir, expe
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == ["item", "value", "unit", "note", "name_zh"]
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
-    lists = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    lists = {
+        dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation if dv.type == "list"
+    }
     assert f"B{rows['key_source_compliance']}" in lists['"达标,不达标"']
     assert f"B{rows['emission_caps']}" in lists['"全部完成,未全部完成"']
     assert f"B{rows['wastewater_facility']}" in lists['"具备,不具备"']
     whole = [str(dv.sqref) for dv in ws.data_validations.dataValidation if dv.type == "whole"]
     assert f"B{rows['eco_chain_projects']}" in whole[0]
     assert ws.cell(rows["so2"], 5).value == "SO2排放量" and ws.column_dimensions["E"].width == 60
-    given = {r["item"]: r for r in csv.DictReader((nantong_dir / "2021.csv").open(encoding="utf-8"))}
+    given = {
+        r["item"]: r for r in csv.DictReader((nantong_dir / "2021.csv").open(encoding="utf-8"))
+    }
     for item, r in rows.items():
         if item in given:
             text = given[item]["value"]
@@ -486,8 +596,11 @@ def test_missing_history_exports_empty_cells_and_imports_back(tmp_path, nantong_
     park = tmp_path / "only2021"
     park.mkdir()
     (park / "park.yaml").write_text(
-        (nantong_dir / "park.yaml").read_text(encoding="utf-8").replace("id: nantong-etdz", "id: only2021"),
-        encoding="utf-8")
+        (nantong_dir / "park.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: nantong-etdz", "id: only2021"),
+        encoding="utf-8",
+    )
     shutil.copy(nantong_dir / "2021.csv", park / "2021.csv")
     a = ecopark.assess(ecopark.load_park(park), 2021)
     path = tmp_path / "only.xlsx"
@@ -514,4 +627,5 @@ def test_printed_values_that_differ_from_the_computation_are_warned(tmp_path, na
     wb.save(path)
     result = import_office_table(path, tmp_path / "w", 2021)
     assert result.warnings == [
-        f"row {row}: indicator 3 is printed as 2.83 in the sheet but ecopark computes 2.82 from the imported data"]
+        f"row {row}: indicator 3 is printed as 2.83 in the sheet but ecopark computes 2.82 from the imported data"
+    ]

@@ -52,12 +52,16 @@ def clean():
         yield
     glyph = [w for w in caught if "missing from font" in str(w.message)]
     assert not glyph, [str(w.message) for w in glyph[:3]]
-    libs = [w for w in caught
-            if re.search(r"[/\\](matplotlib|seaborn)[/\\]", w.filename or "")
-            or type(w.category).__module__.startswith(("matplotlib", "seaborn"))
-            or issubclass(w.category, mpl.MatplotlibDeprecationWarning)]
-    assert not libs, [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})"
-                      for w in libs[:3]]
+    libs = [
+        w
+        for w in caught
+        if re.search(r"[/\\](matplotlib|seaborn)[/\\]", w.filename or "")
+        or type(w.category).__module__.startswith(("matplotlib", "seaborn"))
+        or issubclass(w.category, mpl.MatplotlibDeprecationWarning)
+    ]
+    assert not libs, [
+        f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in libs[:3]
+    ]
 
 
 def render(fig) -> bytes:
@@ -93,8 +97,12 @@ def rgba(status: str) -> tuple[float, ...]:
 
 def chinese_title_and_labels(ax) -> None:
     assert CJK.search(ax.get_title()), ax.get_title()
-    labels = [ax.get_xlabel(), ax.get_ylabel(), *[t.get_text() for t in ax.get_xticklabels()],
-              *[t.get_text() for t in ax.get_yticklabels()]]
+    labels = [
+        ax.get_xlabel(),
+        ax.get_ylabel(),
+        *[t.get_text() for t in ax.get_xticklabels()],
+        *[t.get_text() for t in ax.get_yticklabels()],
+    ]
     assert any(CJK.search(s) for s in labels), labels
 
 
@@ -147,8 +155,9 @@ def test_env_font_wins_and_a_missing_one_is_an_error(monkeypatch):
 def test_no_cjk_font_raises_unless_tofu_is_allowed(monkeypatch):
     monkeypatch.setattr(fonts, "_found", {})
     monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    monkeypatch.setattr(fonts, "_candidates",
-                        lambda: [("fonts-noto-cjk", Path("/nonexistent/NotoSansCJK.ttc"))])
+    monkeypatch.setattr(
+        fonts, "_candidates", lambda: [("fonts-noto-cjk", Path("/nonexistent/NotoSansCJK.ttc"))]
+    )
     monkeypatch.delenv(fonts.ENV_ALLOW_TOFU, raising=False)
     with pytest.raises(ep.CJKFontNotFound, match="noto-cjk-sans-otc"):
         ep.setup()
@@ -219,7 +228,11 @@ def test_what_it_would_take_marks_unreachable(a2021):
 
     table = solve(a2021, [28]).copy()
     table.loc[1, ["required_value", "required_change_pct", "reachable", "reason_zh"]] = [
-        None, None, False, "工业增加值取任何非负值都达不到要求（≤0.1）"]
+        None,
+        None,
+        False,
+        "工业增加值取任何非负值都达不到要求（≤0.1）",
+    ]
     with clean():
         fig = ep.what_it_would_take(a2021, [28], table=table)
         render(fig)
@@ -249,7 +262,9 @@ def test_attribution_not_decomposable_says_why(nantong):
         fig = ep.attribution_chart(nantong, 1)
         render(fig)
     drawn = [s.replace("\n", "") for s in texts(fig)]
-    assert any(s.startswith("无法分解：2015 年无法计算：缺少数据：高新技术企业工业总产值") for s in drawn)
+    assert any(
+        s.startswith("无法分解：2015 年无法计算：缺少数据：高新技术企业工业总产值") for s in drawn
+    )
 
 
 def test_trend_nantong_14(nantong):
@@ -333,8 +348,10 @@ def test_trend_example_park_projects_the_crossing(example):
     assert f"{crossing} 年" in drawn
     assert fit["slope"] > 0.3  # renewables grow from 1 % to about 5.6 % over 2015-2023
     pace = f"+{fit['slope']:.3g}"
-    assert any(s.startswith(f"按现有速度将于 {crossing} 年达标（拟合速度 {pace} 个百分点/年")
-               for s in drawn), drawn
+    assert any(
+        s.startswith(f"按现有速度将于 {crossing} 年达标（拟合速度 {pace} 个百分点/年")
+        for s in drawn
+    ), drawn
     assert ax.get_xlim()[1] == pytest.approx(crossing + 1.5)  # drawn on to the crossing
     for year in range(2015, 2024):
         assert face(fig, f"year-{year}") == rgba("fail")  # 12 fails every year (1 → 5.6 %)
@@ -374,7 +391,8 @@ def test_sector_contributions_example_park_28(example):
     assert artist(fig, "effect-structure-合计").get_width() == pytest.approx(structure)
     assert artist(fig, "effect-intensity-合计").get_width() == pytest.approx(intensity)
     assert structure + intensity == pytest.approx(
-        effects["to_value"].iloc[0] - effects["from_value"].iloc[0])
+        effects["to_value"].iloc[0] - effects["from_value"].iloc[0]
+    )
     assert "数据来源：示例园区（合成数据）" in fig.get_supxlabel()
 
 
@@ -396,7 +414,11 @@ def test_example_park_overview_and_whatif(example):
         render(overview)
         render(whatif)
     assert "示例园区 2023 年" in overview.axes[0].get_title()
-    assert face(overview, "indicator-28") == face(whatif, "indicator-28-value_added") \
-        == rgba("fail")
-    assert face(overview, "indicator-7") == face(whatif, "indicator-7-recyclables_collected") \
+    assert (
+        face(overview, "indicator-28") == face(whatif, "indicator-28-value_added") == rgba("fail")
+    )
+    assert (
+        face(overview, "indicator-7")
+        == face(whatif, "indicator-7-recyclables_collected")
         == rgba("at_risk")
+    )

@@ -47,8 +47,12 @@ def test_example_park_has_a_breakdown_every_year(park):
         table = sector_table(park, year)
         assert list(table.index) == SECTORS
         assert set(table.columns) == set(SECTOR_ITEMS)
-    assert load_sectors(ecopark.load_park(Path(__file__).parent.parent / "data" / "nantong-etdz"),
-                        2021) is None
+    assert (
+        load_sectors(
+            ecopark.load_park(Path(__file__).parent.parent / "data" / "nantong-etdz"), 2021
+        )
+        is None
+    )
 
 
 def test_sector_totals_of_the_example_agree_with_the_park(park):
@@ -71,8 +75,12 @@ def test_structure_plus_intensity_is_the_change(park, number, years):
     np.testing.assert_allclose(res["effect"], lm * np.log(res["factor_ratio"]), rtol=1e-10)
     # sector totals equal the park file, so the intensities equal the engine's values
     for year, value in zip(years, (v0, v1), strict=True):
-        assert value == pytest.approx(ecopark.assess(park, year).result(number).value
-                                      if year > 2015 else _base_value(park, number), rel=1e-9)
+        assert value == pytest.approx(
+            ecopark.assess(park, year).result(number).value
+            if year > 2015
+            else _base_value(park, number),
+            rel=1e-9,
+        )
 
 
 def _base_value(park, number):
@@ -106,8 +114,9 @@ def test_sector_shares(park):
     assert list(s["sector"]) == SECTORS
     assert s["share"].sum() == pytest.approx(1.0, rel=1e-12)
     assert s["value_added_share"].sum() == pytest.approx(1.0, rel=1e-12)
-    assert s["contribution"].sum() == pytest.approx(ecopark.assess(park, 2023).result(11).value,
-                                                    rel=1e-9)
+    assert s["contribution"].sum() == pytest.approx(
+        ecopark.assess(park, 2023).result(11).value, rel=1e-9
+    )
     chem = s.set_index("sector").loc["化工"]
     assert chem["intensity"] == pytest.approx(chem["value"] / chem["value_added"], rel=1e-12)
     s25 = sector_shares(park, 2023, 25)
@@ -149,8 +158,9 @@ def test_activity_structure_intensity(park):
 
 def test_new_sector_is_reported_as_new_activity():
     s0 = pd.DataFrame({"energy": [100.0, 50.0], "value_added": [200.0, 400.0]}, index=["a", "b"])
-    s1 = pd.DataFrame({"energy": [90.0, 55.0, 30.0], "value_added": [220.0, 420.0, 60.0]},
-                      index=["a", "b", "c"])
+    s1 = pd.DataFrame(
+        {"energy": [90.0, 55.0, 30.0], "value_added": [220.0, 420.0, 60.0]}, index=["a", "b", "c"]
+    )
     res = intensity_decomposition(s0, s1, "energy").set_index("factor")
     i0, i1 = 150 / 600, 175 / 700
     assert res["effect"].sum() == pytest.approx(i1 - i0, rel=1e-12, abs=1e-15)
@@ -182,12 +192,16 @@ def test_totals_more_than_one_percent_off_are_reported(park_copy):
     chem = load_sectors(ecopark.load_park(park_copy), 2021).set_index(["sector", "item"])
     chem_energy = chem.loc[("化工", "energy"), "value"]
     # 化工 energy up by 2 % of the park total: reported
-    _edit(park_copy / "sectors" / "2021.csv", "化工", "energy",
-          1 + 0.02 * energy_2021 / chem_energy)
+    _edit(
+        park_copy / "sectors" / "2021.csv", "化工", "energy", 1 + 0.02 * energy_2021 / chem_energy
+    )
     # 化工 value added up by 0.5 % of the park total: within tolerance
     va = ecopark.load_park(park_copy).values(2022)["value_added"]
-    chem_va = load_sectors(ecopark.load_park(park_copy), 2022).set_index(["sector", "item"]).loc[
-        ("化工", "value_added"), "value"]
+    chem_va = (
+        load_sectors(ecopark.load_park(park_copy), 2022)
+        .set_index(["sector", "item"])
+        .loc[("化工", "value_added"), "value"]
+    )
     _edit(park_copy / "sectors" / "2022.csv", "化工", "value_added", 1 + 0.005 * va / chem_va)
     warnings = check_sector_totals(ecopark.load_park(park_copy))
     assert len(warnings) == 1
@@ -200,7 +214,8 @@ def test_totals_more_than_one_percent_off_are_reported(park_copy):
 def test_missing_park_item_is_reported(park_copy):
     lines = (park_copy / "2019.csv").read_text(encoding="utf-8").splitlines()
     (park_copy / "2019.csv").write_text(
-        "\n".join(x for x in lines if not x.startswith("nox,")) + "\n", encoding="utf-8")
+        "\n".join(x for x in lines if not x.startswith("nox,")) + "\n", encoding="utf-8"
+    )
     warnings = check_sector_totals(ecopark.load_park(park_copy), years=[2019])
     assert [w.item for w in warnings] == ["nox"]
 
@@ -210,9 +225,12 @@ def test_missing_park_item_is_reported(park_copy):
 
 def test_units_are_converted(tmp_path, park):
     f = tmp_path / "2021.csv"
-    f.write_text("sector,item,value,unit,note\n化工,value_added,1.5,亿元,\n"
-                 "化工,solid_waste_generated,\"2,000\",千克,\n化工,综合能耗总量,1,万吨标煤,\n"
-                 "化工,fresh_water,30000,吨,\n", encoding="gb18030")
+    f.write_text(
+        "sector,item,value,unit,note\n化工,value_added,1.5,亿元,\n"
+        '化工,solid_waste_generated,"2,000",千克,\n化工,综合能耗总量,1,万吨标煤,\n'
+        "化工,fresh_water,30000,吨,\n",
+        encoding="gb18030",
+    )
     frame = read_sector_file(f, park.standard).set_index("item")["value"]
     assert frame["value_added"] == 15000.0
     assert frame["solid_waste_generated"] == 2.0
@@ -224,14 +242,15 @@ def test_bad_sector_file_lists_every_problem(tmp_path, park):
     f = tmp_path / "2021.csv"
     f.write_text(
         "sector,item,value,unit,note\n"
-        "化工,enrgy,1,,\n"                 # 2 unknown item
-        "化工,renewable_energy,1,,\n"      # 3 not additive here
-        "化工,energy,-5,,\n"               # 4 negative
-        "化工,value_added,10,吨,\n"        # 5 wrong unit
-        ",cod,1,,\n"                       # 6 no sector
+        "化工,enrgy,1,,\n"  # 2 unknown item
+        "化工,renewable_energy,1,,\n"  # 3 not additive here
+        "化工,energy,-5,,\n"  # 4 negative
+        "化工,value_added,10,吨,\n"  # 5 wrong unit
+        ",cod,1,,\n"  # 6 no sector
         "化工,co2,1,,\n"
-        "化工,co2,2,,\n",                  # 8 twice
-        encoding="utf-8")
+        "化工,co2,2,,\n",  # 8 twice
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as exc:
         read_sector_file(f, park.standard)
     problems = exc.value.problems
@@ -248,8 +267,9 @@ def test_bad_sector_file_lists_every_problem(tmp_path, park):
 def test_missing_item_for_a_sector_is_named(park_copy):
     path = park_copy / "sectors" / "2020.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(x for x in lines if not x.startswith("新材料,energy,")) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(x for x in lines if not x.startswith("新材料,energy,")) + "\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="新材料"):
         structure_intensity(ecopark.load_park(park_copy), 11, 2015, 2020)
     with pytest.raises(InputError, match="does not exist"):

@@ -9,7 +9,9 @@ import ecopark
 from ecopark.trends import SERIES_COLUMNS, TREND_COLUMNS, fit_trends, indicator_series, park_trends
 
 
-def write_park(root, years: dict[int, dict[str, float]], base_year: int = 2015, name: str = "synth"):
+def write_park(
+    root, years: dict[int, dict[str, float]], base_year: int = 2015, name: str = "synth"
+):
     """A park folder in ``root`` with one CSV of raw items (catalogue units) per year."""
     park = root / name
     park.mkdir()
@@ -77,7 +79,9 @@ def test_fitted_pace_and_crossing_years(synth):
     assert r27["slope"] == pytest.approx(0.6) and r27["last_passed"]
     assert r27["outlook"] == "will_fail" and r27["exact_crossing"] == pytest.approx(2015 + 10 / 3)
     assert r27["crossing_year"] == 2019
-    assert t.loc[28, "outlook"] == "never" and t.loc[28, "outlook_zh"] == "按现有速度 30 年内无法达标"
+    assert (
+        t.loc[28, "outlook"] == "never" and t.loc[28, "outlook_zh"] == "按现有速度 30 年内无法达标"
+    )
     assert pd.isna(t.loc[28, "crossing_year"])
     assert t.loc[14, "outlook"] == "stays_passing" and t.loc[14, "slope"] == 0
     assert t.loc[3, "outlook"] == "insufficient_data" and t.loc[3, "n_years"] == 1
@@ -103,15 +107,16 @@ def test_nantong_has_few_years_per_indicator(nantong_dir):
 
 def test_no_projection_beyond_the_horizon(tmp_path):
     # 11 = 0.52 - 0.00015k: failing ≤0.5, the line reaches 0.5 at k = 133.3 (2148.3).
-    years = {
-        2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 15.0 * k} for k in range(4)
-    }
+    years = {2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 15.0 * k} for k in range(4)}
     trends = fit_trends(indicator_series(ecopark.load_park(write_park(tmp_path, years))))
     r11 = trends.set_index("number").loc[11]
     assert r11["slope"] == pytest.approx(-0.00015)
     assert r11["outlook"] == "never" and pd.isna(r11["crossing_year"])
     assert r11["exact_crossing"] == pytest.approx(2015 + 20 / 0.15)
     assert r11["outlook_zh"] == "按现有速度 30 年内无法达标"
-    assert fit_trends(indicator_series(ecopark.load_park(tmp_path / "synth")), horizon=300).set_index(
-        "number"
-    ).loc[11, "crossing_year"] == 2149
+    assert (
+        fit_trends(indicator_series(ecopark.load_park(tmp_path / "synth")), horizon=300)
+        .set_index("number")
+        .loc[11, "crossing_year"]
+        == 2149
+    )

@@ -56,25 +56,33 @@ def test_solver_matches_closed_forms(nantong_2021, table):
     v = nantong_2021.values
     va, va3 = v["value_added@T"], v["value_added@T-3"]
     # 4, a share: recycling = 30 % × value added; value added = recycling / 30 %
-    assert table.loc[(4, "recycling_value_added"), "required_value"] == pytest.approx(0.3 * va, rel=1e-10)
+    assert table.loc[(4, "recycling_value_added"), "required_value"] == pytest.approx(
+        0.3 * va, rel=1e-10
+    )
     assert table.loc[(4, "value_added"), "required_value"] == pytest.approx(
-        v["recycling_value_added@T"] / 0.3, rel=1e-10)
+        v["recycling_value_added@T"] / 0.3, rel=1e-10
+    )
     # 3, a three-year growth rate: value added = V(T-3) × 1.15³
-    assert table.loc[(3, "value_added"), "required_value"] == pytest.approx(va3 * 1.15**3, rel=1e-10)
+    assert table.loc[(3, "value_added"), "required_value"] == pytest.approx(
+        va3 * 1.15**3, rel=1e-10
+    )
     # 9, growth of value added per land: land = V / (1.06³ × V(T-3) / land(T-3))
     land3 = v["industrial_land@T-3"]
     assert table.loc[(9, "industrial_land"), "required_value"] == pytest.approx(
-        va / (1.06**3 * va3 / land3), rel=1e-10)
+        va / (1.06**3 * va3 / land3), rel=1e-10
+    )
     # 14 (at risk): the break-even fresh water is 8 m³/万元 × V / 10⁴ 万m³, +4.83 %
     fw = table.loc[(14, "fresh_water")]
     assert fw["status"] == "at_risk"
     assert fw["required_value"] == pytest.approx(8 * va / 1e4, rel=1e-10)
     assert round(fw["required_change_pct"], 2) == 4.83
     assert table.loc[(14, "value_added"), "required_value"] == pytest.approx(
-        v["fresh_water@T"] * 1e4 / 8, rel=1e-10)
+        v["fresh_water@T"] * 1e4 / 8, rel=1e-10
+    )
     # 7 (at risk): recycled down to 80 % of collected
     assert table.loc[(7, "recyclables_recycled"), "required_value"] == pytest.approx(
-        0.8 * v["recyclables_collected@T"], rel=1e-10)
+        0.8 * v["recyclables_collected@T"], rel=1e-10
+    )
 
 
 def test_rows_cover_failing_and_at_risk_items(nantong_2021):
@@ -93,10 +101,14 @@ def _synthetic(values: dict[str, float], year: int = 2020, base: int = 2015):
 
 def test_elasticity_solved_by_hand():
     # Indicator 13, n = 5: value added +10 %/yr, fresh water +8 %/yr → E = 0.8 > 0.55, fails.
-    a = _synthetic({
-        "value_added@T": 100 * 1.1**5, "value_added@B": 100.0,
-        "fresh_water@T": 1000 * 1.08**5, "fresh_water@B": 1000.0,
-    })
+    a = _synthetic(
+        {
+            "value_added@T": 100 * 1.1**5,
+            "value_added@B": 100.0,
+            "fresh_water@T": 1000 * 1.08**5,
+            "fresh_water@B": 1000.0,
+        }
+    )
     assert a.result(13).passed is False and a.result(13).value == pytest.approx(0.8)
     fw = solve_item(a, 13, "fresh_water")
     # E = 0.55 → g_W = 0.55 × 0.10 → W = 1000 × 1.055⁵
@@ -109,7 +121,9 @@ def test_elasticity_solved_by_hand():
 
 def test_intensity_reduction_closed_form():
     # Indicator 26: r = 1 − ((C/V)/(C_B/V_B))^(1/n) ≥ 3 %; value added is in the ratio of year T.
-    a = _synthetic({"co2@T": 1000.0, "co2@B": 1000.0, "value_added@T": 105.0, "value_added@B": 100.0})
+    a = _synthetic(
+        {"co2@T": 1000.0, "co2@B": 1000.0, "value_added@T": 105.0, "value_added@B": 100.0}
+    )
     assert a.result(26).passed is False
     va = solve_item(a, 26, "value_added")
     assert va.required_value == pytest.approx(1000 / (10 * 0.97**5), rel=1e-10)
@@ -137,7 +151,9 @@ def test_unreachable_share_and_pollutant_mean():
     assert a.result(25).passed is False
     cod = solve_item(a, 25, "cod")
     assert not cod.reachable and "达不到" in cod.reason_zh and "COD排放量" in cod.reason_zh
-    assert "cannot" not in cod.reason_zh and cod.reason_en.startswith("no non-negative value of cod")
+    assert "cannot" not in cod.reason_zh and cod.reason_en.startswith(
+        "no non-negative value of cod"
+    )
     # value added, which enters all four through g_V, can reach it
     assert solve_item(a, 25, "value_added").reachable
 

@@ -19,7 +19,11 @@ def emit(data: str | bytes, output: str | None) -> None:
     """
     if not output:
         if isinstance(data, bytes):
-            raise InputError(Problem("-", "this format is binary and cannot go to the terminal; give -o FILE.xlsx"))
+            raise InputError(
+                Problem(
+                    "-", "this format is binary and cannot go to the terminal; give -o FILE.xlsx"
+                )
+            )
         sys.stdout.write(data)
         return
     if Path(output).is_dir():
@@ -28,6 +32,9 @@ def emit(data: str | bytes, output: str | None) -> None:
         write_bytes(output, data if isinstance(data, bytes) else data.encode("utf-8"))
     except OSError as exc:
         raise InputError(
-            Problem(output, f"cannot be written ({exc.strerror or exc}); give a file in a writable folder")
+            Problem(
+                output,
+                f"cannot be written ({exc.strerror or exc}); give a file in a writable folder",
+            )
         ) from None
     print(f"wrote {output}", file=sys.stderr)

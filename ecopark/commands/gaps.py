@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument("year", metavar="YEAR", type=int)
     p.add_argument("--format", choices=FORMATS, default="csv")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     p.set_defaults(func=run_gaps)
 
 

@@ -19,22 +19,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         "unless the whole sheet is valid; existing year files are kept unless --force.",
     )
     p.add_argument("file", metavar="FILE.xlsx")
-    p.add_argument("--park-dir", required=True, metavar="DIR", help="the park folder (created if missing)")
+    p.add_argument(
+        "--park-dir", required=True, metavar="DIR", help="the park folder (created if missing)"
+    )
     p.add_argument("--year", required=True, type=int, metavar="YEAR", help="the evaluation year T")
-    p.add_argument("--force", action="store_true",
-                   help="overwrite existing year files, keeping a copy <file>.bak-<timestamp>")
-    p.add_argument("--base-year", type=int, metavar="YEAR",
-                   help="base year for a new park.yaml if the sheet lacks 数据基准年为 XXXX 年")
-    p.add_argument("--water-region", choices=WATER_REGIONS,
-                   help="water_region for a new park.yaml (default other)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite existing year files, keeping a copy <file>.bak-<timestamp>",
+    )
+    p.add_argument(
+        "--base-year",
+        type=int,
+        metavar="YEAR",
+        help="base year for a new park.yaml if the sheet lacks 数据基准年为 XXXX 年",
+    )
+    p.add_argument(
+        "--water-region",
+        choices=WATER_REGIONS,
+        help="water_region for a new park.yaml (default other)",
+    )
     p.set_defaults(func=run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:
     from ecopark.tables.importer import import_office_table
 
-    result = import_office_table(args.file, args.park_dir, args.year, force=args.force,
-                                 base_year=args.base_year, water_region=args.water_region)
+    result = import_office_table(
+        args.file,
+        args.park_dir,
+        args.year,
+        force=args.force,
+        base_year=args.base_year,
+        water_region=args.water_region,
+    )
     for backup in result.backups:
         print(f"kept a copy: {display_path(backup)}", file=sys.stderr)
     for path in result.written:

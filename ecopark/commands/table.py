@@ -19,9 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument("year", metavar="YEAR", type=int)
     p.add_argument("--format", choices=FORMATS, default="csv")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    p.add_argument("--filled-on", metavar="YYYY-MM-DD", type=_date,
-                   help="填报时间 printed in the xlsx header (default: today)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    p.add_argument(
+        "--filled-on",
+        metavar="YYYY-MM-DD",
+        type=_date,
+        help="填报时间 printed in the xlsx header (default: today)",
+    )
     p.set_defaults(func=run_table)
 
     c = sub.add_parser("check", help="validate every file of a park folder and list all problems")
@@ -31,10 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("assess", help="print the verdict of every park-year under a data folder")
     a.add_argument("data_dir", metavar="DATA_DIR", nargs="?", default="data")
     a.add_argument("--table", action="store_true", help="also print each table as Markdown")
-    a.add_argument("--csv", action="store_true",
-                   help="print one CSV row per park-year (park, year, compliant, failing, ...) instead")
-    a.add_argument("--jobs", "-j", type=int, default=None,
-                   help="with --csv: worker processes (default: the number of CPUs)")
+    a.add_argument(
+        "--csv",
+        action="store_true",
+        help="print one CSV row per park-year (park, year, compliant, failing, ...) instead",
+    )
+    a.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="with --csv: worker processes (default: the number of CPUs)",
+    )
     a.set_defaults(func=run_assess)
 
 
@@ -88,8 +102,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{display_path(args.park_dir)}: {len(errors)} problem(s) found", file=sys.stderr)
         return 2
     park = load_park(args.park_dir)
-    print(f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
-          f"({', '.join(map(str, park.years))}); {len(data_warnings)} data-check finding(s)")
+    print(
+        f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
+        f"({', '.join(map(str, park.years))}); {len(data_warnings)} data-check finding(s)"
+    )
     return 0
 
 
@@ -118,8 +134,10 @@ def run_assess(args: argparse.Namespace) -> int:
                 continue
             computable = sum(r.computable for r in result.results)
             if computable * 2 < len(result.results):
-                print(f"{park.config.name}（{year} 年）：仅有历史数据（{computable}/{len(result.results)} "
-                      "项指标可计算），不作评价\n")
+                print(
+                    f"{park.config.name}（{year} 年）：仅有历史数据（{computable}/{len(result.results)} "
+                    "项指标可计算），不作评价\n"
+                )
                 continue
             if args.table:
                 print(to_markdown(result))
@@ -127,6 +145,9 @@ def run_assess(args: argparse.Namespace) -> int:
                 print(result.verdict_text())
                 failing = [r for r in result.results if r.passed is False]
                 if failing:
-                    print("  未达标指标：" + "，".join(f"{r.number} {r.name_zh} {r.display}" for r in failing))
+                    print(
+                        "  未达标指标："
+                        + "，".join(f"{r.number} {r.name_zh} {r.display}" for r in failing)
+                    )
                 print()
     return status

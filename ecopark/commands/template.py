@@ -18,17 +18,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument("year", metavar="YEAR", type=int)
-    p.add_argument("--format", choices=("csv", "xlsx"), default=None,
-                   help="csv (default) or xlsx (drop-down lists for status items and units)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of PARK_DIR/<YEAR>.<format>")
-    p.add_argument("--force", action="store_true", help="replace an existing file, keeping a backup")
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default=None,
+        help="csv (default) or xlsx (drop-down lists for status items and units)",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of PARK_DIR/<YEAR>.<format>"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing file, keeping a backup"
+    )
     p.set_defaults(func=run_template)
 
 
 def run_template(args: argparse.Namespace) -> int:
     from ecopark.tables.template import write_template
 
-    path, backups = write_template(args.park_dir, args.year, args.format, args.output, force=args.force)
+    path, backups = write_template(
+        args.park_dir, args.year, args.format, args.output, force=args.force
+    )
     for backup in backups:
         print(f"kept a copy: {display_path(backup)}", file=sys.stderr)
     print(f"wrote {display_path(path)}", file=sys.stderr)

@@ -84,11 +84,19 @@ def load_config(park_dir: Path | str) -> ParkConfig:
     path = park_dir / "park.yaml"
     shown = display_path(path)
     if not park_dir.is_dir():
-        raise InputError(Problem(display_path(park_dir), "is not a folder; give the park's data folder, e.g. data/nantong-etdz"))
+        raise InputError(
+            Problem(
+                display_path(park_dir),
+                "is not a folder; give the park's data folder, e.g. data/nantong-etdz",
+            )
+        )
     if not path.is_file():
         raise InputError(
-            Problem(shown, "park.yaml is missing; every park folder needs one with at least "
-                    "id, name and base_year (see the README, 'The park folder')")
+            Problem(
+                shown,
+                "park.yaml is missing; every park folder needs one with at least "
+                "id, name and base_year (see the README, 'The park folder')",
+            )
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -99,9 +107,13 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(Problem(shown, f"is not valid YAML ({what}); write 'key: value' lines", line)) from None
+        raise InputError(
+            Problem(shown, f"is not valid YAML ({what}); write 'key: value' lines", line)
+        ) from None
     if not isinstance(raw, dict):
-        raise InputError(Problem(shown, "must be a mapping of 'key: value' lines (id, name, base_year, ...)"))
+        raise InputError(
+            Problem(shown, "must be a mapping of 'key: value' lines (id, name, base_year, ...)")
+        )
     lines = _lines(node)
     problems: list[Problem] = []
 
@@ -111,19 +123,31 @@ def load_config(park_dir: Path | str) -> ParkConfig:
     for key in raw:
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(KNOWN_KEYS)}"
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f"; known keys: {', '.join(KNOWN_KEYS)}"
+            )
             bad(str(key), f"unknown key '{key}'{hint}")
     for key in REQUIRED_KEYS:
         if raw.get(key) in (None, ""):
             problems.append(Problem(shown, f"'{key}' is missing; add '{key}: ...'", None, key))
     if raw.get("id") not in (None, "") and str(raw["id"]) != park_dir.resolve().name:
-        bad("id", f"id '{raw['id']}' differs from the folder name '{park_dir.resolve().name}'; they must be equal")
+        bad(
+            "id",
+            f"id '{raw['id']}' differs from the folder name '{park_dir.resolve().name}'; they must be equal",
+        )
     base_year = raw.get("base_year")
-    if base_year not in (None, "") and (not isinstance(base_year, int) or isinstance(base_year, bool)):
+    if base_year not in (None, "") and (
+        not isinstance(base_year, int) or isinstance(base_year, bool)
+    ):
         bad("base_year", f"base_year must be a year such as 2015, not '{base_year}'")
     region = raw.get("water_region", "other")
     if region not in WATER_REGIONS:
-        bad("water_region", f"water_region '{region}' is not one of water_scarce (缺水城市), jingjinji (京津冀), other (其他地区)")
+        bad(
+            "water_region",
+            f"water_region '{region}' is not one of water_scarce (缺水城市), jingjinji (京津冀), other (其他地区)",
+        )
     standard_code = raw.get("standard") or DEFAULT_STANDARD
     if standard_code not in STANDARDS:
         bad("standard", f"unknown standard '{standard_code}'; known: {', '.join(STANDARDS)}")
@@ -135,18 +159,30 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         selected = []
     for number in selected:
         if not isinstance(number, int) or isinstance(number, bool) or number not in optional:
-            bad("selected_optional", f"indicator {number} is not an optional indicator of {standard_code}; "
-                f"choose among {', '.join(map(str, optional))}")
+            bad(
+                "selected_optional",
+                f"indicator {number} is not an optional indicator of {standard_code}; "
+                f"choose among {', '.join(map(str, optional))}",
+            )
     if len(set(selected)) != len(selected):
         bad("selected_optional", "an indicator is listed twice in selected_optional")
     share = raw.get("dominant_sector_share")
-    if share is not None and (not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1):
-        bad("dominant_sector_share", f"dominant_sector_share must be a fraction from 0 to 1 (0.72 for 72%), not '{share}'")
+    if share is not None and (
+        not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1
+    ):
+        bad(
+            "dominant_sector_share",
+            f"dominant_sector_share must be a fraction from 0 to 1 (0.72 for 72%), not '{share}'",
+        )
     benchmarks = raw.get("sector_benchmarks") or {}
     if not isinstance(benchmarks, dict) or not all(
-        isinstance(k, int) and isinstance(v, int | float) and not isinstance(v, bool) for k, v in benchmarks.items()
+        isinstance(k, int) and isinstance(v, int | float) and not isinstance(v, bool)
+        for k, v in benchmarks.items()
     ):
-        bad("sector_benchmarks", "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}")
+        bad(
+            "sector_benchmarks",
+            "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}",
+        )
         benchmarks = {}
     if problems:
         raise InputError(problems)

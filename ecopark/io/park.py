@@ -46,7 +46,11 @@ class Record:
 
 def _decode(data: bytes, shown: str) -> str:
     if data[:4] == b"PK\x03\x04":
-        raise InputError(Problem(shown, "is a zip file (an .xlsx renamed to .csv?); save it as CSV, or name it .xlsx"))
+        raise InputError(
+            Problem(
+                shown, "is a zip file (an .xlsx renamed to .csv?); save it as CSV, or name it .xlsx"
+            )
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -55,7 +59,12 @@ def _decode(data: bytes, shown: str) -> str:
         if "\x00" in text:
             break
         return text
-    raise InputError(Problem(shown, "is neither UTF-8 nor GB18030 text; save it from Excel as 'CSV UTF-8' or as CSV (GB18030/GBK)"))
+    raise InputError(
+        Problem(
+            shown,
+            "is neither UTF-8 nor GB18030 text; save it from Excel as 'CSV UTF-8' or as CSV (GB18030/GBK)",
+        )
+    )
 
 
 def read_csv_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
@@ -78,12 +87,25 @@ def read_xlsx_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({type(exc).__name__}); save it again from Excel")) from None
+        raise InputError(
+            Problem(
+                shown,
+                f"is not a readable .xlsx workbook ({type(exc).__name__}); save it again from Excel",
+            )
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows = []
         for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            rows.append((number, ["" if c is None else (repr(c) if isinstance(c, float) else str(c)) for c in cells]))
+            rows.append(
+                (
+                    number,
+                    [
+                        "" if c is None else (repr(c) if isinstance(c, float) else str(c))
+                        for c in cells
+                    ],
+                )
+            )
     finally:
         wb.close()
     return rows
@@ -150,15 +172,27 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     shown = _shown(path)
     if not path.is_file():
         raise InputError(Problem(shown, "does not exist"))
-    rows = read_xlsx_rows(path, shown) if path.suffix.lower() == ".xlsx" else read_csv_rows(path, shown)
+    rows = (
+        read_xlsx_rows(path, shown)
+        if path.suffix.lower() == ".xlsx"
+        else read_csv_rows(path, shown)
+    )
     rows = [(n, r) for n, r in rows if "".join(r).strip()]
     if not rows:
-        raise InputError(Problem(shown, "is empty; the first line must be the header item,value,unit,note"))
+        raise InputError(
+            Problem(shown, "is empty; the first line must be the header item,value,unit,note")
+        )
     header_line, header = rows[0]
     columns = [c.strip().lower() for c in header]
     if not {"item", "value", "unit"} <= set(columns):
-        raise InputError(Problem(shown, f"lacks the header 'item,value,unit' (found '{','.join(header)}'); "
-                                 "the first line must be item,value,unit,note", header_line))
+        raise InputError(
+            Problem(
+                shown,
+                f"lacks the header 'item,value,unit' (found '{','.join(header)}'); "
+                "the first line must be item,value,unit,note",
+                header_line,
+            )
+        )
     i_item, i_value, i_unit = (columns.index(name) for name in ("item", "value", "unit"))
     i_note = columns.index("note") if "note" in columns else None
     width = max(i_item, i_value, i_unit, -1 if i_note is None else i_note) + 1
@@ -171,14 +205,25 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
             row = row + [""] * (width - len(row))
         name = row[i_item].strip()
         if not name:
-            problems.append(Problem(shown, "the item is empty; give an item id or its Chinese name", line))
+            problems.append(
+                Problem(shown, "the item is empty; give an item id or its Chinese name", line)
+            )
             continue
         item = find_item(name, standard)
         if item is None:
-            problems.append(Problem(shown, f"unknown item; {suggest_items(name, standard)}", line, name))
+            problems.append(
+                Problem(shown, f"unknown item; {suggest_items(name, standard)}", line, name)
+            )
             continue
         if item.id in seen:
-            problems.append(Problem(shown, f"the item appears twice (first on line {seen[item.id]}); keep one row", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"the item appears twice (first on line {seen[item.id]}); keep one row",
+                    line,
+                    name,
+                )
+            )
             continue
         seen[item.id] = line
         text, unit_text = row[i_value].strip(), row[i_unit].strip()
@@ -187,36 +232,94 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
             continue
         if item.kind == "status":
             if text not in item.allowed:
-                problems.append(Problem(shown, f"'{text}' is not allowed; write one of {' / '.join(item.allowed)}", line, name))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"'{text}' is not allowed; write one of {' / '.join(item.allowed)}",
+                        line,
+                        name,
+                    )
+                )
                 continue
             if unit_text:
-                problems.append(Problem(shown, f"'{item.name_zh}' is a status and takes no unit; leave the unit empty", line, name))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"'{item.name_zh}' is a status and takes no unit; leave the unit empty",
+                        line,
+                        name,
+                    )
+                )
                 continue
             records.append(Record(item.id, text, "", note, shown, line, text, unit_text))
             continue
         number = parse_number(text)
         if number is None:
-            problems.append(Problem(shown, f"'{text}' is not a number; write digits such as 4906200 or \"4,906,200\"", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{text}' is not a number; write digits such as 4906200 or \"4,906,200\"",
+                    line,
+                    name,
+                )
+            )
             continue
         if not number.is_finite():
-            problems.append(Problem(shown, f"'{text}' is not a finite number; write the actual figure", line, name))
+            problems.append(
+                Problem(
+                    shown, f"'{text}' is not a finite number; write the actual figure", line, name
+                )
+            )
             continue
         if number < 0:
-            problems.append(Problem(shown, f"'{text}' is negative; raw items are amounts and cannot be below 0", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{text}' is negative; raw items are amounts and cannot be below 0",
+                    line,
+                    name,
+                )
+            )
             continue
         unit = unit_text or item.unit
         table = UNITS[item.dimension]
         if unit not in table:
             accepted = ", ".join(table) or "no unit"
-            kind = "is unknown" if not any(unit in t for t in UNITS.values()) else f"is not a unit of {item.dimension}"
-            problems.append(Problem(shown, f"unit '{unit}' {kind}; '{item.name_zh}' takes {accepted}", line, name))
+            kind = (
+                "is unknown"
+                if not any(unit in t for t in UNITS.values())
+                else f"is not a unit of {item.dimension}"
+            )
+            problems.append(
+                Problem(
+                    shown, f"unit '{unit}' {kind}; '{item.name_zh}' takes {accepted}", line, name
+                )
+            )
             continue
-        value = convert(number, unit, item.unit, item.dimension) if item.dimension not in ("count", "percent") else number
+        value = (
+            convert(number, unit, item.unit, item.dimension)
+            if item.dimension not in ("count", "percent")
+            else number
+        )
         if item.kind == "count" and value != value.to_integral_value():
-            problems.append(Problem(shown, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{text}' is not a whole number; '{item.name_zh}' is a count",
+                    line,
+                    name,
+                )
+            )
             continue
         if not math.isfinite(float(value)):
-            problems.append(Problem(shown, f"'{text}' is too large to be a real figure; check the value and its unit", line, name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{text}' is too large to be a real figure; check the value and its unit",
+                    line,
+                    name,
+                )
+            )
             continue
         records.append(Record(item.id, float(value), item.unit, note, shown, line, text, unit_text))
     if problems:
@@ -230,7 +333,9 @@ class Park:
     Year files are read on first use and cached. Use :func:`load_park` to make one.
     """
 
-    def __init__(self, path: Path | str, config: ParkConfig, standard: Standard, files: dict[int, Path]):
+    def __init__(
+        self, path: Path | str, config: ParkConfig, standard: Standard, files: dict[int, Path]
+    ):
         self.path = Path(path)
         self.config = config
         self.standard = standard
@@ -257,8 +362,12 @@ class Park:
         """
         if year not in self.files:
             have = ", ".join(map(str, self.years)) or "none"
-            raise InputError(Problem(display_path(self.path / f"{year}.csv"),
-                                     f"does not exist; years with data in {display_path(self.path)}: {have}"))
+            raise InputError(
+                Problem(
+                    display_path(self.path / f"{year}.csv"),
+                    f"does not exist; years with data in {display_path(self.path)}: {have}",
+                )
+            )
         return self.files[year]
 
     def records(self, year: int) -> list[Record]:
@@ -305,7 +414,12 @@ def load_park(park_dir: Path | str) -> Park:
             continue
         year = int(m.group(1))
         if year in files:
-            problems.append(Problem(display_path(entry), f"{year} has both {files[year].name} and {entry.name}; keep one"))
+            problems.append(
+                Problem(
+                    display_path(entry),
+                    f"{year} has both {files[year].name} and {entry.name}; keep one",
+                )
+            )
         files[year] = entry
     if problems:
         raise InputError(problems)
@@ -336,9 +450,14 @@ def check_park(park_dir: Path | str) -> list[Problem]:
         except InputError as exc:
             problems.extend(exc.problems)
     if park.config.base_year not in park.files:
-        problems.append(Problem(display_path(park.path / "park.yaml"),
-                                f"warning: no data file for the base year {park.config.base_year}; "
-                                "growth rates and elasticities will not be computable", item="base_year"))
+        problems.append(
+            Problem(
+                display_path(park.path / "park.yaml"),
+                f"warning: no data file for the base year {park.config.base_year}; "
+                "growth rates and elasticities will not be computable",
+                item="base_year",
+            )
+        )
     return problems
 
 

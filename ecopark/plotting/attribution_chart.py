@@ -103,13 +103,21 @@ def attribution_chart(
     ind = park.standard.indicator(number)
     name, unit = ind.name_zh, ind.unit
     fig, ax = new_axes(ax, figsize or (max(6.5, 2.2 + 1.45 * (len(rows) + 2)), 5.2))
-    heading = title or (f"{indicator_label(number, name, 26, wrap_lines=True)}："
-                        f"{year_from}→{year_to} 年变化的分解")
+    heading = title or (
+        f"{indicator_label(number, name, 26, wrap_lines=True)}：{year_from}→{year_to} 年变化的分解"
+    )
     if rows.empty:
         skipped = [s for s in t.attrs.get("skipped", []) if s.get("number") == number]
         reason = skipped[0]["reason"] if skipped else "没有可分解的数据"
-        ax.text(0.5, 0.5, wrap(f"无法分解：{reason}", 36), ha="center", va="center",
-                transform=ax.transAxes, fontsize=11)
+        ax.text(
+            0.5,
+            0.5,
+            wrap(f"无法分解：{reason}", 36),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=11,
+        )
         ax.set_axis_off()
         ax.set_title(heading, fontsize=12)
         return fig
@@ -145,15 +153,28 @@ def attribution_chart(
     # connectors
     levels = np.concatenate([[v0], starts + effects])
     for i in range(k + 1):
-        ax.plot([x[i] + 0.31, x[i + 1] - 0.31], [levels[i], levels[i]], color="#777777",
-                lw=0.8, zorder=1)
+        ax.plot(
+            [x[i] + 0.31, x[i + 1] - 0.31],
+            [levels[i], levels[i]],
+            color="#777777",
+            lw=0.8,
+            zorder=1,
+        )
     ax.axhline(0, color="#222222", lw=0.8, zorder=1)
 
     def put(xi: float, y: float, text: str, above: bool) -> None:
-        ax.annotate(text, (xi, y), xytext=(0, 3 if above else -3), textcoords="offset points",
-                    ha="center", va="bottom" if above else "top", fontsize=8.5,
-                    color="#222222", zorder=4,
-                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+        ax.annotate(
+            text,
+            (xi, y),
+            xytext=(0, 3 if above else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if above else "top",
+            fontsize=8.5,
+            color="#222222",
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        )
 
     put(x[0], v0, fmt_number(v0, 4), v0 >= 0)
     put(x[-1], v1, fmt_number(v1, 4), v1 >= 0)
@@ -161,8 +182,12 @@ def attribution_chart(
         text = ("+" if e >= 0 else "") + fmt_number(e, 3)
         if not np.isnan(r):
             text += f"（×{fmt_number(r, 3)}）"
-        put(x[i + 1], max(starts[i], starts[i] + e) if e >= 0 else min(starts[i], starts[i] + e),
-            text, e >= 0)
+        put(
+            x[i + 1],
+            max(starts[i], starts[i] + e) if e >= 0 else min(starts[i], starts[i] + e),
+            text,
+            e >= 0,
+        )
 
     if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
         ax.axhline(float(limit1.value), color=REQUIREMENT_COLOUR, ls="--", lw=1.2, zorder=3)
@@ -189,15 +214,21 @@ def attribution_chart(
     else:
         handles.append(Patch(color=c0, label=f"{year_from} 年：{status_label(status0)}"))
     if status0 != status1:
-        handles.append(Patch(color=status_colour(status1),
-                             label=f"{year_to} 年：{status_label(status1)}"))
+        handles.append(
+            Patch(color=status_colour(status1), label=f"{year_to} 年：{status_label(status1)}")
+        )
     if TOWARD_COLOUR in colours:
         handles.append(Patch(color=TOWARD_COLOUR, label="趋向达标的影响"))
     if AWAY_COLOUR in colours:
         handles.append(Patch(color=AWAY_COLOUR, label="背离达标的影响"))
     if limit1 is not None and not isinstance(getattr(limit1, "value", None), str):
-        handles.append(Line2D([], [], color=REQUIREMENT_COLOUR, ls="--",
-                              label=f"考核要求 {limit1.text}"))
-    legend_below(ax, handles, ncols=min(4, len(handles)),
-                 rows_of_ticks=max(t.count("\n") + 1 for t in labels))
+        handles.append(
+            Line2D([], [], color=REQUIREMENT_COLOUR, ls="--", label=f"考核要求 {limit1.text}")
+        )
+    legend_below(
+        ax,
+        handles,
+        ncols=min(4, len(handles)),
+        rows_of_ticks=max(t.count("\n") + 1 for t in labels),
+    )
     return fig

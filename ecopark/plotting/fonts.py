@@ -69,8 +69,9 @@ def _register(path: Path) -> str:
     if key in _registered:
         return _registered[key]
     font_manager.fontManager.addfont(key)
-    names = [e.name for e in font_manager.fontManager.ttflist
-             if str(Path(e.fname).resolve()) == key]
+    names = [
+        e.name for e in font_manager.fontManager.ttflist if str(Path(e.fname).resolve()) == key
+    ]
     family = next((f for f in PREFERRED_FAMILIES if f in names), None)
     if family is None:
         plain = [n for n in names if "Mono" not in n]

@@ -98,14 +98,24 @@ def assessment_overview(
     colours = [status_colour(s) for s in g["status"]]
     has_margin = ~np.isnan(margins)
 
-    bars = ax.barh(y[has_margin], shown[has_margin],
-                   color=np.array(colours, dtype=object)[has_margin], height=0.7, zorder=2)
+    bars = ax.barh(
+        y[has_margin],
+        shown[has_margin],
+        color=np.array(colours, dtype=object)[has_margin],
+        height=0.7,
+        zorder=2,
+    )
     for bar, number in zip(bars, g["number"][has_margin], strict=True):
         bar.set_gid(f"indicator-{int(number)}")  # an id in SVG output; lets tests find the bar
     for i in np.flatnonzero(has_margin & ((margins > hi) | (margins < lo))):
         edge, d = (hi, 1) if margins[i] > hi else (lo, -1)
-        ax.annotate("", xy=(edge + d * 6, y[i]), xytext=(edge - d * 1, y[i]),
-                    arrowprops={"arrowstyle": "-|>", "color": colours[i], "lw": 1.5}, zorder=3)
+        ax.annotate(
+            "",
+            xy=(edge + d * 6, y[i]),
+            xytext=(edge - d * 1, y[i]),
+            arrowprops={"arrowstyle": "-|>", "color": colours[i], "lw": 1.5},
+            zorder=3,
+        )
     for i in np.flatnonzero(~has_margin):
         status = g.at[i, "status"]
         if status == "not_computable":
@@ -114,18 +124,32 @@ def assessment_overview(
         else:
             kind = "定性要求" if isinstance(g.at[i, "value"], str) else "定值要求"
             text = f"{kind}：{status_label(status)}"
-            ax.plot([0], [y[i]], marker="D", markersize=6, color=colours[i], zorder=3,
-                    linestyle="none")
-        ax.text(3 if status != "not_computable" else lo + 3, y[i], text, va="center",
-                ha="left", fontsize=8, color=colours[i] if status != "pass" else "#333333",
-                zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5,
-                                "alpha": 0.85})
+            ax.plot(
+                [0], [y[i]], marker="D", markersize=6, color=colours[i], zorder=3, linestyle="none"
+            )
+        ax.text(
+            3 if status != "not_computable" else lo + 3,
+            y[i],
+            text,
+            va="center",
+            ha="left",
+            fontsize=8,
+            color=colours[i] if status != "pass" else "#333333",
+            zorder=3,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},
+        )
 
     ax.axvline(0, color="#222222", lw=1, zorder=2)
     ax.set_xlim(lo - 8, hi + 8)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_yticks(y, [indicator_label(int(k), name, name_width)
-                      for k, name in zip(g["number"], g["indicator"], strict=True)], fontsize=9)
+    ax.set_yticks(
+        y,
+        [
+            indicator_label(int(k), name, name_width)
+            for k, name in zip(g["number"], g["indicator"], strict=True)
+        ],
+        fontsize=9,
+    )
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("距考核要求的余量（占要求值的 %；正值为富余，负值为差距）")
@@ -141,35 +165,68 @@ def assessment_overview(
     head_y = -0.9
     # role markers sit cols["role"] points right of the axes
     marker_trans = trans + ScaledTranslation(cols["role"] / 72, 0, fig.dpi_scale_trans)
-    for key, text, ha in (("role", "角色", "center"), ("value", "现值", "left"),
-                          ("requirement", "要求", "left"), ("margin", "余量", "right")):
-        ax.annotate(text, (1, head_y), xycoords=trans, xytext=(cols[key], 0),
-                    textcoords="offset points", ha=ha, va="center", fontsize=8.5,
-                    color="#555555", annotation_clip=False)
+    for key, text, ha in (
+        ("role", "角色", "center"),
+        ("value", "现值", "left"),
+        ("requirement", "要求", "left"),
+        ("margin", "余量", "right"),
+    ):
+        ax.annotate(
+            text,
+            (1, head_y),
+            xycoords=trans,
+            xytext=(cols[key], 0),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=8.5,
+            color="#555555",
+            annotation_clip=False,
+        )
     for i in range(n):
         role = g.at[i, "role"]
-        ax.plot([1.0], [y[i]], transform=marker_trans, linestyle="none", clip_on=False,
-                marker=ROLE_MARKERS[role], markersize=6, markeredgecolor=ROLE_COLOUR,
-                markerfacecolor=ROLE_COLOUR if ROLE_FILLED[role] else "white",
-                gid=f"role-{int(g.at[i, 'number'])}-{role}")
+        ax.plot(
+            [1.0],
+            [y[i]],
+            transform=marker_trans,
+            linestyle="none",
+            clip_on=False,
+            marker=ROLE_MARKERS[role],
+            markersize=6,
+            markeredgecolor=ROLE_COLOUR,
+            markerfacecolor=ROLE_COLOUR if ROLE_FILLED[role] else "white",
+            gid=f"role-{int(g.at[i, 'number'])}-{role}",
+        )
         status = g.at[i, "status"]
         value = g.at[i, "display"] if status != "not_computable" else "—"
         unit = g.at[i, "unit"] or ""
         value_text = f"{value} {unit}".strip() if unit == "%" and value != "—" else f"{value}"
         margin = "—" if math.isnan(margins[i]) else fmt_pct(margins[i])
-        requirement = _requirement_text(assessment, int(g.at[i, "number"]),
-                                        g.at[i, "requirement"])
-        for key, text, ha in (("value", value_text, "left"),
-                              ("requirement", requirement, "left"),
-                              ("margin", margin, "right")):
-            ax.annotate(shorten(text, 16 if key == "requirement" else 12), (1, y[i]),
-                        xycoords=trans, xytext=(cols[key], 0),
-                        textcoords="offset points", ha=ha, va="center", fontsize=8.5,
-                        color=colours[i] if key == "margin" and status != "pass" else "#222222",
-                        annotation_clip=False)
-    legend_below(ax, status_handles(set(g["status"])) + role_handles(set(g["role"])), ncols=7,
-                 fontsize=9)
+        requirement = _requirement_text(assessment, int(g.at[i, "number"]), g.at[i, "requirement"])
+        for key, text, ha in (
+            ("value", value_text, "left"),
+            ("requirement", requirement, "left"),
+            ("margin", margin, "right"),
+        ):
+            ax.annotate(
+                shorten(text, 16 if key == "requirement" else 12),
+                (1, y[i]),
+                xycoords=trans,
+                xytext=(cols[key], 0),
+                textcoords="offset points",
+                ha=ha,
+                va="center",
+                fontsize=8.5,
+                color=colours[i] if key == "margin" and status != "pass" else "#222222",
+                annotation_clip=False,
+            )
+    legend_below(
+        ax, status_handles(set(g["status"])) + role_handles(set(g["role"])), ncols=7, fontsize=9
+    )
     park = assessment.config.name
-    ax.set_title(title or f"{park} {assessment.year} 年各指标距考核要求的余量"
-                          f"（{assessment.standard.code}）", fontsize=13, pad=22)
+    ax.set_title(
+        title or f"{park} {assessment.year} 年各指标距考核要求的余量（{assessment.standard.code}）",
+        fontsize=13,
+        pad=22,
+    )
     return fig

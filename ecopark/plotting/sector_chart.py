@@ -43,9 +43,14 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
     items = list(dict.fromkeys(shares["item"]))
     first = shares[shares["item"] == items[0]].set_index("sector")
     order = first.sort_values("share", ascending=True).index.tolist()  # largest at the top
-    series = [(park.standard.items[i].name_zh,
-               shares[shares["item"] == i].set_index("sector")["share"].reindex(order),
-               SHARE_COLOURS[k % len(SHARE_COLOURS)]) for k, i in enumerate(items)]
+    series = [
+        (
+            park.standard.items[i].name_zh,
+            shares[shares["item"] == i].set_index("sector")["share"].reindex(order),
+            SHARE_COLOURS[k % len(SHARE_COLOURS)],
+        )
+        for k, i in enumerate(items)
+    ]
     has_va = not first["value_added_share"].isna().all()
     if has_va:
         series.append(("工业增加值", first["value_added_share"].reindex(order), VALUE_ADDED_COLOUR))
@@ -54,15 +59,27 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
     y = np.arange(len(order))
     for k, (label, values, colour) in enumerate(series):
         pos = y - 0.4 + height * (m - k - 0.5)
-        bars = ax.barh(pos, values.to_numpy(float) * 100, height=height * 0.92, color=colour,
-                       label=f"{label}占比", zorder=2)
+        bars = ax.barh(
+            pos,
+            values.to_numpy(float) * 100,
+            height=height * 0.92,
+            color=colour,
+            label=f"{label}占比",
+            zorder=2,
+        )
         for bar, sector in zip(bars, order, strict=True):
             bar.set_gid(f"share-{label}-{sector}")
         for p, v in zip(pos, values.to_numpy(float), strict=True):
             if not np.isnan(v):
-                ax.annotate(f"{v * 100:.1f}%", (v * 100, p), xytext=(3, 0),
-                            textcoords="offset points", va="center", fontsize=7.5,
-                            color="#333333")
+                ax.annotate(
+                    f"{v * 100:.1f}%",
+                    (v * 100, p),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7.5,
+                    color="#333333",
+                )
     labels = []
     for sector in order:
         text = shorten(str(sector), 10)
@@ -78,8 +95,11 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
     ax.set_xlabel("占全园区合计的比例（%）")
     legend_below(ax, ncols=min(3, m))
     unit = park.standard.indicator(number).unit
-    note = f"（行业强度单位：{unit}）" if has_va and "intensity" in first.columns \
-        and not first["intensity"].isna().all() else ""
+    note = (
+        f"（行业强度单位：{unit}）"
+        if has_va and "intensity" in first.columns and not first["intensity"].isna().all()
+        else ""
+    )
     ax.set_title(wrap(f"{year} 年各行业占比{note}", 26), fontsize=11)
 
 
@@ -89,8 +109,9 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
     total = eff[eff["sector"] == "合计"]
     detail = eff[eff["sector"] != "合计"]
     sectors = list(dict.fromkeys(detail["sector"]))
-    wide = detail.pivot_table(index="sector", columns="kind", values="effect", aggfunc="sum",
-                              fill_value=0.0).reindex(sectors)
+    wide = detail.pivot_table(
+        index="sector", columns="kind", values="effect", aggfunc="sum", fill_value=0.0
+    ).reindex(sectors)
     totals = total.groupby("kind")["effect"].sum()
     rows = ["合计", *sectors]
     wide.loc["合计"] = totals
@@ -100,24 +121,35 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
     rows = [*size.index.tolist(), "合计"]
     wide = wide.reindex(rows)
     kinds = [k for k in ("structure", "intensity", "new") if k in wide.columns]
-    names = {"structure": "结构效应（增加值占比变化）", "intensity": "强度效应（行业自身强度变化）",
-             "new": "新增/退出行业"}
-    colours = {"structure": STRUCTURE_COLOUR, "intensity": INTENSITY_COLOUR,
-               "new": NEW_ACTIVITY_COLOUR}
+    names = {
+        "structure": "结构效应（增加值占比变化）",
+        "intensity": "强度效应（行业自身强度变化）",
+        "new": "新增/退出行业",
+    }
+    colours = {
+        "structure": STRUCTURE_COLOUR,
+        "intensity": INTENSITY_COLOUR,
+        "new": NEW_ACTIVITY_COLOUR,
+    }
     y = np.arange(len(rows))
     h = 0.8 / len(kinds)
     for k, kind in enumerate(kinds):
         pos = y - 0.4 + h * (len(kinds) - k - 0.5)
         vals = wide[kind].to_numpy(float)
-        bars = ax.barh(pos, vals, height=h * 0.92, color=colours[kind], label=names[kind],
-                       zorder=2)
+        bars = ax.barh(pos, vals, height=h * 0.92, color=colours[kind], label=names[kind], zorder=2)
         for bar, sector in zip(bars, rows, strict=True):
             bar.set_gid(f"effect-{kind}-{sector}")
         for p, v in zip(pos, vals, strict=True):
-            ax.annotate(("+" if v > 0 else "") + fmt_number(v, 3), (v, p),
-                        xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                        ha="left" if v >= 0 else "right", va="center", fontsize=7.5,
-                        color="#333333")
+            ax.annotate(
+                ("+" if v > 0 else "") + fmt_number(v, 3),
+                (v, p),
+                xytext=(3 if v >= 0 else -3, 0),
+                textcoords="offset points",
+                ha="left" if v >= 0 else "right",
+                va="center",
+                fontsize=7.5,
+                color="#333333",
+            )
     ax.axvline(0, color="#222222", lw=0.8)
     ax.axhline(len(rows) - 1.5, color="#bbbbbb", lw=0.8)
     ax.set_yticks(y, [shorten(str(s), 10) for s in rows], fontsize=9)
@@ -130,14 +162,15 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
     legend_below(ax, ncols=len(kinds))
     v0 = float(eff["from_value"].iloc[0])
     v1 = float(eff["to_value"].iloc[0])
+
     def signed(v: float) -> str:
         return ("+" if v > 0 else "") + fmt_number(v, 3)
 
-    parts = "，".join(f"{names[k].split('（')[0]} {signed(float(totals.get(k, 0.0)))}"
-                     for k in kinds)
+    parts = "，".join(
+        f"{names[k].split('（')[0]} {signed(float(totals.get(k, 0.0)))}" for k in kinds
+    )
     y0, y1 = eff.attrs.get("year_from"), eff.attrs.get("year_to")
-    ax.set_title(f"{y0}→{y1} 年：{fmt_number(v0, 4)} → {fmt_number(v1, 4)}\n{parts}",
-                 fontsize=11)
+    ax.set_title(f"{y0}→{y1} 年：{fmt_number(v0, 4)} → {fmt_number(v1, 4)}\n{parts}", fontsize=11)
 
 
 def sector_contributions(
@@ -209,8 +242,13 @@ def sector_contributions(
     height = max(3.8, 1.6 + 0.55 * n_sectors * (1 + 0.3 * s["item"].nunique()))
     if ax is None:
         ncols = 2 if e is not None and len(e) else 1
-        fig, axes = plt.subplots(1, ncols, figsize=figsize or (6.0 * ncols + 1, height),
-                                 layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            1,
+            ncols,
+            figsize=figsize or (6.0 * ncols + 1, height),
+            layout="constrained",
+            squeeze=False,
+        )
         axes = list(axes[0])
     elif isinstance(ax, Axes):
         fig, axes = ax.figure, [ax]

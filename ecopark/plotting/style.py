@@ -24,8 +24,8 @@ ROLE_FILLED = {"must": True, "selected": True, "optional": False}
 ROLE_COLOUR = "#333333"
 
 #: Neutral colours for effects in attribution charts (not statuses: an effect is not a verdict).
-EFFECT_UP = "#c44e52"     # raises the indicator
-EFFECT_DOWN = "#4c72b0"   # lowers the indicator
+EFFECT_UP = "#c44e52"  # raises the indicator
+EFFECT_DOWN = "#4c72b0"  # lowers the indicator
 LEVEL_COLOUR = "#8c8c8c"  # start / end levels of a waterfall
 REQUIREMENT_COLOUR = "#222222"
 
@@ -51,7 +51,7 @@ def shorten(text: str, width: int) -> str:
         return text
     tail = (width - 1) // 2
     head = width - 1 - tail
-    return text[:head] + ELLIPSIS + text[len(text) - tail:]
+    return text[:head] + ELLIPSIS + text[len(text) - tail :]
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_.,:%+\-−/()\[\]]+| |.", re.S)
@@ -83,8 +83,12 @@ def _greedy(text: str, width: float) -> list[str]:
     line, used = "", 0.0
     for token in _TOKEN.findall(text):
         w = _width(token)
-        if line and used + w > width and token not in _NO_LINE_START and token[0] not in \
-                _NO_LINE_START:
+        if (
+            line
+            and used + w > width
+            and token not in _NO_LINE_START
+            and token[0] not in _NO_LINE_START
+        ):
             lines.append(line.rstrip())
             line, used = "", 0.0
             if token == " ":
@@ -96,8 +100,9 @@ def _greedy(text: str, width: float) -> list[str]:
     return lines
 
 
-def indicator_label(number: int, name_zh: str, width: int | None = 18, *, wrap_lines: bool = False
-                    ) -> str:
+def indicator_label(
+    number: int, name_zh: str, width: int | None = 18, *, wrap_lines: bool = False
+) -> str:
     """``"28 单位工业增加值固废产生量"``: the number and the name as the standard prints it.
 
     Parameters
@@ -145,36 +150,68 @@ def fmt_pct(value: float, digits: int = 1, signed: bool = True) -> str:
 def status_handles(statuses: Iterable[str] | None = None) -> list[Patch]:
     """Legend patches for the statuses in ``STATUS_ORDER`` order (all, or those given)."""
     wanted = set(STATUS_ORDER if statuses is None else statuses)
-    return [Patch(facecolor=STATUS_COLOURS[s], edgecolor="none", label=STATUS_ZH[s])
-            for s in STATUS_ORDER if s in wanted]
+    return [
+        Patch(facecolor=STATUS_COLOURS[s], edgecolor="none", label=STATUS_ZH[s])
+        for s in STATUS_ORDER
+        if s in wanted
+    ]
 
 
 def role_handles(roles: Iterable[str] | None = None) -> list[Line2D]:
     """Legend markers for 必选 / 已选 / 未选."""
     wanted = set(ROLE_ORDER if roles is None else roles)
     return [
-        Line2D([], [], linestyle="none", marker=ROLE_MARKERS[r], markersize=7,
-               markeredgecolor=ROLE_COLOUR,
-               markerfacecolor=ROLE_COLOUR if ROLE_FILLED[r] else "white", label=ROLE_ZH[r])
-        for r in ROLE_ORDER if r in wanted
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=ROLE_MARKERS[r],
+            markersize=7,
+            markeredgecolor=ROLE_COLOUR,
+            markerfacecolor=ROLE_COLOUR if ROLE_FILLED[r] else "white",
+            label=ROLE_ZH[r],
+        )
+        for r in ROLE_ORDER
+        if r in wanted
     ]
 
 
-def legend_below(ax: Axes, handles: list | None = None, *, ncols: int = 4,
-                 fontsize: float = 8.5, rows_of_ticks: int = 1) -> None:
+def legend_below(
+    ax: Axes,
+    handles: list | None = None,
+    *,
+    ncols: int = 4,
+    fontsize: float = 8.5,
+    rows_of_ticks: int = 1,
+) -> None:
     """A frameless legend under the x-axis label, placed in points so any axes height works."""
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
 
     ticks = ax.get_xticklabels()
-    tick = (ticks[0].get_fontsize() if ticks else
-            FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points())
+    tick = (
+        ticks[0].get_fontsize()
+        if ticks
+        else FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    )
     label = FontProperties(size=mpl.rcParams["axes.labelsize"]).get_size_in_points()
-    gap = (tick * 1.25 * rows_of_ticks + (label * 1.3 if ax.get_xlabel() else 0)
-           + mpl.rcParams["xtick.major.pad"] + mpl.rcParams["axes.labelpad"] + 10)
+    gap = (
+        tick * 1.25 * rows_of_ticks
+        + (label * 1.3 if ax.get_xlabel() else 0)
+        + mpl.rcParams["xtick.major.pad"]
+        + mpl.rcParams["axes.labelpad"]
+        + 10
+    )
     kwargs = {} if handles is None else {"handles": handles}
-    ax.legend(**kwargs, loc="upper center", bbox_to_anchor=(0.5, 0), ncols=ncols,
-              frameon=False, fontsize=fontsize, borderaxespad=gap / fontsize)
+    ax.legend(
+        **kwargs,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        ncols=ncols,
+        frameon=False,
+        fontsize=fontsize,
+        borderaxespad=gap / fontsize,
+    )
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -186,7 +223,9 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axe
     return fig, ax
 
 
-def source_note(fig: Figure, text: str, *, prefix: str = "数据来源：", fontsize: float = 8) -> Figure:
+def source_note(
+    fig: Figure, text: str, *, prefix: str = "数据来源：", fontsize: float = 8
+) -> Figure:
     """Write a small 数据来源 note under a figure, left-aligned, and return the figure.
 
     Parameters

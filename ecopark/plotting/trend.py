@@ -91,8 +91,15 @@ def trend_chart(
     s = series[series["number"] == number].sort_values("year").reset_index(drop=True)
     fig, ax = new_axes(ax, figsize)
     if s.empty:
-        ax.text(0.5, 0.5, f"指标 {number} 没有可计算的年份", ha="center", va="center",
-                transform=ax.transAxes, fontsize=12)
+        ax.text(
+            0.5,
+            0.5,
+            f"指标 {number} 没有可计算的年份",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=12,
+        )
         ax.set_axis_off()
         return fig
     if trends is None:
@@ -125,23 +132,52 @@ def trend_chart(
 
     ax.plot(years, values, color="#444444", lw=1.4, zorder=3)
     for y, v, (_, row) in zip(years, values, s.iterrows(), strict=True):
-        ax.scatter([y], [v], s=55, color=status_colour(_point_status(row)), edgecolor="white",
-                   linewidth=0.8, zorder=4, gid=f"year-{int(y)}")
+        ax.scatter(
+            [y],
+            [v],
+            s=55,
+            color=status_colour(_point_status(row)),
+            edgecolor="white",
+            linewidth=0.8,
+            zorder=4,
+            gid=f"year-{int(y)}",
+        )
     if len(years) <= 12:
         for y, v in zip(years, values, strict=True):
-            ax.annotate(fmt_number(v, 3), (y, v), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=8, color="#333333")
+            ax.annotate(
+                fmt_number(v, 3),
+                (y, v),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color="#333333",
+            )
 
     outlook = "" if fit is None else str(fit["outlook_zh"])
     if has_fit:
         xs = np.linspace(float(years.min()), float(end), 100)
-        ax.plot(xs, fit["intercept"] + fit["slope"] * xs, color=PROJECTION_COLOUR, ls=":",
-                lw=1.6, zorder=2)
+        ax.plot(
+            xs,
+            fit["intercept"] + fit["slope"] * xs,
+            color=PROJECTION_COLOUR,
+            ls=":",
+            lw=1.6,
+            zorder=2,
+        )
         if crossing is not None and crossing <= end:
             ax.axvline(crossing, color=PROJECTION_COLOUR, lw=0.8, ls="-.", zorder=1)
-            ax.annotate(f"{crossing} 年", (crossing, 0.02), xycoords=("data", "axes fraction"),
-                        xytext=(-4, 0), textcoords="offset points", ha="right", va="bottom",
-                        fontsize=8.5, color=PROJECTION_COLOUR)
+            ax.annotate(
+                f"{crossing} 年",
+                (crossing, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(-4, 0),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=8.5,
+                color=PROJECTION_COLOUR,
+            )
         ax.axvspan(last_year, end, color="#f2f2f2", zorder=0)
         per_year = fmt_number(float(fit["slope"]), 3)
         if not per_year.startswith("−"):
@@ -151,23 +187,36 @@ def trend_chart(
         r = fit["r"]
         rate_unit = "个百分点" if unit == "%" else unit
         outlook += f"（拟合速度 {per_year} {rate_unit}/年" + (
-            f"，r = {float(r):.2f}）".replace("-", "−") if not pd.isna(r) else "）")
+            f"，r = {float(r):.2f}）".replace("-", "−") if not pd.isna(r) else "）"
+        )
     ax.set_xlim(years.min() - 0.5, (end if has_fit else last_year) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("年份")
     ax.set_ylabel(unit or "指标值")
-    ax.set_title(title or indicator_label(number, name, 30, wrap_lines=True), fontsize=12,
-                 pad=22 if outlook else 6)
+    ax.set_title(
+        title or indicator_label(number, name, 30, wrap_lines=True),
+        fontsize=12,
+        pad=22 if outlook else 6,
+    )
     if outlook:
-        ax.text(0.5, 1.015, outlook, transform=ax.transAxes, ha="center", va="bottom",
-                fontsize=9, color="#444444")
+        ax.text(
+            0.5,
+            1.015,
+            outlook,
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="#444444",
+        )
 
     present = {_point_status(row) for _, row in s.iterrows()}
     handles = status_handles(present)
     handles.append(Line2D([], [], color=REQUIREMENT_COLOUR, ls="--", label="考核要求"))
     if has_fit:
-        handles.append(Line2D([], [], color=PROJECTION_COLOUR, ls=":", lw=1.6,
-                              label="线性拟合与外推"))
+        handles.append(
+            Line2D([], [], color=PROJECTION_COLOUR, ls=":", lw=1.6, label="线性拟合与外推")
+        )
     legend_below(ax, handles, ncols=5)
     if math.isfinite(float(values.min())):
         ax.margins(y=0.15)

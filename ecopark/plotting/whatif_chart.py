@@ -127,32 +127,57 @@ def what_it_would_take(
     n = len(labels)
     fig, ax = new_axes(ax, figsize or (11.5, 1.8 + 0.34 * max(n, 3)))
     if n == 0:
-        ax.text(0.5, 0.5, "没有未达标或临界的指标", ha="center", va="center",
-                transform=ax.transAxes, fontsize=12)
+        ax.text(
+            0.5,
+            0.5,
+            "没有未达标或临界的指标",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=12,
+        )
         ax.set_axis_off()
         ax.set_title(title or f"{assessment.config.name} {assessment.year} 年：无需求解的指标")
         return fig
 
-    changes = np.array([float(r["required_change_pct"])
-                        if r["required_change_pct"] is not None
-                        and not pd.isna(r["required_change_pct"]) else np.nan
-                        for _, r in rows])
+    changes = np.array(
+        [
+            float(r["required_change_pct"])
+            if r["required_change_pct"] is not None and not pd.isna(r["required_change_pct"])
+            else np.nan
+            for _, r in rows
+        ]
+    )
     ys = np.array([y for y, _ in rows])
     colours = [status_colour(str(r["status"])) for _, r in rows]
     ok = ~np.isnan(changes)
-    bars = ax.barh(ys[ok], changes[ok], color=np.array(colours, dtype=object)[ok], height=0.62,
-                   zorder=2)
+    bars = ax.barh(
+        ys[ok], changes[ok], color=np.array(colours, dtype=object)[ok], height=0.62, zorder=2
+    )
     for bar, (_, r) in zip(bars, [rows[i] for i in np.flatnonzero(ok)], strict=True):
         bar.set_gid(f"indicator-{int(r['number'])}-{r['item']}")
     for (y, r), ch in zip(rows, changes, strict=True):
         if ch == 0:
-            ax.plot([0], [y], marker="D", markersize=5, color=status_colour(str(r["status"])),
-                    linestyle="none", zorder=3)
+            ax.plot(
+                [0],
+                [y],
+                marker="D",
+                markersize=5,
+                color=status_colour(str(r["status"])),
+                linestyle="none",
+                zorder=3,
+            )
         if math.isnan(ch):
             unreachable = not bool(r["reachable"])
-            ax.plot([0], [y], marker="X" if unreachable else "D", markersize=8,
-                    color=status_colour("fail") if unreachable else "#666666",
-                    linestyle="none", zorder=3)
+            ax.plot(
+                [0],
+                [y],
+                marker="X" if unreachable else "D",
+                markersize=8,
+                color=status_colour("fail") if unreachable else "#666666",
+                linestyle="none",
+                zorder=3,
+            )
     ax.axvline(0, color="#222222", lw=1, zorder=2)
     ax.set_xscale("symlog", linthresh=LINTHRESH, linscale=1.2)
     finite = changes[ok]
@@ -174,23 +199,54 @@ def what_it_would_take(
     ax.set_xlabel("该项数据单独变化的幅度（%，其余数据不变；±10% 以外按对数刻度）")
 
     trans = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.annotate("现值 → 所需值", (1, -0.7), xycoords=trans, xytext=(10, 0),
-                textcoords="offset points", ha="left", va="center", fontsize=8.5,
-                color="#555555", annotation_clip=False)
+    ax.annotate(
+        "现值 → 所需值",
+        (1, -0.7),
+        xycoords=trans,
+        xytext=(10, 0),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=8.5,
+        color="#555555",
+        annotation_clip=False,
+    )
     for y, r in rows:
         text = _change_text(r)
-        ax.annotate(text, (1, y), xycoords=trans, xytext=(10, 0), textcoords="offset points",
-                    ha="left", va="center", fontsize=8.5, annotation_clip=False,
-                    color=status_colour("fail") if not bool(r["reachable"]) else "#222222")
+        ax.annotate(
+            text,
+            (1, y),
+            xycoords=trans,
+            xytext=(10, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8.5,
+            annotation_clip=False,
+            color=status_colour("fail") if not bool(r["reachable"]) else "#222222",
+        )
 
     legend_text = {"fail": "未达标：达到要求所需的变化", "at_risk": "临界：失去达标前可容许的变化"}
-    handles = [Patch(facecolor=status_colour(s), edgecolor="none", label=legend_text[s])
-               for s in ("fail", "at_risk") if s in set(w["status"])]
+    handles = [
+        Patch(facecolor=status_colour(s), edgecolor="none", label=legend_text[s])
+        for s in ("fail", "at_risk")
+        if s in set(w["status"])
+    ]
     if not bool(w["reachable"].all()):
-        handles.append(Line2D([], [], linestyle="none", marker="X", markersize=8,
-                              color=status_colour("fail"), label="仅调整该项无法达到"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="X",
+                markersize=8,
+                color=status_colour("fail"),
+                label="仅调整该项无法达到",
+            )
+        )
     legend_below(ax, handles, ncols=len(handles), fontsize=9)
-    ax.set_title(title or f"{assessment.config.name} {assessment.year} 年："
-                          "单项数据需变化多少才能达标", fontsize=13)
+    ax.set_title(
+        title or f"{assessment.config.name} {assessment.year} 年：单项数据需变化多少才能达标",
+        fontsize=13,
+    )
     return fig
-

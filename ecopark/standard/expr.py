@@ -45,7 +45,9 @@ def cagr(x_t: float, x_0: float, k: float) -> float:
     if k <= 0:
         raise NotComputable("评价年须晚于基准年", "the evaluation year must be after the base year")
     if x_0 == 0:
-        raise NotComputable("基期值为 0，无法计算增长率", "the starting value is zero, so no growth rate")
+        raise NotComputable(
+            "基期值为 0，无法计算增长率", "the starting value is zero, so no growth rate"
+        )
     ratio = x_t / x_0
     if ratio < 0:
         raise NotComputable("数值为负，无法计算增长率", "negative values, so no growth rate")
@@ -229,7 +231,9 @@ def compile_formula(
     ValueError
         If the formula uses anything outside the language (names, operators, functions).
     """
-    helper_nodes = {name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()}
+    helper_nodes = {
+        name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()
+    }
     tree = ast.parse(source.strip(), mode="eval")
     rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
     body = rewriter.visit(tree.body)

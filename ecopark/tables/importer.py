@@ -215,8 +215,10 @@ class _Matcher:
         names += [normalize(i.name_zh) for i in self.standard.indicators]
         close = difflib.get_close_matches(name, names, n=2, cutoff=0.5)
         hint = ("; did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else ""
-        return (f"'{name}' is neither an indicator of {self.standard.code} nor a raw item of the catalogue"
-                f"{hint} (raw items may carry the prefix 规划基准年 or '2018 年')")
+        return (
+            f"'{name}' is neither an indicator of {self.standard.code} nor a raw item of the catalogue"
+            f"{hint} (raw items may carry the prefix 规划基准年 or '2018 年')"
+        )
 
 
 def read_office_table(
@@ -258,19 +260,30 @@ def read_office_table(
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({type(exc).__name__}); "
-                                 "save it again from Excel as .xlsx")) from None
+        raise InputError(
+            Problem(
+                shown,
+                f"is not a readable .xlsx workbook ({type(exc).__name__}); "
+                "save it again from Excel as .xlsx",
+            )
+        ) from None
     ws = _pick_sheet(wb)
     where = f"{shown} [{ws.title}]"
     rows = [(r[0].row, [c.value for c in r]) for r in ws.iter_rows() if r]
     found = _find_header(rows)
     if found is None:
-        raise InputError(Problem(where, "has no header row with 序号 and 指标; the table must have the "
-                                 "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值"))
+        raise InputError(
+            Problem(
+                where,
+                "has no header row with 序号 and 指标; the table must have the "
+                "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值",
+            )
+        )
     header_index, cols = found
     if "value" not in cols:
-        raise InputError(Problem(where, "the header has no column 数值 (or 当年现状值)",
-                                 rows[header_index][0]))
+        raise InputError(
+            Problem(where, "the header has no column 数值 (or 当年现状值)", rows[header_index][0])
+        )
     table = OfficeTable(sheet=ws.title)
     problems: list[Problem] = []
     for _, cells in rows[:header_index]:
@@ -281,8 +294,13 @@ def read_office_table(
             if m := re.search(r"数据基准年为(\d{4})年", text):
                 table.base_year = int(m.group(1))
     if base_year is not None and table.base_year is not None and base_year != table.base_year:
-        problems.append(Problem(where, f"the header says 数据基准年为 {table.base_year} 年 but the park's base "
-                                f"year is {base_year} (park.yaml base_year or --base-year); make them agree"))
+        problems.append(
+            Problem(
+                where,
+                f"the header says 数据基准年为 {table.base_year} 年 but the park's base "
+                f"year is {base_year} (park.yaml base_year or --base-year); make them agree",
+            )
+        )
     base = table.base_year if table.base_year is not None else base_year
     matcher = _Matcher(standard)
 
@@ -292,7 +310,7 @@ def read_office_table(
 
     number: int | None = None
     seen: dict[tuple[str, int], SheetValue] = {}
-    for line, cells in rows[header_index + 1:]:
+    for line, cells in rows[header_index + 1 :]:
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
             continue
@@ -303,13 +321,19 @@ def read_office_table(
         if raw_number:
             parsed = parse_number(raw_number)
             if parsed is None or parsed != parsed.to_integral_value():
-                problems.append(Problem(where, f"序号 '{raw_number}' is not an indicator number", line))
+                problems.append(
+                    Problem(where, f"序号 '{raw_number}' is not an indicator number", line)
+                )
                 continue
             number = int(parsed)
         label = _cell_text(get(cells, "name"))
         name = normalize(label)
         if not name:
-            problems.append(Problem(where, "the 指标 cell is empty; every row needs an indicator or item name", line))
+            problems.append(
+                Problem(
+                    where, "the 指标 cell is empty; every row needs an indicator or item name", line
+                )
+            )
             continue
         value_text = _cell_text(get(cells, "value"))
         unit_text = _cell_text(get(cells, "unit"))
@@ -318,14 +342,21 @@ def read_office_table(
         if ind is None:
             rest, target = name, year
             if rest.startswith(BASE_PREFIX):
-                rest, target = rest[len(BASE_PREFIX):], base
+                rest, target = rest[len(BASE_PREFIX) :], base
             elif m := _YEAR_PREFIX.match(rest):
-                rest, target = rest[m.end():], int(m.group(1))
+                rest, target = rest[m.end() :], int(m.group(1))
             found_item = matcher.item(rest)
             if found_item is not None:
                 if target is None:
-                    problems.append(Problem(where, "a 规划基准年 row, but the base year is unknown: the header "
-                                            "needs 数据基准年为 XXXX 年 (or give --base-year)", line, label))
+                    problems.append(
+                        Problem(
+                            where,
+                            "a 规划基准年 row, but the base year is unknown: the header "
+                            "needs 数据基准年为 XXXX 年 (or give --base-year)",
+                            line,
+                            label,
+                        )
+                    )
                     continue
                 raw = (found_item, target)
             else:
@@ -335,7 +366,11 @@ def read_office_table(
             if role_text in ROLE_WORDS:
                 table.roles[ind.number] = ROLE_WORDS[role_text]
             elif role_text not in EMPTY_WORDS:
-                problems.append(Problem(where, f"是否选为考核指标 '{role_text}' must be 必选, 是 or 否", line, label))
+                problems.append(
+                    Problem(
+                        where, f"是否选为考核指标 '{role_text}' must be 必选, 是 or 否", line, label
+                    )
+                )
             if not ind.reported:
                 if value_text:
                     table.printed[ind.number] = (line, value_text)
@@ -355,9 +390,16 @@ def read_office_table(
         previous = seen.get((item_id, target))
         if previous is not None:
             if (previous.value, previous.unit) != (sv.value, sv.unit):
-                problems.append(Problem(where, f"gives {value} {unit} but row {previous.row} gave "
-                                        f"{previous.value} {previous.unit} for the same item and year "
-                                        f"({item.name_zh}, {target}); keep one value", line, label))
+                problems.append(
+                    Problem(
+                        where,
+                        f"gives {value} {unit} but row {previous.row} gave "
+                        f"{previous.value} {previous.unit} for the same item and year "
+                        f"({item.name_zh}, {target}); keep one value",
+                        line,
+                        label,
+                    )
+                )
             continue
         seen[(item_id, target)] = sv
         table.values.append(sv)
@@ -379,38 +421,77 @@ def _unit_spelling(item: Item, unit_text: str) -> str | None:
     return None
 
 
-def _check_value(item: Item, text: str, unit_text: str, where: str, line: int, label: str,
-                 problems: list[Problem]) -> tuple[str, str] | None:
+def _check_value(
+    item: Item,
+    text: str,
+    unit_text: str,
+    where: str,
+    line: int,
+    label: str,
+    problems: list[Problem],
+) -> tuple[str, str] | None:
     """(value as CSV text, unit), or None if the value is empty or bad (then a problem is recorded)."""
     if normalize(text) in EMPTY_WORDS:
         return None
     if item.kind == "status":
         word = normalize(text)
         if word not in item.allowed:
-            problems.append(Problem(where, f"'{text}' is not allowed for '{item.name_zh}'; write one of "
-                                    f"{' / '.join(item.allowed)}", line, label))
+            problems.append(
+                Problem(
+                    where,
+                    f"'{text}' is not allowed for '{item.name_zh}'; write one of "
+                    f"{' / '.join(item.allowed)}",
+                    line,
+                    label,
+                )
+            )
             return None
         return word, ""
     number = parse_number(text)
     if number is None:
-        problems.append(Problem(where, f"'{text}' is not a number; write digits such as 4906200 "
-                                f"('{item.name_zh}' in {item.unit or 'its unit'})", line, label))
+        problems.append(
+            Problem(
+                where,
+                f"'{text}' is not a number; write digits such as 4906200 "
+                f"('{item.name_zh}' in {item.unit or 'its unit'})",
+                line,
+                label,
+            )
+        )
         return None
     if not number.is_finite():
-        problems.append(Problem(where, f"'{text}' is not a finite number; write the actual figure", line, label))
+        problems.append(
+            Problem(where, f"'{text}' is not a finite number; write the actual figure", line, label)
+        )
         return None
     if number < 0:
-        problems.append(Problem(where, f"'{text}' is negative; raw items are amounts and cannot be below 0",
-                                line, label))
+        problems.append(
+            Problem(
+                where,
+                f"'{text}' is negative; raw items are amounts and cannot be below 0",
+                line,
+                label,
+            )
+        )
         return None
     unit = _unit_spelling(item, unit_text)
     if unit is None:
         accepted = ", ".join(UNITS[item.dimension])
-        problems.append(Problem(where, f"unit '{unit_text}' does not fit '{item.name_zh}'; use one of {accepted}",
-                                line, label))
+        problems.append(
+            Problem(
+                where,
+                f"unit '{unit_text}' does not fit '{item.name_zh}'; use one of {accepted}",
+                line,
+                label,
+            )
+        )
         return None
     if item.kind == "count" and number != number.to_integral_value():
-        problems.append(Problem(where, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, label))
+        problems.append(
+            Problem(
+                where, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, label
+            )
+        )
         return None
     return format(number, "f"), unit
 
@@ -445,8 +526,9 @@ def _csv_text(rows: list[tuple[str, str, str, str]]) -> str:
     return buf.getvalue()
 
 
-def _year_rows(values: list[SheetValue], existing: Path | None, source: str, standard: Standard,
-               sheet: str) -> list[tuple[str, str, str, str]]:
+def _year_rows(
+    values: list[SheetValue], existing: Path | None, source: str, standard: Standard, sheet: str
+) -> list[tuple[str, str, str, str]]:
     order = {item: i for i, item in enumerate(standard.items)}
     rows: dict[str, tuple[str, str, str, str]] = {}
     if existing is not None:
@@ -457,8 +539,16 @@ def _year_rows(values: list[SheetValue], existing: Path | None, source: str, sta
     return [rows[k] for k in sorted(rows, key=lambda i: order.get(i, len(order)))]
 
 
-def _park_yaml_text(existing: str | None, *, park_id: str, name: str, base_year: int, water_region: str,
-                    selected: list[int] | None, source: str) -> str:
+def _park_yaml_text(
+    existing: str | None,
+    *,
+    park_id: str,
+    name: str,
+    base_year: int,
+    water_region: str,
+    selected: list[int] | None,
+    source: str,
+) -> str:
     """park.yaml: a new one, or the existing text with selected_optional replaced (comments kept)."""
     flow = "[" + ", ".join(map(str, selected or [])) + "]"
     if existing is None:
@@ -483,7 +573,7 @@ def _park_yaml_text(existing: str | None, *, park_id: str, name: str, base_year:
         rest = m.group(1)
         comment = ""
         if "#" in rest:
-            comment = "   " + rest[rest.index("#"):]
+            comment = "   " + rest[rest.index("#") :]
         end = i + 1
         if rest.split("#")[0].strip() == "":  # block list below
             while end < len(lines) and re.match(r"^\s*-\s", lines[end]):
@@ -544,26 +634,48 @@ def import_office_table(
     config = load_config(park_dir) if existing_yaml is not None else None
     standard = load_standard(config.standard if config else DEFAULT_STANDARD)
     if water_region is not None and water_region not in WATER_REGIONS:
-        raise InputError(Problem("--water-region", f"'{water_region}' is not one of {', '.join(WATER_REGIONS)}"))
+        raise InputError(
+            Problem("--water-region", f"'{water_region}' is not one of {', '.join(WATER_REGIONS)}")
+        )
     if config is not None and base_year is not None and base_year != config.base_year:
-        raise InputError(Problem(display_path(yaml_path), f"base_year is {config.base_year} but "
-                                 f"--base-year {base_year} was given; drop one", item="base_year"))
+        raise InputError(
+            Problem(
+                display_path(yaml_path),
+                f"base_year is {config.base_year} but --base-year {base_year} was given; drop one",
+                item="base_year",
+            )
+        )
     table = read_office_table(path, year, config.base_year if config else base_year, standard)
     problems: list[Problem] = []
     eff_base = config.base_year if config else (table.base_year or base_year)
     if eff_base is None:
-        problems.append(Problem(f"{shown} [{table.sheet}]", "the header lacks 数据基准年为 XXXX 年 and the folder "
-                                "has no park.yaml; give --base-year"))
+        problems.append(
+            Problem(
+                f"{shown} [{table.sheet}]",
+                "the header lacks 数据基准年为 XXXX 年 and the folder "
+                "has no park.yaml; give --base-year",
+            )
+        )
     if not table.values:
-        problems.append(Problem(f"{shown} [{table.sheet}]", "no values found under the header; fill the 数值 column"))
+        problems.append(
+            Problem(
+                f"{shown} [{table.sheet}]", "no values found under the header; fill the 数值 column"
+            )
+        )
     selected = None
     optional = set(standard.optional_numbers)
     if any(n in optional for n in table.roles):
-        selected = sorted(n for n, role in table.roles.items() if role == "selected" and n in optional)
+        selected = sorted(
+            n for n, role in table.roles.items() if role == "selected" and n in optional
+        )
     for n, role in sorted(table.roles.items()):
         if role == "must" and n in optional:
-            problems.append(Problem(f"{shown} [{table.sheet}]", f"indicator {n} is optional in {standard.code}, "
-                                    "not 必选; write 是 or 否"))
+            problems.append(
+                Problem(
+                    f"{shown} [{table.sheet}]",
+                    f"indicator {n} is optional in {standard.code}, not 必选; write 是 or 否",
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -578,9 +690,16 @@ def import_office_table(
                 existing_files.setdefault(int(m.group(1)), entry)
     clash = [existing_files[y] for y in sorted(by_year) if y in existing_files]
     if clash and not force:
-        raise InputError([Problem(display_path(p), "exists; the import would overwrite it. Give --force to "
-                                  "overwrite (a copy is kept as .bak-<timestamp>), or import into another folder")
-                          for p in clash])
+        raise InputError(
+            [
+                Problem(
+                    display_path(p),
+                    "exists; the import would overwrite it. Give --force to "
+                    "overwrite (a copy is kept as .bak-<timestamp>), or import into another folder",
+                )
+                for p in clash
+            ]
+        )
     source = path.name
     texts: dict[Path, str] = {}
     for y, values in sorted(by_year.items()):
@@ -589,8 +708,12 @@ def import_office_table(
         texts[park_dir / f"{y}.csv"] = _csv_text(rows)
     park_id = park_dir.resolve().name
     yaml_text = _park_yaml_text(
-        existing_yaml, park_id=park_id, name=table.park_name or park_id, base_year=int(eff_base),
-        water_region=water_region or "other", selected=selected,
+        existing_yaml,
+        park_id=park_id,
+        name=table.park_name or park_id,
+        base_year=int(eff_base),
+        water_region=water_region or "other",
+        selected=selected,
         source=f"imported from {source} ({table.sheet})",
     )
     result = ImportResult(selected_optional=selected)
@@ -617,8 +740,16 @@ def import_office_table(
     return result
 
 
-def _validate_staged(park_dir: Path, park_id: str, texts: dict[Path, str], yaml_text: str,
-                     existing: dict[int, Path], year: int, table: OfficeTable, result: ImportResult) -> None:
+def _validate_staged(
+    park_dir: Path,
+    park_id: str,
+    texts: dict[Path, str],
+    yaml_text: str,
+    existing: dict[int, Path],
+    year: int,
+    table: OfficeTable,
+    result: ImportResult,
+) -> None:
     """Build the folder the import would produce in a temporary place and load it."""
     with tempfile.TemporaryDirectory(prefix="ecopark-import-") as tmp:
         stage = Path(tmp) / park_id
@@ -632,8 +763,15 @@ def _validate_staged(park_dir: Path, park_id: str, texts: dict[Path, str], yaml_
             (stage / target.name).write_text(text, encoding="utf-8")
         problems = [p for p in check_park(stage) if not p.message.startswith("warning:")]
         if problems:
-            fixed = [Problem(p.file.replace(str(stage), display_path(park_dir)).replace(tmp, ""), p.message,
-                             p.line, p.item) for p in problems]
+            fixed = [
+                Problem(
+                    p.file.replace(str(stage), display_path(park_dir)).replace(tmp, ""),
+                    p.message,
+                    p.line,
+                    p.item,
+                )
+                for p in problems
+            ]
             raise InputError(fixed)
         park = load_park(stage)
         if year not in park.files:
@@ -647,4 +785,5 @@ def _validate_staged(park_dir: Path, park_id: str, texts: dict[Path, str], yaml_
             if got == "" or want is None or Decimal(got) != want:
                 result.warnings.append(
                     f"row {row}: indicator {number} is printed as {printed} in the sheet but ecopark "
-                    f"computes {got or 'nothing (' + a.result(number).reason_zh + ')'} from the imported data")
+                    f"computes {got or 'nothing (' + a.result(number).reason_zh + ')'} from the imported data"
+                )

@@ -132,8 +132,12 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
                         rows.append((item, ref))
         shown.update(rows)
         out[ind.number] = [
-            RawRow(i, r, raw_label(standard.items[i].name_zh, r, year, base_year),
-                   ref_year(r, year, base_year))
+            RawRow(
+                i,
+                r,
+                raw_label(standard.items[i].name_zh, r, year, base_year),
+                ref_year(r, year, base_year),
+            )
             for i, r in rows
         ]
     return out
@@ -292,7 +296,9 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
             ws.cell(row, 4, item.unit or NO_UNIT)
             ws.cell(row, 5, NOT_APPLICABLE)
             ws.cell(row, 6, NOT_APPLICABLE)
-            ws.cell(row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))).number_format = "General"
+            ws.cell(
+                row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))
+            ).number_format = "General"
             row += 1
         _indicator_cells(ws, row, ind, r, std)
         _mark_result(ws, row, ncols, r)

@@ -81,20 +81,43 @@ def template_workbook_bytes(year: int, standard: Standard | None = None) -> byte
     for r, item in enumerate(standard.items.values(), start=2):
         if item.kind == "status":
             words = ",".join(item.allowed)
-            validation(f"status:{words}", type="list", formula1=f'"{words}"',
-                       errorTitle="取值", error=f"填写 {' / '.join(item.allowed)}",
-                       promptTitle=item.name_zh, prompt=" / ".join(item.allowed)).add(f"B{r}")
+            validation(
+                f"status:{words}",
+                type="list",
+                formula1=f'"{words}"',
+                errorTitle="取值",
+                error=f"填写 {' / '.join(item.allowed)}",
+                promptTitle=item.name_zh,
+                prompt=" / ".join(item.allowed),
+            ).add(f"B{r}")
             continue
         if item.kind == "count":
-            validation("count", type="whole", operator="greaterThanOrEqual", formula1="0",
-                       errorTitle="数值", error="填写非负整数").add(f"B{r}")
+            validation(
+                "count",
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                errorTitle="数值",
+                error="填写非负整数",
+            ).add(f"B{r}")
         else:
-            validation("number", type="decimal", operator="greaterThanOrEqual", formula1="0",
-                       errorTitle="数值", error="填写非负数（不含单位）").add(f"B{r}")
+            validation(
+                "number",
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                errorTitle="数值",
+                error="填写非负数（不含单位）",
+            ).add(f"B{r}")
         units = [u for u in UNITS[item.dimension] if "," not in u]
         if units:
-            validation(f"unit:{item.dimension}", type="list", formula1='"' + ",".join(units) + '"',
-                       errorTitle="单位", error="可用单位：" + " / ".join(units)).add(f"C{r}")
+            validation(
+                f"unit:{item.dimension}",
+                type="list",
+                formula1='"' + ",".join(units) + '"',
+                errorTitle="单位",
+                error="可用单位：" + " / ".join(units),
+            ).add(f"C{r}")
     for col, width in zip("ABCDE", (28, 16, 12, 40, 60), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2, min_col=4, max_col=5):
@@ -164,7 +187,9 @@ def write_template(
     if fmt is None:
         fmt = Path(output).suffix.lower().lstrip(".") if output else "csv"
     if fmt not in TEMPLATE_FORMATS:
-        raise InputError(Problem(str(output or "--format"), f"format '{fmt}' is not one of csv, xlsx"))
+        raise InputError(
+            Problem(str(output or "--format"), f"format '{fmt}' is not one of csv, xlsx")
+        )
     standard = load_standard()
     if (park_dir / "park.yaml").is_file():
         from ecopark.io.config import load_config
@@ -177,10 +202,21 @@ def write_template(
         if other.exists():
             clashes.append(other)
     if clashes and not force:
-        raise InputError([Problem(display_path(p), "exists; give --force to replace it (a copy is kept as "
-                                  ".bak-<timestamp>) or -o FILE to write elsewhere") for p in clashes])
-    data = (template_workbook_bytes(year, standard) if fmt == "xlsx"
-            else template_csv(standard).encode("utf-8-sig"))
+        raise InputError(
+            [
+                Problem(
+                    display_path(p),
+                    "exists; give --force to replace it (a copy is kept as "
+                    ".bak-<timestamp>) or -o FILE to write elsewhere",
+                )
+                for p in clashes
+            ]
+        )
+    data = (
+        template_workbook_bytes(year, standard)
+        if fmt == "xlsx"
+        else template_csv(standard).encode("utf-8-sig")
+    )
     backups = []
     stamp = _stamp(now)
     for p in clashes:

@@ -29,9 +29,13 @@ def cases() -> list[tuple[str, list[str]]]:
         out.append((f"{park}.check.txt", ["check", folder]))
         for year in years:
             for fmt in ("csv", "markdown", "json"):
-                out.append((f"{park}.{year}.table.{fmt}", ["table", folder, str(year), "--format", fmt]))
+                out.append(
+                    (f"{park}.{year}.table.{fmt}", ["table", folder, str(year), "--format", fmt])
+                )
             for fmt in ("csv", "json"):
-                out.append((f"{park}.{year}.gaps.{fmt}", ["gaps", folder, str(year), "--format", fmt]))
+                out.append(
+                    (f"{park}.{year}.gaps.{fmt}", ["gaps", folder, str(year), "--format", fmt])
+                )
         for fmt in ("csv", "json"):
             out.append((f"{park}.attribute.{fmt}", ["attribute", folder, "--format", fmt]))
             out.append(
@@ -55,7 +59,9 @@ def xlsx_cells(park: str, year: int) -> str:
         lines = [status.replace(str(target), "TABLE.xlsx")]
         book = load_workbook(target)
         for sheet in book.worksheets:
-            lines.append(f"## {sheet.title} merged={sorted(str(r) for r in sheet.merged_cells.ranges)}")
+            lines.append(
+                f"## {sheet.title} merged={sorted(str(r) for r in sheet.merged_cells.ranges)}"
+            )
             for row in sheet.iter_rows():
                 for cell in row:
                     if cell.value is not None:

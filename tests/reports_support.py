@@ -19,9 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-NOTEBOOKS = ("01_assessment", "02_why_indicators_fail", "03_trends")
+NOTEBOOKS = DEFAULT_NOTEBOOKS
 EXAMPLE_YEARS = (2019, 2023)
 SCRIPT = "<script>alert(1)</script>"
 XSS_PARK = "xss-park"

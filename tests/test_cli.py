@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +16,15 @@ import pytest
 from ecopark.cli import main
 from parkfiles import ROOT, nantong_copy
 
-ECOPARK = ROOT / ".venv" / "bin" / "ecopark"
+
+def _installed_command() -> list[str]:
+    """The ``ecopark`` script beside this Python (or on PATH), else ``python -m ecopark``."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which("ecopark", path=path)
+    return [found] if found else [sys.executable, "-m", "ecopark"]
+
+
+ECOPARK = _installed_command()
 
 
 def run(capsys, *args):
@@ -43,7 +54,7 @@ def test_csv_is_the_default_format(capsys, nantong_dir, expected_nantong_csv):
 
 def test_the_installed_command_prints_the_official_table(expected_nantong_csv):
     proc = subprocess.run(
-        [str(ECOPARK), "table", "data/nantong-etdz", "2021", "--format", "csv"],
+        [*ECOPARK, "table", "data/nantong-etdz", "2021", "--format", "csv"],
         cwd=ROOT,
         capture_output=True,
         timeout=60,
@@ -262,7 +273,7 @@ def test_the_installed_command_on_bad_input(tmp_path):
     _bad_csv(folder, "item,value,unit\nvalue_added,4906200,万元\nenergy,lots,吨标煤\n")
     target = tmp_path / "table.csv"
     proc = subprocess.run(
-        [str(ECOPARK), "table", str(folder), "2021", "-o", str(target)],
+        [*ECOPARK, "table", str(folder), "2021", "-o", str(target)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -272,7 +283,7 @@ def test_the_installed_command_on_bad_input(tmp_path):
     assert "2021.csv, line 3, item 'energy'" in proc.stderr and "not a number" in proc.stderr
     assert not target.exists()
     proc = subprocess.run(
-        [str(ECOPARK), "check", str(folder)], capture_output=True, text=True, timeout=60
+        [*ECOPARK, "check", str(folder)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
@@ -379,3 +390,18 @@ def test_assess_command_on_a_data_folder(capsys, tmp_path):
     assert out.count("南通经济技术开发区（2018 年）") == 2
     assert out.count("南通经济技术开发区（2021 年）") == 2
     assert "符合 HJ 274-2015 的要求。" in out and "至少应选择 6 项" in out
+
+
+def test_python_dash_m_ecopark_is_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ecopark", "table", "data/nantong-etdz", "2021", "--format", "csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = (ROOT / "tests" / "data" / "nantong-etdz-2021-expected.csv").read_text(
+        encoding="utf-8"
+    )
+    assert done.stdout == expected

@@ -16,14 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ecopark.reports.catalog import notebook_title
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-#: The notebooks of the kit and their Chinese titles.
-NOTEBOOK_TITLES = {
-    "01_assessment": "考核表",
-    "02_why_indicators_fail": "未达标指标成因分析",
-    "03_trends": "趋势",
-}
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
@@ -53,11 +49,6 @@ def exporter() -> Any:
             embed_images=True,
         )
     return _EXPORTER
-
-
-def notebook_title(notebook: str) -> str:
-    """The Chinese title of notebook ``notebook`` (its file stem), or the stem itself."""
-    return NOTEBOOK_TITLES.get(Path(notebook).stem, Path(notebook).stem)
 
 
 def report_heading(park_name: str, year: int | str, notebook: str) -> str:

@@ -38,7 +38,8 @@ from typing import Any
 from ecopark.io.atomic import write_bytes, write_text
 from ecopark.errors import InputError, display_path
 from ecopark.reports.params import ParamsError, ParkYear
-from ecopark.reports.html import notebook_title, report_heading
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS, notebook_title, notebook_weight
+from ecopark.reports.html import report_heading
 
 log = logging.getLogger("ecopark.reports.batch")
 #: nbclient's own messages (timeouts, dead kernels): the outcome reports them, so keep them quiet.
@@ -46,11 +47,8 @@ _client_log = logging.getLogger("ecopark.reports.batch.kernel")
 _client_log.addHandler(logging.NullHandler())
 _client_log.propagate = False
 
-DEFAULT_NOTEBOOKS = ("01_assessment", "02_why_indicators_fail", "03_trends")
 DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0
-#: Relative run time of the kit's notebooks (for the submission order only).
-HEAVY = {"02_why_indicators_fail": 3, "03_trends": 2, "01_assessment": 1}
 SUMMARY_COLUMNS = ["park", "year", "notebook", "status", "seconds", "error"]
 KERNEL_NAME = "python3"
 
@@ -834,7 +832,7 @@ def run_batch(
         reuse_kernel=not fresh_kernels and not scheduler,
     )
     # Longest first, so that no worker is left alone with a long notebook at the end.
-    specs.sort(key=lambda spec: -HEAVY.get(spec["key"][2], 0))
+    specs.sort(key=lambda spec: -notebook_weight(spec["key"][2]))
     by_key = {
         (t.park_year.park_id, t.park_year.year): t for t in targets if t.park_year is not None
     }

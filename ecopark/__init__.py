@@ -27,7 +27,8 @@ from ecopark.assessment import Assessment, IndicatorResult, Reason
 from ecopark.engine import assess, assess_values, evaluate
 from ecopark.errors import InputError, Problem
 from ecopark.io.config import ParkConfig, load_config
-from ecopark.io.park import Park, check_park, load_park, read_year_file
+from ecopark.io.park import Park, check_park, load_park
+from ecopark.io.yearfile import read_year_file
 from ecopark.standard.model import Indicator, Standard, load_standard
 
 __version__ = "0.1.0"
@@ -42,7 +43,7 @@ _LAZY = {
     "attribute_chained": "ecopark.attribution",
     "logmean": "ecopark.attribution",
     "ratio_decomposition": "ecopark.attribution",
-    "load_sectors": "ecopark.sectors",
+    "load_sectors": "ecopark.io.sectors",
     "sector_shares": "ecopark.sectors",
     "structure_intensity": "ecopark.sectors",
     "check_sector_totals": "ecopark.sectors",

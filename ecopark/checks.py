@@ -30,17 +30,6 @@ JUMP_FACTOR = 2.0
 #: Dimensions of items checked for jumps and carried figures (amounts, not rates or counts).
 SERIES_DIMENSIONS = ("money", "mass", "energy", "water", "area", "people")
 
-#: Part-of-whole rules: (part, wholes summed, indicators concerned).
-PART_OF_WHOLE: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (
-    ("solid_waste_utilized", ("solid_waste_generated", "solid_waste_stock_utilized"), (6,)),
-    ("hightech_output", ("industrial_output",), (1,)),
-    ("value_added", ("industrial_output",), (1, 2)),
-    ("recycling_value_added", ("value_added",), (4,)),
-    ("recyclables_recycled", ("recyclables_collected",), (7,)),
-    ("reclaimed_water", ("wwtp_discharge",), (16,)),
-    ("renewable_energy", ("energy",), (12,)),
-)
-
 
 @dataclass(frozen=True)
 class DataWarning:
@@ -90,13 +79,16 @@ def check_year(values: Mapping[str, object], year: int, standard: Standard) -> l
     Returns
     -------
     list of DataWarning
-        One ``part_exceeds_whole`` warning per broken rule of :data:`PART_OF_WHOLE` whose part
-        and first whole item are present (further wholes, such as the prior-year stock of
-        indicator 6, count as 0 when missing).
+        One ``part_exceeds_whole`` warning per item above the sum of its ``part_of`` items (the
+        item catalogue declares them) when the part and its first whole are present (further
+        wholes, such as the prior-year stock of indicator 6, count as 0 when missing); in
+        catalogue order.
     """
     out = []
     items = standard.items
-    for part, wholes, numbers in PART_OF_WHOLE:
+    for part, wholes, numbers in (
+        (it.id, it.part_of, it.part_of_indicators) for it in items.values() if it.part_of
+    ):
         if not is_finite_number(values.get(part)) or not is_finite_number(values.get(wholes[0])):
             continue
         present = [w for w in wholes if is_finite_number(values.get(w))]

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import ast
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,216 +34,22 @@ from ecopark.attribution import (
     logmean,
 )
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.park import (
-    Park,
-    find_item,
-    parse_number,
-    read_csv_rows,
-    read_xlsx_rows,
-    suggest_items,
+from ecopark.io.park import Park
+from ecopark.io.sectors import (
+    SECTOR_DIR,
+    additive_items,
+    load_sectors,
+    read_sector_file,
+    sector_files,
 )
-from ecopark.io.units import UNITS, convert
 from ecopark.standard.model import Indicator, Standard
 
-#: Items a sector file may hold: additive amounts whose sector values add up to the park's.
-SECTOR_ITEMS: tuple[str, ...] = (
-    "value_added",
-    "industrial_output",
-    "energy",
-    "fresh_water",
-    "solid_waste_generated",
-    "wastewater",
-    "co2",
-    "cod",
-    "ammonia_nitrogen",
-    "so2",
-    "nox",
-)
-#: The folder under the park folder that holds the sector files.
-SECTOR_DIR = "sectors"
 #: Relative tolerance of :func:`check_sector_totals` (1 %).
 TOLERANCE = 0.01
-SECTOR_COLUMNS = ["year", "sector", "item", "value", "unit", "note"]
-_YEAR_FILE = re.compile(r"^(\d{4})\.(csv|xlsx)$")
 
 STRUCTURE = "结构效应 (structure: 行业增加值占比)"
 INTENSITY = "强度效应 (intensity: 行业强度)"
 ACTIVITY = "规模效应 (activity: 园区工业增加值)"
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-
-
-def sector_files(park: Park) -> dict[int, Path]:
-    """``{year: path}`` of the park's sector files (``<park>/sectors/<year>.csv|xlsx``)."""
-    folder = park.path / SECTOR_DIR
-    if not folder.is_dir():
-        return {}
-    out: dict[int, Path] = {}
-    for entry in sorted(folder.iterdir()):
-        m = _YEAR_FILE.match(entry.name)
-        if m and entry.is_file():
-            out.setdefault(int(m.group(1)), entry)
-    return out
-
-
-def read_sector_file(path: Path | str, standard: Standard, year: int | None = None) -> pd.DataFrame:
-    """Read and validate one sector file.
-
-    Parameters
-    ----------
-    path : path-like
-        ``sectors/<year>.csv`` (UTF-8 or GB18030) or ``.xlsx`` with the header
-        ``sector,item,value,unit[,note]``.
-    standard : Standard
-        Whose item catalogue and units to use.
-    year : int, optional
-        Stored in the ``year`` column (default: from the file name).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``year, sector, item, value, unit, note``: one row per sector and item, value
-        [catalogue unit of the item, e.g. 万元, 吨标煤, 万立方米, 吨].
-
-    Raises
-    ------
-    InputError
-        With every problem found (unknown or non-additive item, a sector and item twice, a value
-        that is not a non-negative number, a unit of the wrong kind, a missing header).
-    """
-    path = Path(path)
-    shown = display_path(path)
-    if not path.is_file():
-        raise InputError(Problem(shown, "does not exist"))
-    if year is None:
-        m = _YEAR_FILE.match(path.name)
-        year = int(m.group(1)) if m else 0
-    rows = (
-        read_xlsx_rows(path, shown)
-        if path.suffix.lower() == ".xlsx"
-        else read_csv_rows(path, shown)
-    )
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise InputError(
-            Problem(shown, "is empty; the first line must be sector,item,value,unit,note")
-        )
-    header_line, header = rows[0]
-    columns = [c.strip().lower() for c in header]
-    if not {"sector", "item", "value", "unit"} <= set(columns):
-        raise InputError(
-            Problem(
-                shown,
-                f"lacks the header 'sector,item,value,unit' (found "
-                f"'{','.join(header)}'); the first line must be "
-                "sector,item,value,unit,note",
-                header_line,
-            )
-        )
-    col = {c: columns.index(c) for c in ("sector", "item", "value", "unit", "note") if c in columns}
-
-    def cell(row: list[str], name: str) -> str:
-        i = col.get(name)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
-    problems: list[Problem] = []
-    out: list[tuple] = []
-    seen: dict[tuple[str, str], int] = {}
-    for line, row in rows[1:]:
-        sector, name = cell(row, "sector"), cell(row, "item")
-        if not sector:
-            problems.append(
-                Problem(
-                    shown, "the sector is empty; name the sector (e.g. 化工)", line, name or None
-                )
-            )
-            continue
-        item = find_item(name, standard) if name else None
-        if item is None:
-            hint = suggest_items(name, standard) if name else "give an item id or its Chinese name"
-            problems.append(Problem(shown, f"unknown item; {hint}", line, name or None))
-            continue
-        if item.id not in SECTOR_ITEMS:
-            problems.append(
-                Problem(
-                    shown,
-                    f"'{item.name_zh}' is not an additive item; a sector file "
-                    f"takes {', '.join(SECTOR_ITEMS)}",
-                    line,
-                    name,
-                )
-            )
-            continue
-        if (sector, item.id) in seen:
-            problems.append(
-                Problem(
-                    shown,
-                    f"sector '{sector}' has this item twice (first on line "
-                    f"{seen[sector, item.id]}); keep one row",
-                    line,
-                    name,
-                )
-            )
-            continue
-        seen[sector, item.id] = line
-        text, unit_text, note = cell(row, "value"), cell(row, "unit"), cell(row, "note")
-        if text == "":
-            continue
-        number = parse_number(text)
-        if number is None or not number.is_finite() or number < 0:
-            problems.append(
-                Problem(
-                    shown,
-                    f"'{text}' is not a non-negative number; write digits such "
-                    'as 4906200 or "4,906,200"',
-                    line,
-                    name,
-                )
-            )
-            continue
-        unit = unit_text or item.unit
-        if unit not in UNITS[item.dimension]:
-            problems.append(
-                Problem(
-                    shown,
-                    f"unit '{unit}' is not a unit of {item.dimension}; "
-                    f"'{item.name_zh}' takes {', '.join(UNITS[item.dimension])}",
-                    line,
-                    name,
-                )
-            )
-            continue
-        value = float(convert(number, unit, item.unit, item.dimension))
-        out.append((year, sector, item.id, value, item.unit, note))
-    if problems:
-        raise InputError(problems)
-    return pd.DataFrame(out, columns=SECTOR_COLUMNS)
-
-
-def load_sectors(park: Park, year: int) -> pd.DataFrame | None:
-    """The park's sector breakdown for ``year``, or None when it has no sector file.
-
-    Returns
-    -------
-    pandas.DataFrame or None
-        See :func:`read_sector_file` (columns ``year, sector, item, value, unit, note``).
-    """
-    path = sector_files(park).get(year)
-    return None if path is None else read_sector_file(path, park.standard, year)
-
-
-def sector_table(park: Park, year: int) -> pd.DataFrame | None:
-    """The breakdown as a wide table: one row per sector, one column per item [catalogue units]."""
-    long = load_sectors(park, year)
-    if long is None:
-        return None
-    wide = long.pivot(index="sector", columns="item", values="value")
-    return wide.reindex(
-        index=list(dict.fromkeys(long["sector"])),
-        columns=[i for i in SECTOR_ITEMS if i in set(long["item"])],
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,11 +161,12 @@ def numerator_items(ind: Indicator, standard: Standard) -> list[str]:
                 part.left if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div) else part
             )
             found += [i for i, ref in _items_of(left) if ref == "T"]
-    items = [i for i in dict.fromkeys(found) if i in SECTOR_ITEMS]
+    additive = additive_items(standard)
+    items = [i for i in dict.fromkeys(found) if i in additive]
     if not items:
         raise ValueError(
             f"indicator {ind.number} ({ind.name_zh}) has no numerator item that a "
-            f"sector file gives ({', '.join(SECTOR_ITEMS)})"
+            f"sector file gives ({', '.join(additive)})"
         )
     return items
 
@@ -381,7 +186,8 @@ def intensity_structure(ind: Indicator, standard: Standard) -> tuple[str, float]
         alpha, beta, atoms = _affine(shape.tree, 1.0)
     except _Unsupported:
         atoms, alpha, beta = {}, 1.0, 0.0
-    num = [a for a, p in atoms.items() if p == 1 and a in SECTOR_ITEMS and a != "value_added"]
+    additive = additive_items(standard)
+    num = [a for a, p in atoms.items() if p == 1 and a in additive and a != "value_added"]
     if alpha != 0 or len(atoms) != 2 or atoms.get("value_added") != -1 or len(num) != 1:
         raise ValueError(
             f"indicator {ind.number} ({ind.name_zh}) is not an intensity per value "
@@ -732,16 +538,11 @@ def activity_structure_intensity(
 
 
 __all__ = [
-    "SECTOR_ITEMS",
     "activity_structure_intensity",
     "check_sector_totals",
     "intensity_decomposition",
     "intensity_structure",
-    "load_sectors",
     "numerator_items",
-    "read_sector_file",
-    "sector_files",
     "sector_shares",
-    "sector_table",
     "structure_intensity",
 ]

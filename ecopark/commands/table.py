@@ -69,7 +69,8 @@ def run_table(args: argparse.Namespace) -> int:
 def _sector_and_data_findings(park_dir: str) -> tuple[list[Problem], list[str]]:
     """Sector-file problems (errors), and sector-total and data-check warnings, of a valid park."""
     from ecopark.checks import check_data
-    from ecopark.sectors import check_sector_totals, read_sector_file, sector_files
+    from ecopark.io.sectors import read_sector_file, sector_files
+    from ecopark.sectors import check_sector_totals
 
     park = load_park(park_dir)
     errors: list[Problem] = []

@@ -100,9 +100,31 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node, raw = _parse_yaml(text)
     except UnicodeDecodeError:
         raise InputError(Problem(shown, "is not UTF-8 text; save park.yaml as UTF-8")) from None
+    return parse_config(text, park_dir, shown)
+
+
+def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
+    """Validate the text of a ``park.yaml`` meant for the folder ``park_dir`` (which may not exist yet).
+
+    Parameters
+    ----------
+    text : str
+        The YAML text.
+    park_dir : path-like
+        The park folder: its name must equal the ``id``.
+    shown : str
+        The file as messages name it.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, each with the line.
+    """
+    park_dir = Path(park_dir)
+    try:
+        node, raw = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -200,25 +222,3 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         description=str(raw.get("description") or ""),
         source=str(raw.get("source") or ""),
     )
-
-
-def config_to_dict(config: ParkConfig) -> dict[str, Any]:
-    """The config as park.yaml would hold it (for writing a park.yaml)."""
-    out: dict[str, Any] = {
-        "id": config.id,
-        "name": config.name,
-        "name_en": config.name_en,
-        "standard": config.standard,
-        "base_year": config.base_year,
-        "water_region": config.water_region,
-        "selected_optional": list(config.selected_optional),
-        "dominant_sector_share": config.dominant_sector_share,
-    }
-    if config.sector_benchmarks:
-        out["sector_benchmarks"] = dict(config.sector_benchmarks)
-    if config.synthetic:
-        out["synthetic"] = True
-    for key in ("description", "source"):
-        if getattr(config, key):
-            out[key] = getattr(config, key)
-    return out

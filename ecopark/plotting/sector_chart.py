@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from ecopark.errors import InputError
 from ecopark.io.park import Park
+from ecopark.io.sectors import sector_files
 from ecopark.plotting.fonts import setup
 from ecopark.plotting.style import (
     fmt_number,
@@ -21,7 +22,7 @@ from ecopark.plotting.style import (
     shorten,
     wrap,
 )
-from ecopark.sectors import sector_files, sector_shares, structure_intensity
+from ecopark.sectors import sector_shares, structure_intensity
 
 #: Colours of the sector charts (categories, not statuses: no status colour is reused).
 SHARE_COLOURS = ("#4e79a7", "#a0cbe8", "#f28e2b", "#59a14f", "#b07aa1")  # one per numerator item

@@ -643,7 +643,8 @@ def show_trend_charts(report: Report) -> None:
 
 def _sector_numbers(report: Report) -> list[int]:
     """Failing/at-risk indicators whose numerator a sector file can split, when the year has one."""
-    from ecopark.sectors import numerator_items, sector_files
+    from ecopark.io.sectors import sector_files
+    from ecopark.sectors import numerator_items
 
     if report.year not in sector_files(report.park):
         return []
@@ -662,7 +663,8 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
     """By sector: each sector's share of a failing/at-risk indicator's numerator in the year and,
     for intensities per value added, the structure and intensity effects since the base year
     (:mod:`ecopark.sectors`); or a sentence saying why there is none."""
-    from ecopark.sectors import sector_files, sector_shares, structure_intensity
+    from ecopark.io.sectors import sector_files
+    from ecopark.sectors import sector_shares, structure_intensity
 
     files = sector_files(report.park)
     if report.year not in files:
@@ -722,7 +724,7 @@ def sectors(report: Report) -> tuple[list[str], pd.DataFrame | None]:
 def sector_chart(report: Report) -> Any:
     """Sector contributions (:func:`ecopark.plotting.sector_contributions`) of the first failing
     or at-risk indicator that a sector file splits, failing ones first; None without one."""
-    from ecopark.sectors import sector_files
+    from ecopark.io.sectors import sector_files
 
     numbers = _sector_numbers(report)
     if not numbers:

@@ -28,15 +28,46 @@ OP_SYMBOL = {">=": "≥", "<=": "≤", "=": ""}
 
 @dataclass(frozen=True)
 class Item:
-    """One raw item of the catalogue (``items.csv``)."""
+    """One raw item of the catalogue (``items.csv``), with its roles.
+
+    Attributes
+    ----------
+    id, name_zh : str
+        The id and the Chinese name a year file may name it by.
+    unit : str
+        The catalogue unit every value is converted to (empty for a status).
+    dimension : str
+        ``money``, ``mass``, ``energy``, ``water``, ``area``, ``people``, ``percent``, ``count``
+        or ``status`` (the keys of :data:`ecopark.io.units.UNITS`).
+    kind : str
+        ``number``, ``count`` (whole numbers) or ``status`` (one of ``allowed``).
+    allowed : tuple of str
+        The words of a status item.
+    indicators : tuple of int
+        The indicators whose formula uses the item.
+    additive : int
+        Nonzero for an amount whose sector values add up to the park's (a sector file may give
+        it): its place among the additive items (1 first) in sector tables and messages.
+    part_of : tuple of str
+        The items whose sum the item cannot exceed (utilised solid waste is part of generated
+        waste plus prior-year stock); the data checks need the first of them present.
+    part_of_indicators : tuple of int
+        The indicators a part above its whole makes wrong.
+    aliases : tuple of str
+        Other spellings seen in official tables (``SO2`` for SO2排放量), matched by the importer.
+    """
 
     id: str
     name_zh: str
     unit: str
     dimension: str
-    kind: str  # number | count | status
-    allowed: tuple[str, ...] = ()  # the words of a status item
+    kind: str
+    allowed: tuple[str, ...] = ()
     indicators: tuple[int, ...] = ()
+    additive: int = 0
+    part_of: tuple[str, ...] = ()
+    part_of_indicators: tuple[int, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,7 +220,14 @@ def _read_items(filename: str) -> dict[str, Item]:
             kind=kind,
             allowed=tuple(words.split("|")) if words else (),
             indicators=tuple(int(x) for x in row["indicators"].split()),
+            additive=int(row["additive"] or 0),
+            part_of=tuple(row["part_of"].split()),
+            part_of_indicators=tuple(int(x) for x in row["part_of_indicators"].split()),
+            aliases=tuple(row["aliases"].split("|")) if row["aliases"] else (),
         )
+    unknown = {w for it in items.values() for w in it.part_of} - set(items)
+    if unknown:
+        raise ValueError(f"{filename}: part_of names unknown items {sorted(unknown)}")
     return items
 
 

@@ -1,16 +1,23 @@
-"""Reading a filled 附表1 对照考核表 (.xlsx) back into a park folder.
+"""Reading a filled 附表1 对照考核表 (.xlsx) back into a park folder, in four steps.
 
-:func:`read_office_table` parses the sheet laid out as :mod:`ecopark.tables.officetable` writes it (and as
-the annual reports print it): the header (园区名称, 数据基准年为 XXXX 年), then rows of 分类, 序号,
-指标, 单位, 要求, 是否选为考核指标, 数值. Each row is either an indicator (matched by its name, or a
-close variant under its 序号) or a raw item (matched by its catalogue name, with the prefix
-``规划基准年`` for the base year or ``2018 年`` for a calendar year). Names are compared after NFKC
-normalisation (full-width characters, ``SO ₂`` = ``SO2``), without spaces and without trailing
-footnote marks (``^a``).
-
-:func:`import_office_table` validates the whole sheet and the folder it would produce, and only
-then writes the year files and park.yaml, each atomically. Existing year files are overwritten
-only with ``force=True``, and then copied to ``<file>.bak-<timestamp>`` first.
+1. **Reading the workbook** (:func:`read_sheet`): the sheet laid out as
+   :mod:`ecopark.tables.officetable` writes it (and as the annual reports print it): the header
+   (园区名称, 数据基准年为 XXXX 年), then rows of 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值.
+2. **Mapping rows to items** (:func:`read_office_table`): each row is either an indicator (matched
+   by its name, or a close variant under its 序号) or a raw item (matched by its catalogue name or
+   one of its ``aliases`` in the item catalogue, with the prefix ``规划基准年`` for the base year or
+   ``2018 年`` for a calendar year). Names are compared after NFKC normalisation (full-width
+   characters, ``SO ₂`` = ``SO2``), without spaces and without trailing footnote marks (``^a``).
+   Each value is checked where it stands, by the rules of every ``item,value,unit`` row
+   (:func:`ecopark.io.rows.check_value`), after the sheet's lenient spellings (``-``, ``/``, ``无``
+   for empty; full-width digits) are read.
+3. **Validating in memory** (:func:`import_office_table`): the year files and park.yaml the import
+   would write are built as text and validated by the loader's own readers
+   (:func:`ecopark.io.yearfile.read_year_text`, :func:`ecopark.io.config.parse_config`), with the
+   existing year files they sit beside; nothing is written if anything is wrong.
+4. **Writing the folder**: only then are the year files and park.yaml written, each atomically.
+   Existing year files are overwritten only with ``force=True``, and then copied to
+   ``<file>.bak-<timestamp>`` first.
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,23 +38,15 @@ from pathlib import Path
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io import park as load
 from ecopark.io.atomic import write_text
-from ecopark.io.config import WATER_REGIONS, load_config
-from ecopark.io.park import YEAR_FILE, check_park, load_park, read_year_file
+from ecopark.io.config import WATER_REGIONS, load_config, parse_config
+from ecopark.io.park import Park
+from ecopark.io.rows import Record, RowError, check_value, parse_number
 from ecopark.io.units import UNITS
+from ecopark.io.yearfile import read_year_file, read_year_text, year_files
 from ecopark.standard.model import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
 from ecopark.tables.officetable import BASE_PREFIX, SHEET1
 
-#: Spellings of raw items seen in official tables that are not the catalogue name (normalised form).
-ALIASES: dict[str, str] = {
-    "SO2": "so2",
-    "COD": "cod",
-    "氨氮": "ammonia_nitrogen",
-    "氮氧化物": "nox",
-    "固废产生量": "solid_waste_generated",
-    "工业固废产生量": "solid_waste_generated",
-}
 #: Header words of the columns (normalised), first match wins.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "category": ("分类",),
@@ -67,6 +65,10 @@ _FOOTMARK = re.compile(r"(\^?[ab]|[ᵃᵇ])$")
 _YEAR_PREFIX = re.compile(r"^(\d{4})年")
 
 
+# --------------------------------------------------------------------------------------------
+# 1. Reading the workbook
+
+
 def normalize(text: object) -> str:
     """A name as compared: NFKC (full width, subscripts), no whitespace, no trailing ``^a``."""
     t = unicodedata.normalize("NFKC", "" if text is None else str(text))
@@ -75,6 +77,125 @@ def normalize(text: object) -> str:
 
 def _strip_mark(name: str) -> str:
     return _FOOTMARK.sub("", name)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def cell_number(text: str) -> Decimal | None:
+    """A number as written in a cell (``4906200``, ``"4,906,200"``, full-width digits) or None."""
+    return parse_number(_number_text(text))
+
+
+def _number_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
+def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:
+    for index, (_, cells) in enumerate(rows):
+        names = [normalize(c) for c in cells]
+        if "序号" in names and any(n in names for n in COLUMN_NAMES["name"]):
+            cols: dict[str, int] = {}
+            for field_name, words in COLUMN_NAMES.items():
+                for word in words:
+                    if word in names:
+                        cols[field_name] = names.index(word)
+                        break
+            return index, cols
+    return None
+
+
+def _pick_sheet(wb) -> object:
+    for ws in wb.worksheets:
+        if ws.title == SHEET1 or "附表1" in normalize(ws.title) or "对照考核表" in ws.title:
+            return ws
+    return wb.worksheets[0]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The 附表1 sheet of a workbook, as read.
+
+    Attributes
+    ----------
+    title : str
+        The sheet's name.
+    where : str
+        File and sheet as messages name them: ``path [title]``.
+    rows : list of (int, list)
+        ``(sheet row, cell values)`` of every row.
+    header : int
+        Index in ``rows`` of the header row.
+    columns : dict
+        Field (``number``, ``name``, ``value``, ...; see :data:`COLUMN_NAMES`) -> column index.
+    """
+
+    title: str
+    where: str
+    rows: list[tuple[int, list[object]]]
+    header: int
+    columns: dict[str, int]
+
+
+def read_sheet(path: Path) -> Sheet:
+    """The 附表1 sheet of a workbook (the sheet named 附表1…/…对照考核表, else the first).
+
+    Raises
+    ------
+    InputError
+        If the file is missing or unreadable, or the sheet has no header row with 序号, 指标
+        and 数值.
+    """
+    import openpyxl
+
+    shown = display_path(path)
+    if not path.is_file():
+        raise InputError(Problem(shown, "does not exist"))
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(
+            Problem(
+                shown,
+                f"is not a readable .xlsx workbook ({type(exc).__name__}); "
+                "save it again from Excel as .xlsx",
+            )
+        ) from None
+    ws = _pick_sheet(wb)
+    where = f"{shown} [{ws.title}]"
+    rows = [(r[0].row, [c.value for c in r]) for r in ws.iter_rows() if r]
+    found = _find_header(rows)
+    if found is None:
+        raise InputError(
+            Problem(
+                where,
+                "has no header row with 序号 and 指标; the table must have the "
+                "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值",
+            )
+        )
+    header_index, cols = found
+    if "value" not in cols:
+        raise InputError(
+            Problem(where, "the header has no column 数值 (or 当年现状值)", rows[header_index][0])
+        )
+    return Sheet(ws.title, where, rows, header_index, cols)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Mapping rows to items
 
 
 @dataclass(frozen=True)
@@ -133,48 +254,6 @@ class OfficeTable:
     sheet: str = ""
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def parse_number(text: str) -> Decimal | None:
-    """A number as written in a cell (``4906200``, ``"4,906,200"``, full-width digits) or None."""
-    return load.parse_number(unicodedata.normalize("NFKC", text).replace(" ", ""))
-
-
-def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:
-    for index, (_, cells) in enumerate(rows):
-        names = [normalize(c) for c in cells]
-        if "序号" in names and any(n in names for n in COLUMN_NAMES["name"]):
-            cols: dict[str, int] = {}
-            for field_name, words in COLUMN_NAMES.items():
-                for word in words:
-                    if word in names:
-                        cols[field_name] = names.index(word)
-                        break
-            return index, cols
-    return None
-
-
-def _pick_sheet(wb) -> object:
-    for ws in wb.worksheets:
-        if ws.title == SHEET1 or "附表1" in normalize(ws.title) or "对照考核表" in ws.title:
-            return ws
-    return wb.worksheets[0]
-
-
 class _Matcher:
     """Maps row names to indicators and catalogue items."""
 
@@ -185,8 +264,9 @@ class _Matcher:
         for item in standard.items.values():
             self.items[normalize(item.name_zh)] = item
             self.items[item.id] = item
-        for alias, item_id in ALIASES.items():
-            self.items.setdefault(normalize(alias), standard.items[item_id])
+        for item in standard.items.values():
+            for alias in item.aliases:
+                self.items.setdefault(normalize(alias), item)
 
     def indicator(self, name: str) -> Indicator | None:
         """The indicator named exactly (after normalisation, footnote mark dropped)."""
@@ -250,41 +330,11 @@ def read_office_table(
     InputError
         Listing every row that cannot be mapped and every bad value, each with its row number.
     """
-    import openpyxl
-
     path = Path(path)
     standard = standard or load_standard()
-    shown = display_path(path)
-    if not path.is_file():
-        raise InputError(Problem(shown, "does not exist"))
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(
-            Problem(
-                shown,
-                f"is not a readable .xlsx workbook ({type(exc).__name__}); "
-                "save it again from Excel as .xlsx",
-            )
-        ) from None
-    ws = _pick_sheet(wb)
-    where = f"{shown} [{ws.title}]"
-    rows = [(r[0].row, [c.value for c in r]) for r in ws.iter_rows() if r]
-    found = _find_header(rows)
-    if found is None:
-        raise InputError(
-            Problem(
-                where,
-                "has no header row with 序号 and 指标; the table must have the "
-                "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值",
-            )
-        )
-    header_index, cols = found
-    if "value" not in cols:
-        raise InputError(
-            Problem(where, "the header has no column 数值 (or 当年现状值)", rows[header_index][0])
-        )
-    table = OfficeTable(sheet=ws.title)
+    sheet = read_sheet(path)
+    where, rows, header_index, cols = sheet.where, sheet.rows, sheet.header, sheet.columns
+    table = OfficeTable(sheet=sheet.title)
     problems: list[Problem] = []
     for _, cells in rows[:header_index]:
         for cell in cells:
@@ -319,7 +369,7 @@ def read_office_table(
             break
         raw_number = _cell_text(get(cells, "number"))
         if raw_number:
-            parsed = parse_number(raw_number)
+            parsed = cell_number(raw_number)
             if parsed is None or parsed != parsed.to_integral_value():
                 problems.append(
                     Problem(where, f"序号 '{raw_number}' is not an indicator number", line)
@@ -382,7 +432,11 @@ def read_office_table(
             problems.append(Problem(where, matcher.suggest(name), line, label))
             continue
         item = standard.items[item_id]
-        checked = _check_value(item, value_text, unit_text, where, line, label, problems)
+        try:
+            checked = sheet_value(item, value_text, unit_text)
+        except RowError as exc:
+            problems.append(Problem(where, str(exc), line, label))
+            continue
         if checked is None:
             continue
         value, unit = checked
@@ -408,92 +462,43 @@ def read_office_table(
     return table
 
 
-def _unit_spelling(item: Item, unit_text: str) -> str | None:
-    """The accepted spelling of a unit cell for ``item`` ('' for none), or None if it does not fit."""
+def sheet_value(item: Item, text: str, unit_text: str) -> tuple[str, str] | None:
+    """``(value as CSV text, unit)`` of a sheet's 数值 and 单位 cells, or None for an empty value.
+
+    The sheet's spellings are read first: ``-``, ``—``, ``/``, ``无`` mean empty; numbers and
+    words are NFKC-normalised (full-width digits), spaces dropped; an empty unit cell means the
+    catalogue unit, and a status takes none whatever the cell says. Then the value is checked by
+    the rules of every row (:func:`ecopark.io.rows.check_value`).
+
+    Raises
+    ------
+    RowError
+        If the value breaks a rule.
+    """
+    if normalize(text) in EMPTY_WORDS:
+        return None
     if item.kind == "status":
-        return ""
+        word = normalize(text)
+        check_value(item, word, "")
+        return word, ""
+    unit = _unit_spelling(item, unit_text)
+    checked = check_value(item, _number_text(text), unit)
+    return format(checked.number, "f"), unit
+
+
+def _unit_spelling(item: Item, unit_text: str) -> str:
+    """The unit cell as the catalogue spells it: the catalogue unit if empty, else as written."""
     if normalize(unit_text) in EMPTY_WORDS:
         return item.unit
     table = UNITS[item.dimension]
     for candidate in (unit_text.strip(), normalize(unit_text)):
         if candidate in table:
             return candidate
-    return None
+    return unit_text.strip()
 
 
-def _check_value(
-    item: Item,
-    text: str,
-    unit_text: str,
-    where: str,
-    line: int,
-    label: str,
-    problems: list[Problem],
-) -> tuple[str, str] | None:
-    """(value as CSV text, unit), or None if the value is empty or bad (then a problem is recorded)."""
-    if normalize(text) in EMPTY_WORDS:
-        return None
-    if item.kind == "status":
-        word = normalize(text)
-        if word not in item.allowed:
-            problems.append(
-                Problem(
-                    where,
-                    f"'{text}' is not allowed for '{item.name_zh}'; write one of "
-                    f"{' / '.join(item.allowed)}",
-                    line,
-                    label,
-                )
-            )
-            return None
-        return word, ""
-    number = parse_number(text)
-    if number is None:
-        problems.append(
-            Problem(
-                where,
-                f"'{text}' is not a number; write digits such as 4906200 "
-                f"('{item.name_zh}' in {item.unit or 'its unit'})",
-                line,
-                label,
-            )
-        )
-        return None
-    if not number.is_finite():
-        problems.append(
-            Problem(where, f"'{text}' is not a finite number; write the actual figure", line, label)
-        )
-        return None
-    if number < 0:
-        problems.append(
-            Problem(
-                where,
-                f"'{text}' is negative; raw items are amounts and cannot be below 0",
-                line,
-                label,
-            )
-        )
-        return None
-    unit = _unit_spelling(item, unit_text)
-    if unit is None:
-        accepted = ", ".join(UNITS[item.dimension])
-        problems.append(
-            Problem(
-                where,
-                f"unit '{unit_text}' does not fit '{item.name_zh}'; use one of {accepted}",
-                line,
-                label,
-            )
-        )
-        return None
-    if item.kind == "count" and number != number.to_integral_value():
-        problems.append(
-            Problem(
-                where, f"'{text}' is not a whole number; '{item.name_zh}' is a count", line, label
-            )
-        )
-        return None
-    return format(number, "f"), unit
+# --------------------------------------------------------------------------------------------
+# 3. The folder the import would write, validated in memory
 
 
 @dataclass
@@ -624,11 +629,11 @@ def import_office_table(
     Raises
     ------
     InputError
-        Unmapped rows, bad values (each with its row), existing files without ``force``, or a
-        folder that would not load. Nothing is written then.
+        Unmapped rows, bad values (each with its row), existing files without ``force``, a year
+        with two files, or a folder that would not load. Nothing is written then.
     """
     path, park_dir = Path(path), Path(park_dir)
-    shown = display_path(path)
+    where = display_path(path)
     yaml_path = park_dir / "park.yaml"
     existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if yaml_path.is_file() else None
     config = load_config(park_dir) if existing_yaml is not None else None
@@ -646,48 +651,14 @@ def import_office_table(
             )
         )
     table = read_office_table(path, year, config.base_year if config else base_year, standard)
-    problems: list[Problem] = []
+    where = f"{where} [{table.sheet}]"
     eff_base = config.base_year if config else (table.base_year or base_year)
-    if eff_base is None:
-        problems.append(
-            Problem(
-                f"{shown} [{table.sheet}]",
-                "the header lacks 数据基准年为 XXXX 年 and the folder "
-                "has no park.yaml; give --base-year",
-            )
-        )
-    if not table.values:
-        problems.append(
-            Problem(
-                f"{shown} [{table.sheet}]", "no values found under the header; fill the 数值 column"
-            )
-        )
-    selected = None
-    optional = set(standard.optional_numbers)
-    if any(n in optional for n in table.roles):
-        selected = sorted(
-            n for n, role in table.roles.items() if role == "selected" and n in optional
-        )
-    for n, role in sorted(table.roles.items()):
-        if role == "must" and n in optional:
-            problems.append(
-                Problem(
-                    f"{shown} [{table.sheet}]",
-                    f"indicator {n} is optional in {standard.code}, not 必选; write 是 or 否",
-                )
-            )
-    if problems:
-        raise InputError(problems)
+    selected = _selection(table, standard, eff_base, where)
 
     by_year: dict[int, list[SheetValue]] = {}
     for v in table.values:
         by_year.setdefault(v.year, []).append(v)
-    existing_files: dict[int, Path] = {}
-    if park_dir.is_dir():
-        for entry in park_dir.iterdir():
-            m = YEAR_FILE.match(entry.name)
-            if m and entry.is_file():
-                existing_files.setdefault(int(m.group(1)), entry)
+    existing_files = year_files(park_dir)
     clash = [existing_files[y] for y in sorted(by_year) if y in existing_files]
     if clash and not force:
         raise InputError(
@@ -701,11 +672,10 @@ def import_office_table(
             ]
         )
     source = path.name
-    texts: dict[Path, str] = {}
-    for y, values in sorted(by_year.items()):
-        old = existing_files.get(y)
-        rows = _year_rows(values, old, source, standard, table.sheet)
-        texts[park_dir / f"{y}.csv"] = _csv_text(rows)
+    texts = {
+        y: _csv_text(_year_rows(values, existing_files.get(y), source, standard, table.sheet))
+        for y, values in sorted(by_year.items())
+    }
     park_id = park_dir.resolve().name
     yaml_text = _park_yaml_text(
         existing_yaml,
@@ -719,71 +689,132 @@ def import_office_table(
     result = ImportResult(selected_optional=selected)
     if table.park_name is None and existing_yaml is None:
         result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
-    _validate_staged(park_dir, park_id, texts, yaml_text, existing_files, year, table, result)
+    park = _validated_park(park_dir, yaml_text, texts, existing_files)
+    result.warnings += _printed_differences(park, year, table)
+    _write(park_dir, texts, yaml_text, existing_yaml, existing_files, now, result)
+    return result
 
+
+def _selection(
+    table: OfficeTable, standard: Standard, base_year: int | None, where: str
+) -> list[int] | None:
+    """The optional indicators the sheet selects (None: it marks none), or every problem raised."""
+    problems: list[Problem] = []
+    if base_year is None:
+        problems.append(
+            Problem(
+                where,
+                "the header lacks 数据基准年为 XXXX 年 and the folder "
+                "has no park.yaml; give --base-year",
+            )
+        )
+    if not table.values:
+        problems.append(Problem(where, "no values found under the header; fill the 数值 column"))
+    selected = None
+    optional = set(standard.optional_numbers)
+    if any(n in optional for n in table.roles):
+        selected = sorted(
+            n for n, role in table.roles.items() if role == "selected" and n in optional
+        )
+    for n, role in sorted(table.roles.items()):
+        if role == "must" and n in optional:
+            problems.append(
+                Problem(
+                    where,
+                    f"indicator {n} is optional in {standard.code}, not 必选; write 是 or 否",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return selected
+
+
+def _validated_park(
+    park_dir: Path, yaml_text: str, texts: dict[int, str], existing: dict[int, Path]
+) -> Park:
+    """The park the import would produce, validated in memory by the loader's own readers.
+
+    ``texts`` are the year files to write (``{year: csv text}``); the other ``existing`` year
+    files stay and are validated as they are.
+
+    Raises
+    ------
+    InputError
+        With every problem of park.yaml and of each year file, named as the written files.
+    """
+    problems: list[Problem] = []
+    config = None
+    try:
+        config = parse_config(yaml_text, park_dir, display_path(park_dir / "park.yaml"))
+    except InputError as exc:
+        problems += exc.problems
+    standard = load_standard(config.standard if config else DEFAULT_STANDARD)
+    files = {**existing, **{y: park_dir / f"{y}.csv" for y in texts}}
+    records: dict[int, list[Record]] = {}
+    for y, target in sorted(files.items()):
+        try:
+            records[y] = (
+                read_year_text(texts[y], display_path(target), standard)
+                if y in texts
+                else read_year_file(target, standard)
+            )
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return Park(park_dir, config, standard, files, records)
+
+
+def _printed_differences(park: Park, year: int, table: OfficeTable) -> list[str]:
+    """Warnings for computed indicators the sheet prints otherwise than ecopark computes them."""
+    if year not in park.files:
+        return []
+    from ecopark.engine import assess
+
+    a = assess(park, year)
+    out = []
+    for number, (row, printed) in sorted(table.printed.items()):
+        got = a.result(number).display
+        want = cell_number(printed)
+        if got == "" or want is None or Decimal(got) != want:
+            out.append(
+                f"row {row}: indicator {number} is printed as {printed} in the sheet but ecopark "
+                f"computes {got or 'nothing (' + a.result(number).reason_zh + ')'} from the imported data"
+            )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Writing the folder
+
+
+def _write(
+    park_dir: Path,
+    texts: dict[int, str],
+    yaml_text: str,
+    existing_yaml: str | None,
+    existing: dict[int, Path],
+    now: dt.datetime | None,
+    result: ImportResult,
+) -> None:
+    """Write the validated year files and park.yaml, each atomically, keeping copies of old files.
+
+    An old year file of another name (``2021.xlsx``, ``2021.CSV``) is moved aside, so that the
+    year keeps one file.
+    """
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    for target, text in texts.items():
-        y = int(target.stem)
-        old = existing_files.get(y)
+    for y, text in texts.items():
+        target = park_dir / f"{y}.csv"
+        old = existing.get(y)
         if old is not None:
             backup = old.with_name(f"{old.name}.bak-{stamp}")
-            if old.suffix.lower() == ".csv":
+            if old.name == target.name:
                 shutil.copy2(old, backup)
-            else:  # an .xlsx year file is replaced by the csv: move it aside
+            else:
                 os.replace(old, backup)
             result.backups.append(backup)
         write_text(target, text)
         result.written.append(target)
     if yaml_text != existing_yaml:
-        write_text(yaml_path, yaml_text)
-        result.written.append(yaml_path)
-    return result
-
-
-def _validate_staged(
-    park_dir: Path,
-    park_id: str,
-    texts: dict[Path, str],
-    yaml_text: str,
-    existing: dict[int, Path],
-    year: int,
-    table: OfficeTable,
-    result: ImportResult,
-) -> None:
-    """Build the folder the import would produce in a temporary place and load it."""
-    with tempfile.TemporaryDirectory(prefix="ecopark-import-") as tmp:
-        stage = Path(tmp) / park_id
-        stage.mkdir()
-        (stage / "park.yaml").write_text(yaml_text, encoding="utf-8")
-        targets = {int(t.stem) for t in texts}
-        for y, p in existing.items():
-            if y not in targets:
-                shutil.copy2(p, stage / p.name)
-        for target, text in texts.items():
-            (stage / target.name).write_text(text, encoding="utf-8")
-        problems = [p for p in check_park(stage) if not p.message.startswith("warning:")]
-        if problems:
-            fixed = [
-                Problem(
-                    p.file.replace(str(stage), display_path(park_dir)).replace(tmp, ""),
-                    p.message,
-                    p.line,
-                    p.item,
-                )
-                for p in problems
-            ]
-            raise InputError(fixed)
-        park = load_park(stage)
-        if year not in park.files:
-            return
-        from ecopark.engine import assess
-
-        a = assess(park, year)
-        for number, (row, printed) in sorted(table.printed.items()):
-            got = a.result(number).display
-            want = parse_number(printed)
-            if got == "" or want is None or Decimal(got) != want:
-                result.warnings.append(
-                    f"row {row}: indicator {number} is printed as {printed} in the sheet but ecopark "
-                    f"computes {got or 'nothing (' + a.result(number).reason_zh + ')'} from the imported data"
-                )
+        write_text(park_dir / "park.yaml", yaml_text)
+        result.written.append(park_dir / "park.yaml")

@@ -19,6 +19,7 @@ from pathlib import Path
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import write_bytes
 from ecopark.io.units import UNITS
+from ecopark.io.yearfile import year_file_list
 from ecopark.standard.model import Standard, load_standard
 
 TEMPLATE_COLUMNS = ["item", "value", "unit", "note", "name_zh"]
@@ -168,8 +169,9 @@ def write_template(
     output : path-like, optional
         Where to write; default ``PARK_DIR/<YEAR>.<fmt>``.
     force : bool
-        Overwrite an existing file (and, in the park folder, the other-format file of the same
-        year), keeping a copy ``<file>.bak-<timestamp>`` of each.
+        Overwrite an existing file (and, in the park folder, any other year file of the same
+        year, such as ``2021.xlsx`` beside ``2021.csv``), keeping a copy ``<file>.bak-<timestamp>``
+        of each.
     now : datetime, optional
         Timestamp of backups.
 
@@ -197,10 +199,8 @@ def write_template(
         standard = load_standard(load_config(park_dir).standard)
     target = Path(output) if output else park_dir / f"{year}.{fmt}"
     clashes = [target] if target.exists() else []
-    if output is None:
-        other = park_dir / f"{year}.{'xlsx' if fmt == 'csv' else 'csv'}"
-        if other.exists():
-            clashes.append(other)
+    if output is None:  # any other year file of that year (2021.xlsx, 2021.CSV) would clash too
+        clashes += [p for y, p in year_file_list(park_dir) if y == year and p.name != target.name]
     if clashes and not force:
         raise InputError(
             [

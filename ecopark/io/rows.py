@@ -1,0 +1,250 @@
+"""The one validator of an ``item,value,unit`` row: year files, sector files and the importer.
+
+A row names a catalogue item (its id or Chinese name), a value as written and a unit. The rules,
+each stated once here:
+
+- the item must be in the catalogue (an unknown name gets the closest names as a hint) and may
+  appear once per file (once per sector in a sector file);
+- an empty value is a missing item, not an error;
+- a status item takes one of its words and no unit;
+- any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
+  negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit);
+- the value is converted exactly to the catalogue unit and must stay a finite float.
+
+:func:`check_value` checks one value and raises :class:`RowError`; :func:`validate_rows` checks
+the rows of one file and raises :class:`~ecopark.errors.InputError` with every problem at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ecopark.errors import InputError, Problem
+from ecopark.io.units import UNITS, convert
+from ecopark.standard.model import Item, Standard
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class RowError(ValueError):
+    """One row's problem, as the sentence a :class:`~ecopark.errors.Problem` carries."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One ``item,value,unit`` row as written.
+
+    Attributes
+    ----------
+    line : int
+        Line (or sheet row) number, 1-based.
+    item : str
+        The item's id or Chinese name as written.
+    value, unit, note : str
+        The cells as written (stripped).
+    group : str
+        Rows of one group may name an item once (a sector of a sector file); ``""`` for a year
+        file, where an item may appear once per file.
+    """
+
+    line: int
+    item: str
+    value: str
+    unit: str
+    note: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One raw item of one year, converted to its catalogue unit."""
+
+    item: str
+    value: float | str
+    unit: str
+    note: str
+    file: str
+    line: int
+    value_as_written: str = ""
+    unit_as_written: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A valid value: ``value`` in the item's catalogue unit, ``number`` as written (None: a status)."""
+
+    value: float | str
+    number: Decimal | None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The number written in ``text`` (thousands separators allowed), or None if it is not one."""
+    t = text.strip().replace("\u2212", "-")
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "")
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def find_item(name: str, standard: Standard) -> Item | None:
+    """The catalogue item named by its id or its Chinese name, or None."""
+    return standard.items.get(name) or standard.items_by_name.get(name)
+
+
+def suggest_items(name: str, standard: Standard) -> str:
+    """A hint naming the catalogue items closest to an unknown ``name``."""
+    names = list(standard.items) + list(standard.items_by_name)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    if not close:
+        return "see ecopark/standards/items.csv (or `ecopark template`) for the item ids and names"
+    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+def resolve_item(name: str, standard: Standard) -> Item:
+    """The catalogue item ``name`` (an id or a Chinese name) names.
+
+    Raises
+    ------
+    RowError
+        If ``name`` is empty or names no item (with the closest names as a hint).
+    """
+    if not name:
+        raise RowError("the item is empty; give an item id or its Chinese name")
+    item = find_item(name, standard)
+    if item is None:
+        raise RowError(f"unknown item; {suggest_items(name, standard)}")
+    return item
+
+
+def check_value(item: Item, text: str, unit_text: str) -> Checked:
+    """Check one non-empty value of ``item`` written with the unit ``unit_text``.
+
+    Parameters
+    ----------
+    item : Item
+        The catalogue item.
+    text : str
+        The value as written (not empty).
+    unit_text : str
+        The unit as written; empty means the catalogue unit.
+
+    Returns
+    -------
+    Checked
+        The value in the catalogue unit [``item.unit``] and the number as written.
+
+    Raises
+    ------
+    RowError
+        For the first rule of the module docstring the value breaks.
+    """
+    if item.kind == "status":
+        if text not in item.allowed:
+            raise RowError(f"'{text}' is not allowed; write one of {' / '.join(item.allowed)}")
+        if unit_text:
+            raise RowError(f"'{item.name_zh}' is a status and takes no unit; leave the unit empty")
+        return Checked(text, None)
+    number = parse_number(text)
+    if number is None:
+        raise RowError(f"'{text}' is not a number; write digits such as 4906200 or \"4,906,200\"")
+    if not number.is_finite():
+        raise RowError(f"'{text}' is not a finite number; write the actual figure")
+    if number < 0:
+        raise RowError(f"'{text}' is negative; raw items are amounts and cannot be below 0")
+    unit = unit_text or item.unit
+    table = UNITS[item.dimension]
+    if unit not in table:
+        accepted = ", ".join(table) or "no unit"
+        kind = (
+            "is unknown"
+            if not any(unit in t for t in UNITS.values())
+            else f"is not a unit of {item.dimension}"
+        )
+        raise RowError(f"unit '{unit}' {kind}; '{item.name_zh}' takes {accepted}")
+    value = (
+        convert(number, unit, item.unit, item.dimension)
+        if item.dimension not in ("count", "percent")
+        else number
+    )
+    if item.kind == "count" and value != value.to_integral_value():
+        raise RowError(f"'{text}' is not a whole number; '{item.name_zh}' is a count")
+    if not math.isfinite(float(value)):
+        raise RowError(f"'{text}' is too large to be a real figure; check the value and its unit")
+    return Checked(float(value), number)
+
+
+def validate_rows(
+    rows: Iterable[Row],
+    standard: Standard,
+    shown: str,
+    accept: Callable[[Item], str | None] | None = None,
+) -> list[Record]:
+    """Validate the rows of one file.
+
+    Parameters
+    ----------
+    rows : iterable of Row
+        The file's rows below its header.
+    standard : Standard
+        Whose item catalogue and units to use.
+    shown : str
+        The file as messages name it.
+    accept : callable, optional
+        ``accept(item)`` returns why ``item`` may not appear in this file, or None if it may
+        (a sector file takes additive items only).
+
+    Returns
+    -------
+    list of Record
+        One per row with a value, in file order; rows with an empty value are left out.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming the file, line and item as written.
+    """
+    problems: list[Problem] = []
+    records: list[Record] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        name = row.item
+        try:
+            item = resolve_item(name, standard)
+            refused = accept(item) if accept is not None else None
+            if refused:
+                raise RowError(refused)
+            first = seen.setdefault((row.group, item.id), row.line)
+            if first != row.line:
+                where = f"sector '{row.group}' has this item" if row.group else "the item appears"
+                raise RowError(f"{where} twice (first on line {first}); keep one row")
+            if row.value == "":
+                continue
+            checked = check_value(item, row.value, row.unit)
+        except RowError as exc:
+            problems.append(Problem(shown, str(exc), row.line, name or None))
+            continue
+        unit = "" if checked.number is None else item.unit
+        records.append(
+            Record(
+                item.id,
+                checked.value,
+                unit,
+                row.note,
+                shown,
+                row.line,
+                row.value,
+                row.unit,
+                row.group,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return records

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecopark.io.atomic import write_bytes, write_text
 from ecopark.errors import InputError, display_path
-from ecopark.reports.params import ParamsError, ParkYear
+from ecopark.io.atomic import write_bytes, write_text
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS, notebook_title, notebook_weight
 from ecopark.reports.html import report_heading
+from ecopark.reports.params import ParamsError, ParkYear
 
 log = logging.getLogger("ecopark.reports.batch")
 #: nbclient's own messages (timeouts, dead kernels): the outcome reports them, so keep them quiet.

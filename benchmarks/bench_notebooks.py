@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent
 OUT = ROOT / "benchmarks" / "out"
 PARK = "example-park"
 NOTEBOOKS = ("01_assessment", "02_why_indicators_fail", "03_trends")
-IMPORTS = "import ecopark.plotting\nfrom ecopark.reports import narrative as nr\necopark.plotting.setup()\n"
+IMPORTS = "import ecopark.plotting\nfrom ecopark.reports.session import open_report\necopark.plotting.setup()\n"
 
 
 def years_of(text: str) -> list[int]:

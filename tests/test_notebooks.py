@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from ecopark.reports import narrative as nr
-from reports_support import NOTEBOOKS, ROOT, batch_run, good_park_years
+from ecopark.reports.display import Chart, Section, Text, esc
+from ecopark.reports.params import ParamsError
+from ecopark.reports.session import open_report
+from reports_support import DATA, NOTEBOOKS, ROOT, batch_run, good_park_years
 
 NB_DIR = ROOT / "notebooks"
 
@@ -70,14 +70,16 @@ def test_no_formula_in_notebooks(name):
         assert "import pandas" not in cell.source and "import numpy" not in cell.source
 
 
-def test_notebooks_match_their_build_script():
-    proc = subprocess.run(
-        [sys.executable, "scripts/build_notebooks.py", "--check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_cells_call_report_sections(name):
+    """Each cell after the setup is one call of a report section, which displays itself."""
+    code = [c for c in _load(name).cells if c.cell_type == "code"]
+    assert "report = open_report(park_id, year, data_dir)" in code[1].source
+    for cell in code[2:]:
+        call = ast.parse(cell.source).body
+        assert len(call) == 1 and isinstance(call[0], ast.Expr), cell.source
+        func = call[0].value.func
+        assert isinstance(func, ast.Attribute) and func.value.id == "report", cell.source
 
 
 def _streams(nb: nbformat.NotebookNode) -> list[str]:
@@ -158,22 +160,23 @@ def test_example_park_sector_narrative():
 
 
 def test_a_year_with_nothing_failing_says_so(nantong_dir):
-    report = nr.open_report("nantong-etdz", 2021, nantong_dir.parent)
-    report.__dict__["gaps"] = report.gaps.assign(status="pass")  # as if everything passed
-    assert report.problems().empty
-    assert "没有未达标或临界" in nr.problems_summary(report)
-    assert nr.whatif_sentences(report) == []
-    assert nr.whatif_chart(report) is None
-    assert nr.whatif_table(report) is None
-    assert nr.attribution(report) == ([], None)
-    assert nr.sectors(report)[1] is None and nr.sector_chart(report) is None
-    assert "没有" in nr.sectors(report)[0][0]
-    assert nr.attribution_chart(report) is None
+    report = open_report("nantong-etdz", 2021, nantong_dir.parent)
+    report.__dict__["problems"] = report.gaps.iloc[0:0]  # as if everything passed
+    assert report.problem_numbers == []
+    assert "没有未达标或临界" in str(report.problems_summary())
+    assert report.whatif_sentences() == []
+    assert report.whatif_chart() is None
+    assert report.whatif_table() is None
+    assert report.attribution_sentences() == [] and report.attribution_table() is None
+    assert report.sector_table() is None and report.sector_chart() is None
+    assert "没有" in report.sector_sentences()[0]
+    assert report.attribution_chart() is None
+    assert [str(p) for p in report.what_it_would_take().parts] == ["没有需要分析的指标。"]
 
 
 def test_sentence_from_the_issue(nantong_dir):
-    report = nr.open_report("nantong-etdz", 2021, nantong_dir.parent)
-    sentences = nr.whatif_sentences(report)
+    report = open_report("nantong-etdz", 2021, nantong_dir.parent)
+    sentences = report.whatif_sentences()
     renewable = next(s for s in sentences if "可再生能源使用比例" in s)
     assert (
         "可再生能源使用比例**为 0.0026%，低于 ≥9% 的要求；达标需可再生能源使用量 177,690 吨标煤（现为 51.8，"
@@ -185,25 +188,86 @@ def test_sentence_from_the_issue(nantong_dir):
 
 
 def test_open_report_messages(nantong_dir):
-    with pytest.raises(nr.ParamsError, match="year must be an integer"):
-        nr.open_report("nantong-etdz", "2021", nantong_dir.parent)
-    with pytest.raises(nr.ParamsError, match="did you mean 'nantong-etdz'"):
-        nr.open_report("nantong", 2021, nantong_dir.parent)
-    with pytest.raises(nr.ParamsError, match="years there: 2015, 2018, 2021"):
-        nr.open_report("nantong-etdz", 2020, nantong_dir.parent)
+    with pytest.raises(ParamsError, match="year must be an integer"):
+        open_report("nantong-etdz", "2021", nantong_dir.parent)
+    with pytest.raises(ParamsError, match="did you mean 'nantong-etdz'"):
+        open_report("nantong", 2021, nantong_dir.parent)
+    with pytest.raises(ParamsError, match="years there: 2015, 2018, 2021"):
+        open_report("nantong-etdz", 2020, nantong_dir.parent)
 
 
 def test_markdown_is_escaped():
-    assert (
-        nr.md("注 <script>alert(1)</script> & x").data
-        == "注 &lt;script&gt;alert(1)&lt;/script&gt; &amp; x"
-    )
+    text = Text("注 <script>alert(1)</script> & x")
+    assert text._repr_markdown_() == "注 &lt;script&gt;alert(1)&lt;/script&gt; &amp; x"
 
 
-def test_number_formats():
-    assert nr.fmt(177690.0) == "177,690"
-    assert nr.fmt(51.8) == "51.8"
-    assert nr.fmt(0.0026) == "0.0026"
-    assert nr.fmt_pct(-28.951325) == "−28.95%"
-    assert nr.fmt_signed(-0.0053494) == "−0.005349"
-    assert nr.with_unit("0.14", "吨/万元") == "0.14 吨/万元" and nr.with_unit("9", "%") == "9%"
+def test_data_text_is_never_markdown():
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    data = "**粗** [链接](http://x) _斜_ # 1. a-b"
+    rendered = markdown2html_mistune(Text("- **12 名称**：" + esc(data))._repr_markdown_())
+    assert "<strong>12 名称</strong>" in rendered  # the sentence's own Markdown
+    assert "**粗** [链接](http://x) _斜_ # 1. a-b" in rendered  # the data, as it is
+    assert "<a " not in rendered and "<em>" not in rendered
+
+
+def test_each_analysis_is_computed_once(monkeypatch):
+    """Every section of notebooks 01-03 together: each analysis runs once per report."""
+    from ecopark.reports import session
+
+    calls: dict[str, int] = {}
+
+    def counted(name):
+        real = getattr(session, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(session, name, wrapper)
+
+    for name in (
+        "assess",
+        "gap_table",
+        "what_it_would_take",
+        "attribute",
+        "park_trends",
+        "advise",
+        "check_data",
+        "sector_shares",
+        "structure_intensity",
+    ):
+        counted(name)
+    if not (DATA / "example-park").is_dir():
+        pytest.skip("data/example-park is not there")
+    report = open_report("example-park", 2023, DATA)
+    sections = [
+        report.title("x"),
+        report.verdict(),
+        report.assessment_table(),
+        report.overview_chart(),
+        report.data_checks(),
+        report.sources_table(),
+        report.problems_summary(),
+        report.what_it_would_take(),
+        report.why_it_changed(),
+        report.by_sector(),
+        report.selection_advice(),
+        report.trend_summary(),
+        report.trend_charts(),
+        report.sources_summary(),
+    ]
+    assert isinstance(sections[3], Chart) and isinstance(sections[7], Section)
+    shown = report.sector_numbers
+    assert shown  # example-park 2023 has failing indicators a sector file splits
+    assert calls == {
+        "assess": 2,  # 2023, and the base year for the waterfalls' start level
+        "gap_table": 2,
+        "what_it_would_take": 1,
+        "attribute": 1,
+        "park_trends": 1,
+        "advise": 1,
+        "check_data": 1,
+        "sector_shares": len(shown),
+        "structure_intensity": len(shown),
+    }

@@ -18,8 +18,14 @@ from matplotlib.font_manager import fontManager
 
 import ecopark
 from ecopark import plotting as ep
+from ecopark.attribution import attribute
+from ecopark.errors import InputError
+from ecopark.gaps import gap_table
 from ecopark.plotting import fonts
+from ecopark.sectors import sector_files, sector_shares, structure_intensity
 from ecopark.status import STATUS_COLOURS
+from ecopark.trends import park_trends
+from ecopark.whatif import what_it_would_take as solve
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
@@ -33,6 +39,41 @@ def nantong(nantong_dir):
 @pytest.fixture(scope="module")
 def a2021(nantong):
     return ecopark.assess(nantong, 2021)
+
+
+# The charts draw tables; these compute them as a report session would.
+
+
+def overview(a, **kw):
+    return ep.assessment_overview(gap_table(a), a, **kw)
+
+
+def whatif(a, numbers=None, table=None, **kw):
+    table = solve(a, numbers) if table is None else table
+    return ep.what_it_would_take(table, gap_table(a), a, numbers, **kw)
+
+
+def waterfall(park, number, year_from=None, year_to=None, **kw):
+    y0 = park.config.base_year if year_from is None else year_from
+    y1 = park.years[-1] if year_to is None else year_to
+    t = attribute(park, y0, y1, numbers=[number])
+    gaps = [gap_table(ecopark.assess(park, y)) for y in (y0, y1)]
+    return ep.attribution_chart(t, number, *gaps, **kw)
+
+
+def trend(park, number, **kw):
+    return ep.trend_chart(*park_trends(park), number, **kw)
+
+
+def sectors(park, number):
+    y1 = max(sector_files(park))
+    y0 = park.config.base_year
+    try:
+        effects, note = structure_intensity(park, number, y0, y1, by_sector=True), ""
+    except (ValueError, InputError) as exc:
+        effects, note = None, ep.effects_note(exc, number, y0, y1)
+    shares = sector_shares(park, y1, number)
+    return ep.sector_contributions(shares, effects, standard=park.standard, note=note)
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +173,7 @@ def test_charts_survive_a_later_user_set_theme(a2021):
     sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
     assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
     with clean():
-        fig = ep.assessment_overview(a2021)
+        fig = overview(a2021)
         render(fig)
     assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
     # the user's style is kept: only the fonts were repaired
@@ -174,7 +215,7 @@ def test_no_cjk_font_raises_unless_tofu_is_allowed(monkeypatch):
 
 def test_overview_nantong_2021(a2021):
     with clean():
-        fig = ep.assessment_overview(a2021)
+        fig = overview(a2021)
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -198,7 +239,7 @@ def test_overview_nantong_2021(a2021):
 def test_overview_shows_not_computable(nantong):
     a = ecopark.assess(nantong, 2015)
     with clean():
-        fig = ep.assessment_overview(a)
+        fig = overview(a)
         render(fig)
     drawn = texts(fig)
     assert any(s.startswith("无法计算：缺少数据：年末从业人口") for s in drawn)
@@ -207,7 +248,7 @@ def test_overview_shows_not_computable(nantong):
 
 def test_what_it_would_take_nantong_2021(a2021):
     with clean():
-        fig = ep.what_it_would_take(a2021)
+        fig = whatif(a2021)
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -224,8 +265,6 @@ def test_what_it_would_take_nantong_2021(a2021):
 def test_what_it_would_take_marks_unreachable(a2021):
     import pandas as pd
 
-    from ecopark.whatif import what_it_would_take as solve
-
     table = solve(a2021, [28]).copy()
     table.loc[1, ["required_value", "required_change_pct", "reachable", "reason_zh"]] = [
         None,
@@ -234,7 +273,7 @@ def test_what_it_would_take_marks_unreachable(a2021):
         "工业增加值取任何非负值都达不到要求（≤0.1）",
     ]
     with clean():
-        fig = ep.what_it_would_take(a2021, [28], table=table)
+        fig = whatif(a2021, [28], table=table)
         render(fig)
     assert any(s.startswith("无法达到：") for s in texts(fig))
     assert "仅调整该项无法达到" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -243,7 +282,7 @@ def test_what_it_would_take_marks_unreachable(a2021):
 
 def test_attribution_nantong_11(nantong):
     with clean():
-        fig = ep.attribution_chart(nantong, 11)
+        fig = waterfall(nantong, 11)
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -259,7 +298,7 @@ def test_attribution_nantong_11(nantong):
 
 def test_attribution_not_decomposable_says_why(nantong):
     with clean():
-        fig = ep.attribution_chart(nantong, 1)
+        fig = waterfall(nantong, 1)
         render(fig)
     drawn = [s.replace("\n", "") for s in texts(fig)]
     assert any(
@@ -269,7 +308,7 @@ def test_attribution_not_decomposable_says_why(nantong):
 
 def test_trend_nantong_14(nantong):
     with clean():
-        fig = ep.trend_chart(nantong, 14)
+        fig = trend(nantong, 14)
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -281,31 +320,31 @@ def test_trend_nantong_14(nantong):
 
 def test_same_status_same_colour_across_charts(nantong, a2021):
     with clean():
-        overview = ep.assessment_overview(a2021)
-        whatif = ep.what_it_would_take(a2021)
-        trend = ep.trend_chart(nantong, 14)
-        attribution = ep.attribution_chart(nantong, 11)
-        for fig in (overview, whatif, trend, attribution):
+        ov = overview(a2021)
+        wi = whatif(a2021)
+        tr = trend(nantong, 14)
+        attribution = waterfall(nantong, 11)
+        for fig in (ov, wi, tr, attribution):
             render(fig)
-    assert face(overview, "indicator-28") == face(whatif, "indicator-28-value_added")
-    assert face(overview, "indicator-14") == face(whatif, "indicator-14-value_added")
-    assert face(overview, "indicator-14") == face(trend, "year-2021")
-    assert face(overview, "indicator-11") == face(attribution, "level-2021")
-    assert face(overview, "indicator-28") != face(overview, "indicator-14")
+    assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added")
+    assert face(ov, "indicator-14") == face(wi, "indicator-14-value_added")
+    assert face(ov, "indicator-14") == face(tr, "year-2021")
+    assert face(ov, "indicator-11") == face(attribution, "level-2021")
+    assert face(ov, "indicator-28") != face(ov, "indicator-14")
 
 
 def test_charts_draw_into_a_given_axes(nantong, a2021):
     fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
     with clean():
-        assert ep.trend_chart(nantong, 11, ax=axes[0]) is fig
-        assert ep.attribution_chart(nantong, 14, ax=axes[1]) is fig
+        assert trend(nantong, 11, ax=axes[0]) is fig
+        assert waterfall(nantong, 14, ax=axes[1]) is fig
         render(fig)
     assert CJK.search(axes[0].get_title()) and CJK.search(axes[1].get_title())
 
 
 def test_source_note(a2021):
     with clean():
-        fig = ep.what_it_would_take(a2021, [28])
+        fig = whatif(a2021, [28])
         assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
         render(fig)
     note = fig.get_supxlabel()
@@ -334,12 +373,10 @@ def example():
 
 
 def test_trend_example_park_projects_the_crossing(example):
-    from ecopark.trends import park_trends
-
     series, trends = park_trends(example)
     fit = trends.set_index("number").loc[12]
     with clean():
-        fig = ep.trend_chart(example, 12, series=series, trends=trends)
+        fig = ep.trend_chart(series, trends, 12)
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -361,7 +398,7 @@ def test_trend_example_park_projects_the_crossing(example):
 
 def test_trend_example_park_years_coloured_by_status(example):
     with clean():
-        fig = ep.trend_chart(example, 27)
+        fig = trend(example, 27)
         render(fig)
     # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
     assert face(fig, "year-2015") == rgba("fail")
@@ -369,12 +406,10 @@ def test_trend_example_park_years_coloured_by_status(example):
 
 
 def test_sector_contributions_example_park_28(example):
-    from ecopark.sectors import sector_shares, structure_intensity
-
     shares = sector_shares(example, 2023, 28)
     effects = structure_intensity(example, 28, by_sector=True)
     with clean():
-        fig = ep.sector_contributions(example, 28)
+        fig = sectors(example, 28)
         ep.source_note(fig, "示例园区（合成数据）")
         render(fig)
     left, right = fig.axes
@@ -398,7 +433,7 @@ def test_sector_contributions_example_park_28(example):
 
 def test_sector_contributions_without_decomposition_says_why(example):
     with clean():
-        fig = ep.sector_contributions(example, 25)  # four pollutants: shares only
+        fig = sectors(example, 25)  # four pollutants: shares only
         render(fig)
     assert len(fig.axes) == 1
     assert "指标 25 不是“单位工业增加值”强度指标" in fig.get_supxlabel()
@@ -409,16 +444,71 @@ def test_sector_contributions_without_decomposition_says_why(example):
 def test_example_park_overview_and_whatif(example):
     a = ecopark.assess(example, 2023)
     with clean():
-        overview = ep.assessment_overview(a)
-        whatif = ep.what_it_would_take(a)
-        render(overview)
-        render(whatif)
-    assert "示例园区 2023 年" in overview.axes[0].get_title()
+        ov = overview(a)
+        wi = whatif(a)
+        render(ov)
+        render(wi)
+    assert "示例园区 2023 年" in ov.axes[0].get_title()
+    assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added") == rgba("fail")
     assert (
-        face(overview, "indicator-28") == face(whatif, "indicator-28-value_added") == rgba("fail")
+        face(ov, "indicator-7") == face(wi, "indicator-7-recyclables_collected") == rgba("at_risk")
     )
-    assert (
-        face(overview, "indicator-7")
-        == face(whatif, "indicator-7-recyclables_collected")
-        == rgba("at_risk")
-    )
+
+
+# ------------------------------------------------------------------ tables in, figures out
+
+
+def test_charts_compute_nothing():
+    """No chart module imports an analysis, the engine or a park: they draw the tables given."""
+    import ast
+
+    computing = {
+        "assess",
+        "attribute",
+        "gap_table",
+        "what_it_would_take",
+        "sector_shares",
+        "structure_intensity",
+        "sector_files",
+        "fit_trends",
+        "indicator_series",
+        "park_trends",
+        "load_park",
+        "Park",
+    }
+    for path in sorted(Path(ep.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            module = node.module or "" if isinstance(node, ast.ImportFrom) else ""
+            if module.startswith("ecopark") and not module.startswith("ecopark.plotting"):
+                names = {a.name for a in node.names}
+                assert not names & computing, f"{path.name} imports {names & computing}"
+                assert node.module not in ("ecopark.engine", "ecopark.io.park"), path.name
+
+
+def test_overview_requirement_that_applies(nantong):
+    a = ecopark.assess(nantong, 2015)  # g_V cannot be computed: no elasticity branch chosen
+    gaps = gap_table(a)
+    assert gaps.set_index("number").at[10, "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
+    with clean():
+        fig = overview(a)
+        render(fig)
+    drawn = texts(fig)
+    assert "≤0.6 或 ≥0.6" in drawn and "≤0.55 或 ≥0.55" in drawn  # 10 and 13: both branches
+    assert "≥10" in drawn  # 16: the park's water region (other), not every region's limit
+    assert not any("时" in t for t in drawn)
+
+
+def test_attribution_from_the_base_year_reference_is_grey(example):
+    from ecopark.plotting.style import LEVEL_COLOUR
+
+    base = example.config.base_year
+    t = attribute(example, base, 2023, numbers=[26])
+    assert (t["number"] == 26).any()  # 26 is decomposed from the neutral reference 0
+    gaps0 = gap_table(ecopark.assess(example, base))
+    assert gaps0.set_index("number").at[26, "status"] == "not_computable"
+    with clean():
+        fig = ep.attribution_chart(t, 26, gaps0, gap_table(ecopark.assess(example, 2023)))
+        render(fig)
+    assert face(fig, f"level-{base}") == tuple(round(c, 6) for c in to_rgba(LEVEL_COLOUR))
+    assert "基准年参照（0）" in [x.get_text() for x in fig.axes[0].get_legend().get_texts()]

@@ -1,17 +1,21 @@
 """Charts of ecopark, in Chinese, one colour per status across every chart.
 
-Every chart function returns a :class:`matplotlib.figure.Figure`, takes an optional ``ax=`` to
-draw into an existing axes (or ``figsize=`` for a new figure) and calls :func:`setup` first, so
-Chinese renders even after a user's ``sns.set_theme()``::
+Every chart draws the tables it is given (a gap table, a what-if table, an attribution, sector
+shares, a trend series) and computes nothing; it returns a :class:`matplotlib.figure.Figure`,
+takes an optional ``ax=`` to draw into an existing axes (or ``figsize=`` for a new figure) and
+calls :func:`setup` first, so Chinese renders even after a user's ``sns.set_theme()``::
 
     import ecopark
     from ecopark import plotting as ep
+    from ecopark.gaps import gap_table
 
     park = ecopark.load_park("data/nantong-etdz")
     a = ecopark.assess(park, 2021)
-    fig = ep.assessment_overview(a)
+    fig = ep.assessment_overview(gap_table(a), a)
     ep.source_note(fig, "南通经济技术开发区 2021 年数据")
     fig.savefig("overview.png")
+
+A report computes each table once (:class:`ecopark.reports.session.ReportSession`) and feeds them.
 
 Status colours, order and labels come from :mod:`ecopark.status` (达标 / 临界 / 未达标 / 无法计算);
 role markers: ■ 必选, ● 已选, ○ 未选.
@@ -20,10 +24,9 @@ role markers: ■ 必选, ● 已选, ○ 未选.
 from ecopark.plotting.attribution_chart import attribution_chart
 from ecopark.plotting.fonts import CJKFontNotFound, find_cjk_font, setup
 from ecopark.plotting.overview import assessment_overview
-from ecopark.plotting.sector_chart import sector_contributions
+from ecopark.plotting.sector_chart import effects_note, sector_contributions
 from ecopark.plotting.style import (
     ROLE_MARKERS,
-    ROLE_ZH,
     indicator_label,
     source_note,
     status_colour,
@@ -37,9 +40,9 @@ what_it_would_take_chart = what_it_would_take
 __all__ = [
     "CJKFontNotFound",
     "ROLE_MARKERS",
-    "ROLE_ZH",
     "assessment_overview",
     "attribution_chart",
+    "effects_note",
     "find_cjk_font",
     "indicator_label",
     "sector_contributions",

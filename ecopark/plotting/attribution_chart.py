@@ -11,14 +11,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ecopark.attribution import NEW_ACTIVITY, attribute
-from ecopark.engine import assess
-from ecopark.gaps import margin_pct
-from ecopark.io.park import Park
+from ecopark.attribution import NEW_ACTIVITY
+from ecopark.formatting import fmt
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,
-    fmt_number,
     indicator_label,
     legend_below,
     new_axes,
@@ -26,7 +23,7 @@ from ecopark.plotting.style import (
     status_label,
     wrap,
 )
-from ecopark.status import classify
+from ecopark.standard.model import Limit
 
 #: Effects that move the indicator toward / away from its requirement (Okabe–Ito blue and
 #: reddish purple: not status colours, an effect is not a verdict).
@@ -45,41 +42,44 @@ def factor_label(factor: str, width: int = 9) -> str:
     return wrap(text, width)
 
 
-def _level(park: Park, year: int, number: int) -> tuple[str, object]:
-    """(status, limit) of indicator ``number`` in ``year``."""
-    r = assess(park, year).result(number)
-    return classify(r.passed, margin_pct(r.value, r.limit)), r.limit
+def _level(gaps: pd.DataFrame, number: int) -> tuple[str, Limit | None]:
+    """(status, limit) of indicator ``number`` in a gap table (the limit as the engine chose it)."""
+    row = gaps.loc[gaps["number"] == number].iloc[0]
+    op = row["op"]
+    limit = None if not isinstance(op, str) else Limit(op, row["limit"])
+    return str(row["status"]), limit
 
 
 def attribution_chart(
-    park: Park,
+    attribution: pd.DataFrame,
     number: int,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    gaps_from: pd.DataFrame,
+    gaps_to: pd.DataFrame,
     *,
-    table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Waterfall of an indicator's change between two years: from_value → effects → to_value.
 
-    The additive effects come from :func:`ecopark.attribution.attribute` (LMDI-I, exact: they add
-    up to ``to_value − from_value``). The first and last bars are the indicator's values, in the
-    status colour of their year (达标 / 临界 / 未达标); each effect floats between them, blue when
-    it moves the indicator toward its requirement, purple when away, labelled with its size and
-    its multiplicative factor (×D). The requirement of the end year is a dashed line.
+    The additive effects are the rows of ``attribution`` (:func:`ecopark.attribution.attribute`,
+    LMDI-I, exact: they add up to ``to_value − from_value``). The first and last bars are the
+    indicator's values, in the status colour of their year (达标 / 临界 / 未达标); a start value
+    with no status (the neutral reference 0 of an indicator defined by the change since the base
+    year) is grey. Each effect floats between them, blue when it moves the indicator toward its
+    requirement, purple when away, labelled with its size and its multiplicative factor (×D). The
+    requirement of the end year is a dashed line. Nothing is computed here.
 
     Parameters
     ----------
-    park : Park
-        From :func:`ecopark.load_park`.
+    attribution : pandas.DataFrame
+        :func:`ecopark.attribution.attribute` between two years (any indicators); its
+        ``attrs`` give the years (``year_from``, ``year_to``) and why an indicator was skipped.
     number : int
         HJ 274-2015 indicator number.
-    year_from, year_to : int, optional
-        Default: the park's base year and its latest year (as :func:`attribute`).
-    table : pandas.DataFrame, optional
-        ``attribute(park, year_from, year_to)`` if already computed (any indicators).
+    gaps_from, gaps_to : pandas.DataFrame
+        :func:`ecopark.gaps.gap_table` of the start and the end year (status and limit of each
+        level; the name and the unit of the indicator).
     ax : matplotlib.axes.Axes, optional
         Draw into this axes; default a new figure.
     figsize : (float, float), optional
@@ -96,12 +96,11 @@ def attribution_chart(
     Nantong 11 (单位工业增加值综合能耗), 2015 → 2021: 0.611 → 0.402 吨标煤/万元, energy −0.0053,
     value added −0.2032.
     """
-    year_from = park.config.base_year if year_from is None else int(year_from)
-    year_to = park.years[-1] if year_to is None else int(year_to)
-    t = attribute(park, year_from, year_to, numbers=[number]) if table is None else table
+    t = attribution
+    year_from, year_to = int(t.attrs["year_from"]), int(t.attrs["year_to"])
     rows = t[t["number"] == number].reset_index(drop=True)
-    ind = park.standard.indicator(number)
-    name, unit = ind.name_zh, ind.unit
+    ind = gaps_to.loc[gaps_to["number"] == number].iloc[0]
+    name, unit = str(ind["indicator"]), ind["unit"]
     fig, ax = new_axes(ax, figsize or (max(6.5, 2.2 + 1.45 * (len(rows) + 2)), 5.2))
     heading = title or (
         f"{indicator_label(number, name, 26, wrap_lines=True)}：{year_from}→{year_to} 年变化的分解"
@@ -126,12 +125,11 @@ def attribution_chart(
     v1 = float(rows["to_value"].iloc[0])
     effects = rows["effect"].to_numpy(float)
     ratios = rows["factor_ratio"].to_numpy(float)
-    status1, limit1 = _level(park, year_to, number)
-    reference = year_from == park.config.base_year and ind.formula.uses_n and v0 == 0
+    status1, limit1 = _level(gaps_to, number)
+    status0: str | None = _level(gaps_from, number)[0]
+    reference = status0 == "not_computable"  # decomposed from the neutral reference 0
     if reference:
         status0 = None
-    else:
-        status0, _ = _level(park, year_from, number)
     op = getattr(limit1, "op", None)
     better_up = {">=": True, "<=": False}.get(op)
 
@@ -176,12 +174,12 @@ def attribution_chart(
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
         )
 
-    put(x[0], v0, fmt_number(v0, 4), v0 >= 0)
-    put(x[-1], v1, fmt_number(v1, 4), v1 >= 0)
+    put(x[0], v0, fmt(v0, "label"), v0 >= 0)
+    put(x[-1], v1, fmt(v1, "label"), v1 >= 0)
     for i, (e, r) in enumerate(zip(effects, ratios, strict=True)):
-        text = ("+" if e >= 0 else "") + fmt_number(e, 3)
+        text = fmt(e, "pace", 3)
         if not np.isnan(r):
-            text += f"（×{fmt_number(r, 3)}）"
+            text += f"（×{fmt(r, 'label', 3)}）"
         put(
             x[i + 1],
             max(starts[i], starts[i] + e) if e >= 0 else min(starts[i], starts[i] + e),

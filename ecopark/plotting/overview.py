@@ -11,12 +11,11 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ecopark.assessment import Assessment
-from ecopark.gaps import gap_table
+from ecopark.formatting import MISSING, fmt
 from ecopark.plotting.style import (
     ROLE_COLOUR,
     ROLE_FILLED,
     ROLE_MARKERS,
-    fmt_pct,
     indicator_label,
     legend_below,
     new_axes,
@@ -31,28 +30,30 @@ from ecopark.plotting.style import (
 MARGIN_CLIP = (-100.0, 150.0)
 
 
-def _requirement_text(assessment: Assessment, number: int, text: object) -> str:
-    """The requirement that applies to the park: its region's branch, or both sign branches."""
+def _requirement_shown(assessment: Assessment, number: int, text: object) -> str:
+    """The requirement column of the chart: the gap table's ``requirement``, except where that
+    prints every branch of a conditional requirement although one applies to the park.
+
+    A requirement by water region shows the park's region's limit; one by the sign of a helper
+    whose branch the engine could not choose (the gap table then prints
+    :attr:`~ecopark.standard.model.Requirement.text_full`) shows both limits, ``≤0.6 或 ≥0.6``.
+    """
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     try:
         req = assessment.standard.indicator(number).requirement
     except KeyError:
-        return text or "—"
-    if req.limit is not None:
-        return text or req.limit.text
-    if req.by_region:
-        region = assessment.config.water_region
-        if region in req.by_region:
-            return req.by_region[region].text
-    if req.by_sign_of is not None and text.count("时") > 1:
+        return text or MISSING
+    if req.by_region and assessment.config.water_region in req.by_region:
+        return req.by_region[assessment.config.water_region].text
+    if req.by_sign_of is not None and text == req.text_full:
         return f"{req.positive.text} 或 {req.negative.text}"
-    return text or "—"
+    return text or MISSING
 
 
 def assessment_overview(
+    gaps: pd.DataFrame,
     assessment: Assessment,
     *,
-    gaps: pd.DataFrame | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] | None = None,
     name_width: int = 18,
@@ -60,20 +61,22 @@ def assessment_overview(
 ) -> Figure:
     """Every indicator's signed margin to its requirement, coloured by status (HJ 274-2015, 1–32).
 
-    One horizontal bar per indicator, in the standard's order: the margin [% of the limit] from
-    :func:`ecopark.gaps.gap_table` (positive = passing with room, negative = the shortfall),
-    coloured by status (达标 / 临界 / 未达标 / 无法计算, the colours of :mod:`ecopark.status`).
-    Margins beyond −100 % or +150 % are cut at the edge and marked with an arrow. A table at the
-    right gives each indicator's role (■ 必选, ● 已选, ○ 未选), value, requirement and margin.
-    Indicators with a status word or an ``=`` requirement (no margin) get a dot at 0; indicators
-    that cannot be computed say so with the reason.
+    One horizontal bar per indicator of ``gaps``, in the standard's order: the margin [% of the
+    limit] (positive = passing with room, negative = the shortfall), coloured by status (达标 /
+    临界 / 未达标 / 无法计算, the colours of :mod:`ecopark.status`). Margins beyond −100 % or
+    +150 % are cut at the edge and marked with an arrow. A table at the right gives each
+    indicator's role (■ 必选, ● 已选, ○ 未选), value, requirement and margin. Indicators with a
+    status word or an ``=`` requirement (no margin) get a dot at 0; indicators that cannot be
+    computed say so with the reason. Nothing is computed here: the chart draws ``gaps``.
 
     Parameters
     ----------
+    gaps : pandas.DataFrame
+        :func:`ecopark.gaps.gap_table` of ``assessment``.
     assessment : Assessment
-        From :func:`ecopark.assess`.
-    gaps : pandas.DataFrame, optional
-        ``gap_table(assessment)`` if already computed.
+        The park-year ``gaps`` is of (:func:`ecopark.assess`): its park name, year and standard
+        label the chart, and its standard's requirements fill the requirement column (see
+        :func:`_requirement_shown`).
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (leave room at its right for the table); default a new figure.
     figsize : (float, float), optional
@@ -81,13 +84,13 @@ def assessment_overview(
     name_width : int
         Longest indicator name in characters (longer names keep head and tail around "…").
     title : str, optional
-        Default ``"<园区> <年> 年各指标距考核要求的余量"``.
+        Default ``"<园区> <年> 年各指标距考核要求的余量（<标准>）"``.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    g = gap_table(assessment) if gaps is None else gaps
+    g = gaps
     g = g.sort_values("number").reset_index(drop=True)
     n = len(g)
     fig, ax = new_axes(ax, figsize or (11.0, 1.9 + 0.3 * n))
@@ -198,11 +201,11 @@ def assessment_overview(
             gid=f"role-{int(g.at[i, 'number'])}-{role}",
         )
         status = g.at[i, "status"]
-        value = g.at[i, "display"] if status != "not_computable" else "—"
+        value = g.at[i, "display"] if status != "not_computable" else MISSING
         unit = g.at[i, "unit"] or ""
-        value_text = f"{value} {unit}".strip() if unit == "%" and value != "—" else f"{value}"
-        margin = "—" if math.isnan(margins[i]) else fmt_pct(margins[i])
-        requirement = _requirement_text(assessment, int(g.at[i, "number"]), g.at[i, "requirement"])
+        value_text = f"{value} {unit}".strip() if unit == "%" and value != MISSING else f"{value}"
+        margin = fmt(margins[i], "pct", 1)
+        requirement = _requirement_shown(assessment, int(g.at[i, "number"]), g.at[i, "requirement"])
         for key, text, ha in (
             ("value", value_text, "left"),
             ("requirement", requirement, "left"),

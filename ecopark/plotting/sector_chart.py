@@ -11,18 +11,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecopark.errors import InputError
-from ecopark.io.park import Park
-from ecopark.io.sectors import sector_files
+from ecopark.formatting import fmt
 from ecopark.plotting.fonts import setup
 from ecopark.plotting.style import (
-    fmt_number,
     footer,
     indicator_label,
     legend_below,
     shorten,
     wrap,
 )
-from ecopark.sectors import sector_shares, structure_intensity
+from ecopark.standard.model import Standard
 
 #: Colours of the sector charts (categories, not statuses: no status colour is reused).
 SHARE_COLOURS = ("#4e79a7", "#a0cbe8", "#f28e2b", "#59a14f", "#b07aa1")  # one per numerator item
@@ -40,13 +38,14 @@ def _effect_kind(factor: str) -> str:
     return "new"
 
 
-def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: int) -> None:
+def _draw_shares(ax: Axes, shares: pd.DataFrame, standard: Standard) -> None:
+    number, year = int(shares["number"].iloc[0]), int(shares["year"].iloc[0])
     items = list(dict.fromkeys(shares["item"]))
     first = shares[shares["item"] == items[0]].set_index("sector")
     order = first.sort_values("share", ascending=True).index.tolist()  # largest at the top
     series = [
         (
-            park.standard.items[i].name_zh,
+            standard.items[i].name_zh,
             shares[shares["item"] == i].set_index("sector")["share"].reindex(order),
             SHARE_COLOURS[k % len(SHARE_COLOURS)],
         )
@@ -73,7 +72,7 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
         for p, v in zip(pos, values.to_numpy(float), strict=True):
             if not np.isnan(v):
                 ax.annotate(
-                    f"{v * 100:.1f}%",
+                    fmt(v * 100, "share"),
                     (v * 100, p),
                     xytext=(3, 0),
                     textcoords="offset points",
@@ -86,7 +85,7 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
         text = shorten(str(sector), 10)
         intensity = first.at[sector, "intensity"] if "intensity" in first.columns else np.nan
         if not pd.isna(intensity):
-            text += f"\n强度 {fmt_number(float(intensity), 3)}"
+            text += f"\n强度 {fmt(float(intensity), 'label', 3)}"
         labels.append(text)
     ax.set_yticks(y, labels, fontsize=9)
     ax.tick_params(axis="y", length=0)
@@ -95,7 +94,7 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, park: Park, number: int, year: 
     ax.set_xlim(0, top * 1.22 + 1)
     ax.set_xlabel("占全园区合计的比例（%）")
     legend_below(ax, ncols=min(3, m))
-    unit = park.standard.indicator(number).unit
+    unit = standard.indicator(number).unit
     note = (
         f"（行业强度单位：{unit}）"
         if has_va and "intensity" in first.columns and not first["intensity"].isna().all()
@@ -142,7 +141,7 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
             bar.set_gid(f"effect-{kind}-{sector}")
         for p, v in zip(pos, vals, strict=True):
             ax.annotate(
-                ("+" if v > 0 else "") + fmt_number(v, 3),
+                fmt(v, "pace", 3),
                 (v, p),
                 xytext=(3 if v >= 0 else -3, 0),
                 textcoords="offset points",
@@ -163,52 +162,46 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
     legend_below(ax, ncols=len(kinds))
     v0 = float(eff["from_value"].iloc[0])
     v1 = float(eff["to_value"].iloc[0])
-
-    def signed(v: float) -> str:
-        return ("+" if v > 0 else "") + fmt_number(v, 3)
-
     parts = "，".join(
-        f"{names[k].split('（')[0]} {signed(float(totals.get(k, 0.0)))}" for k in kinds
+        f"{names[k].split('（')[0]} {fmt(float(totals.get(k, 0.0)), 'pace', 3)}" for k in kinds
     )
     y0, y1 = eff.attrs.get("year_from"), eff.attrs.get("year_to")
-    ax.set_title(f"{y0}→{y1} 年：{fmt_number(v0, 4)} → {fmt_number(v1, 4)}\n{parts}", fontsize=11)
+    ax.set_title(f"{y0}→{y1} 年：{fmt(v0, 'label')} → {fmt(v1, 'label')}\n{parts}", fontsize=11)
 
 
 def sector_contributions(
-    park: Park,
-    number: int,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    *,
-    shares: pd.DataFrame | None = None,
+    shares: pd.DataFrame,
     effects: pd.DataFrame | None = None,
+    *,
+    standard: Standard,
+    note: str = "",
     ax: Axes | Sequence[Axes] | None = None,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Each sector's share of an indicator's numerator, and its structure and intensity effects.
 
-    Left: for ``year_to``, each sector's share [%] of the indicator's numerator item(s)
-    (:func:`ecopark.sectors.sector_shares`; e.g. 工业固体废物总产生量 for 28, the four pollutants
-    for 25) beside its share of value added, with its own intensity under its name for the
-    intensities per value added (11, 14, 27, 28). A sector whose waste share is larger than its
-    value-added share is dirtier than the park's average.
-    Right (intensity indicators, with sector files for both years): the LMDI-I structure effect
-    (the mix of value added) and intensity effect (each sector's own intensity) of each sector and
-    in total (:func:`ecopark.sectors.structure_intensity`), which add up to the indicator's change.
+    Left: each sector's share [%] of the indicator's numerator item(s) in the year of ``shares``
+    (e.g. 工业固体废物总产生量 for 28, the four pollutants for 25) beside its share of value
+    added, with its own intensity under its name for the intensities per value added (11, 14,
+    27, 28). A sector whose waste share is larger than its value-added share is dirtier than the
+    park's average.
+    Right (when ``effects`` is given): the LMDI-I structure effect (the mix of value added) and
+    intensity effect (each sector's own intensity) of each sector and in total, which add up to
+    the indicator's change. Nothing is computed or read here: the chart draws the two tables.
 
     Parameters
     ----------
-    park : Park
-        A park with sector files (``<park>/sectors/<year>.csv``).
-    number : int
-        HJ 274-2015 indicator number.
-    year_from, year_to : int, optional
-        Default: the base year and the latest year with a sector file. The shares are of
-        ``year_to``.
-    shares, effects : pandas.DataFrame, optional
-        ``sector_shares(park, year_to, number)`` and ``structure_intensity(park, number,
-        year_from, year_to, by_sector=True)`` if already computed.
+    shares : pandas.DataFrame
+        :func:`ecopark.sectors.sector_shares` of one indicator and year.
+    effects : pandas.DataFrame, optional
+        :func:`ecopark.sectors.structure_intensity` of the indicator, ``by_sector=True`` (its
+        ``attrs`` give the years). None or empty: the shares panel only.
+    standard : Standard
+        The park's standard: the items' Chinese names and the indicator's unit.
+    note : str
+        Why there is no effects panel (:func:`effects_note`), written under a chart of the
+        shares alone.
     ax : Axes or pair of Axes, optional
         One axes draws the shares only; two draw both panels. Default: a new figure.
     figsize : (float, float), optional
@@ -219,26 +212,12 @@ def sector_contributions(
     Returns
     -------
     matplotlib.figure.Figure
-
-    Raises
-    ------
-    InputError
-        If ``year_to`` has no sector file.
     """
     setup()
-    files = sector_files(park)
-    year_to = (max(files) if files else park.years[-1]) if year_to is None else int(year_to)
-    year_from = park.config.base_year if year_from is None else int(year_from)
-    s = sector_shares(park, year_to, number) if shares is None else shares
+    s = shares
+    number = int(s["number"].iloc[0])
     e = effects
-    why_not = ""
-    if e is None and (ax is None or not isinstance(ax, Axes)):
-        try:
-            e = structure_intensity(park, number, year_from, year_to, by_sector=True)
-        except (ValueError, InputError) as exc:  # not an intensity indicator, or a year missing
-            e = None
-            why_not = _why_not(exc, number, year_from, year_to)
-    ind = park.standard.indicator(number)
+    ind = standard.indicator(number)
     n_sectors = s["sector"].nunique()
     height = max(3.8, 1.6 + 0.55 * n_sectors * (1 + 0.3 * s["item"].nunique()))
     if ax is None:
@@ -257,11 +236,11 @@ def sector_contributions(
     else:
         axes = list(ax)
         fig = axes[0].figure
-    _draw_shares(axes[0], s, park, number, year_to)
+    _draw_shares(axes[0], s, standard)
     if e is not None and len(e) and len(axes) > 1:
         _draw_effects(axes[1], e, ind.unit)
-    if why_not and len(axes) == 1 and ax is None:
-        footer(fig, "note", why_not)
+    if note and len(axes) == 1 and ax is None:
+        footer(fig, "note", note)
     heading = title or indicator_label(number, ind.name_zh, 30) + "：行业构成"
     if len(axes) > 1 or ax is None:
         fig.suptitle(heading, fontsize=13)
@@ -270,8 +249,9 @@ def sector_contributions(
     return fig
 
 
-def _why_not(exc: Exception, number: int, year_from: int, year_to: int) -> str:
-    """Why there is no structure/intensity panel, in Chinese."""
+def effects_note(exc: Exception, number: int, year_from: int, year_to: int) -> str:
+    """Why there is no structure/intensity panel, in Chinese, from the error of
+    :func:`ecopark.sectors.structure_intensity`."""
     if isinstance(exc, InputError):
         missing = "；".join(str(p.message) for p in exc.problems[:2])
         return f"无结构/强度分解：{year_from} 或 {year_to} 年的行业数据不全（{missing}）"

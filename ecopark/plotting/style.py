@@ -12,20 +12,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ecopark.formatting import ROLE_ZH
 from ecopark.plotting.fonts import setup
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER, STATUS_ZH
 
-#: Role of an indicator in the verdict -> (label, marker, filled). 必选 counts always; 已选 is an
-#: optional indicator the park selected (counts); 未选 is optional and not selected (shown only).
+#: Role of an indicator in the verdict -> marker and fill (its word: ecopark.formatting.ROLE_ZH).
 ROLE_ORDER = ("must", "selected", "optional")
-ROLE_ZH = {"must": "必选", "selected": "已选", "optional": "未选"}
 ROLE_MARKERS = {"must": "s", "selected": "o", "optional": "o"}
 ROLE_FILLED = {"must": True, "selected": True, "optional": False}
 ROLE_COLOUR = "#333333"
 
-#: Neutral colours for effects in attribution charts (not statuses: an effect is not a verdict).
-EFFECT_UP = "#c44e52"  # raises the indicator
-EFFECT_DOWN = "#4c72b0"  # lowers the indicator
+#: Neutral colours in attribution charts (not statuses: an effect is not a verdict).
 LEVEL_COLOUR = "#8c8c8c"  # start / end levels of a waterfall
 REQUIREMENT_COLOUR = "#222222"
 
@@ -120,31 +117,6 @@ def indicator_label(
     if wrap_lines:
         return f"{number} " + wrap(name_zh, width)
     return f"{number} {shorten(name_zh, width)}"
-
-
-def fmt_number(value: float, digits: int = 4) -> str:
-    """A number for a label: thousands separators for large values, ``digits`` significant else."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    if v == 0:
-        return "0"
-    if abs(v) >= 10_000:
-        return f"{v:,.0f}"
-    if abs(v) >= 100:
-        return f"{v:,.1f}".rstrip("0").rstrip(".")
-    out = f"{v:.{digits}g}"
-    if "e" in out:
-        out = f"{v:.{digits + 4}f}".rstrip("0").rstrip(".")
-    return out.replace("-", "−")
-
-
-def fmt_pct(value: float, digits: int = 1, signed: bool = True) -> str:
-    """``+40.8%`` / ``−29.0%`` with a true minus sign."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    s = f"{value:+,.{digits}f}%" if signed else f"{value:,.{digits}f}%"
-    return s.replace("-", "−")
 
 
 def status_handles(statuses: Iterable[str] | None = None) -> list[Patch]:

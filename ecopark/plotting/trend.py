@@ -11,11 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from ecopark.formatting import fmt
 from ecopark.gaps import margin_pct
-from ecopark.io.park import Park
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
-    fmt_number,
     indicator_label,
     legend_below,
     new_axes,
@@ -24,7 +23,6 @@ from ecopark.plotting.style import (
 )
 from ecopark.standard.model import Limit
 from ecopark.status import classify
-from ecopark.trends import fit_trends, indicator_series
 
 #: Years the projection runs past the last data year when the line never crosses the requirement.
 DEFAULT_HORIZON = 5
@@ -44,11 +42,10 @@ def _point_status(row: pd.Series) -> str:
 
 
 def trend_chart(
-    park: Park | None,
+    series: pd.DataFrame,
+    trends: pd.DataFrame,
     number: int,
     *,
-    series: pd.DataFrame | None = None,
-    trends: pd.DataFrame | None = None,
     horizon: int | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (8.0, 4.8),
@@ -61,18 +58,17 @@ def trend_chart(
     e.g. an elasticity's branch); the straight line fitted by :func:`ecopark.trends.fit_trends`
     is drawn dotted through the data years and on to the projected crossing year (marked, with
     the outlook in words) or ``horizon`` years ahead. With too few years there is no projection
-    and the chart says so.
+    and the chart says so. Nothing is computed here: the chart draws the two tables.
 
     Parameters
     ----------
-    park : Park or None
-        From :func:`ecopark.load_park`; may be None when ``series`` is given.
+    series : pandas.DataFrame
+        :func:`ecopark.trends.indicator_series` of the park (any indicators).
+    trends : pandas.DataFrame
+        :func:`ecopark.trends.fit_trends` of ``series`` (:func:`ecopark.trends.park_trends`
+        gives both).
     number : int
         HJ 274-2015 indicator number.
-    series : pandas.DataFrame, optional
-        :func:`ecopark.trends.indicator_series` of the park, if already computed.
-    trends : pandas.DataFrame, optional
-        :func:`ecopark.trends.fit_trends` of ``series``, if already computed.
     horizon : int, optional
         Years to project past the last data year when there is no crossing (default 5).
     ax : matplotlib.axes.Axes, optional
@@ -84,10 +80,6 @@ def trend_chart(
     -------
     matplotlib.figure.Figure
     """
-    if series is None:
-        if park is None:
-            raise ValueError("trend_chart needs a park or a series")
-        series = indicator_series(park)
     s = series[series["number"] == number].sort_values("year").reset_index(drop=True)
     fig, ax = new_axes(ax, figsize)
     if s.empty:
@@ -102,8 +94,6 @@ def trend_chart(
         )
         ax.set_axis_off()
         return fig
-    if trends is None:
-        trends = fit_trends(series)
     t = trends[trends["number"] == number]
     fit = t.iloc[0] if len(t) else None
     name, unit = str(s["indicator"].iloc[0]), str(s["unit"].iloc[0] or "")
@@ -145,7 +135,7 @@ def trend_chart(
     if len(years) <= 12:
         for y, v in zip(years, values, strict=True):
             ax.annotate(
-                fmt_number(v, 3),
+                fmt(v, "label", 3),
                 (y, v),
                 xytext=(0, 7),
                 textcoords="offset points",
@@ -179,15 +169,13 @@ def trend_chart(
                 color=PROJECTION_COLOUR,
             )
         ax.axvspan(last_year, end, color="#f2f2f2", zorder=0)
-        per_year = fmt_number(float(fit["slope"]), 3)
-        if not per_year.startswith("−"):
-            per_year = "+" + per_year
+        per_year = fmt(float(fit["slope"]), "pace", 3)
         if crossing is not None and crossing > end:
             outlook += "，超出图示范围"
         r = fit["r"]
         rate_unit = "个百分点" if unit == "%" else unit
         outlook += f"（拟合速度 {per_year} {rate_unit}/年" + (
-            f"，r = {float(r):.2f}）".replace("-", "−") if not pd.isna(r) else "）"
+            f"，r = {fmt(float(r), 'fixed', 2)}）" if not pd.isna(r) else "）"
         )
     ax.set_xlim(years.min() - 0.5, (end if has_fit else last_year) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

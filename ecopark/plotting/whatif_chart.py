@@ -15,17 +15,14 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from ecopark.assessment import Assessment
-from ecopark.gaps import gap_table
+from ecopark.formatting import fmt
 from ecopark.plotting.style import (
-    fmt_number,
-    fmt_pct,
     indicator_label,
     legend_below,
     new_axes,
     shorten,
     status_colour,
 )
-from ecopark.whatif import what_it_would_take as solve_all
 
 #: Changes [%] are drawn on a symmetric-log axis, linear within ±LINTHRESH: the solver can ask for
 #: −29 % and for +342,931 % (Nantong 12: renewable energy) in one chart.
@@ -35,7 +32,7 @@ LINTHRESH = 10.0
 def _pct_tick(x: float, _pos: object = None) -> str:
     if x == 0:
         return "0"
-    return fmt_pct(x, 0)
+    return fmt(x, "pct", 0)
 
 
 def _ticks(left: float, right: float) -> list[float]:
@@ -53,18 +50,19 @@ def _change_text(row: pd.Series) -> str:
     unit = row["item_unit"] or ""
     if not bool(row["reachable"]):
         return "无法达到：" + shorten(str(row["reason_zh"] or ""), 34)
-    now = fmt_number(row["item_value"])
-    need = fmt_number(row["required_value"])
+    now = fmt(row["item_value"], "label")
+    need = fmt(row["required_value"], "label")
     change = row["required_change_pct"]
-    pct = "" if change is None or pd.isna(change) else f"（{fmt_pct(float(change))}）"
+    pct = "" if change is None or pd.isna(change) else f"（{fmt(float(change), 'pct', 1)}）"
     return f"{now} → {need} {unit}{pct}"
 
 
 def what_it_would_take(
+    whatif: pd.DataFrame,
+    gaps: pd.DataFrame,
     assessment: Assessment,
     numbers: Iterable[int] | None = None,
     *,
-    table: pd.DataFrame | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
@@ -73,7 +71,8 @@ def what_it_would_take(
 
     For every failing or at-risk indicator (or ``numbers``), one bar per raw item the indicator
     reads in the evaluation year: the change [%] of that item alone, every other item unchanged,
-    from :func:`ecopark.whatif.what_it_would_take` (solved on the engine's own formula). Bars take
+    from :func:`ecopark.whatif.what_it_would_take` (solved on the engine's own formula; the chart
+    draws the table it is given and computes nothing). Bars take
     the indicator's status colour; a failing indicator's bar is what it takes to pass, an at-risk
     indicator's bar is how far the item may move before the indicator fails. Items that cannot
     reach the requirement are marked ✕ with the reason. The right-hand column gives current →
@@ -81,12 +80,15 @@ def what_it_would_take(
 
     Parameters
     ----------
+    whatif : pandas.DataFrame
+        :func:`ecopark.whatif.what_it_would_take` of ``assessment``.
+    gaps : pandas.DataFrame
+        :func:`ecopark.gaps.gap_table` of ``assessment`` (each indicator's heading: name, value,
+        requirement, status).
     assessment : Assessment
-        From :func:`ecopark.assess`.
+        The park-year both tables are of: its park name and year title the chart.
     numbers : iterable of int, optional
-        Indicators to show (default: every ``fail`` or ``at_risk`` indicator).
-    table : pandas.DataFrame, optional
-        ``ecopark.whatif.what_it_would_take(assessment, numbers)`` if already computed.
+        Only these indicators of ``whatif`` (default: all of its rows).
     ax : matplotlib.axes.Axes, optional
         Draw into this axes; default a new figure.
     figsize : (float, float), optional
@@ -103,12 +105,12 @@ def what_it_would_take(
     Nantong 2021, indicator 28: solid waste 690,541 → 490,620 吨 (−29.0 %) or value added
     4,906,200 → 6,905,407 万元 (+40.7 %).
     """
-    w = solve_all(assessment, numbers) if table is None else table
+    w = whatif
     if numbers is not None:
         wanted = list(numbers)
         w = w[w["number"].isin(wanted)]
     w = w.sort_values("number", kind="stable").reset_index(drop=True)
-    g = gap_table(assessment).set_index("number")
+    g = gaps.set_index("number")
 
     # Rows: a heading per indicator, then its items.
     labels: list[str] = []

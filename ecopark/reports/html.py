@@ -6,7 +6,7 @@ script or style loaded from the network (require.js, MathJax, Mermaid and widget
 dropped), a Chinese font stack, and a header with a Chinese title (park name and year), the
 generation date and the data sources. Every text from data files is escaped: the template
 escapes the header, and notebooks show data-derived text only through pandas HTML or escaped
-Markdown (:func:`ecopark.reports.narrative.md`).
+Markdown (:class:`ecopark.reports.display.Text`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ecopark.io.config import ParkConfig
 from ecopark.standard.model import Limit, Standard
+from ecopark.status import classify, margin_pct
 
 #: Columns of ``ecopark table`` (data contract).
 TABLE_COLUMNS = [
@@ -73,6 +74,16 @@ class IndicatorResult:
     def counts(self) -> bool:
         """Whether the indicator counts toward the verdict (must or selected)."""
         return self.role in ("must", "selected")
+
+    @property
+    def margin_pct(self) -> float:
+        """Signed margin to the limit that applies [% of the limit]; NaN where meaningless."""
+        return margin_pct(self.value, self.limit)
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``at_risk``, ``fail`` or ``not_computable`` (see :mod:`ecopark.status`)."""
+        return classify(self.passed, self.margin_pct)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import ecopark
-from ecopark.gaps import GAP_COLUMNS, gap_table, margin_pct
+from ecopark.gaps import GAP_COLUMNS, gap_table
 from ecopark.standard.model import Limit
 from ecopark.status import (
     AT_RISK_MARGIN_PCT,
@@ -17,6 +17,7 @@ from ecopark.status import (
     STATUS_ORDER,
     STATUS_ZH,
     classify,
+    margin_pct,
 )
 
 
@@ -54,6 +55,27 @@ def test_margin_closed_forms():
         (1.0, Limit(">=", 0)),
     ]:
         assert math.isnan(margin_pct(value, limit))
+
+
+def test_limit_room_and_margin_are_signed_by_direction():
+    assert Limit(">=", 30).room(33.0) == pytest.approx(3.0)
+    assert Limit("<=", 8).room(7.5) == pytest.approx(0.5)
+    assert Limit("<=", 8).room(9.0) == pytest.approx(-1.0)
+    assert Limit("=", 100).room(98.0) == pytest.approx(-2.0)
+    assert Limit("<=", 8).margin_pct(7.631298153356977) == pytest.approx(4.6087730830378, rel=1e-9)
+    assert math.isnan(Limit("=", 100).margin_pct(100.0))
+    assert math.isnan(margin_pct(1.0, None))
+
+
+def test_result_status_is_the_gap_tables(nantong_2021):
+    g = gap_table(nantong_2021).set_index("number")
+    for r in nantong_2021.results:
+        assert r.status == g.loc[r.number, "status"]
+        m = g.loc[r.number, "margin_pct"]
+        assert (math.isnan(r.margin_pct) and math.isnan(m)) or r.margin_pct == m
+    assert nantong_2021.result(14).status == "at_risk"
+    assert nantong_2021.result(28).status == "fail"
+    assert nantong_2021.result(17).status == "pass"
 
 
 def test_classify():

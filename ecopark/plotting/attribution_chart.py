@@ -13,7 +13,6 @@ from matplotlib.patches import Patch
 
 from ecopark.attribution import NEW_ACTIVITY, attribute
 from ecopark.engine import assess
-from ecopark.gaps import margin_pct
 from ecopark.io.park import Park
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
@@ -26,7 +25,7 @@ from ecopark.plotting.style import (
     status_label,
     wrap,
 )
-from ecopark.status import classify
+from ecopark.status import classify, margin_pct
 
 #: Effects that move the indicator toward / away from its requirement (Okabe–Ito blue and
 #: reddish purple: not status colours, an effect is not a verdict).

@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ecopark.gaps import margin_pct
 from ecopark.io.park import Park
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
@@ -23,7 +22,7 @@ from ecopark.plotting.style import (
     status_handles,
 )
 from ecopark.standard.model import Limit
-from ecopark.status import classify
+from ecopark.status import classify, margin_pct
 from ecopark.trends import fit_trends, indicator_series
 
 #: Years the projection runs past the last data year when the line never crosses the requirement.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -62,6 +63,33 @@ class Limit:
         if self.op == ">=":
             return value >= self.value
         return value <= self.value
+
+    def room(self, value: float) -> float:
+        """Signed distance of a number to the limit [the indicator's unit].
+
+        ``value − limit`` for ``≥``, ``limit − value`` for ``≤`` (positive on the passing side);
+        ``value − limit`` for ``=``.
+        """
+        v, lim = float(value), float(self.value)
+        return lim - v if self.op == "<=" else v - lim
+
+    def margin_pct(self, value: float | str | None) -> float:
+        """Signed margin of ``value`` to the limit [% of the limit]; positive = passing with room.
+
+        ``room(value) / |limit| × 100``: Nantong 2021, indicator 14 (单位工业增加值新鲜水耗),
+        7.6313 m³/万元 against ≤8 gives (8 − 7.6313) / 8 × 100 = 4.61 %.
+
+        Returns
+        -------
+        float
+            NaN when a margin has no meaning: no value, a status word (17, 18, 22), an ``=``
+            requirement (met or not, no room either way) or a zero limit.
+        """
+        if value is None or isinstance(value, str) or isinstance(self.value, str):
+            return math.nan
+        if self.op == "=" or float(self.value) == 0:
+            return math.nan
+        return self.room(value) / abs(float(self.value)) * 100.0
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ TABLE_COLUMNS = [
     "value",
     "passed",
 ]
+#: An indicator's role for a park (:attr:`IndicatorResult.role`) in the official table's words
+#: (附表1 是否选为考核指标): 必选, 是 (selected), 否 (not selected).
 ROLE_ZH = {"must": "必选", "selected": "是", "optional": "否"}
 
 

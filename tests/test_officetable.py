@@ -18,7 +18,6 @@ from ecopark.tables.officetable import (
     SHEET1,
     SHEET2,
     raw_item_rows,
-    requirement_text,
     workbook_bytes,
 )
 from ecopark.tables.template import template_csv, template_workbook_bytes, write_template
@@ -236,7 +235,7 @@ def test_conditional_requirements_are_printed_in_full(nantong_xlsx):
     )
     assert ws.cell(rows[1], 5).value == "≥30" and ws.cell(rows[17], 5).value == "达标"
     std = ecopark.load_standard()
-    assert requirement_text(std.indicator(25), std).endswith("<0,≥0.3")
+    assert std.indicator(25).requirement.describe("official").endswith("<0,≥0.3")
 
 
 def test_category_cells_are_merged(nantong_xlsx):

@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
-from ecopark.standard.model import Indicator, Limit, Standard, format_number
+from ecopark.standard.model import Indicator, Standard
 
 SHEET1 = "附表1 对照考核表"
 SHEET2 = "附表2 信息公开表"
@@ -141,30 +141,6 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
             for i, r in rows
         ]
     return out
-
-
-def _limit_words(limit: Limit, unit: str) -> str:
-    if limit.op == "=":
-        return f"达到{format_number(limit.value)}{unit}"
-    return f"达到{format_number(limit.value)}{unit}{'以上' if limit.op == '>=' else '以下'}"
-
-
-def requirement_text(ind: Indicator, standard: Standard) -> str:
-    """The requirement in full as the standard prints it, every branch of a conditional one.
-
-    ``≥30``; ``当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6``
-    (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16).
-    """
-    req = ind.requirement
-    if req.limit is not None:
-        return req.limit.text
-    if req.by_sign_of is not None:
-        name = standard.helpers[req.by_sign_of].name_zh
-        return f"当{name}>0,{req.positive.text} 当{name}<0,{req.negative.text}"
-    return " ".join(
-        f"{standard.water_regions.get(region, region)}{_limit_words(limit, ind.unit)}"
-        for region, limit in (req.by_region or {}).items()
-    )
 
 
 def _display_format(display: str) -> str:
@@ -300,7 +276,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
                 row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))
             ).number_format = "General"
             row += 1
-        _indicator_cells(ws, row, ind, r, std)
+        _indicator_cells(ws, row, ind, r)
         _mark_result(ws, row, ncols, r)
         num_spans.append((first, row, ind.number))
         if cat_spans and cat_spans[-1][2] == ind.category:
@@ -314,12 +290,12 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _footnotes(ws, row, std, ncols)
 
 
-def _indicator_cells(ws: Worksheet, row: int, ind, r, std) -> None:
+def _indicator_cells(ws: Worksheet, row: int, ind: Indicator, r: IndicatorResult) -> None:
     """Columns 3-7 of an indicator row, the same in 附表1 and 附表2: name, unit, requirement,
     role and the value at its reported precision."""
     ws.cell(row, 3, _name_cell(ind))
     ws.cell(row, 4, ind.unit or NO_UNIT)
-    ws.cell(row, 5, requirement_text(ind, std))
+    ws.cell(row, 5, ind.requirement.describe("official"))
     ws.cell(row, 6, ROLE_ZH[r.role])
     value, fmt = _number_or_text(r.display)
     cell = ws.cell(row, 7, value)
@@ -341,7 +317,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     for ind in std.indicators:
         r = a.result(ind.number)
         ws.cell(row, 2, ind.number)
-        _indicator_cells(ws, row, ind, r, std)
+        _indicator_cells(ws, row, ind, r)
         ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
         _mark_result(ws, row, ncols, r)
         if cat_spans and cat_spans[-1][2] == ind.category:

@@ -5,7 +5,7 @@ The public API that notebooks and scripts use::
     import ecopark
     park = ecopark.load_park("data/nantong-etdz")
     a = ecopark.assess(park, 2021)
-    a.table()          # the 对照考核表 as a DataFrame (the columns of `ecopark table`)
+    a.table()          # the results: value (number), display (as printed), passed, status
     a.compliant        # the verdict
     a.reasons          # every broken rule, Reason(zh, en)
     print(a.verdict_text())

@@ -38,6 +38,8 @@ GAP_COLUMNS = [
 def gap_table(assessment: Assessment) -> pd.DataFrame:
     """Every indicator of a park-year with its value, requirement, margin and status.
 
+    The results table (:meth:`~ecopark.assessment.Assessment.table`) with the Chinese status.
+
     Parameters
     ----------
     assessment : Assessment
@@ -51,11 +53,12 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         - ``number`` (int), ``category``, ``indicator`` (the standard's Chinese name),
           ``indicator_en``, ``unit``;
         - ``role``: ``must`` / ``selected`` / ``optional``;
-        - ``value``: the unrounded value [unit] (float; the word for status indicators; None
-          or NaN when not computable); ``display``: as the official table prints it;
+        - ``value``: the unrounded value [unit] (float; NaN when not computable or a status
+          word); ``display``: as the official table prints it (the word of a status);
         - ``requirement`` (text, e.g. ``≤8``), ``op`` (``>=``, ``<=``, ``=`` or None) and
           ``limit`` (float, or the word; None when no limit applies);
-        - ``margin_pct`` [% of the limit], see :meth:`~ecopark.standard.model.Limit.margin_pct` (NaN where meaningless);
+        - ``margin_pct`` [% of the limit], NaN where meaningless (see
+          :meth:`~ecopark.standard.model.Limit.margin_pct`);
         - ``passed`` (True/False/None, judged by the engine on the printed value);
         - ``status``: ``pass``, ``at_risk`` (passing with a margin under 10 %), ``fail`` or
           ``not_computable`` (see :mod:`ecopark.status`), ``status_zh`` its Chinese label;
@@ -64,31 +67,6 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         Nantong 2021: 14 is ``at_risk`` (7.63 against ≤8, margin 4.6 %), 3, 4, 9, 12 and 28
         ``fail``; 5 (6 projects against ≥6) and 7 (82.00 against ≥80) are ``at_risk`` too.
     """
-    rows = []
-    for r in assessment.results:
-        status = r.status
-        limit_value = None if r.limit is None else r.limit.value
-        rows.append(
-            {
-                "number": r.number,
-                "category": r.category,
-                "indicator": r.name_zh,
-                "indicator_en": r.name_en,
-                "unit": r.unit,
-                "role": r.role,
-                "value": r.value,
-                "display": r.display,
-                "requirement": r.requirement,
-                "op": None if r.limit is None else r.limit.op,
-                "limit": float(limit_value)
-                if isinstance(limit_value, int | float)
-                else limit_value,
-                "margin_pct": r.margin_pct,
-                "passed": r.passed,
-                "status": status,
-                "status_zh": STATUS_ZH[status],
-                "reason_zh": r.reason_zh,
-                "reason_en": r.reason_en,
-            }
-        )
-    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+    table = assessment.table()
+    table["status_zh"] = table["status"].map(STATUS_ZH)
+    return table[GAP_COLUMNS]

@@ -366,7 +366,8 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`REPORT_COLUMNS`: one row per failing or at-risk indicator and year-T item;
         one row with empty item columns for every other indicator (passing or not computable).
-        ``value`` is unrounded [the indicator's unit], ``margin_pct`` [% of the limit],
+        ``value`` is unrounded [the indicator's unit] (the word of a status indicator),
+        ``margin_pct`` [% of the limit],
         ``item_value`` / ``required_value`` [item_unit], ``required_change_pct`` [%]; ``note``
         holds the reason when not computable or unreachable.
     """
@@ -381,7 +382,7 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
             "number": g.number,
             "indicator": g.indicator,
             "status": g.status,
-            "value": g.value,
+            "value": g.display if pd.isna(g.value) and g.display else g.value,
             "requirement": g.requirement,
             "margin_pct": g.margin_pct,
         }

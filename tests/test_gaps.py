@@ -125,3 +125,29 @@ def test_not_computable_rows_keep_their_reason(nantong_dir):
         "缺少数据" in nc.loc[1, "reason_zh"] and "高新技术企业工业总产值" in nc.loc[1, "reason_zh"]
     )
     assert pd.isna(nc.loc[1, "value"]) and math.isnan(nc.loc[1, "margin_pct"])
+
+
+def test_results_table_columns_mean_one_thing_each(nantong_2021):
+    from ecopark.assessment import RESULT_COLUMNS
+
+    t = nantong_2021.table().set_index("number")
+    assert list(nantong_2021.table().columns) == RESULT_COLUMNS
+    assert t["value"].dtype == float
+    assert t.loc[12, "value"] == pytest.approx(0.0026236702025079846, rel=1e-12)
+    assert t.loc[12, "display"] == "0.0026" and t.loc[7, "display"] == "82.00"
+    # a status word is printed, not a number
+    assert math.isnan(t.loc[17, "value"]) and t.loc[17, "display"] == "达标"
+    assert t.loc[17, "limit"] == "达标" and t.loc[17, "op"] == "="
+    assert t.loc[12, "passed"] is False and t.loc[11, "passed"] is True
+    assert t.loc[14, "status"] == "at_risk" and t.loc[14, "limit"] == 8.0
+    assert t.loc[14, "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
+    g = gap_table(nantong_2021)
+    assert g.drop(columns="status_zh").equals(nantong_2021.table()[g.columns.drop("status_zh")])
+
+
+def test_results_table_of_a_not_computable_indicator(nantong_dir):
+    a = ecopark.assess(ecopark.load_park(nantong_dir), 2015)
+    t = a.table().set_index("number")
+    assert math.isnan(t.loc[3, "value"]) and t.loc[3, "display"] == ""
+    assert t.loc[3, "passed"] is None and t.loc[3, "status"] == "not_computable"
+    assert t.loc[3, "reason_zh"]

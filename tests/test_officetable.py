@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ecopark.tables.officetable import (
     raw_item_rows,
     workbook_bytes,
 )
+from ecopark.tables.output import to_csv
 from ecopark.tables.template import template_csv, template_workbook_bytes, write_template
 
 FILLED_ON = dt.date(2022, 8, 4)
@@ -108,8 +110,9 @@ def expected_rows(path: Path) -> list[dict[str, str]]:
 
 
 def table_rows(park_dir: Path, year: int = 2021) -> list[dict[str, str]]:
-    got = ecopark.assess(ecopark.load_park(park_dir), year).table()
-    return [dict(zip(got.columns, map(str, r), strict=True)) for r in got.itertuples(index=False)]
+    return list(
+        csv.DictReader(io.StringIO(to_csv(ecopark.assess(ecopark.load_park(park_dir), year))))
+    )
 
 
 @pytest.fixture(scope="module")

@@ -26,15 +26,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecopark.attribution import (
-    NEW_ACTIVITY,
-    _affine,
-    _items_of,
-    _Shape,
-    _Unsupported,
-    lmdi_terms,
-    logmean,
-)
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import (
     Park,
@@ -45,7 +36,9 @@ from ecopark.io.park import (
     suggest_items,
 )
 from ecopark.io.units import UNITS, convert
+from ecopark.lmdi import NEW_ACTIVITY, lmdi_terms, logmean
 from ecopark.standard.model import Indicator, Standard
+from ecopark.standard.shape import ShapeMismatch, affine, calls, is_quotient, items_of
 
 #: Items a sector file may hold: additive amounts whose sector values add up to the park's.
 SECTOR_ITEMS: tuple[str, ...] = (
@@ -337,26 +330,17 @@ def numerator_items(ind: Indicator, standard: Standard) -> list[str]:
     ValueError
         If the numerator holds no item that a sector file can give.
     """
-    shape = _Shape(ind.formula.source, {k: h.formula.source for k, h in standard.helpers.items()})
-    tree = shape.tree
+    tree = ind.formula.tree
     found: list[str] = []
     try:
-        _, _, atoms = _affine(tree, 1.0)
+        _, _, atoms = affine(tree, 1.0)
         for atom, p in atoms.items():
-            node = ast.parse(atom, mode="eval").body
-            if p > 0 and isinstance(node, ast.Name):
-                found.append(node.id)
-    except _Unsupported:
-        parts = (
-            tree.args
-            if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "mean"
-            else [tree]
-        )
-        for part in parts:
-            left = (
-                part.left if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div) else part
-            )
-            found += [i for i, ref in _items_of(left) if ref == "T"]
+            if p > 0 and isinstance(atom.node, ast.Name):
+                found.append(atom.node.id)
+    except ShapeMismatch:
+        for part in tree.args if calls(tree, "mean") else [tree]:
+            left = part.left if is_quotient(part) else part
+            found += [i for i, ref in items_of(left) if ref == "T"]
     items = [i for i in dict.fromkeys(found) if i in SECTOR_ITEMS]
     if not items:
         raise ValueError(
@@ -376,11 +360,11 @@ def intensity_structure(ind: Indicator, standard: Standard) -> tuple[str, float]
     ValueError
         If the indicator is not of that form.
     """
-    shape = _Shape(ind.formula.source, {k: h.formula.source for k, h in standard.helpers.items()})
     try:
-        alpha, beta, atoms = _affine(shape.tree, 1.0)
-    except _Unsupported:
-        atoms, alpha, beta = {}, 1.0, 0.0
+        alpha, beta, powers = affine(ind.formula.tree, 1.0)
+    except ShapeMismatch:
+        powers, alpha, beta = {}, 1.0, 0.0
+    atoms = {atom.text: p for atom, p in powers.items()}
     num = [a for a, p in atoms.items() if p == 1 and a in SECTOR_ITEMS and a != "value_added"]
     if alpha != 0 or len(atoms) != 2 or atoms.get("value_added") != -1 or len(num) != 1:
         raise ValueError(
@@ -528,7 +512,7 @@ def intensity_decomposition(
     ``ΔI_str = Σ_i L(w_i^T, w_i^0) ln(S_i^T/S_i^0)`` and ``ΔI_int = Σ_i L(w_i^T, w_i^0)
     ln(I_i^T/I_i^0)`` (``w_i = k·W_i/Y``) sum to ``I^T − I^0``; the multiplicative factors multiply
     to ``I^T / I^0``. A sector with no value added in one of the years (new, closed) cannot be
-    split: its change ``w_i^T − w_i^0`` is reported as :data:`~ecopark.attribution.NEW_ACTIVITY`.
+    split: its change ``w_i^T − w_i^0`` is reported as :data:`~ecopark.lmdi.NEW_ACTIVITY`.
 
     Parameters
     ----------
@@ -626,7 +610,7 @@ def structure_intensity(
         (like :func:`ecopark.attribution.attribute`). ``from_value``/``to_value`` [the
         indicator's unit] are computed from the sector files (they equal the park's values when
         the totals agree); ``factor`` is the structure effect, the intensity effect and, if a
-        sector is new or closed, :data:`~ecopark.attribution.NEW_ACTIVITY`. Effects sum to
+        sector is new or closed, :data:`~ecopark.lmdi.NEW_ACTIVITY`. Effects sum to
         ``to_value − from_value``; factor ratios multiply to ``to_value / from_value``.
 
     Raises

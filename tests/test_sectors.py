@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import ecopark
-from ecopark.attribution import NEW_ACTIVITY
 from ecopark.errors import InputError
+from ecopark.lmdi import NEW_ACTIVITY
 from ecopark.sectors import (
     SECTOR_ITEMS,
     activity_structure_intensity,

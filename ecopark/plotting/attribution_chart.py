@@ -11,9 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ecopark.attribution import NEW_ACTIVITY, attribute
+from ecopark.attribution import attribute
 from ecopark.engine import assess
 from ecopark.io.park import Park
+from ecopark.lmdi import NEW_ACTIVITY
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,

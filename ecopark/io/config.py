@@ -201,24 +201,3 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         source=str(raw.get("source") or ""),
     )
 
-
-def config_to_dict(config: ParkConfig) -> dict[str, Any]:
-    """The config as park.yaml would hold it (for writing a park.yaml)."""
-    out: dict[str, Any] = {
-        "id": config.id,
-        "name": config.name,
-        "name_en": config.name_en,
-        "standard": config.standard,
-        "base_year": config.base_year,
-        "water_region": config.water_region,
-        "selected_optional": list(config.selected_optional),
-        "dominant_sector_share": config.dominant_sector_share,
-    }
-    if config.sector_benchmarks:
-        out["sector_benchmarks"] = dict(config.sector_benchmarks)
-    if config.synthetic:
-        out["synthetic"] = True
-    for key in ("description", "source"):
-        if getattr(config, key):
-            out[key] = getattr(config, key)
-    return out

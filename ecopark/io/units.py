@@ -60,16 +60,6 @@ UNITS: dict[str, dict[str, Fraction]] = {
 }
 
 
-def units_of(dimension: str) -> list[str]:
-    """The unit spellings accepted for a dimension."""
-    return list(UNITS[dimension])
-
-
-def dimension_of_unit(unit: str) -> list[str]:
-    """Every dimension in which ``unit`` is a known spelling (吨 is mass and water)."""
-    return [d for d, table in UNITS.items() if unit in table]
-
-
 def convert(value: Decimal, unit: str, to_unit: str, dimension: str) -> Decimal:
     """Convert ``value`` from ``unit`` to ``to_unit`` within ``dimension``.
 

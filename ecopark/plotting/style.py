@@ -23,9 +23,7 @@ ROLE_MARKERS = {"must": "s", "selected": "o", "optional": "o"}
 ROLE_FILLED = {"must": True, "selected": True, "optional": False}
 ROLE_COLOUR = "#333333"
 
-#: Neutral colours for effects in attribution charts (not statuses: an effect is not a verdict).
-EFFECT_UP = "#c44e52"  # raises the indicator
-EFFECT_DOWN = "#4c72b0"  # lowers the indicator
+#: Neutral colour of the start / end levels of a waterfall (not a status).
 LEVEL_COLOUR = "#8c8c8c"  # start / end levels of a waterfall
 REQUIREMENT_COLOUR = "#222222"
 

@@ -236,47 +236,15 @@ def attribute_indicator(
     """
     reference = v0 is None
     tree = ind.formula.tree
+    args = (ind, standard, tree, ctx0, n0, ctx1, n1, reference, 0.0 if reference else v0, v1)
     try:
         try:
-            rows = _decompose_affine(
-                ind,
-                standard,
-                tree,
-                ctx0,
-                n0,
-                ctx1,
-                n1,
-                reference,
-                v0 if v0 is not None else 0.0,
-                v1,
-            )
+            rows = _decompose_affine(*args)
         except ShapeMismatch as first:
             if calls(tree, "mean"):
-                rows = _decompose_mean(
-                    ind,
-                    standard,
-                    tree,
-                    ctx0,
-                    n0,
-                    ctx1,
-                    n1,
-                    reference,
-                    v0 if v0 is not None else 0.0,
-                    v1,
-                )
+                rows = _decompose_mean(*args)
             elif is_quotient(tree):
-                rows = _decompose_quotient(
-                    ind,
-                    standard,
-                    tree,
-                    ctx0,
-                    n0,
-                    ctx1,
-                    n1,
-                    reference,
-                    v0 if v0 is not None else 0.0,
-                    v1,
-                )
+                rows = _decompose_quotient(*args)
             else:
                 raise ValueError(f"公式结构无法分解：{first}") from None
     except ShapeMismatch as exc:

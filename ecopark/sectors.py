@@ -497,6 +497,23 @@ def _aligned(w0: pd.DataFrame, w1: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return w0.reindex(sectors).fillna(0.0), w1.reindex(sectors).fillna(0.0)
 
 
+def _sector_terms(rows: list[tuple], new: list[tuple[str, float]]) -> pd.DataFrame:
+    """LMDI-I terms ``(i, factor, effect)`` of the sectors in ``rows`` (long ``i, period, factor,
+    value``), plus each new or closed sector's whole change as :data:`~ecopark.lmdi.NEW_ACTIVITY`."""
+    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
+    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
+    if new:
+        extra = pd.DataFrame([(s, NEW_ACTIVITY, e) for s, e in new], columns=terms.columns)
+        terms = pd.concat([terms, extra], ignore_index=True)
+    return terms
+
+
+def _name_intensity(factors: pd.Series, standard: Standard, item: str) -> pd.Series:
+    """The intensity effect named after its item: ``强度效应 (intensity: 行业单位增加值综合能耗, energy)``."""
+    name = standard.items[item].name_zh
+    return factors.replace({INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"})
+
+
 def intensity_decomposition(
     sectors0: pd.DataFrame,
     sectors1: pd.DataFrame,
@@ -549,16 +566,11 @@ def intensity_decomposition(
             y_i, v_i = w.at[sector, denominator], w.at[sector, numerator]
             rows.append((sector, period, STRUCTURE, y_i / Y))
             rows.append((sector, period, INTENSITY, scale * v_i / y_i))
-    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
-    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
     new = [
-        (s, NEW_ACTIVITY, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
+        (s, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
         for s in w0.index[~regular]
     ]
-    if new:
-        terms = pd.concat(
-            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
-        )
+    terms = _sector_terms(rows, new)
     lm = float(logmean(I1, I0)) if I0 > 0 and I1 > 0 else math.nan
     note = "" if lm == lm else "乘法分解无定义：强度为 0"
 
@@ -630,10 +642,7 @@ def structure_intensity(
         scale=scale,
         by_sector=by_sector,
     )
-    name = park.standard.items[item].name_zh
-    res["factor"] = res["factor"].replace(
-        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
-    )
+    res["factor"] = _name_intensity(res["factor"], park.standard, item)
     res.insert(0, "to_value", res.attrs["IT"])
     res.insert(0, "from_value", res.attrs["I0"])
     res.insert(0, "indicator", ind.name_zh)
@@ -687,13 +696,7 @@ def activity_structure_intensity(
                 (s, period, STRUCTURE, w.at[s, "value_added"] / Y),
                 (s, period, INTENSITY, w.at[s, item] / w.at[s, "value_added"]),
             ]
-    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
-    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
-    new = [(s, NEW_ACTIVITY, w1.at[s, item] - w0.at[s, item]) for s in w0.index[~regular]]
-    if new:
-        terms = pd.concat(
-            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
-        )
+    terms = _sector_terms(rows, [(s, w1.at[s, item] - w0.at[s, item]) for s in w0.index[~regular]])
     V0, V1 = w0[item].sum(), w1[item].sum()
     lm = float(logmean(V1, V0)) if V0 > 0 and V1 > 0 else math.nan
     totals = terms.groupby("factor", sort=False)["effect"].sum()
@@ -704,10 +707,7 @@ def activity_structure_intensity(
         out = pd.concat([out, detail[["sector", "factor", "effect"]]], ignore_index=True)
     out["factor_ratio"] = np.exp(out["effect"] / lm) if lm == lm else np.nan
     out["note"] = "" if lm == lm else "乘法分解无定义：总量为 0"
-    name = park.standard.items[item].name_zh
-    out["factor"] = out["factor"].replace(
-        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
-    )
+    out["factor"] = _name_intensity(out["factor"], park.standard, item)
     out.insert(0, "to_value", V1)
     out.insert(0, "from_value", V0)
     out.insert(0, "item", item)

@@ -199,6 +199,16 @@ def _header(ws: Worksheet, row: int, names: list[str]) -> None:
         cell.border = BORDER
 
 
+def _extend_span(
+    spans: list[tuple[int, int, object]], first: int, last: int, value: object
+) -> None:
+    """Add rows ``first``..``last`` to ``spans``, joining the last span when it has ``value`` too."""
+    if spans and spans[-1][2] == value:
+        spans[-1] = (spans[-1][0], last, value)
+    else:
+        spans.append((first, last, value))
+
+
 def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]]) -> None:
     for first, last, value in spans:
         if last > first:
@@ -279,10 +289,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
         _indicator_cells(ws, row, ind, r)
         _mark_result(ws, row, ncols, r)
         num_spans.append((first, row, ind.number))
-        if cat_spans and cat_spans[-1][2] == ind.category:
-            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
-        else:
-            cat_spans.append((first, row, ind.category))
+        _extend_span(cat_spans, first, row, ind.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _merge_column(ws, 2, num_spans)
@@ -320,10 +327,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
         _indicator_cells(ws, row, ind, r)
         ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
         _mark_result(ws, row, ncols, r)
-        if cat_spans and cat_spans[-1][2] == ind.category:
-            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
-        else:
-            cat_spans.append((row, row, ind.category))
+        _extend_span(cat_spans, row, row, ind.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _finish(ws, WIDTHS2, header_row, row - 1)

@@ -200,4 +200,3 @@ def load_config(park_dir: Path | str) -> ParkConfig:
         description=str(raw.get("description") or ""),
         source=str(raw.get("source") or ""),
     )
-

@@ -190,7 +190,8 @@ class Requirement:
         if self.benchmark_above is not None and share is not None and share > self.benchmark_above:
             if sector_benchmark is not None:
                 base = self.limit or self.positive
-                return self._applied(Limit(base.op, sector_benchmark))
+                limit = Limit(base.op, sector_benchmark)
+                return Applied(limit, limit.text)
             return Applied(
                 None,
                 BENCHMARK_TEXT,
@@ -199,9 +200,9 @@ class Requirement:
                 "cleaner-production level I; give it as sector_benchmarks in park.yaml",
             )
         if self.limit is not None:
-            return self._applied(self.limit)
+            return self._applies[self.limit]
         if self.by_region is not None:
-            return self._applied(self.by_region[water_region])
+            return self._applies[self.by_region[water_region]]
         helper = self.by_sign_of
         try:
             sign = helper.formula(values, n)
@@ -213,9 +214,9 @@ class Requirement:
                 f"{helper.name_en} cannot be computed",
             )
         if sign > 0:
-            return self._applied(self.positive)
+            return self._applies[self.positive]
         if sign < 0:
-            return self._applied(self.negative)
+            return self._applies[self.negative]
         return Applied(
             None,
             self.branches,
@@ -223,8 +224,11 @@ class Requirement:
             f"{helper.name_en} is zero, so no requirement applies",
         )
 
-    def _applied(self, limit: Limit) -> Applied:
-        return Applied(limit, limit.text)
+    @functools.cached_property
+    def _applies(self) -> dict[Limit, Applied]:
+        """Each branch's limit as it applies (made once: asked for every indicator of every year)."""
+        limits = (self.limit, self.positive, self.negative, *(self.by_region or {}).values())
+        return {lim: Applied(lim, lim.text) for lim in limits if lim is not None}
 
     def describe(self, style: str = "official") -> str:
         """The requirement in words.

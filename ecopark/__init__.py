@@ -5,7 +5,7 @@ The public API that notebooks and scripts use::
     import ecopark
     park = ecopark.load_park("data/nantong-etdz")
     a = ecopark.assess(park, 2021)
-    a.table()          # the 对照考核表 as a DataFrame (the columns of `ecopark table`)
+    a.table()          # the results: value (number), display (as printed), passed, status
     a.compliant        # the verdict
     a.reasons          # every broken rule, Reason(zh, en)
     print(a.verdict_text())
@@ -41,8 +41,8 @@ _LAZY = {
     "gaps_report": "ecopark.whatif",
     "attribute": "ecopark.attribution",
     "attribute_chained": "ecopark.attribution",
-    "logmean": "ecopark.attribution",
-    "ratio_decomposition": "ecopark.attribution",
+    "logmean": "ecopark.lmdi",
+    "ratio_decomposition": "ecopark.lmdi",
     "load_sectors": "ecopark.io.sectors",
     "sector_shares": "ecopark.sectors",
     "structure_intensity": "ecopark.sectors",

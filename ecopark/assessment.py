@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from ecopark.io.config import ParkConfig
 from ecopark.standard.model import Limit, Standard
+from ecopark.status import classify, margin_pct
 
-#: Columns of ``ecopark table`` (data contract).
-TABLE_COLUMNS = [
+#: Columns of :meth:`Assessment.table`, in order.
+RESULT_COLUMNS = [
     "number",
     "category",
     "indicator",
+    "indicator_en",
     "unit",
     "requirement",
     "role",
     "value",
+    "display",
     "passed",
+    "op",
+    "limit",
+    "margin_pct",
+    "status",
+    "reason_zh",
+    "reason_en",
 ]
+#: An indicator's role for a park (:attr:`IndicatorResult.role`) in the official table's words
+#: (附表1 是否选为考核指标): 必选, 是 (selected), 否 (not selected).
 ROLE_ZH = {"must": "必选", "selected": "是", "optional": "否"}
 
 
@@ -74,6 +85,16 @@ class IndicatorResult:
         """Whether the indicator counts toward the verdict (must or selected)."""
         return self.role in ("must", "selected")
 
+    @property
+    def margin_pct(self) -> float:
+        """Signed margin to the limit that applies [% of the limit]; NaN where meaningless."""
+        return margin_pct(self.value, self.limit)
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``at_risk``, ``fail`` or ``not_computable`` (see :mod:`ecopark.status`)."""
+        return classify(self.passed, self.margin_pct)
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -100,69 +121,59 @@ class Assessment:
         raise KeyError(number)
 
     def table(self) -> pd.DataFrame:
-        """The assessment table, exactly the columns of ``ecopark table`` (strings as printed)."""
-        rows = [
-            [
-                r.number,
-                r.category,
-                r.name_zh,
-                r.unit,
-                r.requirement,
-                r.role,
-                r.display,
-                "" if r.passed is None else ("true" if r.passed else "false"),
-            ]
-            for r in self.results
-        ]
-        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+        """The results table: one row per indicator, each column with one meaning.
 
-    def frame(self) -> pd.DataFrame:
-        """A richer table for analysis: unrounded values, bools, English names, reasons."""
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`RESULT_COLUMNS`, indicators in the standard's order:
+
+            - ``number`` (int), ``category``, ``indicator`` (Chinese name), ``indicator_en``,
+              ``unit``;
+            - ``requirement``: the requirement as it applies (``≥30``, the branch chosen,
+              ``≥10`` for the park's water region), every branch when no limit applies;
+            - ``role``: ``must``, ``selected`` or ``optional``;
+            - ``value``: the unrounded number [unit] (float; NaN when not computable or a status
+              word); ``display``: as the official table prints it (``"0.0026"``, ``"达标"``);
+            - ``passed``: True, False or None (judged on the printed value);
+            - ``op`` and ``limit``: the limit that applies (``limit`` a float, or the word of a
+              status requirement; None when no limit applies);
+            - ``margin_pct`` [% of the limit], NaN where meaningless; ``status``: ``pass``,
+              ``at_risk``, ``fail`` or ``not_computable`` (:mod:`ecopark.status`);
+            - ``reason_zh`` / ``reason_en``: why the value or its limit is missing, when it is.
+
+            ``ecopark table`` prints the columns of its data contract from this table
+            (:mod:`ecopark.tables.output`); :func:`ecopark.gaps.gap_table` adds the Chinese status.
+        """
+        res = self.results
+        limits = [r.limit for r in res]
         return pd.DataFrame(
             {
-                "number": [r.number for r in self.results],
-                "category": [r.category for r in self.results],
-                "indicator": [r.name_zh for r in self.results],
-                "indicator_en": [r.name_en for r in self.results],
-                "unit": [r.unit for r in self.results],
-                "requirement": [r.requirement for r in self.results],
-                "role": [r.role for r in self.results],
-                "value": [r.display for r in self.results],
-                "value_unrounded": [r.value for r in self.results],
-                "passed": pd.array([r.passed for r in self.results], dtype="boolean"),
-                "not_computable_reason": [r.reason_zh for r in self.results],
-            }
+                "number": [r.number for r in res],
+                "category": [r.category for r in res],
+                "indicator": [r.name_zh for r in res],
+                "indicator_en": [r.name_en for r in res],
+                "unit": [r.unit for r in res],
+                "requirement": [r.requirement for r in res],
+                "role": [r.role for r in res],
+                "value": pd.Series(
+                    [
+                        math.nan if r.value is None or isinstance(r.value, str) else r.value
+                        for r in res
+                    ],
+                    dtype=float,
+                ),
+                "display": [r.display for r in res],
+                "passed": pd.Series([r.passed for r in res], dtype=object),
+                "op": pd.Series([None if lim is None else lim.op for lim in limits], dtype=object),
+                "limit": pd.Series([_limit_value(lim) for lim in limits], dtype=object),
+                "margin_pct": pd.Series([r.margin_pct for r in res], dtype=float),
+                "status": [r.status for r in res],
+                "reason_zh": [r.reason_zh for r in res],
+                "reason_en": [r.reason_en for r in res],
+            },
+            columns=RESULT_COLUMNS,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of ``ecopark table --format json`` (data contract)."""
-        return {
-            "park": self.park,
-            "park_name": self.config.name,
-            "year": self.year,
-            "standard": self.standard.code,
-            "base_year": self.config.base_year,
-            "compliant": self.compliant,
-            "reasons": [r.zh for r in self.reasons],
-            "reasons_en": [r.en for r in self.reasons],
-            "indicators": [
-                {
-                    "number": r.number,
-                    "category": r.category,
-                    "indicator": r.name_zh,
-                    "indicator_en": r.name_en,
-                    "unit": r.unit,
-                    "requirement": r.requirement,
-                    "role": r.role,
-                    "value": r.display if r.computable else None,
-                    "value_unrounded": r.value,
-                    "passed": r.passed,
-                    "not_computable_reason": r.reason_zh or None,
-                    "not_computable_reason_en": r.reason_en or None,
-                }
-                for r in self.results
-            ],
-        }
 
     def verdict_text(self) -> str:
         """The verdict in one Chinese paragraph with its reasons."""
@@ -172,3 +183,10 @@ class Assessment:
         lines = [head + f"：不符合 {self.standard.code} 的要求，原因："]
         lines += [f"  {i}. {r.zh}" for i, r in enumerate(self.reasons, start=1)]
         return "\n".join(lines)
+
+
+def _limit_value(limit: Limit | None) -> float | str | None:
+    """A limit's value as the results table holds it: a float, the word, or None."""
+    if limit is None:
+        return None
+    return limit.value if isinstance(limit.value, str) else float(limit.value)

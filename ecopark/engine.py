@@ -62,13 +62,17 @@ def _refs(standard: Standard) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The unrounded value of one indicator and the limit that applies, or why there is none."""
+    """The unrounded value of one indicator and the limit that applies, or why there is none.
+
+    ``requirement`` is the requirement as it applies (:attr:`~ecopark.standard.model.Applied.text`);
+    empty when the value could not be computed, and the limit was not looked for.
+    """
 
     value: float | str | None
     limit: Limit | None
     reason_zh: str = ""
     reason_en: str = ""
-    requirement: str = ""  # set when the requirement is not the limit's own text (footnote a)
+    requirement: str = ""  # as it applies (Applied.text); empty when evaluation stopped early
 
 
 def _missing(
@@ -85,57 +89,6 @@ def _missing(
     zh = "、".join(f"{items[i].name_zh}（{ref_year(r, year, base_year)} 年）" for i, r in missing)
     en = ", ".join(f"{i} ({ref_year(r, year, base_year)})" for i, r in missing)
     return Evaluation(None, None, f"缺少数据：{zh}", f"missing data: {en}")
-
-
-def select_limit(
-    ind: Indicator,
-    standard: Standard,
-    config: ParkConfig,
-    values: Mapping[str, float | str],
-    n: float,
-) -> tuple[Limit | None, str, str, str]:
-    """The limit that applies to ``ind``: (limit or None, reason_zh, reason_en, requirement text).
-
-    The requirement text is empty when it is the limit's own (``≥30``); otherwise it says what the
-    requirement is although no number applies (footnote a without the sector's benchmark).
-
-    Chooses the elasticity branch by the sign of the helper (g_V for indicators 10, 13, 25), the
-    reclaimed-water limit by region (16), and the sector benchmark under footnote a (6).
-    """
-    req = ind.requirement
-    if "a" in ind.footnotes:
-        trigger = float(standard.footnotes.get("a", {}).get("dominant_sector_trigger", 0.7))
-        share = config.dominant_sector_share
-        if share is not None and share > trigger:
-            if ind.number in config.sector_benchmarks:
-                base = req.limit or req.positive
-                return Limit(base.op, config.sector_benchmarks[ind.number]), "", "", ""
-            return (
-                None,
-                f"注 a：最大行业产值占比 {share:.0%} 超过 70%，须以该行业清洁生产一级水平为限值（park.yaml sector_benchmarks）",
-                f"footnote a: one industry is {share:.0%} of output, so the limit is that industry's "
-                "cleaner-production level I; give it as sector_benchmarks in park.yaml",
-                "该行业清洁生产一级水平（注 a）",
-            )
-    if req.limit is not None:
-        return req.limit, "", "", ""
-    if req.by_region is not None:
-        return req.by_region[config.water_region], "", "", ""
-    helper = standard.helpers[req.by_sign_of]
-    try:
-        sign = helper.formula(values, n)
-    except (NotComputable, KeyError, ZeroDivisionError, OverflowError):
-        return None, f"{helper.name_zh}无法计算", f"{helper.name_en} cannot be computed", ""
-    if sign > 0:
-        return req.positive, "", "", ""
-    if sign < 0:
-        return req.negative, "", "", ""
-    return (
-        None,
-        f"{helper.name_zh}为 0，要求无定义",
-        f"{helper.name_en} is zero, so no requirement applies",
-        "",
-    )
 
 
 def evaluate(
@@ -189,29 +142,14 @@ def evaluate(
             return Evaluation(
                 None, None, "结果不是有限实数", "the result is not a finite real number"
             )
-    limit, why_zh, why_en, text = select_limit(ind, standard, config, values, n)
-    return Evaluation(value, limit, why_zh, why_en, text)
-
-
-_LIMIT_TEXTS: dict[tuple[str, float | str], str] = {}
-
-
-def _limit_text(limit: Limit) -> str:
-    """``limit.text``, remembered (it is asked for 32 times per park-year)."""
-    k = (limit.op, limit.value)
-    text = _LIMIT_TEXTS.get(k)
-    if text is None:
-        text = _LIMIT_TEXTS[k] = limit.text
-    return text
-
-
-def _requirement_text(ind: Indicator, ev: Evaluation) -> str:
-    """The requirement column: the applying limit, or the requirement in words when none applies."""
-    if ev.requirement:
-        return ev.requirement
-    if ev.limit is not None:
-        return _limit_text(ev.limit)
-    return ind.requirement.text_full
+    applied = ind.requirement.applicable(
+        values,
+        n,
+        water_region=config.water_region,
+        dominant_sector_share=config.dominant_sector_share,
+        sector_benchmark=config.sector_benchmarks.get(ind.number),
+    )
+    return Evaluation(value, applied.limit, applied.reason_zh, applied.reason_en, applied.text)
 
 
 def display(value: float | str | None, reported: bool) -> str:
@@ -276,7 +214,7 @@ def assess_values(
                 name_zh=ind.name_zh,
                 name_en=ind.name_en,
                 unit=ind.unit,
-                requirement=_requirement_text(ind, ev),
+                requirement=ev.requirement or ind.requirement.branches,
                 limit=ev.limit,
                 role=role_of(ind, config),
                 value=ev.value,

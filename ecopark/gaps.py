@@ -8,13 +8,10 @@ of every analysis ("which indicators fail, and which pass only by a hair?"); the
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from ecopark.assessment import Assessment
-from ecopark.standard.model import Limit
-from ecopark.status import STATUS_ZH, classify
+from ecopark.status import STATUS_ZH
 
 #: Columns of :func:`gap_table`, in order.
 GAP_COLUMNS = [
@@ -38,39 +35,10 @@ GAP_COLUMNS = [
 ]
 
 
-def margin_pct(value: float | str | None, limit: Limit | None) -> float:
-    """Signed margin of ``value`` to ``limit`` [% of the limit]; positive = passing with room.
-
-    For ``≥`` it is ``(value − limit) / |limit| × 100``, for ``≤`` it is
-    ``(limit − value) / |limit| × 100``. Nantong 2021, indicator 14 (单位工业增加值新鲜水耗):
-    7.6313 m³/万元 against ≤8 gives (8 − 7.6313) / 8 × 100 = 4.61 %.
-
-    Parameters
-    ----------
-    value : float, str or None
-        The unrounded indicator value [the indicator's unit].
-    limit : Limit or None
-        The limit that applies.
-
-    Returns
-    -------
-    float
-        NaN when there is no meaningful margin: no value or no limit, a status word (17, 18, 22),
-        an ``=`` requirement (19, 20, 21, 23, 24, 30, 31: met or not, no room either way), or a
-        zero limit.
-    """
-    if value is None or limit is None or isinstance(value, str) or isinstance(limit.value, str):
-        return math.nan
-    if limit.op not in (">=", "<=") or float(limit.value) == 0:
-        return math.nan
-    room = (
-        float(value) - float(limit.value) if limit.op == ">=" else float(limit.value) - float(value)
-    )
-    return room / abs(float(limit.value)) * 100.0
-
-
 def gap_table(assessment: Assessment) -> pd.DataFrame:
     """Every indicator of a park-year with its value, requirement, margin and status.
+
+    The results table (:meth:`~ecopark.assessment.Assessment.table`) with the Chinese status.
 
     Parameters
     ----------
@@ -85,11 +53,12 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         - ``number`` (int), ``category``, ``indicator`` (the standard's Chinese name),
           ``indicator_en``, ``unit``;
         - ``role``: ``must`` / ``selected`` / ``optional``;
-        - ``value``: the unrounded value [unit] (float; the word for status indicators; None
-          or NaN when not computable); ``display``: as the official table prints it;
+        - ``value``: the unrounded value [unit] (float; NaN when not computable or a status
+          word); ``display``: as the official table prints it (the word of a status);
         - ``requirement`` (text, e.g. ``≤8``), ``op`` (``>=``, ``<=``, ``=`` or None) and
           ``limit`` (float, or the word; None when no limit applies);
-        - ``margin_pct`` [% of the limit], see :func:`margin_pct` (NaN where meaningless);
+        - ``margin_pct`` [% of the limit], NaN where meaningless (see
+          :meth:`~ecopark.standard.model.Limit.margin_pct`);
         - ``passed`` (True/False/None, judged by the engine on the printed value);
         - ``status``: ``pass``, ``at_risk`` (passing with a margin under 10 %), ``fail`` or
           ``not_computable`` (see :mod:`ecopark.status`), ``status_zh`` its Chinese label;
@@ -98,32 +67,6 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         Nantong 2021: 14 is ``at_risk`` (7.63 against ≤8, margin 4.6 %), 3, 4, 9, 12 and 28
         ``fail``; 5 (6 projects against ≥6) and 7 (82.00 against ≥80) are ``at_risk`` too.
     """
-    rows = []
-    for r in assessment.results:
-        margin = margin_pct(r.value, r.limit)
-        status = classify(r.passed, margin)
-        limit_value = None if r.limit is None else r.limit.value
-        rows.append(
-            {
-                "number": r.number,
-                "category": r.category,
-                "indicator": r.name_zh,
-                "indicator_en": r.name_en,
-                "unit": r.unit,
-                "role": r.role,
-                "value": r.value,
-                "display": r.display,
-                "requirement": r.requirement,
-                "op": None if r.limit is None else r.limit.op,
-                "limit": float(limit_value)
-                if isinstance(limit_value, int | float)
-                else limit_value,
-                "margin_pct": margin,
-                "passed": r.passed,
-                "status": status,
-                "status_zh": STATUS_ZH[status],
-                "reason_zh": r.reason_zh,
-                "reason_en": r.reason_en,
-            }
-        )
-    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+    table = assessment.table()
+    table["status_zh"] = table["status"].map(STATUS_ZH)
+    return table[GAP_COLUMNS]

@@ -24,15 +24,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from ecopark.attribution import (
-    NEW_ACTIVITY,
-    _affine,
-    _items_of,
-    _Shape,
-    _Unsupported,
-    lmdi_terms,
-    logmean,
-)
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import Park
 from ecopark.io.sectors import (
@@ -42,7 +33,9 @@ from ecopark.io.sectors import (
     read_sector_file,
     sector_files,
 )
+from ecopark.lmdi import NEW_ACTIVITY, lmdi_terms, logmean
 from ecopark.standard.model import Indicator, Standard
+from ecopark.standard.shape import ShapeMismatch, affine, calls, is_quotient, items_of
 
 #: Relative tolerance of :func:`check_sector_totals` (1 %).
 TOLERANCE = 0.01
@@ -141,26 +134,17 @@ def numerator_items(ind: Indicator, standard: Standard) -> list[str]:
     ValueError
         If the numerator holds no item that a sector file can give.
     """
-    shape = _Shape(ind.formula.source, {k: h.formula.source for k, h in standard.helpers.items()})
-    tree = shape.tree
+    tree = ind.formula.tree
     found: list[str] = []
     try:
-        _, _, atoms = _affine(tree, 1.0)
+        _, _, atoms = affine(tree, 1.0)
         for atom, p in atoms.items():
-            node = ast.parse(atom, mode="eval").body
-            if p > 0 and isinstance(node, ast.Name):
-                found.append(node.id)
-    except _Unsupported:
-        parts = (
-            tree.args
-            if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "mean"
-            else [tree]
-        )
-        for part in parts:
-            left = (
-                part.left if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div) else part
-            )
-            found += [i for i, ref in _items_of(left) if ref == "T"]
+            if p > 0 and isinstance(atom.node, ast.Name):
+                found.append(atom.node.id)
+    except ShapeMismatch:
+        for part in tree.args if calls(tree, "mean") else [tree]:
+            left = part.left if is_quotient(part) else part
+            found += [i for i, ref in items_of(left) if ref == "T"]
     additive = additive_items(standard)
     items = [i for i in dict.fromkeys(found) if i in additive]
     if not items:
@@ -181,11 +165,11 @@ def intensity_structure(ind: Indicator, standard: Standard) -> tuple[str, float]
     ValueError
         If the indicator is not of that form.
     """
-    shape = _Shape(ind.formula.source, {k: h.formula.source for k, h in standard.helpers.items()})
     try:
-        alpha, beta, atoms = _affine(shape.tree, 1.0)
-    except _Unsupported:
-        atoms, alpha, beta = {}, 1.0, 0.0
+        alpha, beta, powers = affine(ind.formula.tree, 1.0)
+    except ShapeMismatch:
+        powers, alpha, beta = {}, 1.0, 0.0
+    atoms = {atom.text: p for atom, p in powers.items()}
     additive = additive_items(standard)
     num = [a for a, p in atoms.items() if p == 1 and a in additive and a != "value_added"]
     if alpha != 0 or len(atoms) != 2 or atoms.get("value_added") != -1 or len(num) != 1:
@@ -319,6 +303,23 @@ def _aligned(w0: pd.DataFrame, w1: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return w0.reindex(sectors).fillna(0.0), w1.reindex(sectors).fillna(0.0)
 
 
+def _sector_terms(rows: list[tuple], new: list[tuple[str, float]]) -> pd.DataFrame:
+    """LMDI-I terms ``(i, factor, effect)`` of the sectors in ``rows`` (long ``i, period, factor,
+    value``), plus each new or closed sector's whole change as :data:`~ecopark.lmdi.NEW_ACTIVITY`."""
+    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
+    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
+    if new:
+        extra = pd.DataFrame([(s, NEW_ACTIVITY, e) for s, e in new], columns=terms.columns)
+        terms = pd.concat([terms, extra], ignore_index=True)
+    return terms
+
+
+def _name_intensity(factors: pd.Series, standard: Standard, item: str) -> pd.Series:
+    """The intensity effect named after its item: ``强度效应 (intensity: 行业单位增加值综合能耗, energy)``."""
+    name = standard.items[item].name_zh
+    return factors.replace({INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"})
+
+
 def intensity_decomposition(
     sectors0: pd.DataFrame,
     sectors1: pd.DataFrame,
@@ -334,7 +335,7 @@ def intensity_decomposition(
     ``ΔI_str = Σ_i L(w_i^T, w_i^0) ln(S_i^T/S_i^0)`` and ``ΔI_int = Σ_i L(w_i^T, w_i^0)
     ln(I_i^T/I_i^0)`` (``w_i = k·W_i/Y``) sum to ``I^T − I^0``; the multiplicative factors multiply
     to ``I^T / I^0``. A sector with no value added in one of the years (new, closed) cannot be
-    split: its change ``w_i^T − w_i^0`` is reported as :data:`~ecopark.attribution.NEW_ACTIVITY`.
+    split: its change ``w_i^T − w_i^0`` is reported as :data:`~ecopark.lmdi.NEW_ACTIVITY`.
 
     Parameters
     ----------
@@ -371,16 +372,11 @@ def intensity_decomposition(
             y_i, v_i = w.at[sector, denominator], w.at[sector, numerator]
             rows.append((sector, period, STRUCTURE, y_i / Y))
             rows.append((sector, period, INTENSITY, scale * v_i / y_i))
-    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
-    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
     new = [
-        (s, NEW_ACTIVITY, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
+        (s, scale * (w1.at[s, numerator] / Y1 - w0.at[s, numerator] / Y0))
         for s in w0.index[~regular]
     ]
-    if new:
-        terms = pd.concat(
-            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
-        )
+    terms = _sector_terms(rows, new)
     lm = float(logmean(I1, I0)) if I0 > 0 and I1 > 0 else math.nan
     note = "" if lm == lm else "乘法分解无定义：强度为 0"
 
@@ -432,7 +428,7 @@ def structure_intensity(
         (like :func:`ecopark.attribution.attribute`). ``from_value``/``to_value`` [the
         indicator's unit] are computed from the sector files (they equal the park's values when
         the totals agree); ``factor`` is the structure effect, the intensity effect and, if a
-        sector is new or closed, :data:`~ecopark.attribution.NEW_ACTIVITY`. Effects sum to
+        sector is new or closed, :data:`~ecopark.lmdi.NEW_ACTIVITY`. Effects sum to
         ``to_value − from_value``; factor ratios multiply to ``to_value / from_value``.
 
     Raises
@@ -452,10 +448,7 @@ def structure_intensity(
         scale=scale,
         by_sector=by_sector,
     )
-    name = park.standard.items[item].name_zh
-    res["factor"] = res["factor"].replace(
-        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
-    )
+    res["factor"] = _name_intensity(res["factor"], park.standard, item)
     res.insert(0, "to_value", res.attrs["IT"])
     res.insert(0, "from_value", res.attrs["I0"])
     res.insert(0, "indicator", ind.name_zh)
@@ -509,13 +502,7 @@ def activity_structure_intensity(
                 (s, period, STRUCTURE, w.at[s, "value_added"] / Y),
                 (s, period, INTENSITY, w.at[s, item] / w.at[s, "value_added"]),
             ]
-    frame = pd.DataFrame(rows, columns=["i", "period", "factor", "value"])
-    terms = lmdi_terms(frame) if rows else pd.DataFrame(columns=["i", "factor", "effect"])
-    new = [(s, NEW_ACTIVITY, w1.at[s, item] - w0.at[s, item]) for s in w0.index[~regular]]
-    if new:
-        terms = pd.concat(
-            [terms, pd.DataFrame(new, columns=["i", "factor", "effect"])], ignore_index=True
-        )
+    terms = _sector_terms(rows, [(s, w1.at[s, item] - w0.at[s, item]) for s in w0.index[~regular]])
     V0, V1 = w0[item].sum(), w1[item].sum()
     lm = float(logmean(V1, V0)) if V0 > 0 and V1 > 0 else math.nan
     totals = terms.groupby("factor", sort=False)["effect"].sum()
@@ -526,10 +513,7 @@ def activity_structure_intensity(
         out = pd.concat([out, detail[["sector", "factor", "effect"]]], ignore_index=True)
     out["factor_ratio"] = np.exp(out["effect"] / lm) if lm == lm else np.nan
     out["note"] = "" if lm == lm else "乘法分解无定义：总量为 0"
-    name = park.standard.items[item].name_zh
-    out["factor"] = out["factor"].replace(
-        {INTENSITY: f"强度效应 (intensity: 行业单位增加值{name}, {item})"}
-    )
+    out["factor"] = _name_intensity(out["factor"], park.standard, item)
     out.insert(0, "to_value", V1)
     out.insert(0, "from_value", V0)
     out.insert(0, "item", item)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 
+from ecopark.standard.model import Limit
+
 #: The statuses, best first (the order of legends and sorted tables).
 STATUS_ORDER: tuple[str, ...] = ("pass", "at_risk", "fail", "not_computable")
 
@@ -74,3 +76,12 @@ def classify(passed: bool | None, margin_pct: float | None) -> str:
     if margin_pct is not None and not math.isnan(margin_pct) and margin_pct < AT_RISK_MARGIN_PCT:
         return "at_risk"
     return "pass"
+
+
+def margin_pct(value: float | str | None, limit: Limit | None) -> float:
+    """Signed margin of ``value`` to ``limit`` [% of the limit]; NaN without a limit.
+
+    See :meth:`ecopark.standard.model.Limit.margin_pct`: ``(value − limit) / |limit| × 100`` for
+    ``≥``, ``(limit − value) / |limit| × 100`` for ``≤``, NaN where a margin has no meaning.
+    """
+    return math.nan if limit is None else limit.margin_pct(value)

@@ -19,6 +19,7 @@ from scipy import stats
 
 from ecopark.engine import assess
 from ecopark.io.park import Park
+from ecopark.standard.model import Limit
 
 #: Columns of :func:`indicator_series`.
 SERIES_COLUMNS = [
@@ -116,14 +117,6 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
-def _passes(op: str, value: float, limit: float) -> bool:
-    if op == ">=":
-        return value >= limit
-    if op == "<=":
-        return value <= limit
-    return value == limit
-
-
 def _crossing(
     op: str,
     limit: float,
@@ -147,7 +140,7 @@ def _crossing(
     if not want_pass and float(year) == exact:  # on the line's limit it still passes
         year += 1
     for y in range(year, year + 3):  # guard against float edge cases
-        if _passes(op, intercept + slope * y, limit) == want_pass:
+        if Limit(op, limit).passes(intercept + slope * y) == want_pass:
             return y, exact
     return None, exact  # pragma: no cover
 

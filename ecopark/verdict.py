@@ -18,7 +18,7 @@ def _failure(r: IndicatorResult, kind_zh: str, kind_en: str) -> Reason:
             f"{kind_en} indicator {r.number} ({r.name_en}) cannot be judged: {why_en}",
             r.number,
         )
-    suffix = r.unit if r.requirement[:1] in "≥≤" else ""
+    suffix = r.unit if r.limit is not None and r.limit.op != "=" else ""
     return Reason(
         f"{kind_zh}指标 {r.number}「{r.name_zh}」未达标：{r.display}{r.unit}，要求 {r.requirement}{suffix}",
         f"{kind_en} indicator {r.number} ({r.name_en}) fails: {r.display} against {r.requirement}",

@@ -29,10 +29,9 @@ from scipy.optimize import brentq
 
 from ecopark.assessment import Assessment
 from ecopark.engine import evaluate
-from ecopark.gaps import gap_table, margin_pct
+from ecopark.gaps import gap_table
 from ecopark.standard.expr import key
 from ecopark.standard.model import Indicator, Limit
-from ecopark.status import classify
 
 #: Statuses the solver looks at.
 SOLVED_STATUSES = ("fail", "at_risk")
@@ -136,7 +135,7 @@ def _gap(
 ) -> tuple[float, Limit] | None:
     """Signed distance of the indicator to its own limit with ``name`` set to ``x``; None if none.
 
-    Positive is the passing side for ``≥``/``≤``; for ``=`` it is value − limit.
+    See :meth:`~ecopark.standard.model.Limit.room`: positive on the passing side of ``≥``/``≤``.
     """
     values[name] = x
     ev = evaluate(ind, assessment.standard, assessment.config, values, assessment.year)
@@ -147,12 +146,7 @@ def _gap(
         or isinstance(ev.limit.value, str)
     ):
         return None
-    v, lim = float(ev.value), float(ev.limit.value)
-    if ev.limit.op == ">=":
-        return v - lim, ev.limit
-    if ev.limit.op == "<=":
-        return lim - v, ev.limit
-    return v - lim, ev.limit
+    return ev.limit.room(ev.value), ev.limit
 
 
 def _brackets(fn, x0: float, d0: tuple[float, Limit]) -> list[tuple[float, float]]:
@@ -225,7 +219,7 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
     if (item, "T") not in ind.inputs:
         raise ValueError(f"indicator {number} does not read {item} in year T")
     res = assessment.result(number)
-    status = classify(res.passed, margin_pct(res.value, res.limit))
+    status = res.status
     meta = std.items[item]
     name = key(item, "T")
     x0 = assessment.values.get(name)
@@ -372,7 +366,8 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`REPORT_COLUMNS`: one row per failing or at-risk indicator and year-T item;
         one row with empty item columns for every other indicator (passing or not computable).
-        ``value`` is unrounded [the indicator's unit], ``margin_pct`` [% of the limit],
+        ``value`` is unrounded [the indicator's unit] (the word of a status indicator),
+        ``margin_pct`` [% of the limit],
         ``item_value`` / ``required_value`` [item_unit], ``required_change_pct`` [%]; ``note``
         holds the reason when not computable or unreachable.
     """
@@ -387,7 +382,7 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
             "number": g.number,
             "indicator": g.indicator,
             "status": g.status,
-            "value": g.value,
+            "value": g.display if pd.isna(g.value) and g.display else g.value,
             "requirement": g.requirement,
             "margin_pct": g.margin_pct,
         }

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from ecopark.tables.output import to_csv
+
 ROOT = Path(__file__).resolve().parent.parent
 NANTONG = ROOT / "data" / "nantong-etdz"
 
@@ -129,8 +131,7 @@ def nantong_copy(
 
 def table_rows(assessment) -> list[dict[str, str]]:
     """The assessment table as a list of dicts of strings (as the CSV prints it)."""
-    t = assessment.table()
-    return [dict(zip(t.columns, map(str, row), strict=True)) for row in t.itertuples(index=False)]
+    return list(csv.DictReader(io.StringIO(to_csv(assessment))))
 
 
 def row(assessment, number: int) -> dict[str, str]:

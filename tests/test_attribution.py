@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 import ecopark
 from ecopark.attribution import (
     ATTRIBUTION_COLUMNS,
-    NEW_ACTIVITY,
     attribute,
     attribute_chained,
     attribute_ratio,
+)
+from ecopark.cli import main
+from ecopark.lmdi import (
+    NEW_ACTIVITY,
     chain_total,
     lmdi,
     lmdi_additive,
@@ -32,7 +35,6 @@ from ecopark.attribution import (
     logmean,
     ratio_decomposition,
 )
-from ecopark.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
 

@@ -404,3 +404,57 @@ def test_zero_denominator_reason_names_the_item_in_chinese(tmp_path):
     a = assess(nantong_copy(tmp_path, change={2021: {"industrial_output": ("0", "万元")}}))
     assert a.result(1).reason_zh == "分母 园区工业总产值 为 0"
     assert a.result(1).reason_en == "the denominator industrial_output is zero"
+
+
+# --- the requirement model: which limit applies, and its words -----------------------------
+
+
+def test_requirement_applicable_chooses_the_branch_by_the_sign_of_g_v():
+    std = ecopark.load_standard()
+    req = std.indicator(10).requirement
+    # g_V = cagr(value_added, value_added[B], n): 1000 -> 1210 over n = 2 is +10 %/a, 1210 -> 1000 is -9.1 %/a
+    rising = {"value_added@T": 1210.0, "value_added@B": 1000.0}
+    falling = {"value_added@T": 1000.0, "value_added@B": 1210.0}
+    flat = {"value_added@T": 1000.0, "value_added@B": 1000.0}
+    up = req.applicable(rising, 2)
+    assert (up.limit.op, up.limit.value, up.text, up.reason_zh) == ("<=", 0.6, "≤0.6", "")
+    down = req.applicable(falling, 2)
+    assert (down.limit.op, down.limit.value, down.text) == (">=", 0.6, "≥0.6")
+    zero = req.applicable(flat, 2)
+    assert zero.limit is None and zero.text == ">0 时 ≤0.6；<0 时 ≥0.6"
+    assert zero.reason_zh == "园区工业增加值建设期年均增长率为 0，要求无定义"
+    missing = req.applicable({}, 2)
+    assert missing.limit is None and missing.reason_en.endswith("cannot be computed")
+
+
+def test_requirement_applicable_by_region_and_footnote_a():
+    std = ecopark.load_standard()
+    region = std.indicator(16).requirement
+    assert region.applicable({}, 6, water_region="jingjinji").text == "≥30"
+    assert region.applicable({}, 6, water_region="other").limit.value == 10
+    six = std.indicator(6).requirement
+    assert six.benchmark_above == pytest.approx(0.7)
+    assert six.applicable({}, 6, dominant_sector_share=0.7).text == "≥70"  # not above 70 %
+    bench = six.applicable({}, 6, dominant_sector_share=0.8, sector_benchmark=92.5)
+    assert (bench.limit.op, bench.limit.value, bench.text) == (">=", 92.5, "≥92.5")
+    none = six.applicable({}, 6, dominant_sector_share=0.8)
+    assert none.limit is None and none.text == "该行业清洁生产一级水平（注 a）"
+    assert none.reason_zh.startswith("注 a：最大行业产值占比 80% 超过 70%")
+    assert std.indicator(1).requirement.benchmark_above is None
+
+
+def test_requirement_describe_official_and_branches():
+    std = ecopark.load_standard()
+    assert std.indicator(1).requirement.describe() == "≥30"
+    assert std.indicator(17).requirement.describe("official") == "达标"
+    assert std.indicator(13).requirement.describe("official") == (
+        "当园区工业增加值建设期年均增长率>0,≤0.55 当园区工业增加值建设期年均增长率<0,≥0.55"
+    )
+    assert std.indicator(16).requirement.describe("official") == (
+        "缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上"
+    )
+    assert std.indicator(16).requirement.describe("branches") == (
+        "water_scarce ≥20；jingjinji ≥30；other ≥10"
+    )
+    with pytest.raises(ValueError, match="unknown style"):
+        std.indicator(1).requirement.describe("short")

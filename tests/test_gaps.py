@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import ecopark
-from ecopark.gaps import GAP_COLUMNS, gap_table, margin_pct
+from ecopark.gaps import GAP_COLUMNS, gap_table
 from ecopark.standard.model import Limit
 from ecopark.status import (
     AT_RISK_MARGIN_PCT,
@@ -17,6 +17,7 @@ from ecopark.status import (
     STATUS_ORDER,
     STATUS_ZH,
     classify,
+    margin_pct,
 )
 
 
@@ -54,6 +55,27 @@ def test_margin_closed_forms():
         (1.0, Limit(">=", 0)),
     ]:
         assert math.isnan(margin_pct(value, limit))
+
+
+def test_limit_room_and_margin_are_signed_by_direction():
+    assert Limit(">=", 30).room(33.0) == pytest.approx(3.0)
+    assert Limit("<=", 8).room(7.5) == pytest.approx(0.5)
+    assert Limit("<=", 8).room(9.0) == pytest.approx(-1.0)
+    assert Limit("=", 100).room(98.0) == pytest.approx(-2.0)
+    assert Limit("<=", 8).margin_pct(7.631298153356977) == pytest.approx(4.6087730830378, rel=1e-9)
+    assert math.isnan(Limit("=", 100).margin_pct(100.0))
+    assert math.isnan(margin_pct(1.0, None))
+
+
+def test_result_status_is_the_gap_tables(nantong_2021):
+    g = gap_table(nantong_2021).set_index("number")
+    for r in nantong_2021.results:
+        assert r.status == g.loc[r.number, "status"]
+        m = g.loc[r.number, "margin_pct"]
+        assert (math.isnan(r.margin_pct) and math.isnan(m)) or r.margin_pct == m
+    assert nantong_2021.result(14).status == "at_risk"
+    assert nantong_2021.result(28).status == "fail"
+    assert nantong_2021.result(17).status == "pass"
 
 
 def test_classify():
@@ -103,3 +125,29 @@ def test_not_computable_rows_keep_their_reason(nantong_dir):
         "缺少数据" in nc.loc[1, "reason_zh"] and "高新技术企业工业总产值" in nc.loc[1, "reason_zh"]
     )
     assert pd.isna(nc.loc[1, "value"]) and math.isnan(nc.loc[1, "margin_pct"])
+
+
+def test_results_table_columns_mean_one_thing_each(nantong_2021):
+    from ecopark.assessment import RESULT_COLUMNS
+
+    t = nantong_2021.table().set_index("number")
+    assert list(nantong_2021.table().columns) == RESULT_COLUMNS
+    assert t["value"].dtype == float
+    assert t.loc[12, "value"] == pytest.approx(0.0026236702025079846, rel=1e-12)
+    assert t.loc[12, "display"] == "0.0026" and t.loc[7, "display"] == "82.00"
+    # a status word is printed, not a number
+    assert math.isnan(t.loc[17, "value"]) and t.loc[17, "display"] == "达标"
+    assert t.loc[17, "limit"] == "达标" and t.loc[17, "op"] == "="
+    assert t.loc[12, "passed"] is False and t.loc[11, "passed"] is True
+    assert t.loc[14, "status"] == "at_risk" and t.loc[14, "limit"] == 8.0
+    assert t.loc[14, "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
+    g = gap_table(nantong_2021)
+    assert g.drop(columns="status_zh").equals(nantong_2021.table()[g.columns.drop("status_zh")])
+
+
+def test_results_table_of_a_not_computable_indicator(nantong_dir):
+    a = ecopark.assess(ecopark.load_park(nantong_dir), 2015)
+    t = a.table().set_index("number")
+    assert math.isnan(t.loc[3, "value"]) and t.loc[3, "display"] == ""
+    assert t.loc[3, "passed"] is None and t.loc[3, "status"] == "not_computable"
+    assert t.loc[3, "reason_zh"]

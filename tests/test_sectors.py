@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import ecopark
-from ecopark.attribution import NEW_ACTIVITY
 from ecopark.errors import InputError
 from ecopark.io.sectors import additive_items, load_sectors, read_sector_file, sector_table
+from ecopark.lmdi import NEW_ACTIVITY
 from ecopark.sectors import (
     activity_structure_intensity,
     check_sector_totals,

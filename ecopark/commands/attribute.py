@@ -8,9 +8,10 @@ import io
 import json
 import math
 
-from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained, chain_total
+from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
 from ecopark.commands._output import emit
 from ecopark.io.park import load_park
+from ecopark.lmdi import chain_total
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ecopark.attribution import NEW_ACTIVITY
 from ecopark.formatting import fmt
+from ecopark.lmdi import NEW_ACTIVITY
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,

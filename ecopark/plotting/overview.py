@@ -36,7 +36,8 @@ def _requirement_shown(assessment: Assessment, number: int, text: object) -> str
 
     A requirement by water region shows the park's region's limit; one by the sign of a helper
     whose branch the engine could not choose (the gap table then prints
-    :attr:`~ecopark.standard.model.Requirement.text_full`) shows both limits, ``≤0.6 或 ≥0.6``.
+    :meth:`~ecopark.standard.model.Requirement.describe` ``"branches"``) shows both limits,
+    ``≤0.6 或 ≥0.6``.
     """
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     try:
@@ -45,7 +46,7 @@ def _requirement_shown(assessment: Assessment, number: int, text: object) -> str
         return text or MISSING
     if req.by_region and assessment.config.water_region in req.by_region:
         return req.by_region[assessment.config.water_region].text
-    if req.by_sign_of is not None and text == req.text_full:
+    if req.by_sign_of is not None and text == req.describe("branches"):
         return f"{req.positive.text} 或 {req.negative.text}"
     return text or MISSING
 
@@ -125,7 +126,7 @@ def assessment_overview(
             reason = str(g.at[i, "reason_zh"] or "").strip()
             text = status_label(status) + ("：" + shorten(reason, 30) if reason else "")
         else:
-            kind = "定性要求" if isinstance(g.at[i, "value"], str) else "定值要求"
+            kind = "定性要求" if isinstance(g.at[i, "limit"], str) else "定值要求"
             text = f"{kind}：{status_label(status)}"
             ax.plot(
                 [0], [y[i]], marker="D", markersize=6, color=colours[i], zorder=3, linestyle="none"

@@ -12,7 +12,6 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ecopark.formatting import fmt
-from ecopark.gaps import margin_pct
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
     indicator_label,
@@ -22,7 +21,7 @@ from ecopark.plotting.style import (
     status_handles,
 )
 from ecopark.standard.model import Limit
-from ecopark.status import classify
+from ecopark.status import classify, margin_pct
 
 #: Years the projection runs past the last data year when the line never crosses the requirement.
 DEFAULT_HORIZON = 5

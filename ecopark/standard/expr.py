@@ -12,6 +12,7 @@ raises :class:`NotComputable` with the reason, which the engine reports in the t
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import math
 from collections.abc import Callable, Mapping
@@ -75,12 +76,16 @@ class Compiled:
         ``"B"`` or ``"T-3"``.
     uses_n : bool
         Whether the formula uses ``n`` (years from the base year).
+    tree : ast.expr
+        The formula's syntax tree with its helpers inlined, items as names (``energy``) and
+        subscripts (``energy[B]``): its structure, read by :mod:`ecopark.standard.shape`.
     """
 
     source: str
     inputs: tuple[tuple[str, str], ...]
     uses_n: bool
     func: Callable[[Mapping[str, float], float], float] = field(repr=False, compare=False)
+    tree: ast.expr = field(repr=False, compare=False)
 
     @functools.cached_property
     def keys(self) -> tuple[str, ...]:
@@ -123,7 +128,7 @@ class _Rewriter(ast.NodeTransformer):
             self.uses_n = True
             return ast.copy_location(ast.Name(id="_n", ctx=ast.Load()), node)
         if node.id in self.helpers:
-            return self.visit(_copy(self.helpers[node.id]))
+            return self.visit(copy.deepcopy(self.helpers[node.id]))
         return self._item(node.id, "T", node)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
@@ -181,8 +186,16 @@ class _Rewriter(ast.NodeTransformer):
         raise ValueError(f"'{type(node).__name__}' is not allowed in a formula")
 
 
-def _copy(node: ast.expr) -> ast.expr:
-    return ast.parse(ast.unparse(node), mode="eval").body
+class _Inline(ast.NodeTransformer):
+    """Replace every helper name by (a copy of) its expression, helpers within helpers too."""
+
+    def __init__(self, helpers: Mapping[str, ast.expr]):
+        self.helpers = helpers
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.helpers:
+            return self.visit(copy.deepcopy(self.helpers[node.id]))
+        return node
 
 
 class _Namer(ast.NodeTransformer):
@@ -195,7 +208,7 @@ class _Namer(ast.NodeTransformer):
 
 def _named(node: ast.expr, names: Mapping[str, str]) -> str:
     """The expression as text with item ids replaced by their (Chinese) names."""
-    return ast.unparse(_Namer(names).visit(_copy(node))) if names else ast.unparse(node)
+    return ast.unparse(_Namer(names).visit(copy.deepcopy(node))) if names else ast.unparse(node)
 
 
 def _div(a: float, b: float, reason_zh: str, reason_en: str) -> float:
@@ -234,9 +247,32 @@ def compile_formula(
     helper_nodes = {
         name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()
     }
-    tree = ast.parse(source.strip(), mode="eval")
+    tree = ast.parse(source.strip(), mode="eval").body
     rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
-    body = rewriter.visit(tree.body)
+    func = _function(rewriter.visit(copy.deepcopy(tree)), source)
+    structure = _Inline(helper_nodes).visit(tree)
+    return Compiled(source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func, structure)
+
+
+def compile_node(node: ast.expr) -> Compiled:
+    """Compile a part of a formula's structure (:attr:`Compiled.tree`: helpers inlined, names checked).
+
+    The attribution evaluates the factors and terms of a formula with it, in the same language
+    and with the same zero-denominator rule as the whole formula.
+    """
+    items = {
+        nd.id
+        for nd in ast.walk(node)
+        if isinstance(nd, ast.Name) and nd.id != "n" and nd.id not in FUNCTIONS
+    }
+    rewriter = _Rewriter(items, {}, {}, {})
+    source = ast.unparse(node)
+    func = _function(rewriter.visit(copy.deepcopy(node)), source)
+    return Compiled(source, tuple(rewriter.inputs), rewriter.uses_n, func, node)
+
+
+def _function(body: ast.expr, source: str) -> Callable[[Mapping[str, float], float], float]:
+    """``lambda _v, _n: body`` compiled, with the language's functions and safe division."""
     lam = ast.Expression(
         body=ast.Lambda(
             args=ast.arguments(
@@ -252,5 +288,4 @@ def compile_formula(
     ast.fix_missing_locations(lam)
     namespace = {"_div": _div, "__builtins__": {}}
     namespace.update({"_f_" + name: f for name, f in FUNCTIONS.items()})
-    func = eval(compile(lam, f"<formula {source.strip()[:40]}>", "eval"), namespace)  # noqa: S307
-    return Compiled(source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func)
+    return eval(compile(lam, f"<formula {source.strip()[:40]}>", "eval"), namespace)  # noqa: S307

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from ecopark.standard.expr import Compiled, compile_formula
+from ecopark.standard.expr import Compiled, NotComputable, compile_formula
 
 #: Standard code (as written in park.yaml ``standard:``) -> definition file in ecopark/standards.
 STANDARDS: dict[str, str] = {"HJ 274-2015": "hj274_2015.yaml"}
@@ -77,7 +79,7 @@ class Limit:
     op: str
     value: float | str
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         """The requirement as the standard prints it: ``≥30``, ``≤0.5``, ``达标``, ``100``."""
         return f"{OP_SYMBOL[self.op]}{format_number(self.value)}"
@@ -94,25 +96,218 @@ class Limit:
             return value >= self.value
         return value <= self.value
 
+    def room(self, value: float) -> float:
+        """Signed distance of a number to the limit [the indicator's unit].
+
+        ``value − limit`` for ``≥``, ``limit − value`` for ``≤`` (positive on the passing side);
+        ``value − limit`` for ``=``.
+        """
+        v, lim = float(value), float(self.value)
+        return lim - v if self.op == "<=" else v - lim
+
+    def margin_pct(self, value: float | str | None) -> float:
+        """Signed margin of ``value`` to the limit [% of the limit]; positive = passing with room.
+
+        ``room(value) / |limit| × 100``: Nantong 2021, indicator 14 (单位工业增加值新鲜水耗),
+        7.6313 m³/万元 against ≤8 gives (8 − 7.6313) / 8 × 100 = 4.61 %.
+
+        Returns
+        -------
+        float
+            NaN when a margin has no meaning: no value, a status word (17, 18, 22), an ``=``
+            requirement (met or not, no room either way) or a zero limit.
+        """
+        if value is None or isinstance(value, str) or isinstance(self.value, str):
+            return math.nan
+        if self.op == "=" or float(self.value) == 0:
+            return math.nan
+        return self.room(value) / abs(float(self.value)) * 100.0
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A named sub-expression, such as g_V (工业增加值建设期年均增长率)."""
+
+    name: str
+    formula: Compiled
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The limit of a requirement that applies to one park-year, or why none does.
+
+    Attributes
+    ----------
+    limit : Limit or None
+        The limit the value is judged against; None when none applies.
+    text : str
+        The requirement as the results table prints it (:meth:`Requirement.describe`,
+        ``"applied"``): ``≥30``, the branch chosen (``≤0.6``), or words when no number applies.
+    reason_zh, reason_en : str
+        Why no limit applies, when none does.
+    """
+
+    limit: Limit | None
+    text: str
+    reason_zh: str = ""
+    reason_en: str = ""
+
+
+#: The requirement under footnote a when the park has not given its sector's benchmark.
+BENCHMARK_TEXT = "该行业清洁生产一级水平（注 a）"
+
 
 @dataclass(frozen=True)
 class Requirement:
-    """A requirement: a fixed limit, or one chosen by a helper's sign or by the water region."""
+    """A requirement: a fixed limit, or one chosen by a helper's sign or by the water region.
+
+    Attributes
+    ----------
+    limit : Limit or None
+        The fixed limit.
+    by_sign_of : Helper or None
+        The helper whose sign chooses between ``positive`` and ``negative`` (g_V for 10, 13, 25).
+    by_region : dict or None
+        Water region (park.yaml ``water_region``) -> limit (16); ``region_names`` their Chinese names.
+    unit : str
+        The unit of the limit values (the indicator's).
+    benchmark_above : float or None
+        Footnote a: above this share of output in one sector [fraction], the limit is that
+        sector's benchmark (park.yaml ``sector_benchmarks``).
+    """
 
     limit: Limit | None = None
-    by_sign_of: str | None = None
+    by_sign_of: Helper | None = None
     positive: Limit | None = None
     negative: Limit | None = None
     by_region: dict[str, Limit] | None = None
+    region_names: dict[str, str] = field(default_factory=dict)
+    unit: str = ""
+    benchmark_above: float | None = None
 
-    @property
-    def text_full(self) -> str:
-        """Every branch in words, as the standard prints a conditional requirement."""
+    def applicable(
+        self,
+        values: Mapping[str, float | str],
+        n: float,
+        *,
+        water_region: str = "other",
+        dominant_sector_share: float | None = None,
+        sector_benchmark: float | None = None,
+    ) -> Applied:
+        """The limit that applies to a park-year, or why none does.
+
+        Parameters
+        ----------
+        values : mapping
+            Raw items keyed ``"item@ref"`` (for the helper's sign).
+        n : float
+            Years since the base year [years].
+        water_region : str
+            The park's water region (chooses the limit of 16).
+        dominant_sector_share : float, optional
+            Share of output of the largest sector [fraction] (footnote a).
+        sector_benchmark : float, optional
+            The sector's benchmark for this indicator (footnote a) [the indicator's unit].
+
+        Returns
+        -------
+        Applied
+            The limit (None when the helper is zero or not computable, or footnote a applies
+            without a benchmark), its text and the reason.
+        """
+        share = dominant_sector_share
+        if self.benchmark_above is not None and share is not None and share > self.benchmark_above:
+            if sector_benchmark is not None:
+                base = self.limit or self.positive
+                limit = Limit(base.op, sector_benchmark)
+                return Applied(limit, limit.text)
+            return Applied(
+                None,
+                BENCHMARK_TEXT,
+                f"注 a：最大行业产值占比 {share:.0%} 超过 {self.benchmark_above:.0%}，须以该行业清洁生产一级水平为限值（park.yaml sector_benchmarks）",
+                f"footnote a: one industry is {share:.0%} of output, so the limit is that industry's "
+                "cleaner-production level I; give it as sector_benchmarks in park.yaml",
+            )
+        if self.limit is not None:
+            return self._applies[self.limit]
+        if self.by_region is not None:
+            return self._applies[self.by_region[water_region]]
+        helper = self.by_sign_of
+        try:
+            sign = helper.formula(values, n)
+        except (NotComputable, KeyError, ZeroDivisionError, OverflowError):
+            return Applied(
+                None,
+                self.branches,
+                f"{helper.name_zh}无法计算",
+                f"{helper.name_en} cannot be computed",
+            )
+        if sign > 0:
+            return self._applies[self.positive]
+        if sign < 0:
+            return self._applies[self.negative]
+        return Applied(
+            None,
+            self.branches,
+            f"{helper.name_zh}为 0，要求无定义",
+            f"{helper.name_en} is zero, so no requirement applies",
+        )
+
+    @functools.cached_property
+    def _applies(self) -> dict[Limit, Applied]:
+        """Each branch's limit as it applies (made once: asked for every indicator of every year)."""
+        limits = (self.limit, self.positive, self.negative, *(self.by_region or {}).values())
+        return {lim: Applied(lim, lim.text) for lim in limits if lim is not None}
+
+    def describe(self, style: str = "official") -> str:
+        """The requirement in words.
+
+        Parameters
+        ----------
+        style : str
+            ``"official"``: as the standard's table (附表1) prints it, every branch in full:
+            ``≥30``; ``当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6``
+            (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16).
+            ``"branches"``: every branch compactly, as the results table prints a requirement
+            when no limit applies: ``>0 时 ≤0.6；<0 时 ≥0.6``, ``water_scarce ≥20；…``.
+            The requirement as it applies to a park-year is :attr:`Applied.text`.
+        """
+        if style == "official":
+            return self.official
+        if style == "branches":
+            return self.branches
+        raise ValueError(f"unknown style '{style}'; use official or branches")
+
+    @functools.cached_property
+    def branches(self) -> str:
+        """Every branch compactly: ``≥30``, ``>0 时 ≤0.6；<0 时 ≥0.6``, ``water_scarce ≥20；…``."""
         if self.limit is not None:
             return self.limit.text
         if self.by_sign_of is not None:
             return f">0 时 {self.positive.text}；<0 时 {self.negative.text}"
         return "；".join(f"{k} {v.text}" for k, v in (self.by_region or {}).items())
+
+    @functools.cached_property
+    def official(self) -> str:
+        """Every branch as the standard's table prints it (see :meth:`describe`)."""
+        if self.limit is not None:
+            return self.limit.text
+        if self.by_sign_of is not None:
+            name = self.by_sign_of.name_zh
+            return f"当{name}>0,{self.positive.text} 当{name}<0,{self.negative.text}"
+        return " ".join(
+            f"{self.region_names.get(region, region)}{_limit_words(limit, self.unit)}"
+            for region, limit in (self.by_region or {}).items()
+        )
+
+
+def _limit_words(limit: Limit, unit: str) -> str:
+    """``达到20%以上`` (≥), ``达到0.5吨以下`` (≤), ``达到100%`` (=)."""
+    if limit.op == "=":
+        return f"达到{format_number(limit.value)}{unit}"
+    return f"达到{format_number(limit.value)}{unit}{'以上' if limit.op == '>=' else '以下'}"
 
 
 @dataclass(frozen=True)
@@ -134,16 +329,6 @@ class Indicator:
     def inputs(self) -> tuple[tuple[str, str], ...]:
         """The raw items (item, year reference) the formula reads."""
         return self.formula.inputs
-
-
-@dataclass(frozen=True)
-class Helper:
-    """A named sub-expression, such as g_V (工业增加值建设期年均增长率)."""
-
-    name: str
-    formula: Compiled
-    name_zh: str
-    name_en: str
 
 
 @dataclass(frozen=True)
@@ -195,16 +380,31 @@ def _limit(spec: dict[str, Any], where: str) -> Limit:
     return Limit(spec["op"], spec["value"])
 
 
-def _requirement(spec: dict[str, Any], where: str) -> Requirement:
+def _requirement(
+    spec: dict[str, Any],
+    where: str,
+    helpers: Mapping[str, Helper],
+    region_names: Mapping[str, str],
+    unit: str,
+    benchmark_above: float | None,
+) -> Requirement:
+    common = {"unit": unit, "benchmark_above": benchmark_above}
     if "by_sign_of" in spec:
+        if spec["by_sign_of"] not in helpers:
+            raise ValueError(f"{where}: by_sign_of names no helper ({spec['by_sign_of']})")
         return Requirement(
-            by_sign_of=spec["by_sign_of"],
+            by_sign_of=helpers[spec["by_sign_of"]],
             positive=_limit(spec["positive"], where),
             negative=_limit(spec["negative"], where),
+            **common,
         )
     if "by_region" in spec:
-        return Requirement(by_region={k: _limit(v, where) for k, v in spec["by_region"].items()})
-    return Requirement(limit=_limit(spec, where))
+        return Requirement(
+            by_region={k: _limit(v, where) for k, v in spec["by_region"].items()},
+            region_names=dict(region_names),
+            **common,
+        )
+    return Requirement(limit=_limit(spec, where), **common)
 
 
 def _read_items(filename: str) -> dict[str, Item]:
@@ -266,6 +466,8 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         )
         for name, h in spec.get("helpers", {}).items()
     }
+    footnote_a = spec.get("footnotes", {}).get("a", {})
+    trigger = float(footnote_a.get("dominant_sector_trigger", 0.7))
     indicators = []
     for rec in spec["indicators"]:
         where = f"{STANDARDS[code]}: indicator {rec['number']}"
@@ -285,7 +487,14 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
                 name_en=rec["name_en"],
                 unit=rec.get("unit") or "",
                 role=rec["role"],
-                requirement=_requirement(rec["requirement"], where),
+                requirement=_requirement(
+                    rec["requirement"],
+                    where,
+                    helpers,
+                    spec["water_regions"],
+                    rec.get("unit") or "",
+                    trigger if "a" in rec.get("footnotes", ()) else None,
+                ),
                 formula=formula,
                 reported=bool(rec.get("reported", False)),
                 footnotes=tuple(rec.get("footnotes", ())),

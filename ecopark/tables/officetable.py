@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
-from ecopark.standard.model import Indicator, Limit, Standard, format_number
+from ecopark.standard.model import Indicator, Standard
 
 SHEET1 = "附表1 对照考核表"
 SHEET2 = "附表2 信息公开表"
@@ -143,30 +143,6 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
     return out
 
 
-def _limit_words(limit: Limit, unit: str) -> str:
-    if limit.op == "=":
-        return f"达到{format_number(limit.value)}{unit}"
-    return f"达到{format_number(limit.value)}{unit}{'以上' if limit.op == '>=' else '以下'}"
-
-
-def requirement_text(ind: Indicator, standard: Standard) -> str:
-    """The requirement in full as the standard prints it, every branch of a conditional one.
-
-    ``≥30``; ``当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6``
-    (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16).
-    """
-    req = ind.requirement
-    if req.limit is not None:
-        return req.limit.text
-    if req.by_sign_of is not None:
-        name = standard.helpers[req.by_sign_of].name_zh
-        return f"当{name}>0,{req.positive.text} 当{name}<0,{req.negative.text}"
-    return " ".join(
-        f"{standard.water_regions.get(region, region)}{_limit_words(limit, ind.unit)}"
-        for region, limit in (req.by_region or {}).items()
-    )
-
-
 def _display_format(display: str) -> str:
     """Excel number format showing exactly the decimals of the printed value."""
     if "." not in display:
@@ -221,6 +197,16 @@ def _header(ws: Worksheet, row: int, names: list[str]) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = CENTER
         cell.border = BORDER
+
+
+def _extend_span(
+    spans: list[tuple[int, int, object]], first: int, last: int, value: object
+) -> None:
+    """Add rows ``first``..``last`` to ``spans``, joining the last span when it has ``value`` too."""
+    if spans and spans[-1][2] == value:
+        spans[-1] = (spans[-1][0], last, value)
+    else:
+        spans.append((first, last, value))
 
 
 def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]]) -> None:
@@ -300,13 +286,10 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
                 row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))
             ).number_format = "General"
             row += 1
-        _indicator_cells(ws, row, ind, r, std)
+        _indicator_cells(ws, row, ind, r)
         _mark_result(ws, row, ncols, r)
         num_spans.append((first, row, ind.number))
-        if cat_spans and cat_spans[-1][2] == ind.category:
-            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
-        else:
-            cat_spans.append((first, row, ind.category))
+        _extend_span(cat_spans, first, row, ind.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _merge_column(ws, 2, num_spans)
@@ -314,12 +297,12 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _footnotes(ws, row, std, ncols)
 
 
-def _indicator_cells(ws: Worksheet, row: int, ind, r, std) -> None:
+def _indicator_cells(ws: Worksheet, row: int, ind: Indicator, r: IndicatorResult) -> None:
     """Columns 3-7 of an indicator row, the same in 附表1 and 附表2: name, unit, requirement,
     role and the value at its reported precision."""
     ws.cell(row, 3, _name_cell(ind))
     ws.cell(row, 4, ind.unit or NO_UNIT)
-    ws.cell(row, 5, requirement_text(ind, std))
+    ws.cell(row, 5, ind.requirement.describe("official"))
     ws.cell(row, 6, ROLE_ZH[r.role])
     value, fmt = _number_or_text(r.display)
     cell = ws.cell(row, 7, value)
@@ -341,13 +324,10 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     for ind in std.indicators:
         r = a.result(ind.number)
         ws.cell(row, 2, ind.number)
-        _indicator_cells(ws, row, ind, r, std)
+        _indicator_cells(ws, row, ind, r)
         ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
         _mark_result(ws, row, ncols, r)
-        if cat_spans and cat_spans[-1][2] == ind.category:
-            cat_spans[-1] = (cat_spans[-1][0], row, ind.category)
-        else:
-            cat_spans.append((row, row, ind.category))
+        _extend_span(cat_spans, row, row, ind.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _finish(ws, WIDTHS2, header_row, row - 1)

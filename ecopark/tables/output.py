@@ -6,10 +6,75 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 
-from ecopark.assessment import TABLE_COLUMNS, Assessment
+from ecopark.assessment import Assessment
 
 FORMATS = ("csv", "json", "markdown", "xlsx")
+
+#: Columns of ``ecopark table`` (data contract) and the column of the results table
+#: (:meth:`~ecopark.assessment.Assessment.table`) each one prints: ``value`` is the printed value.
+TABLE_COLUMNS = {
+    "number": "number",
+    "category": "category",
+    "indicator": "indicator",
+    "unit": "unit",
+    "requirement": "requirement",
+    "role": "role",
+    "value": "display",
+    "passed": "passed",
+}
+PASSED_TEXT = {True: "true", False: "false", None: ""}
+
+
+def contract_rows(a: Assessment) -> list[list[object]]:
+    """The rows of ``ecopark table`` (csv, markdown): the :data:`TABLE_COLUMNS` as printed."""
+    table = a.table()
+    columns = [table[c] for c in TABLE_COLUMNS.values()]
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    passed = list(TABLE_COLUMNS).index("passed")
+    for row in rows:
+        row[passed] = PASSED_TEXT[row[passed]]
+    return rows
+
+
+def _unrounded(value: float, display: str) -> float | str | None:
+    """``value_unrounded`` of the JSON: the number, the word of a status, or None."""
+    if math.isnan(value):
+        return display or None
+    return value
+
+
+def to_dict(a: Assessment) -> dict[str, object]:
+    """The JSON form of ``ecopark table --format json`` (data contract)."""
+    records = a.table().to_dict(orient="records")
+    return {
+        "park": a.park,
+        "park_name": a.config.name,
+        "year": a.year,
+        "standard": a.standard.code,
+        "base_year": a.config.base_year,
+        "compliant": a.compliant,
+        "reasons": [r.zh for r in a.reasons],
+        "reasons_en": [r.en for r in a.reasons],
+        "indicators": [
+            {
+                "number": r["number"],
+                "category": r["category"],
+                "indicator": r["indicator"],
+                "indicator_en": r["indicator_en"],
+                "unit": r["unit"],
+                "requirement": r["requirement"],
+                "role": r["role"],
+                "value": r["display"] or None,
+                "value_unrounded": _unrounded(r["value"], r["display"]),
+                "passed": r["passed"],
+                "not_computable_reason": r["reason_zh"] or None,
+                "not_computable_reason_en": r["reason_en"] or None,
+            }
+            for r in records
+        ],
+    }
 
 
 def to_csv(a: Assessment) -> str:
@@ -17,13 +82,13 @@ def to_csv(a: Assessment) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(TABLE_COLUMNS)
-    writer.writerows(a.table().itertuples(index=False, name=None))
+    writer.writerows(contract_rows(a))
     return buf.getvalue()
 
 
 def to_json(a: Assessment) -> str:
     """The JSON form: park, year, compliant, reasons and the indicators with unrounded values."""
-    return json.dumps(a.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(to_dict(a), ensure_ascii=False, indent=2) + "\n"
 
 
 def _md_cell(text: object) -> str:
@@ -38,7 +103,7 @@ def to_markdown(a: Assessment) -> str:
     if a.reasons:
         lines += ["", "未满足的规则："] + [f"- {_md_cell(r.zh)}" for r in a.reasons]
     lines += ["", "| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
-    for row in a.table().itertuples(index=False, name=None):
+    for row in contract_rows(a):
         lines.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
     return "\n".join(lines) + "\n"
 

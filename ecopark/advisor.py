@@ -108,6 +108,7 @@ def advise(
     park: Park | None = None,
     horizon: int = HORIZON_YEARS,
     min_years: int = MIN_YEARS,
+    trends: pd.DataFrame | None = None,
 ) -> SelectionAdvice:
     """Propose the selection of optional indicators with the largest smallest margin.
 
@@ -122,6 +123,9 @@ def advise(
         Exclude an indicator whose fitted trend fails within this many years [years] (default 3).
     min_years : int
         Years with a value needed before a trend counts (default 3).
+    trends : pandas.DataFrame, optional
+        The park's fitted trends up to ``assessment.year`` (:func:`ecopark.trends.fit_trends`)
+        when the caller already has them; otherwise they are fitted here from ``park``.
 
     Returns
     -------
@@ -147,9 +151,10 @@ def advise(
                 excluded[n] = (
                     f"按注 b 不可选：指标 {required}「{gaps.loc[required, 'indicator']}」未达标"
                 )
-    if park is not None:
+    if trends is None and park is not None:
         years = [y for y in park.years if y <= assessment.year]
         _, trends = park_trends(park, min_years=min_years, years=years)
+    if trends is not None:
         for t in trends.itertuples(index=False):
             if (
                 t.number in margins

@@ -93,3 +93,23 @@ def test_trend_excludes_an_indicator_projected_to_fail(tmp_path):
     assert "不足 6 项" in adv.text_zh
     # a horizon of 0 years keeps it
     assert 27 in advise(a, park, horizon=0).recommended
+
+
+def test_advice_on_given_trends_equals_advice_that_fits_them(nantong_dir) -> None:
+    """The report passes the trends it already has; the advice is the same as refitting."""
+    from ecopark.trends import park_trends
+
+    park = ecopark.load_park(nantong_dir.parent / "example-park")
+    a = ecopark.assess(park, 2023)
+    _, fits = park_trends(park, years=park.years)
+    given = advise(a, park, trends=fits)
+    assert given == advise(a, park)
+    # the given trends are the ones used: one that fails next year excludes that indicator
+    doomed = fits.copy()
+    row = doomed["number"] == 16
+    doomed.loc[row, "outlook"] = "will_fail"
+    doomed.loc[row, "crossing_year"] = 2024
+    doomed.loc[row, ["first_year", "last_year"]] = [2015, 2023]
+    assert 16 in given.recommended
+    changed = advise(a, park, trends=doomed)
+    assert 16 not in changed.recommended and "2024 年不再达标" in changed.excluded[16]

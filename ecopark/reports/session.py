@@ -154,12 +154,8 @@ class ReportSession:
 
     @functools.cached_property
     def advice(self) -> SelectionAdvice:
-        """:func:`ecopark.advisor.advise` of the evaluation year.
-
-        The advisor refits the park's trends over the same years itself (its API takes the park,
-        not fitted trends), so they are computed twice per report.
-        """
-        return advise(self.assessment, self.park)
+        """:func:`ecopark.advisor.advise` of the evaluation year, on the trends already fitted."""
+        return advise(self.assessment, self.park, trends=self.fits)
 
     @functools.cached_property
     def checks(self) -> list[DataWarning]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from ecopark.cli import main
@@ -165,6 +164,8 @@ def test_index_lists_every_park_year_with_verdict_and_marks_the_failure():
 
 @pytest.mark.slow
 def test_dask_scheduler_path(tmp_path, capsys):
+    import nbformat
+
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None

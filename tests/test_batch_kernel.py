@@ -1,7 +1,8 @@
 """The batch on real kernels: failures, time limits (1-2 s), retries, kernel reuse and death.
 
 These start Jupyter kernels, so they are marked slow; the orchestration around them is tested
-with a fake runner in test_batch_orchestration.py.
+with a fake runner in test_batch_orchestration.py. nbformat is imported where it is used: its
+import alone takes about 2 s, which the fast suite should not pay for tests it skips.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ import csv
 import dataclasses
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from ecopark.reports import batch
 from ecopark.reports.batch import kernel
@@ -23,7 +23,16 @@ from reports_support import ROOT
 DATA = ROOT / "data"
 
 
+def _read(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
 def _notebook(tmp_path: Path, name: str, *sources: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
     params = new_code_cell('park_id = "nantong-etdz"\nyear = 2021\ndata_dir = "../data"')
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(
@@ -77,7 +86,7 @@ def test_failing_cell_and_time_limits(tmp_path):
     assert "notebook timeout" in got["slow_notebook"].error
     assert got["slow_notebook"].seconds < 8
     for name in ("fails", "slow_cell", "slow_notebook"):
-        nb = nbformat.read(out / "nantong-etdz" / "2021" / f"{name}.ipynb", as_version=4)
+        nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
         printed = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
         assert any("before the error" in t or "started" in t for t in printed), name
         html = (out / "nantong-etdz" / "2021" / f"{name}.html").read_text(encoding="utf-8")
@@ -114,7 +123,7 @@ def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
 
 
 def _printed(out: Path, name: str) -> list[str]:
-    nb = nbformat.read(out / "nantong-etdz" / "2021" / f"{name}.ipynb", as_version=4)
+    nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
     return [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
 
 
@@ -168,7 +177,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     assert "module kept 1\n" in printed
     # only this notebook's 7 cells in the input history (after the empty In[0]), no output kept
     assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
-    nb = nbformat.read(out / "nantong-etdz" / "2021" / "checks.ipynb", as_version=4)
+    nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
     assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7]
     # the kernel is shut down at the end of the batch
     assert kernel._kept is None and _gone(pid)
@@ -218,7 +227,7 @@ def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path)
 
 @pytest.mark.slow
 def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
-    nb = nbformat.read(_notebook(tmp_path, "pid", PID), as_version=4)
+    nb = _read(_notebook(tmp_path, "pid", PID))
     params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
 
     def run() -> int:
@@ -247,12 +256,12 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
 def test_start_failure_classification():
     import zmq
 
-    empty = new_notebook(cells=[new_code_cell("x = 1")])
+    empty = SimpleNamespace(cells=[{"cell_type": "code", "execution_count": None}])
     assert kernel._is_start_failure(zmq.ZMQError(98, "Address already in use"), None)
     assert kernel._is_start_failure(RuntimeError("Kernel didn't respond in 60 seconds"), empty)
     assert kernel._is_start_failure(
         RuntimeError("Kernel died before replying to kernel_info"), empty
     )
-    ran = new_notebook(cells=[new_code_cell("x = 1", execution_count=1)])
+    ran = SimpleNamespace(cells=[{"cell_type": "code", "execution_count": 1}])
     assert not kernel._is_start_failure(RuntimeError("something else"), ran)
     assert not kernel._is_start_failure(ValueError("bad"), empty)

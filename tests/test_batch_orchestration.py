@@ -210,9 +210,12 @@ def test_jobs_carry_parameters_heading_sources_and_kernel_choice(tmp_path):
     assert {j.cell_timeout for j in runner.seen} == {5}
 
     runner = FakeRunner()
-    _run(targets, tmp_path / "remote", runner, executor=Reversed(remote=True))
+    both = batch.targets_for_park("nantong-etdz", None, DATA)  # 2018 and 2021
+    _run(both, tmp_path / "remote", runner, executor=Reversed(remote=True))
     job = runner.seen[0]
-    assert not job.reuse_kernel
+    assert not any(j.reuse_kernel for j in runner.seen)
+    assert {j.year for j in runner.seen} == {2018, 2021}
+    assert all(j.data_files is job.data_files for j in runner.seen)  # the park read once
     assert sorted(job.data_files) == sorted(
         str(p.relative_to(DATA))
         for p in (DATA / "nantong-etdz").rglob("*")

@@ -60,13 +60,18 @@ def make_jobs(
     """
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    data_by_park: dict[Path, dict[str, bytes]] = {}  # read once, whatever the years
     jobs = []
     for t in targets:
         if not t.runnable:
             continue
         py = t.park_year
         assert py is not None
-        data = _data_files(py.park_dir) if ship_data else None
+        data = None
+        if ship_data:
+            if py.park_dir not in data_by_park:
+                data_by_park[py.park_dir] = _data_files(py.park_dir)
+            data = data_by_park[py.park_dir]
         for nb in notebooks:
             jobs.append(
                 Job(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report test lint format lab bench clean
+.PHONY: setup report test test-fast lint format lab bench clean
 
 setup: $(STAMP)
 
@@ -18,10 +18,13 @@ report: setup
 	$(BIN)/ecopark assess data
 	$(BIN)/ecopark run params --out reports
 
-test: setup
-	$(BIN)/ruff check ecopark tests benchmarks scripts
-	$(BIN)/ruff format --check ecopark tests benchmarks scripts
+# The full suite: real kernels, every notebook, the browser, the installed command.
+test: lint
 	$(BIN)/python -m pytest -q
+
+# The suite without the tests marked slow (kernels, notebooks, browser, subprocesses).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check ecopark tests benchmarks scripts

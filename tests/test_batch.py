@@ -1,14 +1,15 @@
-"""`ecopark run`: params files, the batch, failures, time limits, retries and the Dask path."""
+"""`ecopark run` end to end: params files and targets, the command line, one real batch, Dask.
+
+The orchestration with a fake runner is in test_batch_orchestration.py, the real kernels
+(time limits, failures, reuse) in test_batch_kernel.py.
+"""
 
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from ecopark.cli import main
 from ecopark.reports import batch
@@ -158,232 +159,13 @@ def test_index_lists_every_park_year_with_verdict_and_marks_the_failure():
 
 
 # ---------------------------------------------------------------------------------------------
-# Failures inside a notebook: the partial notebook is the log
-
-
-def _notebook(tmp_path: Path, name: str, *sources: str) -> Path:
-    params = new_code_cell('park_id = "nantong-etdz"\nyear = 2021\ndata_dir = "../data"')
-    params.metadata["tags"] = ["parameters"]
-    nb = new_notebook(
-        cells=[params, *map(new_code_cell, sources)],
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-    path = tmp_path / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
-def _nantong_target():
-    return batch.targets_for_park("nantong-etdz", [2021], DATA)
-
-
-@pytest.mark.slow
-def test_failing_cell_and_time_limits(tmp_path):
-    nbs = [
-        _notebook(
-            tmp_path, "fails", "print('before the error')", "raise ValueError('数据有误 <b>')"
-        ),
-        _notebook(tmp_path, "slow_cell", "print('started')", "import time; time.sleep(60)"),
-        _notebook(
-            tmp_path, "slow_notebook", "print('started')", *["import time; time.sleep(5)"] * 5
-        ),
-        _notebook(tmp_path, "fine", "print(park_id, year)"),
-    ]
-    out = tmp_path / "out"
-    outcomes = batch.run_batch(
-        _nantong_target(),
-        nbs,
-        out_dir=out,
-        jobs=2,
-        cell_timeout=8,
-        notebook_timeout=12,
-        progress=False,
-    )
-    got = {o.notebook: o for o in outcomes}
-    assert got["fine"].ok
-    assert got["fails"].status == "failed" and "ValueError: 数据有误 <b>" in got["fails"].error
-    assert got["slow_cell"].status == "timeout" and "单元格执行超过 8 s" in got["slow_cell"].error
-    assert got["slow_notebook"].status == "timeout" and "12 s" in got["slow_notebook"].error
-    assert got["slow_notebook"].seconds < 30
-    for name in ("fails", "slow_cell", "slow_notebook"):
-        nb = nbformat.read(out / "nantong-etdz" / "2021" / f"{name}.ipynb", as_version=4)
-        printed = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
-        assert any("before the error" in t or "started" in t for t in printed), name
-        html = (out / "nantong-etdz" / "2021" / f"{name}.html").read_text(encoding="utf-8")
-        assert "本报告生成失败" in html
-    assert "数据有误 &lt;b&gt;" in (out / "nantong-etdz" / "2021" / "fails.html").read_text(
-        encoding="utf-8"
-    )
-    with (out / "summary.csv").open(encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    assert [r["status"] for r in rows] == ["failed", "timeout", "timeout", "ok"]
-
-
-@pytest.mark.slow
-def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
-    import zmq
-    from jupyter_client.manager import AsyncKernelManager
-
-    real = AsyncKernelManager.start_kernel
-    calls = []
-
-    async def flaky(self, **kw):
-        calls.append(1)
-        if len(calls) == 1:
-            raise zmq.ZMQError(98, "Address already in use")
-        return await real(self, **kw)
-
-    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
-    nb = _notebook(tmp_path, "fine", "print(year)")
-    outcomes = batch.run_batch(
-        _nantong_target(), [nb], out_dir=tmp_path / "out", jobs=1, progress=False
-    )
-    assert [(o.status, o.attempts) for o in outcomes] == [("ok", 2)]
-    assert len(calls) == 2
-
-
-def _printed(out: Path, name: str) -> list[str]:
-    nb = nbformat.read(out / "nantong-etdz" / "2021" / f"{name}.ipynb", as_version=4)
-    return [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
-
-
-def _kernel_pid(out: Path, name: str) -> int:
-    return int(next(t for t in _printed(out, name) if t.startswith("pid ")).split()[1])
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
-PID = "import os; print('pid', os.getpid())"
-
-
-@pytest.mark.slow
-def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
-    nbs = [
-        _notebook(
-            tmp_path,
-            "sets",
-            PID,
-            "secret = 42\nimport matplotlib.pyplot as plt\nfig = plt.figure()",
-            "import sys; sys.modules['json'].ecopark_mark = 1",
-        ),
-        _notebook(
-            tmp_path,
-            "checks",
-            PID,
-            "assert 'secret' not in globals() and 'fig' not in globals() and 'plt' not in globals()",
-            "import matplotlib.pyplot as plt; assert plt.get_fignums() == [], plt.get_fignums()",
-            "import json; print('module kept', json.ecopark_mark)",
-            "print('history', len(In), In[1].splitlines()[0], len(Out))",
-        ),
-    ]
-    out = tmp_path / "out"
-    outcomes = batch.run_batch(_nantong_target(), nbs, out_dir=out, jobs=1, progress=False)
-    assert [(o.notebook, o.status, o.error) for o in outcomes] == [
-        ("sets", "ok", ""),
-        ("checks", "ok", ""),
-    ]
-    # the same kernel process ran both: modules stay imported, the user namespace does not
-    pid = _kernel_pid(out, "sets")
-    assert _kernel_pid(out, "checks") == pid
-    printed = _printed(out, "checks")
-    assert "module kept 1\n" in printed
-    # only this notebook's 7 cells in the input history (after the empty In[0]), no output kept
-    assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
-    nb = nbformat.read(out / "nantong-etdz" / "2021" / "checks.ipynb", as_version=4)
-    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7]
-    # the kernel is shut down at the end of the batch
-    assert batch._kept is None and _gone(pid)
-
-    out = tmp_path / "fresh"
-    outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, jobs=1, progress=False, fresh_kernels=True
-    )
-    # --fresh-kernels: a new kernel each, so not even the module attribute survives
-    assert [o.status for o in outcomes] == ["ok", "failed"]
-    assert "AttributeError" in outcomes[1].error and "ecopark_mark" in outcomes[1].error
-    assert _kernel_pid(out, "sets") != _kernel_pid(out, "checks")
-
-
-@pytest.mark.slow
-def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path):
-    nbs = [
-        _notebook(tmp_path, "good1", PID, "leftover = 1"),
-        _notebook(tmp_path, "fails", PID, "raise ValueError('坏了')"),
-        _notebook(tmp_path, "dies", PID, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"),
-        _notebook(tmp_path, "good2", PID, "assert 'leftover' not in globals()", "print(year)"),
-    ]
-    out = tmp_path / "out"
-    outcomes = batch.run_batch(_nantong_target(), nbs, out_dir=out, jobs=1, progress=False)
-    got = {o.notebook: o for o in outcomes}
-    assert [got[n].status for n in ("good1", "fails", "dies", "good2")] == [
-        "ok",
-        "failed",
-        "failed",
-        "ok",
-    ]
-    assert "ValueError: 坏了" in got["fails"].error
-    assert "DeadKernelError" in got["dies"].error
-    assert "2021\n" in _printed(out, "good2")
-    pids = [_kernel_pid(out, n) for n in ("good1", "fails", "dies", "good2")]
-    assert pids[1] == pids[0]  # the good notebook's kernel was kept for the failing one
-    assert pids[2] != pids[1] and pids[3] != pids[2]  # each failure discarded its kernel
-    assert all(_gone(pid) for pid in pids)
-
-
-@pytest.mark.slow
-def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
-    nb = nbformat.read(_notebook(tmp_path, "pid", PID), as_version=4)
-    params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
-
-    def run() -> int:
-        got, status, error, _, cleanup = batch._run_once(nb, params, str(tmp_path), 30, 60, True)
-        cleanup()
-        assert (status, error) == ("ok", "")
-        return int(next(o.text for c in got.cells for o in c.outputs).split()[1])
-
-    try:
-        first = run()
-        assert run() == first  # kept
-        batch._kill(batch._kept.km)  # dies while waiting for its next notebook
-        second = run()
-        assert second != first and _gone(first)
-        monkeypatch.setattr(batch, "KERNEL_REUSE_LIMIT", 2)  # ran 1 notebook: kept once more
-        assert run() == second
-        third = run()
-        assert third != second and _gone(second)
-    finally:
-        batch.close_kernel()
-    assert batch._kept is None and _gone(third)
-
-
-def test_start_failure_classification():
-    import zmq
-
-    empty = new_notebook(cells=[new_code_cell("x = 1")])
-    assert batch._is_start_failure(zmq.ZMQError(98, "Address already in use"), None)
-    assert batch._is_start_failure(RuntimeError("Kernel didn't respond in 60 seconds"), empty)
-    assert batch._is_start_failure(
-        RuntimeError("Kernel died before replying to kernel_info"), empty
-    )
-    ran = new_notebook(cells=[new_code_cell("x = 1", execution_count=1)])
-    assert not batch._is_start_failure(RuntimeError("something else"), ran)
-    assert not batch._is_start_failure(ValueError("bad"), empty)
-
-
-# ---------------------------------------------------------------------------------------------
 # Dask
 
 
 @pytest.mark.slow
 def test_dask_scheduler_path(tmp_path, capsys):
+    import nbformat
+
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None

@@ -52,6 +52,7 @@ def test_csv_is_the_default_format(capsys, nantong_dir, expected_nantong_csv):
     assert code == 0 and out.encode("utf-8") == expected_nantong_csv.read_bytes()
 
 
+@pytest.mark.slow
 def test_the_installed_command_prints_the_official_table(expected_nantong_csv):
     proc = subprocess.run(
         [*ECOPARK, "table", "data/nantong-etdz", "2021", "--format", "csv"],
@@ -268,6 +269,7 @@ def test_check_reports_the_same_problem(capsys, tmp_path, breaker, words):
         assert word in err
 
 
+@pytest.mark.slow
 def test_the_installed_command_on_bad_input(tmp_path):
     folder = nantong_copy(tmp_path)
     _bad_csv(folder, "item,value,unit\nvalue_added,4906200,万元\nenergy,lots,吨标煤\n")
@@ -392,6 +394,7 @@ def test_assess_command_on_a_data_folder(capsys, tmp_path):
     assert "符合 HJ 274-2015 的要求。" in out and "至少应选择 6 项" in out
 
 
+@pytest.mark.slow
 def test_python_dash_m_ecopark_is_the_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ecopark", "table", "data/nantong-etdz", "2021", "--format", "csv"],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+from typing import TYPE_CHECKING
 
-import nbformat
 import pytest
 
 from ecopark.reports.display import Chart, Section, Text, esc
@@ -13,11 +13,35 @@ from ecopark.reports.params import ParamsError
 from ecopark.reports.session import open_report
 from reports_support import DATA, NOTEBOOKS, ROOT, batch_run, good_park_years
 
+if TYPE_CHECKING:  # nbformat's import costs seconds (jsonschema); the fast tests do not need it
+    import nbformat
+
 NB_DIR = ROOT / "notebooks"
 
 
-def _load(name: str) -> nbformat.NotebookNode:
-    return nbformat.read(NB_DIR / f"{name}.ipynb", as_version=4)
+class _Node(dict):
+    """A notebook's JSON object with attribute access (``cell.cell_type``), like nbformat's."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _node(d: dict) -> _Node:
+    node = _Node(d)
+    if isinstance(node.get("source"), list):  # the file format may split the source in lines
+        node["source"] = "".join(node["source"])
+    return node
+
+
+def _load(name: str) -> _Node:
+    """A committed notebook as plain JSON (nbformat's import costs seconds; not needed here)."""
+    text = (NB_DIR / f"{name}.ipynb").read_text(encoding="utf-8")
+    nb = json.loads(text, object_hook=_node)
+    assert nb["nbformat"] == 4
+    return nb
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -100,6 +124,8 @@ def _text(nb: nbformat.NotebookNode) -> str:
 @pytest.mark.parametrize("park_year", good_park_years(), ids=lambda py: f"{py[0]}-{py[1]}")
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_executes_cleanly(name, park_year):
+    import nbformat
+
     run = batch_run()
     park, year = park_year
     nb = nbformat.read(run.report(park, year, name, ".ipynb"), as_version=4)
@@ -119,6 +145,8 @@ def test_every_notebook_executes_cleanly(name, park_year):
 
 @pytest.mark.slow
 def test_nantong_narrative_numbers():
+    import nbformat
+
     run = batch_run()
     a = _text(
         nbformat.read(run.report("nantong-etdz", 2021, "01_assessment", ".ipynb"), as_version=4)
@@ -145,6 +173,8 @@ def test_nantong_narrative_numbers():
 
 @pytest.mark.slow
 def test_example_park_sector_narrative():
+    import nbformat
+
     run = batch_run()
     if ("example-park", 2023) not in good_park_years():
         pytest.skip("data/example-park is not there")
@@ -211,6 +241,7 @@ def test_data_text_is_never_markdown():
     assert "<a " not in rendered and "<em>" not in rendered
 
 
+@pytest.mark.slow  # runs every section of the three notebooks (charts included)
 def test_each_analysis_is_computed_once(monkeypatch):
     """Every section of notebooks 01-03 together: each analysis runs once per report."""
     from ecopark.reports import session

@@ -12,6 +12,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,7 @@ def same_tables(left, right):
         assert (a.compliant, a.reasons) == (b.compliant, b.reasons)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parks())
 def test_other_units_never_change_the_table(park):
@@ -108,6 +110,7 @@ def test_other_units_never_change_the_table(park):
         assert not any("inf" in r["value"].lower() or "nan" in r["value"].lower() for r in rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parks())
 def test_excel_year_files_give_the_same_table(park):

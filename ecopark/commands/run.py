@@ -10,13 +10,14 @@ from pathlib import Path
 from ecopark.reports.batch import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
-    DEFAULT_NOTEBOOKS,
+    executor_for,
     resolve_notebooks,
     run_batch,
     summary_text,
     targets_for_park,
     targets_from_params,
 )
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 from ecopark.reports.params import ParamsError, params_files, parse_years
 
 
@@ -161,8 +162,7 @@ def run(args: argparse.Namespace) -> int:
             targets,
             notebooks,
             out_dir=args.out,
-            jobs=args.jobs,
-            scheduler=args.scheduler,
+            executor=executor_for(args.jobs, args.scheduler),
             cell_timeout=args.cell_timeout,
             notebook_timeout=args.notebook_timeout,
             fresh_kernels=args.fresh_kernels,

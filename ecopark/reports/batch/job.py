@@ -1,0 +1,185 @@
+"""One job of the batch: one notebook for one park-year, executed and rendered to HTML.
+
+A :class:`Job` holds everything a worker needs (the notebook's text, its parameters, the
+limits, the report's heading and sources, and for a remote worker the park's data files), so
+that it can travel to another process or machine; :func:`run_job` turns it into a
+:class:`JobResult` (the :class:`Outcome` and the notebook and HTML bytes) and never raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecopark.reports.batch.kernel import run_notebook
+
+log = logging.getLogger("ecopark.reports.batch")
+
+
+@dataclass
+class Outcome:
+    """One row of ``summary.csv``: how one notebook of one park-year went."""
+
+    park: str
+    year: int | str
+    notebook: str
+    status: str  # ok | failed | timeout
+    seconds: float = 0.0
+    error: str = ""
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the notebook ran to the end without error."""
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run for one park-year, with everything the worker needs.
+
+    Attributes
+    ----------
+    park, year, notebook : str, int, str
+        The park id, the year and the notebook's stem: where the reports go.
+    notebook_json : str
+        The notebook file's text.
+    parameters : dict
+        The notebook's parameters (park_id, year, data_dir).
+    cwd : str, optional
+        The kernel's working folder (the notebook's folder).
+    cell_timeout, notebook_timeout : float, optional
+        Limits [s] per cell and per notebook.
+    heading : str
+        The report's Chinese title.
+    sources : tuple of str
+        The data sources shown under the heading.
+    generated : str
+        The generation date shown in the report.
+    data_files : dict, optional
+        ``{path relative to the data folder: bytes}``: the park folder, for a worker that
+        cannot read this machine's files; the job then runs on a copy in a temporary folder,
+        always in a fresh kernel.
+    reuse_kernel : bool
+        Run in the worker's kept kernel (:func:`ecopark.reports.batch.kernel.run_notebook`).
+    """
+
+    park: str
+    year: int
+    notebook: str
+    notebook_json: str
+    parameters: dict[str, Any]
+    cwd: str | None = None
+    cell_timeout: float | None = None
+    notebook_timeout: float | None = None
+    heading: str = ""
+    sources: tuple[str, ...] = ()
+    generated: str = ""
+    data_files: dict[str, bytes] | None = field(default=None, repr=False)
+    reuse_kernel: bool = False
+
+
+@dataclass
+class JobResult:
+    """What a job gave: its outcome and the executed notebook and HTML (None if not produced)."""
+
+    outcome: Outcome
+    ipynb: bytes | None = None
+    html: bytes | None = None
+
+
+#: Runs one job; :func:`run_job` is the real one, tests pass fakes.
+Runner = Callable[[Job], JobResult]
+
+
+def failed_result(job: Job, error: str) -> JobResult:
+    """The result of a job that never ran to completion anywhere (its worker failed)."""
+    return JobResult(Outcome(job.park, job.year, job.notebook, "failed", 0.0, error))
+
+
+def run_job(job: Job) -> JobResult:
+    """Execute one notebook for one park-year and render its HTML; never raises.
+
+    A kernel that fails to start is retried once; a failed notebook is still rendered (it is
+    the log of the failure).
+    """
+    start = time.perf_counter()
+    status, error, attempts = "failed", "", 0
+    ipynb = html = None
+    try:
+        import nbformat
+
+        with contextlib.ExitStack() as stack:
+            parameters = dict(job.parameters)
+            cwd = job.cwd
+            if job.data_files:
+                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ecopark-")))
+                for rel, data in job.data_files.items():
+                    target = tmp / "data" / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                parameters["data_dir"] = str(tmp / "data")
+                cwd = str(tmp)
+            nb_in = nbformat.reads(job.notebook_json, as_version=4)
+            for attempts in (1, 2):  # noqa: B007 - the count is reported
+                run = run_notebook(
+                    nb_in,
+                    parameters,
+                    cwd,
+                    job.cell_timeout,
+                    job.notebook_timeout,
+                    reuse=job.reuse_kernel and not job.data_files,
+                )
+                stack.callback(run.cleanup)
+                if not (run.start_failed and attempts == 1):
+                    break
+                log.warning(
+                    "%s: kernel failed to start (%s); retrying once",
+                    (job.park, job.year, job.notebook),
+                    run.error,
+                )
+            nb = run.nb if run.nb is not None else copy.deepcopy(nb_in)
+            if job.data_files:
+                # Show the caller's data folder, not the worker's temporary copy.
+                _restore_data_dir(nb, job.parameters["data_dir"])
+            ipynb = _ipynb_bytes(nb)
+            status, error = run.status, run.error
+            try:
+                from ecopark.reports.html import to_html
+
+                html = to_html(
+                    nb,
+                    job.heading,
+                    job.sources,
+                    generated=job.generated or None,
+                    failed=error if status != "ok" else None,
+                ).encode("utf-8")
+            except Exception as exc:  # noqa: BLE001
+                status = "failed"
+                error = (error + "; " if error else "") + (
+                    f"HTML export failed: {type(exc).__name__}: {exc}"
+                )
+    except Exception as exc:  # noqa: BLE001
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    seconds = round(time.perf_counter() - start, 3)
+    outcome = Outcome(job.park, job.year, job.notebook, status, seconds, error, attempts)
+    return JobResult(outcome, ipynb, html)
+
+
+def _ipynb_bytes(nb: Any) -> bytes:
+    """The notebook as nbformat writes it (indent 1, sorted keys), without re-validating it."""
+    return (json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _restore_data_dir(nb: Any, data_dir: str) -> None:
+    params = nb.metadata.get("papermill", {}).get("parameters")
+    if isinstance(params, dict) and "data_dir" in params:
+        params["data_dir"] = data_dir

@@ -1,0 +1,399 @@
+"""Kernels for the batch: papermill's engine on our own kernel, its lifecycle and warm reuse.
+
+:func:`run_notebook` executes one notebook with papermill (kernel ``python3``) in a kernel this
+process started: its stderr is silenced, it is killed at the notebook's wall-clock limit, and a
+run that dies mid-way still yields its partial notebook. With ``reuse`` the process keeps the
+kernel for its next notebook, whose run starts with a reset of the kernel's user namespace;
+:func:`close_kernel` shuts the kept kernel down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+log = logging.getLogger("ecopark.reports.batch")
+#: nbclient's own messages (timeouts, dead kernels): the outcome reports them, so keep them quiet.
+_client_log = logging.getLogger("ecopark.reports.batch.kernel")
+_client_log.addHandler(logging.NullHandler())
+_client_log.propagate = False
+
+KERNEL_NAME = "python3"
+#: A kept kernel is replaced by a fresh one after this many notebooks, so that whatever a
+#: notebook leaves behind in the modules' state (caches, figures' fonts) cannot grow without end.
+KERNEL_REUSE_LIMIT = 50
+#: A kept kernel that does not finish its reset in this time [s] is replaced (it takes ms).
+RESET_TIMEOUT = 10.0
+#: Time [s] a new kernel has to answer.
+START_TIMEOUT = 60.0
+
+#: Run silently in a kept kernel before each notebook after its first: a fresh user namespace
+#: (``reset(new_session=True)`` also starts the execution counts at 1 again and opens a new
+#: history session), no open figure, the notebook's working folder, and the warnings already
+#: shown by an earlier notebook shown again. Imported modules stay loaded: that is the saving.
+_RESET_CODE = """\
+def __ecopark_reset(cwd):
+    import os, sys, warnings
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+    get_ipython().reset(new_session=True)
+    os.chdir(cwd)
+    warnings.onceregistry.clear()
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+__ecopark_reset({cwd!r})
+"""
+
+
+class KernelRun(NamedTuple):
+    """What one execution of a notebook gave (:func:`run_notebook`)."""
+
+    #: The executed notebook, partial after a failure; None if none was produced.
+    nb: Any
+    #: ``ok``, ``failed`` or ``timeout``.
+    status: str
+    #: Why it failed, in words ("" when ok).
+    error: str
+    #: Whether the kernel failed to start (worth one retry).
+    start_failed: bool
+    #: Call after rendering: waits for a discarded kernel and removes its connection file.
+    cleanup: Callable[[], None]
+
+
+def _register_engine() -> None:
+    """Register papermill engine ``ecopark``: nbclient with our own kernel manager.
+
+    It differs from papermill's default engine in two ways: it runs the notebook in a kernel
+    the caller started and connected (``km``, ``kc``: its stderr is silenced, its process can be
+    killed at the wall-clock limit, and it may have run notebooks before), and it keeps a handle
+    on the notebook so that a run that dies mid-way still yields its partial notebook.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if "ecopark" in papermill_engines._engines:
+        return
+
+    class EcoparkEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # noqa: D102
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            kc=None,
+            holder=None,
+            **kwargs,
+        ):
+            if holder is not None:
+                holder["nb_man"] = nb_man
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=_client_log,
+                log_output=False,
+                shutdown_kernel="immediate",
+            )
+            kc.allow_stdin = False
+            client.kc = kc
+            # The caller owns the kernel: it keeps it for the next notebook, or kills it and
+            # stops the channels (after rendering the HTML).
+            return client.execute(cleanup_kc=False)
+
+    papermill_engines.register("ecopark", EcoparkEngine)
+
+
+async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` and its IOPub channel delivers.
+
+    Like ``KernelClient.wait_for_ready`` without its final 0.2 s of silence on IOPub: stale
+    IOPub messages are harmless (nbclient keeps only those of the cell it runs), and 0.2 s per
+    notebook is 5-10 % of a report's run.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            msg = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if msg["msg_type"] == "kernel_info_reply":
+                try:  # a status message proves IOPub is subscribed; otherwise ask again
+                    await kc.iopub_channel.get_msg(timeout=0.5)
+                except Empty:
+                    pass
+                else:
+                    return
+        if not await km.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
+def warm_up() -> None:
+    """Import papermill, nbclient and nbconvert and build the HTML exporter (once per process)."""
+    import papermill  # noqa: F401
+
+    from ecopark.reports.html import exporter
+
+    _register_engine()
+    exporter()
+
+
+def _is_start_failure(exc: BaseException, nb: Any) -> bool:
+    """Whether ``exc`` is a kernel that failed to start (port race), worth one retry."""
+    try:
+        import zmq
+
+        if isinstance(exc, zmq.ZMQError):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    if "Kernel didn't respond" in str(exc) or "Kernel died before replying" in str(exc):
+        return True
+    started = any(
+        c.get("execution_count") is not None
+        for c in (nb.cells if nb is not None else [])
+        if c.get("cell_type") == "code"
+    )
+    return isinstance(exc, RuntimeError) and not started
+
+
+def _kill(km: Any) -> None:
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        with contextlib.suppress(Exception):
+            process.kill()
+
+
+@dataclass(eq=False)
+class _Kernel:
+    """A kernel with its connected client, owned by the process that started it."""
+
+    km: Any
+    kc: Any = None
+    pid: int = field(default_factory=os.getpid)
+    runs: int = 0
+
+
+#: This process's kept kernel, between two notebooks (reuse mode only).
+_kept: _Kernel | None = None
+
+
+async def _start(kernel: _Kernel, cwd: str | None, timeout: float) -> None:
+    await kernel.km.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kernel.kc = kernel.km.client()
+    kernel.kc.start_channels()
+    await _wait_for_ready(kernel.kc, kernel.km, timeout)
+
+
+async def _reset(kernel: _Kernel, cwd: str | None, timeout: float) -> bool:
+    """Give a kept kernel a clean namespace; False if it did not answer ``ok`` in time."""
+    from queue import Empty
+
+    if not await kernel.km.is_alive():
+        return False
+    code = _RESET_CODE.format(cwd=cwd or os.getcwd())
+    msg_id = kernel.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await kernel.kc.shell_channel.get_msg(timeout=min(left, 1.0))
+        except Empty:
+            if not await kernel.km.is_alive():
+                return False
+            continue
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"].get("status") == "ok"
+    return False
+
+
+def _discard(kernel: _Kernel) -> Callable[[], None]:
+    """Kill the kernel now and stop its channels; return the cleanup that waits for it."""
+    from jupyter_core.utils import run_sync
+
+    _kill(kernel.km)
+    if kernel.kc is not None:
+        with contextlib.suppress(Exception):
+            kernel.kc.stop_channels()
+        kernel.kc = None
+
+    def cleanup() -> None:
+        with contextlib.suppress(Exception):
+            if kernel.km.has_kernel:
+                run_sync(kernel.km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(kernel.km.cleanup_resources)()
+
+    return cleanup
+
+
+def _take_kept() -> _Kernel | None:
+    """This process's kept kernel, if there is one it may use (not inherited through a fork)."""
+    global _kept
+    kernel, _kept = _kept, None
+    if kernel is None or kernel.pid != os.getpid():
+        return None
+    if kernel.runs >= KERNEL_REUSE_LIMIT:
+        _discard(kernel)()
+        return None
+    return kernel
+
+
+def close_kernel() -> None:
+    """Shut down this process's kept kernel, if any (end of a batch, worker exit)."""
+    kernel = _take_kept()
+    if kernel is not None:
+        _discard(kernel)()
+
+
+def forget_kept_kernel() -> None:
+    """Drop the reference to a kept kernel inherited through a fork (it is the parent's)."""
+    global _kept
+    _kept = None
+
+
+def _no_cleanup() -> None:
+    pass
+
+
+def run_notebook(
+    nb_in: Any,
+    parameters: dict[str, Any],
+    cwd: str | None,
+    cell_timeout: float | None,
+    notebook_timeout: float | None,
+    reuse: bool = False,
+) -> KernelRun:
+    """Execute a notebook once with papermill in a kernel of this process.
+
+    Parameters
+    ----------
+    nb_in : nbformat.NotebookNode
+        The notebook to run (not modified).
+    parameters : dict
+        Papermill parameters (park_id, year, data_dir).
+    cwd : str, optional
+        The kernel's working folder.
+    cell_timeout, notebook_timeout : float, optional
+        Limits [s] per cell and per notebook (wall clock, kernel start included).
+    reuse : bool
+        Run in this process's kept kernel after a reset of its namespace (a fresh kernel if
+        there is none, or if the reset fails), and keep the kernel again if the notebook ran to
+        the end in time. Otherwise, or after any failure, the kernel is killed as soon as the
+        run ends; the returned ``cleanup`` (call it after rendering) waits for it and removes
+        its connection file, by which time it has long exited.
+
+    Returns
+    -------
+    KernelRun
+    """
+    global _kept
+    import papermill
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    from papermill.exceptions import PapermillExecutionError
+
+    _register_engine()
+    holder: dict[str, Any] = {}
+    timed_out = threading.Event()
+
+    def on_timeout() -> None:
+        timed_out.set()
+        if "kernel" in holder:
+            _kill(holder["kernel"].km)
+
+    timer = threading.Timer(notebook_timeout, on_timeout) if notebook_timeout else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    nb = None
+    kernel = _take_kept() if reuse else None
+    try:
+        if kernel is not None:
+            holder["kernel"] = kernel
+            if not run_sync(_reset)(kernel, cwd, RESET_TIMEOUT) and not timed_out.is_set():
+                log.info("the kept kernel did not reset; starting a fresh one")
+                _discard(kernel)()
+                kernel = None
+        if kernel is None:
+            # nbclient needs the asynchronous manager: with a blocking client its output poller
+            # blocks the event loop, and neither timeouts nor a dead kernel are noticed.
+            kernel = _Kernel(AsyncKernelManager(kernel_name=KERNEL_NAME))
+            holder["kernel"] = kernel
+            run_sync(_start)(kernel, cwd, START_TIMEOUT)
+        if timed_out.is_set():
+            _kill(kernel.km)
+        nb = papermill.execute_notebook(
+            copy.deepcopy(nb_in),
+            None,
+            parameters=parameters,
+            engine_name="ecopark",
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=cell_timeout,
+            km=kernel.km,
+            kc=kernel.kc,
+            holder=holder,
+        )
+        out = (nb, "ok", "", False)
+    except PapermillExecutionError as exc:
+        nb = holder["nb_man"].nb if "nb_man" in holder else None
+        where = f"cell [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
+        out = (nb, "failed", f"{where}: {exc.ename}: {exc.evalue}", False)
+    except Exception as exc:  # noqa: BLE001 - any failure is one failed notebook
+        nb = holder["nb_man"].nb if "nb_man" in holder else None
+        name = type(exc).__name__
+        if timed_out.is_set():
+            error = f"超过每个笔记本 {notebook_timeout:g} s 的时限，已终止（notebook timeout）"
+            out = (nb, "timeout", error, False)
+        elif name == "CellTimeoutError":
+            out = (
+                nb,
+                "timeout",
+                f"单元格执行超过 {cell_timeout:g} s 的时限（cell timeout）",
+                False,
+            )
+        else:
+            out = (nb, "failed", f"{name}: {exc}", _is_start_failure(exc, nb))
+    except BaseException:
+        kernel = holder.get("kernel")
+        if kernel is not None:
+            _discard(kernel)()
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    kernel = holder.get("kernel")
+    cleanup = _no_cleanup
+    if kernel is not None:
+        if reuse and out[1] == "ok" and not timed_out.is_set():
+            kernel.runs += 1
+            _kept = kernel
+        else:
+            cleanup = _discard(kernel)
+    return KernelRun(*out, cleanup)

@@ -1,0 +1,189 @@
+"""What the batch runs: park-years (from params files or ``--park``) and notebooks.
+
+A :class:`Target` is one requested park-year, valid or not: a broken params file or a missing
+year becomes a target with its error (a failed row in the summary), never a crash. The parent
+reads each target's park once (:func:`read_parks`) for the report headers (:func:`describe`)
+and the index's verdict (:func:`judge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecopark.errors import InputError, display_path
+from ecopark.io.yearfile import year_file_list
+from ecopark.reports.batch.job import Outcome
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
+from ecopark.reports.params import ParamsError, ParkYear
+
+if TYPE_CHECKING:
+    from ecopark.io.park import Park
+
+
+@dataclass
+class Target:
+    """A park-year requested, valid or not, with what the parent learnt about it."""
+
+    park: str
+    year: int | str
+    source: str
+    park_year: ParkYear | None = None
+    error: str = ""
+    name: str = ""
+    verdict: str = ""
+    compliant: bool | None = None
+    sources: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> bool:
+        """Whether the target's notebooks can run (no error so far)."""
+        return not self.error and self.park_year is not None
+
+
+def notebooks_dir() -> Path:
+    """Where the kit's notebooks are: ``./notebooks`` if it has them, else the checkout's."""
+    here = Path("notebooks")
+    if (here / f"{DEFAULT_NOTEBOOKS[0]}.ipynb").is_file():
+        return here.resolve()
+    return (Path(__file__).resolve().parents[3] / "notebooks").resolve()
+
+
+def resolve_notebooks(names: Iterable[str] | None = None) -> list[Path]:
+    """Notebook paths from names (``01_assessment``), file names or paths; default: the catalogue's.
+
+    Raises
+    ------
+    ParamsError
+        If a notebook does not exist.
+    """
+    folder = notebooks_dir()
+    out = []
+    for name in names or DEFAULT_NOTEBOOKS:
+        p = Path(name)
+        candidates = [p, p.with_suffix(".ipynb"), folder / p.name, folder / f"{p.name}.ipynb"]
+        found = next((c for c in candidates if c.suffix == ".ipynb" and c.is_file()), None)
+        if found is None:
+            have = ", ".join(sorted(q.stem for q in folder.glob("*.ipynb"))) or "none"
+            raise ParamsError(
+                f"notebook {name!r} not found (notebooks in {display_path(folder)}: {have})"
+            )
+        out.append(found.resolve())
+    return out
+
+
+def targets_from_params(files: Iterable[Path | str]) -> list[Target]:
+    """One target per params file; a broken file becomes a target with its error, not a crash."""
+    from ecopark.reports.params import load_params
+
+    out = []
+    for f in files:
+        f = Path(f)
+        try:
+            py = load_params(f)
+        except ParamsError as exc:
+            out.append(Target(park=f.stem, year="", source=display_path(f), error=str(exc)))
+            continue
+        out.append(Target(park=py.park_id, year=py.year, source=py.source, park_year=py))
+    return out
+
+
+def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str) -> list[Target]:
+    """Targets for ``--park ID [--years ...]``; default years: every year after the base year."""
+    from ecopark.reports.params import check_park_year
+
+    data_dir = Path(data_dir).resolve()
+    shown = f"--park {park_id}"
+    if years is None:
+        from ecopark.io.config import load_config
+
+        try:
+            check_park_year(park_id, -1, data_dir, shown)
+        except ParamsError as exc:
+            if "not found" in str(exc) or "does not exist" in str(exc):
+                raise
+        base = load_config(data_dir / park_id).base_year
+        years = sorted({y for y, _ in year_file_list(data_dir / park_id) if y > base})
+        if not years:
+            raise ParamsError(
+                f"{shown}: no year after the base year {base} in {display_path(data_dir / park_id)}"
+            )
+    out = []
+    for year in years:
+        try:
+            check_park_year(park_id, year, data_dir, shown)
+        except ParamsError as exc:
+            out.append(Target(park=park_id, year=year, source=shown, error=str(exc)))
+            continue
+        out.append(
+            Target(
+                park=park_id,
+                year=year,
+                source=shown,
+                park_year=ParkYear(park_id, year, data_dir, source=shown),
+            )
+        )
+    return out
+
+
+def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
+    """Load the park of every runnable target, once per park folder.
+
+    Targets of the same park share one :class:`~ecopark.io.park.Park` (and its cached year
+    files). A park that cannot be loaded gives each of its targets the error instead.
+
+    Returns
+    -------
+    dict
+        ``{park folder: Park}`` for the parks that loaded.
+    """
+    from ecopark.io.park import load_park
+
+    parks: dict[Path, Park] = {}
+    errors: dict[Path, str] = {}
+    for t in targets:
+        if not t.runnable:
+            continue
+        assert t.park_year is not None
+        folder = t.park_year.park_dir
+        if folder not in parks and folder not in errors:
+            try:
+                parks[folder] = load_park(folder)
+            except InputError as exc:
+                errors[folder] = "; ".join(str(p) for p in exc.problems)
+        if folder in errors:
+            t.error = errors[folder]
+    return parks
+
+
+def describe(target: Target, park: Park) -> None:
+    """Set the target's park name and data sources (for the report headers)."""
+    target.name = park.config.name
+    sources = []
+    if park.config.source:
+        sources.append(park.config.source)
+    if park.config.synthetic:
+        sources.append("合成数据（示例），并非真实园区")
+    files = [f"{park.id}/{park.file_for(y).name}" for y in park.years]  # no machine paths
+    sources.append("数据文件：" + "，".join(files))
+    target.sources = sources
+
+
+def judge(target: Target, park: Park) -> None:
+    """Set the target's verdict for the index (:func:`ecopark.engine.assess`, in this process)."""
+    from ecopark.engine import assess
+
+    assert target.park_year is not None
+    try:
+        result = assess(park, target.park_year.year)
+    except InputError as exc:
+        target.verdict = "无法评价：" + "; ".join(str(p) for p in exc.problems)
+        return
+    except Exception as exc:  # noqa: BLE001
+        target.verdict = f"无法评价：{type(exc).__name__}: {exc}"
+        return
+    target.compliant = result.compliant
+    target.verdict = result.verdict_text()

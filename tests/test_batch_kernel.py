@@ -1,0 +1,267 @@
+"""The batch on real kernels: failures, time limits (1-2 s), retries, kernel reuse and death.
+
+These start Jupyter kernels, so they are marked slow; the orchestration around them is tested
+with a fake runner in test_batch_orchestration.py. nbformat is imported where it is used: its
+import alone takes about 2 s, which the fast suite should not pay for tests it skips.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ecopark.reports import batch
+from ecopark.reports.batch import kernel
+from ecopark.reports.batch.executors import InProcess
+from reports_support import ROOT
+
+DATA = ROOT / "data"
+
+
+def _read(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def _notebook(tmp_path: Path, name: str, *sources: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    params = new_code_cell('park_id = "nantong-etdz"\nyear = 2021\ndata_dir = "../data"')
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(
+        cells=[params, *map(new_code_cell, sources)],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _nantong_target():
+    return batch.targets_for_park("nantong-etdz", [2021], DATA)
+
+
+#: [s] per notebook: (cell limit, notebook limit); the others get LIMITS[None].
+LIMITS = {"slow_cell": (1, 30), "slow_notebook": (30, 2), None: (30, 30)}
+
+
+def _limited(job: batch.Job) -> batch.JobResult:
+    """The real runner, with each notebook's own limits (:data:`LIMITS`)."""
+    cell, whole = LIMITS.get(job.notebook, LIMITS[None])
+    return batch.run_job(dataclasses.replace(job, cell_timeout=cell, notebook_timeout=whole))
+
+
+@pytest.mark.slow
+def test_failing_cell_and_time_limits(tmp_path):
+    # "fine" first: its kept kernel runs "slow_notebook", so that the 2 s limit is not spent
+    # starting a kernel; "fails" and "slow_cell" each start a fresh one.
+    nbs = [
+        _notebook(tmp_path, "fine", "print(park_id, year)"),
+        _notebook(
+            tmp_path, "slow_notebook", "print('started')", *["import time; time.sleep(1)"] * 10
+        ),
+        _notebook(
+            tmp_path, "fails", "print('before the error')", "raise ValueError('数据有误 <b>')"
+        ),
+        _notebook(tmp_path, "slow_cell", "print('started')", "import time; time.sleep(60)"),
+    ]
+    out = tmp_path / "out"
+    outcomes = batch.run_batch(
+        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, runner=_limited
+    )
+    got = {o.notebook: o for o in outcomes}
+    assert got["fine"].ok
+    assert got["fails"].status == "failed" and "ValueError: 数据有误 <b>" in got["fails"].error
+    assert got["slow_cell"].status == "timeout" and "单元格执行超过 1 s" in got["slow_cell"].error
+    assert got["slow_notebook"].status == "timeout" and "2 s" in got["slow_notebook"].error
+    assert "notebook timeout" in got["slow_notebook"].error
+    assert got["slow_notebook"].seconds < 8
+    for name in ("fails", "slow_cell", "slow_notebook"):
+        nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
+        printed = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
+        assert any("before the error" in t or "started" in t for t in printed), name
+        html = (out / "nantong-etdz" / "2021" / f"{name}.html").read_text(encoding="utf-8")
+        assert "本报告生成失败" in html
+    assert "数据有误 &lt;b&gt;" in (out / "nantong-etdz" / "2021" / "fails.html").read_text(
+        encoding="utf-8"
+    )
+    with (out / "summary.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["status"] for r in rows] == ["ok", "timeout", "failed", "timeout"]
+
+
+@pytest.mark.slow
+def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    real = AsyncKernelManager.start_kernel
+    calls = []
+
+    async def flaky(self, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise zmq.ZMQError(98, "Address already in use")
+        return await real(self, **kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
+    nb = _notebook(tmp_path, "fine", "print(year)")
+    outcomes = batch.run_batch(
+        _nantong_target(), [nb], out_dir=tmp_path / "out", executor=InProcess(), progress=False
+    )
+    assert [(o.status, o.attempts) for o in outcomes] == [("ok", 2)]
+    assert len(calls) == 2
+
+
+def _printed(out: Path, name: str) -> list[str]:
+    nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
+    return [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
+
+
+def _kernel_pid(out: Path, name: str) -> int:
+    return int(next(t for t in _printed(out, name) if t.startswith("pid ")).split()[1])
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+PID = "import os; print('pid', os.getpid())"
+
+
+@pytest.mark.slow
+def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
+    nbs = [
+        _notebook(
+            tmp_path,
+            "sets",
+            PID,
+            "secret = 42\nimport matplotlib.pyplot as plt\nfig = plt.figure()",
+            "import sys; sys.modules['json'].ecopark_mark = 1",
+        ),
+        _notebook(
+            tmp_path,
+            "checks",
+            PID,
+            "assert 'secret' not in globals() and 'fig' not in globals() and 'plt' not in globals()",
+            "import matplotlib.pyplot as plt; assert plt.get_fignums() == [], plt.get_fignums()",
+            "import json; print('module kept', json.ecopark_mark)",
+            "print('history', len(In), In[1].splitlines()[0], len(Out))",
+        ),
+    ]
+    out = tmp_path / "out"
+    outcomes = batch.run_batch(
+        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False
+    )
+    assert [(o.notebook, o.status, o.error) for o in outcomes] == [
+        ("sets", "ok", ""),
+        ("checks", "ok", ""),
+    ]
+    # the same kernel process ran both: modules stay imported, the user namespace does not
+    pid = _kernel_pid(out, "sets")
+    assert _kernel_pid(out, "checks") == pid
+    printed = _printed(out, "checks")
+    assert "module kept 1\n" in printed
+    # only this notebook's 7 cells in the input history (after the empty In[0]), no output kept
+    assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
+    nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
+    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7]
+    # the kernel is shut down at the end of the batch
+    assert kernel._kept is None and _gone(pid)
+
+    out = tmp_path / "fresh"
+    outcomes = batch.run_batch(
+        _nantong_target(),
+        nbs,
+        out_dir=out,
+        executor=InProcess(),
+        progress=False,
+        fresh_kernels=True,
+    )
+    # --fresh-kernels: a new kernel each, so not even the module attribute survives
+    assert [o.status for o in outcomes] == ["ok", "failed"]
+    assert "AttributeError" in outcomes[1].error and "ecopark_mark" in outcomes[1].error
+    assert _kernel_pid(out, "sets") != _kernel_pid(out, "checks")
+
+
+@pytest.mark.slow
+def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path):
+    nbs = [
+        _notebook(tmp_path, "good1", PID, "leftover = 1"),
+        _notebook(tmp_path, "fails", PID, "raise ValueError('坏了')"),
+        _notebook(tmp_path, "dies", PID, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"),
+        _notebook(tmp_path, "good2", PID, "assert 'leftover' not in globals()", "print(year)"),
+    ]
+    out = tmp_path / "out"
+    outcomes = batch.run_batch(
+        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False
+    )
+    got = {o.notebook: o for o in outcomes}
+    assert [got[n].status for n in ("good1", "fails", "dies", "good2")] == [
+        "ok",
+        "failed",
+        "failed",
+        "ok",
+    ]
+    assert "ValueError: 坏了" in got["fails"].error
+    assert "DeadKernelError" in got["dies"].error
+    assert "2021\n" in _printed(out, "good2")
+    pids = [_kernel_pid(out, n) for n in ("good1", "fails", "dies", "good2")]
+    assert pids[1] == pids[0]  # the good notebook's kernel was kept for the failing one
+    assert pids[2] != pids[1] and pids[3] != pids[2]  # each failure discarded its kernel
+    assert all(_gone(pid) for pid in pids)
+
+
+@pytest.mark.slow
+def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
+    nb = _read(_notebook(tmp_path, "pid", PID))
+    params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
+
+    def run() -> int:
+        got, status, error, _, cleanup = kernel.run_notebook(
+            nb, params, str(tmp_path), 30, 60, True
+        )
+        cleanup()
+        assert (status, error) == ("ok", "")
+        return int(next(o.text for c in got.cells for o in c.outputs).split()[1])
+
+    try:
+        first = run()
+        assert run() == first  # kept
+        kernel._kill(kernel._kept.km)  # dies while waiting for its next notebook
+        second = run()
+        assert second != first and _gone(first)
+        monkeypatch.setattr(kernel, "KERNEL_REUSE_LIMIT", 2)  # ran 1 notebook: kept once more
+        assert run() == second
+        third = run()
+        assert third != second and _gone(second)
+    finally:
+        kernel.close_kernel()
+    assert kernel._kept is None and _gone(third)
+
+
+def test_start_failure_classification():
+    import zmq
+
+    empty = SimpleNamespace(cells=[{"cell_type": "code", "execution_count": None}])
+    assert kernel._is_start_failure(zmq.ZMQError(98, "Address already in use"), None)
+    assert kernel._is_start_failure(RuntimeError("Kernel didn't respond in 60 seconds"), empty)
+    assert kernel._is_start_failure(
+        RuntimeError("Kernel died before replying to kernel_info"), empty
+    )
+    ran = SimpleNamespace(cells=[{"cell_type": "code", "execution_count": 1}])
+    assert not kernel._is_start_failure(RuntimeError("something else"), ran)
+    assert not kernel._is_start_failure(ValueError("bad"), empty)

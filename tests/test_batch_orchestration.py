@@ -1,0 +1,373 @@
+"""`run_batch` with a fake runner: ordering, summary.csv, index.html, failures, timeouts, retries.
+
+The fake runner returns canned results at once, so the orchestration (targets → jobs →
+executor → reports, summary and index) is tested without a kernel; the real kernels are in
+test_batch_kernel.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ecopark.reports import batch
+from ecopark.reports.batch import InProcess, Job, JobResult, LocalPool, Outcome
+from ecopark.reports.batch.index import render_index
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
+from reports_support import ROOT, SCRIPT, XSS_PARK, make_xss_park
+
+DATA = ROOT / "data"
+NOTEBOOKS = batch.resolve_notebooks()
+
+
+@dataclass
+class FakeRunner:
+    """A runner that returns a canned result at once and records the jobs it was given.
+
+    ``canned`` maps a notebook stem to (status, error, attempts); the others succeed. A notebook
+    in ``no_html`` yields no HTML (as when the kernel could not even start).
+    """
+
+    canned: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    no_html: set[str] = field(default_factory=set)
+    seen: list[Job] = field(default_factory=list)
+
+    def __call__(self, job: Job) -> JobResult:
+        self.seen.append(job)
+        status, error, attempts = self.canned.get(job.notebook, ("ok", "", 1))
+        outcome = Outcome(job.park, job.year, job.notebook, status, 1.234, error, attempts)
+        html = None if job.notebook in self.no_html else f"<h1>{job.heading}</h1>".encode()
+        return JobResult(outcome, ipynb=f'{{"nb": "{job.notebook}"}}\n'.encode(), html=html)
+
+
+@dataclass(frozen=True)
+class Reversed:
+    """An executor whose jobs finish in the reverse order of submission."""
+
+    remote: bool = False
+
+    def __call__(self, runner, jobs: list[Job]) -> Iterator[JobResult]:
+        return iter([runner(job) for job in reversed(jobs)])
+
+
+def _summary(out: Path) -> list[dict[str, str]]:
+    with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _run(targets, out: Path, runner: FakeRunner | None = None, **kw) -> list[Outcome]:
+    kw.setdefault("executor", InProcess())
+    return batch.run_batch(
+        targets, NOTEBOOKS, out_dir=out, progress=False, runner=runner or FakeRunner(), **kw
+    )
+
+
+def _params(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _targets(tmp_path: Path) -> list[batch.Target]:
+    """Nantong 2021, a broken params file, and Nantong 2018, in that order."""
+    folder = tmp_path / "params"
+    files = [
+        _params(folder, "a.yaml", f"park_id: nantong-etdz\nyear: 2021\ndata_dir: {DATA}\n"),
+        _params(folder, "b.yaml", "park_id: nantong-etdz\nyear: twenty-one\n"),
+        _params(folder, "c.yaml", f"park_id: nantong-etdz\nyear: 2018\ndata_dir: {DATA}\n"),
+    ]
+    return batch.targets_from_params(files)
+
+
+def test_jobs_heaviest_first_rows_in_target_then_notebook_order(tmp_path):
+    runner = FakeRunner()
+    out = tmp_path / "out"
+    outcomes = _run(_targets(tmp_path), out, runner, executor=Reversed())
+    # submitted by the catalogue's weights (02, 03, 01), each notebook for every park-year
+    assert [(j.notebook, j.year) for j in runner.seen[::-1]] == [
+        ("02_why_indicators_fail", 2021),
+        ("02_why_indicators_fail", 2018),
+        ("03_trends", 2021),
+        ("03_trends", 2018),
+        ("01_assessment", 2021),
+        ("01_assessment", 2018),
+    ]
+    # returned in the order they came (the broken target's row first), written in order
+    assert [(o.year, o.notebook) for o in outcomes] == [("", "")] + [
+        (j.year, j.notebook) for j in runner.seen
+    ]
+    rows = _summary(out)
+    assert list(rows[0]) == ["park", "year", "notebook", "status", "seconds", "error"]
+    assert [(r["park"], r["year"], r["notebook"], r["status"]) for r in rows] == [
+        ("nantong-etdz", "2021", nb, "ok") for nb in DEFAULT_NOTEBOOKS
+    ] + [("b", "", "", "failed")] + [("nantong-etdz", "2018", nb, "ok") for nb in DEFAULT_NOTEBOOKS]
+    assert {r["seconds"] for r in rows if r["notebook"]} == {"1.23"}
+    assert (out / "summary.csv").read_bytes().startswith("\ufeffpark,".encode())
+
+
+def test_broken_params_become_failed_rows_and_run_nothing(tmp_path):
+    runner = FakeRunner()
+    out = tmp_path / "out"
+    outcomes = _run(_targets(tmp_path), out, runner)
+    assert {(j.park, j.year) for j in runner.seen} == {
+        ("nantong-etdz", 2021),
+        ("nantong-etdz", 2018),
+    }
+    broken = [o for o in outcomes if not o.ok]
+    assert len(broken) == 1
+    assert (broken[0].park, broken[0].year, broken[0].notebook, broken[0].status) == (
+        "b",
+        "",
+        "",
+        "failed",
+    )
+    assert "year must be an integer such as 2021, got 'twenty-one'" in broken[0].error
+    row = next(r for r in _summary(out) if r["park"] == "b")
+    assert row["error"] == broken[0].error and row["seconds"] == "0.00"
+    text = batch.summary_text(outcomes, out)
+    assert text.splitlines()[0].startswith("ecopark run: 7 job(s), 6 ok, 1 failed; reports in ")
+    assert "  FAILED b: " in text and "twenty-one" in text
+
+
+def test_a_park_that_does_not_load_fails_its_targets_only(tmp_path):
+    data = tmp_path / "data"
+    (data / "bad-park").mkdir(parents=True)
+    (data / "bad-park" / "park.yaml").write_text(
+        "id: bad-park\nbase_year: soon\n", encoding="utf-8"
+    )
+    (data / "bad-park" / "2021.csv").write_text("item,value,unit\n", encoding="utf-8")
+    (data / "nantong-etdz").symlink_to(DATA / "nantong-etdz")
+    targets = batch.targets_for_park("bad-park", [2021], data) + batch.targets_for_park(
+        "nantong-etdz", [2021], data
+    )
+    runner = FakeRunner()
+    outcomes = _run(targets, tmp_path / "out", runner)
+    assert {j.park for j in runner.seen} == {"nantong-etdz"}
+    bad = [o for o in outcomes if o.park == "bad-park"]
+    assert [(o.notebook, o.status) for o in bad] == [("", "failed")]
+    assert "park.yaml" in bad[0].error
+    assert targets[0].error == bad[0].error
+    assert [o.status for o in outcomes if o.park == "nantong-etdz"] == ["ok"] * 3
+
+
+def test_each_park_is_loaded_once_for_headers_and_verdicts(tmp_path, monkeypatch):
+    import ecopark.engine
+    import ecopark.io.park
+
+    loads, assessed = [], []
+    real_load, real_assess = ecopark.io.park.load_park, ecopark.engine.assess
+
+    def load(path):
+        loads.append(Path(path))
+        return real_load(path)
+
+    def assess(park, year, *args, **kw):
+        assessed.append((id(park), year))
+        return real_assess(park, year, *args, **kw)
+
+    monkeypatch.setattr(ecopark.io.park, "load_park", load)
+    monkeypatch.setattr(ecopark.engine, "assess", assess)
+    targets = batch.targets_for_park("nantong-etdz", None, DATA)  # 2018 and 2021
+    _run(targets, tmp_path / "out")
+    assert loads == [(DATA / "nantong-etdz").resolve()]
+    assert sorted(y for _, y in assessed) == [2018, 2021]
+    assert len({p for p, _ in assessed}) == 1  # the same Park for both years
+    assert [t.compliant for t in targets] == [False, True]
+    assert targets[1].verdict.startswith("南通经济技术开发区（2021 年）：符合 HJ 274-2015 的要求。")
+
+
+def test_jobs_carry_parameters_heading_sources_and_kernel_choice(tmp_path):
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    runner = FakeRunner()
+    _run(targets, tmp_path / "out", runner)
+    job = next(j for j in runner.seen if j.notebook == "01_assessment")
+    assert job.parameters == {
+        "park_id": "nantong-etdz",
+        "year": 2021,
+        "data_dir": str(DATA.resolve()),
+    }
+    assert job.heading == "南通经济技术开发区 2021 年 考核表"
+    assert job.sources[0].startswith("南通经济技术开发区国家生态工业示范园区建设2021年度评价报告")
+    assert job.sources[-1] == "数据文件：" + "，".join(
+        f"nantong-etdz/{y}.csv" for y in (2015, 2018, 2021)
+    )
+    assert job.cwd == str(NOTEBOOKS[0].parent)
+    assert job.notebook_json == NOTEBOOKS[0].read_text(encoding="utf-8")
+    assert (job.cell_timeout, job.notebook_timeout) == (300.0, 900.0)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", job.generated)
+    assert job.reuse_kernel and job.data_files is None
+
+    runner = FakeRunner()
+    _run(targets, tmp_path / "fresh", runner, fresh_kernels=True, cell_timeout=5)
+    assert not any(j.reuse_kernel for j in runner.seen)
+    assert {j.cell_timeout for j in runner.seen} == {5}
+
+    runner = FakeRunner()
+    both = batch.targets_for_park("nantong-etdz", None, DATA)  # 2018 and 2021
+    _run(both, tmp_path / "remote", runner, executor=Reversed(remote=True))
+    job = runner.seen[0]
+    assert not any(j.reuse_kernel for j in runner.seen)
+    assert {j.year for j in runner.seen} == {2018, 2021}
+    assert all(j.data_files is job.data_files for j in runner.seen)  # the park read once
+    assert sorted(job.data_files) == sorted(
+        str(p.relative_to(DATA))
+        for p in (DATA / "nantong-etdz").rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
+    assert job.data_files["nantong-etdz/2021.csv"] == (DATA / "nantong-etdz/2021.csv").read_bytes()
+
+
+def test_failures_timeouts_and_retries_are_reported(tmp_path):
+    runner = FakeRunner(
+        canned={
+            "02_why_indicators_fail": ("failed", "cell [3]: ValueError: 坏 <b>", 1),
+            "03_trends": ("timeout", "超过每个笔记本 900 s 的时限，已终止（notebook timeout）", 1),
+            "01_assessment": ("ok", "", 2),
+        },
+        no_html={"03_trends"},
+    )
+    out = tmp_path / "out"
+    seen: list[Outcome] = []
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    outcomes = _run(targets, out, runner, on_result=seen.append)
+    assert seen == outcomes
+    got = {o.notebook: o for o in outcomes}
+    assert got["01_assessment"].ok and got["01_assessment"].attempts == 2
+    assert [r["status"] for r in _summary(out)] == ["ok", "failed", "timeout"]
+    assert _summary(out)[1]["error"] == "cell [3]: ValueError: 坏 <b>"
+    # what the runner produced is written; what it did not is not
+    base = out / "nantong-etdz" / "2021"
+    assert (base / "01_assessment.ipynb").read_bytes() == b'{"nb": "01_assessment"}\n'
+    assert (base / "02_why_indicators_fail.html").is_file()
+    assert (base / "03_trends.ipynb").is_file() and not (base / "03_trends.html").exists()
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    index = (out / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in index.split("<tr") if "nantong-etdz" in r)
+    assert 'class="failed-row"' in row
+    # a failed report is linked (it is the log); a timed-out one without HTML is not
+    assert (
+        '<a href="nantong-etdz/2021/02_why_indicators_fail.html">未达标指标成因分析</a>'
+        ' <span class="failed">（失败：cell [3]: ValueError: 坏 &lt;b&gt;）</span>'
+    ) in row
+    assert '<br>趋势 <span class="failed">（超时：超过每个笔记本 900 s' in row
+    assert 'href="nantong-etdz/2021/03_trends.html"' not in row
+    assert "2 项失败" in index and "共 1 个园区年度，3 项" in index
+    text = batch.summary_text(outcomes, out)
+    assert "FAILED nantong-etdz 2021 03_trends: 超过每个笔记本 900 s" in text
+
+
+def test_a_runner_that_raises_fails_its_job_only(tmp_path):
+    def runner(job: Job) -> JobResult:
+        if job.notebook == "03_trends":
+            raise RuntimeError("boom")
+        return FakeRunner()(job)
+
+    outcomes = _run(batch.targets_for_park("nantong-etdz", [2021], DATA), tmp_path / "o", runner)
+    got = {o.notebook: (o.status, o.error) for o in outcomes}
+    assert got == {
+        "02_why_indicators_fail": ("ok", ""),
+        "03_trends": ("failed", "runner failed: RuntimeError: boom"),
+        "01_assessment": ("ok", ""),
+    }
+
+
+def _dies_on_trends(job: Job) -> JobResult:
+    """A runner (picklable, for the pool) whose worker process dies on 03_trends."""
+    if job.notebook == "03_trends":
+        os._exit(3)
+    return FakeRunner()(job)
+
+
+def test_local_pool_runs_the_jobs_and_a_dead_worker_fails_its_jobs(tmp_path):
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    outcomes = _run(targets, tmp_path / "ok", executor=LocalPool(2, prepare=None))
+    assert sorted(o.notebook for o in outcomes) == sorted(DEFAULT_NOTEBOOKS)
+    assert all(o.ok for o in outcomes)
+    assert (tmp_path / "ok" / "nantong-etdz" / "2021" / "03_trends.html").is_file()
+
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    outcomes = _run(
+        targets, tmp_path / "dead", _dies_on_trends, executor=LocalPool(2, prepare=None)
+    )
+    got = {o.notebook: o for o in outcomes}
+    assert sorted(got) == sorted(DEFAULT_NOTEBOOKS)
+    assert got["03_trends"].status == "failed"
+    assert got["03_trends"].error.startswith("worker process failed: BrokenProcessPool")
+    assert [r["notebook"] for r in _summary(tmp_path / "dead")] == list(DEFAULT_NOTEBOOKS)
+
+
+def test_executor_for_the_command_line():
+    assert batch.executor_for(None, None) == LocalPool(None)
+    assert batch.executor_for(3, None) == LocalPool(3)
+    dask = batch.executor_for(3, "tcp://host:8786")
+    assert dask == batch.Dask("tcp://host:8786") and dask.remote
+    assert not LocalPool().remote and not InProcess().remote
+
+
+def test_index_all_done_escaped_and_linked(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    make_xss_park(data)
+    targets = batch.targets_for_park(XSS_PARK, [2021], data)
+    out = tmp_path / "out"
+    _run(targets, out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.startswith('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">')
+    assert "<title>国家生态工业示范园区 评价报告索引</title>" in index
+    assert re.search(r"<p>生成日期：\d{4}-\d\d-\d\d \d\d:\d\d；依据 HJ 274-2015；", index)
+    assert "共 1 个园区年度，3 项，全部完成。" in index
+    assert '<a href="summary.csv">运行摘要 summary.csv</a>' in index
+    assert 'href="xss-park/2021/01_assessment.html">考核表</a>' in index
+    assert '<span class="ok">完成</span><br><small>--park xss-park</small>' in index
+    assert 'class="failed-row"' not in index and "http" not in index
+    assert index.endswith("</html>\n")
+
+
+def test_index_escapes_every_value(tmp_path):
+    target = batch.Target(
+        park="p<1>",
+        year=2021,
+        source=f"params/{SCRIPT}.yaml",
+        error=f"park {SCRIPT} not found",
+        name=SCRIPT,
+        outcomes=[Outcome("p<1>", 2021, "", "failed", error=SCRIPT)],
+    )
+    judged = batch.Target(
+        park="q",
+        year=2020,
+        source="s",
+        name="Q & Co",
+        verdict=f"不符合：{SCRIPT}\n第二行",
+        compliant=False,
+        outcomes=[Outcome("q", 2020, '01_"x"', "failed", error=f"{SCRIPT}")],
+    )
+    html = render_index([target, judged], tmp_path, generated="2024-01-02 03:04")
+    assert SCRIPT not in html and "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;<br><small>p&lt;1&gt;</small></td>" in html
+    assert '<span class="fail">无法运行</span><div class="verdict">park &lt;script&gt;' in html
+    assert '<span class="fail">不符合</span><div class="verdict">不符合：&lt;script&gt;' in html
+    assert "Q &amp; Co" in html and "01_&#34;x&#34; <span" in html
+    assert "生成日期：2024-01-02 03:04；" in html and "2 项失败" in html
+
+
+@pytest.mark.parametrize(
+    ("compliant", "verdict", "word", "cls"),
+    [
+        (True, "符合", "符合", "ok"),
+        (False, "不符合", "不符合", "fail"),
+        (None, "x", "无法评价", "fail"),
+    ],
+)
+def test_index_verdict_words(tmp_path, compliant, verdict, word, cls):
+    t = batch.Target(park="p", year=2021, source="s", verdict=verdict, compliant=compliant)
+    html = render_index([t], tmp_path)
+    assert f'<td><span class="{cls}">{word}</span><div class="verdict">{verdict}</div></td>' in html
+    assert "<td>—</td>" in html  # no notebook ran

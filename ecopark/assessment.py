@@ -30,9 +30,16 @@ RESULT_COLUMNS = [
     "reason_zh",
     "reason_en",
 ]
-#: An indicator's role for a park (:attr:`IndicatorResult.role`) in the official table's words
-#: (附表1 是否选为考核指标): 必选, 是 (selected), 否 (not selected).
-ROLE_ZH = {"must": "必选", "selected": "是", "optional": "否"}
+#: The words for an indicator's role for a park (:attr:`IndicatorResult.role`), in one place:
+#: ``"table"``, the official table's column 是否选为考核指标 (附表1): 必选, 是 (selected), 否 (not
+#: selected); ``"label"``, charts and narrative: 必选 counts always, 已选 is an optional indicator
+#: the park selected (counts), 未选 is optional and not selected (shown only).
+ROLE_WORDS = {
+    "table": {"must": "必选", "selected": "是", "optional": "否"},
+    "label": {"must": "必选", "selected": "已选", "optional": "未选"},
+}
+#: The official table's role words (:data:`ROLE_WORDS` ``"table"``).
+ROLE_ZH = ROLE_WORDS["table"]
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-#: The word for an indicator's role in the verdict, in the charts and the narrative: 必选 counts
-#: always; 已选 is an optional indicator the park selected (counts); 未选 is optional and not
-#: selected (shown only). The official table's 是/否 are :mod:`ecopark.assessment`'s.
-ROLE_ZH = {"must": "必选", "selected": "已选", "optional": "未选"}
+from ecopark.assessment import ROLE_WORDS
+
+#: The word for an indicator's role in the charts and the narrative (已选/未选; the official
+#: table's 是/否 are the other style of :data:`ecopark.assessment.ROLE_WORDS`).
+ROLE_ZH = ROLE_WORDS["label"]
 
 MISSING = "—"
 MINUS = "−"

@@ -11,6 +11,7 @@ from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
+from ecopark.io.yearfile import sheet_note
 from ecopark.tables.output import FORMATS, render
 
 
@@ -103,6 +104,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{display_path(args.park_dir)}: {len(errors)} problem(s) found", file=sys.stderr)
         return 2
     park = load_park(args.park_dir)
+    for path in park.files.values():
+        if note := sheet_note(path):
+            print(f"ecopark: {display_path(path)}: {note}", file=sys.stderr)
     print(
         f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
         f"({', '.join(map(str, park.years))}); {len(data_warnings)} data-check finding(s)"

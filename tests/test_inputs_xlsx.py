@@ -364,6 +364,9 @@ def test_the_importer_reads_percent_cells_and_merged_units(tmp_path, nantong_xls
     assert main(["import-table", str(book), "--park-dir", str(folder), "--year", "2021"]) == 0
     text = (folder / "2021.csv").read_text(encoding="utf-8")
     assert "green_coverage,20.2," in text
+    err = capsys.readouterr().err
+    assert "filled.xlsx: read sheet '附表1 对照考核表' (named 附表1 对照考核表)" in err
+    assert "hidden, not read: '旧表'" in err
 
 
 def test_the_importer_refuses_an_unsaved_formula(tmp_path, nantong_xlsx, capsys):

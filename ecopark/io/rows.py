@@ -46,8 +46,6 @@ MAX_PROBLEMS = 50
 _MAX_DIGITS = 40
 #: How a spreadsheet cell was formatted, as :class:`Row` carries it.
 PERCENT_CELL = "percent"
-#: How the problem that ends a cut list begins.
-STOPPED = "stopped after"
 DATE_CELL = "date"
 
 
@@ -74,6 +72,9 @@ class Row:
         How the value's spreadsheet cell is formatted: ``""`` (a number or text, and every CSV
         cell), :data:`PERCENT_CELL` (``value`` is then the percentage the cell shows, 20.2 for
         0.202) or :data:`DATE_CELL`.
+    error : str
+        What the reader found wrong with the row's cells (an unsaved formula, an empty sector),
+        reported as the row's problem; ``""`` if nothing.
     """
 
     line: int
@@ -83,6 +84,7 @@ class Row:
     note: str = ""
     group: str = ""
     cell_format: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,8 @@ def validate_rows(
     Parameters
     ----------
     rows : iterable of Row
-        The file's rows below its header.
+        The file's rows below its header, read as they are checked (a generator is read only up
+        to the :data:`MAX_PROBLEMS`-th problem).
     standard : Standard
         Whose item catalogue and units to use.
     shown : str
@@ -324,13 +327,14 @@ def validate_rows(
     problems: list[Problem] = []
     records: list[Record] = []
     seen: dict[tuple[str, str], int] = {}
-    rows = list(rows)
     for row in rows:
         if len(problems) >= MAX_PROBLEMS:
-            problems.append(too_many_problems(shown, row.line, rows[-1].line))
+            problems.append(_too_many(shown, row.line))
             break
         name = row.item
         try:
+            if row.error:
+                raise RowError(row.error)
             item = resolve_item(name, standard)
             refused = accept(item) if accept is not None else None
             if refused:
@@ -364,11 +368,11 @@ def validate_rows(
     return records
 
 
-def too_many_problems(shown: str, line: int, last: int) -> Problem:
-    """The problem that ends a list cut at :data:`MAX_PROBLEMS`, at ``line`` of ``last``."""
+def _too_many(shown: str, line: int) -> Problem:
+    """The problem that ends a list cut at :data:`MAX_PROBLEMS`, at ``line``."""
     return Problem(
         shown,
-        f"{STOPPED} {MAX_PROBLEMS} problems, at line {line} of {last}; is this the right "
-        "file? Fix these and check again",
+        f"stopped after {MAX_PROBLEMS} problems; the rest of the file from here on is not "
+        "checked — is this the right file? Fix these and check again",
         line,
     )

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecopark.errors import Problem, display_path
+from ecopark.errors import display_path
 from ecopark.io.park import Park
-from ecopark.io.rows import visible, vocabulary
+from ecopark.io.rows import validate_rows, vocabulary
 from ecopark.io.yearfile import (
     NOTE_COLUMN,
     YEAR_COLUMNS,
     item_rows,
     read_table,
-    validate_table,
     year_file_list,
     year_of,
 )
@@ -85,17 +84,6 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
         year = year_of(path) or 0
     shown = display_path(path)
     cells = read_table(path, shown, ("sector", *YEAR_COLUMNS), (NOTE_COLUMN,), vocabulary(standard))
-    empty = [
-        Problem(
-            shown,
-            "the sector is empty; name the sector (e.g. 化工)",
-            c.line,
-            visible(c.cells["item"]) or None,
-        )
-        for c in cells
-        if not c.cells["sector"]
-    ]
-    rows, problems = item_rows([c for c in cells if c.cells["sector"]], shown, group="sector")
     additive = additive_items(standard)
 
     def accept(item: Item) -> str | None:
@@ -105,7 +93,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
             f"'{item.name_zh}' is not an additive item; a sector file takes {', '.join(additive)}"
         )
 
-    records = validate_table(rows, empty + problems, standard, shown, accept)
+    records = validate_rows(item_rows(cells, shown, group="sector"), standard, shown, accept)
     return pd.DataFrame(
         [(year, r.group, r.item, r.value, r.unit, r.note) for r in records],
         columns=SECTOR_COLUMNS,

@@ -33,7 +33,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -42,12 +42,9 @@ from xml.etree.ElementTree import ParseError, iterparse
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.rows import (
     DATE_CELL,
-    MAX_PROBLEMS,
     PERCENT_CELL,
-    STOPPED,
     Record,
     Row,
-    too_many_problems,
     validate_rows,
     visible,
     vocabulary,
@@ -180,8 +177,8 @@ class SheetRows:
 
     Attributes
     ----------
-    rows : list of (int, list of str)
-        ``(line or sheet row, cells)`` of every row.
+    rows : iterable of (int, list of str)
+        ``(line or sheet row, cells)`` of every row (a CSV file's are read as they are used).
     marks : dict
         ``(row, column index) -> (kind, detail)`` for spreadsheet cells that are not plain:
         :data:`~ecopark.io.rows.PERCENT_CELL` (the text is then the percentage shown),
@@ -193,7 +190,7 @@ class SheetRows:
         Which sheet was read and why (``read sheet '2021' (named for the year)``).
     """
 
-    rows: list[tuple[int, list[str]]]
+    rows: Iterable[tuple[int, list[str]]]
     marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     sheet: str = ""
     note: str = ""
@@ -219,8 +216,27 @@ _CELL_SPLIT = re.compile(r"[,\t;]")
 _DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 
 
+#: Non-ASCII characters a Chinese park file holds when it is read in the right encoding: CJK
+#: ideographs and punctuation, full-width forms, general punctuation (“ ” — … and the zero-width
+#: space), letter-like symbols and super/subscripts (m³ is ASCII m and U+00B3 in Latin-1, so
+#: known unit spellings are counted as known cells instead).
+_PLAUSIBLE = (
+    ("\u3400", "\u9fff"),
+    ("\u3000", "\u303f"),
+    ("\uff00", "\uffef"),
+    ("\u2000", "\u214f"),
+)
+
+
+#: Characters of a file that decide its encoding (the first ones; a year file is far shorter).
+_SAMPLE = 100_000
+
+
 def _score(text: str, words: frozenset[str]) -> tuple[int, float]:
-    """How well a decoding reads: known cells, then the share of CJK among non-ASCII characters."""
+    """How well a decoding reads: its known cells, then the share of its non-ASCII characters
+    that are plausible in a Chinese file (GB18030 bytes read as UTF-8 give Armenian, Cyrillic,
+    Latin letters: 元 D4 AA is 'Ԫ')."""
+    text = text[:_SAMPLE]
     known = sum(
         1
         for line in text.splitlines()
@@ -228,20 +244,8 @@ def _score(text: str, words: frozenset[str]) -> tuple[int, float]:
         if cell.strip().strip('"').strip() in words
     )
     wide = [c for c in text if ord(c) > 127]
-    cjk = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f")
-    return known, (cjk / len(wide) if wide else 0.0)
-
-
-def _lines_decoded(data: bytes, encoding: str) -> tuple[str, int | None]:
-    """The lines of ``data`` that decode under ``encoding`` joined, and the first that does not."""
-    good, first_bad = [], None
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        try:
-            good.append(line.decode(encoding))
-        except UnicodeDecodeError:
-            if first_bad is None:
-                first_bad = number
-    return "\n".join(good), first_bad
+    plausible = sum(1 for c in wide if any(lo <= c <= hi for lo, hi in _PLAUSIBLE))
+    return known, (plausible / len(wide) if wide else 0.0)
 
 
 def decode(data: bytes, shown: str, words: frozenset[str] = frozenset()) -> str:
@@ -283,29 +287,29 @@ def decode(data: bytes, shown: str, words: frozenset[str] = frozenset()) -> str:
     words = words | _HEADER_WORDS
     encodings = ("utf-8",) if bom else ("utf-8", "gb18030")
     whole: dict[str, str] = {}
+    first_bad: dict[str, int] = {}
     for encoding in encodings:
         try:
             whole[encoding] = data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            first_bad[encoding] = exc.start
     if len(whole) == 2:
         return max(whole.values(), key=lambda t: _score(t, words))  # max keeps UTF-8 on ties
-    partial = {enc: _lines_decoded(data, enc) for enc in encodings if enc not in whole}
-    scores = {enc: _score(text, words) for enc, text in whole.items()}
-    scores.update({enc: _score(text, words) for enc, (text, _) in partial.items()})
+    # at most one decodes the whole file: which one do its lines speak, bad bytes left out?
+    sample = data[: _SAMPLE * 4]
+    scores = {enc: _score(sample.decode(enc, "replace"), words) for enc in encodings}
     best = max(encodings, key=lambda enc: scores[enc])
     if best in whole:
         return whole[best]
     if scores[best][0] == 0:
         raise InputError(neither)
-    line = partial[best][1]
     raise InputError(
         Problem(
             shown,
             f"mixes encodings: this line is not {_ENCODING_NAMES[best]} like the rest of the "
             "file (pasted from another file?); save the whole file again from Excel as "
             "'CSV UTF-8'",
-            line,
+            data.count(b"\n", 0, first_bad[best]) + 1,
         )
     )
 
@@ -316,9 +320,9 @@ def read_csv_rows(path: Path, shown: str, words: frozenset[str] = frozenset()) -
     return csv_rows(decode(path.read_bytes(), shown, words), shown)
 
 
-def _delimiter(lines: list[str]) -> str:
+def _delimiter(text: str) -> str:
     """The separator the header line uses: a comma, else a tab, else a semicolon."""
-    header = next((line for line in lines if line.strip()), "")
+    header = next((line for line in text[:_SAMPLE].splitlines() if line.strip()), "")
     if "," in header:
         return ","
     return next((d for d in ("\t", ";") if d in header), ",")
@@ -344,43 +348,62 @@ def _ends_in_quote(text: str, delimiter: str) -> bool:
     return state == quoted
 
 
+class _Lines:
+    """The lines of a text, remembering those read since :meth:`take` was last called."""
+
+    def __init__(self, text: str):
+        self.source = io.StringIO(text, newline="")
+        self.read: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.source:
+            self.read.append(line)
+            yield line
+
+    def take(self) -> list[str]:
+        lines, self.read = self.read, []
+        return lines
+
+
 def csv_rows(text: str, shown: str) -> SheetRows:
-    """The rows of CSV text; ``shown`` names the file in messages.
+    """The rows of CSV text, read as they are used; ``shown`` names the file in messages.
+
+    The separator is the header line's (comma, else tab, else semicolon).
 
     Raises
     ------
     InputError
-        If a quote opens a cell and never closes (naming the line where it opened), or a quoted
-        cell runs over later lines that hold separators (rows swallowed into one cell).
+        (while the rows are read) if a quote opens a cell and never closes, naming the line where
+        it opened, or a quoted cell runs over later lines that hold separators (rows swallowed
+        into one cell).
     """
-    lines = io.StringIO(text, newline="").readlines()
-    delimiter = _delimiter(lines)
-    reader = csv.reader(iter(lines), delimiter=delimiter)
-    rows = []
-    problems = []
+    return SheetRows(_csv_rows(text, shown, _delimiter(text)))
+
+
+def _csv_rows(text: str, shown: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     start = 1
     try:
         for row in reader:
-            end = reader.line_num
-            if end > start or end == len(lines):
-                problem = _quote_problem(lines, start, end, row, delimiter, shown)
+            segment = lines.take()
+            if len(segment) > 1 or '"' in segment[0] or not segment[0].endswith(("\n", "\r")):
+                problem = _quote_problem(segment, start, row, delimiter, shown)
                 if problem is not None:
-                    problems.append(problem)
-            rows.append((start, row))
-            start = end + 1
+                    raise InputError(problem)
+            yield start, row
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(Problem(shown, f"is not valid CSV ({exc})", reader.line_num)) from None
-    if problems:
-        raise InputError(problems)
-    return SheetRows(rows)
 
 
 def _quote_problem(
-    lines: list[str], start: int, end: int, row: list[str], delimiter: str, shown: str
+    lines: list[str], start: int, row: list[str], delimiter: str, shown: str
 ) -> Problem | None:
-    segment = "".join(lines[start - 1 : end])
+    """The problem of a row read from ``lines`` (from line ``start``) if a quote swallowed lines."""
+    end = start + len(lines) - 1
     first = visible(row[0].strip()) if row and "\n" not in row[0] else None
-    if _ends_in_quote(segment, delimiter):
+    if _ends_in_quote("".join(lines), delimiter):
         rest = "the rest of the line" if end == start else f"every later line ({start + 1}–{end})"
         return Problem(
             shown,
@@ -389,8 +412,7 @@ def _quote_problem(
             start,
             first or None,
         )
-    swallowed = [n for n in range(start + 1, end + 1) if delimiter in lines[n - 1]]
-    if swallowed:
+    if any(delimiter in line for line in lines[1:]):
         return Problem(
             shown,
             f'a quote (") opens a cell here and closes only on line {end}, so lines '
@@ -749,9 +771,11 @@ def _fill_merges(
         if text is None and mark is None:
             continue
         for row in range(min_row + 1, min(max_row or min_row, last) + 1):
-            cells.setdefault(row, {})[min_col] = text or ""
-            if mark is not None:
-                marks[(row, min_col - 1)] = mark
+            spanned = cells.setdefault(row, {})
+            if spanned.get(min_col, "") == "" and (row, min_col - 1) not in marks:
+                spanned[min_col] = text or ""
+                if mark is not None:
+                    marks[(row, min_col - 1)] = mark
 
 
 # --------------------------------------------------------------------------------------------
@@ -805,8 +829,8 @@ def table_cells(
     shown: str,
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
-) -> list[TableRow]:
-    """The non-empty rows below the header, keyed by the header's column names.
+) -> Iterator[TableRow]:
+    """The non-empty rows below the header, keyed by the header's column names, as they are read.
 
     Parameters
     ----------
@@ -820,17 +844,17 @@ def table_cells(
     Raises
     ------
     InputError
-        If the file is empty or its header lacks a required column (saying which separator the
-        file uses when that is why).
+        If the file is empty or its header lacks a required column (naming the sheet read).
     """
-    rows = [(n, r) for n, r in sheet.rows if "".join(r).strip()]
+    rows = ((n, r) for n, r in sheet.rows if "".join(r).strip())
     full = ",".join(required + optional)
     where = f"; {sheet.note}" if sheet.note else ""
-    if not rows:
+    first = next(rows, None)
+    if first is None:
         raise InputError(
             Problem(shown, f"is empty; the first line must be the header {full}{where}")
         )
-    header_line, header = rows[0]
+    header_line, header = first
     columns = [c.strip().lower() for c in header]
     if not set(required) <= set(columns):
         found = ",".join(visible(c) for c in header)
@@ -842,20 +866,28 @@ def table_cells(
                 header_line,
             )
         )
-    index = {c: columns.index(c) for c in required + optional if c in columns}
-    out = []
-    for line, row in rows[1:]:
+    return _keyed(
+        rows,
+        sheet.marks,
+        {c: columns.index(c) for c in columns if c in required + optional},
+        required + optional,
+    )
+
+
+def _keyed(
+    rows: Iterator[tuple[int, list[str]]],
+    marks: dict[tuple[int, int], tuple[str, str]],
+    index: dict[str, int],
+    names: tuple[str, ...],
+) -> Iterator[TableRow]:
+    for line, row in rows:
         cells = {
-            c: row[index[c]].strip() if c in index and index[c] < len(row) else ""
-            for c in required + optional
+            c: row[index[c]].strip() if c in index and index[c] < len(row) else "" for c in names
         }
-        marks = {
-            c: sheet.marks[(line, index[c])]
-            for c in required + optional
-            if c in index and (line, index[c]) in sheet.marks
-        }
-        out.append(TableRow(line, cells, marks))
-    return out
+        marked = (
+            {c: marks[(line, i)] for c, i in index.items() if (line, i) in marks} if marks else {}
+        )
+        yield TableRow(line, cells, marked)
 
 
 def read_table(
@@ -864,7 +896,7 @@ def read_table(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     words: frozenset[str] = frozenset(),
-) -> list[TableRow]:
+) -> Iterator[TableRow]:
     """The rows below the header of a csv or xlsx file: :func:`read_rows` then :func:`table_cells`."""
     return table_cells(read_rows(path, shown, words), shown, required, optional)
 
@@ -889,69 +921,33 @@ def cell_problem(
     return Problem(shown, message, line, item)
 
 
-def item_rows(
-    table: list[TableRow], shown: str, group: str | None = None
-) -> tuple[list[Row], list[Problem]]:
-    """The ``item,value,unit[,note]`` rows of a table, and the problems of cells without a value.
+def item_rows(table: Iterable[TableRow], shown: str, group: str | None = None) -> Iterator[Row]:
+    """The ``item,value,unit[,note]`` rows of a table, as they are read.
 
-    ``group`` names the column whose cell groups rows (``sector`` in a sector file).
+    A row whose cells hold no value to read (an unsaved formula, an error) carries the problem
+    as its ``error``; ``group`` names the column whose cell groups rows (``sector`` in a sector
+    file), which must not be empty.
     """
-    rows, problems = [], []
     for r in table:
         name = visible(r.cells["item"]) or None
         found = [
-            p
+            p.message
             for column in r.cells
             if (p := cell_problem(r.marks.get(column), shown, r.line, name)) is not None
         ]
-        if found:
-            problems += found
-            continue
+        if group and not r.cells[group]:
+            found.append(f"the {group} is empty; name the {group} (e.g. 化工)")
         fmt = r.marks.get("value", ("", ""))[0]
-        rows.append(
-            Row(
-                r.line,
-                r.cells["item"],
-                r.cells["value"],
-                r.cells["unit"],
-                r.cells.get("note", ""),
-                r.cells[group] if group else "",
-                fmt if fmt in (PERCENT_CELL, DATE_CELL) else "",
-            )
+        yield Row(
+            r.line,
+            r.cells["item"],
+            r.cells["value"],
+            r.cells["unit"],
+            r.cells.get("note", ""),
+            r.cells[group] if group else "",
+            fmt if fmt in (PERCENT_CELL, DATE_CELL) else "",
+            "; ".join(found),
         )
-    return rows, problems
-
-
-def validate_table(
-    rows: list[Row],
-    problems: list[Problem],
-    standard: Standard,
-    shown: str,
-    accept: Callable | None = None,
-) -> list[Record]:
-    """:func:`~ecopark.io.rows.validate_rows` with the problems already found, in line order.
-
-    Raises
-    ------
-    InputError
-        With every problem (at most :data:`~ecopark.io.rows.MAX_PROBLEMS` and the note that
-        ends the list).
-    """
-    records: list[Record] = []
-    try:
-        records = validate_rows(rows, standard, shown, accept)
-    except InputError as exc:
-        problems = problems + exc.problems
-    if not problems:
-        return records
-    found = sorted(
-        (p for p in problems if not p.message.startswith(STOPPED)), key=lambda p: p.line or 0
-    )
-    if len(found) > MAX_PROBLEMS or len(found) < len(problems):
-        last = max([p.line or 0 for p in found] + [r.line for r in rows])
-        found = found[:MAX_PROBLEMS]
-        found.append(too_many_problems(shown, found[-1].line or 0, last))
-    raise InputError(found)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1003,6 +999,5 @@ def read_year_text(text: str, shown: str, standard: Standard) -> list[Record]:
     return _year_records(cells, standard, shown)
 
 
-def _year_records(cells: list[TableRow], standard: Standard, shown: str) -> list[Record]:
-    rows, problems = item_rows(cells, shown)
-    return validate_table(rows, problems, standard, shown)
+def _year_records(cells: Iterable[TableRow], standard: Standard, shown: str) -> list[Record]:
+    return validate_rows(item_rows(cells, shown), standard, shown)

@@ -252,6 +252,8 @@ class OfficeTable:
         Indicator number -> (row, value as printed) for computed indicators (checked after import).
     sheet : str
         The sheet read.
+    sheet_note : str
+        Which sheet was read and why (``read sheet '附表1 对照考核表' (named 附表1 对照考核表)``).
     """
 
     park_name: str | None = None
@@ -260,6 +262,7 @@ class OfficeTable:
     roles: dict[int, str] = field(default_factory=dict)
     printed: dict[int, tuple[int, str]] = field(default_factory=dict)
     sheet: str = ""
+    sheet_note: str = ""
 
 
 class _Matcher:
@@ -342,7 +345,7 @@ def read_office_table(
     standard = standard or load_standard()
     sheet = read_sheet(path)
     where, rows, header_index, cols = sheet.where, sheet.rows, sheet.header, sheet.columns
-    table = OfficeTable(sheet=sheet.title)
+    table = OfficeTable(sheet=sheet.title, sheet_note=sheet.note)
     problems: list[Problem] = []
     for _, cells in rows[:header_index]:
         for cell in cells:
@@ -535,12 +538,15 @@ class ImportResult:
         The selection written to park.yaml (None: the sheet had none).
     warnings : list of str
         Sheet values that differ from what ecopark computes from the imported data, and the like.
+    sheet_note : str
+        Which sheet of the workbook was read and why.
     """
 
     written: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
     selected_optional: list[int] | None = None
     warnings: list[str] = field(default_factory=list)
+    sheet_note: str = ""
 
 
 def _csv_text(rows: list[tuple[str, str, str, str]]) -> str:
@@ -706,7 +712,7 @@ def import_office_table(
         selected=selected,
         source=f"imported from {source} ({table.sheet})",
     )
-    result = ImportResult(selected_optional=selected)
+    result = ImportResult(selected_optional=selected, sheet_note=table.sheet_note)
     if table.park_name is None and existing_yaml is None:
         result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
     park = _validated_park(park_dir, yaml_text, texts, existing_files)

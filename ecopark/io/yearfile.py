@@ -212,40 +212,35 @@ def _refuse_large(path: Path, shown: str) -> None:
 # CSV
 
 _ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK"}
-_CELL_SPLIT = re.compile(r"[,\t;]")
-_DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
-
+#: Characters of a file that decide its encoding (the first ones; a year file is far shorter).
+_SAMPLE = 100_000
 
 #: Non-ASCII characters a Chinese park file holds when it is read in the right encoding: CJK
 #: ideographs and punctuation, full-width forms, general punctuation (“ ” — … and the zero-width
 #: space), letter-like symbols and super/subscripts (m³ is ASCII m and U+00B3 in Latin-1, so
 #: known unit spellings are counted as known cells instead).
-_PLAUSIBLE = (
-    ("\u3400", "\u9fff"),
-    ("\u3000", "\u303f"),
-    ("\uff00", "\uffef"),
-    ("\u2000", "\u214f"),
-)
+_PLAUSIBLE = re.compile("[\u3400-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u214f]")
+_CELL_SPLIT = re.compile(r"[,\t;\r\n]")
 
 
-#: Characters of a file that decide its encoding (the first ones; a year file is far shorter).
-_SAMPLE = 100_000
+def _known(text: str, words: frozenset[str]) -> int:
+    """How many distinct cells of a decoding's sample are known words."""
+    return sum(1 for cell in set(_CELL_SPLIT.split(text[:_SAMPLE])) if cell.strip(' "') in words)
 
 
-def _score(text: str, words: frozenset[str]) -> tuple[int, float]:
-    """How well a decoding reads: its known cells, then the share of its non-ASCII characters
-    that are plausible in a Chinese file (GB18030 bytes read as UTF-8 give Armenian, Cyrillic,
-    Latin letters: 元 D4 AA is 'Ԫ')."""
+def _plausible(text: str) -> float:
+    """The share of a decoding's non-ASCII characters that are plausible in a Chinese file
+    (GB18030 bytes read as UTF-8 give Armenian, Cyrillic, Latin letters: 元 D4 AA is 'Ԫ')."""
     text = text[:_SAMPLE]
-    known = sum(
-        1
-        for line in text.splitlines()
-        for cell in _CELL_SPLIT.split(line)
-        if cell.strip().strip('"').strip() in words
-    )
-    wide = [c for c in text if ord(c) > 127]
-    plausible = sum(1 for c in wide if any(lo <= c <= hi for lo, hi in _PLAUSIBLE))
-    return known, (plausible / len(wide) if wide else 0.0)
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    return len(_PLAUSIBLE.findall(text)) / wide if wide else 0.0
+
+
+def _best(texts: dict[str, str], words: frozenset[str]) -> str:
+    """The encoding whose decoding knows the most cells; on a tie the most plausible; then UTF-8."""
+    known = {enc: _known(t, words) for enc, t in texts.items()}
+    top = [enc for enc in texts if known[enc] == max(known.values())]
+    return top[0] if len(top) == 1 else max(top, key=lambda enc: _plausible(texts[enc]))
 
 
 def decode(data: bytes, shown: str, words: frozenset[str] = frozenset()) -> str:
@@ -294,14 +289,14 @@ def decode(data: bytes, shown: str, words: frozenset[str] = frozenset()) -> str:
         except UnicodeDecodeError as exc:
             first_bad[encoding] = exc.start
     if len(whole) == 2:
-        return max(whole.values(), key=lambda t: _score(t, words))  # max keeps UTF-8 on ties
+        return whole[_best(whole, words)]
     # at most one decodes the whole file: which one do its lines speak, bad bytes left out?
     sample = data[: _SAMPLE * 4]
-    scores = {enc: _score(sample.decode(enc, "replace"), words) for enc in encodings}
-    best = max(encodings, key=lambda enc: scores[enc])
+    texts = {enc: sample.decode(enc, "replace") for enc in encodings}
+    best = _best(texts, words)
     if best in whole:
         return whole[best]
-    if scores[best][0] == 0:
+    if _known(texts[best], words) == 0:
         raise InputError(neither)
     raise InputError(
         Problem(
@@ -929,11 +924,10 @@ def item_rows(table: Iterable[TableRow], shown: str, group: str | None = None) -
     file), which must not be empty.
     """
     for r in table:
-        name = visible(r.cells["item"]) or None
         found = [
             p.message
-            for column in r.cells
-            if (p := cell_problem(r.marks.get(column), shown, r.line, name)) is not None
+            for mark in r.marks.values()
+            if (p := cell_problem(mark, shown, r.line, None)) is not None
         ]
         if group and not r.cells[group]:
             found.append(f"the {group} is empty; name the {group} (e.g. 化工)")

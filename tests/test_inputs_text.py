@@ -398,14 +398,23 @@ def test_check_lists_every_class_of_problem_at_once(tmp_path, capsys):
         year_csv({"green_coverage": ("120", "%"), "value_\u200badded": "1"}), encoding="utf-8"
     )
     (folder / "2021.csv").write_text('item,value,unit\nenergy,"5,吨标煤\n', encoding="utf-8")
+    (folder / "sectors").mkdir()
+    (folder / "sectors" / "2021.csv").write_text(
+        "sector,item,value,unit\n化工,value_added,1e308,万元\n", encoding="utf-8"
+    )
     assert main(["check", str(folder)]) == 2
     err = capsys.readouterr().err
     assert "park.yaml, line 14, item 'synthetic': synthetic must be true or false" in err
     assert "2018.csv, line 2, item 'green_coverage': '120' % is above 100 %" in err
     assert "2018.csv, line 3, item 'value_\\u200badded'" in err
     assert "2021.csv, line 2, item 'energy': a quote" in err
-    assert "4 problem(s) found" in err and "Traceback" not in err
-    for command in (["table", str(folder), "2021"], ["gaps", str(folder), "2021"]):
+    assert "sectors/2021.csv, line 2, item 'value_added': '1e308' is too large" in err
+    assert "5 problem(s) found" in err and "Traceback" not in err
+    for command in (
+        ["table", str(folder), "2021"],
+        ["gaps", str(folder), "2021"],
+        ["attribute", str(folder), "--from", "2015", "--to", "2021"],
+    ):
         assert main(command) == 2
         out = capsys.readouterr()
         assert out.out == "" and "synthetic must be true or false" in out.err
@@ -424,3 +433,10 @@ def test_run_stops_on_bad_input_before_any_notebook(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "'120' % is above 100 %" in err and "Traceback" not in err
     assert not (out / folder.name).exists()
+
+
+def test_a_long_value_is_cut_in_the_message(tmp_path):
+    path = tmp_path / "2021.csv"
+    path.write_text("item,value,unit\nvalue_added," + "9" * 100_000 + ",万元\n", encoding="utf-8")
+    [p] = _problems(path)
+    assert "… (100,000 characters)" in p.message and len(p.message) < 300

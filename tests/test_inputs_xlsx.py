@@ -383,3 +383,24 @@ def test_the_importer_refuses_an_unsaved_formula(tmp_path, nantong_xlsx, capsys)
     err = capsys.readouterr().err
     assert f"cell G{r[0].row} holds the formula =G10*2" in err and "公式未计算" in err
     assert not folder.exists()
+
+
+def test_hostile_cell_references_do_not_reach_a_traceback(tmp_path):
+    path = _book(tmp_path / "2021.xlsx", [("item", "value", "unit"), ("value_added", 5, "万元")])
+    _patch_sheet(path, lambda xml: xml.replace('r="B2"', 'r="??"'))
+    [r] = ecopark.read_year_file(path)  # a cell without a usable reference follows the one before
+    assert r.value == 5.0
+
+
+def test_one_row_element_holding_a_million_rows_stops_at_the_cap(tmp_path):
+    path = _book(tmp_path / "2021.xlsx", [("item", "value", "unit")])
+    cells = "".join(f'<c r="A{n}"><v>1</v></c>' for n in range(2, 20_002))
+    _patch_sheet(path, lambda xml: xml.replace("</row>", cells + "</row>", 1))
+    [p] = _problems_of(path)
+    assert "more than 10,000 rows with values" in p.message
+
+
+def _problems_of(path):
+    with pytest.raises(InputError) as exc:
+        ecopark.read_year_file(path)
+    return exc.value.problems

@@ -121,12 +121,15 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
-def visible(text: str) -> str:
-    """``text`` with every invisible or ambiguous character as an escape: ``value_\\u200badded``.
+def visible(text: str, limit: int = 80) -> str:
+    """``text`` as a message quotes it: invisible characters as escapes (``value_\\u200badded``).
 
     Control and format characters (zero-width spaces, the BOM, direction marks), and every space
-    but the ASCII one (no-break, ideographic), are shown as ``\\uXXXX``.
+    but the ASCII one (no-break, ideographic), are shown as ``\\uXXXX``; text longer than
+    ``limit`` characters is cut, saying how long it is.
     """
+    if len(text) > limit:
+        return f"{visible(text[:limit], limit)}… ({len(text):,} characters)"
     if text.isascii() and text.isprintable():
         return text
     return "".join(

@@ -423,6 +423,7 @@ def _quote_problem(
 # xlsx
 
 _SHEET_NAME = re.compile(r"^(\d{4})年?$")
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9]\d{0,6})$")
 
 
 def _local(tag: str) -> str:
@@ -630,15 +631,14 @@ class _Styles:
 
 
 def _coordinate(ref: str | None) -> tuple[int, int] | None:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    if not ref:
+    """``(row, column)`` of a cell reference such as ``B3``, or None if it is none."""
+    m = _CELL_REF.match(ref or "")
+    if m is None:
         return None
-    try:
-        letters, row = coordinate_from_string(ref)
-        return row, column_index_from_string(letters)
-    except ValueError:
-        return None
+    column = 0
+    for letter in m.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(m.group(2)), column
 
 
 def _stream_sheet(ws, where: str):
@@ -673,19 +673,20 @@ def _stream_sheet(ws, where: str):
                     if column <= MAX_COLUMNS:
                         text, mark = _cell(el, shared, styles)
                         if text or mark:
+                            if row not in cells and len(cells) >= MAX_ROWS:
+                                raise InputError(
+                                    Problem(
+                                        where,
+                                        f"has more than {MAX_ROWS:,} rows with values; a year "
+                                        "file holds one row per item (a few dozen) — is this "
+                                        "the right sheet?",
+                                    )
+                                )
                             cells.setdefault(row, {})[column] = text
                             if mark:
                                 marks[(row, column - 1)] = mark
                     el.clear()
                 elif tag == "row":
-                    if len(cells) > MAX_ROWS:
-                        raise InputError(
-                            Problem(
-                                where,
-                                f"has more than {MAX_ROWS:,} rows with values; a year file "
-                                "holds one row per item (a few dozen) — is this the right sheet?",
-                            )
-                        )
                     if sheet_data is not None:
                         sheet_data.clear()
                 elif tag == "mergeCell" and len(merges) < MAX_ROWS:
@@ -751,21 +752,20 @@ def _fill_merges(
     marks: dict[tuple[int, int], tuple[str, str]],
     merges: list[str],
 ) -> None:
-    from openpyxl.utils.cell import range_boundaries
-
+    """Give each merged range's top-left cell to the empty cells below it in its first column,
+    down to the last row with a value (a range claiming a million rows costs nothing)."""
     last = max(cells, default=0)
     for ref in merges:
-        try:
-            min_col, min_row, _, max_row = range_boundaries(ref)
-        except (ValueError, TypeError):
+        first, _, end = ref.partition(":")
+        top, bottom = _coordinate(first), _coordinate(end)
+        if top is None or bottom is None or top[1] > MAX_COLUMNS:
             continue
-        if min_col is None or min_row is None or min_col > MAX_COLUMNS:
-            continue
+        (min_row, min_col), max_row = top, bottom[0]
         text = cells.get(min_row, {}).get(min_col)
         mark = marks.get((min_row, min_col - 1))
         if text is None and mark is None:
             continue
-        for row in range(min_row + 1, min(max_row or min_row, last) + 1):
+        for row in range(min_row + 1, min(max_row, last) + 1):
             spanned = cells.setdefault(row, {})
             if spanned.get(min_col, "") == "" and (row, min_col - 1) not in marks:
                 spanned[min_col] = text or ""

@@ -347,7 +347,13 @@ BAD_YEAR_FILES = [
         ["takes no unit"],
     ),
     ("empty-item", csv_bytes("item,value,unit", ",5,吨"), 2, None, ["item is empty"]),
-    ("open-quote", csv_bytes("item,value,unit", 'energy,"5,吨标煤'), 2, "energy", ["not a number"]),
+    (
+        "open-quote",
+        csv_bytes("item,value,unit", 'energy,"5,吨标煤'),
+        2,
+        "energy",
+        ['a quote (")', "never closed", "the rest of the line"],
+    ),
 ]
 
 

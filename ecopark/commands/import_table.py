@@ -53,6 +53,7 @@ def run_import(args: argparse.Namespace) -> int:
         base_year=args.base_year,
         water_region=args.water_region,
     )
+    print(f"{display_path(args.file)}: {result.sheet_note}", file=sys.stderr)
     for backup in result.backups:
         print(f"kept a copy: {display_path(backup)}", file=sys.stderr)
     for path in result.written:

@@ -11,6 +11,7 @@ from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
+from ecopark.io.yearfile import sheet_note
 from ecopark.tables.output import FORMATS, render
 
 
@@ -66,35 +67,40 @@ def run_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sector_and_data_findings(park_dir: str) -> tuple[list[Problem], list[str]]:
-    """Sector-file problems (errors), and sector-total and data-check warnings, of a valid park."""
+def _sector_problems(park_dir: str) -> list[Problem]:
+    """Every problem of the park's sector files (read against HJ 274-2015 if park.yaml is bad)."""
+    from ecopark.io.sectors import SECTOR_DIR, read_sector_file
+    from ecopark.io.yearfile import year_file_list
+    from ecopark.standard.model import load_standard
+
+    try:
+        standard = load_park(park_dir).standard
+    except InputError:
+        standard = load_standard()
+    problems: list[Problem] = []
+    for year, path in year_file_list(Path(park_dir) / SECTOR_DIR):
+        try:
+            read_sector_file(path, standard, year)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _data_findings(park_dir: str) -> list[str]:
+    """Sector-total and data-check warnings of a valid park."""
     from ecopark.checks import check_data
-    from ecopark.io.sectors import read_sector_file, sector_files
     from ecopark.sectors import check_sector_totals
 
     park = load_park(park_dir)
-    errors: list[Problem] = []
-    for year, path in sector_files(park).items():
-        try:
-            read_sector_file(path, park.standard, year)
-        except InputError as exc:
-            errors.extend(exc.problems)
-    if errors:
-        return errors, []
     warnings = [str(p) for p in check_sector_totals(park)]
     warnings += [f"{display_path(park.path)}: {w}" for w in check_data(park)]
-    return [], warnings
+    return warnings
 
 
 def run_check(args: argparse.Namespace) -> int:
-    problems: list[Problem] = check_park(args.park_dir)
+    problems: list[Problem] = check_park(args.park_dir) + _sector_problems(args.park_dir)
     errors = [p for p in problems if not p.message.startswith("warning:")]
-    if not errors:
-        sector_errors, data_warnings = _sector_and_data_findings(args.park_dir)
-        errors += sector_errors
-        problems += sector_errors
-    else:
-        data_warnings = []
+    data_warnings = [] if errors else _data_findings(args.park_dir)
     for p in problems:
         print(f"ecopark: {'error: ' if p in errors else ''}{p}", file=sys.stderr)
     for w in data_warnings:
@@ -103,6 +109,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{display_path(args.park_dir)}: {len(errors)} problem(s) found", file=sys.stderr)
         return 2
     park = load_park(args.park_dir)
+    for path in park.files.values():
+        if note := sheet_note(path):
+            print(f"ecopark: {display_path(path)}: {note}", file=sys.stderr)
     print(
         f"{display_path(args.park_dir)}: park.yaml and {len(park.years)} year file(s) are valid "
         f"({', '.join(map(str, park.years))}); {len(data_warnings)} data-check finding(s)"

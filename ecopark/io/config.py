@@ -5,11 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.yamlfile import load_yaml, type_problem
 from ecopark.standard.model import DEFAULT_STANDARD, STANDARDS, load_standard
 
 WATER_REGIONS = ("water_scarce", "jingjinji", "other")
@@ -32,6 +30,20 @@ KNOWN_KEYS = (
     "source",
 )
 REQUIRED_KEYS = ("id", "name", "base_year")
+#: The type each key's value must have (:func:`ecopark.io.yamlfile.type_problem`); the other
+#: keys are checked for what they hold.
+KEY_TYPES = {
+    "id": "text",
+    "name": "text",
+    "name_en": "text",
+    "standard": "text",
+    "water_region": "text",
+    "synthetic": "boolean",
+    "description": "text",
+    "source": "text",
+}
+#: The years a base year may be.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
 @dataclass(frozen=True)
@@ -50,26 +62,6 @@ class ParkConfig:
     synthetic: bool = False
     description: str = ""
     source: str = ""
-
-
-def _lines(node: yaml.Node) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-
-
-#: libyaml's loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once: the node tree (for line numbers) and the data built from it."""
-    loader = _YAML_LOADER(text)
-    try:
-        node = loader.get_single_node()
-        return node, (None if node is None else loader.construct_document(node))
-    finally:
-        loader.dispose()
 
 
 def load_config(park_dir: Path | str) -> ParkConfig:
@@ -123,20 +115,11 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         Listing every problem found, each with the line.
     """
     park_dir = Path(park_dir)
-    try:
-        node, raw = _parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(
-            Problem(shown, f"is not valid YAML ({what}); write 'key: value' lines", line)
-        ) from None
+    raw, lines = load_yaml(text, shown)
     if not isinstance(raw, dict):
         raise InputError(
             Problem(shown, "must be a mapping of 'key: value' lines (id, name, base_year, ...)")
         )
-    lines = _lines(node)
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
@@ -154,14 +137,17 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
     for key in REQUIRED_KEYS:
         if raw.get(key) in (None, ""):
             problems.append(Problem(shown, f"'{key}' is missing; add '{key}: ...'", None, key))
-    if raw.get("id") not in (None, "") and str(raw["id"]) != park_dir.resolve().name:
-        bad(
-            "id",
-            f"id '{raw['id']}' differs from the folder name '{park_dir.resolve().name}'; they must be equal",
-        )
+    for key, expected in KEY_TYPES.items():
+        if raw.get(key) not in (None, "") and (why := type_problem(key, raw[key], expected)):
+            bad(key, why)
+    folder = park_dir.resolve().name
+    if isinstance(raw.get("id"), str) and raw["id"] and raw["id"] != folder:
+        bad("id", f"id '{raw['id']}' differs from the folder name '{folder}'; they must be equal")
     base_year = raw.get("base_year")
     if base_year not in (None, "") and (
-        not isinstance(base_year, int) or isinstance(base_year, bool)
+        not isinstance(base_year, int)
+        or isinstance(base_year, bool)
+        or not FIRST_YEAR <= base_year <= LAST_YEAR
     ):
         bad("base_year", f"base_year must be a year such as 2015, not '{base_year}'")
     region = raw.get("water_region", "other")
@@ -171,7 +157,9 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
             f"water_region '{region}' is not one of water_scarce (缺水城市), jingjinji (京津冀), other (其他地区)",
         )
     standard_code = raw.get("standard") or DEFAULT_STANDARD
-    if standard_code not in STANDARDS:
+    if not isinstance(standard_code, str):
+        standard_code = DEFAULT_STANDARD  # reported by the type check
+    elif standard_code not in STANDARDS:
         bad("standard", f"unknown standard '{standard_code}'; known: {', '.join(STANDARDS)}")
         standard_code = DEFAULT_STANDARD
     optional = load_standard(standard_code).optional_numbers
@@ -186,11 +174,12 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
                 f"indicator {number} is not an optional indicator of {standard_code}; "
                 f"choose among {', '.join(map(str, optional))}",
             )
-    if len(set(selected)) != len(selected):
+    numbers = [n for n in selected if isinstance(n, int)]
+    if len(set(numbers)) != len(numbers):
         bad("selected_optional", "an indicator is listed twice in selected_optional")
     share = raw.get("dominant_sector_share")
     if share is not None and (
-        not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1
+        type_problem("dominant_sector_share", share, "number") or not 0 <= share <= 1
     ):
         bad(
             "dominant_sector_share",
@@ -198,7 +187,9 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         )
     benchmarks = raw.get("sector_benchmarks") or {}
     if not isinstance(benchmarks, dict) or not all(
-        isinstance(k, int) and isinstance(v, int | float) and not isinstance(v, bool)
+        isinstance(k, int)
+        and not isinstance(k, bool)
+        and type_problem("sector_benchmarks", v, "number") is None
         for k, v in benchmarks.items()
     ):
         bad(
@@ -206,8 +197,16 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
             "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}",
         )
         benchmarks = {}
+    footnote_a = [i.number for i in load_standard(standard_code).indicators if "a" in i.footnotes]
+    for number in benchmarks:
+        if number not in footnote_a:
+            bad(
+                "sector_benchmarks",
+                f"indicator {number} takes no sector benchmark; footnote a applies to "
+                f"{', '.join(map(str, footnote_a))} only",
+            )
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return ParkConfig(
         id=str(raw["id"]),
         name=str(raw["name"]),
@@ -218,7 +217,7 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         selected_optional=tuple(sorted(selected)),
         dominant_sector_share=None if share is None else float(share),
         sector_benchmarks={int(k): float(v) for k, v in benchmarks.items()},
-        synthetic=bool(raw.get("synthetic", False)),
+        synthetic=raw.get("synthetic") is True,
         description=str(raw.get("description") or ""),
         source=str(raw.get("source") or ""),
     )

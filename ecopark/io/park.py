@@ -80,7 +80,8 @@ class Park:
             raise InputError(
                 Problem(
                     display_path(self.path / f"{year}.csv"),
-                    f"does not exist; years with data in {display_path(self.path)}: {have}",
+                    f"does not exist (nor {year}.xlsx, in any letter case); years with data in "
+                    f"{display_path(self.path)}: {have}",
                 )
             )
         return self.files[year]
@@ -135,7 +136,7 @@ def check_park(park_dir: Path | str) -> list[Problem]:
             try:
                 read_year_file(entry)
             except InputError as err:
-                problems.extend(err.problems)
+                problems.extend(p for p in err.problems if p not in problems)
         return problems
     problems: list[Problem] = []
     for year in park.years:

@@ -9,7 +9,16 @@ each stated once here:
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
   negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit);
-- the value is converted exactly to the catalogue unit and must stay a finite float.
+- the value is converted exactly to the catalogue unit and must lie in the item's plausible
+  range, which the catalogue declares (``items.csv`` columns ``min``, ``max``: rates and shares
+  0–100 %, counts up to a million, amounts up to 1e15 catalogue units), so that ``1e308`` or
+  ``1e999999`` is bad input, never an overflow;
+- a spreadsheet cell is read as the user sees it: a percent-formatted cell (0.202 shown as
+  ``20.2%``) is the percentage for a % item and refused for any other; a date-formatted cell is
+  refused for a number;
+- a file stops after :data:`MAX_PROBLEMS` problems, saying so.
+
+Text quoted in messages shows invisible characters as escapes (``value_\\u200badded``).
 
 :func:`check_value` checks one value and raises :class:`RowError`; :func:`validate_rows` checks
 the rows of one file and raises :class:`~ecopark.errors.InputError` with every problem at once.
@@ -18,8 +27,9 @@ the rows of one file and raises :class:`~ecopark.errors.InputError` with every p
 from __future__ import annotations
 
 import difflib
-import math
+import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,6 +39,14 @@ from ecopark.io.units import UNITS, convert
 from ecopark.standard.model import Item, Standard
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: A file's rows are checked until this many problems are found; then it stops, saying where.
+MAX_PROBLEMS = 50
+#: Numbers written with more than this many digits before the point are refused before any
+#: arithmetic (no catalogue range comes near it), so no conversion can overflow.
+_MAX_DIGITS = 40
+#: How a spreadsheet cell was formatted, as :class:`Row` carries it.
+PERCENT_CELL = "percent"
+DATE_CELL = "date"
 
 
 class RowError(ValueError):
@@ -50,6 +68,13 @@ class Row:
     group : str
         Rows of one group may name an item once (a sector of a sector file); ``""`` for a year
         file, where an item may appear once per file.
+    cell_format : str
+        How the value's spreadsheet cell is formatted: ``""`` (a number or text, and every CSV
+        cell), :data:`PERCENT_CELL` (``value`` is then the percentage the cell shows, 20.2 for
+        0.202) or :data:`DATE_CELL`.
+    error : str
+        What the reader found wrong with the row's cells (an unsaved formula, an empty sector),
+        reported as the row's problem; ``""`` if nothing.
     """
 
     line: int
@@ -58,6 +83,8 @@ class Row:
     unit: str
     note: str = ""
     group: str = ""
+    cell_format: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,51 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+def visible(text: str, limit: int = 80) -> str:
+    """``text`` as a message quotes it: invisible characters as escapes (``value_\\u200badded``).
+
+    Control and format characters (zero-width spaces, the BOM, direction marks), and every space
+    but the ASCII one (no-break, ideographic), are shown as ``\\uXXXX``; text longer than
+    ``limit`` characters is cut, saying how long it is.
+    """
+    if len(text) > limit:
+        return f"{visible(text[:limit], limit)}… ({len(text):,} characters)"
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        c if c == " " or (c.isprintable() and unicodedata.category(c)[0] != "Z") else _escape(c)
+        for c in text
+    )
+
+
+def _escape(c: str) -> str:
+    return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+
+
+def _invisible_hint(name: str) -> str | None:
+    """What to say of a name that holds invisible characters, or None if it holds none."""
+    hidden = [c for c in name if visible(c) != c]
+    if not hidden:
+        return None
+    names = ", ".join(
+        dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in hidden)
+    )
+    return f"it contains an invisible character ({names}); delete it"
+
+
+def vocabulary(standard: Standard) -> frozenset[str]:
+    """Every word a cell of a well-read row can be: item ids, names, aliases, status words, units."""
+    return _vocabulary(standard.code, tuple(standard.items.values()))
+
+
+@functools.cache
+def _vocabulary(code: str, items: tuple[Item, ...]) -> frozenset[str]:
+    words = {w for table in UNITS.values() for w in table}
+    for item in items:
+        words |= {item.id, item.name_zh, *item.aliases, *item.allowed}
+    return frozenset(words)
+
+
 def find_item(name: str, standard: Standard) -> Item | None:
     """The catalogue item named by its id or its Chinese name, or None."""
     return standard.items.get(name) or standard.items_by_name.get(name)
@@ -120,11 +192,17 @@ def resolve_item(name: str, standard: Standard) -> Item:
         raise RowError("the item is empty; give an item id or its Chinese name")
     item = find_item(name, standard)
     if item is None:
+        hint = _invisible_hint(name)
+        if hint is not None:
+            cleaned = "".join(c for c in name if visible(c) == c or c == " ").strip()
+            found = find_item(cleaned, standard)
+            also = f" ('{cleaned}' without it)" if found is not None else ""
+            raise RowError(f"unknown item '{visible(name)}': {hint}{also}")
         raise RowError(f"unknown item; {suggest_items(name, standard)}")
     return item
 
 
-def check_value(item: Item, text: str, unit_text: str) -> Checked:
+def check_value(item: Item, text: str, unit_text: str, cell_format: str = "") -> Checked:
     """Check one non-empty value of ``item`` written with the unit ``unit_text``.
 
     Parameters
@@ -135,6 +213,8 @@ def check_value(item: Item, text: str, unit_text: str) -> Checked:
         The value as written (not empty).
     unit_text : str
         The unit as written; empty means the catalogue unit.
+    cell_format : str
+        How the spreadsheet cell is formatted (see :class:`Row`); ``""`` for CSV.
 
     Returns
     -------
@@ -146,19 +226,30 @@ def check_value(item: Item, text: str, unit_text: str) -> Checked:
     RowError
         For the first rule of the module docstring the value breaks.
     """
+    shown = visible(text)
     if item.kind == "status":
         if text not in item.allowed:
-            raise RowError(f"'{text}' is not allowed; write one of {' / '.join(item.allowed)}")
+            raise RowError(f"'{shown}' is not allowed; write one of {' / '.join(item.allowed)}")
         if unit_text:
             raise RowError(f"'{item.name_zh}' is a status and takes no unit; leave the unit empty")
         return Checked(text, None)
+    if cell_format == DATE_CELL:
+        raise RowError(
+            f"the cell is formatted as a date (it shows a date, not '{shown}'); "
+            "format it as a number (数值/常规) and enter the figure"
+        )
+    if cell_format == PERCENT_CELL and item.dimension != "percent":
+        raise RowError(
+            f"the cell is percent-formatted (it shows {shown}%) but '{item.name_zh}' is an amount "
+            f"in {item.unit or 'no unit'}; format the cell as a number (数值/常规) and enter the figure"
+        )
     number = parse_number(text)
     if number is None:
-        raise RowError(f"'{text}' is not a number; write digits such as 4906200 or \"4,906,200\"")
+        raise RowError(f"'{shown}' is not a number; write digits such as 4906200 or \"4,906,200\"")
     if not number.is_finite():
-        raise RowError(f"'{text}' is not a finite number; write the actual figure")
+        raise RowError(f"'{shown}' is not a finite number; write the actual figure")
     if number < 0:
-        raise RowError(f"'{text}' is negative; raw items are amounts and cannot be below 0")
+        raise RowError(f"'{shown}' is negative; raw items are amounts and cannot be below 0")
     unit = unit_text or item.unit
     table = UNITS[item.dimension]
     if unit not in table:
@@ -168,17 +259,41 @@ def check_value(item: Item, text: str, unit_text: str) -> Checked:
             if not any(unit in t for t in UNITS.values())
             else f"is not a unit of {item.dimension}"
         )
-        raise RowError(f"unit '{unit}' {kind}; '{item.name_zh}' takes {accepted}")
+        raise RowError(f"unit '{visible(unit)}' {kind}; '{item.name_zh}' takes {accepted}")
+    if number.adjusted() >= _MAX_DIGITS:
+        raise _out_of_range(item, shown, unit)
     value = (
         convert(number, unit, item.unit, item.dimension)
         if item.dimension not in ("count", "percent")
         else number
     )
     if item.kind == "count" and value != value.to_integral_value():
-        raise RowError(f"'{text}' is not a whole number; '{item.name_zh}' is a count")
-    if not math.isfinite(float(value)):
-        raise RowError(f"'{text}' is too large to be a real figure; check the value and its unit")
+        raise RowError(f"'{shown}' is not a whole number; '{item.name_zh}' is a count")
+    if not item.minimum <= value <= item.maximum:
+        raise _out_of_range(item, shown, unit)
     return Checked(float(value), number)
+
+
+def _out_of_range(item: Item, shown: str, unit: str) -> RowError:
+    """The error for a value outside the item's plausible range (catalogue ``min``, ``max``)."""
+    if item.dimension == "percent":
+        return RowError(
+            f"'{shown}' % is above 100 %; '{item.name_zh}' is a rate from 0 to 100 "
+            "(write 20.2 for 20.2 %)"
+        )
+    low, high = _plain(item.minimum), _plain(item.maximum)
+    written = f", here written in {unit}" if unit != item.unit else ""
+    return RowError(
+        f"'{shown}' is too large to be a real figure; '{item.name_zh}' lies between "
+        f"{low} and {high} {item.unit}{written} — check the value and its unit"
+    )
+
+
+def _plain(x: Decimal) -> str:
+    """A range bound as people write it: ``100``, ``1000000``, ``1e15``."""
+    return (
+        f"{x:f}" if x.adjusted() < 7 else f"1e{x.adjusted()}" if x == 10 ** x.adjusted() else str(x)
+    )
 
 
 def validate_rows(
@@ -192,7 +307,8 @@ def validate_rows(
     Parameters
     ----------
     rows : iterable of Row
-        The file's rows below its header.
+        The file's rows below its header, read as they are checked (a generator is read only up
+        to the :data:`MAX_PROBLEMS`-th problem).
     standard : Standard
         Whose item catalogue and units to use.
     shown : str
@@ -215,8 +331,13 @@ def validate_rows(
     records: list[Record] = []
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(_too_many(shown, row.line))
+            break
         name = row.item
         try:
+            if row.error:
+                raise RowError(row.error)
             item = resolve_item(name, standard)
             refused = accept(item) if accept is not None else None
             if refused:
@@ -227,9 +348,9 @@ def validate_rows(
                 raise RowError(f"{where} twice (first on line {first}); keep one row")
             if row.value == "":
                 continue
-            checked = check_value(item, row.value, row.unit)
+            checked = check_value(item, row.value, row.unit, row.cell_format)
         except RowError as exc:
-            problems.append(Problem(shown, str(exc), row.line, name or None))
+            problems.append(Problem(shown, str(exc), row.line, visible(name) or None))
             continue
         unit = "" if checked.number is None else item.unit
         records.append(
@@ -248,3 +369,13 @@ def validate_rows(
     if problems:
         raise InputError(problems)
     return records
+
+
+def _too_many(shown: str, line: int) -> Problem:
+    """The problem that ends a list cut at :data:`MAX_PROBLEMS`, at ``line``."""
+    return Problem(
+        shown,
+        f"stopped after {MAX_PROBLEMS} problems; the rest of the file from here on is not "
+        "checked — is this the right file? Fix these and check again",
+        line,
+    )

@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecopark.errors import InputError, Problem, display_path
+from ecopark.errors import display_path
 from ecopark.io.park import Park
-from ecopark.io.rows import Row, validate_rows
-from ecopark.io.yearfile import NOTE_COLUMN, YEAR_COLUMNS, read_table, year_file_list, year_of
+from ecopark.io.rows import validate_rows, vocabulary
+from ecopark.io.yearfile import (
+    NOTE_COLUMN,
+    YEAR_COLUMNS,
+    item_rows,
+    read_table,
+    year_file_list,
+    year_of,
+)
 from ecopark.standard.model import Item, Standard
 
 #: The folder under the park folder that holds the sector files.
@@ -73,24 +80,10 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
         item twice, a bad value or unit, a missing header), in line order.
     """
     path = Path(path)
-    shown = display_path(path)
     if year is None:
         year = year_of(path) or 0
-    cells = read_table(path, shown, ("sector", *YEAR_COLUMNS), (NOTE_COLUMN,))
-    problems: list[Problem] = []
-    rows: list[Row] = []
-    for line, c in cells:
-        if not c["sector"]:
-            problems.append(
-                Problem(
-                    shown,
-                    "the sector is empty; name the sector (e.g. 化工)",
-                    line,
-                    c["item"] or None,
-                )
-            )
-            continue
-        rows.append(Row(line, c["item"], c["value"], c["unit"], c["note"], group=c["sector"]))
+    shown = display_path(path)
+    cells = read_table(path, shown, ("sector", *YEAR_COLUMNS), (NOTE_COLUMN,), vocabulary(standard))
     additive = additive_items(standard)
 
     def accept(item: Item) -> str | None:
@@ -100,12 +93,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
             f"'{item.name_zh}' is not an additive item; a sector file takes {', '.join(additive)}"
         )
 
-    try:
-        records = validate_rows(rows, standard, shown, accept)
-    except InputError as exc:
-        problems += exc.problems
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    records = validate_rows(item_rows(cells, shown, group="sector"), standard, shown, accept)
     return pd.DataFrame(
         [(year, r.group, r.item, r.value, r.unit, r.note) for r in records],
         columns=SECTOR_COLUMNS,

@@ -16,9 +16,10 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from ecopark.errors import display_path
+from ecopark.errors import InputError, display_path
+from ecopark.io.park import check_park
+from ecopark.io.yamlfile import YamlSyntaxError, load_yaml
+from ecopark.io.yearfile import year_files
 
 KEYS = ("park_id", "year", "data_dir")
 REQUIRED = ("park_id", "year")
@@ -61,7 +62,12 @@ class ParkYear:
 
 
 def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None:
-    """Raise :class:`ParamsError` unless ``data_dir/park_id`` has a park.yaml and a file for ``year``."""
+    """Raise :class:`ParamsError` unless ``data_dir/park_id`` is a valid park with a file for ``year``.
+
+    Year files by the rule of :mod:`ecopark.io.yearfile`; the park's files are validated as
+    ``ecopark check`` does (:func:`ecopark.io.park.check_park`), so that ``ecopark run`` stops
+    on bad input with the same messages before any notebook runs.
+    """
     park_dir = data_dir / park_id
     if not data_dir.is_dir():
         raise ParamsError(f"{shown}: data folder {display_path(data_dir)} does not exist")
@@ -74,15 +80,20 @@ def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None
             else f" (parks there: {', '.join(parks) or 'none'})"
         )
         raise ParamsError(f"{shown}: park {park_id!r} not found in {display_path(data_dir)}{hint}")
-    years = sorted(
-        int(p.stem)
-        for p in park_dir.iterdir()
-        if p.stem.isdigit() and p.suffix.lower() in (".csv", ".xlsx")
-    )
+    try:
+        years = sorted(year_files(park_dir))
+    except InputError as exc:
+        raise ParamsError(f"{shown}: " + "; ".join(map(str, exc.problems))) from None
     if year not in years:
         raise ParamsError(
             f"{shown}: no data file for {year} in {display_path(park_dir)} "
             f"(years there: {', '.join(map(str, years)) or 'none'})"
+        )
+    errors = [p for p in check_park(park_dir) if not p.message.startswith("warning:")]
+    if errors:
+        raise ParamsError(
+            f"{shown}: {display_path(park_dir)} has bad input (see `ecopark check`):\n"
+            + "\n".join(f"  {p}" for p in errors)
         )
 
 
@@ -92,8 +103,10 @@ def load_params(path: Path | str) -> ParkYear:
     Raises
     ------
     ParamsError
-        With a message naming the file and what is wrong: not YAML, not a mapping, a missing or
-        unknown key, a year that is not an integer, a park or year file that does not exist.
+        With a message naming the file and what is wrong: not YAML (or YAML with a key twice, an
+        anchor or an alias: :func:`ecopark.io.yamlfile.load_yaml`), not a mapping, a missing or
+        unknown key, a year that is not an integer, a park or year file that does not exist (year
+        files by the rule of :mod:`ecopark.io.yearfile`).
     """
     path = Path(path)
     shown = display_path(path)
@@ -106,13 +119,12 @@ def load_params(path: Path | str) -> ParkYear:
     except OSError as exc:
         raise ParamsError(f"{shown}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ParamsError(
-            f"{shown}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        data, _ = load_yaml(text, shown)
+    except YamlSyntaxError as exc:
+        where = f" (line {exc.line})" if exc.line is not None else ""
+        raise ParamsError(f"{shown}: not valid YAML{where}: {exc.what}") from None
+    except InputError as exc:
+        raise ParamsError("; ".join(map(str, exc.problems))) from None
     if not isinstance(data, dict):
         raise ParamsError(
             f"{shown}: expected keys park_id, year, data_dir (e.g. 'park_id: nantong-etdz'), "

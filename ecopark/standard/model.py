@@ -12,6 +12,7 @@ import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -57,6 +58,10 @@ class Item:
         The indicators a part above its whole makes wrong.
     aliases : tuple of str
         Other spellings seen in official tables (``SO2`` for SO2排放量), matched by the importer.
+    minimum, maximum : Decimal or None
+        The plausible range of a value [``unit``] (columns ``min``, ``max``): a value outside it
+        cannot be a real figure (a rate or share above 100 %, a magnitude no park has). None for
+        a status.
     """
 
     id: str
@@ -70,6 +75,8 @@ class Item:
     part_of: tuple[str, ...] = ()
     part_of_indicators: tuple[int, ...] = ()
     aliases: tuple[str, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -424,7 +431,11 @@ def _read_items(filename: str) -> dict[str, Item]:
             part_of=tuple(row["part_of"].split()),
             part_of_indicators=tuple(int(x) for x in row["part_of_indicators"].split()),
             aliases=tuple(row["aliases"].split("|")) if row["aliases"] else (),
+            minimum=Decimal(row["min"]) if row["min"] else None,
+            maximum=Decimal(row["max"]) if row["max"] else None,
         )
+        if (kind == "status") != (row["min"] == "" and row["max"] == ""):
+            raise ValueError(f"{filename}: {row['item']}: min and max are for numbers only")
     unknown = {w for it in items.values() for w in it.part_of} - set(items)
     if unknown:
         raise ValueError(f"{filename}: part_of names unknown items {sorted(unknown)}")

@@ -43,7 +43,13 @@ from ecopark.io.config import WATER_REGIONS, load_config, parse_config
 from ecopark.io.park import Park
 from ecopark.io.rows import Record, RowError, check_value, parse_number
 from ecopark.io.units import UNITS
-from ecopark.io.yearfile import read_year_file, read_year_text, year_files
+from ecopark.io.yearfile import (
+    cell_problem,
+    read_xlsx_rows,
+    read_year_file,
+    read_year_text,
+    year_files,
+)
 from ecopark.standard.model import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
 from ecopark.tables.officetable import BASE_PREFIX, SHEET1
 
@@ -118,11 +124,9 @@ def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, i
     return None
 
 
-def _pick_sheet(wb) -> object:
-    for ws in wb.worksheets:
-        if ws.title == SHEET1 or "附表1" in normalize(ws.title) or "对照考核表" in ws.title:
-            return ws
-    return wb.worksheets[0]
+def _is_sheet1(title: str) -> bool:
+    """Whether a sheet's name says it is the 附表1 对照考核表."""
+    return title == SHEET1 or "附表1" in normalize(title) or "对照考核表" in title
 
 
 @dataclass(frozen=True)
@@ -135,23 +139,39 @@ class Sheet:
         The sheet's name.
     where : str
         File and sheet as messages name them: ``path [title]``.
-    rows : list of (int, list)
-        ``(sheet row, cell values)`` of every row.
+    rows : list of (int, list of str)
+        ``(sheet row, cells as the user sees them)`` of every row with a value.
     header : int
         Index in ``rows`` of the header row.
     columns : dict
         Field (``number``, ``name``, ``value``, ...; see :data:`COLUMN_NAMES`) -> column index.
+    marks : dict
+        ``(sheet row, column index) -> (kind, detail)`` of cells that are percent- or
+        date-formatted, unsaved formulas or errors (:attr:`ecopark.io.yearfile.SheetRows.marks`).
+    note : str
+        Which sheet was read and why.
     """
 
     title: str
     where: str
-    rows: list[tuple[int, list[object]]]
+    rows: list[tuple[int, list[str]]]
     header: int
     columns: dict[str, int]
+    marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    note: str = ""
+
+    def mark(self, line: int, field_name: str) -> tuple[str, str] | None:
+        """The mark of the cell of ``field_name`` in sheet row ``line``, if any."""
+        column = self.columns.get(field_name)
+        return None if column is None else self.marks.get((line, column))
 
 
 def read_sheet(path: Path) -> Sheet:
-    """The 附表1 sheet of a workbook (the sheet named 附表1…/…对照考核表, else the first).
+    """The 附表1 sheet of a workbook, read as the user sees it.
+
+    The sheet named 附表1…/…对照考核表, else the active sheet, never a hidden one; cells by the
+    rules of every workbook ecopark reads (:func:`ecopark.io.yearfile.read_xlsx_rows`: number
+    formats, merged cells, unsaved formulas, bounded size).
 
     Raises
     ------
@@ -159,31 +179,19 @@ def read_sheet(path: Path) -> Sheet:
         If the file is missing or unreadable, or the sheet has no header row with 序号, 指标
         and 数值.
     """
-    import openpyxl
-
     shown = display_path(path)
     if not path.is_file():
         raise InputError(Problem(shown, "does not exist"))
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(
-            Problem(
-                shown,
-                f"is not a readable .xlsx workbook ({type(exc).__name__}); "
-                "save it again from Excel as .xlsx",
-            )
-        ) from None
-    ws = _pick_sheet(wb)
-    where = f"{shown} [{ws.title}]"
-    rows = [(r[0].row, [c.value for c in r]) for r in ws.iter_rows() if r]
+    sheet = read_xlsx_rows(path, shown, _is_sheet1, "named 附表1 对照考核表")
+    where = f"{shown} [{sheet.sheet}]"
+    rows = sheet.rows
     found = _find_header(rows)
     if found is None:
         raise InputError(
             Problem(
                 where,
                 "has no header row with 序号 and 指标; the table must have the "
-                "columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值",
+                f"columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值 ({sheet.note})",
             )
         )
     header_index, cols = found
@@ -191,7 +199,7 @@ def read_sheet(path: Path) -> Sheet:
         raise InputError(
             Problem(where, "the header has no column 数值 (or 当年现状值)", rows[header_index][0])
         )
-    return Sheet(ws.title, where, rows, header_index, cols)
+    return Sheet(sheet.sheet, where, rows, header_index, cols, sheet.marks, sheet.note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,6 +252,8 @@ class OfficeTable:
         Indicator number -> (row, value as printed) for computed indicators (checked after import).
     sheet : str
         The sheet read.
+    sheet_note : str
+        Which sheet was read and why (``read sheet '附表1 对照考核表' (named 附表1 对照考核表)``).
     """
 
     park_name: str | None = None
@@ -252,6 +262,7 @@ class OfficeTable:
     roles: dict[int, str] = field(default_factory=dict)
     printed: dict[int, tuple[int, str]] = field(default_factory=dict)
     sheet: str = ""
+    sheet_note: str = ""
 
 
 class _Matcher:
@@ -334,7 +345,7 @@ def read_office_table(
     standard = standard or load_standard()
     sheet = read_sheet(path)
     where, rows, header_index, cols = sheet.where, sheet.rows, sheet.header, sheet.columns
-    table = OfficeTable(sheet=sheet.title)
+    table = OfficeTable(sheet=sheet.title, sheet_note=sheet.note)
     problems: list[Problem] = []
     for _, cells in rows[:header_index]:
         for cell in cells:
@@ -387,6 +398,15 @@ def read_office_table(
             continue
         value_text = _cell_text(get(cells, "value"))
         unit_text = _cell_text(get(cells, "unit"))
+        unreadable = [
+            p
+            for f in ("value", "unit", "role")
+            if (p := cell_problem(sheet.mark(line, f), where, line, label)) is not None
+        ]
+        if unreadable:
+            problems += unreadable
+            continue
+        value_format = (sheet.mark(line, "value") or ("", ""))[0]
         ind = matcher.indicator(name)
         raw: tuple[Item, int] | None = None
         if ind is None:
@@ -433,7 +453,7 @@ def read_office_table(
             continue
         item = standard.items[item_id]
         try:
-            checked = sheet_value(item, value_text, unit_text)
+            checked = sheet_value(item, value_text, unit_text, value_format)
         except RowError as exc:
             problems.append(Problem(where, str(exc), line, label))
             continue
@@ -462,13 +482,16 @@ def read_office_table(
     return table
 
 
-def sheet_value(item: Item, text: str, unit_text: str) -> tuple[str, str] | None:
+def sheet_value(
+    item: Item, text: str, unit_text: str, cell_format: str = ""
+) -> tuple[str, str] | None:
     """``(value as CSV text, unit)`` of a sheet's 数值 and 单位 cells, or None for an empty value.
 
     The sheet's spellings are read first: ``-``, ``—``, ``/``, ``无`` mean empty; numbers and
     words are NFKC-normalised (full-width digits), spaces dropped; an empty unit cell means the
     catalogue unit, and a status takes none whatever the cell says. Then the value is checked by
-    the rules of every row (:func:`ecopark.io.rows.check_value`).
+    the rules of every row (:func:`ecopark.io.rows.check_value`), with the cell's number format
+    (``cell_format``: a percent-formatted cell holds the percentage it shows).
 
     Raises
     ------
@@ -482,7 +505,7 @@ def sheet_value(item: Item, text: str, unit_text: str) -> tuple[str, str] | None
         check_value(item, word, "")
         return word, ""
     unit = _unit_spelling(item, unit_text)
-    checked = check_value(item, _number_text(text), unit)
+    checked = check_value(item, _number_text(text), unit, cell_format)
     return format(checked.number, "f"), unit
 
 
@@ -515,12 +538,15 @@ class ImportResult:
         The selection written to park.yaml (None: the sheet had none).
     warnings : list of str
         Sheet values that differ from what ecopark computes from the imported data, and the like.
+    sheet_note : str
+        Which sheet of the workbook was read and why.
     """
 
     written: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
     selected_optional: list[int] | None = None
     warnings: list[str] = field(default_factory=list)
+    sheet_note: str = ""
 
 
 def _csv_text(rows: list[tuple[str, str, str, str]]) -> str:
@@ -686,7 +712,7 @@ def import_office_table(
         selected=selected,
         source=f"imported from {source} ({table.sheet})",
     )
-    result = ImportResult(selected_optional=selected)
+    result = ImportResult(selected_optional=selected, sheet_note=table.sheet_note)
     if table.park_name is None and existing_yaml is None:
         result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
     park = _validated_park(park_dir, yaml_text, texts, existing_files)

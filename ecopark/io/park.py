@@ -138,6 +138,11 @@ def check_park(park_dir: Path | str) -> list[Problem]:
             except InputError as err:
                 problems.extend(p for p in err.problems if p not in problems)
         return problems
+    return check_loaded(park)
+
+
+def check_loaded(park: Park) -> list[Problem]:
+    """Every problem of a park already loaded: each year file read and validated (then cached)."""
     problems: list[Problem] = []
     for year in park.years:
         try:

@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecopark.errors import InputError, display_path
+from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park
 from ecopark.io.yamlfile import YamlSyntaxError, load_yaml
 from ecopark.io.yearfile import year_files
@@ -61,12 +61,15 @@ class ParkYear:
         return {"park_id": self.park_id, "year": self.year, "data_dir": str(self.data_dir)}
 
 
-def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None:
+def check_park_year(
+    park_id: str, year: int, data_dir: Path, shown: str, *, validate: bool = True
+) -> None:
     """Raise :class:`ParamsError` unless ``data_dir/park_id`` is a valid park with a file for ``year``.
 
-    Year files by the rule of :mod:`ecopark.io.yearfile`; the park's files are validated as
-    ``ecopark check`` does (:func:`ecopark.io.park.check_park`), so that ``ecopark run`` stops
-    on bad input with the same messages before any notebook runs.
+    Year files by the rule of :mod:`ecopark.io.yearfile`; with ``validate``, the park's files are
+    validated as ``ecopark check`` does (:func:`ecopark.io.park.check_park`), so that ``ecopark
+    run`` stops on bad input with the same messages before any notebook runs. The batch passes
+    ``validate=False`` and validates each park once, when it loads it (:func:`bad_input`).
     """
     park_dir = data_dir / park_id
     if not data_dir.is_dir():
@@ -89,15 +92,24 @@ def check_park_year(park_id: str, year: int, data_dir: Path, shown: str) -> None
             f"{shown}: no data file for {year} in {display_path(park_dir)} "
             f"(years there: {', '.join(map(str, years)) or 'none'})"
         )
-    errors = [p for p in check_park(park_dir) if not p.message.startswith("warning:")]
-    if errors:
-        raise ParamsError(
-            f"{shown}: {display_path(park_dir)} has bad input (see `ecopark check`):\n"
-            + "\n".join(f"  {p}" for p in errors)
-        )
+    if validate:
+        error = bad_input(shown, park_dir, check_park(park_dir))
+        if error is not None:
+            raise error
 
 
-def load_params(path: Path | str) -> ParkYear:
+def bad_input(shown: str, park_dir: Path, problems: list[Problem]) -> ParamsError | None:
+    """The error for a park whose files have problems (warnings aside), or None."""
+    errors = [p for p in problems if not p.message.startswith("warning:")]
+    if not errors:
+        return None
+    return ParamsError(
+        f"{shown}: {display_path(park_dir)} has bad input (see `ecopark check`):\n"
+        + "\n".join(f"  {p}" for p in errors)
+    )
+
+
+def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
     """Read and validate one params file.
 
     Raises
@@ -158,7 +170,7 @@ def load_params(path: Path | str) -> ParkYear:
     if not folder.is_absolute():
         folder = path.parent / folder
     folder = folder.resolve()
-    check_park_year(park_id, year, folder, shown)
+    check_park_year(park_id, year, folder, shown, validate=validate)
     return ParkYear(park_id, year, folder, source=shown)
 
 

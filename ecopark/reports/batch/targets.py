@@ -83,7 +83,7 @@ def targets_from_params(files: Iterable[Path | str]) -> list[Target]:
     for f in files:
         f = Path(f)
         try:
-            py = load_params(f)
+            py = load_params(f, validate=False)
         except ParamsError as exc:
             out.append(Target(park=f.stem, year="", source=display_path(f), error=str(exc)))
             continue
@@ -101,7 +101,7 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
         from ecopark.io.config import load_config
 
         try:
-            check_park_year(park_id, -1, data_dir, shown)
+            check_park_year(park_id, -1, data_dir, shown, validate=False)
         except ParamsError as exc:
             if "not found" in str(exc) or "does not exist" in str(exc):
                 raise
@@ -114,7 +114,7 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
     out = []
     for year in years:
         try:
-            check_park_year(park_id, year, data_dir, shown)
+            check_park_year(park_id, year, data_dir, shown, validate=False)
         except ParamsError as exc:
             out.append(Target(park=park_id, year=year, source=shown, error=str(exc)))
             continue
@@ -133,14 +133,16 @@ def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
     """Load the park of every runnable target, once per park folder.
 
     Targets of the same park share one :class:`~ecopark.io.park.Park` (and its cached year
-    files). A park that cannot be loaded gives each of its targets the error instead.
+    files). Its files are validated here, once (as ``ecopark check`` does); a park that cannot be
+    loaded or has bad input gives each of its targets the error instead.
 
     Returns
     -------
     dict
         ``{park folder: Park}`` for the parks that loaded.
     """
-    from ecopark.io.park import load_park
+    from ecopark.io.park import check_loaded, load_park
+    from ecopark.reports.params import bad_input
 
     parks: dict[Path, Park] = {}
     errors: dict[Path, str] = {}
@@ -151,9 +153,15 @@ def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
         folder = t.park_year.park_dir
         if folder not in parks and folder not in errors:
             try:
-                parks[folder] = load_park(folder)
+                park = load_park(folder)
             except InputError as exc:
                 errors[folder] = "; ".join(str(p) for p in exc.problems)
+            else:
+                error = bad_input(t.source, folder, check_loaded(park))
+                if error is None:
+                    parks[folder] = park
+                else:
+                    errors[folder] = str(error)
         if folder in errors:
             t.error = errors[folder]
     return parks

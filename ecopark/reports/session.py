@@ -34,6 +34,7 @@ from ecopark.gaps import gap_table
 from ecopark.io.park import Park, load_park
 from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
+from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Section, Text, esc, texts
 from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
@@ -421,8 +422,12 @@ class ReportSession:
         return self._noted(fig)
 
 
-def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> ReportSession:
+def open_report(park_id: str, year: int, data_dir: str | Path = "data") -> ReportSession:
     """Load a park-year from the notebook parameters, with clear messages.
+
+    A relative ``data_dir`` is looked for from the current folder upward
+    (:func:`~ecopark.reports.datadir.find_data_dir`), so a notebook runs from the repository
+    root and from ``notebooks/`` alike.
 
     Raises
     ------
@@ -435,7 +440,7 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> Re
         )
     if isinstance(year, bool) or not isinstance(year, int):
         raise ParamsError(f"year must be an integer such as 2021, got {year!r}")
-    data_dir = Path(data_dir)
+    data_dir = find_data_dir(data_dir, ".", park_id)
     check_park_year(park_id, year, data_dir, "parameters")
     pd.set_option("display.max_rows", 1000)  # tables in a report are shown whole
     return ReportSession(load_park(data_dir / park_id), year)

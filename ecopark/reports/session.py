@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from ecopark.advisor import SelectionAdvice, advise
 from ecopark.assessment import Assessment
 from ecopark.attribution import attribute
 from ecopark.checks import DataWarning, check_data
+from ecopark.display import styled
 from ecopark.engine import assess
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
@@ -40,6 +42,9 @@ from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
 from ecopark.whatif import WHATIF_COLUMNS, what_it_would_take
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 #: Statuses a report analyses (the failing and the at-risk indicators).
 PROBLEM_STATUSES = ("fail", "at_risk")
@@ -236,9 +241,9 @@ class ReportSession:
         """The verdict with its reasons and the failing indicators."""
         return Text(narrative.verdict(self.assessment))
 
-    def assessment_table(self) -> pd.DataFrame:
-        """The 32-indicator table in Chinese."""
-        return narrative.assessment_table(self.gaps)
+    def assessment_table(self) -> Styler:
+        """The 32-indicator table in Chinese, coloured by status (:func:`ecopark.display.styled`)."""
+        return styled(narrative.assessment_table(self.gaps), status="状态")
 
     def overview_chart(self) -> Chart:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""

@@ -34,8 +34,9 @@ format: setup
 	$(BIN)/ruff format ecopark tests benchmarks scripts
 	$(BIN)/ruff check --fix ecopark tests benchmarks scripts
 
+# JupyterLab on the repository root (data, notebooks and reports side by side); root may run it.
 lab: setup
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)"$(if $(filter 0,$(shell id -u)), --allow-root)
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py

@@ -18,7 +18,13 @@ Why indicators fail (loaded on first use, so ``ecopark table`` stays quick)::
     ecopark.park_trends(park)            # by year, fitted pace, the year it crosses its requirement
     ecopark.advise(a, park)              # optional indicators with the largest smallest margin
     ecopark.check_data(park)             # data-quality warnings naming the items
+    a.scenario(value_added="+5%")        # what if: a new assessment, .diff and .changes
+    ecopark.compare(a, b)                # two years, parks or scenarios: what changed, what flipped
+    ecopark.results("data")              # every park-year x indicator of a folder, long and tidy
     ecopark.plotting                     # charts (Figures, Chinese labels)
+
+In JupyterLab a park, an assessment, trends and advice display themselves (coloured by status);
+``ecopark.styled(table)`` colours any table with a ``status`` column the same way.
 """
 
 import importlib
@@ -53,6 +59,10 @@ _LAZY = {
     "advise": "ecopark.advisor",
     "check_data": "ecopark.checks",
     "assess_tree": "ecopark.tree",
+    "styled": "ecopark.display",
+    "scenario": "ecopark.scenarios",
+    "compare": "ecopark.comparison",
+    "results": "ecopark.comparison",
 }
 #: Subpackages that bring data in or take results out, imported on first use.
 _LAZY_MODULES = ("plotting", "reports", "tables")

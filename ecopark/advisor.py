@@ -84,6 +84,16 @@ class SelectionAdvice:
     text_zh: str = ""
     text_en: str = ""
 
+    def __repr__(self) -> str:
+        from ecopark.display import advice_text
+
+        return advice_text(self)
+
+    def _repr_html_(self) -> str:
+        from ecopark.display import advice_html
+
+        return advice_html(self)
+
 
 def _weakest(numbers: tuple[int, ...], margins: dict[int, float]) -> tuple[float, int | None]:
     if not numbers:

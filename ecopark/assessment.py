@@ -191,6 +191,22 @@ class Assessment:
         lines += [f"  {i}. {r.zh}" for i, r in enumerate(self.reasons, start=1)]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        from ecopark.display import assessment_text
+
+        return assessment_text(self)
+
+    def _repr_html_(self) -> str:
+        from ecopark.display import assessment_html
+
+        return assessment_html(self)
+
+    def scenario(self, changes: dict[str, object] | None = None, **items: object) -> Assessment:
+        """This assessment with raw items changed (:func:`ecopark.scenarios.scenario`)."""
+        from ecopark.scenarios import scenario
+
+        return scenario(self, changes, **items)
+
 
 def _limit_value(limit: Limit | None) -> float | str | None:
     """A limit's value as the results table holds it: a float, the word, or None."""

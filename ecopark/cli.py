@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 
+from ecopark import __version__
 from ecopark.errors import InputError
 
 EXIT_INPUT_ERROR = 2
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ecopark",
         description="HJ 274-2015 国家生态工业示范园区 assessment: tables, gaps, attribution, reports.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):  # shared helpers, not commands

@@ -12,6 +12,7 @@ such years contribute only the indicators they can compute.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -262,15 +263,30 @@ def fit_trends(
     return out
 
 
-def park_trends(
-    park: Park, min_years: int = MIN_YEARS, years: list[int] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+class Trends(NamedTuple):
+    """:func:`park_trends`' result: the tidy series and the fitted trends (unpacks as a pair)."""
+
+    series: pd.DataFrame
+    fits: pd.DataFrame
+
+    def __repr__(self) -> str:
+        from ecopark.display import trends_text
+
+        return trends_text(self.series, self.fits)
+
+    def _repr_html_(self) -> str:
+        from ecopark.display import trends_html
+
+        return trends_html(self.series, self.fits)
+
+
+def park_trends(park: Park, min_years: int = MIN_YEARS, years: list[int] | None = None) -> Trends:
     """:func:`indicator_series` and :func:`fit_trends` of a park in one call.
 
     Returns
     -------
-    (pandas.DataFrame, pandas.DataFrame)
-        The tidy series and the fitted trends.
+    Trends
+        ``(series, fits)``: the tidy series and the fitted trends; displays as the fits table.
     """
     series = indicator_series(park, years)
-    return series, fit_trends(series, min_years)
+    return Trends(series, fit_trends(series, min_years))

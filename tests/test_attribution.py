@@ -365,7 +365,7 @@ def test_command_csv_and_json(nantong_dir):
 def test_command_writes_a_file_and_rejects_a_missing_year(nantong_dir, tmp_path, capsys):
     target = tmp_path / "a.csv"
     assert main(["attribute", str(nantong_dir), "-o", str(target)]) == 0
-    assert target.read_text(encoding="utf-8").startswith(",".join(ATTRIBUTION_COLUMNS))
+    assert target.read_text(encoding="utf-8").startswith("\ufeff" + ",".join(ATTRIBUTION_COLUMNS))
     assert main(["attribute", str(nantong_dir), "--from", "2016"]) == 2
     assert "2016.csv" in capsys.readouterr().err
 

@@ -140,7 +140,33 @@ def test_output_file_has_what_standard_output_has(capsys, tmp_path, nantong_dir,
     target = tmp_path / f"t.{fmt}"
     code, out, _ = run(capsys, "table", nantong_dir, 2021, "--format", fmt, "-o", target)
     assert code == 0 and out == ""
-    assert target.read_text(encoding="utf-8") == printed
+    bom = "\ufeff" if fmt == "csv" else ""  # a CSV file opens in Excel; printed CSV has none
+    assert not printed.startswith("\ufeff")
+    assert target.read_text(encoding="utf-8") == bom + printed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["table", ROOT / "data" / "nantong-etdz", "2021"],
+        ["gaps", ROOT / "data" / "nantong-etdz", "2021"],
+        ["attribute", ROOT / "data" / "nantong-etdz"],
+        ["assess", ROOT / "data", "--csv"],
+    ],
+    ids=["table", "gaps", "attribute", "assess"],
+)
+def test_csv_files_have_a_bom_unless_no_bom(capsys, tmp_path, argv):
+    _, printed, _ = run(capsys, *argv)
+    with_bom, without = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run(capsys, *argv, "-o", with_bom)[0] == 0
+    assert run(capsys, *argv, "-o", without, "--no-bom")[0] == 0
+    assert with_bom.read_bytes() == b"\xef\xbb\xbf" + printed.encode("utf-8")
+    assert without.read_bytes() == printed.encode("utf-8")
+
+
+def test_assess_output_needs_csv(capsys, tmp_path):
+    code, _, err = run(capsys, "assess", ROOT / "data", "-o", tmp_path / "a.csv")
+    assert code == 2 and "--csv" in err and not (tmp_path / "a.csv").exists()
 
 
 def test_output_to_a_folder_is_an_input_error(capsys, tmp_path, nantong_dir):

@@ -10,7 +10,7 @@ import yaml
 from conftest import ROOT
 
 # conda names of PyPI distributions whose names differ, and extras that conda splits.
-CONDA_NAME = {"pyyaml": "pyyaml", "dask[distributed]": "dask"}
+CONDA_NAME = {"pyyaml": "pyyaml", "dask[distributed]": "dask", "matplotlib": "matplotlib-base"}
 SPLIT = {"dask[distributed]": ["dask", "distributed"]}
 
 

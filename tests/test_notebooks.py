@@ -64,7 +64,7 @@ def test_parameters_cell_then_font_setup(name):
     assert tagged == [0], "exactly one parameters cell, the first code cell"
     values: dict = {}
     exec(code[0].source, {}, values)  # noqa: S102 - our own committed defaults
-    assert values == {"park_id": "nantong-etdz", "year": 2021, "data_dir": "../data"}
+    assert values == {"park_id": "nantong-etdz", "year": 2021, "data_dir": "data"}
     assert code[0].source.isascii()
     assert "ecopark.plotting.setup()" in code[1].source
 

@@ -342,14 +342,16 @@ def test_round_trip_export_import_assess(tmp_path, nantong_xlsx, expected_nanton
         "other",
     )
     assert config.selected_optional == (2, 6, 8, 11, 14, 27)
-    rows = list(csv.DictReader((park / "2018.csv").open(encoding="utf-8")))
+    assert (park / "2018.csv").read_bytes().startswith(b"\xef\xbb\xbfitem,")  # opens in Excel
+    rows = list(csv.DictReader((park / "2018.csv").open(encoding="utf-8-sig")))
     assert [(r["item"], r["value"], r["unit"]) for r in rows] == [
         ("value_added", "4513232", "万元"),
         ("industrial_land", "19.1", "平方公里"),
     ]
     assert rows[0]["note"] == "nantong-2021.xlsx 附表1 对照考核表 第 12 行 2018 年工业增加值"
     base = {
-        r["item"]: r["value"] for r in csv.DictReader((park / "2015.csv").open(encoding="utf-8"))
+        r["item"]: r["value"]
+        for r in csv.DictReader((park / "2015.csv").open(encoding="utf-8-sig"))
     }
     assert base == {
         "value_added": "3266100",

@@ -176,7 +176,8 @@ def test_gaps_report_rows(nantong_2021):
 def test_gaps_command_csv_and_json(nantong_dir, tmp_path, capsys):
     out = tmp_path / "gaps.csv"
     assert main(["gaps", str(nantong_dir), "2021", "--format", "csv", "-o", str(out)]) == 0
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfnumber,")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert list(rows[0].keys()) == REPORT_COLUMNS
     r28 = [r for r in rows if r["number"] == "28"]
     assert [r["item"] for r in r28] == ["solid_waste_generated", "value_added"]

@@ -9,6 +9,7 @@ import json
 import math
 
 from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
+from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit
 from ecopark.io.park import load_park
 from ecopark.lmdi import chain_total
@@ -16,7 +17,8 @@ from ecopark.lmdi import chain_total
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "attribute", help="explain each indicator's change between two years (LMDI-I 分解)"
+        "attribute",
+        help="两年间各指标变化的归因分解 (LMDI-I) / explain each indicator's change between two years",
     )
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument(
@@ -45,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+    add_bom_option(p)
     p.set_defaults(func=run_attribute)
 
 
@@ -99,5 +102,5 @@ def run_attribute(args: argparse.Namespace) -> int:
     else:
         frame = attribute(park, args.year_from, args.year_to, args.indicator)
     text = render(frame, args.format)
-    emit(text, args.output)
+    emit(for_output(text, args.format, args), args.output)
     return 0

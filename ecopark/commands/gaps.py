@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.io.park import load_park
@@ -21,7 +22,8 @@ FORMATS = ("csv", "json")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "gaps",
-        help="gap to each requirement and the value of each raw item that would meet it",
+        help="各指标距要求的差距与达标所需的数据值 / gap to each requirement and the value of each raw "
+        "item that would meet it",
         description="One row per indicator and raw item: status (pass, at_risk, fail, "
         "not_computable), margin to the limit [percent], and for failing or at-risk indicators the "
         "value of each year-T raw item alone that meets the limit.",
@@ -32,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+    add_bom_option(p)
     p.set_defaults(func=run_gaps)
 
 
@@ -77,5 +80,5 @@ def run_gaps(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
-    emit(text, args.output)
+    emit(for_output(text, args.format, args), args.output)
     return 0

@@ -12,7 +12,8 @@ from ecopark.io.config import WATER_REGIONS
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import-table",
-        help="read a filled 对照考核表 (.xlsx) into a park folder (year files and park.yaml)",
+        help="把填好的对照考核表 (.xlsx) 读入园区文件夹 / read a filled 对照考核表 into a park folder "
+        "(year files and park.yaml)",
         description="Read a filled 附表1 国家生态工业示范园区对照考核表 and write the evaluation year's "
         "file, the base-year and three-years-back files from the rows that carry those values "
         "(规划基准年…, 2018 年…), and the selection (是/否/必选) into park.yaml. Nothing is written "

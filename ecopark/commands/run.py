@@ -38,7 +38,8 @@ def _jobs(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
-        help="run the report notebooks for park-years (papermill) and write HTML reports",
+        help="运行报告笔记本并生成 HTML 报告 / run the report notebooks for park-years (papermill) "
+        "and write HTML reports",
         description=(
             "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.ipynb "
             "and .html, OUT/index.html and OUT/summary.csv. Park-years come from params files "

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
@@ -16,7 +17,9 @@ from ecopark.tables.output import FORMATS, render
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("table", help="print a park-year's assessment table (对照考核表)")
+    p = sub.add_parser(
+        "table", help="打印园区某年的对照考核表 / print a park-year's assessment table"
+    )
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument("year", metavar="YEAR", type=int)
     p.add_argument("--format", choices=FORMATS, default="csv")
@@ -29,13 +32,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_date,
         help="填报时间 printed in the xlsx header (default: today)",
     )
+    add_bom_option(p)
     p.set_defaults(func=run_table)
 
-    c = sub.add_parser("check", help="validate every file of a park folder and list all problems")
+    c = sub.add_parser(
+        "check",
+        help="核查园区文件夹的每个文件并列出全部问题 / validate every file of a park folder and "
+        "list all problems",
+    )
     c.add_argument("park_dir", metavar="PARK_DIR")
     c.set_defaults(func=run_check)
 
-    a = sub.add_parser("assess", help="print the verdict of every park-year under a data folder")
+    a = sub.add_parser(
+        "assess",
+        help="评价数据文件夹下的每个园区年度 / print the verdict of every park-year under a "
+        "data folder",
+    )
     a.add_argument("data_dir", metavar="DATA_DIR", nargs="?", default="data")
     a.add_argument("--table", action="store_true", help="also print each table as Markdown")
     a.add_argument(
@@ -50,6 +62,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="with --csv: worker processes (default: the number of CPUs)",
     )
+    a.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="with --csv: write to FILE instead of standard output",
+    )
+    add_bom_option(a)
     a.set_defaults(func=run_assess)
 
 
@@ -63,7 +82,7 @@ def _date(text: str) -> dt.date:
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
-    emit(render(result, args.format, args.filled_on), args.output)
+    emit(for_output(render(result, args.format, args.filled_on), args.format, args), args.output)
     return 0
 
 
@@ -125,9 +144,11 @@ def run_assess(args: argparse.Namespace) -> int:
 
     if not Path(args.data_dir).is_dir():
         raise InputError(Problem(args.data_dir, "is not a folder; give the data folder, e.g. data"))
+    if args.output and not args.csv:
+        raise InputError(Problem(args.output, "-o writes the --csv summary; add --csv"))
     if args.csv:
         summary = assess_tree(args.data_dir, args.jobs)
-        emit(summary.to_csv(index=False), None)
+        emit(for_output(summary.to_csv(index=False), "csv", args), args.output)
         return 2 if summary["error"].fillna("").astype(bool).any() else 0
     status = 0
     for folder in park_folders(args.data_dir):

@@ -11,7 +11,8 @@ from ecopark.errors import display_path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "template",
-        help="write a blank year file (every raw item, Chinese name, unit) to fill in",
+        help="生成待填写的空白年度数据文件 / write a blank year file (every raw item, Chinese name, "
+        "unit) to fill in",
         description="Write PARK_DIR/<YEAR>.csv (or .xlsx) with every catalogue item, its unit and "
         "Chinese name and an empty value. Refuses to replace an existing year file unless --force "
         "(a copy is kept as .bak-<timestamp>).",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.config import ParkConfig, load_config
+from ecopark.io.parkview import park_html, park_text
 from ecopark.io.rows import Record
 from ecopark.io.yearfile import read_year_file, year_file_list, year_files
 from ecopark.standard.model import Standard, load_standard
@@ -106,6 +107,12 @@ class Park:
             for r in self.records(year)
         ]
         return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+    def __repr__(self) -> str:
+        return park_text(self)
+
+    def _repr_html_(self) -> str:
+        return park_html(self)
 
 
 def load_park(park_dir: Path | str) -> Park:

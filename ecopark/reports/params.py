@@ -5,7 +5,7 @@ A params file names a park-year and where its data is::
     # params/nantong-etdz-2021.yaml
     park_id: nantong-etdz
     year: 2021
-    data_dir: ../data        # relative to this file; default ../data
+    data_dir: data           # found from this file's folder upward (reports.datadir); default data
 
 The keys are the notebooks' parameters (ASCII only: papermill escapes non-ASCII strings).
 """
@@ -20,10 +20,11 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park
 from ecopark.io.yamlfile import YamlSyntaxError, load_yaml
 from ecopark.io.yearfile import year_files
+from ecopark.reports.datadir import find_data_dir
 
 KEYS = ("park_id", "year", "data_dir")
 REQUIRED = ("park_id", "year")
-DEFAULT_DATA_DIR = "../data"
+DEFAULT_DATA_DIR = "data"
 
 
 class ParamsError(Exception):
@@ -166,10 +167,7 @@ def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
         problems.append(f"data_dir must be a folder path, got {data_dir!r}")
     if problems:
         raise ParamsError(f"{shown}: " + "; ".join(problems))
-    folder = Path(data_dir)
-    if not folder.is_absolute():
-        folder = path.parent / folder
-    folder = folder.resolve()
+    folder = find_data_dir(data_dir, path.parent, park_id)
     check_park_year(park_id, year, folder, shown, validate=validate)
     return ParkYear(park_id, year, folder, source=shown)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,17 +29,22 @@ from ecopark.advisor import SelectionAdvice, advise
 from ecopark.assessment import Assessment
 from ecopark.attribution import attribute
 from ecopark.checks import DataWarning, check_data
+from ecopark.display import styled
 from ecopark.engine import assess
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
 from ecopark.io.park import Park, load_park
 from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
+from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Section, Text, esc, texts
 from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
 from ecopark.whatif import WHATIF_COLUMNS, what_it_would_take
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 #: Statuses a report analyses (the failing and the at-risk indicators).
 PROBLEM_STATUSES = ("fail", "at_risk")
@@ -235,9 +241,9 @@ class ReportSession:
         """The verdict with its reasons and the failing indicators."""
         return Text(narrative.verdict(self.assessment))
 
-    def assessment_table(self) -> pd.DataFrame:
-        """The 32-indicator table in Chinese."""
-        return narrative.assessment_table(self.gaps)
+    def assessment_table(self) -> Styler:
+        """The 32-indicator table in Chinese, coloured by status (:func:`ecopark.display.styled`)."""
+        return styled(narrative.assessment_table(self.gaps), status="状态")
 
     def overview_chart(self) -> Chart:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
@@ -421,8 +427,12 @@ class ReportSession:
         return self._noted(fig)
 
 
-def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> ReportSession:
+def open_report(park_id: str, year: int, data_dir: str | Path = "data") -> ReportSession:
     """Load a park-year from the notebook parameters, with clear messages.
+
+    A relative ``data_dir`` is looked for from the current folder upward
+    (:func:`~ecopark.reports.datadir.find_data_dir`), so a notebook runs from the repository
+    root and from ``notebooks/`` alike.
 
     Raises
     ------
@@ -435,7 +445,7 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "../data") -> Re
         )
     if isinstance(year, bool) or not isinstance(year, int):
         raise ParamsError(f"year must be an integer such as 2021, got {year!r}")
-    data_dir = Path(data_dir)
+    data_dir = find_data_dir(data_dir, ".", park_id)
     check_park_year(park_id, year, data_dir, "parameters")
     pd.set_option("display.max_rows", 1000)  # tables in a report are shown whole
     return ReportSession(load_park(data_dir / park_id), year)

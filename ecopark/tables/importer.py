@@ -839,7 +839,7 @@ def _write(
             else:
                 os.replace(old, backup)
             result.backups.append(backup)
-        write_text(target, text)
+        write_text(target, text, encoding="utf-8-sig")  # a year file opens in Excel
         result.written.append(target)
     if yaml_text != existing_yaml:
         write_text(park_dir / "park.yaml", yaml_text)

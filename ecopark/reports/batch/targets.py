@@ -45,11 +45,14 @@ class Target:
 
 
 def notebooks_dir() -> Path:
-    """Where the kit's notebooks are: ``./notebooks`` if it has them, else the checkout's."""
+    """Where the kit's notebooks are: ``./notebooks`` if it has them, else the checkout's, else
+    the installed package's (a wheel ships them as ``ecopark/reports/notebooks``, see setup.py)."""
     here = Path("notebooks")
-    if (here / f"{DEFAULT_NOTEBOOKS[0]}.ipynb").is_file():
-        return here.resolve()
-    return (Path(__file__).resolve().parents[3] / "notebooks").resolve()
+    checkout = Path(__file__).resolve().parents[3] / "notebooks"
+    for folder in (here, checkout):
+        if (folder / f"{DEFAULT_NOTEBOOKS[0]}.ipynb").is_file():
+            return folder.resolve()
+    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def resolve_notebooks(names: Iterable[str] | None = None) -> list[Path]:

@@ -9,7 +9,7 @@ import json
 import math
 
 from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.io.park import load_park
 from ecopark.lmdi import chain_total
 
@@ -99,5 +99,5 @@ def run_attribute(args: argparse.Namespace) -> int:
     else:
         frame = attribute(park, args.year_from, args.year_to, args.indicator)
     text = render(frame, args.format)
-    emit(text, args.output)
+    emit(text, args.output, park_inputs(park))
     return 0

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.whatif import REPORT_COLUMNS, gaps_report
@@ -77,5 +77,5 @@ def run_gaps(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
-    emit(text, args.output)
+    emit(text, args.output, park_inputs(park))
     return 0

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
@@ -62,7 +62,7 @@ def _date(text: str) -> dt.date:
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
-    emit(render(result, args.format, args.filled_on), args.output)
+    emit(render(result, args.format, args.filled_on), args.output, park_inputs(park))
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import confined
 from ecopark.standard.model import DEFAULT_STANDARD, STANDARDS, load_standard
 
 WATER_REGIONS = ("water_scarce", "jingjinji", "other")
@@ -98,6 +99,7 @@ def load_config(park_dir: Path | str) -> ParkConfig:
                 "id, name and base_year (see the README, 'The park folder')",
             )
         )
+    confined(path, park_dir, shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import confined
 from ecopark.io.park import Park
 from ecopark.io.rows import Row, validate_rows
 from ecopark.io.yearfile import NOTE_COLUMN, YEAR_COLUMNS, read_table, year_file_list, year_of
@@ -76,6 +77,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
     shown = display_path(path)
     if year is None:
         year = year_of(path) or 0
+    confined(path, path.parent.parent, shown)  # <park>/sectors/<year>.csv stays in <park>
     cells = read_table(path, shown, ("sector", *YEAR_COLUMNS), (NOTE_COLUMN,))
     problems: list[Problem] = []
     rows: list[Row] = []

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import confined
 from ecopark.io.rows import Record, Row, validate_rows
 from ecopark.standard.model import Standard, load_standard
 
@@ -258,6 +259,7 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     path = Path(path)
     standard = standard or load_standard()
     shown = _shown(path)
+    confined(path, path.parent, shown)  # a link out of the park folder is never read
     return _year_records(read_table(path, shown, YEAR_COLUMNS, (NOTE_COLUMN,)), standard, shown)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecopark.errors import InputError, display_path
+from ecopark.io.confine import park_id_problem
 from ecopark.io.yearfile import year_file_list
 from ecopark.reports.batch.job import Outcome
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
@@ -95,8 +96,11 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
     """Targets for ``--park ID [--years ...]``; default years: every year after the base year."""
     from ecopark.reports.params import check_park_year
 
-    data_dir = Path(data_dir).resolve()
     shown = f"--park {park_id}"
+    problem = park_id_problem(park_id)
+    if problem:
+        raise ParamsError(f"{shown}: {problem.replace('park_id', '--park')}")
+    data_dir = Path(data_dir).resolve()
     if years is None:
         from ecopark.io.config import load_config
 

@@ -124,12 +124,13 @@ def render_index(targets: list[Target], out_dir: Path, generated: str | None = N
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    return env.get_template(INDEX_TEMPLATE.name).render(
+    page = env.get_template(INDEX_TEMPLATE.name).render(
         rows=[index_row(t, out_dir) for t in targets],
         total=sum(len(t.outcomes) for t in targets),
         n_failed=sum(1 for t in targets for o in t.outcomes if not o.ok),
         generated=generated or _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
+    return visible(page)  # control characters from data files shown as symbols
 
 
 def write_index(path: Path, targets: list[Target], out_dir: Path) -> None:

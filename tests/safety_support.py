@@ -63,7 +63,8 @@ def html_problems(html: str, marker: str = "PWN") -> list[str]:
         if tag == "script":
             out.append(f"a <script> element: {attrs}")
         for name, value in attrs.items():
-            if marker in value or marker in name:
+            local = name == "id" or (name == "href" and value.startswith("#"))  # heading anchors
+            if (marker in value and not local) or marker in name:
                 out.append(f"<{tag} {name}={value[:80]!r}>: data text in an attribute")
             if name.startswith("on"):
                 out.append(f"<{tag} {name}=...>: an event attribute")

@@ -633,8 +633,8 @@ def import_office_table(
     path, park_dir = Path(path), Path(park_dir)
     where = display_path(path)
     yaml_path = park_dir / "park.yaml"
-    existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if yaml_path.is_file() else None
-    config = load_config(park_dir) if existing_yaml is not None else None
+    config = load_config(park_dir) if yaml_path.is_file() else None  # bad park.yaml: InputError
+    existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if config is not None else None
     standard = load_standard(config.standard if config else DEFAULT_STANDARD)
     if water_region is not None and water_region not in WATER_REGIONS:
         raise InputError(

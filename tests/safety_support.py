@@ -143,3 +143,62 @@ def wait_gone(pids: set[int], seconds: float) -> set[int]:
     while (left := alive(pids)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
+
+
+# --------------------------------------------------------------------------------------------
+# Notebooks
+
+
+def tiny_notebook(path, code: str):
+    """Write a notebook with the batch's parameters cell (park_id, year, data_dir) and ``code``."""
+    import json
+
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "parameters",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "source": "park_id = ''\nyear = 0\ndata_dir = ''",
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "work",
+            "metadata": {},
+            "outputs": [],
+            "source": code,
+        },
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def partial_files(folder) -> list:
+    """Files a write left behind half-done: temporaries, reports not ending as they should."""
+    from pathlib import Path
+
+    out = []
+    for p in Path(folder).rglob("*"):
+        if p.name.endswith(".tmp") or p.name.startswith(".ecopark-probe-"):
+            out.append(p)
+        elif p.suffix == ".html" and not p.read_text(encoding="utf-8").rstrip().endswith("</html>"):
+            out.append(p)
+        elif p.suffix == ".ipynb":
+            import json
+
+            try:
+                json.loads(p.read_text(encoding="utf-8"))
+            except ValueError:
+                out.append(p)
+    return out

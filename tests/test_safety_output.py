@@ -185,3 +185,13 @@ def test_an_unreachable_dask_scheduler_is_one_line_within_the_timeout(tmp_path, 
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert "--scheduler tcp://127.0.0.1:9: no Dask scheduler answered within 1 s" in err
     assert not (tmp_path / "out" / "summary.csv").exists()
+
+
+def test_a_read_only_out_stops_before_any_notebook(tmp_path, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(batch_run_module.tempfile, "mkstemp", read_only)
+    targets = batch.targets_for_park("example-park", [2021], DATA)
+    with pytest.raises(InputError, match=r"cannot be written \(Read-only file system\)"):
+        batch.run_batch(targets, batch.resolve_notebooks(None), tmp_path / "o", runner=_never)

@@ -112,7 +112,11 @@ class LocalPool:
             initializer=_worker_started,
             initargs=(os.getpid(),),
         )
-        futures = {pool.submit(runner, job): job for job in jobs}
+        try:
+            futures = {pool.submit(runner, job): job for job in jobs}
+        except BaseException:  # interrupted while the workers start
+            _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
+            raise
         workers = [p for p in multiprocessing.active_children() if p not in before]
 
         def results() -> Iterator[JobResult]:

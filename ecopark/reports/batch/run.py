@@ -35,7 +35,7 @@ from ecopark.io.atomic import refuse_inputs, write_bytes
 from ecopark.io.confine import inside
 from ecopark.reports.batch.executors import Executor, LocalPool
 from ecopark.reports.batch.index import report_path, write_index, write_summary
-from ecopark.reports.batch.job import Job, Outcome, Runner, run_job
+from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
 from ecopark.reports.batch.targets import Target, describe, judge, read_parks
 from ecopark.reports.catalog import notebook_weight
@@ -291,9 +291,10 @@ def run_batch(
     from tqdm import tqdm
 
     signals = _Signals()
+    results: Iterator[JobResult] = iter(())
     with signals.installed():
-        results = executor(runner, jobs)
         try:
+            results = executor(runner, jobs)
             for t in targets:  # while the workers run
                 if t.runnable:
                     judge(t, parks[t.park_year.park_dir])

@@ -1,7 +1,8 @@
 """One batch run of the report notebooks, shared by the notebook, batch and HTML tests.
 
 `ecopark run` (the CLI, in a subprocess) over: Nantong 2021, two example-park years, a copy of
-Nantong whose note and source hold ``<script>alert(1)</script>``, and one broken params file.
+the example park whose every text is hostile (:func:`make_xss_park`: scripts, links, Markdown,
+Jinja, formulas, control characters), and one broken params file.
 It runs once per test session, whichever test asks first.
 """
 
@@ -51,19 +52,93 @@ def good_park_years() -> list[tuple[str, int]]:
     return out + [(XSS_PARK, 2021)]
 
 
+#: Every kind of hostile text a data file may hold; each carries ``PWN``, so that a test can
+#: tell whether any of it became markup (an attribute, a link, an image) instead of text.
+HOSTILE = (
+    "<script>document.title='PWN-script'</script>",
+    "<img src=x onerror=\"document.title='PWN-img'\">",
+    "<svg onload=document.title='PWN-svg'></svg>",
+    "<a href=\"javascript:document.title='PWN-a'\">点击</a>",
+    "[点击查看](javascript:document.title='PWN-mdlink')",
+    "![PWN-mdimg](/etc/hostname)",
+    "![PWN-remote](https://evil.example/PWN.png)",
+    "[PWN-data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<https://evil.example/PWN-autolink> www.evil.example/PWN-www",
+    "**PWN-bold** _PWN-em_ `PWN-code` ~~PWN-del~~",
+    "# PWN-heading",
+    "$\\alert{PWN-math}$",
+    "{{ 7*7 }} {% if 1 %}PWN-jinja{% endif %} {# PWN-comment #}",
+    '=HYPERLINK("https://evil.example/PWN","点击")',
+    "+cmd|' /C calc'!PWN",
+    "-2+3+cmd|' /C calc'!PWN",
+    "@SUM(1+1)*cmd|' /C calc'!PWN",
+    "PWN-control\x07\x1b[31m\x08end",
+    "长" * 3000 + "PWN-long",
+)
+#: The hostile park's name: a Markdown link, an image, a script and a formula in one.
+HOSTILE_NAME = "=HYPERLINK(\"x\")[示例](javascript:document.title='PWN-name')<b>PWN</b>![i](x.png)"
+
+
+def _yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (control characters as escapes)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
 def make_xss_park(data: Path) -> Path:
-    """A copy of Nantong under ``data/xss-park`` with ``<script>`` in a note and in the source."""
+    """A copy of the example park under ``data/xss-park`` whose every text is hostile.
+
+    ``<script>alert(1)</script>`` is in the source and in the note of the first item of 2021;
+    the name, description, the other notes and the sector names hold :data:`HOSTILE`.
+    """
     park = data / XSS_PARK
-    shutil.copytree(DATA / "nantong-etdz", park)
-    yaml_text = (park / "park.yaml").read_text(encoding="utf-8")
-    yaml_text = yaml_text.replace("id: nantong-etdz", f"id: {XSS_PARK}")
-    yaml_text = yaml_text.replace("\nsource: ", f"\nsource: {SCRIPT} ")
-    (park / "park.yaml").write_text(yaml_text, encoding="utf-8")
-    year = park / "2021.csv"
-    lines = year.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].rsplit(",", 1)[0] + f",注释 {SCRIPT} 结束"
-    year.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = DATA / "example-park"
+    shutil.copytree(source, park)
+    lines = []
+    for line in (park / "park.yaml").read_text(encoding="utf-8").splitlines():
+        key = line.split(":", 1)[0]
+        if key == "id":
+            line = f"id: {XSS_PARK}"
+        elif key == "name":
+            line = f"name: {_yaml_quoted(HOSTILE_NAME)}"
+        elif key == "description":
+            line = f"description: {_yaml_quoted(' '.join(HOSTILE[:-1]))}"
+        elif key == "source":
+            line = f"source: {_yaml_quoted(SCRIPT + ' ' + HOSTILE[4] + ' ' + HOSTILE[13])}"
+        lines.append(line)
+    (park / "park.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for path in sorted(park.glob("*.csv")):
+        rows = path.read_text(encoding="utf-8").splitlines()
+        for i in range(1, len(rows)):
+            note = HOSTILE[i % len(HOSTILE)]
+            if path.name == "2021.csv" and i == 1:
+                note = f"注释 {SCRIPT} 结束"
+            rows[i] = rows[i].rsplit(",", 1)[0] + "," + _csv_field(note)
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    sectors = sorted(
+        {
+            r.split(",", 1)[0]
+            for r in (park / "sectors" / "2021.csv").read_text(encoding="utf-8").splitlines()[1:]
+        }
+    )
+    rename = {name: HOSTILE[i][:60] + f" {name}" for i, name in enumerate(sectors)}
+    for path in sorted((park / "sectors").glob("*.csv")):
+        rows = path.read_text(encoding="utf-8").splitlines()
+        for i in range(1, len(rows)):
+            sector, rest = rows[i].split(",", 1)
+            rows[i] = _csv_field(rename.get(sector, sector)) + "," + rest
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return park
+
+
+def _csv_field(text: str) -> str:
+    import csv as _csv
+    import io
+
+    buf = io.StringIO()
+    _csv.writer(buf, lineterminator="").writerow([text])
+    return buf.getvalue()
 
 
 @functools.cache

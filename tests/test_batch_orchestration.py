@@ -371,3 +371,21 @@ def test_index_verdict_words(tmp_path, compliant, verdict, word, cls):
     html = render_index([t], tmp_path)
     assert f'<td><span class="{cls}">{word}</span><div class="verdict">{verdict}</div></td>' in html
     assert "<td>—</td>" in html  # no notebook ran
+
+
+def test_a_bad_year_file_stops_only_the_park_years_that_read_it(tmp_path):
+    """Each park is validated once; 2022.csv broken stops 2022 and 2023, not 2019-2021."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "example-park", data / "example-park")
+    (data / "example-park" / "2022.csv").write_text(
+        "item,value,unit\nvalue_added,-5,万元\n", encoding="utf-8"
+    )
+    targets = batch.targets_for_park("example-park", [2019, 2020, 2021, 2022, 2023], data)
+    runner = FakeRunner()
+    _run(targets, tmp_path / "out", runner)
+    errors = {t.year: t.error for t in targets}
+    assert [y for y, e in errors.items() if e] == [2022, 2023]
+    assert "2022.csv, line 2" in errors[2022] and "value_added" in errors[2022]
+    assert sorted({j.year for j in runner.seen}) == [2019, 2020, 2021]

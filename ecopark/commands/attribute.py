@@ -10,7 +10,7 @@ import math
 
 from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.io.park import load_park
 from ecopark.lmdi import chain_total
 
@@ -102,5 +102,5 @@ def run_attribute(args: argparse.Namespace) -> int:
     else:
         frame = attribute(park, args.year_from, args.year_to, args.indicator)
     text = render(frame, args.format)
-    emit(for_output(text, args.format, args), args.output)
+    emit(for_output(text, args.format, args), args.output, park_inputs(park))
     return 0

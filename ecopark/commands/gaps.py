@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.whatif import REPORT_COLUMNS, gaps_report
@@ -80,5 +80,5 @@ def run_gaps(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
-    emit(for_output(text, args.format, args), args.output)
+    emit(for_output(text, args.format, args), args.output, park_inputs(park))
     return 0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
 
 from ecopark.reports.batch import (
+    CONNECT_TIMEOUT,
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
+    BatchStopped,
     executor_for,
     resolve_notebooks,
     run_batch,
@@ -21,15 +24,22 @@ from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 from ecopark.reports.params import ParamsError, params_files, parse_years
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+def _seconds(text: str) -> float:
+    """A time limit [s]: a positive finite decimal such as 2.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give seconds such as 300 or 2.5, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
 
 
 def _jobs(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a whole number such as 4, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
     return value
@@ -48,7 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "before each (imported modules stay loaded, which saves a kernel start and the imports "
             "per notebook); after a failure, timeout or kernel death the next notebook gets a new "
             "kernel. --fresh-kernels starts a new kernel for every notebook instead. "
-            "Exits 1 if any notebook failed."
+            "OUT is checked before any notebook runs. Ctrl-C or SIGTERM stops the batch at once "
+            "(workers and kernels ended, finished reports kept, the others marked interrupted in "
+            "summary.csv and index.html; exit 130 or 143). Exits 1 if any notebook failed, 2 on "
+            "bad input or an output that cannot be written."
         ),
     )
     p.add_argument(
@@ -92,15 +105,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the jobs on a Dask distributed cluster (needs ecopark[dask]), e.g. tcp://host:8786",
     )
     p.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=CONNECT_TIMEOUT,
+        metavar="S",
+        help=f"with --scheduler: time the scheduler has to answer [s] (default {CONNECT_TIMEOUT:g})",
+    )
+    p.add_argument(
         "--cell-timeout",
-        type=_positive,
+        type=_seconds,
         default=DEFAULT_CELL_TIMEOUT,
         metavar="S",
         help=f"time limit per cell [s] (default {DEFAULT_CELL_TIMEOUT:g})",
     )
     p.add_argument(
         "--notebook-timeout",
-        type=_positive,
+        type=_seconds,
         default=DEFAULT_NOTEBOOK_TIMEOUT,
         metavar="S",
         help=f"wall-clock limit per notebook [s] (default {DEFAULT_NOTEBOOK_TIMEOUT:g})",
@@ -131,6 +151,10 @@ def run(args: argparse.Namespace) -> int:
     if args.years and not args.park:
         print("ecopark run: error: --years needs --park", file=sys.stderr)
         return 2
+    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check the
+    # "iri" string format, which no notebook schema uses; building its grammar at import takes
+    # about 2 s of CPU. This process is ours: skip it (validation is otherwise unchanged).
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     if args.notebooks:
         # --notebooks takes several values, so it swallows params given after it: take them back.
         moved = [
@@ -163,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
             targets,
             notebooks,
             out_dir=args.out,
-            executor=executor_for(args.jobs, args.scheduler),
+            executor=executor_for(args.jobs, args.scheduler, args.connect_timeout),
             cell_timeout=args.cell_timeout,
             notebook_timeout=args.notebook_timeout,
             fresh_kernels=args.fresh_kernels,
@@ -171,5 +195,8 @@ def run(args: argparse.Namespace) -> int:
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)
         return 2
+    except BatchStopped as exc:
+        print(f"ecopark run: stopped: {exc.message}", file=sys.stderr)
+        return exc.status
     print(summary_text(outcomes, args.out), file=sys.stderr)
     return 0 if all(o.ok for o in outcomes) else 1

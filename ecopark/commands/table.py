@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import emit
+from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
@@ -82,7 +82,11 @@ def _date(text: str) -> dt.date:
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
     result = assess(park, args.year)
-    emit(for_output(render(result, args.format, args.filled_on), args.format, args), args.output)
+    emit(
+        for_output(render(result, args.format, args.filled_on), args.format, args),
+        args.output,
+        park_inputs(park),
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import confined
 from ecopark.io.yamlfile import load_yaml, type_problem
 from ecopark.standard.model import DEFAULT_STANDARD, STANDARDS, load_standard
 
@@ -90,6 +91,7 @@ def load_config(park_dir: Path | str) -> ParkConfig:
                 "id, name and base_year (see the README, 'The park folder')",
             )
         )
+    confined(path, park_dir, shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

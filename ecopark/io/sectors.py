@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecopark.errors import display_path
+from ecopark.io.confine import confined
 from ecopark.io.park import Park
 from ecopark.io.rows import validate_rows, vocabulary
 from ecopark.io.yearfile import (
@@ -83,6 +84,7 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
     if year is None:
         year = year_of(path) or 0
     shown = display_path(path)
+    confined(path, path.parent.parent, shown)  # <park>/sectors/<year>.csv stays in <park>
     cells = read_table(path, shown, ("sector", *YEAR_COLUMNS), (NOTE_COLUMN,), vocabulary(standard))
     additive = additive_items(standard)
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import confined
 from ecopark.io.rows import (
     DATE_CELL,
     PERCENT_CELL,
@@ -983,6 +984,7 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     path = Path(path)
     standard = standard or load_standard()
     shown = _shown(path)
+    confined(path, path.parent, shown)  # a link out of the park folder is never read
     cells = read_table(path, shown, YEAR_COLUMNS, (NOTE_COLUMN,), vocabulary(standard))
     return _year_records(cells, standard, shown)
 

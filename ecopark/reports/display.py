@@ -2,7 +2,8 @@
 
 - :class:`Text`: a sentence or a list in Markdown. Its Markdown is HTML-escaped as a whole, so no
   text can inject HTML or script (a ``<script>`` in a note is shown, never run); text from data
-  files is put in with :func:`esc`, which also escapes Markdown, so it is never formatted.
+  files is put in with :func:`esc` (:func:`ecopark.textsafe.md_escape`), which also escapes
+  Markdown and shows control characters, so it is never formatted.
 - :class:`Chart`: a figure, rendered once to PNG at its own size and closed.
 - :class:`Section`: texts, charts and tables (pandas DataFrames, whose HTML pandas escapes) shown
   one after another; ``None`` parts are skipped.
@@ -12,18 +13,12 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections.abc import Iterable
 from typing import Any
 
-#: ASCII punctuation that Markdown gives a meaning to, and ``:`` and ``@``, which would make a URL
-#: or an address a link (``<``, ``>`` and ``&`` are left to the HTML escaping of the whole text).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^:@])")
+from ecopark.textsafe import md_escape as esc
 
-
-def esc(text: object) -> str:
-    """``text`` from a data file, backslash-escaped so that Markdown shows it as it is."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+__all__ = ["Chart", "Section", "Text", "esc", "texts"]
 
 
 class Text:

@@ -6,7 +6,8 @@ script or style loaded from the network (require.js, MathJax, Mermaid and widget
 dropped), a Chinese font stack, and a header with a Chinese title (park name and year), the
 generation date and the data sources. Every text from data files is escaped: the template
 escapes the header, and notebooks show data-derived text only through pandas HTML or escaped
-Markdown (:class:`ecopark.reports.display.Text`).
+Markdown (:class:`ecopark.reports.display.Text`); control characters are shown as symbols
+(:func:`ecopark.textsafe.visible`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ecopark.reports.catalog import notebook_title
+from ecopark.textsafe import visible
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -103,6 +105,7 @@ def to_html(
         },
     }
     html, _ = exporter().from_notebook_node(nb, resources=resources)
+    html = visible(html)  # a control character from a data file (pandas leaves them) is shown
     bad = external_references(html)
     if bad:
         raise ReportError(f"report would load from the network: {bad[:3]}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import data_dir_problem, park_id_problem
 from ecopark.io.park import check_park
 from ecopark.io.yamlfile import YamlSyntaxError, load_yaml
 from ecopark.io.yearfile import year_files
@@ -157,14 +158,16 @@ def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
         problems.append(
             f"park_id must be the park folder's name, e.g. nantong-etdz; got {park_id!r}"
         )
-    elif isinstance(park_id, str) and not park_id.isascii():
-        problems.append(f"park_id must be ASCII (the park folder's name), got {park_id!r}")
+    elif isinstance(park_id, str) and park_id_problem(park_id):
+        problems.append(park_id_problem(park_id))
     year = data.get("year")
     if "year" in data and (isinstance(year, bool) or not isinstance(year, int)):
         problems.append(f"year must be an integer such as 2021, got {year!r}")
     data_dir = data.get("data_dir", DEFAULT_DATA_DIR)
     if not isinstance(data_dir, str) or not data_dir.strip():
         problems.append(f"data_dir must be a folder path, got {data_dir!r}")
+    elif data_dir_problem(data_dir):
+        problems.append(data_dir_problem(data_dir))
     if problems:
         raise ParamsError(f"{shown}: " + "; ".join(problems))
     folder = find_data_dir(data_dir, path.parent, park_id)

@@ -27,9 +27,7 @@ import datetime as dt
 import difflib
 import io
 import math
-import os
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.atomic import write_text
+from ecopark.io.atomic import keep_copy, refuse_inputs, write_text
 from ecopark.io.config import WATER_REGIONS, load_config, parse_config
 from ecopark.io.park import Park
 from ecopark.io.rows import Record, RowError, check_value, parse_number
@@ -661,8 +659,8 @@ def import_office_table(
     path, park_dir = Path(path), Path(park_dir)
     where = display_path(path)
     yaml_path = park_dir / "park.yaml"
-    existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if yaml_path.is_file() else None
-    config = load_config(park_dir) if existing_yaml is not None else None
+    config = load_config(park_dir) if yaml_path.is_file() else None  # bad park.yaml: InputError
+    existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if config is not None else None
     standard = load_standard(config.standard if config else DEFAULT_STANDARD)
     if water_region is not None and water_region not in WATER_REGIONS:
         raise InputError(
@@ -717,6 +715,7 @@ def import_office_table(
         result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
     park = _validated_park(park_dir, yaml_text, texts, existing_files)
     result.warnings += _printed_differences(park, year, table)
+    refuse_inputs([park_dir / f"{y}.csv" for y in texts] + [yaml_path], [path], "import elsewhere")
     _write(park_dir, texts, yaml_text, existing_yaml, existing_files, now, result)
     return result
 
@@ -828,17 +827,11 @@ def _write(
     An old year file of another name (``2021.xlsx``, ``2021.CSV``) is moved aside, so that the
     year keeps one file.
     """
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     for y, text in texts.items():
         target = park_dir / f"{y}.csv"
         old = existing.get(y)
         if old is not None:
-            backup = old.with_name(f"{old.name}.bak-{stamp}")
-            if old.name == target.name:
-                shutil.copy2(old, backup)
-            else:
-                os.replace(old, backup)
-            result.backups.append(backup)
+            result.backups.append(keep_copy(old, move=old.name != target.name, now=now))
         write_text(target, text, encoding="utf-8-sig")  # a year file opens in Excel
         result.written.append(target)
     if yaml_text != existing_yaml:

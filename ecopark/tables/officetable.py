@@ -31,6 +31,7 @@ from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
 from ecopark.standard.model import Indicator, Standard
+from ecopark.textsafe import visible
 
 SHEET1 = "附表1 对照考核表"
 SHEET2 = "附表2 信息公开表"
@@ -265,7 +266,9 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     std, cfg = a.standard, a.config
     ncols = len(HEADER1)
     _title(ws, 1, TITLE1, ncols)
-    _split_line(ws, 2, f"园区名称：{cfg.name}", f"填报时间：{filled_on_text(filled_on)}", ncols)
+    _split_line(
+        ws, 2, f"园区名称：{visible(cfg.name)}", f"填报时间：{filled_on_text(filled_on)}", ncols
+    )
     _split_line(ws, 3, "考核指标", f"数据基准年为 {cfg.base_year} 年", ncols)
     header_row = 4
     _header(ws, header_row, HEADER1)
@@ -314,7 +317,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     std, cfg = a.standard, a.config
     ncols = len(HEADER2)
     _title(ws, 1, f"{TITLE2}（{a.year} 年）", ncols)
-    _split_line(ws, 2, f"园区名称：{cfg.name}", f"数据基准年为 {cfg.base_year} 年", ncols)
+    _split_line(ws, 2, f"园区名称：{visible(cfg.name)}", f"数据基准年为 {cfg.base_year} 年", ncols)
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=ncols)
     ws.cell(3, 1, SECTION3).font = Font(bold=True)
     header_row = 4

@@ -9,6 +9,7 @@ import json
 import math
 
 from ecopark.assessment import Assessment
+from ecopark.textsafe import md_text
 
 FORMATS = ("csv", "json", "markdown", "xlsx")
 
@@ -98,7 +99,7 @@ def _md_cell(text: object) -> str:
 def to_markdown(a: Assessment) -> str:
     """A Markdown page: title, verdict with reasons, and the table."""
     c = a.config
-    lines = [f"# {c.name} {a.year} 年 {a.standard.code} 对照考核表", ""]
+    lines = [f"# {md_text(c.name)} {a.year} 年 {a.standard.code} 对照考核表", ""]
     lines.append(f"数据基准年：{c.base_year} 年。结论：**{'达标' if a.compliant else '未达标'}**。")
     if a.reasons:
         lines += ["", "未满足的规则："] + [f"- {_md_cell(r.zh)}" for r in a.reasons]

@@ -12,12 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.atomic import write_bytes
+from ecopark.io.atomic import keep_copy, refuse_inputs, write_bytes
 from ecopark.io.units import UNITS
 from ecopark.io.yearfile import year_file_list
 from ecopark.standard.model import Standard, load_standard
@@ -143,10 +141,6 @@ def template_workbook_bytes(year: int, standard: Standard | None = None) -> byte
     return buf.getvalue()
 
 
-def _stamp(now: dt.datetime | None) -> str:
-    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-
-
 def write_template(
     park_dir: Path | str,
     year: int,
@@ -198,6 +192,7 @@ def write_template(
 
         standard = load_standard(load_config(park_dir).standard)
     target = Path(output) if output else park_dir / f"{year}.{fmt}"
+    refuse_inputs(target, [park_dir / "park.yaml"], "give another -o FILE")
     clashes = [target] if target.exists() else []
     if output is None:  # any other year file of that year (2021.xlsx, 2021.CSV) would clash too
         clashes += [p for y, p in year_file_list(park_dir) if y == year and p.name != target.name]
@@ -218,13 +213,7 @@ def write_template(
         else template_csv(standard).encode("utf-8-sig")
     )
     backups = []
-    stamp = _stamp(now)
     for p in clashes:
-        backup = p.with_name(f"{p.name}.bak-{stamp}")
-        if p == target:
-            shutil.copy2(p, backup)
-        else:
-            os.replace(p, backup)
-        backups.append(backup)
+        backups.append(keep_copy(p, move=p != target, now=now))
     write_bytes(target, data)
     return target, backups

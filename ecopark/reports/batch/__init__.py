@@ -19,13 +19,28 @@ The parts, each replaceable:
   or a Dask cluster whose workers return the notebook and HTML bytes;
 - :mod:`~ecopark.reports.batch.index`: ``summary.csv``, ``index.html`` (a Jinja template) and
   the terminal summary;
-- :mod:`~ecopark.reports.batch.run`: :func:`run_batch`, which takes its runner and executor.
+- :mod:`~ecopark.reports.batch.run`: :func:`run_batch`, which takes its runner and executor,
+  checks ``--out`` first, and stops cleanly on SIGINT, SIGTERM or a full disk
+  (:class:`BatchStopped`).
 """
 
-from ecopark.reports.batch.executors import Dask, Executor, InProcess, LocalPool, executor_for
+from ecopark.reports.batch.executors import (
+    CONNECT_TIMEOUT,
+    Dask,
+    Executor,
+    InProcess,
+    LocalPool,
+    executor_for,
+)
 from ecopark.reports.batch.index import summary_text
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
-from ecopark.reports.batch.run import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT, run_batch
+from ecopark.reports.batch.run import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_NOTEBOOK_TIMEOUT,
+    INTERRUPTED,
+    BatchStopped,
+    run_batch,
+)
 from ecopark.reports.batch.targets import (
     Target,
     resolve_notebooks,
@@ -34,8 +49,11 @@ from ecopark.reports.batch.targets import (
 )
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "DEFAULT_CELL_TIMEOUT",
     "DEFAULT_NOTEBOOK_TIMEOUT",
+    "INTERRUPTED",
+    "BatchStopped",
     "Dask",
     "Executor",
     "InProcess",

@@ -5,18 +5,41 @@ An executor is called with a runner (:data:`~ecopark.reports.batch.job.Runner`, 
 results as they come, in any order. A job whose worker fails becomes a failed result; nothing
 else stops. ``remote`` says whether the workers cannot read this machine's files: the jobs then
 carry the park's data files and always start a fresh kernel.
+
+Closing the iterator before its end (an interrupt, a full disk) stops the work at once: the
+local pool's workers are told to stop (SIGTERM: each kills its kernel and exits), and killed if
+they have not within :data:`STOP_GRACE`. A worker whose parent dies, even by SIGKILL, notices
+(the parent-death signal on Linux, and a watchdog thread polling ``os.getppid()`` every
+:data:`WATCH_INTERVAL`), kills its kernel and exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ecopark.reports.batch.job import Job, JobResult, Runner, failed_result
-from ecopark.reports.batch.kernel import close_kernel, forget_kept_kernel, warm_up
+from ecopark.reports.batch.kernel import (
+    close_kernel,
+    die_with_parent,
+    forget_kept_kernel,
+    kill_kernels,
+    warm_up,
+)
 from ecopark.reports.params import ParamsError
+
+#: Time [s] stopped workers have to exit before they are killed.
+STOP_GRACE = 3.0
+#: How often [s] a worker checks that its parent is alive.
+WATCH_INTERVAL = 0.5
+#: Time [s] to reach a Dask scheduler.
+CONNECT_TIMEOUT = 10.0
 
 
 class Executor(Protocol):
@@ -45,6 +68,9 @@ class InProcess:
                 except Exception as exc:  # noqa: BLE001 - a failing runner fails its job only
                     result = failed_result(job, f"runner failed: {type(exc).__name__}: {exc}")
                 yield result
+        except BaseException:
+            kill_kernels()
+            raise
         finally:
             close_kernel()
 
@@ -79,10 +105,22 @@ class LocalPool:
             self.prepare()
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork") if "fork" in methods else None
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_started)
-        futures = {pool.submit(runner, job): job for job in jobs}
+        before = set(multiprocessing.active_children())
+        pool = ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=ctx,
+            initializer=_worker_started,
+            initargs=(os.getpid(),),
+        )
+        try:
+            futures = {pool.submit(runner, job): job for job in jobs}
+        except BaseException:  # interrupted while the workers start
+            _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
+            raise
+        workers = [p for p in multiprocessing.active_children() if p not in before]
 
         def results() -> Iterator[JobResult]:
+            finished = False
             try:
                 for fut in as_completed(futures):
                     try:
@@ -90,17 +128,60 @@ class LocalPool:
                     except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
                         error = f"worker process failed: {type(exc).__name__}: {exc}"
                         yield failed_result(futures[fut], error)
+                finished = True
             finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+                if finished:
+                    pool.shutdown(wait=True)
+                else:
+                    _stop(pool, workers)
 
         return results()
 
 
-def _worker_started() -> None:
-    """Pool worker initializer: shut down the worker's kept kernel when the worker exits."""
+def _stop(pool: Any, workers: list[Any]) -> None:
+    """End a pool now: no new job, every worker told to stop, then killed after the grace time."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in workers:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for p in workers:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in workers:
+        if p.is_alive():
+            with contextlib.suppress(Exception):
+                p.kill()
+            p.join(1.0)
+
+
+def _worker_stop(*_: object) -> None:
+    """Kill this worker's kernels and exit at once (SIGTERM, or the parent is gone)."""
+    kill_kernels()
+    os._exit(128 + signal.SIGTERM)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_INTERVAL)
+    _worker_stop()
+
+
+def _worker_started(parent: int) -> None:
+    """Pool worker initializer: stop with the parent, and shut the kept kernel down at exit.
+
+    Ctrl-C reaches the whole foreground process group: the parent handles it (and stops the
+    workers), so the workers ignore SIGINT. SIGTERM, or the parent's death however it dies,
+    kills the worker's kernels and ends the worker.
+    """
     from multiprocessing import util
 
     forget_kept_kernel()  # never a kernel of the parent's
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the line above
+        _worker_stop()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     util.Finalize(None, close_kernel, exitpriority=10)
 
 
@@ -112,9 +193,12 @@ class Dask:
     ----------
     scheduler : str
         The scheduler's address, e.g. ``tcp://host:8786``.
+    connect_timeout : float
+        Time [s] the scheduler has to answer.
     """
 
     scheduler: str
+    connect_timeout: float = CONNECT_TIMEOUT
     remote: ClassVar[bool] = True
 
     def __call__(self, runner: Runner, jobs: list[Job]) -> Iterator[JobResult]:
@@ -123,17 +207,47 @@ class Dask:
             from dask.distributed import Client, as_completed
         except ImportError:
             raise ParamsError("--scheduler needs Dask: pip install 'ecopark[dask]'") from None
-        with Client(self.scheduler) as client:
+        client = _connect(Client, self.scheduler, self.connect_timeout)
+        with client:
             futures = client.map(runner, jobs, pure=False)
             by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
-            for fut in as_completed(futures):
-                try:
-                    yield fut.result()
-                except Exception as exc:  # noqa: BLE001
-                    error = f"Dask worker failed: {type(exc).__name__}: {exc}"
-                    yield failed_result(by_key[fut.key], error)
+            finished = False
+            try:
+                for fut in as_completed(futures):
+                    try:
+                        yield fut.result()
+                    except Exception as exc:  # noqa: BLE001
+                        error = f"Dask worker failed: {type(exc).__name__}: {exc}"
+                        yield failed_result(by_key[fut.key], error)
+                finished = True
+            finally:
+                if not finished:
+                    with contextlib.suppress(Exception):
+                        client.cancel(futures)
 
 
-def executor_for(jobs: int | None = None, scheduler: str | None = None) -> Executor:
+def _connect(client_class: Any, address: str, timeout: float) -> Any:
+    """A Dask client connected to ``address``, or ParamsError within ``timeout`` [s]."""
+    import logging
+
+    quiet = [logging.getLogger(name) for name in ("distributed", "tornado")]
+    levels = [q.level for q in quiet]
+    for q in quiet:  # the connection attempts' warnings: the one line below says it all
+        q.setLevel(logging.CRITICAL)
+    try:
+        return client_class(address, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - an unreachable or malformed address
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParamsError(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s ({reason})"
+        ) from None
+    finally:
+        for q, level in zip(quiet, levels, strict=True):
+            q.setLevel(level)
+
+
+def executor_for(
+    jobs: int | None = None, scheduler: str | None = None, connect_timeout: float = CONNECT_TIMEOUT
+) -> Executor:
     """The executor the command line asks for: Dask with a scheduler, else a local pool."""
-    return Dask(scheduler) if scheduler else LocalPool(jobs)
+    return Dask(scheduler, connect_timeout) if scheduler else LocalPool(jobs)

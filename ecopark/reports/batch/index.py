@@ -1,7 +1,9 @@
 """The batch's own outputs: ``summary.csv``, ``index.html`` and the lines for the terminal.
 
 ``index.html`` is rendered from ``reports/templates/batch/index.html.j2`` with autoescape on;
-this module only decides what each row says.
+this module only decides what each row says. ``summary.csv`` holds text from data files and
+file names (errors, park ids): every cell goes through :func:`ecopark.textsafe.csv_cell`, so no
+spreadsheet takes one for a formula.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as _dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ecopark.errors import display_path
 from ecopark.io.atomic import write_text
@@ -18,8 +21,11 @@ from ecopark.reports.batch.job import Outcome
 from ecopark.reports.batch.targets import Target
 from ecopark.reports.catalog import notebook_title
 from ecopark.reports.html import TEMPLATES_DIR
+from ecopark.textsafe import csv_cell, visible
 
 SUMMARY_COLUMNS = ["park", "year", "notebook", "status", "seconds", "error"]
+#: How the index names a notebook's status other than ok.
+STATUS_ZH = {"failed": "失败", "timeout": "超时", "interrupted": "中断"}
 INDEX_TEMPLATE = TEMPLATES_DIR / "batch" / "index.html.j2"
 
 
@@ -34,7 +40,8 @@ def write_summary(path: Path, outcomes: list[Outcome]) -> None:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SUMMARY_COLUMNS)
     for o in outcomes:
-        w.writerow([o.park, o.year, o.notebook, o.status, f"{o.seconds:.2f}", o.error])
+        row = [o.park, o.year, o.notebook, o.status, f"{o.seconds:.2f}", o.error]
+        w.writerow([csv_cell(x) for x in row])
     write_text(path, "\ufeff" + buf.getvalue())
 
 
@@ -44,7 +51,7 @@ class IndexLink:
 
     label: str
     href: str | None
-    status: str = ""  # 失败 | 超时 when the notebook did not succeed
+    status: str = ""  # 失败 | 超时 | 中断 when the notebook did not succeed
     error: str = ""
 
 
@@ -76,13 +83,13 @@ def index_row(target: Target, out_dir: Path) -> IndexRow:
     for o in target.outcomes:
         if not o.notebook:
             continue
-        href = f"{target.park}/{target.year}/{o.notebook}.html"
+        href = quote(f"{target.park}/{target.year}/{o.notebook}.html")
         label = notebook_title(o.notebook)
         if o.ok:
             links.append(IndexLink(label, href))
         else:
             exists = report_path(out_dir, target.park, target.year, o.notebook, ".html").is_file()
-            status = "超时" if o.status == "timeout" else "失败"
+            status = STATUS_ZH.get(o.status, "失败")
             links.append(IndexLink(label, href if exists else None, status, o.error))
     return IndexRow(
         name=target.name or target.park,
@@ -117,12 +124,13 @@ def render_index(targets: list[Target], out_dir: Path, generated: str | None = N
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    return env.get_template(INDEX_TEMPLATE.name).render(
+    page = env.get_template(INDEX_TEMPLATE.name).render(
         rows=[index_row(t, out_dir) for t in targets],
         total=sum(len(t.outcomes) for t in targets),
         n_failed=sum(1 for t in targets for o in t.outcomes if not o.ok),
         generated=generated or _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
+    return visible(page)  # control characters from data files shown as symbols
 
 
 def write_index(path: Path, targets: list[Target], out_dir: Path) -> None:
@@ -140,5 +148,5 @@ def summary_text(outcomes: list[Outcome], out_dir: Path | str) -> str:
     ]
     for o in failed:
         what = f"{o.park} {o.year} {o.notebook}".strip()
-        lines.append(f"  FAILED {what}: {o.error}")
+        lines.append(f"  FAILED {visible(what)}: {visible(o.error)}")
     return "\n".join(lines)

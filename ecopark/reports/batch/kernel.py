@@ -5,15 +5,23 @@ process started: its stderr is silenced, it is killed at the notebook's wall-clo
 run that dies mid-way still yields its partial notebook. With ``reuse`` the process keeps the
 kernel for its next notebook, whose run starts with a reset of the kernel's user namespace;
 :func:`close_kernel` shuts the kept kernel down.
+
+No kernel outlives the process that started it: each leads its own process group, which
+:func:`kill_kernels` kills (a worker told to stop, a batch interrupted); on Linux a kernel started
+by the main thread is also killed by the system when its process dies, however it dies
+(``PR_SET_PDEATHSIG``), and ipykernel exits by itself when its parent changes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import ctypes
 import logging
 import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -105,7 +113,10 @@ def _register_engine() -> None:
             client = PapermillNotebookClient(
                 nb_man,
                 km=km,
-                timeout=execution_timeout,
+                # nbclient's ``timeout`` is whole seconds; through ``timeout_func`` the limit
+                # [s] may be a decimal (2.5).
+                timeout=None,
+                timeout_func=(lambda cell: execution_timeout) if execution_timeout else None,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
                 log=_client_log,
@@ -181,10 +192,44 @@ def _is_start_failure(exc: BaseException, nb: Any) -> bool:
 
 
 def _kill(km: Any) -> None:
+    """Kill a kernel and whatever it started (it leads its own process group)."""
     process = getattr(getattr(km, "provisioner", None), "process", None)
     if process is not None:
         with contextlib.suppress(Exception):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
             process.kill()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Any:
+    """libc's ``prctl`` on Linux (looked up once, before any fork), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False if not possible.
+
+    The signal comes when the *thread* that started this process ends, so a child must be
+    started by a thread that lives as long as its process (the main thread).
+    """
+    if _PRCTL is None:
+        return False
+    return _PRCTL(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+
+
+def _kernel_preexec() -> None:  # pragma: no cover - runs in the kernel's process before exec
+    die_with_parent(signal.SIGKILL)
 
 
 @dataclass(eq=False)
@@ -199,10 +244,29 @@ class _Kernel:
 
 #: This process's kept kernel, between two notebooks (reuse mode only).
 _kept: _Kernel | None = None
+#: Every kernel this process started and has not discarded (running or kept).
+_live: set[_Kernel] = set()
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started, at once (a worker told to stop, an interrupt).
+
+    Safe to call from a signal handler or another thread: it only sends signals.
+    """
+    for kernel in list(_live):
+        if kernel.pid == os.getpid():
+            _kill(kernel.km)
 
 
 async def _start(kernel: _Kernel, cwd: str | None, timeout: float) -> None:
-    await kernel.km.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _live.add(kernel)
+    main = threading.current_thread() is threading.main_thread()
+    await kernel.km.start_kernel(
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_kernel_preexec if main and _PRCTL is not None else None,
+    )
     kernel.kc = kernel.km.client()
     kernel.kc.start_channels()
     await _wait_for_ready(kernel.kc, kernel.km, timeout)
@@ -234,6 +298,7 @@ def _discard(kernel: _Kernel) -> Callable[[], None]:
     from jupyter_core.utils import run_sync
 
     _kill(kernel.km)
+    _live.discard(kernel)
     if kernel.kc is not None:
         with contextlib.suppress(Exception):
             kernel.kc.stop_channels()
@@ -269,9 +334,10 @@ def close_kernel() -> None:
 
 
 def forget_kept_kernel() -> None:
-    """Drop the reference to a kept kernel inherited through a fork (it is the parent's)."""
+    """Drop the references to the kernels inherited through a fork (they are the parent's)."""
     global _kept
     _kept = None
+    _live.clear()
 
 
 def _no_cleanup() -> None:

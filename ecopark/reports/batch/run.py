@@ -4,25 +4,140 @@
 :class:`~ecopark.reports.batch.job.Job`, hands the jobs to an executor with a runner (both
 replaceable: tests pass a fake runner that returns canned results), writes each result's
 notebook and HTML as it comes, and ends with ``summary.csv`` and ``index.html``.
+
+Nothing is lost and nothing is left running:
+
+- ``--out`` is checked (a folder that is writable, or can be made) before any notebook runs;
+- every file is written atomically, only inside ``out_dir`` and never onto a file the batch
+  read (a notebook, a park's data file);
+- SIGINT (Ctrl-C) or SIGTERM, or an output that cannot be written (a full disk), stops the
+  batch at once: the workers and kernels are ended, the reports already written stay, the
+  unfinished notebooks are marked ``interrupted`` in ``summary.csv`` and the index, and
+  :class:`BatchStopped` says why (in one line) and with which exit status.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import errno
+import os
+import signal
 import sys
-from collections.abc import Callable
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ecopark.io.atomic import write_bytes
+from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.atomic import refuse_inputs, write_bytes
+from ecopark.io.confine import inside
 from ecopark.reports.batch.executors import Executor, LocalPool
 from ecopark.reports.batch.index import report_path, write_index, write_summary
-from ecopark.reports.batch.job import Job, Outcome, Runner, run_job
+from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
+from ecopark.reports.batch.kernel import kill_kernels
 from ecopark.reports.batch.targets import Target, describe, judge, read_parks
 from ecopark.reports.catalog import notebook_weight
 from ecopark.reports.html import report_heading
 
+if TYPE_CHECKING:
+    from ecopark.io.park import Park
+
 DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0
+#: The status of a notebook that the batch stopped before it ended.
+INTERRUPTED = "interrupted"
+SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+
+
+class BatchStopped(Exception):
+    """The batch stopped before its end; what was written is in ``summary.csv`` and the index.
+
+    Attributes
+    ----------
+    message : str
+        One line for the terminal.
+    status : int
+        The exit status: 130 (SIGINT), 143 (SIGTERM), 2 (an output could not be written).
+    outcomes : list of Outcome
+        Every notebook's outcome, the unfinished ones ``interrupted``.
+    """
+
+    def __init__(self, message: str, status: int, outcomes: list[Outcome]) -> None:
+        super().__init__(message)
+        self.message, self.status, self.outcomes = message, status, outcomes
+
+
+class _Signalled(KeyboardInterrupt):
+    """Raised in the main thread by the first SIGINT or SIGTERM of a batch."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGINT and SIGTERM during a batch: the first raises :class:`_Signalled` while ``armed``;
+    any other is only noted (``signum``), so that the stopping and the summary are not cut short.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.armed = True
+
+    def handler(self, signum: int, frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+        if self.armed:
+            self.armed = False
+            raise _Signalled(signum)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[_Signals]:
+        """Handle the signals while the block runs (in the main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        old = {s: signal.signal(s, self.handler) for s in SIGNAL_NAMES}
+        try:
+            yield self
+        finally:
+            for s, h in old.items():
+                signal.signal(s, h)
+
+
+class _WriteFailed(Exception):
+    """A report file not written: outside ``--out`` or onto an input (``stop`` False), or
+    the write failed, e.g. on a full disk (``stop`` True: the batch ends)."""
+
+    def __init__(self, path: Path, reason: str, stop: bool) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason, self.stop = path, reason, stop
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Make sure ``out_dir`` is a folder this process can write in (creating it if needed).
+
+    Raises
+    ------
+    InputError
+        If it is a file, cannot be created, or does not take a file; before any notebook runs.
+    """
+    shown = display_path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(Problem(shown, "is a file, not a folder; give --out a folder"))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".ecopark-probe-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            Problem(
+                shown, f"cannot be written ({exc.strerror or exc}); give --out a writable folder"
+            )
+        ) from None
 
 
 def _data_files(park_dir: Path) -> dict[str, bytes]:
@@ -144,6 +259,7 @@ def run_batch(
         One per notebook run, plus one per invalid target.
     """
     out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     if executor is None:
         executor = LocalPool()
     parks = read_parks(targets)
@@ -167,32 +283,117 @@ def run_batch(
             outcomes.append(o)
     if progress is None:
         progress = sys.stderr.isatty()
-    results = executor(runner, jobs)
-    for t in targets:  # while the workers run
-        if t.runnable:
-            judge(t, parks[t.park_year.park_dir])
+    inputs = _input_files(notebooks, parks.values())
+    stopped: tuple[str, int] | None = None
+    pending: dict[tuple[str, int, str], list[Job]] = {}
+    for job in jobs:
+        pending.setdefault((job.park, job.year, job.notebook), []).append(job)
     from tqdm import tqdm
 
-    with tqdm(
-        total=len(jobs), disable=not progress, unit="nb", desc="ecopark run", file=sys.stderr
-    ) as bar:
-        for res in results:
-            o = res.outcome
-            if res.ipynb is not None:
-                write_bytes(report_path(out_dir, o.park, o.year, o.notebook, ".ipynb"), res.ipynb)
-            if res.html is not None:
-                write_bytes(report_path(out_dir, o.park, o.year, o.notebook, ".html"), res.html)
+    signals = _Signals()
+    results: Iterator[JobResult] = iter(())
+    with signals.installed():
+        try:
+            results = executor(runner, jobs)
+            for t in targets:  # while the workers run
+                if t.runnable:
+                    judge(t, parks[t.park_year.park_dir])
+            with tqdm(
+                total=len(jobs),
+                disable=not progress,
+                unit="nb",
+                desc="ecopark run",
+                file=sys.stderr,
+            ) as bar:
+                for res in results:
+                    o = res.outcome
+                    with contextlib.suppress(KeyError, IndexError):
+                        pending[(o.park, o.year, o.notebook)].pop()
+                    try:
+                        for data, suffix in ((res.ipynb, ".ipynb"), (res.html, ".html")):
+                            if data is not None:
+                                path = report_path(out_dir, o.park, o.year, o.notebook, suffix)
+                                _write_report(path, data, out_dir, inputs)
+                    except _WriteFailed as exc:
+                        o.status, o.error = "failed", f"报告未写入：{exc.path}：{exc.reason}"
+                        if exc.stop:
+                            stopped = (f"cannot write {display_path(exc.path)}: {exc.reason}", 2)
+                    by_key[(o.park, o.year)].outcomes.append(o)
+                    outcomes.append(o)
+                    if on_result is not None:
+                        on_result(o)
+                    bar.update(1)
+                    if stopped:
+                        break
+        except _Signalled as exc:
+            stopped = (f"interrupted by {SIGNAL_NAMES[exc.signum]}", 128 + exc.signum)
+        finally:
+            signals.armed = False
+            unfinished = [job for group in pending.values() for job in group]
+            close = getattr(results, "close", None)  # an executor stopped early stops its work
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+            if unfinished or stopped:
+                kill_kernels()
+        why = stopped[0] if stopped else "the batch did not finish"
+        for job in unfinished:
+            o = Outcome(job.park, job.year, job.notebook, INTERRUPTED, 0.0, f"未完成：{why}")
             by_key[(o.park, o.year)].outcomes.append(o)
             outcomes.append(o)
-            if on_result is not None:
-                on_result(o)
-            bar.update(1)
-    order = {nb.stem: i for i, nb in enumerate(notebooks)}
-    for t in targets:
-        t.outcomes.sort(key=lambda o: order.get(o.notebook, -1))
-    write_summary(out_dir / "summary.csv", _sorted(outcomes, targets, order))
-    write_index(out_dir / "index.html", targets, out_dir)
+        order = {nb.stem: i for i, nb in enumerate(notebooks)}
+        for t in targets:
+            t.outcomes.sort(key=lambda o: order.get(o.notebook, -1))
+        failure = ""
+        try:
+            write_summary(out_dir / "summary.csv", _sorted(outcomes, targets, order))
+            write_index(out_dir / "index.html", targets, out_dir)
+        except OSError as exc:
+            failure = f"; summary.csv and index.html could not be written ({exc.strerror or exc})"
+            stopped = stopped or ("cannot write the summary", 2)
+    if stopped is None and signals.signum is not None:  # came while the summary was written
+        stopped = (f"interrupted by {SIGNAL_NAMES[signals.signum]}", 128 + signals.signum)
+    if stopped:
+        message, status = stopped
+        written = sum(o.ok for o in outcomes)
+        raise BatchStopped(
+            f"{message}; {written} of {len(jobs)} notebook report(s) written, "
+            f"{len(unfinished)} marked {INTERRUPTED} in {display_path(out_dir / 'summary.csv')}"
+            + failure,
+            status,
+            outcomes,
+        )
     return outcomes
+
+
+def _input_files(notebooks: list[Path], parks: Iterable[Park]) -> list[Path]:
+    """The files the batch reads: the notebooks, each park's park.yaml and year files."""
+    out = list(notebooks)
+    for park in parks:
+        out += [park.path / "park.yaml", *park.files.values()]
+    return out
+
+
+def _write_report(path: Path, data: bytes, out_dir: Path, inputs: list[Path]) -> None:
+    """Write one report file atomically, only inside ``out_dir`` and onto no input.
+
+    Raises
+    ------
+    _WriteFailed
+        If the path leads outside ``out_dir`` or onto an input, or the write fails (a full
+        disk): nothing is half-written.
+    """
+    if not inside(path, out_dir):
+        raise _WriteFailed(path, "the path leads outside --out", stop=False)
+    try:
+        refuse_inputs(path, inputs)
+    except InputError:
+        raise _WriteFailed(path, "it is a file the batch reads", stop=False) from None
+    try:
+        write_bytes(path, data)
+    except OSError as exc:
+        reason = "no space left on the disk" if exc.errno == errno.ENOSPC else exc.strerror
+        raise _WriteFailed(path, reason or str(exc), stop=True) from None
 
 
 def _sorted(outcomes: list[Outcome], targets: list[Target], order: dict[str, int]) -> list[Outcome]:

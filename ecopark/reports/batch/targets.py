@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecopark.errors import InputError, display_path
+from ecopark.errors import InputError, Problem, display_path
+from ecopark.io.confine import park_id_problem
 from ecopark.io.yearfile import year_file_list
 from ecopark.reports.batch.job import Outcome
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
@@ -98,8 +99,11 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
     """Targets for ``--park ID [--years ...]``; default years: every year after the base year."""
     from ecopark.reports.params import check_park_year
 
-    data_dir = Path(data_dir).resolve()
     shown = f"--park {park_id}"
+    problem = park_id_problem(park_id)
+    if problem:
+        raise ParamsError(f"{shown}: {problem.replace('park_id', '--park')}")
+    data_dir = Path(data_dir).resolve()
     if years is None:
         from ecopark.io.config import load_config
 
@@ -133,11 +137,13 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
 
 
 def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
-    """Load the park of every runnable target, once per park folder.
+    """Load the park of every runnable target, once per park folder, and validate it once.
 
     Targets of the same park share one :class:`~ecopark.io.park.Park` (and its cached year
-    files). Its files are validated here, once (as ``ecopark check`` does); a park that cannot be
-    loaded or has bad input gives each of its targets the error instead.
+    files). Its files are validated here, as ``ecopark check`` does. A park that cannot be loaded
+    gives each of its targets the error; a bad year file stops only the targets that read it —
+    the park-years from that year on (a report of year T reads the years up to T) — while a
+    problem in any other file (park.yaml, a sector file without a year) stops them all.
 
     Returns
     -------
@@ -145,28 +151,32 @@ def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
         ``{park folder: Park}`` for the parks that loaded.
     """
     from ecopark.io.park import check_loaded, load_park
+    from ecopark.io.yearfile import year_of
     from ecopark.reports.params import bad_input
 
     parks: dict[Path, Park] = {}
-    errors: dict[Path, str] = {}
+    failed: dict[Path, str] = {}
+    problems: dict[Path, list[Problem]] = {}
     for t in targets:
         if not t.runnable:
             continue
         assert t.park_year is not None
         folder = t.park_year.park_dir
-        if folder not in parks and folder not in errors:
+        if folder not in parks and folder not in failed:
             try:
-                park = load_park(folder)
+                parks[folder] = load_park(folder)
             except InputError as exc:
-                errors[folder] = "; ".join(str(p) for p in exc.problems)
+                failed[folder] = "; ".join(str(p) for p in exc.problems)
             else:
-                error = bad_input(t.source, folder, check_loaded(park))
-                if error is None:
-                    parks[folder] = park
-                else:
-                    errors[folder] = str(error)
-        if folder in errors:
-            t.error = errors[folder]
+                problems[folder] = check_loaded(parks[folder])
+        if folder in failed:
+            t.error = failed[folder]
+            continue
+        year = t.park_year.year
+        read = [p for p in problems[folder] if (year_of(Path(p.file).name) or 0) <= year]
+        error = bad_input(t.source, folder, read)
+        if error is not None:
+            t.error = str(error)
     return parks
 
 

@@ -1,0 +1,118 @@
+"""Soak: 40 park-years with faults injected, twice, on two workers with real kernels.
+
+Five parks (copies of the example park) times eight years, one tiny notebook that reads the
+park-year with ecopark and prints a figure from it. Injected: a broken year file, a notebook
+that raises, a kernel killed mid-notebook, a cell that runs past its limit. Every good report is
+written and shows the right figure, every bad one is marked with its cause, no process is left,
+and the summary is the same on a second run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ecopark.io.park import load_park
+from ecopark.reports import batch
+from safety_support import descendants, partial_files, tiny_notebook, wait_gone
+
+ROOT = Path(__file__).resolve().parent.parent
+YEARS = range(2016, 2024)
+PARKS = ("soak-good", "soak-raise", "soak-kill", "soak-slow", "soak-broken")
+CODE = """\
+import json, os, time
+if park_id == "soak-raise" and year == 2020:
+    raise RuntimeError("injected failure")
+if park_id == "soak-kill" and year == 2021:
+    os.kill(os.getpid(), 9)
+if park_id == "soak-slow" and year == 2022:
+    time.sleep(60)
+from ecopark.io.park import load_park
+values = load_park(f"{data_dir}/{park_id}").values(year)
+print(json.dumps({"park": park_id, "year": year, "output": values["industrial_output"]}))
+"""
+#: (park, year) -> (status, what the error says)
+FAULTS = {
+    ("soak-raise", 2020): ("failed", "RuntimeError: injected failure"),
+    ("soak-kill", 2021): ("failed", "DeadKernelError"),
+    ("soak-slow", 2022): ("timeout", "单元格执行超过 4 s 的时限"),
+    ("soak-broken", 2023): ("failed", "2023.csv, line 2, item 'no_such_item'"),
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def soak(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("soak")
+    data = root / "data"
+    for park in PARKS:
+        shutil.copytree(ROOT / "data" / "example-park", data / park)
+        yaml_path = data / park / "park.yaml"
+        text = yaml_path.read_text(encoding="utf-8").replace("id: example-park", f"id: {park}")
+        yaml_path.write_text(text, encoding="utf-8")
+    (data / "soak-broken" / "2023.csv").write_text(
+        "item,value,unit\nno_such_item,12,万元\n", encoding="utf-8"
+    )
+    return data, tiny_notebook(root / "soak.ipynb", CODE)
+
+
+def _run(data: Path, notebook: Path, out: Path) -> list[dict]:
+    targets = [t for park in PARKS for t in batch.targets_for_park(park, list(YEARS), data)]
+    assert len(targets) == 40
+    batch.run_batch(
+        targets,
+        [notebook],
+        out,
+        executor=batch.LocalPool(2),
+        cell_timeout=4,
+        notebook_timeout=30,
+        progress=False,
+    )
+    with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _printed(ipynb: Path) -> dict:
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    text = "".join(
+        "".join(o.get("text", ""))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    )
+    return json.loads(text)
+
+
+def test_soak_forty_park_years_with_faults(soak, tmp_path):
+    data, notebook = soak
+    before = descendants(os.getpid())
+    rows = _run(data, notebook, tmp_path / "one")
+    left = descendants(os.getpid()) - before
+    assert wait_gone(left, 10) == set(), "processes left after the batch"
+    assert len(rows) == 40
+    for row in rows:
+        key = (row["park"], int(row["year"]))
+        report = tmp_path / "one" / row["park"] / row["year"] / "soak"
+        if key in FAULTS:
+            status, cause = FAULTS[key]
+            assert (row["status"], cause in row["error"]) == (status, True), row
+            continue
+        assert row["status"] == "ok", row
+        want = load_park(data / row["park"]).values(int(row["year"]))["industrial_output"]
+        assert _printed(report.with_suffix(".ipynb")) == {
+            "park": row["park"],
+            "year": int(row["year"]),
+            "output": want,
+        }
+        assert report.with_suffix(".html").is_file()
+    assert partial_files(tmp_path / "one") == []
+    # the same summary again (but the time taken)
+    again = _run(data, notebook, tmp_path / "two")
+    assert [{**r, "seconds": ""} for r in again] == [{**r, "seconds": ""} for r in rows]
+    assert wait_gone(descendants(os.getpid()) - before, 10) == set()

@@ -118,7 +118,7 @@ def test_unknown_notebook_is_a_clear_error(capsys):
 @pytest.mark.slow
 def test_batch_good_ones_succeed_broken_one_fails():
     run = batch_run()
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == 2, run.stderr  # a broken params file is bad input
     ok = {(r["park"], int(r["year"]), r["notebook"]) for r in run.summary if r["status"] == "ok"}
     assert ok == {(p, y, nb) for p, y in good_park_years() for nb in NOTEBOOKS}
     failed = [r for r in run.summary if r["status"] != "ok"]

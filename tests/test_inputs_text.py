@@ -429,7 +429,7 @@ def test_run_stops_on_bad_input_before_any_notebook(tmp_path, capsys):
     out = tmp_path / "reports"
     argv = ["run", "--park", folder.name, "--years", "2021", "--data-dir", str(tmp_path)]
     # the batch lists the park-year as failed, with the message, and runs no notebook
-    assert main([*argv, "--out", str(out)]) == 1
+    assert main([*argv, "--out", str(out)]) == 2  # bad input: exit 2, as every command
     err = capsys.readouterr().err
     assert "'120' % is above 100 %" in err and "Traceback" not in err
     assert not (out / folder.name).exists()

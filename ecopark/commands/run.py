@@ -60,8 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "kernel. --fresh-kernels starts a new kernel for every notebook instead. "
             "OUT is checked before any notebook runs. Ctrl-C or SIGTERM stops the batch at once "
             "(workers and kernels ended, finished reports kept, the others marked interrupted in "
-            "summary.csv and index.html; exit 130 or 143). Exits 1 if any notebook failed, 2 on "
-            "bad input or an output that cannot be written."
+            "summary.csv and index.html; exit 130 or 143). Exits 2 on bad input (any park-year "
+            "whose params or data files are invalid: the good ones still run) or an output that "
+            "cannot be written, else 1 if any notebook failed."
         ),
     )
     p.add_argument(
@@ -199,4 +200,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"ecopark run: stopped: {exc.message}", file=sys.stderr)
         return exc.status
     print(summary_text(outcomes, args.out), file=sys.stderr)
+    if any(o.bad_input for o in outcomes):
+        return 2  # bad input, as every command: the message names file, line and item
     return 0 if all(o.ok for o in outcomes) else 1

@@ -41,6 +41,11 @@ class Outcome:
         """Whether the notebook ran to the end without error."""
         return self.status == "ok"
 
+    @property
+    def bad_input(self) -> bool:
+        """Whether the park-year never ran because of its input (params, park folder, data files)."""
+        return self.status == "failed" and not self.notebook
+
 
 @dataclass(frozen=True)
 class Job:

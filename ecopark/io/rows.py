@@ -9,7 +9,9 @@ each stated once here:
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
   negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit);
-- the value is converted exactly to the catalogue unit and must stay a finite float.
+- the value is converted to the catalogue unit and must stay a finite float; the exact value
+  (:attr:`Record.exact`, the decimal as written times the unit's exact factor) is what the
+  engine judges.
 
 :func:`check_value` checks one value and raises :class:`RowError`; :func:`validate_rows` checks
 the rows of one file and raises :class:`~ecopark.errors.InputError` with every problem at once.
@@ -23,11 +25,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from ecopark.errors import InputError, Problem
-from ecopark.io.units import UNITS, convert
+from ecopark.io.units import UNITS, convert, factor
 from ecopark.standard.model import Item, Standard
 
+ONE = Fraction(1)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -62,7 +66,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Record:
-    """One raw item of one year, converted to its catalogue unit."""
+    """One raw item of one year, converted to its catalogue unit.
+
+    ``value`` is the float (analyses, charts); :attr:`exact` the exact value the engine judges.
+    """
 
     item: str
     value: float | str
@@ -73,14 +80,30 @@ class Record:
     value_as_written: str = ""
     unit_as_written: str = ""
     group: str = ""
+    number: Decimal | None = None
+    factor: Fraction = ONE
+
+    @property
+    def exact(self) -> Fraction | int | str:
+        """The value in the catalogue unit, exactly (the decimal as written times the unit's
+        factor: an int when that is whole); the word of a status. Worked out when asked for."""
+        number = self.number
+        if number is None:
+            return self.value
+        factor = self.factor
+        if factor.denominator == 1 and number == number.to_integral_value():
+            return int(number) * factor.numerator
+        return Fraction(number) * factor
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A valid value: ``value`` in the item's catalogue unit, ``number`` as written (None: a status)."""
+    """A valid value: ``value`` in the item's catalogue unit, ``number`` as written (None: a status),
+    ``factor`` the exact conversion from the unit as written to the catalogue unit."""
 
     value: float | str
     number: Decimal | None
+    factor: Fraction = ONE
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -169,16 +192,14 @@ def check_value(item: Item, text: str, unit_text: str) -> Checked:
             else f"is not a unit of {item.dimension}"
         )
         raise RowError(f"unit '{unit}' {kind}; '{item.name_zh}' takes {accepted}")
-    value = (
-        convert(number, unit, item.unit, item.dimension)
-        if item.dimension not in ("count", "percent")
-        else number
-    )
+    converts = item.dimension not in ("count", "percent")
+    value = convert(number, unit, item.unit, item.dimension) if converts else number
     if item.kind == "count" and value != value.to_integral_value():
         raise RowError(f"'{text}' is not a whole number; '{item.name_zh}' is a count")
     if not math.isfinite(float(value)):
         raise RowError(f"'{text}' is too large to be a real figure; check the value and its unit")
-    return Checked(float(value), number)
+    exact_factor = factor(unit, item.unit, item.dimension) if converts else ONE
+    return Checked(float(value), number, exact_factor)
 
 
 def validate_rows(
@@ -243,6 +264,8 @@ def validate_rows(
                 row.value,
                 row.unit,
                 row.group,
+                checked.number,
+                checked.factor,
             )
         )
     if problems:

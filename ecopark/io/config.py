@@ -256,7 +256,7 @@ def _rules(spec: Any, bad: Any) -> dict[str, str]:
         allowed = choices[key]
         if value not in allowed:
             words = ", ".join(f"{k} ({v[0]})" for k, v in allowed.items())
-            bad(f"rules: {key} '{value}' is not one of {words}")
+            bad(f"{key} '{value}' is not one of {words}")
             continue
         out[key] = value
     return out

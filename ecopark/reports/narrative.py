@@ -204,7 +204,7 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
     for _, g in problems.iterrows():
         number = int(g["number"])
         unit = g["unit"] or ""
-        value = with_unit(str(g["display"]), unit)
+        value = with_unit(str(g["display"]) + str(g.get("mark", "")), unit)  # 0.50(+) at a limit
         req = with_unit(str(g["requirement"]), unit)
         rows = w[w["number"] == number]
         if g["status"] == "fail":

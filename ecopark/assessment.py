@@ -95,13 +95,14 @@ class IndicatorResult:
 
     @functools.cached_property
     def exact(self) -> Fraction | int | str | None:
-        """The exact value [the indicator's unit] (a Fraction; the word of a status); None when
-        not computable. Worked out on first use where the floats decided the table."""
+        """The exact value [the indicator's unit] (a Fraction or int; the word of a status);
+        None when not computable, or not known (an assessment of float values only). Worked out
+        on first use where the floats decided the table."""
         if self.exact_value is not None or self.value is None:
             return self.exact_value
         if self.exact_later is not None:
             return self.exact_later()
-        return self.value if isinstance(self.value, str) else Fraction(self.value)
+        return self.value if isinstance(self.value, str) else None
 
     @property
     def display_marked(self) -> str:

@@ -588,3 +588,18 @@ def test_the_float_path_agrees_with_exact_evaluation(tmp_path_factory, years, ru
         ), f.number
         assert f.exact == s.exact, f.number
     assert (fast.compliant, fast.reasons) == (slow.compliant, slow.reasons)
+
+
+def test_growth_too_small_for_floats_keeps_its_sign(tmp_path) -> None:
+    # value added 100,000,000 -> 100,000,000.000000001 万元: the same float, so g_V is 0 in floats,
+    # but exactly it is positive: the elasticities are computable and judged by the ≤ branch
+    years = {
+        2015: {"value_added": "100000000", "energy": "100"},
+        2021: {"value_added": "100000000.000000001", "energy": "100"},
+    }
+    rows = table(write_years(tmp_path / "p", years))
+    assert (rows[10]["requirement"], rows[10]["value"], rows[10]["passed"]) == (
+        "≤0.6",
+        "0.00",
+        "true",
+    )

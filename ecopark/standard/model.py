@@ -346,12 +346,13 @@ class Requirement:
             return self._applies[self.by_region[water_region]]
         helper = self.by_sign_of
         try:
-            try:
+            if exact_values is None:
                 sign = helper.formula(values, n)
-            except Inexact:
-                if exact_values is None:
-                    raise
-                sign = helper.formula(exact_values, n)
+            else:  # in floats unless the growth is within 0.1 % of zero, then exactly
+                try:
+                    sign = helper.formula.checked(values, n)
+                except (Inexact, NotComputable, ZeroDivisionError, OverflowError):
+                    sign = helper.formula(exact_values, n)
         except (NotComputable, Inexact, KeyError, ZeroDivisionError, OverflowError):
             return Applied(
                 None,

@@ -4,22 +4,29 @@ Run by hand (not a test)::
 
     .venv/bin/python benchmarks/bench_engine.py            # 100, 300 and 1000 parks x 10 years
     .venv/bin/python benchmarks/bench_engine.py --parks 50 200 --profile
+    .venv/bin/python benchmarks/bench_engine.py --parks 1000 --against /tmp/before  # side by side
 
 The parks are written once (1000 parks x 10 years, realistic values scaled from the Nantong
 ETDZ figures, random growth per park) into a temporary folder, or ``--out DIR``. Each timing
 opens every park of the first N folders with :func:`ecopark.load_park` and assesses every one
 of its 10 years with :func:`ecopark.assess`, reading every CSV from disk, in one process.
 Target: 1,000 parks x 10 years in under 5 s on a 2-core machine, and linear in the park count.
+
+``--against TREE`` times the same parks with the ecopark of another source tree (say the commit
+before a change, ``git archive COMMIT | tar -x -C TREE``) and with this one, alternating, each in
+a fresh process, and prints both and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -154,7 +161,7 @@ def run(folders: list[Path]) -> tuple[float, float, int, int]:
         for year in park.years:
             a = ecopark.assess(park, year)
             count += 1
-            compliant += a.compliant
+            compliant += a.compliant is True  # None: the year is not judged
     return time.perf_counter() - start, time.process_time() - cpu, count, compliant
 
 
@@ -164,14 +171,55 @@ def _timed(func, *args) -> float:
     return time.perf_counter() - start
 
 
+def _one_run(root: Path, parks: int) -> dict[str, float]:
+    """Time one run over the first ``parks`` folders already under ``root`` (a child process)."""
+    folders = sorted(p for p in root.iterdir() if (p / "park.yaml").is_file())[:parks]
+    ecopark.load_standard()
+    run(folders[:5])
+    seconds, cpu, count, compliant = run(folders)
+    return {"seconds": seconds, "cpu": cpu, "count": count, "compliant": compliant}
+
+
+def _side_by_side(root: Path, parks: int, tree: Path, repeat: int) -> None:
+    """The same parks timed with the ecopark of ``tree`` and of this tree, alternating."""
+    here = Path(__file__).resolve().parents[1]
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(repeat):
+        for label, source in (("before", tree), ("after", here)):
+            env = dict(os.environ, PYTHONPATH=str(source))
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(root), "--parks", str(parks)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            got = json.loads(out.strip().splitlines()[-1])
+            if label not in best or got["cpu"] < best[label]["cpu"]:
+                best[label] = got
+    print(f"side by side, {parks} parks x {YEARS} years, best of {repeat} (by CPU seconds):")
+    for label, source in (("before", tree), ("after", here)):
+        b = best[label]
+        print(
+            f"  {label:>6} ({source}): {b['seconds']:.2f} s wall, {b['cpu']:.2f} s CPU, "
+            f"{1000 * b['cpu'] / b['count']:.3f} ms CPU/park-year, {b['compliant']} compliant"
+        )
+    print(f"  ratio after/before: {best['after']['cpu'] / best['before']['cpu']:.2f} (CPU)")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--parks", type=int, nargs="+", default=[100, 300, 1000])
     p.add_argument("--out", type=Path, help="write the parks here (default: a temporary folder)")
     p.add_argument("--repeat", type=int, default=3, help="runs per size; the fastest is shown")
     p.add_argument("--profile", action="store_true", help="cProfile the largest run")
+    p.add_argument("--against", type=Path, help="also time the ecopark of this source tree")
+    p.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # one timed run, as JSON
     args = p.parse_args(argv)
     sizes = sorted(args.parks)
+    if args.child is not None:
+        print(json.dumps(_one_run(args.child, sizes[-1])))
+        return 0
     root = args.out or Path(tempfile.mkdtemp(prefix="ecopark-bench-"))
     try:
         t0 = time.perf_counter()
@@ -225,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.profile:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+        if args.against is not None:
+            _side_by_side(root, sizes[-1], args.against, args.repeat)
     finally:
         if args.out is None:
             shutil.rmtree(root, ignore_errors=True)

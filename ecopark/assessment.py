@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import pandas as pd
 
 from ecopark.io.config import ParkConfig
-from ecopark.standard.model import Limit, Standard
+from ecopark.standard.model import Limit, Rules, Standard
 from ecopark.status import classify, margin_pct
 
 #: Columns of :meth:`Assessment.table`, in order.
@@ -22,6 +25,7 @@ RESULT_COLUMNS = [
     "role",
     "value",
     "display",
+    "mark",
     "passed",
     "op",
     "limit",
@@ -58,14 +62,23 @@ class IndicatorResult:
     Attributes
     ----------
     value : float, str or None
-        Unrounded value in the indicator's unit; a status word for reported statuses; None when
-        not computable.
+        Unrounded value in the indicator's unit as a float (analyses, charts); a status word for
+        reported statuses; None when not computable.
     display : str
-        The value as the official table prints it (``"0.0026"``, ``"82.00"``, ``"达标"``).
+        The value as the official table prints it, rounded by the rule in force from the exact
+        value (``"0.0026"``, ``"82.00"``, ``"0.50"``, ``"达标"``); plain digits.
     passed : bool or None
-        Judged on the printed value; None when not computable or no limit applies.
+        Judged by the declared comparison method (default 全数值比较法: the exact value against
+        the limit); None when not computable, no limit applies or the year is not judged.
     reason_zh, reason_en : str
-        Why the value or its requirement is missing, when it is.
+        Why the value or its requirement is missing (or the year is not judged), when it is.
+    mark : str
+        GB/T 8170-2008's ``"(+)"`` / ``"(−)"`` when the printed value equals the limit and the
+        exact value lies above / below it (全数值比较法); ``""`` otherwise.
+        :attr:`display_marked` is what human-facing tables print.
+    exact_value, exact_later :
+        The exact value when the engine worked it out, else how to work it out on demand; read
+        :attr:`exact`.
     """
 
     number: int
@@ -81,6 +94,27 @@ class IndicatorResult:
     passed: bool | None
     reason_zh: str = ""
     reason_en: str = ""
+    mark: str = ""
+    exact_value: Fraction | str | None = field(default=None, repr=False, compare=False)
+    exact_later: Callable[[], Fraction | str] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @functools.cached_property
+    def exact(self) -> Fraction | int | str | None:
+        """The exact value [the indicator's unit] (a Fraction or int; the word of a status);
+        None when not computable, or not known (an assessment of float values only). Worked out
+        on first use where the floats decided the table."""
+        if self.exact_value is not None or self.value is None:
+            return self.exact_value
+        if self.exact_later is not None:
+            return self.exact_later()
+        return self.value if isinstance(self.value, str) else None
+
+    @property
+    def display_marked(self) -> str:
+        """The printed value with GB/T 8170's mark, as human-facing tables show it: ``0.50(+)``."""
+        return self.display + self.mark
 
     @property
     def computable(self) -> bool:
@@ -105,20 +139,43 @@ class IndicatorResult:
 
 @dataclass(frozen=True)
 class Assessment:
-    """A park-year assessed against a standard."""
+    """A park-year assessed against a standard.
+
+    Attributes
+    ----------
+    compliant : bool or None
+        The verdict; None when the year is not judged (:attr:`judged`).
+    reasons : tuple of Reason
+        Every broken rule of the verdict (empty when compliant or not judged).
+    values : dict
+        The raw items keyed ``"item@ref"`` as floats; :attr:`exact_values` the same exactly.
+    rules : Rules
+        The rule in force: rounding and comparison method (GB/T 8170-2008 by default).
+    judged_reason : Reason or None
+        Why the year is not judged, 不作评价 (the base year, a year before it, a year that only
+        supplies history: ``"2015 年为基准年"``); None when it is.
+    """
 
     config: ParkConfig
     standard: Standard
     year: int
     results: tuple[IndicatorResult, ...]
-    compliant: bool
+    compliant: bool | None
     reasons: tuple[Reason, ...]
     values: dict[str, float | str] = field(default_factory=dict, repr=False)
+    rules: Rules = field(default_factory=Rules)
+    judged_reason: Reason | None = None
+    exact_values: Mapping[str, Fraction | str] = field(default_factory=dict, repr=False)
 
     @property
     def park(self) -> str:
         """The park id."""
         return self.config.id
+
+    @property
+    def judged(self) -> bool:
+        """Whether the park-year is judged at all (see :attr:`judged_reason`)."""
+        return self.judged_reason is None
 
     def result(self, number: int) -> IndicatorResult:
         """The result of indicator ``number``."""
@@ -138,11 +195,15 @@ class Assessment:
             - ``number`` (int), ``category``, ``indicator`` (Chinese name), ``indicator_en``,
               ``unit``;
             - ``requirement``: the requirement as it applies (``≥30``, the branch chosen,
-              ``≥10`` for the park's water region), every branch when no limit applies;
+              ``≥10`` for the park's water region, the footnote-a benchmark), also when the
+              value is not computable; every branch when g_V's sign is unknown;
             - ``role``: ``must``, ``selected`` or ``optional``;
             - ``value``: the unrounded number [unit] (float; NaN when not computable or a status
-              word); ``display``: as the official table prints it (``"0.0026"``, ``"达标"``);
-            - ``passed``: True, False or None (judged on the printed value);
+              word; the exact value is :attr:`IndicatorResult.exact`); ``display``: as the
+              official table prints it (``"0.0026"``, ``"达标"``), plain digits; ``mark``:
+              GB/T 8170's ``(+)``/``(−)`` (``""`` mostly);
+            - ``passed``: True, False or None (by the declared comparison method; None when
+              not computable, no limit applies or the year is not judged);
             - ``op`` and ``limit``: the limit that applies (``limit`` a float, or the word of a
               status requirement; None when no limit applies);
             - ``margin_pct`` [% of the limit], NaN where meaningless; ``status``: ``pass``,
@@ -171,6 +232,7 @@ class Assessment:
                     dtype=float,
                 ),
                 "display": [r.display for r in res],
+                "mark": [r.mark for r in res],
                 "passed": pd.Series([r.passed for r in res], dtype=object),
                 "op": pd.Series([None if lim is None else lim.op for lim in limits], dtype=object),
                 "limit": pd.Series([_limit_value(lim) for lim in limits], dtype=object),
@@ -185,6 +247,8 @@ class Assessment:
     def verdict_text(self) -> str:
         """The verdict in one Chinese paragraph with its reasons."""
         head = f"{self.config.name}（{self.year} 年）"
+        if self.judged_reason is not None:
+            return head + f"：{self.judged_reason.zh}，不作评价。"
         if self.compliant:
             return head + f"：符合 {self.standard.code} 的要求。"
         lines = [head + f"：不符合 {self.standard.code} 的要求，原因："]

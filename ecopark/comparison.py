@@ -90,7 +90,7 @@ def compare(a: Assessment, b: Assessment, changed_only: bool = False) -> pd.Data
         ``status_*`` (pass/at_risk/fail/not_computable), ``passed_*``, ``counts_*`` (whether the
         indicator counts toward that verdict), ``status_changed``, ``flipped`` (the pass flag
         changed between True and False) and ``changed`` (anything above differs). ``attrs``
-        hold ``a`` and ``b`` (labels) and ``compliant_a`` / ``compliant_b``.
+        hold ``a`` and ``b`` (labels) and ``compliant_a`` / ``compliant_b`` (None: not judged).
     """
     ta, tb = a.table().set_index("number"), b.table().set_index("number")
     numbers = [n for n in ta.index if n in tb.index] + [n for n in tb.index if n not in ta.index]
@@ -135,9 +135,7 @@ def compare(a: Assessment, b: Assessment, changed_only: bool = False) -> pd.Data
     if changed_only:
         out = out[out["changed"]].reset_index(drop=True)
     out = out[COMPARE_COLUMNS]
-    out.attrs.update(
-        a=label(a), b=label(b), compliant_a=bool(a.compliant), compliant_b=bool(b.compliant)
-    )
+    out.attrs.update(a=label(a), b=label(b), compliant_a=a.compliant, compliant_b=b.compliant)
     return out
 
 

@@ -156,7 +156,13 @@ def _counted(a: Assessment) -> pd.DataFrame:
 
 def assessment_text(a: Assessment) -> str:
     """One line: park, year, standard, verdict and the counts of the indicators that count."""
-    verdict = "符合 (compliant)" if a.compliant else "不符合 (not compliant)"
+    verdict = (
+        "不作评价 (not judged)"
+        if not a.judged
+        else "符合 (compliant)"
+        if a.compliant
+        else "不符合 (not compliant)"
+    )
     c = counts(_counted(a)["status"])
     return (
         f"<Assessment {a.park} {a.year} {a.standard.code}: {verdict}; "
@@ -166,6 +172,9 @@ def assessment_text(a: Assessment) -> str:
 
 def _verdict_html(a: Assessment) -> str:
     head = html.escape(f"{a.config.name}（{a.year} 年）· {a.standard.code}")
+    if not a.judged:
+        why = f"（{a.judged_reason.zh}）" if a.judged_reason else ""
+        return f"<h4>{head}</h4><p><b>不作评价</b>{html.escape(why)}</p>"
     colour = STATUS_COLOURS["pass" if a.compliant else "fail"]
     word = "符合要求" if a.compliant else "不符合要求"
     reasons = "".join(f"<li>{html.escape(r.zh)}</li>" for r in a.reasons)
@@ -243,8 +252,13 @@ def scenario_html(s: ScenarioAssessment) -> str:
     """A scenario: the raw items changed, the verdict before and after, what changed."""
     changes = s.changes.drop(columns=["item"])
     changed = {"ref": "年份", "before": "原值", "after": "新值", "given": "输入"}
-    before = "符合" if s.base is not None and s.base.compliant else "不符合"
-    after = "符合" if s.compliant else "不符合"
+
+    def word(x: Assessment | None) -> str:
+        if x is None:
+            return "—"
+        return "不作评价" if not x.judged else "符合" if x.compliant else "不符合"
+
+    before, after = word(s.base), word(s)
     diff = s.diff[["number", "indicator", "unit", "display_a", "display_b", "status_a", "status_b"]]
     before_after = {
         "display_a": "原指标值",

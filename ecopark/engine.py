@@ -8,16 +8,19 @@ pure function underneath, also used by the what-if solver and the attribution.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
-from ecopark.assessment import Assessment, IndicatorResult
+from ecopark.assessment import Assessment, IndicatorResult, Reason
 from ecopark.io.config import ParkConfig
 from ecopark.io.park import Park
-from ecopark.rounding import round_reported
-from ecopark.standard.expr import NotComputable, key
-from ecopark.standard.model import Indicator, Limit, Standard, format_number
+from ecopark.io.rows import Record
+from ecopark.rounding import DEFAULT_RULES, exact_text, mark, near_boundary, passes, printed
+from ecopark.standard.expr import Inexact, NotComputable, key
+from ecopark.standard.model import Indicator, Limit, Rules, Standard, format_number
 from ecopark.verdict import judge
 
 #: Offsets of the year references, relative to the evaluation year T; "B" is the base year.
@@ -30,9 +33,10 @@ def ref_year(ref: str, year: int, base_year: int) -> int:
 
 
 def context(park: Park, year: int) -> dict[str, float | str]:
-    """Every raw item the standard may read for ``year``, keyed ``"item@ref"``.
+    """Every raw item the standard may read for ``year``, keyed ``"item@ref"``, as floats.
 
-    Missing items are absent from the mapping. Files of other years are read as needed.
+    Missing items are absent from the mapping. Files of other years are read as needed. The
+    same items exactly: :func:`exact_context`.
     """
     base = park.config.base_year
     out: dict[str, float | str] = {}
@@ -42,6 +46,41 @@ def context(park: Park, year: int) -> dict[str, float | str]:
             {item + suffix: value for item, value in park.values(ref_year(ref, year, base)).items()}
         )
     return out
+
+
+class ExactValues(Mapping):
+    """Raw items keyed ``"item@ref"``, exactly (Fraction; the word of a status).
+
+    Each value is made from its record on first use (:attr:`ecopark.io.rows.Record.exact`), so a
+    park-year whose floats decide everything never pays for the exact numbers.
+    """
+
+    def __init__(self, records: Mapping[str, Record]):
+        self._records = records
+
+    def __getitem__(self, name: str) -> Fraction | str:
+        return self._records[name].exact
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+def exact_context(park: Park, year: int) -> ExactValues:
+    """The items of :func:`context`, exactly (the decimals as written, units converted exactly)."""
+    base = park.config.base_year
+    out: dict[str, Record] = {}
+    for ref in _refs(park.standard):
+        y = ref_year(ref, year, base)
+        if y in park.files:
+            suffix = key("", ref)
+            out.update({r.item + suffix: r for r in park.records(y)})
+    return ExactValues(out)
 
 
 _REFS: dict[int, tuple[Standard, tuple[str, ...]]] = {}
@@ -62,22 +101,36 @@ def _refs(standard: Standard) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The unrounded value of one indicator and the limit that applies, or why there is none.
+    """The value of one indicator and the limit that applies, or why there is none.
 
-    ``requirement`` is the requirement as it applies (:attr:`~ecopark.standard.model.Applied.text`);
-    empty when the value could not be computed, and the limit was not looked for.
+    Attributes
+    ----------
+    value : float, str or None
+        The value [the indicator's unit] as a float (analyses, charts); a status word; None when
+        not computable.
+    limit : Limit or None
+        The limit that applies (also when the value is not computable); None when none does.
+    reason_zh, reason_en : str
+        Why the value (first) or the limit is missing, when one is.
+    requirement : str
+        The requirement as it applies to the park-year (:attr:`~ecopark.standard.model.Applied.text`):
+        the region's limit, the branch chosen by the sign of g_V, the footnote-a benchmark.
+    exact : Fraction, str or None
+        The exact value, when it was worked out (always with ``exactly=True``); None when the
+        float decided (no tie, limit or zero near it) or the value is not computable.
     """
 
     value: float | str | None
     limit: Limit | None
     reason_zh: str = ""
     reason_en: str = ""
-    requirement: str = ""  # as it applies (Applied.text); empty when evaluation stopped early
+    requirement: str = ""
+    exact: Fraction | str | None = None
 
 
 def _missing(
     ind: Indicator, values: Mapping[str, object], year: int, base_year: int, standard: Standard
-) -> Evaluation | None:
+) -> tuple[str, str] | None:
     keys = ind.formula.keys
     for k in keys:
         if k not in values:
@@ -88,7 +141,42 @@ def _missing(
     missing = [inp for inp, k in zip(ind.inputs, keys, strict=True) if k not in values]
     zh = "、".join(f"{items[i].name_zh}（{ref_year(r, year, base_year)} 年）" for i, r in missing)
     en = ", ".join(f"{i} ({ref_year(r, year, base_year)})" for i, r in missing)
-    return Evaluation(None, None, f"缺少数据：{zh}", f"missing data: {en}")
+    return f"缺少数据：{zh}", f"missing data: {en}"
+
+
+class _NotComputed(Exception):
+    """Why a value could not be computed, in Chinese and English."""
+
+    def __init__(self, reason_zh: str, reason_en: str):
+        super().__init__(reason_en)
+        self.reason_zh, self.reason_en = reason_zh, reason_en
+
+
+def _exactly(ind: Indicator, values: Mapping[str, object], n: int) -> tuple[float, Fraction]:
+    """The indicator's formula on exact values: (the float for analyses, the exact value)."""
+    try:
+        exact = ind.formula.func(values, n)
+        if isinstance(exact, float | complex):  # a float crept in (a float given as exact)
+            raise TypeError("a float among the exact values")
+        return float(exact), exact
+    except NotComputable as exc:
+        raise _NotComputed(exc.reason_zh, exc.reason_en) from None
+    except OverflowError:
+        raise _NotComputed("结果不是有限实数", "the result is not a finite real number") from None
+    except (ZeroDivisionError, TypeError) as exc:
+        raise _NotComputed(f"无法计算（{exc}）", f"cannot be computed ({exc})") from None
+
+
+def _in_floats(ind: Indicator, values: Mapping[str, object], n: int) -> float | None:
+    """The formula in floats, or None where only the exact values may decide (cancellation,
+    a zero, an error, a result that is not a finite real number)."""
+    try:
+        value = ind.formula.checked(values, n)
+    except (Inexact, NotComputable, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    if not isinstance(value, float | int) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def evaluate(
@@ -97,6 +185,10 @@ def evaluate(
     config: ParkConfig,
     values: Mapping[str, float | str],
     year: int,
+    *,
+    exact_values: Mapping[str, Fraction | str] | None = None,
+    rules: Rules | None = None,
+    exactly: bool = False,
 ) -> Evaluation:
     """Evaluate one indicator on raw items.
 
@@ -109,58 +201,97 @@ def evaluate(
     config : ParkConfig
         The park (base year, water region, footnote a inputs).
     values : mapping
-        Raw items keyed ``"item@ref"`` in catalogue units (see :func:`context`).
+        Raw items keyed ``"item@ref"`` in catalogue units (see :func:`context`): floats, or exact
+        numbers (then the value is exact too).
     year : int
         The evaluation year T.
+    exact_values : mapping, optional
+        The same items exactly (:func:`exact_context`). Given, the formula runs in floats and
+        again exactly wherever the float could decide otherwise than the exact value: a result
+        within :data:`ecopark.rounding.REL_TOL` of a rounding tie, the limit or zero, or a
+        float evaluation that cancels (:class:`~ecopark.standard.expr.Inexact`) or fails.
+    rules : Rules, optional
+        The rule in force (which ties and limits matter); default the standard's.
+    exactly : bool
+        With ``exact_values``: always evaluate exactly.
 
     Returns
     -------
     Evaluation
-        The unrounded value (``None`` when not computable, with the reason) and the limit.
+        The value (``None`` when not computable, with the reason), the limit and the requirement
+        as they apply to the park-year.
     """
     n = year - config.base_year
-    missing = _missing(ind, values, year, config.base_year, standard)
-    if missing is not None:
-        return missing
-    if ind.formula.uses_n and n <= 0:
-        return Evaluation(
-            None,
-            None,
-            f"评价年 {year} 须晚于基准年 {config.base_year}",
-            f"the year {year} must be after the base year {config.base_year}",
-        )
-    if ind.reported:
-        value: float | str = values[key(*ind.inputs[0])]
-    else:
-        try:
-            value = ind.formula.func(values, n)
-        except NotComputable as exc:
-            return Evaluation(None, None, exc.reason_zh, exc.reason_en)
-        except (ZeroDivisionError, OverflowError, TypeError) as exc:
-            return Evaluation(None, None, f"无法计算（{exc}）", f"cannot be computed ({exc})")
-        if isinstance(value, complex) or not math.isfinite(value):
-            return Evaluation(
-                None, None, "结果不是有限实数", "the result is not a finite real number"
-            )
+    rules = rules or standard.rules
     applied = ind.requirement.applicable(
         values,
         n,
         water_region=config.water_region,
         dominant_sector_share=config.dominant_sector_share,
         sector_benchmark=config.sector_benchmarks.get(ind.number),
+        exact_values=exact_values,
     )
-    return Evaluation(value, applied.limit, applied.reason_zh, applied.reason_en, applied.text)
+    limit, text = applied.limit, applied.text
+    missing = _missing(ind, values, year, config.base_year, standard)
+    if missing is not None:
+        return Evaluation(None, limit, *missing, text)
+    if ind.formula.uses_n and n <= 0:
+        return Evaluation(
+            None,
+            limit,
+            f"评价年 {year} 须晚于基准年 {config.base_year}",
+            f"the year {year} must be after the base year {config.base_year}",
+            text,
+        )
+    exact: Fraction | str | None = None
+    try:
+        if ind.reported:
+            name = key(*ind.inputs[0])
+            value = values[name]
+            if exact_values is not None and not isinstance(value, str):
+                exact = exact_values[name]
+            elif not isinstance(value, float | str):
+                value, exact = float(value), value
+        elif exact_values is None:
+            if _is_exact(values, ind):
+                value, exact = _exactly(ind, values, n)
+            else:  # floats all the way, as they come (what-if grids, attribution)
+                value = ind.formula.func(values, n)
+                if isinstance(value, complex) or not math.isfinite(value):
+                    raise _NotComputed("结果不是有限实数", "the result is not a finite real number")
+        else:
+            value = None if exactly else _in_floats(ind, values, n)
+            if value is None or near_boundary(value, limit, rules):
+                value, exact = _exactly(ind, exact_values, n)
+    except NotComputable as exc:
+        return Evaluation(None, limit, exc.reason_zh, exc.reason_en, text)
+    except _NotComputed as exc:
+        return Evaluation(None, limit, exc.reason_zh, exc.reason_en, text)
+    except (ZeroDivisionError, OverflowError, TypeError) as exc:
+        return Evaluation(None, limit, f"无法计算（{exc}）", f"cannot be computed ({exc})", text)
+    return Evaluation(value, limit, applied.reason_zh, applied.reason_en, text, exact)
 
 
-def display(value: float | str | None, reported: bool) -> str:
-    """The value as the table prints it (see the data contract, column ``value``)."""
+def _is_exact(values: Mapping[str, object], ind: Indicator) -> bool:
+    """Whether the indicator's inputs are given exactly (no float among them)."""
+    return not any(isinstance(values[k], float) for k in ind.formula.keys)
+
+
+def display(
+    value: Fraction | float | str | None, reported: bool, rules: Rules | None = None
+) -> str:
+    """The value as the table prints it (see the data contract, column ``value``).
+
+    A computed value is rounded by the rule in force (:func:`ecopark.rounding.printed`); a
+    reported one is shown as given (exactly: ``20.2``, ``100``); a word as it is.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if reported:
-        return format_number(value)
-    return format(round_reported(value), "f")  # never scientific notation (1.0E-10)
+        return format_number(value) if isinstance(value, float) else exact_text(value)
+    return printed(value, rules or DEFAULT_RULES)
 
 
 def role_of(ind: Indicator, config: ParkConfig) -> str:
@@ -170,7 +301,43 @@ def role_of(ind: Indicator, config: ParkConfig) -> str:
     return "selected" if ind.number in config.selected_optional else "optional"
 
 
-def assess(park: Park, year: int) -> Assessment:
+def rules_of(standard: Standard, config: ParkConfig) -> Rules:
+    """The rule in force for a park: the standard's ``rules:`` with the park's over them."""
+    return standard.rules.overridden(config.rules)
+
+
+def judged(
+    standard: Standard,
+    config: ParkConfig,
+    year: int,
+    results: list[IndicatorResult],
+    values: Mapping[str, object],
+) -> Reason | None:
+    """Why a park-year cannot be judged (不作评价), or None when it can.
+
+    A year up to the base year cannot (the base year supplies the starting values of growth
+    rates and elasticities), nor a year that only supplies history: one in which not one of the
+    standard's must indicators has all its data (Nantong 2018 holds value added and land area,
+    for the three-year rates of 2021). A must indicator with its data but no value (value added
+    that did not grow) leaves the year judged, and not compliant.
+    """
+    base = config.base_year
+    if year == base:
+        return Reason(f"{year} 年为基准年", f"{year} is the base year")
+    if year < base:
+        return Reason(f"{year} 年早于基准年 {base} 年", f"{year} is before the base year {base}")
+    must = [ind for ind in standard.indicators if ind.role == "must"]
+    if must and all(_missing(ind, values, year, base, standard) for ind in must):
+        computable = sum(r.computable for r in results)
+        return Reason(
+            f"仅有历史数据（{computable}/{len(results)} 项指标可计算）",
+            f"history only ({computable} of {len(results)} indicators computable, no must "
+            "indicator among them)",
+        )
+    return None
+
+
+def assess(park: Park, year: int, *, exactly: bool = False) -> Assessment:
     """Assess one park-year against the park's standard.
 
     Parameters
@@ -179,11 +346,14 @@ def assess(park: Park, year: int) -> Assessment:
         From :func:`ecopark.load_park`.
     year : int
         The evaluation year T; its data file must exist.
+    exactly : bool
+        Evaluate every indicator exactly, not only where a float could mislead (the results
+        are the same; the property tests check it).
 
     Returns
     -------
     Assessment
-        The 32 indicator results in order, the verdict and its reasons.
+        The 32 indicator results in order, the verdict and its reasons, the rule in force.
 
     Raises
     ------
@@ -192,39 +362,44 @@ def assess(park: Park, year: int) -> Assessment:
     """
     park.file_for(year)
     values = context(park, year)
-    return assess_values(park.config, park.standard, year, values)
+    exact = exact_context(park, year)
+    return assess_values(park.config, park.standard, year, values, exact, exactly=exactly)
 
 
 def assess_values(
-    config: ParkConfig, standard: Standard, year: int, values: Mapping[str, float | str]
+    config: ParkConfig,
+    standard: Standard,
+    year: int,
+    values: Mapping[str, float | str],
+    exact_values: Mapping[str, Fraction | str] | None = None,
+    *,
+    exactly: bool = False,
 ) -> Assessment:
-    """Assess from raw items already keyed ``"item@ref"`` (what :func:`assess` does after reading)."""
+    """Assess from raw items already keyed ``"item@ref"`` (what :func:`assess` does after reading).
+
+    ``values`` are floats or exact numbers; ``exact_values`` the same exactly (see
+    :func:`evaluate`). Without ``exact_values``, exact ``values`` are judged exactly and float
+    ones as floats.
+    """
+    rules = rules_of(standard, config)
     results = []
     for ind in standard.indicators:
-        ev = evaluate(ind, standard, config, values, year)
-        rounded = display(ev.value, ind.reported)
-        passed = None
-        if ev.value is not None and ev.limit is not None:
-            judged = ev.value if (ind.reported or isinstance(ev.value, str)) else float(rounded)
-            passed = ev.limit.passes(judged)
-        results.append(
-            IndicatorResult(
-                number=ind.number,
-                category=ind.category,
-                name_zh=ind.name_zh,
-                name_en=ind.name_en,
-                unit=ind.unit,
-                requirement=ev.requirement or ind.requirement.branches,
-                limit=ev.limit,
-                role=role_of(ind, config),
-                value=ev.value,
-                display=rounded,
-                passed=passed,
-                reason_zh=ev.reason_zh,
-                reason_en=ev.reason_en,
-            )
+        ev = evaluate(
+            ind,
+            standard,
+            config,
+            values,
+            year,
+            exact_values=exact_values,
+            rules=rules,
+            exactly=exactly,
         )
-    compliant, reasons = judge(results, standard, config)
+        results.append(_result(ind, ev, config, rules, values, exact_values, year))
+    not_judged = judged(standard, config, year, results, values)
+    if not_judged is not None:  # each indicator still meets its limit or not; no verdict
+        compliant, reasons = None, []
+    else:
+        compliant, reasons = judge(results, standard, config)
     return Assessment(
         config=config,
         standard=standard,
@@ -233,4 +408,55 @@ def assess_values(
         compliant=compliant,
         reasons=tuple(reasons),
         values=dict(values),
+        rules=rules,
+        judged_reason=not_judged,
+        exact_values=exact_values if exact_values is not None else {},
     )
+
+
+def _result(
+    ind: Indicator,
+    ev: Evaluation,
+    config: ParkConfig,
+    rules: Rules,
+    values: Mapping[str, object],
+    exact_values: Mapping[str, object] | None,
+    year: int,
+) -> IndicatorResult:
+    """One row of the table: the printed value, the judgement and the mark by the rule in force."""
+    shown, passed, marked = "", None, ""
+    if ev.value is not None:
+        number = ev.exact if ev.exact is not None else ev.value
+        shown = display(number, ind.reported, rules)
+        if ev.limit is not None:
+            passed = passes(number, ev.limit, rules)
+            if not ind.reported and not isinstance(number, str):
+                marked = mark(number, shown, ev.limit, rules)
+    later = None
+    if ev.exact is None and ev.value is not None and exact_values is not None:
+        later = functools.partial(_exact_later, ind, exact_values, year - config.base_year)
+    return IndicatorResult(
+        number=ind.number,
+        category=ind.category,
+        name_zh=ind.name_zh,
+        name_en=ind.name_en,
+        unit=ind.unit,
+        requirement=ev.requirement or ind.requirement.branches,
+        limit=ev.limit,
+        role=role_of(ind, config),
+        value=ev.value,
+        display=shown,
+        passed=passed,
+        reason_zh=ev.reason_zh,
+        reason_en=ev.reason_en,
+        mark=marked,
+        exact_value=ev.exact,
+        exact_later=later,
+    )
+
+
+def _exact_later(ind: Indicator, exact_values: Mapping[str, object], n: int) -> Fraction | str:
+    """The exact value of a result the floats decided, worked out when asked for (JSON)."""
+    if ind.reported:
+        return exact_values[key(*ind.inputs[0])]
+    return _exactly(ind, exact_values, n)[1]

@@ -23,6 +23,7 @@ GAP_COLUMNS = [
     "role",
     "value",
     "display",
+    "mark",
     "requirement",
     "op",
     "limit",
@@ -55,11 +56,12 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         - ``role``: ``must`` / ``selected`` / ``optional``;
         - ``value``: the unrounded value [unit] (float; NaN when not computable or a status
           word); ``display``: as the official table prints it (the word of a status);
+          ``mark``: GB/T 8170's ``(+)``/``(−)`` for a printed value at its limit, or ``""``;
         - ``requirement`` (text, e.g. ``≤8``), ``op`` (``>=``, ``<=``, ``=`` or None) and
           ``limit`` (float, or the word; None when no limit applies);
         - ``margin_pct`` [% of the limit], NaN where meaningless (see
           :meth:`~ecopark.standard.model.Limit.margin_pct`);
-        - ``passed`` (True/False/None, judged by the engine on the printed value);
+        - ``passed`` (True/False/None, judged by the declared comparison method);
         - ``status``: ``pass``, ``at_risk`` (passing with a margin under 10 %), ``fail`` or
           ``not_computable`` (see :mod:`ecopark.status`), ``status_zh`` its Chinese label;
         - ``reason_zh`` / ``reason_en``: why the value or its limit is missing, when it is.

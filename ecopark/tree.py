@@ -23,6 +23,8 @@ SUMMARY_COLUMNS = [
     "name",
     "year",
     "compliant",
+    "judged",
+    "judged_reason",
     "failing",
     "not_computable",
     "reasons",
@@ -56,6 +58,8 @@ def summarise_park(folder: Path | str) -> list[dict]:
                 "name": park.config.name,
                 "year": year,
                 "compliant": a.compliant,
+                "judged": a.judged,
+                "judged_reason": a.judged_reason.zh if a.judged_reason else "",
                 "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
                 "not_computable": sum(not r.computable for r in a.results),
                 "reasons": "；".join(r.zh for r in a.reasons),
@@ -84,7 +88,9 @@ def assess_tree(
     Returns
     -------
     pandas.DataFrame
-        One row per park-year, columns :data:`SUMMARY_COLUMNS`: ``compliant`` (bool),
+        One row per park-year, columns :data:`SUMMARY_COLUMNS`: ``compliant`` (bool; None
+        when the year is not judged), ``judged`` (False for the base year, a year before it and a
+        year that only supplies history) and ``judged_reason`` (why not, in Chinese),
         ``failing`` (the numbers of the indicators that fail, space-separated),
         ``not_computable`` (how many cannot be computed), ``reasons`` (the verdict's broken rules
         in Chinese), ``error`` (bad input, if any), in park then year order.

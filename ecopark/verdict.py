@@ -20,8 +20,8 @@ def _failure(r: IndicatorResult, kind_zh: str, kind_en: str) -> Reason:
         )
     suffix = r.unit if r.limit is not None and r.limit.op != "=" else ""
     return Reason(
-        f"{kind_zh}指标 {r.number}「{r.name_zh}」未达标：{r.display}{r.unit}，要求 {r.requirement}{suffix}",
-        f"{kind_en} indicator {r.number} ({r.name_en}) fails: {r.display} against {r.requirement}",
+        f"{kind_zh}指标 {r.number}「{r.name_zh}」未达标：{r.display_marked}{r.unit}，要求 {r.requirement}{suffix}",
+        f"{kind_en} indicator {r.number} ({r.name_en}) fails: {r.display_marked} against {r.requirement}",
         r.number,
     )
 

@@ -179,7 +179,7 @@ def test_each_park_is_loaded_once_for_headers_and_verdicts(tmp_path, monkeypatch
     assert loads == [(DATA / "nantong-etdz").resolve()]
     assert sorted(y for _, y in assessed) == [2018, 2021]
     assert len({p for p, _ in assessed}) == 1  # the same Park for both years
-    assert [t.compliant for t in targets] == [False, True]
+    assert [t.compliant for t in targets] == [None, True]  # 2018 only supplies history: not judged
     assert targets[1].verdict.startswith("南通经济技术开发区（2021 年）：符合 HJ 274-2015 的要求。")
 
 
@@ -389,3 +389,12 @@ def test_a_bad_year_file_stops_only_the_park_years_that_read_it(tmp_path):
     assert [y for y, e in errors.items() if e] == [2022, 2023]
     assert "2022.csv, line 2" in errors[2022] and "value_added" in errors[2022]
     assert sorted({j.year for j in runner.seen}) == [2019, 2020, 2021]
+
+
+def test_a_year_that_is_not_judged_says_so_in_the_index(tmp_path):
+    """Nantong 2018 only supplies history: 不作评价 in the index, as in `ecopark assess`."""
+    targets = batch.targets_for_park("nantong-etdz", [2018, 2021], DATA)
+    _run(targets, tmp_path / "out")
+    assert [t.judged for t in targets] == [False, True]
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "不作评价" in index and "不符合" not in index

@@ -10,7 +10,7 @@ import pytest
 import ecopark
 from ecopark.display import status_css, styled
 from ecopark.status import STATUS_COLOURS
-from parkfiles import nantong_copy
+from parkfiles import ROOT, nantong_copy
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -130,3 +130,10 @@ def test_advice_displays(a, park):
     assert text.startswith("<SelectionAdvice 2021: recommended [") and "\n" not in text
     page = advice._repr_html_()
     assert advice.text_zh[:10] in page and "建议选择" in page
+
+
+def test_a_year_that_is_not_judged_displays_as_such():
+    park = ecopark.load_park(ROOT / "data" / "nantong-etdz")
+    a = ecopark.assess(park, 2015)  # the base year
+    assert "不作评价" in a._repr_html_() and "不符合" not in a._repr_html_()
+    assert "not judged" in repr(a)

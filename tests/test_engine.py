@@ -371,11 +371,22 @@ def test_nantong_values_show_the_official_rounding(nantong_dir):
     assert row(a, 5)["value"] == "6"
 
 
-def test_pass_and_fail_are_judged_on_the_printed_value(tmp_path):
-    # 11: 50490 / 100000 = 0.5049, printed 0.50, which meets <= 0.5
+def test_pass_and_fail_follow_the_declared_comparison(tmp_path):
+    # 11: 50490 / 100000 = 0.5049, printed 0.50. Under GB/T 8170's 全数值比较法 (the default)
+    # the exact 0.5049 exceeds <= 0.5 and fails, shown 0.50(+); under 修约值比较法 the value
+    # rounded to the limit's one decimal, 0.5, meets it (issue 9: no longer judged on the print)
     a = assess(write_park(tmp_path, {2021: {"energy": "50490", "value_added": "100000"}}))
-    assert (row(a, 11)["value"], row(a, 11)["passed"]) == ("0.50", "true")
+    assert (row(a, 11)["value"], row(a, 11)["passed"]) == ("0.50", "false")
     assert a.result(11).value == pytest.approx(0.5049)
+    assert a.result(11).display_marked == "0.50(+)"
+    rounded = write_park(
+        tmp_path / "rounded",
+        {2021: {"energy": "50490", "value_added": "100000"}},
+        {"rules": {"comparison": "rounded_value"}},
+    )
+    b = assess(rounded)
+    assert (row(b, 11)["value"], row(b, 11)["passed"]) == ("0.50", "true")
+    assert b.result(11).mark == ""
 
 
 def test_a_nearly_empty_year_is_still_a_full_table(tmp_path):

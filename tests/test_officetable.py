@@ -288,11 +288,13 @@ def test_failing_rows_are_highlighted(nantong_xlsx):
 
 
 def test_footnotes_under_both_tables(nantong_xlsx):
+    # footnotes a and b, then the note naming the rule in force (issue 9)
     wb = openpyxl.load_workbook(nantong_xlsx)
     for ws in wb:
-        texts = [ws.cell(r, 1).value for r in range(ws.max_row - 1, ws.max_row + 1)]
+        texts = [ws.cell(r, 1).value for r in range(ws.max_row - 2, ws.max_row + 1)]
         assert texts[0].startswith("注：a.园区中某一工业行业产值占园区工业总产值比例大于 70%")
         assert texts[1] == "b.“指标 4”无法达标的园区不能选择此项指标作为考核指标。"
+        assert texts[2].startswith("数值修约与判定：GB/T 8170-2008 四舍六入五成双，全数值比较法；")
 
 
 def test_raw_rows_come_from_the_formulas():

@@ -35,9 +35,12 @@ def test_assess_command_csv(capsys, tmp_path):
     shutil.copytree(DATA / "nantong-etdz", tmp_path / "nantong-etdz")
     assert main(["assess", str(tmp_path), "--csv", "--jobs", "1"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [(r["park"], r["year"], r["compliant"]) for r in rows] == [
-        ("nantong-etdz", "2015", "False"),
-        ("nantong-etdz", "2018", "False"),
-        ("nantong-etdz", "2021", "True"),
+    # the base year and a history-only year are not judged: never 不符合 (issue 9, item 6)
+    assert [(r["park"], r["year"], r["compliant"], r["judged"]) for r in rows] == [
+        ("nantong-etdz", "2015", "", "False"),
+        ("nantong-etdz", "2018", "", "False"),
+        ("nantong-etdz", "2021", "True", "True"),
     ]
+    assert rows[0]["judged_reason"] == "2015 年为基准年"
+    assert rows[1]["judged_reason"].startswith("仅有历史数据") and rows[2]["judged_reason"] == ""
     assert rows[2]["failing"] == "3 4 9 12 28"

@@ -158,8 +158,6 @@ def run_assess(args: argparse.Namespace) -> int:
     for folder in park_folders(args.data_dir):
         park = load_park(folder)
         for year in park.years:
-            if year <= park.config.base_year:
-                continue
             try:
                 result = assess(park, year)
             except InputError as exc:
@@ -167,12 +165,8 @@ def run_assess(args: argparse.Namespace) -> int:
                     print(f"ecopark: error: {p}", file=sys.stderr)
                 status = 2
                 continue
-            computable = sum(r.computable for r in result.results)
-            if computable * 2 < len(result.results):
-                print(
-                    f"{park.config.name}（{year} 年）：仅有历史数据（{computable}/{len(result.results)} "
-                    "项指标可计算），不作评价\n"
-                )
+            if not result.judged:  # the base year, a year before it, history only
+                print(result.verdict_text() + "\n")
                 continue
             if args.table:
                 print(to_markdown(result))
@@ -182,7 +176,8 @@ def run_assess(args: argparse.Namespace) -> int:
                 if failing:
                     print(
                         "  未达标指标："
-                        + "，".join(f"{r.number} {r.name_zh} {r.display}" for r in failing)
+                        + "，".join(f"{r.number} {r.name_zh} {r.display_marked}" for r in failing)
                     )
+                print(f"  {result.rules.text_zh}")
                 print()
     return status

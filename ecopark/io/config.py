@@ -5,17 +5,26 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.confine import confined
 from ecopark.io.yamlfile import load_yaml, type_problem
-from ecopark.standard.model import DEFAULT_STANDARD, STANDARDS, load_standard
+from ecopark.standard.model import (
+    COMPARISONS,
+    DEFAULT_STANDARD,
+    PARK_RULE_KEYS,
+    ROUNDING_RULES,
+    STANDARDS,
+    load_standard,
+)
 
 WATER_REGIONS = ("water_scarce", "jingjinji", "other")
 
 #: Keys park.yaml may hold. The first seven are the data contract's; the rest are ecopark's own:
-#: sector_benchmarks (footnote a limits by indicator number), synthetic (a made-up park),
-#: description and source (free text shown in reports).
+#: sector_benchmarks (footnote a limits by indicator number), rules (rounding and comparison
+#: method over the standard's), synthetic (a made-up park), description and source (free text
+#: shown in reports).
 KNOWN_KEYS = (
     "id",
     "name",
@@ -26,6 +35,7 @@ KNOWN_KEYS = (
     "selected_optional",
     "dominant_sector_share",
     "sector_benchmarks",
+    "rules",
     "synthetic",
     "description",
     "source",
@@ -59,7 +69,8 @@ class ParkConfig:
     water_region: str = "other"
     selected_optional: tuple[int, ...] = ()
     dominant_sector_share: float | None = None
-    sector_benchmarks: dict[int, float] = field(default_factory=dict)
+    sector_benchmarks: dict[int, int | float] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
     description: str = ""
     source: str = ""
@@ -207,6 +218,7 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
                 f"indicator {number} takes no sector benchmark; footnote a applies to "
                 f"{', '.join(map(str, footnote_a))} only",
             )
+    rules = _rules(raw.get("rules"), lambda message: bad("rules", message))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return ParkConfig(
@@ -218,8 +230,35 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         water_region=region,
         selected_optional=tuple(sorted(selected)),
         dominant_sector_share=None if share is None else float(share),
-        sector_benchmarks={int(k): float(v) for k, v in benchmarks.items()},
+        sector_benchmarks={int(k): v for k, v in benchmarks.items()},  # as written: 60, 92.25
+        rules=rules,
         synthetic=raw.get("synthetic") is True,
         description=str(raw.get("description") or ""),
         source=str(raw.get("source") or ""),
     )
+
+
+def _rules(spec: Any, bad: Any) -> dict[str, str]:
+    """park.yaml ``rules:`` (rounding and comparison over the standard's), checked; ``bad(msg)``
+    records a problem."""
+    if spec is None:
+        return {}
+    example = "rules: {rounding: half_up, comparison: rounded_value}"
+    if not isinstance(spec, dict):
+        bad(f"rules must be a mapping such as '{example}'")
+        return {}
+    choices = {"rounding": ROUNDING_RULES, "comparison": COMPARISONS}
+    out: dict[str, str] = {}
+    for key, value in spec.items():
+        if key not in PARK_RULE_KEYS:
+            bad(
+                f"unknown rules key '{key}'; a park may set {' and '.join(PARK_RULE_KEYS)} ({example})"
+            )
+            continue
+        allowed = choices[key]
+        if value not in allowed:
+            words = ", ".join(f"{k} ({v[0]})" for k, v in allowed.items())
+            bad(f"{key} '{value}' is not one of {words}")
+            continue
+        out[key] = value
+    return out

@@ -9,7 +9,8 @@ each stated once here:
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
   negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit);
-- the value is converted exactly to the catalogue unit and must lie in the item's plausible
+- the value is converted exactly to the catalogue unit (:attr:`Record.exact`, the decimal as
+  written times the unit's exact factor, is what the engine judges) and must lie in the item's plausible
   range, which the catalogue declares (``items.csv`` columns ``min``, ``max``: rates and shares
   0–100 %, counts up to a million, amounts up to 1e15 catalogue units), so that ``1e308`` or
   ``1e999999`` is bad input, never an overflow;
@@ -33,11 +34,13 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from ecopark.errors import InputError, Problem
-from ecopark.io.units import UNITS, convert
+from ecopark.io.units import UNITS, convert, factor
 from ecopark.standard.model import Item, Standard
 
+ONE = Fraction(1)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 #: A file's rows are checked until this many problems are found; then it stops, saying where.
 MAX_PROBLEMS = 50
@@ -89,7 +92,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Record:
-    """One raw item of one year, converted to its catalogue unit."""
+    """One raw item of one year, converted to its catalogue unit.
+
+    ``value`` is the float (analyses, charts); :attr:`exact` the exact value the engine judges.
+    """
 
     item: str
     value: float | str
@@ -100,14 +106,30 @@ class Record:
     value_as_written: str = ""
     unit_as_written: str = ""
     group: str = ""
+    number: Decimal | None = None
+    factor: Fraction = ONE
+
+    @property
+    def exact(self) -> Fraction | int | str:
+        """The value in the catalogue unit, exactly (the decimal as written times the unit's
+        factor: an int when that is whole); the word of a status. Worked out when asked for."""
+        number = self.number
+        if number is None:
+            return self.value
+        factor = self.factor
+        if factor.denominator == 1 and number == number.to_integral_value():
+            return int(number) * factor.numerator
+        return Fraction(number) * factor
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A valid value: ``value`` in the item's catalogue unit, ``number`` as written (None: a status)."""
+    """A valid value: ``value`` in the item's catalogue unit, ``number`` as written (None: a status),
+    ``factor`` the exact conversion from the unit as written to the catalogue unit."""
 
     value: float | str
     number: Decimal | None
+    factor: Fraction = ONE
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -262,16 +284,14 @@ def check_value(item: Item, text: str, unit_text: str, cell_format: str = "") ->
         raise RowError(f"unit '{visible(unit)}' {kind}; '{item.name_zh}' takes {accepted}")
     if number.adjusted() >= _MAX_DIGITS:
         raise _out_of_range(item, shown, unit)
-    value = (
-        convert(number, unit, item.unit, item.dimension)
-        if item.dimension not in ("count", "percent")
-        else number
-    )
+    converts = item.dimension not in ("count", "percent")
+    value = convert(number, unit, item.unit, item.dimension) if converts else number
     if item.kind == "count" and value != value.to_integral_value():
         raise RowError(f"'{shown}' is not a whole number; '{item.name_zh}' is a count")
     if not item.minimum <= value <= item.maximum:
         raise _out_of_range(item, shown, unit)
-    return Checked(float(value), number)
+    exact_factor = factor(unit, item.unit, item.dimension) if converts else ONE
+    return Checked(float(value), number, exact_factor)
 
 
 def _out_of_range(item: Item, shown: str, unit: str) -> RowError:
@@ -364,6 +384,8 @@ def validate_rows(
                 row.value,
                 row.unit,
                 row.group,
+                checked.number,
+                checked.factor,
             )
         )
     if problems:

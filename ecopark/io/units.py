@@ -1,8 +1,9 @@
 """Units of raw items and their conversion to the catalogue unit.
 
-Conversions use exact decimal arithmetic on the value as written, so 490.62 亿元 becomes
-exactly 4906200 万元 and a table never changes because the same figure was typed in another
-unit. Each dimension has a base unit; a factor says how many base units one unit is.
+Conversions use exact arithmetic on the value as written, so 490.62 亿元 becomes exactly
+4906200 万元 and a table never changes because the same figure was typed in another unit: the
+exact value is the decimal as written times :func:`factor` (a Fraction; 1 亩 is 1/1500 平方公里),
+and :func:`convert` gives the Decimal the floats are made from. Each dimension has a base unit; a factor says how many base units one unit is.
 """
 
 from __future__ import annotations
@@ -82,14 +83,26 @@ def convert(value: Decimal, unit: str, to_unit: str, dimension: str) -> Decimal:
     KeyError
         If either unit is not a spelling of ``dimension``.
     """
-    numerator, denominator = _factor(unit, to_unit, dimension)
+    numerator, denominator = _pair(unit, to_unit, dimension)
     if numerator == denominator:
         return value
     return value * numerator / denominator
 
 
 @functools.cache
-def _factor(unit: str, to_unit: str, dimension: str) -> tuple[int, int]:
+def _pair(unit: str, to_unit: str, dimension: str) -> tuple[int, int]:
+    exact = factor(unit, to_unit, dimension)
+    return exact.numerator, exact.denominator
+
+
+@functools.cache
+def factor(unit: str, to_unit: str, dimension: str) -> Fraction:
+    """How many ``to_unit`` one ``unit`` is, exactly: ``factor("亿元", "万元", "money") == 10000``.
+
+    Raises
+    ------
+    KeyError
+        If either unit is not a spelling of ``dimension``.
+    """
     table = UNITS[dimension]
-    factor = table[unit] / table[to_unit]
-    return factor.numerator, factor.denominator
+    return table[unit] / table[to_unit]

@@ -202,7 +202,9 @@ def assessment_overview(
             gid=f"role-{int(g.at[i, 'number'])}-{role}",
         )
         status = g.at[i, "status"]
-        value = g.at[i, "display"] if status != "not_computable" else MISSING
+        # the printed value with GB/T 8170's (+)/(−) when it sits at its limit
+        marked = g.at[i, "display"] + (g.at[i, "mark"] if "mark" in g.columns else "")
+        value = marked if status != "not_computable" else MISSING
         unit = g.at[i, "unit"] or ""
         value_text = f"{value} {unit}".strip() if unit == "%" and value != MISSING else f"{value}"
         margin = fmt(margins[i], "pct", 1)

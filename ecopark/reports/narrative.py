@@ -86,8 +86,12 @@ def sources_summary(items: pd.DataFrame, names: Mapping[str, Item]) -> pd.DataFr
 
 
 def verdict(assessment: Assessment) -> str:
-    """The verdict with its reasons and the failing indicators, as Markdown."""
+    """The verdict with its reasons and the failing indicators, as Markdown, and the rule in
+    force (数值修约与判定：…); a year that is not judged says 不作评价 and why."""
     a = assessment
+    if not a.judged:
+        why = esc(a.judged_reason.zh)
+        return f"{esc(a.config.name)} {a.year} 年：**不作评价**（{why}）。\n\n{a.rules.text_zh}。"
     word = "**符合**" if a.compliant else "**不符合**"
     lines = [f"{esc(a.config.name)} {a.year} 年：{word} {a.standard.code} 的要求。"]
     for i, r in enumerate(a.reasons, start=1):
@@ -99,7 +103,7 @@ def verdict(assessment: Assessment) -> str:
         lines.append(
             f"未达标指标 {len(failing)} 项（其中计入考核的 {len(counted)} 项）："
             + "；".join(
-                f"{r.number} {r.name_zh} {with_unit(r.display, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
+                f"{r.number} {r.name_zh} {with_unit(r.display_marked, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
                 f"{ROLE_ZH.get(r.role, r.role)}）"
                 for r in failing
             )
@@ -115,6 +119,7 @@ def verdict(assessment: Assessment) -> str:
             + "；".join(f"{r.number} {r.name_zh}（{r.reason_zh}）" for r in missing)
             + "。"
         )
+    lines += ["", f"{a.rules.text_zh}。"]
     return "\n".join(lines)
 
 
@@ -130,7 +135,7 @@ def assessment_table(gaps: pd.DataFrame) -> pd.DataFrame:
             "单位": g["unit"],
             "要求": g["requirement"],
             "考核": [ROLE_ZH.get(r, r) for r in g["role"]],
-            "数值": g["display"],
+            "数值": g["display"] + g["mark"],
             "状态": g["status_zh"],
             "余量(%)": [
                 fmt(m) if isinstance(m, float) and not math.isnan(m) else MISSING
@@ -199,7 +204,7 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
     for _, g in problems.iterrows():
         number = int(g["number"])
         unit = g["unit"] or ""
-        value = with_unit(str(g["display"]), unit)
+        value = with_unit(str(g["display"]) + str(g.get("mark", "")), unit)  # 0.50(+) at a limit
         req = with_unit(str(g["requirement"]), unit)
         rows = w[w["number"] == number]
         if g["status"] == "fail":

@@ -7,6 +7,15 @@ from a mapping keyed ``"item@T"``, ``"item@B"`` or ``"item@T-3"``; see
 
 Division and the growth rate never produce infinities: a zero denominator or a zero base value
 raises :class:`NotComputable` with the reason, which the engine reports in the table.
+
+Exact arithmetic: on exact inputs (:class:`~fractions.Fraction` or ``int``, as the engine reads
+them) a formula evaluates exactly. Constants are rationals as written (``0.5`` is 1/2), ``+ - * /``
+are rational arithmetic, ``mean`` is exact, and a power (``**``, ``cagr``) with an integer
+exponent is exact; an exponent ``p/q`` (``** (1 / n)``, ``cagr`` over ``k`` years) takes the exact
+rational ``q``-th root when numerator and denominator are perfect ``q``-th powers (growth of
+exactly 15 % over 3 years: 1.520875 → 1.15), otherwise the root to :data:`ROOT_DIGITS` significant
+digits, as a Fraction. On float inputs (what-if grids, charts) the same formula evaluates in
+floats, and raises :class:`Inexact` where cancellation would leave too few correct digits.
 """
 
 from __future__ import annotations
@@ -15,8 +24,10 @@ import ast
 import copy
 import functools
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 #: Year references allowed inside ``item[...]``.
 YEAR_REFS = ("T", "B", "T-3", "T-1", "T-2")
@@ -31,16 +42,125 @@ class NotComputable(Exception):
         super().__init__(reason_en)
 
 
-def cagr(x_t: float, x_0: float, k: float) -> float:
+#: Significant digits of a root that is not rational (far beyond any rounding tie).
+ROOT_DIGITS = 50
+
+#: A float evaluation refuses (:class:`Inexact`) a sum, difference, mean or growth rate whose
+#: result is smaller than its operands by more than this factor: cancellation would leave too
+#: few correct digits. With the formulas' other operations (×, ÷, roots: each within 1 ulp),
+#: two such steps in a row keep a float result within 10⁻⁸ of the exact one (relative).
+CANCELLATION = 1e3
+
+
+class Inexact(Exception):
+    """A float evaluation would cancel too many digits to be trusted: evaluate exactly instead."""
+
+
+Number = Fraction | int | float
+
+
+def _iroot(n: int, k: int) -> int:
+    """``floor(n ** (1 / k))`` for an integer ``n >= 0`` and ``k >= 1`` (Newton, in integers)."""
+    if n < 2 or k == 1:
+        return n
+    try:  # start just above the root from a float estimate, else from a power of two
+        x = int(math.exp(math.log(n) / k) * (1 + 2.0**-40)) + 2
+        if x**k <= n:
+            raise OverflowError
+    except OverflowError:
+        x = 1 << -(-n.bit_length() // k)
+    while True:
+        y = ((k - 1) * x + n // x ** (k - 1)) // k
+        if y >= x:
+            return x
+        x = y
+
+
+@functools.lru_cache(maxsize=4096)
+def _root_parts(a: int, b: int, k: int) -> Fraction:
+    """The ``k``-th root of ``a / b`` (lowest terms, positive): exact, or to ROOT_DIGITS digits."""
+    ra = _iroot(a, k)
+    if ra**k == a:
+        rb = _iroot(b, k)
+        if rb**k == b:
+            return Fraction(ra, rb)
+    # scale so that the root has about ROOT_DIGITS digits before the point, then truncate
+    digits = (a.bit_length() - b.bit_length()) * math.log10(2) / k
+    s = ROOT_DIGITS - int(digits)
+    big = a * 10 ** (s * k) // b if s >= 0 else a // (b * 10 ** (-s * k))
+    q = _iroot(big, k)
+    return Fraction(q, 10**s) if s >= 0 else Fraction(q * 10**-s)
+
+
+def root(x: Fraction | int, k: int) -> Fraction:
+    """The real ``k``-th root of ``x >= 0`` [same unit as x**(1/k)].
+
+    Exact when numerator and denominator are perfect ``k``-th powers
+    (``root(Fraction(1520875, 1000000), 3) == Fraction(23, 20)``), else truncated to
+    :data:`ROOT_DIGITS` significant digits.
+    """
+    x = Fraction(x)
+    if x < 0:
+        raise ValueError("root of a negative number")
+    if x == 0:
+        return x
+    return _root_parts(x.numerator, x.denominator, k)
+
+
+def _is_float(*values: object) -> bool:
+    return any(isinstance(v, float | complex) for v in values)
+
+
+def _cancelled(result: float, size: float) -> float:
+    """``result``, or :class:`Inexact` if it lost more than :data:`CANCELLATION` to cancellation."""
+    if abs(result) * CANCELLATION < size:
+        raise Inexact(f"{result!r} is {size!r} cancelled")
+    return result
+
+
+def _checked_add(a: float, b: float) -> float:
+    """``a + b`` in floats, :class:`Inexact` on heavy cancellation."""
+    return _cancelled(a + b, abs(a) + abs(b))
+
+
+def _checked_sub(a: float, b: float) -> float:
+    """``a - b`` in floats, :class:`Inexact` on heavy cancellation."""
+    return _cancelled(a - b, abs(a) + abs(b))
+
+
+def _pow(base: Number, exponent: Number) -> Number:
+    """``base ** exponent``: exact on rationals (see the module docstring), else in floats."""
+    if _is_float(base, exponent):
+        return base**exponent
+    exponent = Fraction(exponent)
+    if exponent.denominator == 1:
+        return Fraction(base) ** exponent.numerator
+    if base < 0:
+        raise NotComputable("结果不是有限实数", "the result is not a finite real number")
+    return root(base, exponent.denominator) ** exponent.numerator
+
+
+def _div(a: Number, b: Number, reason_zh: str, reason_en: str) -> Number:
+    """``a / b``, exact on rationals; a zero ``b`` raises :class:`NotComputable` with the reason."""
+    if b == 0:
+        raise NotComputable(reason_zh, reason_en)
+    if isinstance(a, int) and isinstance(b, int):
+        return Fraction(a, b)
+    return a / b
+
+
+def cagr(x_t: Number, x_0: Number, k: Number) -> Number:
     """Compound annual growth rate ``(x_t / x_0) ** (1 / k) - 1`` [fraction].
+
+    Exact on rationals (see the module docstring), in floats on floats.
 
     Parameters
     ----------
-    x_t : float
+    x_t : Fraction or float
         Value at the end of the period.
-    x_0 : float
+    x_0 : Fraction or float
         Value at the start of the period; must be positive.
-    k : float
+    k : int or float
         Length of the period [years]; must be positive.
     """
     if k <= 0:
@@ -49,18 +169,34 @@ def cagr(x_t: float, x_0: float, k: float) -> float:
         raise NotComputable(
             "基期值为 0，无法计算增长率", "the starting value is zero, so no growth rate"
         )
-    ratio = x_t / x_0
+    ratio = _div(x_t, x_0, "", "")
     if ratio < 0:
         raise NotComputable("数值为负，无法计算增长率", "negative values, so no growth rate")
-    return ratio ** (1.0 / k) - 1.0
+    if _is_float(ratio, k):
+        return ratio ** (1.0 / k) - 1.0
+    return _pow(ratio, _div(1, k, "", "")) - 1
 
 
-def mean(*values: float) -> float:
-    """Arithmetic mean of the arguments."""
-    return math.fsum(values) / len(values)
+def mean(*values: Number) -> Number:
+    """Arithmetic mean of the arguments (exact on rationals)."""
+    if _is_float(*values):
+        return math.fsum(values) / len(values)
+    return sum(values, Fraction(0)) / len(values)
 
 
-FUNCTIONS: dict[str, Callable[..., float]] = {"cagr": cagr, "mean": mean}
+def _checked_cagr(x_t: float, x_0: float, k: float) -> float:
+    """:func:`cagr` in floats, :class:`Inexact` when the growth is within 0.1 % of zero."""
+    return _cancelled(cagr(x_t, x_0, k), 1.0)
+
+
+def _checked_mean(*values: float) -> float:
+    """:func:`mean` in floats, :class:`Inexact` when the terms cancel."""
+    total = math.fsum(values)
+    _cancelled(total, math.fsum(map(abs, values)))
+    return total / len(values)
+
+
+FUNCTIONS: dict[str, Callable[..., Number]] = {"cagr": cagr, "mean": mean}
 
 
 @dataclass(frozen=True)
@@ -76,6 +212,12 @@ class Compiled:
         ``"B"`` or ``"T-3"``.
     uses_n : bool
         Whether the formula uses ``n`` (years from the base year).
+    func : callable
+        ``func(values, n)``: the value, exact on exact values, in floats on floats.
+    checked : callable
+        ``checked(values, n)`` on float values: the same in floats, but raising
+        :class:`Inexact` where a sum, difference, mean or growth rate cancels by more than
+        :data:`CANCELLATION` (the engine then evaluates exactly).
     tree : ast.expr
         The formula's syntax tree with its helpers inlined, items as names (``energy``) and
         subscripts (``energy[B]``): its structure, read by :mod:`ecopark.standard.shape`.
@@ -84,22 +226,27 @@ class Compiled:
     source: str
     inputs: tuple[tuple[str, str], ...]
     uses_n: bool
-    func: Callable[[Mapping[str, float], float], float] = field(repr=False, compare=False)
+    func: Callable[[Mapping[str, Number], Number], Number] = field(repr=False, compare=False)
     tree: ast.expr = field(repr=False, compare=False)
+    checked: Callable[[Mapping[str, float], float], float] = field(repr=False, compare=False)
 
     @functools.cached_property
     def keys(self) -> tuple[str, ...]:
         """The mapping key ``"item@ref"`` of every input, in the order of :attr:`inputs`."""
         return tuple(key(item, ref) for item, ref in self.inputs)
 
-    def __call__(self, values: Mapping[str, float], n: float = math.nan) -> float:
-        """Evaluate with ``values["item@ref"]`` and ``n`` [years]."""
+    def __call__(self, values: Mapping[str, Number], n: Number = math.nan) -> Number:
+        """Evaluate with ``values["item@ref"]`` and ``n`` [years]: exact on exact values."""
         return self.func(values, n)
 
 
 def key(item: str, ref: str = "T") -> str:
     """The mapping key of an item in a year reference: ``key("energy", "B") == "energy@B"``."""
     return f"{item}@{ref}"
+
+
+#: Operators evaluated by a function (exact powers; cancellation-checked sums in floats).
+_OPERATORS = {ast.Pow: "_pow", ast.Add: "_add", ast.Sub: "_sub"}
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -110,6 +257,7 @@ class _Rewriter(ast.NodeTransformer):
         self.labels = labels
         self.inputs: list[tuple[str, str]] = []
         self.uses_n = False
+        self.constants: dict[str, Fraction] = {}
 
     def _item(self, name: str, ref: str, node: ast.AST) -> ast.expr:
         if name not in self.known_items:
@@ -154,6 +302,14 @@ class _Rewriter(ast.NodeTransformer):
         label = self._label(node.right) if isinstance(node.op, ast.Div) else None
         node.left = self.visit(node.left)
         node.right = self.visit(node.right)
+        function = _OPERATORS.get(type(node.op))
+        if function is not None:
+            call = ast.Call(
+                func=ast.Name(id=function, ctx=ast.Load()),
+                args=[node.left, node.right],
+                keywords=[],
+            )
+            return ast.copy_location(call, node)
         if label is None:
             return node
         call = ast.Call(
@@ -178,7 +334,12 @@ class _Rewriter(ast.NodeTransformer):
     def visit_Constant(self, node: ast.Constant) -> ast.expr:
         if not isinstance(node.value, int | float) or isinstance(node.value, bool):
             raise ValueError(f"only numeric constants are allowed, not {node.value!r}")
-        return node
+        if isinstance(node.value, int):
+            return node
+        # a decimal constant is the rational it writes (0.5 is 1/2), bound by name
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = Fraction(repr(node.value))
+        return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         if isinstance(node, ast.Expression):
@@ -209,12 +370,6 @@ class _Namer(ast.NodeTransformer):
 def _named(node: ast.expr, names: Mapping[str, str]) -> str:
     """The expression as text with item ids replaced by their (Chinese) names."""
     return ast.unparse(_Namer(names).visit(copy.deepcopy(node))) if names else ast.unparse(node)
-
-
-def _div(a: float, b: float, reason_zh: str, reason_en: str) -> float:
-    if b == 0:
-        raise NotComputable(reason_zh, reason_en)
-    return a / b
 
 
 def compile_formula(
@@ -249,9 +404,12 @@ def compile_formula(
     }
     tree = ast.parse(source.strip(), mode="eval").body
     rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
-    func = _function(rewriter.visit(copy.deepcopy(tree)), source)
+    body = rewriter.visit(copy.deepcopy(tree))
+    func, checked = _functions(body, source, rewriter.constants)
     structure = _Inline(helper_nodes).visit(tree)
-    return Compiled(source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func, structure)
+    return Compiled(
+        source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func, structure, checked
+    )
 
 
 def compile_node(node: ast.expr) -> Compiled:
@@ -267,12 +425,25 @@ def compile_node(node: ast.expr) -> Compiled:
     }
     rewriter = _Rewriter(items, {}, {}, {})
     source = ast.unparse(node)
-    func = _function(rewriter.visit(copy.deepcopy(node)), source)
-    return Compiled(source, tuple(rewriter.inputs), rewriter.uses_n, func, node)
+    func, checked = _functions(rewriter.visit(copy.deepcopy(node)), source, rewriter.constants)
+    return Compiled(source, tuple(rewriter.inputs), rewriter.uses_n, func, node, checked)
 
 
-def _function(body: ast.expr, source: str) -> Callable[[Mapping[str, float], float], float]:
-    """``lambda _v, _n: body`` compiled, with the language's functions and safe division."""
+#: The language's operators and functions: as they are, and checked for cancellation.
+_PLAIN = {"_div": _div, "_pow": _pow, "_add": operator.add, "_sub": operator.sub}
+_PLAIN.update({"_f_" + name: f for name, f in FUNCTIONS.items()})
+_CHECKED = {**_PLAIN, "_add": _checked_add, "_sub": _checked_sub}
+_CHECKED.update({"_f_cagr": _checked_cagr, "_f_mean": _checked_mean})
+
+
+def _functions(
+    body: ast.expr, source: str, constants: Mapping[str, Fraction]
+) -> tuple[Callable[[Mapping[str, Number], Number], Number], Callable[..., float]]:
+    """``lambda _v, _n: body`` compiled twice: as it is, and checked for cancellation.
+
+    The namespace holds the language's functions, safe division, exact powers and the
+    formula's decimal constants (``constants``, name -> Fraction).
+    """
     lam = ast.Expression(
         body=ast.Lambda(
             args=ast.arguments(
@@ -286,6 +457,9 @@ def _function(body: ast.expr, source: str) -> Callable[[Mapping[str, float], flo
         )
     )
     ast.fix_missing_locations(lam)
-    namespace = {"_div": _div, "__builtins__": {}}
-    namespace.update({"_f_" + name: f for name, f in FUNCTIONS.items()})
-    return eval(compile(lam, f"<formula {source.strip()[:40]}>", "eval"), namespace)  # noqa: S307
+    code = compile(lam, f"<formula {source.strip()[:40]}>", "eval")
+    made = []
+    for functions in (_PLAIN, _CHECKED):
+        namespace = {"__builtins__": {}, **functions, **constants}
+        made.append(eval(code, namespace))  # noqa: S307
+    return made[0], made[1]

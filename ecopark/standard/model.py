@@ -11,14 +11,15 @@ import csv
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from ecopark.standard.expr import Compiled, NotComputable, compile_formula
+from ecopark.standard.expr import Compiled, Inexact, NotComputable, compile_formula
 
 #: Standard code (as written in park.yaml ``standard:``) -> definition file in ecopark/standards.
 STANDARDS: dict[str, str] = {"HJ 274-2015": "hj274_2015.yaml"}
@@ -27,6 +28,94 @@ DEFAULT_STANDARD = "HJ 274-2015"
 ROLES = ("must", "optional")
 OPS = (">=", "<=", "=")
 OP_SYMBOL = {">=": "≥", "<=": "≤", "=": ""}
+
+
+#: Rounding rules (``rules: rounding``): name -> (Chinese, English) as every table names them.
+ROUNDING_RULES: dict[str, tuple[str, str]] = {
+    "half_even": ("GB/T 8170-2008 四舍六入五成双", "GB/T 8170-2008 round half to even"),
+    "half_up": ("四舍五入", "round half up"),
+}
+#: Comparison methods (``rules: comparison``) of GB/T 8170-2008: name -> (Chinese, English).
+COMPARISONS: dict[str, tuple[str, str]] = {
+    "full_value": ("全数值比较法", "full-value comparison (the exact value against the limit)"),
+    "rounded_value": (
+        "修约值比较法",
+        "rounded-value comparison (the value rounded to the limit's decimals against the limit)",
+    ),
+}
+#: The keys a park may override in park.yaml ``rules:``.
+PARK_RULE_KEYS = ("rounding", "comparison")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How values are rounded for printing and judged against limits (spec §2.10).
+
+    Attributes
+    ----------
+    rounding : str
+        ``half_even`` (GB/T 8170-2008 进舍规则, 四舍六入五成双: 0.505 → 0.50, 0.515 → 0.52) or
+        ``half_up`` (四舍五入: 0.505 → 0.51). Ties decide only the printed digit.
+    comparison : str
+        ``full_value`` (全数值比较法: the exact value is compared with the limit) or
+        ``rounded_value`` (修约值比较法: the value rounded, by ``rounding``, to the decimals of
+        the limit as written — 0.5 → 1, 30 → 0, 92.25 → 2 — is compared).
+    places : int
+        Decimals a computed value is printed with [decimals].
+    small_value_digits : int
+        Significant digits kept by a non-zero value that would print as 0 (0.002624 → 0.0026).
+    source : str
+        Where the rules come from: ``standard`` (its definition file) or ``park.yaml``.
+    """
+
+    rounding: str = "half_even"
+    comparison: str = "full_value"
+    places: int = 2
+    small_value_digits: int = 2
+    source: str = "standard"
+
+    def __post_init__(self) -> None:
+        if self.rounding not in ROUNDING_RULES:
+            raise ValueError(f"rounding must be one of {', '.join(ROUNDING_RULES)}")
+        if self.comparison not in COMPARISONS:
+            raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}")
+
+    def overridden(self, overrides: Mapping[str, str]) -> Rules:
+        """These rules with a park's ``rules:`` (keys :data:`PARK_RULE_KEYS`) applied."""
+        if not overrides:
+            return self
+        return replace(self, **dict(overrides), source="park.yaml")
+
+    @property
+    def text_zh(self) -> str:
+        """The rule in force as every verdict names it.
+
+        ``数值修约与判定：GB/T 8170-2008 四舍六入五成双，全数值比较法``; ``（park.yaml 规定）``
+        is added when the park overrides the standard's rule.
+        """
+        where = "（park.yaml 规定）" if self.source == "park.yaml" else ""
+        return (
+            f"数值修约与判定：{ROUNDING_RULES[self.rounding][0]}，"
+            f"{COMPARISONS[self.comparison][0]}{where}"
+        )
+
+    @property
+    def text_en(self) -> str:
+        """The rule in force in English (``rounding: ...; judged by ...``)."""
+        where = " (set in park.yaml)" if self.source == "park.yaml" else ""
+        return (
+            f"rounding: {ROUNDING_RULES[self.rounding][1]}; "
+            f"judged by {COMPARISONS[self.comparison][1]}{where}"
+        )
+
+
+def exact_number(value: int | float | str | Decimal | Fraction) -> Fraction:
+    """A number as written, exactly: a float is read by its shortest repr (0.55 is 11/20)."""
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(Decimal(str(value)))
 
 
 @dataclass(frozen=True)
@@ -91,17 +180,33 @@ class Limit:
         """The requirement as the standard prints it: ``≥30``, ``≤0.5``, ``达标``, ``100``."""
         return f"{OP_SYMBOL[self.op]}{format_number(self.value)}"
 
-    def passes(self, value: float | str) -> bool:
-        """Whether ``value`` meets the limit."""
+    @functools.cached_property
+    def exact(self) -> Fraction | None:
+        """The limit as written, exactly (0.55 is 11/20); None for a word."""
+        return None if isinstance(self.value, str) else exact_number(self.value)
+
+    @functools.cached_property
+    def places(self) -> int:
+        """Decimals of the limit as written [decimals]: 0.5 → 1, 30 → 0, 92.25 → 2."""
+        if isinstance(self.value, str) or isinstance(self.value, int):
+            return 0
+        return max(0, -Decimal(repr(float(self.value))).as_tuple().exponent)
+
+    def passes(self, value: float | Fraction | str) -> bool:
+        """Whether ``value`` itself meets the limit.
+
+        A float is compared with the limit as a float (charts, trends); an exact number
+        (Fraction, int) with the limit as written, exactly. The declared comparison method
+        (rounding first or not) is :func:`ecopark.rounding.passes`.
+        """
+        if isinstance(self.value, str) or isinstance(value, str):
+            return self.op == "=" and str(value) == str(self.value)
+        limit = float(self.value) if isinstance(value, float) else self.exact
         if self.op == "=":
-            if isinstance(self.value, str) or isinstance(value, str):
-                return str(value) == str(self.value)
-            return float(value) == float(self.value)
-        if isinstance(value, str):
-            return False
+            return value == limit
         if self.op == ">=":
-            return value >= self.value
-        return value <= self.value
+            return value >= limit
+        return value <= limit
 
     def room(self, value: float) -> float:
         """Signed distance of a number to the limit [the indicator's unit].
@@ -202,13 +307,17 @@ class Requirement:
         water_region: str = "other",
         dominant_sector_share: float | None = None,
         sector_benchmark: float | None = None,
+        exact_values: Mapping[str, Fraction | str] | None = None,
     ) -> Applied:
         """The limit that applies to a park-year, or why none does.
 
         Parameters
         ----------
         values : mapping
-            Raw items keyed ``"item@ref"`` (for the helper's sign).
+            Raw items keyed ``"item@ref"`` (for the helper's sign), floats or exact.
+        exact_values : mapping, optional
+            The same items exactly: the helper's sign is taken from them where a float
+            evaluation cannot be trusted with it (growth within 0.1 % of zero).
         n : float
             Years since the base year [years].
         water_region : str
@@ -243,8 +352,14 @@ class Requirement:
             return self._applies[self.by_region[water_region]]
         helper = self.by_sign_of
         try:
-            sign = helper.formula(values, n)
-        except (NotComputable, KeyError, ZeroDivisionError, OverflowError):
+            if exact_values is None:
+                sign = helper.formula(values, n)
+            else:  # in floats unless the growth is within 0.1 % of zero, then exactly
+                try:
+                    sign = helper.formula.checked(values, n)
+                except (Inexact, NotComputable, ZeroDivisionError, OverflowError):
+                    sign = helper.formula(exact_values, n)
+        except (NotComputable, Inexact, KeyError, ZeroDivisionError, OverflowError):
             return Applied(
                 None,
                 self.branches,
@@ -353,6 +468,7 @@ class Standard:
     indicators: tuple[Indicator, ...]
     helpers: dict[str, Helper]
     footnotes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rules: Rules = field(default_factory=Rules)
 
     def indicator(self, number: int) -> Indicator:
         """The indicator with this number."""
@@ -523,4 +639,17 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         indicators=tuple(sorted(indicators, key=lambda i: i.number)),
         helpers=helpers,
         footnotes=dict(spec.get("footnotes", {})),
+        rules=_rules(spec.get("rules") or {}, STANDARDS[code]),
     )
+
+
+def _rules(spec: Mapping[str, Any], where: str) -> Rules:
+    """The ``rules:`` block of a definition file (absent keys: GB/T 8170-2008's defaults)."""
+    known = {"rounding", "comparison", "places", "small_value_digits"}
+    unknown = set(spec) - known
+    if unknown:
+        raise ValueError(f"{where}: unknown rules keys {sorted(unknown)}; known: {sorted(known)}")
+    try:
+        return Rules(**dict(spec))
+    except ValueError as exc:
+        raise ValueError(f"{where}: rules: {exc}") from exc

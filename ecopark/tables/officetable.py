@@ -5,7 +5,9 @@ evaluation report prints it (HJ 274-2015 / 环发〔2015〕167号 appendix table
 
 * sheet ``附表1 对照考核表`` — 国家生态工业示范园区对照考核表: the header with 园区名称, 填报时间 and
   "数据基准年为 XXXX 年", then for every indicator its raw items (one row each, 要求 "-") followed by
-  the indicator row (要求, 是否选为考核指标, 数值), the category cells merged, footnotes a and b below;
+  the indicator row (要求, 是否选为考核指标, 数值), the category cells merged, footnotes a and b below
+  and a note naming the rounding and comparison rule in force (a value shown at its limit carries
+  GB/T 8170's (+)/(−) in its number format);
 * sheet ``附表2 信息公开表`` — section 三: one row per indicator with 当年现状值 and 是否达标.
 
 Which raw items sit under which indicator is derived from the standard (``Indicator.inputs``
@@ -297,7 +299,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _merge_column(ws, 1, cat_spans)
     _merge_column(ws, 2, num_spans)
     _finish(ws, WIDTHS1, header_row, row - 1)
-    _footnotes(ws, row, std, ncols)
+    _rules_note(ws, _footnotes(ws, row, std, ncols), a, ncols)
 
 
 def _indicator_cells(ws: Worksheet, row: int, ind: Indicator, r: IndicatorResult) -> None:
@@ -310,7 +312,21 @@ def _indicator_cells(ws: Worksheet, row: int, ind: Indicator, r: IndicatorResult
     value, fmt = _number_or_text(r.display)
     cell = ws.cell(row, 7, value)
     if fmt:
-        cell.number_format = fmt
+        # GB/T 8170's mark shown by the number format: the cell keeps the printed number
+        cell.number_format = fmt + (f'"{r.mark}"' if r.mark else "")
+
+
+def _rules_note(ws: Worksheet, row: int, a: Assessment, ncols: int) -> int:
+    """A note row naming the rule in force (and the verdict when the year is not judged)."""
+    text = a.rules.text_zh
+    if a.rules.comparison == "full_value":
+        text += "；数值后 (+)/(−) 表示修约后等于限值而实际值大于/小于该值（GB/T 8170-2008）"
+    if a.judged_reason is not None:
+        text += f"。{a.judged_reason.zh}，不作评价"
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.cell(row, 1, text).alignment = LEFT
+    ws.row_dimensions[row].height = 30
+    return row + 1
 
 
 def _sheet2(ws: Worksheet, a: Assessment) -> None:
@@ -334,7 +350,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
         row += 1
     _merge_column(ws, 1, cat_spans)
     _finish(ws, WIDTHS2, header_row, row - 1)
-    _footnotes(ws, row, std, ncols)
+    _rules_note(ws, _footnotes(ws, row, std, ncols), a, ncols)
 
 
 def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:

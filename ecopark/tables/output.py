@@ -9,6 +9,7 @@ import json
 import math
 
 from ecopark.assessment import Assessment
+from ecopark.rounding import exact_text
 from ecopark.textsafe import md_text
 
 FORMATS = ("csv", "json", "markdown", "xlsx")
@@ -28,15 +29,50 @@ TABLE_COLUMNS = {
 PASSED_TEXT = {True: "true", False: "false", None: ""}
 
 
-def contract_rows(a: Assessment) -> list[list[object]]:
-    """The rows of ``ecopark table`` (csv, markdown): the :data:`TABLE_COLUMNS` as printed."""
+def contract_rows(a: Assessment, marked: bool = False) -> list[list[object]]:
+    """The rows of ``ecopark table`` (csv, markdown): the :data:`TABLE_COLUMNS` as printed.
+
+    ``marked``: the value with GB/T 8170's ``(+)``/``(−)`` (human-facing tables: markdown); the
+    CSV contract keeps plain digits.
+    """
     table = a.table()
     columns = [table[c] for c in TABLE_COLUMNS.values()]
     rows = [list(row) for row in zip(*columns, strict=True)]
     passed = list(TABLE_COLUMNS).index("passed")
-    for row in rows:
+    value = list(TABLE_COLUMNS).index("value")
+    for row, mark in zip(rows, table["mark"], strict=True):
         row[passed] = PASSED_TEXT[row[passed]]
+        if marked:
+            row[value] = f"{row[value]}{mark}"
     return rows
+
+
+def verdict_word(a: Assessment) -> str:
+    """The verdict in one word: 达标, 未达标, or 不作评价 (the year is not judged)."""
+    if not a.judged:
+        return "不作评价"
+    return "达标" if a.compliant else "未达标"
+
+
+def rules_dict(a: Assessment) -> dict[str, str]:
+    """The rule in force as the JSON gives it."""
+    r = a.rules
+    return {
+        "rounding": r.rounding,
+        "comparison": r.comparison,
+        "places": r.places,
+        "small_value_digits": r.small_value_digits,
+        "source": r.source,
+        "text_zh": r.text_zh,
+        "text_en": r.text_en,
+    }
+
+
+def _exact(value: object) -> str | None:
+    """``value_exact`` of the JSON: the exact value as decimal digits, the word, or None."""
+    if value is None or isinstance(value, str):
+        return value
+    return exact_text(value)
 
 
 def _unrounded(value: float, display: str) -> float | str | None:
@@ -47,8 +83,15 @@ def _unrounded(value: float, display: str) -> float | str | None:
 
 
 def to_dict(a: Assessment) -> dict[str, object]:
-    """The JSON form of ``ecopark table --format json`` (data contract)."""
+    """The JSON form of ``ecopark table --format json`` (data contract).
+
+    Beside the contract's fields: ``judged`` / ``judged_reason`` (a year that is not judged has
+    ``compliant`` null), ``rules`` (the rule in force), and per indicator ``value_exact`` (the
+    exact value as decimal digits: all of them when finite, else 40 significant digits) and
+    ``mark`` (GB/T 8170's ``(+)``/``(−)``, or null).
+    """
     records = a.table().to_dict(orient="records")
+    why = a.judged_reason
     return {
         "park": a.park,
         "park_name": a.config.name,
@@ -56,6 +99,10 @@ def to_dict(a: Assessment) -> dict[str, object]:
         "standard": a.standard.code,
         "base_year": a.config.base_year,
         "compliant": a.compliant,
+        "judged": a.judged,
+        "judged_reason": why.zh if why else None,
+        "judged_reason_en": why.en if why else None,
+        "rules": rules_dict(a),
         "reasons": [r.zh for r in a.reasons],
         "reasons_en": [r.en for r in a.reasons],
         "indicators": [
@@ -69,11 +116,13 @@ def to_dict(a: Assessment) -> dict[str, object]:
                 "role": r["role"],
                 "value": r["display"] or None,
                 "value_unrounded": _unrounded(r["value"], r["display"]),
+                "value_exact": _exact(result.exact),
+                "mark": r["mark"] or None,
                 "passed": r["passed"],
                 "not_computable_reason": r["reason_zh"] or None,
                 "not_computable_reason_en": r["reason_en"] or None,
             }
-            for r in records
+            for r, result in zip(records, a.results, strict=True)
         ],
     }
 
@@ -100,13 +149,20 @@ def to_markdown(a: Assessment) -> str:
     """A Markdown page: title, verdict with reasons, and the table."""
     c = a.config
     lines = [f"# {md_text(c.name)} {a.year} 年 {a.standard.code} 对照考核表", ""]
-    lines.append(f"数据基准年：{c.base_year} 年。结论：**{'达标' if a.compliant else '未达标'}**。")
+    why = f"（{a.judged_reason.zh}）" if a.judged_reason else ""  # 不作评价（2015 年为基准年）
+    lines.append(f"数据基准年：{c.base_year} 年。结论：**{verdict_word(a)}**{why}。")
     if a.reasons:
         lines += ["", "未满足的规则："] + [f"- {_md_cell(r.zh)}" for r in a.reasons]
     lines += ["", "| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
-    for row in contract_rows(a):
+    for row in contract_rows(a, marked=True):
         lines.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    note = _MARK_NOTE if a.rules.comparison == "full_value" else "。"
+    lines += ["", _md_cell(a.rules.text_zh) + note]
     return "\n".join(lines) + "\n"
+
+
+#: What the marks mean, after the rule under a table.
+_MARK_NOTE = "；(+)/(−)：修约后等于限值，实际值大于/小于该值（GB/T 8170-2008）。"
 
 
 def render(a: Assessment, fmt: str, filled_on: dt.date | None = None) -> str | bytes:

@@ -62,7 +62,7 @@ class IndexRow:
     name: str
     park: str
     year: str
-    verdict: str  # 符合 | 不符合 | 无法评价 | 无法运行
+    verdict: str  # 符合 | 不符合 | 不作评价 | 无法评价 | 无法运行
     verdict_ok: bool
     detail: str
     links: tuple[IndexLink, ...]
@@ -74,6 +74,8 @@ def index_row(target: Target, out_dir: Path) -> IndexRow:
     """What the index says about one target (after its notebooks ran)."""
     if target.error:
         verdict, verdict_ok, detail = "无法运行", False, target.error
+    elif target.judged is False:  # the base year or a year that only supplies history
+        verdict, verdict_ok, detail = "不作评价", False, target.verdict
     elif target.compliant is None:
         verdict, verdict_ok, detail = "无法评价", False, target.verdict
     else:

@@ -36,6 +36,7 @@ class Target:
     name: str = ""
     verdict: str = ""
     compliant: bool | None = None
+    judged: bool | None = None  # False: a year that is not judged (base year, history only)
     sources: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -207,4 +208,5 @@ def judge(target: Target, park: Park) -> None:
         target.verdict = f"无法评价：{type(exc).__name__}: {exc}"
         return
     target.compliant = result.compliant
+    target.judged = result.judged
     target.verdict = result.verdict_text()

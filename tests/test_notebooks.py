@@ -12,6 +12,7 @@ from ecopark.reports.display import Chart, Section, Text, esc
 from ecopark.reports.params import ParamsError
 from ecopark.reports.session import open_report
 from reports_support import DATA, NOTEBOOKS, ROOT, batch_run, good_park_years
+from rules_probe import needs_exact_engine
 
 NB_DIR = ROOT / "notebooks"
 
@@ -174,6 +175,7 @@ def test_a_year_with_nothing_failing_says_so(nantong_dir):
     assert [str(p) for p in report.what_it_would_take().parts] == ["没有需要分析的指标。"]
 
 
+@needs_exact_engine  # the values are worked out under 全数值比较法 (tests/test_whatif.py)
 def test_sentence_from_the_issue(nantong_dir):
     report = open_report("nantong-etdz", 2021, nantong_dir.parent)
     sentences = report.whatif_sentences()

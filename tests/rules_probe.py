@@ -11,7 +11,6 @@ that is, from two hand-worked cases of indicator 11 (单位工业增加值综合
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 import pytest
@@ -70,8 +69,3 @@ needs_exact_engine = pytest.mark.xfail(
     reason="needs i9a: the engine still judges the printed value, not the exact one",
     strict=False,
 )
-
-
-def config_with(config: ParkConfig, **changes) -> ParkConfig:
-    """``config`` with fields changed (a park.yaml variant without writing one)."""
-    return dataclasses.replace(config, **changes)

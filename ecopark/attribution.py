@@ -28,8 +28,12 @@ CO₂ and value added, 25's are each pollutant's elasticity / 4. 10 and 13 are s
 single quotient has nothing to split from a reference of 0); choose a later ``year_from``.
 
 The multiplicative ``factor_ratio`` of every indicator row is ``exp(effect / L(to, from))``, so
-factors multiply to ``to_value / from_value`` exactly; it is NaN, with a note, when either value is
-0 or negative (a ratio of the two is then meaningless).
+factors multiply to ``to_value / from_value`` exactly (``L(v, v) = v`` when the two are equal, 1 for
+a zero effect); it is NaN, with the reason in ``note`` (:func:`ecopark.lmdi.factor_ratio`), when
+either value is 0 or negative, or so near 0 that the ratio is beyond any float (an unchanged CO₂
+intensity: 26 is 0 in both years). ``attribute`` and ``ecopark attribute --indicator N`` refuse an
+unknown indicator or one reported directly, naming those that can be decomposed
+(:func:`decomposable`).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ import pandas as pd
 
 from ecopark.engine import context, evaluate
 from ecopark.io.park import Park
-from ecopark.lmdi import NEW_ACTIVITY, lmdi, logmean, ratio_decomposition
+from ecopark.lmdi import NEW_ACTIVITY, factor_ratio, lmdi, ratio_decomposition
 from ecopark.standard.model import Indicator, Standard
 from ecopark.standard.shape import (
     Atom,
@@ -68,10 +72,6 @@ ATTRIBUTION_COLUMNS = [
     "factor_ratio",
 ]
 
-NOTE_UNDEFINED_RATIO = (
-    "乘法分解无定义：起止值含 0 或负值 (multiplicative form undefined: a value is 0 or negative)"
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Attribution of a park's indicators
@@ -91,13 +91,11 @@ def _row(ind: Indicator, v0: float, v1: float, factor: str, effect: float, note:
 
 
 def _with_ratios(rows: list[dict]) -> list[dict]:
-    """factor_ratio = exp(effect / L(to, from)) where both values are positive."""
+    """factor_ratio = exp(effect / L(to, from)), or NaN with the reason (lmdi.factor_ratio)."""
     for r in rows:
-        v0, v1 = r["from_value"], r["to_value"]
-        if v0 > 0 and v1 > 0:
-            r["factor_ratio"] = math.exp(r["effect"] / logmean(v1, v0))
-        else:
-            r["note"] = "；".join(x for x in (r["note"], NOTE_UNDEFINED_RATIO) if x)
+        r["factor_ratio"], why = factor_ratio(r["effect"], r["from_value"], r["to_value"])
+        if why:
+            r["note"] = "；".join(x for x in (r["note"], why) if x)
     return rows
 
 
@@ -140,9 +138,12 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
     lm = lmdi(pd.DataFrame(frame, columns=["factor", "period", "value"]).assign(i=0))
     f0 = a0 + b0 * lm.attrs["V0"]
     f1 = a1 + b1 * lm.attrs["VT"]
+    # α + β·P cancels to 0 when nothing changed (26 with equal intensities): compare on its scale
+    tol0 = 1e-9 * (abs(a0) + abs(b0 * lm.attrs["V0"])) + 1e-12
+    tol1 = 1e-9 * (abs(a1) + abs(b1 * lm.attrs["VT"])) + 1e-12
     if not (
-        math.isclose(f1, v1, rel_tol=1e-9, abs_tol=1e-12)
-        and (reference or math.isclose(f0, v0, rel_tol=1e-9, abs_tol=1e-12))
+        math.isclose(f1, v1, rel_tol=1e-9, abs_tol=tol1)
+        and (reference or math.isclose(f0, v0, rel_tol=1e-9, abs_tol=tol0))
     ):
         raise ShapeMismatch("the parsed formula does not reproduce the engine's value")
     names = {item.id: item.name_zh for item in standard.items.values()}
@@ -249,7 +250,56 @@ def attribute_indicator(
                 raise ValueError(f"公式结构无法分解：{first}") from None
     except ShapeMismatch as exc:
         raise ValueError(str(exc)) from None
+    except (OverflowError, ZeroDivisionError) as exc:  # values beyond a float's range
+        raise ValueError(f"数值超出浮点范围，无法分解（{exc}）") from None
     return _with_ratios(rows)
+
+
+def decomposable(standard: Standard) -> list[int]:
+    """Numbers of the indicators the attribution can decompose: those computed from raw items.
+
+    HJ 274-2015: 1–4, 6–16 and 25–28; the others are reported directly (5, 17–24, 29–32).
+    Whether one decomposes between two given years also depends on its data (see ``skipped``).
+    """
+    return [ind.number for ind in standard.indicators if not ind.reported]
+
+
+def check_numbers(standard: Standard, numbers: Iterable[int] | None) -> list[int] | None:
+    """``numbers`` as asked for, each an indicator the attribution can decompose.
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown or reported indicators and the ones that can be decomposed.
+    """
+    if numbers is None:
+        return None
+    numbers = [int(k) for k in numbers]
+    known = {ind.number: ind for ind in standard.indicators}
+    can = decomposable(standard)
+    listed = _ranges(can)
+    for k in numbers:
+        if k not in known:
+            raise ValueError(
+                f"{standard.code} has no indicator {k}; indicators that can be decomposed: {listed}"
+            )
+        if k not in can:
+            raise ValueError(
+                f"indicator {k} ({known[k].name_zh}) is reported directly and has no inputs to "
+                f"decompose; indicators that can be decomposed: {listed}"
+            )
+    return numbers
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 4, 6]`` → ``"1–4, 6"``."""
+    runs: list[list[int]] = []
+    for k in numbers:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def _empty() -> pd.DataFrame:
@@ -301,6 +351,11 @@ def attribute(
         ``attrs["skipped"]`` lists ``{"number", "indicator", "reason"}`` for every indicator
         left out (not computable in a year, reported directly, no decomposable structure).
 
+    Raises
+    ------
+    ValueError
+        If ``numbers`` names an unknown indicator or one reported directly (:func:`check_numbers`).
+
     Examples
     --------
     Nantong ETDZ, 单位工业增加值综合能耗 (no. 11), 2015 → 2021 [吨标煤/万元]: energy −0.0053,
@@ -311,6 +366,7 @@ def attribute(
     year_from = base if year_from is None else int(year_from)
     year_to = park.years[-1] if year_to is None else int(year_to)
     park.file_for(year_from), park.file_for(year_to)  # InputError naming the missing year file
+    numbers = check_numbers(standard, numbers)
     ctx0, ctx1 = context(park, year_from), context(park, year_to)
     n0, n1 = year_from - base, year_to - base
     wanted = None if numbers is None else set(numbers)
@@ -372,6 +428,7 @@ def attribute_chained(
     year_from = base if year_from is None else int(year_from)
     year_to = park.years[-1] if year_to is None else int(year_to)
     park.file_for(year_from), park.file_for(year_to)
+    numbers = check_numbers(park.standard, numbers)
     years = [y for y in park.years if year_from <= y <= year_to]
     if year_from not in years:
         years.insert(0, year_from)

@@ -68,6 +68,56 @@ def logmean(a: float | np.ndarray, b: float | np.ndarray) -> float | np.ndarray:
     return float(out) if scalar else out
 
 
+#: ``exp`` of more than this overflows a float: a factor ratio that large is not a number.
+_MAX_LOG = math.log(np.finfo(float).max)
+
+#: Why a factor ratio is undefined, by cause (the note of the row).
+RATIO_UNDEFINED = {
+    "nonpositive": "乘法分解无定义：起止值含 0 或负值 (multiplicative form undefined: a value is 0 "
+    "or negative)",
+    "overflow": "乘法分解无定义：起止值接近 0 而效应不为 0，因子比值超出数值范围 (multiplicative "
+    "form undefined: the values are near 0 and the effect is not, so the ratio is beyond any number)",
+}
+
+
+def factor_ratio(effect: float, v0: float, v1: float) -> tuple[float, str]:
+    """Multiplicative factor ``exp(effect / L(v1, v0))`` of an additive effect, or why there is none.
+
+    Parameters
+    ----------
+    effect : float
+        The factor's additive effect [unit of V].
+    v0, v1 : float
+        The aggregate at the start and the end [unit of V].
+
+    Returns
+    -------
+    (float, str)
+        The ratio [-] and an empty note; or NaN and the reason (:data:`RATIO_UNDEFINED`): a value is 0 or negative, or the ratio overflows (values
+        near 0 with a non-zero effect). Equal values use ``L(v, v) = v``; a zero effect is 1.
+    """
+    if not (v0 > 0 and v1 > 0):
+        return math.nan, RATIO_UNDEFINED["nonpositive"]
+    if effect == 0:
+        return 1.0, ""
+    log_ratio = effect / logmean(v1, v0)
+    if not math.isfinite(log_ratio) or abs(log_ratio) > _MAX_LOG:
+        return math.nan, RATIO_UNDEFINED["overflow"]
+    return math.exp(log_ratio), ""
+
+
+def _log_ratio(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """``ln(x1 / x0)`` for positive values: of the quotient (exact for close values), or the
+    difference of the logarithms where the quotient would overflow or underflow."""
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        q = x1 / x0
+        out = np.log(q)
+    bad = ~np.isfinite(out) | (q == 0)
+    if bad.any():
+        out = np.where(bad, np.log(x1) - np.log(x0), out)
+    return out
+
+
 def _two_periods(frame: pd.DataFrame, period: str, start, end) -> tuple[object, object]:
     if start is not None and end is not None:
         return start, end
@@ -117,7 +167,7 @@ def _terms(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     new = np.zeros(len(v0))
     both = (v0 > 0) & (v1 > 0)
     if both.any():
-        effects[both] = w[both, None] * np.log(x1[both] / x0[both])
+        effects[both] = w[both, None] * _log_ratio(x1[both], x0[both])
     for i in np.flatnonzero(~both):
         if v0[i] == 0 and v1[i] > 0:  # factor(s) zero at the start
             zeros = np.flatnonzero(x0[i] == 0)
@@ -194,8 +244,9 @@ def lmdi_terms(
 def _totals(effects: pd.Series, v0: float, v1: float) -> pd.DataFrame:
     out = pd.DataFrame({"factor": effects.index, "effect": effects.to_numpy(dtype=float)})
     if v0 > 0 and v1 > 0:
-        out["factor_ratio"] = np.exp(out["effect"] / logmean(v1, v0))
-        out["note"] = ""
+        ratios = [factor_ratio(float(e), v0, v1) for e in out["effect"]]
+        out["factor_ratio"] = [r for r, _ in ratios]
+        out["note"] = [note for _, note in ratios]
     else:
         out["factor_ratio"] = np.nan
         out["note"] = f"乘法分解无定义：总量为 0（V0={v0:g}, VT={v1:g}），见加法分解"
@@ -229,7 +280,8 @@ def lmdi(
         One row per factor (in order of first appearance, then :data:`NEW_ACTIVITY` if used):
         ``factor``; ``effect`` [unit of V], additive, summing to ``V^T − V^0``; ``factor_ratio``
         [-], multiplicative, multiplying to ``V^T / V^0`` (NaN when ``V^0`` or ``V^T`` is 0);
-        ``note`` (why ``factor_ratio`` is NaN, else empty). ``attrs`` holds ``V0`` and ``VT``.
+        ``note`` (why ``factor_ratio`` is NaN, see :func:`factor_ratio`, else empty). ``attrs``
+        holds ``V0`` and ``VT``.
 
     Notes
     -----
@@ -349,7 +401,8 @@ def ratio_decomposition(
         Two rows (numerator, denominator): ``factor``; ``effect`` [unit of R], summing to
         ``R^T − R^0``; ``factor_ratio`` [-], multiplying to ``R^T / R^0`` (NaN with a ``note`` when
         ``R^0`` or ``R^T`` is 0); ``log_share`` [-], the share of ``ln(R^T / R^0)`` due to the
-        factor (NaN when R does not change or a value is 0). ``attrs`` holds ``R0`` and ``RT``.
+        factor (NaN when R does not change or a value is 0, with a ``note``). ``attrs`` holds
+        ``R0`` and ``RT``.
 
     Raises
     ------
@@ -380,8 +433,13 @@ def ratio_decomposition(
     out = lmdi(frame)
     r0, rt = out.attrs["V0"], out.attrs["VT"]
     if r0 > 0 and rt > 0 and r0 != rt:
-        out["log_share"] = np.log(out["factor_ratio"]) / math.log(rt / r0)
+        out["log_share"] = np.log(out["factor_ratio"]) / _log_ratio(np.array(rt), np.array(r0))
     else:
         out["log_share"] = np.nan
+        if r0 == rt and r0 > 0:  # the limit: no log change to share
+            out["note"] = [
+                "；".join(x for x in (note, "比值未变，对数份额无定义") if x)
+                for note in out["note"]
+            ]
     out.attrs.update(R0=r0, RT=rt)
     return out

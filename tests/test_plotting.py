@@ -255,7 +255,7 @@ def test_what_it_would_take_nantong_2021(a2021):
     drawn = texts(fig)
     assert "690,541 → 490,620 吨（−29.0%）" in drawn
     assert "4,906,200 → 6,905,407 万元（+40.7%）" in drawn
-    assert "51.8 → 177,690 吨标煤（+342,930.9%）" in drawn
+    assert "51.8 → 177,690 吨标煤（+342,931.1%）" in drawn  # 177,690.1: to 0.1 tce as written
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert any(t.startswith("28 单位工业增加值固废产生量") for t in ticks)
     assert face(fig, "indicator-28-solid_waste_generated") == rgba("fail")

@@ -8,9 +8,10 @@ import io
 import json
 import math
 
-from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
+from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained, check_numbers
 from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
+from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
 from ecopark.lmdi import chain_total
 
@@ -41,7 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="chain year on year over the data years in between and add up the steps",
     )
     p.add_argument(
-        "--indicator", type=int, action="append", metavar="N", help="only indicator N (repeatable)"
+        "--indicator",
+        type=int,
+        action="append",
+        metavar="N",
+        help="only indicator N (repeatable); one that cannot be decomposed is an error (exit 2)",
     )
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument(
@@ -52,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _number(x: object) -> object:
-    if isinstance(x, float) and math.isnan(x):
+    """None for a number that is not one (NaN, ±inf): never printed as digits."""
+    if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
 
@@ -86,10 +92,57 @@ def render(frame, fmt: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, default=int) + "\n"
 
 
+def _asked_for(park, numbers: list[int] | None) -> list[int] | None:
+    """The ``--indicator`` numbers, each one the attribution can decompose.
+
+    Raises
+    ------
+    InputError
+        Naming the unknown or reported indicator and those that can be decomposed.
+    """
+    try:
+        return check_numbers(park.standard, numbers)
+    except ValueError as exc:
+        raise InputError(Problem("--indicator", str(exc))) from None
+
+
+def _refuse_missing(frame, numbers: list[int] | None) -> None:
+    """An indicator asked for by ``--indicator`` and not decomposed is an error, with its reason."""
+    if not numbers:
+        return
+    done = set(frame["number"].astype(int)) if len(frame) else set()
+    reasons = {s["number"]: s["reason"] for s in frame.attrs.get("skipped", [])}
+    missing = [k for k in dict.fromkeys(numbers) if k not in done]
+    if missing:
+        years = f"{frame.attrs.get('year_from')}→{frame.attrs.get('year_to')}"
+        raise InputError(
+            [
+                Problem(
+                    "--indicator",
+                    f"indicator {k} cannot be decomposed {years}: "
+                    f"{reasons.get(k, 'no value in one of the years')}",
+                )
+                for k in missing
+            ]
+        )
+
+
+def _chain_notes(frame) -> list[str]:
+    """The note of each chained row: the method, and why a ratio is undefined when it is."""
+    base = "逐年链式分解之和 (chained year on year)"
+    return [
+        base
+        if math.isfinite(r)
+        else f"{base}；某一步乘法分解无定义，见各步 (a step's ratio is undefined)"
+        for r in frame["factor_ratio"]
+    ]
+
+
 def run_attribute(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir)
+    numbers = _asked_for(park, args.indicator)
     if args.chain:
-        steps = attribute_chained(park, args.year_from, args.year_to, args.indicator)
+        steps = attribute_chained(park, args.year_from, args.year_to, numbers)
         if steps.empty:
             frame = steps
         else:
@@ -97,10 +150,11 @@ def run_attribute(args: argparse.Namespace) -> int:
                 from_value=("from_value", "first"), to_value=("to_value", "last")
             )
             frame = chain_total(steps, ("number", "indicator", "factor")).join(ends, on="number")
-            frame["note"] = "逐年链式分解之和 (chained year on year)"
+            frame["note"] = _chain_notes(frame)
         frame.attrs.update(steps.attrs, chained=True)
     else:
-        frame = attribute(park, args.year_from, args.year_to, args.indicator)
+        frame = attribute(park, args.year_from, args.year_to, numbers)
+    _refuse_missing(frame, numbers)  # nothing written
     text = render(frame, args.format)
     emit(for_output(text, args.format, args), args.output, park_inputs(park))
     return 0

@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "item that would meet it",
         description="One row per indicator and raw item: status (pass, at_risk, fail, "
         "not_computable), margin to the limit [percent], and for failing or at-risk indicators the "
-        "value of each year-T raw item alone that meets the limit.",
+        "value of each year-T raw item alone that meets the requirement by the table's own rule, "
+        "to the item's precision.",
     )
     p.add_argument("park_dir", metavar="PARK_DIR")
     p.add_argument("year", metavar="YEAR", type=int)
@@ -38,23 +39,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_gaps)
 
 
-def _plain(value: object) -> object:
-    """A cell as JSON/CSV wants it: None for missing, 12 significant digits for floats."""
+#: Columns printed as they are: an item's value as given and the value it would take (a
+#: multiple of its precision, which writing back into the year file must reproduce exactly).
+EXACT_COLUMNS = ("item_value", "required_value")
+
+
+def _plain(value: object, exact: bool = False) -> object:
+    """A cell as JSON/CSV wants it: None for missing, 12 significant digits for other floats."""
     if value is None:
         return None
     if isinstance(value, float):
         if math.isnan(value):
             return None
-        return float(f"{value:.12g}")
+        return value if exact else float(f"{value:.12g}")
     if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
+        return _plain(value.item(), exact)
     return value
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """The report rows as plain dicts (None for empty cells)."""
     return [
-        {col: _plain(v) for col, v in zip(REPORT_COLUMNS, row, strict=True)}
+        {col: _plain(v, col in EXACT_COLUMNS) for col, v in zip(REPORT_COLUMNS, row, strict=True)}
         for row in frame[REPORT_COLUMNS].itertuples(index=False, name=None)
     ]
 

@@ -507,6 +507,7 @@ _base = st.floats(1e-6, 1e6, allow_nan=False, allow_infinity=False)
 _nudge = st.sampled_from([0.0, 0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-9, 0.5, -0.5])
 
 
+@pytest.mark.slow  # hypothesis battery
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(_base, _nudge), min_size=2, max_size=2), st.integers(0, 1))
 def test_lmdi_identities_near_ties_hypothesis(pairs, shape):
@@ -541,6 +542,7 @@ def test_logmean_continuous_at_the_diagonal_hypothesis(x, d):
         assert lm == pytest.approx((x + y) / 2, rel=1e-15)
 
 
+@pytest.mark.slow  # hypothesis battery
 @settings(max_examples=150, deadline=None)
 @given(_base, _nudge, _base, _nudge)
 def test_ratio_decomposition_near_ties_hypothesis(n0, dn, d0, dd):

@@ -166,6 +166,7 @@ def park_items(draw) -> tuple[dict[str, Fraction], dict[int, Fraction]]:
     return items, exact
 
 
+@pytest.mark.slow  # hypothesis battery
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("method", METHODS)
 @settings(
@@ -567,6 +568,7 @@ def random_park(draw) -> dict[int, dict[str, str]]:
     return years
 
 
+@pytest.mark.slow  # hypothesis battery
 @pytest.mark.parametrize("rules", ["", "rules: {rounding: half_up, comparison: rounded_value}\n"])
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

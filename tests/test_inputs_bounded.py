@@ -16,6 +16,8 @@ import pytest
 
 from parkfiles import ROOT, nantong_copy, nantong_years
 
+pytestmark = pytest.mark.slow  # hostile files of tens of MB under memory limits (make test runs it)
+
 #: The address-space limit of the subprocess [B]; the interpreter with ecopark and its imports
 #: takes about 250 MB of it.
 MEMORY_LIMIT = 1024 * 2**20

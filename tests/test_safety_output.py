@@ -174,6 +174,7 @@ def test_a_decimal_cell_timeout_limits_a_cell_in_a_real_kernel(tmp_path):
     assert "TraitError" not in timed_out.error and seconds < 8
 
 
+@pytest.mark.slow  # waits for a connect timeout
 def test_an_unreachable_dask_scheduler_is_one_line_within_the_timeout(tmp_path, capsys):
     pytest.importorskip("dask.distributed")
     argv = ["run", "--park", "example-park", "--years", "2021", "--data-dir", str(DATA)]

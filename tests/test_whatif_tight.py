@@ -24,6 +24,8 @@ from ecopark.whatif import what_it_would_take, wrong_way
 from parkfiles import NANTONG, nantong_years, write_park
 from rules_probe import METHODS
 
+pytestmark = pytest.mark.slow  # many park folders assessed; make test runs it, test-fast not
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 BUNDLED = [("nantong-etdz", y) for y in (2015, 2018, 2021)] + [
     ("example-park", y) for y in range(2015, 2024)

@@ -316,15 +316,12 @@ class ReportSession:
         shown = [n for n in self.problem_numbers if (t["number"] == n).any()][:limit]
         if not shown:
             return None
-        import matplotlib.pyplot as plt
-
         from ecopark.plotting import attribution_chart as waterfall
+        from ecopark.plotting import new_figure
 
         ncols = min(2, len(shown))
         nrows = (len(shown) + ncols - 1) // ncols
-        fig, axes = plt.subplots(
-            nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows), squeeze=False, layout="constrained"
-        )
+        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows))
         for ax, n in zip(axes.flat, shown, strict=False):
             waterfall(t, n, self.gaps_of(self.base_year), self.gaps, ax=ax)
         for ax in list(axes.flat)[len(shown) :]:
@@ -405,15 +402,11 @@ class ReportSession:
         numbers = self.trend_numbers()
         if not numbers:
             return Text("没有需要绘制趋势图的指标（无未达标或临界指标，或其只有一年的数值）。")
-        import matplotlib.pyplot as plt
-
-        from ecopark.plotting import trend_chart
+        from ecopark.plotting import new_figure, trend_chart
 
         ncols = min(2, len(numbers))
         nrows = (len(numbers) + ncols - 1) // ncols
-        fig, axes = plt.subplots(
-            nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows), squeeze=False, layout="constrained"
-        )
+        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows))
         for ax, n in zip(axes.flat, numbers, strict=False):
             trend_chart(self.series, self.fits, n, ax=ax)
         for ax in list(axes.flat)[len(numbers) :]:

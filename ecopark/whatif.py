@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import pandas as pd
-from scipy.optimize import brentq
 
 from ecopark.assessment import Assessment
 from ecopark.engine import evaluate
@@ -264,6 +263,8 @@ def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
     d0 = fn(x0)
     if d0 is None:  # pragma: no cover - the indicator was computable with these very values
         raise RuntimeError(f"indicator {number} not computable at its own values")
+    from scipy.optimize import brentq  # scipy loads where a root is solved, not at import
+
     candidates = []
     for a, b in _brackets(fn, x0, d0):
         try:

@@ -585,3 +585,19 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year, nantong_dir)
                 assert not box_a.overlaps(box_b), f"{park} {year} {name}: {a!r} overlaps {b!r}"
         drawn += 1
     assert drawn >= 2
+
+
+def test_default_theme_is_seaborn_whitegrid_without_seaborn():
+    """setup() applies seaborn's whitegrid theme from fonts.SEABORN_WHITEGRID: the same rc."""
+    theme = {**sns.plotting_context("notebook"), **sns.axes_style("whitegrid")}
+    theme.pop("image.cmap")  # a seaborn colormap; not copied (no chart draws an image)
+    assert fonts.SEABORN_WHITEGRID == theme
+    assert list(fonts.SEABORN_DEEP) == sns.color_palette("deep").as_hex()
+    ep.setup(style="darkgrid")  # another style goes through seaborn
+    assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
+    ep.setup(style="whitegrid")
+    assert mpl.rcParams["axes.facecolor"] == "white"
+    assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == list(sns.color_palette("deep"))
+    for key, value in theme.items():
+        if not key.startswith("font."):  # the fonts are ecopark's (setup puts the CJK face first)
+            assert mpl.rcParams[key] == mpl.rcsetup._validators[key](value), key

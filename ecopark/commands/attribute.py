@@ -8,10 +8,8 @@ import io
 import json
 import math
 
-from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained
 from ecopark.commands._output import emit
 from ecopark.io.park import load_park
-from ecopark.lmdi import chain_total
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +54,8 @@ def _number(x: object) -> object:
 
 def render(frame, fmt: str) -> str:
     """The attribution as CSV (columns of ATTRIBUTION_COLUMNS) or JSON (plus note, skipped)."""
+    from ecopark.attribution import ATTRIBUTION_COLUMNS  # pandas loads when the command runs
+
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -84,6 +84,9 @@ def render(frame, fmt: str) -> str:
 
 
 def run_attribute(args: argparse.Namespace) -> int:
+    from ecopark.attribution import attribute, attribute_chained
+    from ecopark.lmdi import chain_total
+
     park = load_park(args.park_dir)
     if args.chain:
         steps = attribute_chained(park, args.year_from, args.year_to, args.indicator)

@@ -29,9 +29,7 @@ PASSED_TEXT = {True: "true", False: "false", None: ""}
 
 def contract_rows(a: Assessment) -> list[list[object]]:
     """The rows of ``ecopark table`` (csv, markdown): the :data:`TABLE_COLUMNS` as printed."""
-    table = a.table()
-    columns = [table[c] for c in TABLE_COLUMNS.values()]
-    rows = [list(row) for row in zip(*columns, strict=True)]
+    rows = [[r[c] for c in TABLE_COLUMNS.values()] for r in a.records()]
     passed = list(TABLE_COLUMNS).index("passed")
     for row in rows:
         row[passed] = PASSED_TEXT[row[passed]]
@@ -47,7 +45,7 @@ def _unrounded(value: float, display: str) -> float | str | None:
 
 def to_dict(a: Assessment) -> dict[str, object]:
     """The JSON form of ``ecopark table --format json`` (data contract)."""
-    records = a.table().to_dict(orient="records")
+    records = a.records()
     return {
         "park": a.park,
         "park_name": a.config.name,

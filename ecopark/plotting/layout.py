@@ -134,13 +134,17 @@ def _tick_labels(axis: Axis, renderer: RendererBase) -> tuple[float, float, list
     return widest, tallest, ends
 
 
-def _axis_reach(ax: Axes, renderer: RendererBase) -> tuple[np.ndarray, list[Bbox]]:
+def _axis_reach(
+    ax: Axes, renderer: RendererBase
+) -> tuple[np.ndarray, list[Bbox], dict[Axis, float]]:
     """(left, right, bottom, top) [pixels] that ``ax``'s tick and axis labels reach past its
-    box, and the x-extents of the end x tick labels (:func:`_tick_labels`)."""
+    box, the x-extents of the end x tick labels (:func:`_tick_labels`), and for each axis the
+    distance [pixels] from the axes' edge to where its label goes (beyond the tick labels)."""
     reach = np.zeros(4)
     ends: list[Bbox] = []
+    anchors: dict[Axis, float] = {}
     if not ax.axison:
-        return reach, ends
+        return reach, ends, anchors
     px = ax.get_figure(root=True).dpi / 72
     for axis in (ax.xaxis, ax.yaxis):
         widest, tallest, far = _tick_labels(axis, renderer)
@@ -154,10 +158,12 @@ def _axis_reach(ax: Axes, renderer: RendererBase) -> tuple[np.ndarray, list[Bbox
         else:
             size = widest
             extra = label.get_window_extent(renderer).width if named else 0.0
-        total = (offset + size if size else 0.0) + (axis.labelpad * px + extra if named else 0.0)
-        reach[2 if axis.axis_name == "x" else 0] = total
+        anchors[axis] = (offset + size if size else 0.0) + axis.labelpad * px
+        reach[2 if axis.axis_name == "x" else 0] = (
+            anchors[axis] + extra if named else (offset + size if size else 0.0)
+        )
         ends += far
-    return reach, ends
+    return reach, ends, anchors
 
 
 def _reach(ax: Axes, boxes: list[Bbox]) -> np.ndarray:
@@ -207,7 +213,7 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
     texts = {ax: _artists_reach(ax, renderer) for ax, _ in cells}
 
     def reach(ax: Axes) -> np.ndarray:
-        axis, ends = _axis_reach(ax, renderer)
+        axis, ends, _ = _axis_reach(ax, renderer)
         return np.maximum(np.maximum(texts[ax], axis), _reach(ax, ends))
 
     margins = {ax: reach(ax) for ax, _ in cells}
@@ -217,6 +223,19 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
     grown = {ax: np.maximum(again[ax], reach(ax)) for ax, _ in cells}
     if any((grown[ax] > again[ax] + 0.5).any() for ax in grown):
         _place(fig, cells, grown, renderer)
+    for ax, _ in cells:
+        _place_axis_labels(ax, renderer)
+
+
+def _place_axis_labels(ax: Axes, renderer: RendererBase) -> None:
+    """Put the axis labels beyond the tick labels as measured, where matplotlib would put
+    them; fixed coordinates spare the draw measuring every tick label again for that."""
+    box = ax.get_position().transformed(ax.get_figure(root=True).transFigure)
+    for axis, distance in _axis_reach(ax, renderer)[2].items():
+        if axis.axis_name == "x":
+            axis.set_label_coords(0.5, -distance / box.height)
+        else:
+            axis.set_label_coords(-distance / box.width, 0.5)
 
 
 def _place(fig: Figure, cells: list, margins: dict, renderer: RendererBase) -> None:

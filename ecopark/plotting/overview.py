@@ -229,5 +229,7 @@ def assessment_overview(
         title or f"{park} {assessment.year} 年各指标距考核要求的余量（{assessment.standard.code}）",
         fontsize=13,
         pad=22,
+        y=1.0,  # at the top, as placed automatically (no top ticks, no offset text) -- fixed,
+        # so the draw does not measure the 32 tick labels again to place it
     )
     return fig

@@ -7,8 +7,10 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ecopark.io.config import ParkConfig
 from ecopark.standard.model import Limit, Rules, Standard
@@ -34,6 +36,14 @@ RESULT_COLUMNS = [
     "reason_zh",
     "reason_en",
 ]
+#: Columns of :meth:`Assessment.table` whose dtype is set (the others are inferred).
+_RESULT_DTYPES = {
+    "value": float,
+    "passed": object,
+    "op": object,
+    "limit": object,
+    "margin_pct": float,
+}
 #: The words for an indicator's role for a park (:attr:`IndicatorResult.role`), in one place:
 #: ``"table"``, the official table's column 是否选为考核指标 (附表1): 必选, 是 (selected), 否 (not
 #: selected); ``"label"``, charts and narrative: 必选 counts always, 已选 is an optional indicator
@@ -210,39 +220,51 @@ class Assessment:
               ``at_risk``, ``fail`` or ``not_computable`` (:mod:`ecopark.status`);
             - ``reason_zh`` / ``reason_en``: why the value or its limit is missing, when it is.
 
-            ``ecopark table`` prints the columns of its data contract from this table
-            (:mod:`ecopark.tables.output`); :func:`ecopark.gaps.gap_table` adds the Chinese status.
+            ``ecopark table`` prints the columns of its data contract from the same cells,
+            :meth:`records` (:mod:`ecopark.tables.output`, no pandas);
+            :func:`ecopark.gaps.gap_table` adds the Chinese status.
         """
-        res = self.results
-        limits = [r.limit for r in res]
+        import pandas as pd  # not at import: `ecopark table` needs no pandas (records())
+
+        rows = self.records()
         return pd.DataFrame(
             {
-                "number": [r.number for r in res],
-                "category": [r.category for r in res],
-                "indicator": [r.name_zh for r in res],
-                "indicator_en": [r.name_en for r in res],
-                "unit": [r.unit for r in res],
-                "requirement": [r.requirement for r in res],
-                "role": [r.role for r in res],
-                "value": pd.Series(
-                    [
-                        math.nan if r.value is None or isinstance(r.value, str) else r.value
-                        for r in res
-                    ],
-                    dtype=float,
-                ),
-                "display": [r.display for r in res],
-                "mark": [r.mark for r in res],
-                "passed": pd.Series([r.passed for r in res], dtype=object),
-                "op": pd.Series([None if lim is None else lim.op for lim in limits], dtype=object),
-                "limit": pd.Series([_limit_value(lim) for lim in limits], dtype=object),
-                "margin_pct": pd.Series([r.margin_pct for r in res], dtype=float),
-                "status": [r.status for r in res],
-                "reason_zh": [r.reason_zh for r in res],
-                "reason_en": [r.reason_en for r in res],
+                c: pd.Series([r[c] for r in rows], dtype=_RESULT_DTYPES.get(c))
+                for c in RESULT_COLUMNS
             },
             columns=RESULT_COLUMNS,
         )
+
+    def records(self) -> list[dict[str, object]]:
+        """The rows of :meth:`table` as plain dicts (the same cells, without pandas).
+
+        ``value`` and ``margin_pct`` are floats, NaN where :meth:`table` has NaN; ``passed``
+        True, False or None; what ``ecopark table`` prints is read from here.
+        """
+        return [
+            {
+                "number": r.number,
+                "category": r.category,
+                "indicator": r.name_zh,
+                "indicator_en": r.name_en,
+                "unit": r.unit,
+                "requirement": r.requirement,
+                "role": r.role,
+                "value": math.nan
+                if r.value is None or isinstance(r.value, str)
+                else float(r.value),
+                "display": r.display,
+                "mark": r.mark,
+                "passed": r.passed,
+                "op": None if r.limit is None else r.limit.op,
+                "limit": _limit_value(r.limit),
+                "margin_pct": math.nan if r.margin_pct is None else float(r.margin_pct),
+                "status": r.status,
+                "reason_zh": r.reason_zh,
+                "reason_en": r.reason_en,
+            }
+            for r in self.results
+        ]
 
     def verdict_text(self) -> str:
         """The verdict in one Chinese paragraph with its reasons."""

@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ecopark.engine import assess
 from ecopark.io.park import Park
@@ -227,6 +226,8 @@ def fit_trends(
         if np.ptp(y) == 0:
             slope, intercept, r, p = 0.0, float(y[0]), math.nan, math.nan
         else:
+            from scipy import stats  # scipy loads where a line is fitted, not at import
+
             fit = stats.linregress(x, y)
             slope, intercept, r, p = fit.slope, fit.intercept, fit.rvalue, fit.pvalue
         passing = bool(last["passed"])

@@ -64,7 +64,9 @@ def html_problems(html: str, marker: str = "PWN") -> list[str]:
             out.append(f"a <script> element: {attrs}")
         for name, value in attrs.items():
             local = name == "id" or (name == "href" and value.startswith("#"))  # heading anchors
-            if (marker in value and not local) or marker in name:
+            # an inline PNG's base64 may spell the marker by chance: that is not data text
+            png = tag == "img" and name == "src" and value.startswith("data:image/png;base64,")
+            if (marker in value and not local and not png) or marker in name:
                 out.append(f"<{tag} {name}={value[:80]!r}>: data text in an attribute")
             if name.startswith("on"):
                 out.append(f"<{tag} {name}=...>: an event attribute")

@@ -126,7 +126,10 @@ def artist(fig, gid: str):
 
 def face(fig, gid: str) -> tuple[float, ...]:
     a = artist(fig, gid)
-    colour = a.get_facecolor()
+    if isinstance(a, mpl.lines.Line2D):  # a marker (the years of a trend)
+        colour = to_rgba(a.get_markerfacecolor())
+    else:
+        colour = a.get_facecolor()
     if hasattr(colour, "ndim") and colour.ndim == 2:  # a scatter collection
         colour = colour[0]
     return tuple(round(float(c), 6) for c in colour)
@@ -512,3 +515,89 @@ def test_attribution_from_the_base_year_reference_is_grey(example):
         render(fig)
     assert face(fig, f"level-{base}") == tuple(round(c, 6) for c in to_rgba(LEVEL_COLOUR))
     assert "基准年参照（0）" in [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+
+
+# ------------------------------------------------------------------ laid out once, all inside
+
+REPORT_CHARTS = (
+    "overview_chart",
+    "whatif_chart",
+    "attribution_chart",
+    "sector_chart",
+    "trend_charts",
+)
+
+
+@pytest.mark.parametrize(
+    ("park", "year"),
+    [
+        ("nantong-etdz", 2015),
+        ("nantong-etdz", 2021),
+        ("example-park", 2016),
+        ("example-park", 2023),
+    ],
+)
+def test_report_charts_keep_every_text_inside_and_apart(park, year, nantong_dir):
+    """Every text of every report chart lies inside the figure after the one draw of
+    ``savefig``, and no two texts outside the axes (labels, titles, legends, the overview's
+    table, the footer) overlap."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ecopark.plotting.layout import OnePassLayout
+    from ecopark.reports.display import Chart
+    from ecopark.reports.session import open_report
+
+    report = open_report(park, year, nantong_dir.parent)
+    drawn = 0
+    for name in REPORT_CHARTS:
+        with clean():
+            chart = getattr(report, name)()
+        if not isinstance(chart, Chart):
+            continue
+        fig = chart.figure
+        assert fig.get_layout_engine() is None  # no second layout pass at save time
+        assert any(isinstance(a, OnePassLayout) for a in fig.get_children())
+        FigureCanvasAgg(fig).draw()  # Chart closed the figure: draw it again as savefig did
+        renderer = fig.canvas.get_renderer()
+        inside = fig.bbox.padded(0.5)
+        axes_boxes = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
+        # tick labels of ticks beyond the view limits are kept but not drawn
+        undrawn = set()
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                lo, hi = sorted(axis.get_view_interval())
+                slack = (hi - lo) * 1e-9
+                for tick in axis.get_major_ticks():
+                    if not lo - slack <= tick.get_loc() <= hi + slack:
+                        undrawn |= {tick.label1, tick.label2}
+        outside = []
+        for t in fig.findobj(mpl.text.Text):
+            if not (t.get_visible() and t.get_text().strip()) or t in undrawn:
+                continue
+            box = t.get_window_extent(renderer)
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (
+                f"{park} {year} {name}: {t.get_text()!r} at {box} outside {fig.bbox}"
+            )
+            if not any(box.overlaps(a) for a in axes_boxes):
+                outside.append((t.get_text(), box.shrunk(0.97, 0.9)))
+        for i, (a, box_a) in enumerate(outside):
+            for b, box_b in outside[i + 1 :]:
+                assert not box_a.overlaps(box_b), f"{park} {year} {name}: {a!r} overlaps {b!r}"
+        drawn += 1
+    assert drawn >= 2
+
+
+def test_default_theme_is_seaborn_whitegrid_without_seaborn():
+    """setup() applies seaborn's whitegrid theme from fonts.SEABORN_WHITEGRID: the same rc."""
+    theme = {**sns.plotting_context("notebook"), **sns.axes_style("whitegrid")}
+    theme.pop("image.cmap")  # a seaborn colormap; not copied (no chart draws an image)
+    assert fonts.SEABORN_WHITEGRID == theme
+    assert list(fonts.SEABORN_DEEP) == sns.color_palette("deep").as_hex()
+    ep.setup(style="darkgrid")  # another style goes through seaborn
+    assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
+    ep.setup(style="whitegrid")
+    assert mpl.rcParams["axes.facecolor"] == "white"
+    assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == list(sns.color_palette("deep"))
+    for key, value in theme.items():
+        if not key.startswith("font."):  # the fonts are ecopark's (setup puts the CJK face first)
+            assert mpl.rcParams[key] == mpl.rcsetup._validators[key](value), key

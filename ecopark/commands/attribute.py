@@ -8,12 +8,10 @@ import io
 import json
 import math
 
-from ecopark.attribution import ATTRIBUTION_COLUMNS, attribute, attribute_chained, check_numbers
 from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
-from ecopark.lmdi import chain_total
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,6 +63,8 @@ def _number(x: object) -> object:
 
 def render(frame, fmt: str) -> str:
     """The attribution as CSV (columns of ATTRIBUTION_COLUMNS) or JSON (plus note, skipped)."""
+    from ecopark.attribution import ATTRIBUTION_COLUMNS  # pandas loads when the command runs
+
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -100,6 +100,8 @@ def _asked_for(park, numbers: list[int] | None) -> list[int] | None:
     InputError
         Naming the unknown or reported indicator and those that can be decomposed.
     """
+    from ecopark.attribution import check_numbers
+
     try:
         return check_numbers(park.standard, numbers)
     except ValueError as exc:
@@ -139,6 +141,9 @@ def _chain_notes(frame) -> list[str]:
 
 
 def run_attribute(args: argparse.Namespace) -> int:
+    from ecopark.attribution import attribute, attribute_chained
+    from ecopark.lmdi import chain_total  # pandas loads when the command runs
+
     park = load_park(args.park_dir)
     numbers = _asked_for(park, args.indicator)
     if args.chain:

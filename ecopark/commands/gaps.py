@@ -7,14 +7,15 @@ import csv
 import io
 import json
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
-from ecopark.whatif import REPORT_COLUMNS, gaps_report
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("csv", "json")
 
@@ -59,6 +60,8 @@ def _plain(value: object, exact: bool = False) -> object:
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """The report rows as plain dicts (None for empty cells)."""
+    from ecopark.whatif import REPORT_COLUMNS  # pandas loads when the command runs
+
     return [
         {col: _plain(v, col in EXACT_COLUMNS) for col, v in zip(REPORT_COLUMNS, row, strict=True)}
         for row in frame[REPORT_COLUMNS].itertuples(index=False, name=None)
@@ -70,6 +73,8 @@ def render(park_id: str, park_name: str, year: int, frame: pd.DataFrame, fmt: st
 
     JSON is ``{"park", "park_name", "year", "rows": [records]}``.
     """
+    from ecopark.whatif import REPORT_COLUMNS
+
     rows = records(frame)
     if fmt == "json":
         doc = {"park": park_id, "park_name": park_name, "year": year, "rows": rows}
@@ -83,6 +88,8 @@ def render(park_id: str, park_name: str, year: int, frame: pd.DataFrame, fmt: st
 
 
 def run_gaps(args: argparse.Namespace) -> int:
+    from ecopark.whatif import gaps_report
+
     park = load_park(args.park_dir)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)

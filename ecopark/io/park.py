@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.config import ParkConfig, load_config
@@ -101,6 +103,8 @@ class Park:
 
     def items(self, years: list[int] | None = None) -> pd.DataFrame:
         """The raw items as a tidy long table: park, year, item, value, unit, note."""
+        import pandas as pd  # not at import: `ecopark table` needs no pandas
+
         rows = [
             (self.id, year, r.item, r.value, r.unit, r.note)
             for year in (years or self.years)

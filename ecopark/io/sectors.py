@@ -10,8 +10,7 @@ catalogue (``items.csv``, column ``additive``); each row is checked by the valid
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ecopark.errors import display_path
 from ecopark.io.confine import confined
@@ -26,6 +25,9 @@ from ecopark.io.yearfile import (
     year_of,
 )
 from ecopark.standard.model import Item, Standard
+
+if TYPE_CHECKING:  # pandas loads when a sector file is read (`ecopark table` needs none)
+    import pandas as pd
 
 #: The folder under the park folder that holds the sector files.
 SECTOR_DIR = "sectors"
@@ -96,6 +98,8 @@ def read_sector_file(path: Path | str, standard: Standard, year: int | None = No
         )
 
     records = validate_rows(item_rows(cells, shown, group="sector"), standard, shown, accept)
+    import pandas as pd
+
     return pd.DataFrame(
         [(year, r.group, r.item, r.value, r.unit, r.note) for r in records],
         columns=SECTOR_COLUMNS,

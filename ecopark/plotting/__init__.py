@@ -15,6 +15,9 @@ calls :func:`setup` first, so Chinese renders even after a user's ``sns.set_them
     ep.source_note(fig, "南通经济技术开发区 2021 年数据")
     fig.savefig("overview.png")
 
+Charts carry no layout engine: each figure lays its text out once, in the draw of ``savefig``
+(:mod:`ecopark.plotting.layout`); :func:`new_figure` makes a grid of axes laid out that way.
+
 A report computes each table once (:class:`ecopark.reports.session.ReportSession`) and feeds them.
 
 Status colours, order and labels come from :mod:`ecopark.status` (达标 / 临界 / 未达标 / 无法计算);
@@ -23,6 +26,7 @@ role markers: ■ 必选, ● 已选, ○ 未选.
 
 from ecopark.plotting.attribution_chart import attribution_chart
 from ecopark.plotting.fonts import CJKFontNotFound, find_cjk_font, setup
+from ecopark.plotting.layout import new_figure
 from ecopark.plotting.overview import assessment_overview
 from ecopark.plotting.sector_chart import effects_note, sector_contributions
 from ecopark.plotting.style import (
@@ -45,6 +49,7 @@ __all__ = [
     "effects_note",
     "find_cjk_font",
     "indicator_label",
+    "new_figure",
     "sector_contributions",
     "setup",
     "source_note",

@@ -34,6 +34,79 @@ PREFERRED_FAMILIES = (
 LATIN_FALLBACK = "DejaVu Sans"
 #: seaborn style used the first time :func:`setup` runs in a process.
 DEFAULT_STYLE = "whitegrid"
+#: What ``seaborn.set_theme(style="whitegrid")`` sets (seaborn 0.13.2, pinned: its "notebook"
+#: context, "whitegrid" style and "deep" palette), so the charts' default theme needs no seaborn
+#: import (seaborn imports scipy.stats: a second of a report kernel's start). Not copied:
+#: ``image.cmap`` ("rocket" exists only once seaborn is imported; no chart draws an image) and
+#: the colour codes ("b", "g", ... as the palette's colours; no chart uses them).
+#: ``tests/test_plotting.py`` checks this against seaborn's own dictionaries.
+SEABORN_WHITEGRID: dict[str, object] = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.facecolor": "white",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12,
+    "axes.linewidth": 1.25,
+    "axes.spines.bottom": True,
+    "axes.spines.left": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "axes.titlesize": 12,
+    "figure.facecolor": "white",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": [
+        "Arial",
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Bitstream Vera Sans",
+        "sans-serif",
+    ],
+    "font.size": 12,
+    "grid.color": ".8",
+    "grid.linestyle": "-",
+    "grid.linewidth": 1,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 12,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "patch.linewidth": 1,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.direction": "out",
+    "xtick.labelsize": 11,
+    "xtick.major.size": 6,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4,
+    "xtick.minor.width": 1,
+    "xtick.top": False,
+    "ytick.color": ".15",
+    "ytick.direction": "out",
+    "ytick.labelsize": 11,
+    "ytick.left": False,
+    "ytick.major.size": 6,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4,
+    "ytick.minor.width": 1,
+    "ytick.right": False,
+}
+#: seaborn's "deep" palette, the colour cycle of :data:`SEABORN_WHITEGRID`.
+SEABORN_DEEP = (
+    "#4c72b0",
+    "#dd8452",
+    "#55a868",
+    "#c44e52",
+    "#8172b3",
+    "#937860",
+    "#da8bc3",
+    "#8c8c8c",
+    "#ccb974",
+    "#64b5cd",
+)
 
 
 class CJKFontNotFound(RuntimeError):
@@ -140,12 +213,22 @@ def _apply_fonts(family: str) -> None:
     rc["axes.unicode_minus"] = True
 
 
+def _apply_whitegrid() -> None:
+    """``seaborn.set_theme(style="whitegrid")`` without importing seaborn."""
+    from cycler import cycler
+    from matplotlib.colors import to_rgb
+
+    mpl.rcParams.update(SEABORN_WHITEGRID)
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=[to_rgb(c) for c in SEABORN_DEEP])
+
+
 def setup(style: str | None = None) -> str:
     """Make matplotlib and seaborn draw Chinese; every ecopark chart calls this first.
 
     The first call registers the CJK font with ``fontManager.addfont`` (no font-cache rebuild),
-    applies the seaborn theme (``style``, default ``"whitegrid"``) *with* the font so seaborn
-    does not reset it, and sets ``figure.dpi`` to 100. Later calls only repair the font
+    applies the seaborn theme (``style``, default ``"whitegrid"``, applied from
+    :data:`SEABORN_WHITEGRID` without importing seaborn; any other style through seaborn)
+    *with* the font so seaborn does not reset it, and sets ``figure.dpi`` to 100. Later calls only repair the font
     settings if something (a user's ``sns.set_theme()``) has reset them, so a chart drawn after
     a user's theme keeps that theme's style and still renders Chinese. Calling it again costs
     microseconds. Pass ``style`` to (re)apply a seaborn theme explicitly.
@@ -178,11 +261,15 @@ def setup(style: str | None = None) -> str:
         family = found[1]
     if style is None and _themed and _fonts_ok(family):
         return family
-    if style is not None or not _themed:
+    if style is not None and style != DEFAULT_STYLE:
         import seaborn as sns
 
         # set_theme rewrites the font rcParams: pass font= so it keeps ours (trap 2).
-        sns.set_theme(style=style or DEFAULT_STYLE, font=family)
+        sns.set_theme(style=style, font=family)
+        mpl.rcParams["figure.dpi"] = 100
+        _themed = True
+    elif style is not None or not _themed:
+        _apply_whitegrid()
         mpl.rcParams["figure.dpi"] = 100
         _themed = True
     _apply_fonts(family)

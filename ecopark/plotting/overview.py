@@ -66,9 +66,11 @@ def assessment_overview(
     limit] (positive = passing with room, negative = the shortfall), coloured by status (达标 /
     临界 / 未达标 / 无法计算, the colours of :mod:`ecopark.status`). Margins beyond −100 % or
     +150 % are cut at the edge and marked with an arrow. A table at the right gives each
-    indicator's role (■ 必选, ● 已选, ○ 未选), value, requirement and margin. Indicators with a
-    status word or an ``=`` requirement (no margin) get a dot at 0; indicators that cannot be
-    computed say so with the reason. Nothing is computed here: the chart draws ``gaps``.
+    indicator's role (■ 必选, ● 已选, ○ 未选), the requirement that applies to the park and the
+    margin; the values are in the report's assessment table (``report.assessment_table()``),
+    so the chart does not repeat them. Indicators with a status word or an ``=`` requirement
+    (no margin) get a dot at 0 and no margin; indicators that cannot be computed say so with
+    the reason. Nothing is computed here: the chart draws ``gaps``.
 
     Parameters
     ----------
@@ -163,15 +165,15 @@ def assessment_overview(
         if cats[i] != cats[i - 1]:
             ax.axhline(i - 0.5, color="#bbbbbb", lw=0.8, zorder=1)
 
-    # The table at the right: role marker, value, requirement, margin.
+    # The table at the right: role marker, requirement, margin (the values are in the report's
+    # table; each text costs a layout and a draw).
     trans = blended_transform_factory(ax.transAxes, ax.transData)
-    cols = {"role": 12, "value": 26, "requirement": 92, "margin": 200}
+    cols = {"role": 12, "requirement": 26, "margin": 134}
     head_y = -0.9
     # role markers sit cols["role"] points right of the axes
     marker_trans = trans + ScaledTranslation(cols["role"] / 72, 0, fig.dpi_scale_trans)
     for key, text, ha in (
         ("role", "角色", "center"),
-        ("value", "现值", "left"),
         ("requirement", "要求", "left"),
         ("margin", "余量", "right"),
     ):
@@ -202,18 +204,11 @@ def assessment_overview(
             gid=f"role-{int(g.at[i, 'number'])}-{role}",
         )
         status = g.at[i, "status"]
-        # the printed value with GB/T 8170's (+)/(−) when it sits at its limit
-        marked = g.at[i, "display"] + (g.at[i, "mark"] if "mark" in g.columns else "")
-        value = marked if status != "not_computable" else MISSING
-        unit = g.at[i, "unit"] or ""
-        value_text = f"{value} {unit}".strip() if unit == "%" and value != MISSING else f"{value}"
-        margin = fmt(margins[i], "pct", 1)
         requirement = _requirement_shown(assessment, int(g.at[i, "number"]), g.at[i, "requirement"])
-        for key, text, ha in (
-            ("value", value_text, "left"),
-            ("requirement", requirement, "left"),
-            ("margin", margin, "right"),
-        ):
+        cells = [("requirement", requirement, "left")]
+        if has_margin[i]:  # no "—" where there is no margin: the text at the bar says why
+            cells.append(("margin", fmt(margins[i], "pct", 1), "right"))
+        for key, text, ha in cells:
             ax.annotate(
                 shorten(text, 16 if key == "requirement" else 12),
                 (1, y[i]),
@@ -234,5 +229,7 @@ def assessment_overview(
         title or f"{park} {assessment.year} 年各指标距考核要求的余量（{assessment.standard.code}）",
         fontsize=13,
         pad=22,
+        y=1.0,  # at the top, as placed automatically (no top ticks, no offset text) -- fixed,
+        # so the draw does not measure the 32 tick labels again to place it
     )
     return fig

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -13,6 +12,7 @@ from matplotlib.figure import Figure
 from ecopark.errors import InputError
 from ecopark.formatting import fmt
 from ecopark.plotting.fonts import setup
+from ecopark.plotting.layout import new_figure
 from ecopark.plotting.style import (
     footer,
     indicator_label,
@@ -222,13 +222,7 @@ def sector_contributions(
     height = max(3.8, 1.6 + 0.55 * n_sectors * (1 + 0.3 * s["item"].nunique()))
     if ax is None:
         ncols = 2 if e is not None and len(e) else 1
-        fig, axes = plt.subplots(
-            1,
-            ncols,
-            figsize=figsize or (6.0 * ncols + 1, height),
-            layout="constrained",
-            squeeze=False,
-        )
+        fig, axes = new_figure(1, ncols, figsize=figsize or (6.0 * ncols + 1, height))
         axes = list(axes[0])
     elif isinstance(ax, Axes):
         fig, axes = ax.figure, [ax]

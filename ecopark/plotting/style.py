@@ -6,7 +6,6 @@ import math
 import re
 from collections.abc import Iterable
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -14,6 +13,7 @@ from matplotlib.patches import Patch
 
 from ecopark.formatting import ROLE_ZH
 from ecopark.plotting.fonts import setup
+from ecopark.plotting.layout import new_figure
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER, STATUS_ZH
 
 #: Role of an indicator in the verdict -> marker and fill (its word: ecopark.formatting.ROLE_ZH).
@@ -160,12 +160,9 @@ def legend_below(
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
 
-    ticks = ax.get_xticklabels()
-    tick = (
-        ticks[0].get_fontsize()
-        if ticks
-        else FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
-    )
+    # the first tick's label as set (set_xticks(..., fontsize=)); asking for the tick labels
+    # would place every tick now, at the axes' provisional size
+    tick = ax.xaxis.majorTicks[0].label1.get_fontsize()
     label = FontProperties(size=mpl.rcParams["axes.labelsize"]).get_size_in_points()
     gap = (
         tick * 1.25 * rows_of_ticks
@@ -187,12 +184,13 @@ def legend_below(
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    """(figure, axes): ``ax``'s figure when given, else a new constrained-layout figure."""
+    """(figure, axes): ``ax``'s figure when given, else a new figure laid out in one pass
+    (:func:`ecopark.plotting.layout.new_figure`)."""
     setup()
     if ax is not None:
         return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
+    fig, axes = new_figure(figsize=figsize)
+    return fig, axes[0, 0]
 
 
 def source_note(
@@ -222,8 +220,8 @@ def source_note(
 def footer(fig: Figure, key: str, text: str, *, fontsize: float = 8) -> Figure:
     """Set one line of a figure's footer (``"note"`` above ``"source"``); others are kept.
 
-    The footer is the figure's ``supxlabel``: below every axes, kept by constrained layout and
-    by ``savefig(bbox_inches="tight")``.
+    The footer is the figure's ``supxlabel``: below every axes, kept by the one-pass layout
+    (:mod:`ecopark.plotting.layout`) and by ``savefig(bbox_inches="tight")``.
     """
     parts: dict[str, str] = dict(getattr(fig, "_ecopark_footer", {}))
     parts[key] = text

@@ -250,5 +250,6 @@ def what_it_would_take(
     ax.set_title(
         title or f"{assessment.config.name} {assessment.year} 年：单项数据需变化多少才能达标",
         fontsize=13,
+        y=1.0,  # where it would be placed (categorical ticks: no offset text), fixed
     )
     return fig

@@ -43,7 +43,8 @@ class Text:
 class Chart:
     """A figure that displays itself once as a PNG (saved at its own size, then closed).
 
-    The charts use constrained layout; the inline backend's ``bbox_inches="tight"`` would draw
+    The charts lay themselves out in the one draw of ``savefig``
+    (:mod:`ecopark.plotting.layout`); the inline backend's ``bbox_inches="tight"`` would draw
     every figure twice.
     """
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ecopark.advisor import SelectionAdvice, advise
 from ecopark.assessment import Assessment
-from ecopark.attribution import attribute
+from ecopark.attribution import attribute, decomposable
 from ecopark.checks import DataWarning, check_data
 from ecopark.display import styled
 from ecopark.engine import assess
@@ -153,10 +153,13 @@ class ReportSession:
     @functools.cached_property
     def attribution(self) -> pd.DataFrame | None:
         """:func:`ecopark.attribution.attribute` of the failing and at-risk indicators from the
-        base year; None when there is none or no attribution is possible."""
-        if not self.problem_numbers or not self.can_attribute:
+        base year (those that can be decomposed: not a reported count such as 5); None when there
+        is none or no attribution is possible."""
+        can = set(decomposable(self.park.standard))
+        numbers = [n for n in self.problem_numbers if n in can]
+        if not numbers or not self.can_attribute:
             return None
-        return attribute(self.park, self.base_year, self.year, numbers=self.problem_numbers)
+        return attribute(self.park, self.base_year, self.year, numbers=numbers)
 
     @functools.cached_property
     def advice(self) -> SelectionAdvice:
@@ -322,15 +325,12 @@ class ReportSession:
         shown = [n for n in self.problem_numbers if (t["number"] == n).any()][:limit]
         if not shown:
             return None
-        import matplotlib.pyplot as plt
-
         from ecopark.plotting import attribution_chart as waterfall
+        from ecopark.plotting import new_figure
 
         ncols = min(2, len(shown))
         nrows = (len(shown) + ncols - 1) // ncols
-        fig, axes = plt.subplots(
-            nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows), squeeze=False, layout="constrained"
-        )
+        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows))
         for ax, n in zip(axes.flat, shown, strict=False):
             waterfall(t, n, self.gaps_of(self.base_year), self.gaps, ax=ax)
         for ax in list(axes.flat)[len(shown) :]:
@@ -411,15 +411,11 @@ class ReportSession:
         numbers = self.trend_numbers()
         if not numbers:
             return Text("没有需要绘制趋势图的指标（无未达标或临界指标，或其只有一年的数值）。")
-        import matplotlib.pyplot as plt
-
-        from ecopark.plotting import trend_chart
+        from ecopark.plotting import new_figure, trend_chart
 
         ncols = min(2, len(numbers))
         nrows = (len(numbers) + ncols - 1) // ncols
-        fig, axes = plt.subplots(
-            nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows), squeeze=False, layout="constrained"
-        )
+        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows))
         for ax, n in zip(axes.flat, numbers, strict=False):
             trend_chart(self.series, self.fits, n, ax=ax)
         for ax in list(axes.flat)[len(numbers) :]:

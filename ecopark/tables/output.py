@@ -35,12 +35,11 @@ def contract_rows(a: Assessment, marked: bool = False) -> list[list[object]]:
     ``marked``: the value with GB/T 8170's ``(+)``/``(−)`` (human-facing tables: markdown); the
     CSV contract keeps plain digits.
     """
-    table = a.table()
-    columns = [table[c] for c in TABLE_COLUMNS.values()]
-    rows = [list(row) for row in zip(*columns, strict=True)]
+    records = a.records()  # no pandas: `ecopark table` stays quick
+    rows = [[r[c] for c in TABLE_COLUMNS.values()] for r in records]
     passed = list(TABLE_COLUMNS).index("passed")
     value = list(TABLE_COLUMNS).index("value")
-    for row, mark in zip(rows, table["mark"], strict=True):
+    for row, mark in zip(rows, (r["mark"] for r in records), strict=True):
         row[passed] = PASSED_TEXT[row[passed]]
         if marked:
             row[value] = f"{row[value]}{mark}"
@@ -90,7 +89,7 @@ def to_dict(a: Assessment) -> dict[str, object]:
     exact value as decimal digits: all of them when finite, else 40 significant digits) and
     ``mark`` (GB/T 8170's ``(+)``/``(−)``, or null).
     """
-    records = a.table().to_dict(orient="records")
+    records = a.records()
     why = a.judged_reason
     return {
         "park": a.park,

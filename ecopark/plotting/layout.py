@@ -1,0 +1,276 @@
+"""One-pass layout: a chart's margins computed from its text when it is drawn, once per draw.
+
+Matplotlib's constrained layout lays every text out two or three times per ``savefig`` (a
+rendering-disabled draw, two layout iterations, then the real draw). An ecopark figure instead
+carries a :class:`OnePassLayout`, an invisible artist drawn before the axes: it measures each
+axes' decorations (tick labels, axis labels, title, legend, the texts and markers outside the
+axes) once with the renderer that then draws them, so the text metrics are computed once and
+cached for the draw, and places the axes on their grid so that everything fits inside the
+figure. Footer (``supxlabel``) and ``suptitle`` get their own rows. Margins do not depend on
+the axes' size (text sizes are in points), so one measurement suffices.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.backend_bases import RendererBase
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import NullLocator
+from matplotlib.transforms import Bbox
+
+#: Space around the figure's edge and between neighbouring axes' decorations [points]
+#: (constrained layout's default ``w_pad`` / ``h_pad``).
+PAD = 3.0
+#: Extra space between the decorations of neighbouring axes [fraction of the figure]
+#: (constrained layout's default ``wspace`` / ``hspace``).
+SPACE = 0.02
+
+
+class OnePassLayout(Artist):
+    """Lays its figure out at the start of every draw, in one measuring pass (draws nothing)."""
+
+    zorder = -1e9  # drawn before anything else of the figure
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_in_layout(False)
+
+    def get_window_extent(self, renderer: RendererBase | None = None) -> Bbox:
+        return Bbox.null()
+
+    def draw(self, renderer: RendererBase) -> None:
+        fig = self.figure
+        if isinstance(fig, Figure):
+            lay_out(fig, renderer)
+        self.stale = False
+
+
+def new_figure(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float]
+) -> tuple[Figure, np.ndarray]:
+    """A pyplot figure with an ``nrows`` × ``ncols`` grid of axes, laid out in one pass.
+
+    Parameters
+    ----------
+    nrows, ncols : int
+        Rows and columns of axes.
+    figsize : (float, float)
+        Size of the figure [inches].
+
+    Returns
+    -------
+    (Figure, numpy.ndarray of Axes)
+        The axes as a 2-D array (``squeeze=False``).
+    """
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    fig.add_artist(OnePassLayout())
+    return fig, axes
+
+
+def _extent(artist: Artist | None, renderer: RendererBase) -> float:
+    """Height [pixels] of a figure-level text, 0 when there is none."""
+    if artist is None or not artist.get_visible() or not artist.get_text():
+        return 0.0
+    return artist.get_window_extent(renderer).height
+
+
+def _rough_width(text: str) -> float:
+    """Width of the widest line [em], counting a Chinese character 1 and any other 0.6."""
+    return max(sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in line) for line in text.split("\n"))
+
+
+def _tick_labels(axis: Axis, renderer: RendererBase) -> tuple[float, float, list[Bbox]]:
+    """(widest, tallest [pixels], the x-extents of the first and last label as flat boxes on
+    the axis) of ``axis``'s major tick labels, or zeros when they are not drawn.
+
+    The labels are the locator's and formatter's, as the draw will make them; only the few
+    widest (by a character count) and the one with most lines are measured, with one scratch
+    text of the labels' font, so their metrics are cached for the draw.
+    """
+    tick = axis.majorTicks[0]
+    if not (axis.get_visible() and tick.label1.get_visible()):
+        return 0.0, 0.0, []
+    if isinstance(axis.get_major_locator(), NullLocator):
+        return 0.0, 0.0, []
+    lo, hi = sorted(axis.get_view_interval())
+    span = (hi - lo) * 1e-9
+    locs = [x for x in axis.get_majorticklocs() if lo - span <= x <= hi + span]
+    labels = axis.get_major_formatter().format_ticks(locs)
+    shown = [(x, t) for x, t in zip(locs, labels, strict=True) if t]
+    if not shown:
+        return 0.0, 0.0, []
+    probe = Text(
+        fontproperties=tick.label1.get_fontproperties(),
+        rotation=tick.label1.get_rotation(),
+        linespacing=tick.label1.get_linespacing(),
+    )
+    probe.set_figure(axis.get_figure(root=True))
+    sizes: dict[str, tuple[float, float]] = {}
+
+    def size(text: str) -> tuple[float, float]:
+        if text not in sizes:
+            probe.set_text(text)
+            box = probe.get_window_extent(renderer)
+            sizes[text] = box.width, box.height
+        return sizes[text]
+
+    rough = sorted({t for _, t in shown}, key=_rough_width, reverse=True)
+    widest = max(size(t)[0] for t in rough if _rough_width(t) >= 0.7 * _rough_width(rough[0]))
+    most = max(t.count("\n") for t in rough)
+    tallest = max(size(t)[1] for t in rough if t.count("\n") == most)
+    # the end labels, centred on their ticks, may reach past the axes' ends (x only)
+    ends = []
+    if axis.axis_name == "x":
+        transform = axis.axes.get_xaxis_transform()
+        for x, t in (shown[0], shown[-1]):
+            w = size(t)[0]
+            cx, cy = transform.transform((x, 0))
+            ends.append(Bbox.from_extents(cx - w / 2, cy, cx + w / 2, cy))
+    return widest, tallest, ends
+
+
+def _axis_reach(
+    ax: Axes, renderer: RendererBase
+) -> tuple[np.ndarray, list[Bbox], dict[Axis, float]]:
+    """(left, right, bottom, top) [pixels] that ``ax``'s tick and axis labels reach past its
+    box, the x-extents of the end x tick labels (:func:`_tick_labels`), and for each axis the
+    distance [pixels] from the axes' edge to where its label goes (beyond the tick labels)."""
+    reach = np.zeros(4)
+    ends: list[Bbox] = []
+    anchors: dict[Axis, float] = {}
+    if not ax.axison:
+        return reach, ends, anchors
+    px = ax.get_figure(root=True).dpi / 72
+    for axis in (ax.xaxis, ax.yaxis):
+        widest, tallest, far = _tick_labels(axis, renderer)
+        tick = axis.majorTicks[0]
+        offset = (tick.get_pad() + tick.get_tick_padding()) * px
+        label = axis.label
+        named = axis.get_visible() and label.get_visible() and label.get_text()
+        if axis.axis_name == "x":
+            size = tallest
+            extra = label.get_window_extent(renderer).height if named else 0.0
+        else:
+            size = widest
+            extra = label.get_window_extent(renderer).width if named else 0.0
+        anchors[axis] = (offset + size if size else 0.0) + axis.labelpad * px
+        reach[2 if axis.axis_name == "x" else 0] = (
+            anchors[axis] + extra if named else (offset + size if size else 0.0)
+        )
+        ends += far
+    return reach, ends, anchors
+
+
+def _reach(ax: Axes, boxes: list[Bbox]) -> np.ndarray:
+    """(left, right, bottom, top) [pixels] that ``boxes`` reach past ``ax``'s box."""
+    box = ax.get_position(original=True).transformed(ax.get_figure(root=True).transFigure)
+    boxes = [b for b in boxes if np.isfinite(b.extents).all() and b.width >= 0]
+    if not boxes:
+        return np.zeros(4)
+    u = Bbox.union(boxes)
+    return np.maximum([box.x0 - u.x0, u.x1 - box.x1, box.y0 - u.y0, u.y1 - box.y1], 0.0)
+
+
+def _artists_reach(ax: Axes, renderer: RendererBase) -> np.ndarray:
+    """(left, right, bottom, top) [pixels] that the titles, the legend, every text and
+    annotation of ``ax`` and every line drawn unclipped (markers beside it) reach past its box."""
+    extras: list[Artist] = [ax.title, ax._left_title, ax._right_title]
+    legend = ax.get_legend()
+    extras += [legend] if legend is not None else []
+    extras += list(ax.texts)
+    extras += [line for line in ax.lines if not line.get_clip_on()]
+    boxes = []
+    for artist in extras:
+        if not artist.get_visible() or not artist.get_in_layout():
+            continue
+        if isinstance(artist, Text) and not artist.get_text():
+            continue
+        boxes.append(artist.get_window_extent(renderer))
+    return _reach(ax, boxes)
+
+
+def lay_out(fig: Figure, renderer: RendererBase) -> None:
+    """Place ``fig``'s grid axes so that every decoration fits inside the figure.
+
+    Each axes keeps its cell of the grid it was created on; all axes of a column get the same
+    width and all axes of a row the same height, as with constrained layout. Texts, titles
+    and legends are measured once; the tick labels, which the locator may change with the
+    axes' size, are measured again where the axes were placed (and the axes placed again if
+    they grew).
+    """
+    cells = []
+    for ax in fig.axes:
+        spec = ax.get_subplotspec() if isinstance(ax, Axes) else None
+        if spec is not None and ax.get_visible():
+            cells.append((ax, spec))
+    if not cells:
+        return
+    texts = {ax: _artists_reach(ax, renderer) for ax, _ in cells}
+
+    def reach(ax: Axes) -> np.ndarray:
+        axis, ends, _ = _axis_reach(ax, renderer)
+        return np.maximum(np.maximum(texts[ax], axis), _reach(ax, ends))
+
+    margins = {ax: reach(ax) for ax, _ in cells}
+    _place(fig, cells, margins, renderer)
+    again = {ax: reach(ax) for ax, _ in cells}  # ticks at the axes' size
+    _place(fig, cells, again, renderer)
+    grown = {ax: np.maximum(again[ax], reach(ax)) for ax, _ in cells}
+    if any((grown[ax] > again[ax] + 0.5).any() for ax in grown):
+        _place(fig, cells, grown, renderer)
+    for ax, _ in cells:
+        _place_axis_labels(ax, renderer)
+
+
+def _place_axis_labels(ax: Axes, renderer: RendererBase) -> None:
+    """Put the axis labels beyond the tick labels as measured, where matplotlib would put
+    them; fixed coordinates spare the draw measuring every tick label again for that."""
+    box = ax.get_position().transformed(ax.get_figure(root=True).transFigure)
+    for axis, distance in _axis_reach(ax, renderer)[2].items():
+        if axis.axis_name == "x":
+            axis.set_label_coords(0.5, -distance / box.height)
+        else:
+            axis.set_label_coords(-distance / box.width, 0.5)
+
+
+def _place(fig: Figure, cells: list, margins: dict, renderer: RendererBase) -> None:
+    """Set the axes' positions for their (left, right, bottom, top) ``margins`` [pixels]."""
+    grid = cells[0][1].get_gridspec()
+    nrows, ncols = grid.get_geometry()
+    width, height = fig.bbox.width, fig.bbox.height
+    pad = PAD * fig.dpi / 72
+    left, right = np.zeros(ncols), np.zeros(ncols)
+    top, bottom = np.zeros(nrows), np.zeros(nrows)
+    for ax, spec in cells:
+        lft, rgt, btm, tp = margins[ax]
+        rows, cols = spec.rowspan, spec.colspan
+        left[cols.start] = max(left[cols.start], lft)
+        right[cols.stop - 1] = max(right[cols.stop - 1], rgt)
+        top[rows.start] = max(top[rows.start], tp)
+        bottom[rows.stop - 1] = max(bottom[rows.stop - 1], btm)
+
+    head = _extent(fig._suptitle, renderer)
+    foot = _extent(fig._supxlabel, renderer)
+    if fig._suptitle is not None:
+        fig._suptitle.set(y=1 - pad / height, va="top")
+    if fig._supxlabel is not None:
+        fig._supxlabel.set(y=pad / height, va="bottom")
+    top_edge = height - pad - (head + pad if head else 0.0)
+    bottom_edge = pad + (foot + pad if foot else 0.0)
+    gap_x = 2 * pad + SPACE * width
+    gap_y = 2 * pad + SPACE * height
+    cell_w = (width - 2 * pad - left.sum() - right.sum() - gap_x * (ncols - 1)) / ncols
+    cell_h = (top_edge - bottom_edge - top.sum() - bottom.sum() - gap_y * (nrows - 1)) / nrows
+    cell_w, cell_h = max(cell_w, 0.05 * width / ncols), max(cell_h, 0.05 * height / nrows)
+    x0 = pad + np.concatenate([[0.0], np.cumsum(left + cell_w + right + gap_x)[:-1]]) + left
+    y1 = top_edge - np.concatenate([[0.0], np.cumsum(top + cell_h + bottom + gap_y)[:-1]]) - top
+    for ax, spec in cells:
+        rows, cols = spec.rowspan, spec.colspan
+        a, b = x0[cols.start], x0[cols.stop - 1] + cell_w
+        t, u = y1[rows.start], y1[rows.stop - 1] - cell_h
+        ax.set_position([a / width, u / height, (b - a) / width, (t - u) / height])

@@ -135,8 +135,6 @@ class Item:
         ``number``, ``count`` (whole numbers) or ``status`` (one of ``allowed``).
     allowed : tuple of str
         The words of a status item.
-    indicators : tuple of int
-        The indicators whose formula uses the item.
     additive : int
         Nonzero for an amount whose sector values add up to the park's (a sector file may give
         it): its place among the additive items (1 first) in sector tables and messages.
@@ -159,7 +157,6 @@ class Item:
     dimension: str
     kind: str
     allowed: tuple[str, ...] = ()
-    indicators: tuple[int, ...] = ()
     additive: int = 0
     part_of: tuple[str, ...] = ()
     part_of_indicators: tuple[int, ...] = ()
@@ -542,7 +539,6 @@ def _read_items(filename: str) -> dict[str, Item]:
             dimension=row["dimension"],
             kind=kind,
             allowed=tuple(words.split("|")) if words else (),
-            indicators=tuple(int(x) for x in row["indicators"].split()),
             additive=int(row["additive"] or 0),
             part_of=tuple(row["part_of"].split()),
             part_of_indicators=tuple(int(x) for x in row["part_of_indicators"].split()),

@@ -27,6 +27,8 @@ from ecopark.status import STATUS_COLOURS
 from ecopark.trends import park_trends
 from ecopark.whatif import what_it_would_take as solve
 
+pytestmark = pytest.mark.slow  # renders charts (seconds each); make test runs them
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
 

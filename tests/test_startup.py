@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # each check starts a fresh interpreter
+
 HEAVY = ("scipy", "matplotlib", "seaborn", "nbconvert", "papermill", "pandas", "numpy")
 
 

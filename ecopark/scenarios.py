@@ -25,11 +25,13 @@ the item and what would be right. The scenario is assessed by the one engine
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 
@@ -199,6 +201,8 @@ def scenario(
         raise InputError(Problem(SHOWN, "no change given; e.g. a.scenario(value_added='+5%')"))
     standard = assessment.standard
     values = dict(assessment.values)
+    # the exact values as read, so that the scenario is judged exactly, as the table is
+    exact = dict(assessment.exact_values) if assessment.exact_values else None
     made: list[Change] = []
     problems: list[Problem] = []
     for key, change in requested.items():
@@ -212,24 +216,22 @@ def scenario(
             continue
         if after is None:
             values.pop(slot, None)
+            if exact is not None:
+                exact.pop(slot, None)
         else:
             values[slot] = after
+            if exact is not None:  # a value given as decimals: its float's shortest repr
+                exact[slot] = after if isinstance(after, str) else Fraction(Decimal(repr(after)))
         given = change if isinstance(change, str) else repr(change)
         unit = "" if item.kind == "status" else item.unit
         made.append(Change(item.id, item.name_zh, ref, unit, before, after, given))
     if problems:
         raise InputError(problems)
-    new = assess_values(assessment.config, standard, assessment.year, values)
+    new = assess_values(assessment.config, standard, assessment.year, values, exact)
     base = assessment.base if isinstance(assessment, ScenarioAssessment) else assessment
     earlier = assessment.changes_made if isinstance(assessment, ScenarioAssessment) else ()
     return ScenarioAssessment(
-        config=new.config,
-        standard=new.standard,
-        year=new.year,
-        results=new.results,
-        compliant=new.compliant,
-        reasons=new.reasons,
-        values=new.values,
+        **{f.name: getattr(new, f.name) for f in dataclasses.fields(Assessment)},
         base=base,
         changes_made=(*earlier, *made),
     )

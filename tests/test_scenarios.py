@@ -198,3 +198,16 @@ def test_scenario_displays(a):
     assert "原状态" in page and "新状态" in page and "工业固体废物总产生量" in page
     assert "400000" in page and "0.14" in page
     assert repr(s).endswith("scenario solid_waste_generated@T=400000>")
+
+
+def test_a_scenario_is_judged_exactly_by_the_rule_in_force(park, a):
+    """Energy set to exactly 0.505 × value added: 11 prints 0.50(+) and fails ≤0.5 (GB/T 8170)."""
+    s = a.scenario(energy="2477631")  # 0.505 × 4,906,200 万元, exactly
+    r = s.result(11)
+    assert (r.display, r.mark, r.passed) == ("0.50", "(+)", False)
+    assert s.rules == a.rules
+
+
+def test_a_scenario_of_a_year_that_is_not_judged_stays_not_judged(park):
+    s = ecopark.assess(park, 2015).scenario(value_added="+5%")
+    assert not s.judged and s.compliant is None and s.judged_reason is not None

@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchtools import commit_of
+
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ("overview_chart", "whatif_chart", "attribution_chart", "sector_chart", "trend_charts")
 
@@ -88,25 +90,6 @@ def run_tree(tree: Path, data: Path, png: str | None, rounds: int) -> dict:
         cmd += ["--png-dir", png]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, cwd=tree)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def commit_of(tree: Path) -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(tree), "status", "--porcelain", "--", "ecopark"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return rev + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def main(argv: list[str] | None = None) -> None:

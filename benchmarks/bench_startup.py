@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchtools import commit_of
+
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ["-m", "ecopark", "table", "data/nantong-etdz", "2021", "--format", "csv"]
 CLI = "import ecopark, ecopark.cli\necopark.cli.build_parser()\n"
@@ -70,25 +72,6 @@ def import_total(tree: Path, code: str) -> tuple[float, list[str]]:
         if m and not m.group(2).startswith(" "):  # top level only (no indentation)
             total += int(m.group(1))
     return total / 1e6, eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own print
-
-
-def commit_of(tree: Path) -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(tree), "status", "--porcelain", "--", "ecopark"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return rev + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -156,7 +156,7 @@ def batch_run() -> BatchRun:
     params.mkdir()
     for park, year in good_park_years():
         (params / f"{park}-{year}.yaml").write_text(
-            f"park_id: {park}\nyear: {year}\ndata_dir: ../data\n", encoding="utf-8"
+            f"park_id: {park}\nyear: {year}\ndata_dir: data\n", encoding="utf-8"
         )
     (params / "zz-broken.yaml").write_text(
         "park_id: nantong-etdz\nyear: twenty-one\n", encoding="utf-8"

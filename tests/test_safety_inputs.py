@@ -22,7 +22,7 @@ import pytest
 from ecopark import cli
 from ecopark.errors import InputError
 from ecopark.io.atomic import keep_copy, refuse_inputs, same_file
-from ecopark.io.confine import inside
+from ecopark.io.confine import data_dir_problem, inside
 from ecopark.reports import batch
 from ecopark.reports.batch.job import JobResult, Outcome
 from ecopark.reports.params import ParamsError, load_params
@@ -262,6 +262,29 @@ def test_params_data_dir_with_control_characters_is_bad_input(tmp_path):
     params.write_text('park_id: x\nyear: 2021\ndata_dir: "a\\0b"\n', encoding="utf-8")
     with pytest.raises(ParamsError, match="data_dir must be a folder path without control"):
         load_params(params)
+
+
+@pytest.mark.parametrize("data_dir", ["../data", "..", "data/../../etc", "..\\data", " ../x "])
+def test_params_data_dir_that_climbs_out_is_bad_input(tmp_path, data_dir):
+    params = tmp_path / "params" / "p.yaml"
+    params.parent.mkdir()
+    (tmp_path / "data" / "x").mkdir(parents=True)  # ../data would exist: the climb is refused
+    params.write_text(f"park_id: x\nyear: 2021\ndata_dir: {data_dir!r}\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"data_dir must not climb out with '\.\.'"):
+        load_params(params)
+
+
+def test_params_data_dir_by_name_or_absolute_is_accepted(tmp_path):
+    data = tmp_path / "data"
+    (data / "x").mkdir(parents=True)
+    (data / "x" / "park.yaml").write_text("name: x\n", encoding="utf-8")
+    (tmp_path / "params").mkdir()
+    for data_dir in ("data", str(data)):
+        params = tmp_path / "params" / "p.yaml"
+        params.write_text(f"park_id: x\nyear: 2021\ndata_dir: {data_dir!r}\n", encoding="utf-8")
+        with pytest.raises(ParamsError, match="no data file for 2021 in .*data/x"):
+            load_params(params)  # the folder is accepted and found: only the year is missing
+    assert data_dir_problem("data..old") is None  # '..' inside a name is not a step
 
 
 def _ok(job):

@@ -83,7 +83,18 @@ def park_id_problem(park_id: str) -> str | None:
 
 
 def data_dir_problem(data_dir: str) -> str | None:
-    """Why ``data_dir`` cannot be a folder path (a control character, a NUL), or None."""
+    """Why ``data_dir`` cannot be a params file's data folder, or None.
+
+    A control character or a NUL is refused, and so is a ``..`` step (``../data``,
+    ``data/../../etc``): a relative ``data_dir`` is looked for upward from the params file
+    (:func:`ecopark.reports.datadir.find_data_dir`), so ``data`` already finds ``../data`` and a
+    params file never needs to climb. An absolute path names its folder plainly and is accepted.
+    """
     if re.search(r"[\x00-\x1f\x7f]", data_dir):
         return f"data_dir must be a folder path without control characters, got {data_dir!r}"
+    if ".." in re.split(r"[/\\]", data_dir.strip()):
+        return (
+            f"data_dir must not climb out with '..', got {data_dir!r}: write the folder's name "
+            "(data_dir: data is looked for in this folder and upward) or an absolute path"
+        )
     return None

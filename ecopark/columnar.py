@@ -46,7 +46,6 @@ from ecopark.engine import (
     REF_OFFSETS,
     _result,
     assess,
-    display,
     evaluate,
     judged,
     role_of,
@@ -403,20 +402,22 @@ class _Vector:
         arrays = [a for a in args if isinstance(a, np.ndarray)]
         if not arrays:
             return func(*args)
-        size = len(arrays[0])
-        out = np.empty(size, dtype=object)
+        stacked = np.empty((len(arrays[0]), len(args)), dtype=object)
+        for j, a in enumerate(args):
+            stacked[:, j] = (
+                [int(v) if isinstance(v, np.integer) else v for v in a]
+                if (isinstance(a, np.ndarray))
+                else [a] * len(arrays[0])
+            )
+        keys = [tuple(row) for row in stacked]
         memo: dict[tuple, object] = {}
-        for i in range(size):
-            here = tuple(a[i] if isinstance(a, np.ndarray) else a for a in args)
-            here = tuple(int(a) if isinstance(a, np.integer) else a for a in here)
-            if here not in memo:
-                try:
-                    memo[here] = func(*here)
-                except Exception:
-                    memo[here] = None
-            out[i] = memo[here]
-        if any(v is None for v in memo.values()):
-            raise _Bad("exact part fails")
+        for here in set(keys):
+            try:
+                memo[here] = func(*here)
+            except Exception:
+                raise _Bad("exact part fails") from None
+        out = np.empty(len(keys), dtype=object)
+        out[:] = [memo[k] for k in keys]
         return out
 
     @staticmethod
@@ -481,6 +482,9 @@ class _Vector:
                 parts = [
                     np.broadcast_to(np.asarray(self._float(a), dtype=float), size) for a in args
                 ]
+                for part in parts:
+                    self.bad |= ~np.isfinite(part)
+                parts = [np.where(self.bad, 0.0, part) for part in parts]
                 total = np.array([math.fsum(t) for t in zip(*parts, strict=True)], dtype=float)
                 size_ = np.array(
                     [math.fsum(map(abs, t)) for t in zip(*parts, strict=True)], dtype=float
@@ -511,6 +515,14 @@ class _RowValues(Mapping):
         if r < 0 or col is None or col[r] is None:
             raise KeyError(name)
         return item, r, col[r]
+
+    def source(self, item: str, ref: str) -> tuple | None:
+        """The cell ``item@ref`` as written (text, unit), or None (missing, or from a Record)."""
+        r = self.rows.get(ref, -1)
+        col = self.table.sources.get(item)
+        if r < 0 or col is None or col[r] is None or isinstance(col[r], Record):
+            return None
+        return col[r]
 
     def __getitem__(self, name: str):
         item, r, value = self._source(name)
@@ -677,6 +689,42 @@ def _per_park(park: Park, year: int) -> ParkYear:
     return _from_assessment(a, park)
 
 
+def summary_row(py: ParkYear) -> dict:
+    """The :func:`ecopark.tree.assess_tree` row of a park-year."""
+    park = py.park
+    if py.error is not None:
+        return {"park": park.id, "name": park.config.name, "year": py.year, "error": str(py.error)}
+    return {
+        "park": park.id,
+        "name": park.config.name,
+        "year": py.year,
+        "compliant": py.compliant,
+        "judged": py.judged_reason is None,
+        "judged_reason": py.judged_reason.zh if py.judged_reason else "",
+        "failing": " ".join(str(r.number) for r in py.results if r.passed is False),
+        "not_computable": sum(not r.computable for r in py.results),
+        "reasons": "；".join(r.zh for r in py.reasons),
+        "error": "",
+    }
+
+
+def as_assessment(py: ParkYear) -> Assessment:
+    """The park-year as an :class:`~ecopark.assessment.Assessment` (its table; no raw items)."""
+    park = py.park
+    return Assessment(
+        config=park.config,
+        standard=park.standard,
+        year=py.year,
+        results=py.results,
+        compliant=py.compliant,
+        reasons=py.reasons,
+        values={},
+        rules=rules_of(park.standard, park.config),
+        judged_reason=py.judged_reason,
+        exact_values={},
+    )
+
+
 def _from_assessment(a: Assessment, park: Park) -> ParkYear:
     return ParkYear(park, a.year, a.results, a.compliant, a.reasons, a.judged_reason)
 
@@ -780,9 +828,17 @@ def _indicator(
     places = rules.places
     fmt = f"%.{places}f"
     unit = 10.0**-places
+    shared: dict[tuple, IndicatorResult] = {}
+    reported_item = ind.inputs[0] if ind.reported else None
     for i in range(size):
         config = configs[i]
         if ind.reported:
+            # the same cell as written, limit and role give the same result: evaluated once
+            source = values[i].source(*reported_item)
+            k = (source, id(applied[i]), role_of(ind, config))
+            if source is not None and isinstance(source[0], str) and k in shared:
+                out.append(shared[k])
+                continue
             out.append(
                 _reported(
                     ind,
@@ -796,6 +852,8 @@ def _indicator(
                     applied[i],
                 )
             )
+            if source is not None and isinstance(source[0], str):
+                shared[k] = out[-1]
             continue
         if slow[i]:
             ev = evaluate(
@@ -845,6 +903,3 @@ def _reported(ind, standard, rules, config, year, values, exacts, n, applied) ->
     """A reported indicator: the engine's own evaluation (cheap: no formula)."""
     ev = evaluate(ind, standard, config, values, year, exact_values=exacts, rules=rules)
     return _result(ind, ev, config, rules, values, exacts, year)
-
-
-__all__ = ["Table", "ParkYear", "load_table", "assess_table", "display"]

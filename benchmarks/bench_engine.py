@@ -5,12 +5,18 @@ Run by hand (not a test)::
     .venv/bin/python benchmarks/bench_engine.py            # 100, 300 and 1000 parks x 10 years
     .venv/bin/python benchmarks/bench_engine.py --parks 50 200 --profile
     .venv/bin/python benchmarks/bench_engine.py --parks 1000 --against /tmp/before  # side by side
+    .venv/bin/python benchmarks/bench_engine.py --columnar --parks 10 100 1000  # per-park vs columnar
 
 The parks are written once (1000 parks x 10 years, realistic values scaled from the Nantong
 ETDZ figures, random growth per park) into a temporary folder, or ``--out DIR``. Each timing
 opens every park of the first N folders with :func:`ecopark.load_park` and assesses every one
 of its 10 years with :func:`ecopark.assess`, reading every CSV from disk, in one process.
 Target: 1,000 parks x 10 years in under 5 s on a 2-core machine, and linear in the park count.
+
+``--columnar`` times, for 10 x N park-years, the per-park engine (every year file read and
+assessed park by park, as :func:`run`) and the columnar engine (:mod:`ecopark.columnar`: loading
+into one table timed apart from assessing it) side by side in this one run, and checks that both
+count the same compliant park-years.
 
 ``--against TREE`` times the same parks with the ecopark of another source tree (say the commit
 before a change, ``git archive COMMIT | tar -x -C TREE``) and with this one, alternating, each in
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import math
 import os
 import pstats
 import random
@@ -165,6 +172,33 @@ def run(folders: list[Path]) -> tuple[float, float, int, int]:
     return time.perf_counter() - start, time.process_time() - cpu, count, compliant
 
 
+def columnar_side_by_side(folders: list[Path], sizes: list[int], repeat: int) -> None:
+    """Per-park and columnar engine on the first N parks, side by side (best of ``repeat``)."""
+    from ecopark.columnar import assess_table, load_table
+
+    print(
+        f"{'park-years':>10} {'per-park s':>10} {'load s':>7} {'columnar s':>10} "
+        f"{'per-park/columnar (engine)':>27} {'compliant':>9}"
+    )
+    for n in sizes:
+        per, load, engine = math.inf, math.inf, math.inf
+        for _ in range(repeat):
+            seconds, _, count, compliant = run(folders[:n])
+            per = min(per, seconds)
+            t0 = time.perf_counter()
+            table = load_table(folders[:n])
+            t1 = time.perf_counter()
+            got = assess_table(table)
+            t2 = time.perf_counter()
+            load, engine = min(load, t1 - t0), min(engine, t2 - t1)
+        same = sum(e.compliant is True for e in got)
+        assert same == compliant, (same, compliant)
+        print(
+            f"{count:>10} {per:>10.2f} {load:>7.2f} {engine:>10.2f} {per / engine:>27.1f} "
+            f"{compliant:>9}"
+        )
+
+
 def _timed(func, *args) -> float:
     start = time.perf_counter()
     func(*args)
@@ -214,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs per size; the fastest is shown")
     p.add_argument("--profile", action="store_true", help="cProfile the largest run")
     p.add_argument("--against", type=Path, help="also time the ecopark of this source tree")
+    p.add_argument("--columnar", action="store_true", help="per-park vs columnar engine only")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # one timed run, as JSON
     args = p.parse_args(argv)
     sizes = sorted(args.parks)
@@ -234,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"best of {args.repeat} runs; the machine may be shared, so CPU seconds are shown too"
         )
+        if args.columnar:
+            columnar_side_by_side(folders, sizes, args.repeat)
+            return 0
         print(
             f"{'parks':>6} {'park-years':>10} {'seconds':>8} {'cpu s':>7} {'ms/park-year':>13} "
             f"{'compliant':>9}"

@@ -15,9 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecopark.assessment import Assessment
-from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.park import load_park
 
 #: Columns of :func:`compare`.
 COMPARE_COLUMNS = [
@@ -167,30 +165,31 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
     folder = Path(data_dir)
     if not folder.is_dir():
         raise InputError(Problem(display_path(folder), "is not a folder; give the data folder"))
+    from ecopark.columnar import as_assessment, assess_table, load_table
+
     frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for park_dir in park_folders(folder):
-        try:
-            park = load_park(park_dir)
-        except InputError as exc:
-            problems += exc.problems
-            continue
-        wanted = [y for y in park.years if y > park.config.base_year]
+    table = load_table(park_folders(folder))
+    wanted = {}
+    for p, park in enumerate(table.parks):
+        wanted[p] = [y for y in park.years if y > park.config.base_year]
         if years is not None:
-            wanted = [y for y in park.years if y in years]
-        for year in wanted:
-            try:
-                a = assess(park, year)
-            except InputError as exc:
-                problems += exc.problems
-                continue
-            t = a.table()
-            t.insert(0, "park", park.id)
-            t.insert(1, "park_name", park.config.name)
-            t.insert(2, "standard", a.standard.code)
-            t.insert(3, "year", year)
-            t.insert(4, "compliant", a.compliant)
-            frames.append(t[RESULTS_COLUMNS])
+            wanted[p] = [y for y in park.years if y in years]
+    for entry in assess_table(table, wanted):
+        if isinstance(entry, str):
+            problems += table.problems[entry].problems
+            continue
+        if entry.error is not None:
+            problems += entry.error.problems
+            continue
+        a = as_assessment(entry)
+        t = a.table()
+        t.insert(0, "park", entry.park.id)
+        t.insert(1, "park_name", entry.park.config.name)
+        t.insert(2, "standard", a.standard.code)
+        t.insert(3, "year", entry.year)
+        t.insert(4, "compliant", a.compliant)
+        frames.append(t[RESULTS_COLUMNS])
     if problems:
         raise InputError(problems)
     if not frames:

@@ -1,7 +1,9 @@
 """Assess every park-year of a data folder, in parallel across processes.
 
-The engine runs in each worker; what comes back is a compact, picklable summary per park-year
-(an :class:`~ecopark.assessment.Assessment` holds compiled formulas and stays in its process).
+The columnar engine (:mod:`ecopark.columnar`: every year file in one table, the formulas over
+arrays, the same results as :func:`ecopark.assess`) runs in each worker on its share of the
+parks; what comes back is a compact, picklable summary per park-year (an
+:class:`~ecopark.assessment.Assessment` holds compiled formulas and stays in its process).
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecopark.engine import assess
-from ecopark.errors import InputError
-from ecopark.io.park import load_park
+from ecopark.columnar import assess_table, load_table, summary_row
 
 #: Columns of :func:`assess_tree`.
 SUMMARY_COLUMNS = [
@@ -39,38 +39,18 @@ def park_folders(data_dir: Path | str) -> list[Path]:
 
 def summarise_park(folder: Path | str) -> list[dict]:
     """One summary row per year of one park folder (bad input becomes a row with ``error``)."""
-    try:
-        park = load_park(folder)
-    except InputError as exc:
-        return [{"park": Path(folder).name, "year": None, "error": str(exc)}]
-    rows = []
-    for year in park.years:
-        try:
-            a = assess(park, year)
-        except InputError as exc:
-            rows.append(
-                {"park": park.id, "name": park.config.name, "year": year, "error": str(exc)}
-            )
-            continue
-        rows.append(
-            {
-                "park": park.id,
-                "name": park.config.name,
-                "year": year,
-                "compliant": a.compliant,
-                "judged": a.judged,
-                "judged_reason": a.judged_reason.zh if a.judged_reason else "",
-                "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
-                "not_computable": sum(not r.computable for r in a.results),
-                "reasons": "；".join(r.zh for r in a.reasons),
-                "error": "",
-            }
-        )
-    return rows
+    return _chunk([Path(folder)])
 
 
 def _chunk(folders: list[Path]) -> list[dict]:
-    return [row for folder in folders for row in summarise_park(folder)]
+    table = load_table(folders)
+    rows = []
+    for entry in assess_table(table):
+        if isinstance(entry, str):
+            rows.append({"park": entry, "year": None, "error": str(table.problems[entry])})
+        else:
+            rows.append(summary_row(entry))
+    return rows
 
 
 def assess_tree(

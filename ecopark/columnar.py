@@ -1,0 +1,905 @@
+"""The engine over many park-years at once: one tidy table, the formulas as array arithmetic.
+
+:func:`load_table` reads every year file of a data folder into one tidy table (park, year, item,
+value); :func:`assess_table` evaluates the standard's formulas over all its park-years at once,
+numpy arrays per item and year reference. The results are those of the per-park engine
+(:func:`ecopark.engine.assess`), value for value, printed digit for digit and pass flag for pass
+flag, because the columnar engine decides nothing the per-park engine decides otherwise:
+
+- the formulas are the standard's own compiled syntax trees (:attr:`Compiled.tree`, helpers
+  inlined), walked once over arrays with the float semantics of ``Compiled.checked``: constants
+  and ``n`` stay exact where they meet only each other, an array meets a constant as a float;
+- every element the float evaluation of the per-park engine would hand to the exact path (an
+  input missing, a zero denominator, cancellation, a result not finite, or a float near a
+  rounding tie, the limit or zero: :func:`ecopark.rounding.near_boundary`) is evaluated by
+  :func:`ecopark.engine.evaluate` itself, exactly, with the park-year's values;
+- a float the arrays decide is printed and judged by :mod:`ecopark.rounding`; the printed digits
+  are the float's ``%.{places}f``, which is the rounding of its shortest repr because no tie
+  lies within :data:`~ecopark.rounding.REL_TOL` of it;
+- the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`.
+
+Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
+no quote and no carriage return, a plain header, each row a known item once with a plain decimal
+in the catalogue unit, far inside its range) is split as text; every other row's value goes
+through :func:`ecopark.io.rows.check_value` and every other file through
+:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. A
+park-year whose files are bad is assessed by the per-park engine (which raises its error).
+
+The one place that knows indicators by number is :func:`_indicator_key`.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from ecopark.assessment import Assessment, IndicatorResult
+from ecopark.engine import (
+    REF_OFFSETS,
+    _result,
+    assess,
+    evaluate,
+    judged,
+    role_of,
+    rules_of,
+)
+from ecopark.errors import InputError
+from ecopark.io.park import Park, load_park
+from ecopark.io.rows import Record, RowError, check_value, find_item
+from ecopark.io.yearfile import (
+    MAX_FILE_BYTES,
+    NOTE_COLUMN,
+    YEAR_COLUMNS,
+    _shown,
+    decode,
+    read_year_file,
+)
+from ecopark.rounding import REL_TOL, mark, near_boundary, passes
+from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
+from ecopark.standard.model import Indicator, Limit, Rules, Standard
+from ecopark.verdict import judge
+
+TIDY_COLUMNS = ["park", "year", "item", "value"]
+
+#: A value the fast reader takes as written: plain digits, at most 15 before the point and 12
+#: after (so ``float`` of the text is the float of the exact decimal).
+_PLAIN = re.compile(r"^\d{1,15}(\.\d{1,12})?$")
+
+
+def _indicator_key(ind: Indicator) -> int:
+    """What identifies an indicator for the park (selected_optional, sector_benchmarks)."""
+    return ind.number
+
+
+# --------------------------------------------------------------------------------------------
+# The tidy table
+
+
+@dataclass
+class Table:
+    """Every year file of a set of parks as one tidy table.
+
+    Attributes
+    ----------
+    parks : list of Park
+        The parks (each from :func:`ecopark.load_park`), in order.
+    problems : dict of str to InputError
+        Park folders whose ``park.yaml`` (or listing) is bad, by folder name.
+    park, year : numpy.ndarray
+        Per file row: the park's index in ``parks`` and the year.
+    values : dict of str to list
+        Per item, per file row: the value in the catalogue unit (float, a status word, or None
+        when the file has no value for it).
+    sources : dict of str to list
+        Per item, per file row: where its exact value comes from (a Record, or the text and
+        unit as written).
+    bad : dict of (int, int) to bool
+        ``(park, year)`` of year files that cannot be read (the per-park loader says why).
+    order : list
+        The folders in order: an int (index in ``parks``) or a str (a folder in ``problems``).
+    """
+
+    parks: list[Park]
+    problems: dict[str, InputError]
+    park: np.ndarray
+    year: np.ndarray
+    values: dict[str, list]
+    sources: dict[str, list]
+    bad: set[tuple[int, int]]
+    order: list[int | str]
+    rows: dict[tuple[int, int], int] = field(default_factory=dict)
+    exact_memo: dict[tuple[str, str, str], object] = field(default_factory=dict)
+
+    def tidy(self):
+        """The table as a pandas DataFrame: park, year, item, value (catalogue units)."""
+        import pandas as pd
+
+        out = []
+        for item, vals in self.values.items():
+            for r, v in enumerate(vals):
+                if v is not None:
+                    out.append((self.parks[self.park[r]].id, int(self.year[r]), item, v))
+        out.sort(key=lambda t: (t[0], t[1]))
+        return pd.DataFrame(out, columns=TIDY_COLUMNS)
+
+    @functools.cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Per numeric item: float values per file row, NaN where absent or a word."""
+        out = {}
+        for item, vals in self.values.items():
+            out[item] = np.array(
+                [v if isinstance(v, float) else math.nan for v in vals], dtype=float
+            )
+        return out
+
+
+def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]] | None:
+    """``(item id, value text, unit text, note)`` of a CSV text that is plainly clean, else None."""
+    if '"' in text or "\r" in text or len(text) > 100_000:
+        return None
+    lines = text.split("\n")
+    head = 0
+    while head < len(lines) and not lines[head].strip():
+        head += 1
+    if head == len(lines):
+        return None
+    columns = [c.strip().lower() for c in lines[head].split(",")]
+    if len(set(columns)) != len(columns) or not set(YEAR_COLUMNS) <= set(columns):
+        return None
+    if set(columns) - {*YEAR_COLUMNS, NOTE_COLUMN}:
+        return None
+    where = [columns.index(c) for c in YEAR_COLUMNS]
+    note = columns.index(NOTE_COLUMN) if NOTE_COLUMN in columns else None
+    width = len(columns)
+    seen: set[str] = set()
+    out = []
+    for line in lines[head + 1 :]:
+        if not line.strip():
+            continue
+        cells = line.split(",")
+        if len(cells) != width:
+            return None
+        name, value, unit = (cells[i].strip() for i in where)
+        item = find_item(name, standard)
+        if item is None or item.id in seen:
+            return None
+        seen.add(item.id)
+        out.append((item.id, value, unit, cells[note].strip() if note is not None else ""))
+    return out
+
+
+def _fast_value(item, value: str, unit: str) -> float | str | None:
+    """The value of a plainly clean cell, or None where the row validator must look."""
+    if item.kind == "status":
+        return value if value in item.allowed and not unit else None
+    if (unit and unit != item.unit) or not _PLAIN.match(value):
+        return None
+    if item.kind == "count" and "." in value:
+        return None
+    x = float(value)
+    return x if x < float(item.maximum) * (1 - 1e-9) else None
+
+
+def _read_fast(path: Path, standard: Standard) -> dict[str, tuple[object, object]] | None:
+    """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
+    if path.suffix.lower() != ".csv" or path.is_symlink():
+        return None
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    try:
+        from ecopark.io.rows import vocabulary
+
+        text = decode(data, _shown(path), vocabulary(standard))
+    except InputError:
+        return None
+    rows = _fast_rows(text, standard)
+    if rows is None:
+        return None
+    out: dict[str, tuple[object, object]] = {}
+    for item_id, value, unit, _note in rows:
+        if value == "":
+            continue
+        item = standard.items[item_id]
+        fast = _fast_value(item, value, unit)
+        if fast is None:
+            try:
+                fast = check_value(item, value, unit).value
+            except RowError:
+                return None
+        out[item_id] = (fast, (value, unit))
+    return out
+
+
+def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
+    """Read every year file of the parks into one tidy table.
+
+    Parameters
+    ----------
+    folders : path or iterable of paths
+        A data folder (its park folders are taken) or the park folders themselves.
+
+    Returns
+    -------
+    Table
+        The raw items of every park-year (bad files marked, bad ``park.yaml`` kept as problems).
+    """
+    from ecopark.tree import park_folders
+
+    if isinstance(folders, str | Path):
+        folders = park_folders(folders)
+    parks: list[Park] = []
+    problems: dict[str, InputError] = {}
+    order: list[int | str] = []
+    park_idx: list[int] = []
+    years: list[int] = []
+    columns: dict[str, list] = {}
+    sources: dict[str, list] = {}
+    bad: set[tuple[int, int]] = set()
+    rows: dict[tuple[int, int], int] = {}
+    for folder in map(Path, folders):
+        try:
+            park = load_park(folder)
+        except InputError as exc:
+            problems[folder.name] = exc
+            order.append(folder.name)
+            continue
+        p = len(parks)
+        parks.append(park)
+        order.append(p)
+        for year, path in park.files.items():
+            got = _read_fast(path, park.standard)
+            if got is None:
+                try:
+                    records = read_year_file(path, park.standard)
+                except InputError:
+                    bad.add((p, year))
+                    continue
+                got = {r.item: (r.value, r) for r in records}
+            r = len(years)
+            rows[(p, year)] = r
+            park_idx.append(p)
+            years.append(year)
+            for item, (value, source) in got.items():
+                col = columns.get(item)
+                if col is None:
+                    col = columns[item] = [None] * r
+                    sources[item] = [None] * r
+                col.append(value)
+                sources[item].append(source)
+            for item, col in columns.items():
+                if len(col) == r:
+                    col.append(None)
+                    sources[item].append(None)
+    return Table(
+        parks,
+        problems,
+        np.array(park_idx, dtype=np.int64),
+        np.array(years, dtype=np.int64),
+        columns,
+        sources,
+        bad,
+        order,
+        rows,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The formulas over arrays
+
+
+class _Bad(Exception):
+    """An expression the arrays cannot evaluate at all (leave it to the per-park engine)."""
+
+
+@dataclass
+class _Frame:
+    """The park-years of one evaluation: per year reference, the file row (−1: no file)."""
+
+    table: Table
+    ref_rows: dict[str, np.ndarray]
+    n: np.ndarray
+
+    @functools.cached_property
+    def cache(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {}
+
+    def item(self, name: str, ref: str) -> tuple[np.ndarray, np.ndarray]:
+        """(float values, present) of ``item@ref`` over the park-years."""
+        k = key(name, ref)
+        hit = self.cache.get(k)
+        if hit is not None:
+            return hit
+        rows = self.ref_rows[ref]
+        arr = self.table.arrays.get(name)
+        size = len(rows)
+        if arr is None:
+            out = (np.full(size, math.nan), np.zeros(size, dtype=bool))
+        else:
+            vals = np.where(rows >= 0, arr[np.maximum(rows, 0)], math.nan)
+            out = (vals, ~np.isnan(vals))
+        self.cache[k] = out
+        return out
+
+
+def _exact_scalar(x: object) -> bool:
+    return isinstance(x, int | Fraction) and not isinstance(x, bool)
+
+
+class _Vector:
+    """One walk of a formula's syntax tree over arrays: values, and where they are not trusted.
+
+    A node's value is an exact scalar (int, Fraction: constants), an int array (``n`` and what
+    is made of it and constants alone: evaluated exactly per distinct value) or a float array.
+    ``bad`` collects the elements the per-park float evaluation would not trust or could not
+    compute (then the per-park engine evaluates them).
+    """
+
+    def __init__(self, frame: _Frame):
+        self.frame = frame
+        self.bad = np.zeros(len(frame.n), dtype=bool)
+
+    def run(self, tree: ast.expr) -> np.ndarray:
+        out = self.visit(tree)
+        if not isinstance(out, np.ndarray) or out.dtype != float:
+            raise _Bad("not a float array")
+        with np.errstate(invalid="ignore"):
+            self.bad |= ~np.isfinite(out)
+        return out
+
+    def visit(self, node: ast.expr):
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise _Bad("constant")
+            return v if isinstance(v, int) else Fraction(repr(v))
+        if isinstance(node, ast.Name):
+            if node.id == "n":
+                return self.frame.n
+            return self._item(node.id, "T")
+        if isinstance(node, ast.Subscript):
+            ref = ast.unparse(node.slice).replace(" ", "")
+            if not isinstance(node.value, ast.Name) or ref not in REF_OFFSETS and ref != "B":
+                raise _Bad("subscript")
+            return self._item(node.value.id, ref)
+        if isinstance(node, ast.UnaryOp):
+            v = self.visit(node.operand)
+            if isinstance(node.op, ast.USub):
+                return -v
+            if isinstance(node.op, ast.UAdd):
+                return +v
+            raise _Bad("unary")
+        if isinstance(node, ast.BinOp):
+            return self._binop(node.op, self.visit(node.left), self.visit(node.right))
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise _Bad("call")
+            if node.keywords:
+                raise _Bad("keywords")
+            args = [self.visit(a) for a in node.args]
+            return self._call(node.func.id, args)
+        raise _Bad(type(node).__name__)
+
+    def _item(self, name: str, ref: str) -> np.ndarray:
+        vals, present = self.frame.item(name, ref)
+        self.bad |= ~present
+        return vals
+
+    @staticmethod
+    def _is_exact(v) -> bool:
+        return _exact_scalar(v) or (isinstance(v, np.ndarray) and v.dtype != float)
+
+    def _exactly(self, func, *args):
+        """``func`` on exact operands: per element, as the per-park engine does on ints."""
+        arrays = [a for a in args if isinstance(a, np.ndarray)]
+        if not arrays:
+            return func(*args)
+        stacked = np.empty((len(arrays[0]), len(args)), dtype=object)
+        for j, a in enumerate(args):
+            stacked[:, j] = (
+                [int(v) if isinstance(v, np.integer) else v for v in a]
+                if (isinstance(a, np.ndarray))
+                else [a] * len(arrays[0])
+            )
+        keys = [tuple(row) for row in stacked]
+        memo: dict[tuple, object] = {}
+        for here in set(keys):
+            try:
+                memo[here] = func(*here)
+            except Exception:
+                raise _Bad("exact part fails") from None
+        out = np.empty(len(keys), dtype=object)
+        out[:] = [memo[k] for k in keys]
+        return out
+
+    @staticmethod
+    def _float(v) -> np.ndarray | float:
+        """An operand as it meets a float: exact numbers by ``float`` (as Python mixes them)."""
+        if isinstance(v, np.ndarray):
+            if v.dtype == float:
+                return v
+            return np.array([float(x) for x in v], dtype=float)
+        return float(v)
+
+    def _binop(self, op: ast.operator, a, b):
+        from ecopark.standard import expr
+
+        plain = {
+            ast.Add: expr.operator.add,
+            ast.Sub: expr.operator.sub,
+            ast.Mult: expr.operator.mul,
+            ast.Div: lambda x, y: expr._div(x, y, "", ""),
+            ast.Pow: expr._pow,
+        }
+        if type(op) not in plain:
+            raise _Bad("operator")
+        if self._is_exact(a) and self._is_exact(b):
+            return self._exactly(plain[type(op)], a, b)
+        x, y = self._float(a), self._float(b)
+        with np.errstate(all="ignore"):
+            if isinstance(op, ast.Add | ast.Sub):
+                out = x + y if isinstance(op, ast.Add) else x - y
+                self.bad |= np.abs(out) * CANCELLATION < np.abs(x) + np.abs(y)
+            elif isinstance(op, ast.Mult):
+                out = x * y
+            elif isinstance(op, ast.Div):
+                self.bad |= np.asarray(y == 0) & np.ones(len(self.bad), dtype=bool)
+                out = x / y
+            else:
+                out = np.power(x, y)
+        out = np.broadcast_to(np.asarray(out, dtype=float), self.bad.shape).copy()
+        self.bad |= ~np.isfinite(out)
+        return out
+
+    def _call(self, name: str, args: list):
+        if all(self._is_exact(a) for a in args):
+            return self._exactly(FUNCTIONS[name], *args)
+        size = self.bad.shape
+        with np.errstate(all="ignore"):
+            if name == "cagr":
+                if len(args) != 3:
+                    raise _Bad("cagr")
+                x_t, x_0, k = args
+                if self._is_exact(k):
+                    k_le0 = np.asarray(self._exactly(lambda v: v <= 0, k), dtype=bool)
+                else:
+                    k_le0 = np.asarray(k <= 0)
+                xt, x0, kf = self._float(x_t), self._float(x_0), self._float(k)
+                ratio = np.broadcast_to(np.asarray(xt / x0, dtype=float), size)
+                self.bad |= np.broadcast_to(k_le0, size) | np.broadcast_to(x0 == 0, size)
+                self.bad |= ~np.isfinite(ratio) | (ratio < 0)
+                out = np.power(ratio, 1.0 / np.asarray(kf, dtype=float)) - 1.0
+                self.bad |= np.abs(out) * CANCELLATION < 1.0
+            elif name == "mean":
+                parts = [
+                    np.broadcast_to(np.asarray(self._float(a), dtype=float), size) for a in args
+                ]
+                for part in parts:
+                    self.bad |= ~np.isfinite(part)
+                parts = [np.where(self.bad, 0.0, part) for part in parts]
+                total = np.array([math.fsum(t) for t in zip(*parts, strict=True)], dtype=float)
+                size_ = np.array(
+                    [math.fsum(map(abs, t)) for t in zip(*parts, strict=True)], dtype=float
+                )
+                self.bad |= np.abs(total) * CANCELLATION < size_
+                out = total / len(args)
+            else:
+                raise _Bad(name)
+        out = np.broadcast_to(np.asarray(out, dtype=float), size).copy()
+        self.bad |= ~np.isfinite(out)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Values of one park-year for the per-park engine
+
+
+class _RowValues(Mapping):
+    """The raw items of one park-year keyed ``"item@ref"``, read from the table (floats)."""
+
+    def __init__(self, table: Table, rows: Mapping[str, int], exact: bool = False):
+        self.table, self.rows, self.exact = table, rows, exact
+
+    def _source(self, name: str):
+        item, _, ref = name.partition("@")
+        r = self.rows.get(ref, -1)
+        col = self.table.values.get(item)
+        if r < 0 or col is None or col[r] is None:
+            raise KeyError(name)
+        return item, r, col[r]
+
+    def source(self, item: str, ref: str) -> tuple | None:
+        """The cell ``item@ref`` as written (text, unit), or None (missing, or from a Record)."""
+        r = self.rows.get(ref, -1)
+        col = self.table.sources.get(item)
+        if r < 0 or col is None or col[r] is None or isinstance(col[r], Record):
+            return None
+        return col[r]
+
+    def __getitem__(self, name: str):
+        item, r, value = self._source(name)
+        if not self.exact or isinstance(value, str):
+            return value
+        source = self.table.sources[item][r]
+        if isinstance(source, Record):
+            return source.exact
+        memo = self.table.exact_memo
+        hit = memo.get((item, *source))
+        if hit is None:
+            standard = self.table.parks[self.table.park[r]].standard
+            hit = memo[(item, *source)] = _exact_of(standard, item, *source)
+        return hit
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self._source(name)  # type: ignore[arg-type]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        for item, col in self.table.values.items():
+            for ref, r in self.rows.items():
+                if r >= 0 and col[r] is not None:
+                    yield key(item, ref)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _exact_of(standard: Standard, item_id: str, text: str, unit: str) -> Fraction | int | str:
+    """The exact value of a cell as written (:attr:`Record.exact` of the row validator's record)."""
+    item = standard.items[item_id]
+    checked = check_value(item, text, unit)
+    record = Record(
+        item_id, checked.value, item.unit, "", "", 0, text, unit, "", checked.number, checked.factor
+    )
+    return record.exact
+
+
+# --------------------------------------------------------------------------------------------
+# The assessment of many park-years
+
+
+@dataclass
+class ParkYear:
+    """One park-year assessed: its results, or the per-park engine's assessment or error."""
+
+    park: Park
+    year: int
+    results: tuple[IndicatorResult, ...] = ()
+    compliant: bool | None = None
+    reasons: tuple = ()
+    judged_reason: object = None
+    error: InputError | None = None
+
+
+def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Standard):
+    """Per year reference the formulas use: the file row of each park-year (−1: none)."""
+    base = np.array([table.parks[p].config.base_year for p in parks], dtype=np.int64)
+    refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
+    refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
+    out = {}
+    for ref in sorted(refs):
+        ys = base if ref == "B" else years + REF_OFFSETS[ref]
+        out[ref] = np.array(
+            [table.rows.get((int(p), int(y)), -1) for p, y in zip(parks, ys, strict=True)],
+            dtype=np.int64,
+        )
+    return out, years - base
+
+
+def _prefilter(x: np.ndarray, limits: list[Limit | None], rules: Rules) -> np.ndarray:
+    """A superset of the elements :func:`near_boundary` calls near (then asked one by one)."""
+    size = np.abs(x)
+    tol = 4 * REL_TOL * size
+    unit = 10.0**-rules.places
+    with np.errstate(all="ignore"):
+        near = size <= 0.5 * unit + tol
+        frac = np.mod(size / unit, 1.0)
+        near |= np.abs(frac - 0.5) * unit <= tol + 1e-12 * unit
+        lim = np.array(
+            [
+                math.nan if lm is None or isinstance(lm.value, str) else float(lm.value)
+                for lm in limits
+            ]
+        )
+        gap = np.abs(x - lim)
+        near |= gap <= tol
+        half = np.array(
+            [
+                0.0 if lm is None or isinstance(lm.value, str) else 0.5 * 10.0**-lm.places
+                for lm in limits
+            ]
+        )
+        near |= np.abs(gap - half) <= tol
+        near |= ~np.isfinite(size) | (size >= 1e12)
+    return near
+
+
+def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> list[ParkYear | str]:
+    """Assess park-years of a table, all at once.
+
+    Parameters
+    ----------
+    table : Table
+        From :func:`load_table`.
+    years : dict of int to list of int, optional
+        Per park index, the years to assess (default: every year with a file).
+
+    Returns
+    -------
+    list
+        In folder order: a :class:`ParkYear` per park-year (the per-park engine's result for
+        each, with ``error`` set where it raises), or the folder name of a park whose
+        ``park.yaml`` is bad (see ``table.problems``).
+    """
+    wanted: list[tuple[int, int]] = []
+    for p, park in enumerate(table.parks):
+        for y in years.get(p, []) if years is not None else park.years:
+            wanted.append((p, y))
+    out: dict[tuple[int, int], ParkYear] = {}
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for p, y in wanted:
+        park = table.parks[p]
+        refs = _needed_years(park, y)
+        if y not in park.files or any((p, ry) in table.bad for ry in refs):
+            out[(p, y)] = _per_park(park, y)
+            continue
+        rules = rules_of(park.standard, park.config)
+        groups.setdefault((id(park.standard), rules), []).append((p, y))
+    for (_, rules), members in groups.items():
+        standard = table.parks[members[0][0]].standard
+        for py in _assess_group(table, standard, rules, members):
+            out[(py.park_index, py.year)] = py.value
+    ordered: list[ParkYear | str] = []
+    for entry in table.order:
+        if isinstance(entry, str):
+            ordered.append(entry)
+            continue
+        park = table.parks[entry]
+        for y in years.get(entry, []) if years is not None else park.years:
+            ordered.append(out[(entry, y)])
+    return ordered
+
+
+def _needed_years(park: Park, year: int) -> set[int]:
+    """The years whose files the per-park engine reads for ``year`` (those that exist)."""
+    base = park.config.base_year
+    standard = park.standard
+    refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
+    refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
+    ys = {base if r == "B" else year + REF_OFFSETS[r] for r in refs}
+    return {y for y in ys if y in park.files}
+
+
+def _per_park(park: Park, year: int) -> ParkYear:
+    try:
+        a = assess(park, year)
+    except InputError as exc:
+        return ParkYear(park, year, error=exc)
+    return _from_assessment(a, park)
+
+
+def summary_row(py: ParkYear) -> dict:
+    """The :func:`ecopark.tree.assess_tree` row of a park-year."""
+    park = py.park
+    if py.error is not None:
+        return {"park": park.id, "name": park.config.name, "year": py.year, "error": str(py.error)}
+    return {
+        "park": park.id,
+        "name": park.config.name,
+        "year": py.year,
+        "compliant": py.compliant,
+        "judged": py.judged_reason is None,
+        "judged_reason": py.judged_reason.zh if py.judged_reason else "",
+        "failing": " ".join(str(r.number) for r in py.results if r.passed is False),
+        "not_computable": sum(not r.computable for r in py.results),
+        "reasons": "；".join(r.zh for r in py.reasons),
+        "error": "",
+    }
+
+
+def as_assessment(py: ParkYear) -> Assessment:
+    """The park-year as an :class:`~ecopark.assessment.Assessment` (its table; no raw items)."""
+    park = py.park
+    return Assessment(
+        config=park.config,
+        standard=park.standard,
+        year=py.year,
+        results=py.results,
+        compliant=py.compliant,
+        reasons=py.reasons,
+        values={},
+        rules=rules_of(park.standard, park.config),
+        judged_reason=py.judged_reason,
+        exact_values={},
+    )
+
+
+def _from_assessment(a: Assessment, park: Park) -> ParkYear:
+    return ParkYear(park, a.year, a.results, a.compliant, a.reasons, a.judged_reason)
+
+
+@dataclass
+class _Done:
+    park_index: int
+    year: int
+    value: ParkYear
+
+
+def _assess_group(
+    table: Table, standard: Standard, rules: Rules, members: list[tuple[int, int]]
+) -> list[_Done]:
+    parks = np.array([p for p, _ in members], dtype=np.int64)
+    years = np.array([y for _, y in members], dtype=np.int64)
+    ref_rows, n = _ref_rows(table, parks, years, standard)
+    frame = _Frame(table, ref_rows, n)
+    size = len(members)
+    rows_of = [{ref: int(r[i]) for ref, r in ref_rows.items()} for i in range(size)]
+    values = [_RowValues(table, rows_of[i]) for i in range(size)]
+    exacts = [_RowValues(table, rows_of[i], exact=True) for i in range(size)]
+    configs = [table.parks[p].config for p in parks]
+    columns: list[list[IndicatorResult]] = []
+    for ind in standard.indicators:
+        columns.append(_indicator(ind, standard, rules, frame, members, configs, values, exacts))
+    done = []
+    for i, (p, y) in enumerate(members):
+        results = [col[i] for col in columns]
+        config = configs[i]
+        not_judged = judged(standard, config, y, results, values[i])
+        if not_judged is not None:
+            compliant, reasons = None, []
+        else:
+            compliant, reasons = judge(results, standard, config)
+        py = ParkYear(table.parks[p], y, tuple(results), compliant, tuple(reasons), not_judged)
+        done.append(_Done(p, y, py))
+    return done
+
+
+def _indicator(
+    ind: Indicator,
+    standard: Standard,
+    rules: Rules,
+    frame: _Frame,
+    members: list[tuple[int, int]],
+    configs: list,
+    values: list[_RowValues],
+    exacts: list[_RowValues],
+) -> list[IndicatorResult]:
+    """One indicator's results over the park-years of one group."""
+    size = len(members)
+    years = [y for _, y in members]
+    number = _indicator_key(ind)
+    # the limit that applies: once per park where it reads no values, else per park-year
+    applied = []
+    memo: dict[tuple, object] = {}
+    for i in range(size):
+        c = configs[i]
+        if ind.requirement.by_sign_of is None:
+            k = (c.water_region, c.dominant_sector_share, c.sector_benchmarks.get(number))
+            if k not in memo:
+                memo[k] = ind.requirement.applicable(
+                    {},
+                    0,
+                    water_region=c.water_region,
+                    dominant_sector_share=c.dominant_sector_share,
+                    sector_benchmark=c.sector_benchmarks.get(number),
+                )
+            applied.append(memo[k])
+        else:
+            applied.append(
+                ind.requirement.applicable(
+                    values[i],
+                    int(frame.n[i]),
+                    water_region=c.water_region,
+                    dominant_sector_share=c.dominant_sector_share,
+                    sector_benchmark=c.sector_benchmarks.get(number),
+                    exact_values=exacts[i],
+                )
+            )
+    limits = [a.limit for a in applied]
+    slow = np.zeros(size, dtype=bool)
+    x = np.full(size, math.nan)
+    if ind.reported:
+        slow[:] = True
+    else:
+        vec = _Vector(frame)
+        try:
+            x = vec.run(ind.formula.tree)
+            slow = vec.bad.copy()
+            if ind.formula.uses_n:
+                slow |= frame.n <= 0
+        except _Bad:
+            slow[:] = True
+        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, rules)
+        for i in np.flatnonzero(cand):
+            if near_boundary(float(x[i]), limits[i], rules):
+                slow[i] = True
+    out: list[IndicatorResult] = []
+    places = rules.places
+    fmt = f"%.{places}f"
+    unit = 10.0**-places
+    shared: dict[tuple, IndicatorResult] = {}
+    reported_item = ind.inputs[0] if ind.reported else None
+    for i in range(size):
+        config = configs[i]
+        if ind.reported:
+            # the same cell as written, limit and role give the same result: evaluated once
+            source = values[i].source(*reported_item)
+            k = (source, id(applied[i]), role_of(ind, config))
+            if source is not None and isinstance(source[0], str) and k in shared:
+                out.append(shared[k])
+                continue
+            out.append(
+                _reported(
+                    ind,
+                    standard,
+                    rules,
+                    config,
+                    years[i],
+                    values[i],
+                    exacts[i],
+                    frame.n[i],
+                    applied[i],
+                )
+            )
+            if source is not None and isinstance(source[0], str):
+                shared[k] = out[-1]
+            continue
+        if slow[i]:
+            ev = evaluate(
+                ind, standard, config, values[i], years[i], exact_values=exacts[i], rules=rules
+            )
+            out.append(_result(ind, ev, config, rules, values[i], exacts[i], years[i]))
+            continue
+        v = float(x[i])
+        limit = limits[i]
+        shown = fmt % v
+        passed = marked = None
+        if limit is not None:
+            passed = passes(v, limit, rules)
+            marked = ""
+            if not isinstance(limit.value, str) and abs(v - float(limit.value)) <= 2 * unit:
+                marked = mark(v, shown, limit, rules)
+        out.append(
+            IndicatorResult(
+                number=ind.number,
+                category=ind.category,
+                name_zh=ind.name_zh,
+                name_en=ind.name_en,
+                unit=ind.unit,
+                requirement=applied[i].text or ind.requirement.branches,
+                limit=limit,
+                role=role_of(ind, config),
+                value=v,
+                display=shown,
+                passed=passed,
+                reason_zh=applied[i].reason_zh,
+                reason_en=applied[i].reason_en,
+                mark=marked or "",
+                exact_value=None,
+                exact_later=functools.partial(_exact_later, ind, exacts[i], int(frame.n[i])),
+            )
+        )
+    return out
+
+
+def _exact_later(ind: Indicator, exact_values: Mapping, n: int):
+    from ecopark.engine import _exact_later as later
+
+    return later(ind, exact_values, n)
+
+
+def _reported(ind, standard, rules, config, year, values, exacts, n, applied) -> IndicatorResult:
+    """A reported indicator: the engine's own evaluation (cheap: no formula)."""
+    ev = evaluate(ind, standard, config, values, year, exact_values=exacts, rules=rules)
+    return _result(ind, ev, config, rules, values, exacts, year)

@@ -1,0 +1,182 @@
+"""The columnar engine gives what the per-park engine gives, field for field, on every park-year.
+
+Random parks (:func:`random_parks`) put values on and next to the limits, exact decimal ties
+(0.505 against ≤0.5; x.xx5 printed half to even), zeros, missing items, other units, Chinese item
+names, GB18030 files, workbooks and bad files; every field of every result, the verdict and its
+reasons, and every error message must be the per-park engine's.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+import ecopark
+from ecopark.columnar import assess_table, load_table
+from ecopark.engine import assess
+from ecopark.io.park import load_park
+from ecopark.tree import park_folders
+from tests.parkfiles import NANTONG, nantong_years, write_park
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Where a value of the random parks may land: a tie, the limit, next to it, zero, missing.
+_CHOICES = ("scaled", "scaled", "tie", "limit", "zero", "missing")
+
+
+def _value(rng: random.Random, text: str, percent: bool) -> str | None:
+    """A value near Nantong's ``text``: scaled, a decimal tie, a round number, zero or missing."""
+    kind = rng.choice(_CHOICES)
+    if kind == "missing":
+        return None
+    if kind == "zero":
+        return "0"
+    x = float(text.replace(",", ""))
+    if kind == "tie":  # few significant digits: ratios land on exact decimals and ties
+        return f"{round(x, -max(0, len(str(int(x))) - 2)):.0f}" if x >= 100 else f"{x:.1f}"
+    y = x * (rng.choice([0.5, 1, 2, 1.01, 0.99]) if kind == "limit" else rng.uniform(0.7, 1.4))
+    if percent:
+        y = min(y, 100.0)
+    return str(round(y)) if "." not in text else f"{y:.{3 if kind == 'limit' else 4}f}"
+
+
+def random_parks(root: Path, count: int, seed: int = 15) -> None:
+    """``count`` park folders of 3 to 5 years under ``root``, built from Nantong's raw items."""
+    rng = random.Random(seed)
+    base = nantong_years()
+    optional = ecopark.load_standard().optional_numbers
+    for i in range(count):
+        years = {}
+        first = rng.choice([2015, 2016, 2017])
+        for year in range(first, first + rng.randint(3, 5)):
+            written = base[rng.choice(sorted(base))]
+            items: dict[str, object] = {}
+            for item, (text, unit) in written.items():
+                if text == "" or not any(c.isdigit() for c in text):
+                    if text and rng.random() < 0.9:
+                        items[item] = (text, unit)
+                    continue
+                value = _value(rng, text, unit == "%")
+                if value is not None:
+                    items[item] = (value, unit)
+            if i % 7 == 0 and "energy" in items:  # energy exactly 0.505 t/万元 of value added
+                items["value_added"] = ("10000", "万元")
+                items["energy"] = (rng.choice(["5050", "5000", "5049.99", "5050.01"]), "吨标煤")
+            if i % 11 == 0 and "fresh_water" in items:
+                items["fresh_water"] = (items["fresh_water"][0], "万吨")  # another unit
+            years[year] = items
+        config = {
+            "base_year": first,
+            "water_region": rng.choice(["other", "water_scarce", "jingjinji"]),
+            "selected_optional": sorted(rng.sample(optional, rng.randint(4, 8))),
+        }
+        if i % 5 == 0:
+            config["rules"] = {
+                "rounding": rng.choice(["half_even", "half_up"]),
+                "comparison": rng.choice(["full_value", "rounded_value"]),
+            }
+        folder = write_park(
+            root,
+            years,
+            config,
+            park_id=f"random-{i:04d}",
+            encoding="gb18030" if i % 13 == 0 else "utf-8",
+            xlsx_years=(first + 1,) if i % 17 == 0 else (),
+        )
+        if (
+            i % 19 == 0 and i % 13 != 0
+        ):  # a bad value: the park-years that read this file report the error
+            path = folder / f"{first + 1}.csv"
+            if path.exists():
+                path.write_text(path.read_text(encoding="utf-8") + "cod,-1,吨,\n", encoding="utf-8")
+
+
+def _fields(r) -> tuple:
+    value = r.value
+    return (
+        r.number,
+        r.requirement,
+        r.limit,
+        r.role,
+        "nan" if isinstance(value, float) and math.isnan(value) else (type(value), value),
+        r.display,
+        r.passed,
+        r.mark,
+        r.reason_zh,
+        r.reason_en,
+        r.status,
+        r.exact,
+    )
+
+
+def assert_identical(folders: list[Path]) -> int:
+    """Every park-year of ``folders`` assessed both ways: the same; returns how many."""
+    table = load_table(folders)
+    got = [e for e in assess_table(table) if not isinstance(e, str)]
+    count = 0
+    for py in got:
+        park = load_park(py.park.path)
+        try:
+            a = assess(park, py.year)
+        except ecopark.InputError as exc:
+            assert py.error is not None, (py.park.id, py.year)
+            assert str(py.error) == str(exc)
+            continue
+        where = (py.park.id, py.year)
+        assert py.error is None, where
+        assert py.compliant == a.compliant, where
+        assert [r.zh for r in py.reasons] == [r.zh for r in a.reasons], where
+        assert py.judged_reason == a.judged_reason, where
+        assert [_fields(r) for r in py.results] == [_fields(r) for r in a.results], where
+        count += 1
+    return count
+
+
+def test_bundled_parks_are_identical() -> None:
+    assert assert_identical(park_folders(ROOT / "data")) == 12
+
+
+def test_random_parks_are_identical(tmp_path) -> None:
+    random_parks(tmp_path, 40)
+    assert assert_identical(park_folders(tmp_path)) > 100
+
+
+@pytest.mark.slow  # 1,000 random parks, about 4,000 park-years
+def test_a_thousand_random_parks_are_identical(tmp_path) -> None:
+    random_parks(tmp_path, 1000, seed=274)
+    assert assert_identical(park_folders(tmp_path)) > 3000
+
+
+def test_the_tidy_table_holds_every_value(tmp_path) -> None:
+    table = load_table([NANTONG])
+    tidy = table.tidy()
+    assert list(tidy.columns) == ["park", "year", "item", "value"]
+    row = tidy[(tidy.year == 2021) & (tidy.item == "value_added")]
+    assert row.value.tolist() == [4906200.0]
+    park = load_park(NANTONG)
+    assert len(tidy) == sum(len(park.records(y)) for y in park.years)
+
+
+def test_an_exact_tie_is_judged_exactly(tmp_path) -> None:
+    """Energy 0.505 t/万元 exactly against ≤0.5: printed 0.50 (half even), marked (+), fails."""
+    years = {y: dict(nantong_years()[2021]) for y in (2015, 2021)}
+    years[2021]["value_added"] = ("10000", "万元")
+    years[2021]["energy"] = ("5050", "吨标煤")
+    folder = write_park(tmp_path, years)
+    (py,) = [e for e in assess_table(load_table([folder])) if e.year == 2021]
+    r = next(r for r in py.results if r.number == 11)
+    assert (r.display, r.mark, r.passed) == ("0.50", "(+)", False)
+
+
+def test_a_bad_file_gives_the_per_park_message(tmp_path) -> None:
+    years = {2015: {"value_added": "100"}, 2021: {"value_added": "-5"}}
+    folder = write_park(tmp_path, years)
+    entries = assess_table(load_table([folder]))
+    bad = next(e for e in entries if e.year == 2021)
+    with pytest.raises(ecopark.InputError) as exc:
+        assess(load_park(folder), 2021)
+    assert str(bad.error) == str(exc.value)
+    assert "negative" in str(bad.error)

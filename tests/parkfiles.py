@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,18 @@ def table_rows(assessment) -> list[dict[str, str]]:
 def row(assessment, number: int) -> dict[str, str]:
     """One row of the table as strings."""
     return table_rows(assessment)[number - 1]
+
+
+def patch_sheet(path: Path, edit) -> None:
+    """Rewrite the first sheet's XML of the workbook ``path`` with ``edit(xml) -> xml``.
+
+    The XML is given with empty elements written ``<x a="1"/>`` whichever writer openpyxl used
+    (its own writes ``<x a="1" />``, lxml's ``<x a="1"/>``).
+    """
+    with zipfile.ZipFile(path) as zf:
+        members = {info.filename: zf.read(info.filename) for info in zf.infolist()}
+    name = "xl/worksheets/sheet1.xml"
+    members[name] = edit(re.sub(r"\s+/>", "/>", members[name].decode())).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in members.items():
+            zf.writestr(n, data)

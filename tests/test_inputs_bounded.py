@@ -14,7 +14,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from parkfiles import ROOT, nantong_copy, nantong_years
+from parkfiles import ROOT, nantong_copy, nantong_years, patch_sheet
 
 pytestmark = pytest.mark.slow  # hostile files of tens of MB under memory limits (make test runs it)
 
@@ -79,18 +79,6 @@ def _nantong_workbook(path, year=2021):
     wb.save(path)
 
 
-def _rewrite_sheet(path, edit):
-    members = {}
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            members[info.filename] = zf.read(info.filename)
-    name = "xl/worksheets/sheet1.xml"
-    members[name] = edit(members[name].decode()).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n, data in members.items():
-            zf.writestr(n, data)
-
-
 @pytest.fixture
 def folder(tmp_path):
     return nantong_copy(tmp_path)
@@ -122,10 +110,10 @@ def test_a_workbook_claiming_a_million_rows_and_columns_is_read_as_it_is(folder)
     (folder / "2021.csv").unlink()
     path = folder / "2021.xlsx"
     _nantong_workbook(path)
-    _rewrite_sheet(
+    patch_sheet(
         path,
         lambda xml: xml.replace(
-            '<dimension ref="A1:D37" />', '<dimension ref="A1:XFD1048576" />'
+            '<dimension ref="A1:D37"/>', '<dimension ref="A1:XFD1048576" />'
         ).replace(
             "</sheetData>",
             '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>end</t></is></c></row>'
@@ -147,7 +135,7 @@ def test_a_workbook_with_200000_rows_stops_at_the_row_cap(folder):
         f'<c r="B{n}"><v>{n}</v></c></row>'
         for n in range(100, 200_100)
     )
-    _rewrite_sheet(path, lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"))
+    patch_sheet(path, lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"))
     assert path.stat().st_size < 5 * 2**20
     out = _check_bounded(folder)
     assert out["status"] == 2
@@ -158,9 +146,7 @@ def test_a_workbook_that_unpacks_to_60_mb_is_refused_unopened(folder):
     (folder / "2021.csv").unlink()
     path = folder / "2021.xlsx"
     _nantong_workbook(path)
-    _rewrite_sheet(
-        path, lambda xml: xml.replace("</sheetData>", " " * (60 * 2**20) + "</sheetData>")
-    )
+    patch_sheet(path, lambda xml: xml.replace("</sheetData>", " " * (60 * 2**20) + "</sheetData>"))
     assert path.stat().st_size < 2**20
     out = _check_bounded(folder)
     assert out["status"] == 2

@@ -16,7 +16,7 @@ from ecopark.errors import InputError
 from ecopark.io.sectors import read_sector_file
 from ecopark.io.yearfile import read_xlsx_rows, sheet_note, year_sheet
 from ecopark.tables.officetable import workbook_bytes
-from parkfiles import nantong_copy, nantong_years, row, table_rows
+from parkfiles import nantong_copy, nantong_years, patch_sheet, row, table_rows
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_a_merged_value_spans_rows_and_a_merge_past_the_data_costs_nothing(tmp_p
         merges=["C4:C5"],
     )
     # a merge down to the sheet's last row (openpyxl would build a million cells to write it)
-    _patch_sheet(
+    patch_sheet(
         path,
         lambda xml: xml.replace(
             '<mergeCell ref="C4:C5"/>', '<mergeCell ref="C4:C5"/><mergeCell ref="D1:D1048576"/>'
@@ -290,32 +290,12 @@ def _sheet_xml(path):
         return zf.read("xl/worksheets/sheet1.xml").decode()
 
 
-def _patch_sheet(path, replace):
-    """Rewrite the first sheet's XML of ``path`` with ``replace(xml) -> xml``.
-
-    The XML is given with empty elements written ``<x a="1"/>`` whichever writer openpyxl used
-    (its own writes ``<x a="1" />``, lxml's ``<x a="1"/>``).
-    """
-    import re
-    import zipfile
-
-    members = {}
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            members[info.filename] = zf.read(info.filename)
-    name = "xl/worksheets/sheet1.xml"
-    members[name] = replace(re.sub(r"\s+/>", "/>", members[name].decode())).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n, data in members.items():
-            zf.writestr(n, data)
-
-
 def test_a_formula_with_a_saved_value_is_read_and_an_error_value_is_named(tmp_path):
     path = _book(
         tmp_path / "2021.xlsx",
         [("item", "value", "unit"), ("value_added", 0, "万元"), ("energy", 0, "吨标煤")],
     )
-    _patch_sheet(
+    patch_sheet(
         path,
         lambda xml: xml.replace(
             '<c r="B2" t="n"><v>0</v></c>', '<c r="B2"><f>1+1</f><v>4906200</v></c>'
@@ -392,7 +372,7 @@ def test_the_importer_refuses_an_unsaved_formula(tmp_path, nantong_xlsx, capsys)
 
 def test_hostile_cell_references_do_not_reach_a_traceback(tmp_path):
     path = _book(tmp_path / "2021.xlsx", [("item", "value", "unit"), ("value_added", 5, "万元")])
-    _patch_sheet(path, lambda xml: xml.replace('r="B2"', 'r="??"'))
+    patch_sheet(path, lambda xml: xml.replace('r="B2"', 'r="??"'))
     [r] = ecopark.read_year_file(path)  # a cell without a usable reference follows the one before
     assert r.value == 5.0
 
@@ -400,7 +380,7 @@ def test_hostile_cell_references_do_not_reach_a_traceback(tmp_path):
 def test_one_row_element_holding_a_million_rows_stops_at_the_cap(tmp_path):
     path = _book(tmp_path / "2021.xlsx", [("item", "value", "unit")])
     cells = "".join(f'<c r="A{n}"><v>1</v></c>' for n in range(2, 20_002))
-    _patch_sheet(path, lambda xml: xml.replace("</row>", cells + "</row>", 1))
+    patch_sheet(path, lambda xml: xml.replace("</row>", cells + "</row>", 1))
     [p] = _problems_of(path)
     assert "more than 10,000 rows with values" in p.message
 

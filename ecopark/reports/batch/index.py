@@ -22,6 +22,7 @@ from urllib.parse import quote
 from ecopark.errors import display_path
 from ecopark.formatting import with_unit
 from ecopark.io.atomic import write_text
+from ecopark.plotting.style import shorten
 from ecopark.portfolio import NOT_SELECTED, NOT_SELECTED_ZH, by_indicator, cell_status, park_years
 from ecopark.reports.batch.job import Outcome
 from ecopark.reports.batch.targets import Target
@@ -41,6 +42,8 @@ PORTFOLIO = "全部园区"
 #: A cell of the matrix: the status's word and the mark it shows (readable in black and white).
 CELL_MARK = {"pass": "✓", "at_risk": "!", "fail": "✗", "not_computable": "?", NOT_SELECTED: ""}
 CELL_WORD = {**STATUS_ZH_INDICATOR, NOT_SELECTED: NOT_SELECTED_ZH}
+#: The longest indicator name in a column head [characters] (the whole name is its tooltip).
+HEAD_WIDTH = 9
 #: Cell colours: the status colours of every chart, and a pale one for 未选.
 CELL_COLOURS = {**STATUS_COLOURS, NOT_SELECTED: "#f2f2f2"}
 
@@ -235,6 +238,8 @@ def render_index(
     results = pd.concat(frames, ignore_index=True) if frames else None
     indicators = by_indicator(results) if results is not None else None
     numbers = [] if indicators is None else [int(n) for n in indicators["number"]]
+    if indicators is not None:  # the column heads: short names, the whole name on hover
+        indicators["short"] = [shorten(name, HEAD_WIDTH) for name in indicators["indicator"]]
     portfolio_rows = [index_row(p, out_dir) for p in portfolios or []]
     page = env.get_template(INDEX_TEMPLATE.name).render(
         rows=[index_row(t, out_dir, numbers) for t in targets],

@@ -12,16 +12,21 @@ are shown (未选) but never counted.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ecopark.assessment import ROLE_WORDS
 from ecopark.status import STATUS_ORDER
+
+if TYPE_CHECKING:  # pandas is imported by the functions (the command line starts without it)
+    import pandas as pd
 
 #: The roles whose indicators decide a verdict.
 COUNTED_ROLES: tuple[str, ...] = ("must", "selected")
 #: The word for an indicator that does not count (an optional one not selected): 未选.
 NOT_SELECTED = "not_selected"
 NOT_SELECTED_ZH = ROLE_WORDS["label"]["optional"]
+#: How a portfolio marks a park whose data are made up (park.yaml ``synthetic: true``).
+SYNTHETIC_ZH = "合成示例数据"
 #: The verdict words, as the assessment says them (:meth:`Assessment.verdict_text`).
 VERDICT_ZH = {True: "符合", False: "不符合", None: "不作评价"}
 #: Columns of :func:`park_years`.
@@ -60,6 +65,8 @@ def cell_status(results: pd.DataFrame) -> pd.Series:
 
 
 def _status_counts(results: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     counted = results[results["role"].isin(COUNTED_ROLES)]
     counts = pd.crosstab([counted[k] for k in by], counted["status"]) if len(counted) else None
     index = results.groupby(by, sort=False).size().index
@@ -87,6 +94,8 @@ def park_years(results: pd.DataFrame) -> pd.DataFrame:
         ``not_computable`` count the indicators that decide the verdict (must and selected
         ones), ``counted`` is their number.
     """
+    import pandas as pd
+
     if results.empty:
         return pd.DataFrame(columns=PARK_YEAR_COLUMNS)
     head = results.drop_duplicates(_KEYS).set_index(_KEYS)
@@ -113,6 +122,8 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
         which the indicator counts and has each status, ``counted`` (park-years where it
         counts) and ``not_selected`` (park-years where it is an optional one not selected).
     """
+    import pandas as pd
+
     if results.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     out = _status_counts(results, ["number"]).sort_index()
@@ -147,6 +158,8 @@ def ranking(results: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         :func:`park_years` sorted, with a ``rank`` column in front.
     """
+    import pandas as pd
+
     t = park_years(results)
     if t.empty:
         return t.assign(rank=pd.Series(dtype=int))[["rank", *PARK_YEAR_COLUMNS]]

@@ -24,12 +24,11 @@ from ecopark import portfolio
 from ecopark.comparison import results
 from ecopark.display import styled
 from ecopark.errors import InputError
+from ecopark.portfolio import SYNTHETIC_ZH
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Section, Text, esc
 from ecopark.reports.params import ParamsError
 
-#: How a portfolio marks a park whose data are made up (park.yaml ``synthetic: true``).
-SYNTHETIC_ZH = "合成示例数据"
 #: Chinese headers of the portfolio tables.
 HEADERS = {
     "rank": "名次",

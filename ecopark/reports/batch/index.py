@@ -22,13 +22,18 @@ from urllib.parse import quote
 from ecopark.errors import display_path
 from ecopark.formatting import with_unit
 from ecopark.io.atomic import write_text
-from ecopark.plotting.style import shorten
-from ecopark.portfolio import NOT_SELECTED, NOT_SELECTED_ZH, by_indicator, cell_status, park_years
+from ecopark.portfolio import (
+    NOT_SELECTED,
+    NOT_SELECTED_ZH,
+    SYNTHETIC_ZH,
+    by_indicator,
+    cell_status,
+    park_years,
+)
 from ecopark.reports.batch.job import Outcome
 from ecopark.reports.batch.targets import Target
 from ecopark.reports.catalog import notebook_title
 from ecopark.reports.html import TEMPLATES_DIR
-from ecopark.reports.portfolio import SYNTHETIC_ZH
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER
 from ecopark.status import STATUS_ZH as STATUS_ZH_INDICATOR
 from ecopark.textsafe import csv_cell, visible
@@ -227,6 +232,8 @@ def render_index(
     """
     import jinja2
     import pandas as pd
+
+    from ecopark.plotting.style import shorten  # matplotlib: not at the command line's start
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(INDEX_TEMPLATE.parent),

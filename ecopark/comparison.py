@@ -44,6 +44,7 @@ COMPARE_COLUMNS = [
 RESULTS_COLUMNS = [
     "park",
     "park_name",
+    "synthetic",
     "standard",
     "year",
     "compliant",
@@ -151,7 +152,8 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
     -------
     pandas.DataFrame
         One row per park, year and indicator, columns :data:`RESULTS_COLUMNS`: the park's id,
-        name and standard, the year and its verdict (``compliant``), and the indicator's
+        name, whether its data are made up (``synthetic``, park.yaml) and its standard, the year
+        and its verdict (``compliant``; None when the year is not judged), and the indicator's
         ``value`` (unrounded float [unit], NaN when not computable or a word), ``display`` (as
         printed), ``passed``, ``status``, ``margin_pct`` [% of the limit] and ``reason_zh``.
 
@@ -182,16 +184,33 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
         if entry.error is not None:
             problems += entry.error.problems
             continue
-        a = as_assessment(entry)
-        t = a.table()
-        t.insert(0, "park", entry.park.id)
-        t.insert(1, "park_name", entry.park.config.name)
-        t.insert(2, "standard", a.standard.code)
-        t.insert(3, "year", entry.year)
-        t.insert(4, "compliant", a.compliant)
-        frames.append(t[RESULTS_COLUMNS])
+        frames.append(result_rows(as_assessment(entry)))
     if problems:
         raise InputError(problems)
     if not frames:
         return pd.DataFrame(columns=RESULTS_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def result_rows(a: Assessment) -> pd.DataFrame:
+    """One assessment as rows of :func:`results` (columns :data:`RESULTS_COLUMNS`).
+
+    Parameters
+    ----------
+    a : Assessment
+        One park-year (:func:`ecopark.assess`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator: :meth:`Assessment.table` with the park, its name, ``synthetic``,
+        the standard, the year and the verdict in front.
+    """
+    t = a.table()
+    t.insert(0, "park", a.park)
+    t.insert(1, "park_name", a.config.name)
+    t.insert(2, "synthetic", a.config.synthetic)
+    t.insert(3, "standard", a.standard.code)
+    t.insert(4, "year", a.year)
+    t.insert(5, "compliant", a.compliant)
+    return t[RESULTS_COLUMNS]

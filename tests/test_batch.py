@@ -153,7 +153,9 @@ def test_index_lists_every_park_year_with_verdict_and_marks_the_failure():
     assert 'href="nantong-etdz/2021/02_why_indicators_fail.html">未达标指标成因分析</a>' in index
     assert "南通经济技术开发区（2021 年）：符合 HJ 274-2015 的要求。" in index
     row = next(r for r in index.split("<tr") if "zz-broken" in r)
-    assert "无法运行" in row and 'class="failed"' in row and "twenty-one" in row
+    assert "无法运行" in row and 'class="failed-row"' in row
+    assert '<span class="problems">未运行：参数文件有误或所指的园区、年份不存在</span>' in row
+    assert "twenty-one" not in row  # the message is in summary.csv, for the one who runs it
     assert "1 项失败" in index
     assert "http" not in index
 

@@ -254,10 +254,16 @@ def test_failures_timeouts_and_retries_are_reported(tmp_path):
     # a failed report is linked (it is the log); a timed-out one without HTML is not
     assert (
         '<a href="nantong-etdz/2021/02_why_indicators_fail.html">未达标指标成因分析</a>'
-        ' <span class="failed">（失败：cell [3]: ValueError: 坏 &lt;b&gt;）</span>'
+        ' <span class="failed">（失败）</span>'
     ) in row
-    assert '<br>趋势 <span class="failed">（超时：超过每个笔记本 900 s' in row
+    assert '<br>趋势 <span class="failed">（超时）</span>' in row
     assert 'href="nantong-etdz/2021/03_trends.html"' not in row
+    # the problems column says what went wrong in Chinese; the details are in summary.csv
+    assert (
+        '<span class="problems">「未达标指标成因分析」运行出错</span><br>'
+        '<span class="problems">「趋势」超时，已终止</span></td>'
+    ) in row
+    assert "ValueError" not in index and "notebook timeout" not in index
     assert "2 项失败" in index and "共 1 个园区年度，3 项" in index
     text = batch.summary_text(outcomes, out)
     assert "FAILED nantong-etdz 2021 03_trends: 超过每个笔记本 900 s" in text
@@ -325,7 +331,8 @@ def test_index_all_done_escaped_and_linked(tmp_path):
     assert "共 1 个园区年度，3 项，全部完成。" in index
     assert '<a href="summary.csv">运行摘要 summary.csv</a>' in index
     assert 'href="xss-park/2021/01_assessment.html">考核表</a>' in index
-    assert '<span class="ok">完成</span><br><small>--park xss-park</small>' in index
+    assert '<td><span class="ok">完成</span></td></tr>' in index
+    assert "--park" not in index  # where the request came from is the run's, not the reader's
     assert 'class="failed-row"' not in index and "http" not in index
     assert index.endswith("</html>\n")
 
@@ -352,7 +359,9 @@ def test_index_escapes_every_value(tmp_path):
     assert SCRIPT not in html and "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;<br><small>p&lt;1&gt;</small></td>" in html
-    assert '<span class="fail">无法运行</span><div class="verdict">park &lt;script&gt;' in html
+    assert '<span class="fail">无法运行</span><div class="verdict"></div>' in html
+    assert '<span class="problems">未运行：参数文件有误或所指的园区、年份不存在</span>' in html
+    assert "params/" not in html and "not found" not in html
     assert '<span class="fail">不符合</span><div class="verdict">不符合：&lt;script&gt;' in html
     assert "Q &amp; Co" in html and "01_&#34;x&#34; <span" in html
     assert "生成日期：2024-01-02 03:04；" in html and "2 项失败" in html

@@ -98,7 +98,8 @@ def test_interrupt_stops_everything_keeps_the_finished_reports(tmp_path, how, st
     assert not any(_report(out, y).exists() for y in YEARS[2:])
     assert partial_files(out) == []
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("（中断：未完成：interrupted by") == 2
+    assert index.count('<span class="failed">（中断）</span>') == 2
+    assert index.count("未完成：运行被中断") == 2
 
 
 def test_sigkill_of_the_parent_ends_workers_and_kernels_on_their_own(tmp_path):

@@ -20,7 +20,8 @@ from ecopark.reports.batch import (
     targets_for_park,
     targets_from_params,
 )
-from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
+from ecopark.reports.batch.targets import targets_for_folder
+from ecopark.reports.catalog import DEFAULT_NOTEBOOKS, PORTFOLIO_NOTEBOOKS
 from ecopark.reports.params import ParamsError, params_files, parse_years
 
 
@@ -90,6 +91,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"notebooks to run, by name or path (default: {' '.join(DEFAULT_NOTEBOOKS)})",
     )
     p.add_argument(
+        "--portfolio",
+        action="store_true",
+        help="also run the portfolio report (04_portfolio) once per year over the data folder: "
+        "OUT/portfolio/<year>.html, linked from index.html; without params or --park, every "
+        "park of --data-dir (and --years)",
+    )
+    p.add_argument(
         "--jobs",
         "-j",
         type=_jobs,
@@ -149,8 +157,9 @@ def run(args: argparse.Namespace) -> int:
     ``--fresh-kernels`` starts a new kernel for every notebook (strict isolation). Jobs sent
     to Dask (``--scheduler``) always get a new kernel.
     """
-    if args.years and not args.park:
-        print("ecopark run: error: --years needs --park", file=sys.stderr)
+    alone = args.portfolio and not args.params and not args.park  # the whole data folder
+    if args.years and not args.park and not alone:
+        print("ecopark run: error: --years needs --park (or --portfolio)", file=sys.stderr)
         return 2
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check the
     # "iri" string format, which no notebook schema uses; building its grammar at import takes
@@ -163,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         args.params = [*args.params, *moved]
         args.notebooks = [n for n in args.notebooks if n not in moved] or None
-    if not args.params and not args.park:
+    if not args.params and not args.park and not alone:
         print(
             "ecopark run: error: give params files or folders (e.g. params/), or --park ID",
             file=sys.stderr,
@@ -175,6 +184,10 @@ def run(args: argparse.Namespace) -> int:
         if args.park:
             years = parse_years(args.years) if args.years else None
             targets += targets_for_park(args.park, years, Path(args.data_dir))
+        if alone:
+            years = parse_years(args.years) if args.years else None
+            targets += targets_for_folder(Path(args.data_dir), years)
+        portfolio = resolve_notebooks(PORTFOLIO_NOTEBOOKS) if args.portfolio else None
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)
         return 2
@@ -192,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
             cell_timeout=args.cell_timeout,
             notebook_timeout=args.notebook_timeout,
             fresh_kernels=args.fresh_kernels,
+            portfolio=portfolio,
         )
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)

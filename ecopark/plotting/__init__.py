@@ -1,7 +1,7 @@
 """Charts of ecopark, in Chinese, one colour per status across every chart.
 
 Every chart draws the tables it is given (a gap table, a what-if table, an attribution, sector
-shares, a trend series) and computes nothing; it returns a :class:`matplotlib.figure.Figure`,
+shares, a trend series, a portfolio's results) and computes nothing; it returns a :class:`matplotlib.figure.Figure`,
 takes an optional ``ax=`` to draw into an existing axes (or ``figsize=`` for a new figure) and
 calls :func:`setup` first, so Chinese renders even after a user's ``sns.set_theme()``::
 
@@ -28,6 +28,7 @@ from ecopark.plotting.attribution_chart import attribution_chart
 from ecopark.plotting.fonts import CJKFontNotFound, find_cjk_font, setup
 from ecopark.plotting.layout import new_figure
 from ecopark.plotting.overview import assessment_overview
+from ecopark.plotting.portfolio_chart import margin_distribution
 from ecopark.plotting.sector_chart import effects_note, sector_contributions
 from ecopark.plotting.style import (
     ROLE_MARKERS,
@@ -49,6 +50,7 @@ __all__ = [
     "effects_note",
     "find_cjk_font",
     "indicator_label",
+    "margin_distribution",
     "new_figure",
     "sector_contributions",
     "setup",

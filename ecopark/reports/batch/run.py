@@ -34,11 +34,17 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
 from ecopark.io.confine import inside
 from ecopark.reports.batch.executors import Executor, LocalPool
-from ecopark.reports.batch.index import report_path, write_index, write_summary
+from ecopark.reports.batch.index import output_path, write_index, write_summary
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
-from ecopark.reports.batch.targets import Target, describe, judge, read_parks
-from ecopark.reports.catalog import notebook_weight
+from ecopark.reports.batch.targets import (
+    Target,
+    describe,
+    judge,
+    portfolio_targets,
+    read_parks,
+)
+from ecopark.reports.catalog import notebook_title, notebook_weight
 from ecopark.reports.html import report_heading
 
 if TYPE_CHECKING:
@@ -210,6 +216,50 @@ def make_jobs(
     return jobs
 
 
+def portfolio_jobs(
+    portfolios: list[Target],
+    notebooks: list[Path],
+    cell_timeout: float | None,
+    notebook_timeout: float | None,
+    ship_data: bool = False,
+    reuse_kernel: bool = False,
+) -> list[Job]:
+    """One job per portfolio target (a data folder and a year) and portfolio notebook.
+
+    The notebook's parameters are ``data_dir`` and ``year``; with ``ship_data`` every park
+    folder of the data folder goes with the job.
+    """
+    from ecopark.tree import park_folders
+
+    generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    jobs = []
+    for t in portfolios:
+        py = t.park_year
+        assert py is not None
+        data = None
+        if ship_data:
+            data = {k: v for p in park_folders(py.data_dir) for k, v in _data_files(p).items()}
+        for nb in notebooks:
+            jobs.append(
+                Job(
+                    park=py.park_id,
+                    year=py.year,
+                    notebook=nb.stem,
+                    notebook_json=nb.read_text(encoding="utf-8"),
+                    parameters={"data_dir": str(py.data_dir), "year": py.year},
+                    cwd=str(nb.parent),
+                    cell_timeout=cell_timeout,
+                    notebook_timeout=notebook_timeout,
+                    heading=f"{py.year} 年 {notebook_title(nb.stem)}",
+                    sources=(f"数据文件夹：{py.data_dir.name}",),
+                    generated=generated,
+                    data_files=data,
+                    reuse_kernel=reuse_kernel,
+                )
+            )
+    return jobs
+
+
 def run_batch(
     targets: list[Target],
     notebooks: list[Path],
@@ -221,6 +271,7 @@ def run_batch(
     on_result: Callable[[Outcome], None] | None = None,
     fresh_kernels: bool = False,
     runner: Runner = run_job,
+    portfolio: list[Path] | None = None,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -252,6 +303,9 @@ def run_batch(
         fresh one.
     runner : callable
         Runs one job (default :func:`~ecopark.reports.batch.job.run_job`: papermill and HTML).
+    portfolio : list of Path, optional
+        Portfolio notebooks to run once per year of the targets, over their data folder
+        (``<out>/portfolio/<year>.html``, linked from the index).
 
     Returns
     -------
@@ -274,7 +328,19 @@ def run_batch(
         ship_data=executor.remote,
         reuse_kernel=not fresh_kernels and not executor.remote,
     )
-    by_key = {(t.park_year.park_id, t.park_year.year): t for t in targets if t.runnable}
+    portfolios = portfolio_targets(targets) if portfolio else []
+    jobs += portfolio_jobs(
+        portfolios,
+        portfolio or [],
+        cell_timeout,
+        notebook_timeout,
+        ship_data=executor.remote,
+        reuse_kernel=not fresh_kernels and not executor.remote,
+    )
+    jobs.sort(key=lambda job: -notebook_weight(job.notebook))
+    by_key = {
+        (t.park_year.park_id, t.park_year.year): t for t in [*targets, *portfolios] if t.runnable
+    }
     outcomes: list[Outcome] = []
     for t in targets:
         if t.error:
@@ -312,7 +378,7 @@ def run_batch(
                     try:
                         for data, suffix in ((res.ipynb, ".ipynb"), (res.html, ".html")):
                             if data is not None:
-                                path = report_path(out_dir, o.park, o.year, o.notebook, suffix)
+                                path = output_path(out_dir, o.park, o.year, o.notebook, suffix)
                                 _write_report(path, data, out_dir, inputs)
                     except _WriteFailed as exc:
                         o.status, o.error = "failed", f"报告未写入：{exc.path}：{exc.reason}"
@@ -341,13 +407,15 @@ def run_batch(
             o = Outcome(job.park, job.year, job.notebook, INTERRUPTED, 0.0, f"未完成：{why}")
             by_key[(o.park, o.year)].outcomes.append(o)
             outcomes.append(o)
-        order = {nb.stem: i for i, nb in enumerate(notebooks)}
+        order = {nb.stem: i for i, nb in enumerate([*notebooks, *(portfolio or [])])}
         for t in targets:
             t.outcomes.sort(key=lambda o: order.get(o.notebook, -1))
         failure = ""
         try:
-            write_summary(out_dir / "summary.csv", _sorted(outcomes, targets, order))
-            write_index(out_dir / "index.html", targets, out_dir)
+            write_summary(
+                out_dir / "summary.csv", _sorted(outcomes, [*targets, *portfolios], order)
+            )
+            write_index(out_dir / "index.html", targets, out_dir, portfolios)
         except OSError as exc:
             failure = f"; summary.csv and index.html could not be written ({exc.strerror or exc})"
             stopped = stopped or ("cannot write the summary", 2)

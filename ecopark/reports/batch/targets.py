@@ -8,6 +8,7 @@ and the index's verdict (:func:`judge`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 from ecopark.reports.params import ParamsError, ParkYear
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ecopark.io.park import Park
 
 
@@ -37,6 +40,8 @@ class Target:
     verdict: str = ""
     compliant: bool | None = None
     judged: bool | None = None  # False: a year that is not judged (base year, history only)
+    synthetic: bool = False  # park.yaml says the data are made up
+    results: pd.DataFrame | None = None  # the assessment as rows of ecopark.results
     sources: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -137,6 +142,35 @@ def targets_for_park(park_id: str, years: list[int] | None, data_dir: Path | str
     return out
 
 
+def targets_for_folder(data_dir: Path | str, years: list[int] | None) -> list[Target]:
+    """Targets for every park of a data folder (:func:`targets_for_park` for each, by name).
+
+    Raises
+    ------
+    ParamsError
+        If ``data_dir`` is not a folder or holds no park folder.
+    """
+    from ecopark.tree import park_folders
+
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise ParamsError(f"--data-dir: data folder {display_path(folder)} does not exist")
+    parks = park_folders(folder)
+    if not parks:
+        raise ParamsError(
+            f"--data-dir: no park folder (with a park.yaml) in {display_path(folder)}"
+        )
+    out = []
+    for park in parks:
+        try:
+            out += targets_for_park(park.name, years, folder)
+        except ParamsError as exc:
+            out.append(
+                Target(park=park.name, year="", source=f"--park {park.name}", error=str(exc))
+            )
+    return out
+
+
 def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
     """Load the park of every runnable target, once per park folder, and validate it once.
 
@@ -184,6 +218,7 @@ def read_parks(targets: Iterable[Target]) -> dict[Path, Park]:
 def describe(target: Target, park: Park) -> None:
     """Set the target's park name and data sources (for the report headers)."""
     target.name = park.config.name
+    target.synthetic = park.config.synthetic
     sources = []
     if park.config.source:
         sources.append(park.config.source)
@@ -195,7 +230,8 @@ def describe(target: Target, park: Park) -> None:
 
 
 def judge(target: Target, park: Park) -> None:
-    """Set the target's verdict for the index (:func:`ecopark.engine.assess`, in this process)."""
+    """Set the target's verdict and results for the index (:func:`ecopark.engine.assess`, here)."""
+    from ecopark.comparison import result_rows
     from ecopark.engine import assess
 
     assert target.park_year is not None
@@ -204,9 +240,44 @@ def judge(target: Target, park: Park) -> None:
     except InputError as exc:
         target.verdict = "无法评价：" + "; ".join(str(p) for p in exc.problems)
         return
-    except Exception as exc:  # noqa: BLE001
-        target.verdict = f"无法评价：{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - the index says so in Chinese; the log has the traceback
+        logging.getLogger("ecopark.reports.batch").exception("assessing %s", target.source)
+        target.verdict = "无法评价：评价时出错（ecopark 的缺陷，请报告）"
         return
     target.compliant = result.compliant
     target.judged = result.judged
     target.verdict = result.verdict_text()
+    target.results = result_rows(result)
+
+
+def portfolio_targets(targets: Iterable[Target]) -> list[Target]:
+    """One portfolio target per year of the runnable targets (park ``PORTFOLIO``, the data folder).
+
+    Raises
+    ------
+    ParamsError
+        If the park-years of one year come from two data folders (one portfolio per year).
+    """
+    from ecopark.reports.batch.index import PORTFOLIO
+
+    folders: dict[int, Path] = {}
+    for t in targets:
+        if not t.runnable:
+            continue
+        assert t.park_year is not None
+        year, folder = t.park_year.year, t.park_year.data_dir
+        if folders.setdefault(year, folder) != folder:
+            raise ParamsError(
+                f"--portfolio: the park-years of {year} come from two data folders "
+                f"({display_path(folders[year])}, {display_path(folder)}); run one folder at a time"
+            )
+    return [
+        Target(
+            park=PORTFOLIO,
+            year=year,
+            source="--portfolio",
+            park_year=ParkYear(PORTFOLIO, year, folder, source="--portfolio"),
+            name=PORTFOLIO,
+        )
+        for year, folder in sorted(folders.items())
+    ]

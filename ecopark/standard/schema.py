@@ -369,8 +369,8 @@ class _Reader:
         self.loader = loader
         self.problems: list[Problem] = []
 
-    def problem(self, line: int | None, message: str, item: str | None = None) -> None:
-        self.problems.append(Problem(self.shown, message, line, item))
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.shown, message, line))
 
     def read(self, node: yaml.Node, shape: Shape, where: str) -> Value:
         line = node.start_mark.line + 1
@@ -412,7 +412,6 @@ class _Reader:
                     key_line,
                     f"{where}: '{key}' is given twice (lines {entries[key].key_line} and "
                     f"{key_line}); keep one",
-                    key,
                 )
                 continue
             if isinstance(shape, Table):
@@ -422,9 +421,7 @@ class _Reader:
             else:
                 known = ", ".join(shape.keys)
                 self.problem(
-                    key_line,
-                    f"{where}: unknown key '{key}'; {_a(shape.title)} has {known}",
-                    key,
+                    key_line, f"{where}: unknown key '{key}'; {_a(shape.title)} has {known}"
                 )
                 continue
             sub.key_line = key_line
@@ -472,14 +469,12 @@ class _Reader:
                         self.problem(
                             value.line,
                             f"{where}: '{k}' is missing; a {kind} needs {', '.join(kinds[kind])}",
-                            k,
                         )
             for k, v in given.items():
                 if kind in kinds and k not in allowed:
                     self.problem(
                         v.key_line,
                         f"{where}: '{k}' is not a key of a {kind} (it takes {', '.join(sorted(allowed - {shape.tag}))})",
-                        k,
                     )
         elif kinds:
             present = [
@@ -508,15 +503,10 @@ class _Reader:
                         self.problem(
                             value.line,
                             f"{where}: '{k}' is missing; a {kind} node needs {', '.join(keys)}",
-                            k,
                         )
         for k, key in shape.keys.items():
             if key.required and k not in given:
-                self.problem(
-                    value.line,
-                    f"{where}: '{k}' is missing; add {k}: ({key.meaning})",
-                    k,
-                )
+                self.problem(value.line, f"{where}: '{k}' is missing; add {k}: ({key.meaning})")
 
     def unique(self, items: list[Value], key: str | None, where: str) -> None:
         if key is None:
@@ -531,10 +521,13 @@ class _Reader:
                 self.problem(
                     k.line,
                     f"{where}: {what}'{k.data}' is given twice (lines {seen[k.data]} and {k.line})",
-                    str(k.data),
                 )
             else:
                 seen[k.data] = k.line
+
+
+def _names_or_none(expr: str | None) -> tuple[str, ...]:
+    return () if expr is None else names(expr)
 
 
 def _within(where: str, key: str) -> str:
@@ -675,7 +668,6 @@ def read_catalogue(
                 f"items: the catalogue {display_path(path)} does not exist; "
                 "give a CSV file relative to the definition",
                 line,
-                "items",
             )
         ]
     except UnicodeDecodeError:
@@ -729,7 +721,8 @@ class _Checker:
         items = top.get("items")
         self.items: dict[str, CatalogueItem] | None = None
         if items is not None and isinstance(items.data, str):
-            self.items, found = read_catalogue(path.parent / items.data, shown, items.line)
+            catalogue, found = read_catalogue(path.parent / items.data, shown, items.line)
+            self.items = catalogue if catalogue or not found else None
             self.problems += found
         self.categories = {v.data for v in self.entries("categories") if isinstance(v.data, str)}
         self.tiers = {t.text("id"): t for t in self.entries("tiers") if t.text("id")}
@@ -757,6 +750,7 @@ class _Checker:
         return v.data if v is not None and isinstance(v.data, list) else []
 
     def problem(self, line: int | None, message: str, item: str | None = None) -> None:
+        """A problem at ``line``; ``item``: the catalogue item concerned, if one is."""
         self.problems.append(Problem(self.shown, message, line, item))
 
     # attributes and tiers ------------------------------------------------------------------
@@ -768,17 +762,13 @@ class _Checker:
         kind = attr.text("type")
         choices = attr.get("choices")
         if kind == "choice" and (choices is None or not choices.data):
-            self.problem(attr.line, f"{where}: a choice needs choices: {{value: 中文名, …}}", name)
+            self.problem(attr.line, f"{where}: a choice needs choices: {{value: 中文名, …}}")
         if kind not in (None, "choice") and choices is not None:
-            self.problem(
-                choices.key_line, f"{where}: choices are for type choice, not {kind}", name
-            )
+            self.problem(choices.key_line, f"{where}: choices are for type choice, not {kind}")
         for bound in ("min", "max"):
             b = attr.get(bound)
             if b is not None and kind not in ("number", "integer"):
-                self.problem(
-                    b.key_line, f"{where}: {bound} is for a number or integer, not {kind}", name
-                )
+                self.problem(b.key_line, f"{where}: {bound} is for a number or integer, not {kind}")
         low, high = attr.get("min"), attr.get("max")
         if (
             low
@@ -787,12 +777,12 @@ class _Checker:
             and isinstance(high.data, int | float)
             and low.data > high.data
         ):
-            self.problem(high.line, f"{where}: min {low.data} is above max {high.data}", name)
+            self.problem(high.line, f"{where}: min {low.data} is above max {high.data}")
         default = attr.get("default")
         if default is not None and default.data is not None:
             why = self.attribute_value_problem(name, default.data)
             if why:
-                self.problem(default.line, f"{where}: default {why}", name)
+                self.problem(default.line, f"{where}: default: {why}")
 
     def attribute_value_problem(self, name: str, data: Any) -> str | None:
         """Why ``data`` is not a value of the attribute, or None."""
@@ -827,24 +817,19 @@ class _Checker:
             rule = tier.text("rule")
             k = tier.get("min_selected")
             if rule == "select" and k is None:
-                self.problem(
-                    tier.line, f"tier {tid}: rule select needs min_selected: <how many>", tid
-                )
+                self.problem(tier.line, f"tier {tid}: rule select needs min_selected: <how many>")
             if rule not in (None, "select") and k is not None:
-                self.problem(
-                    k.key_line, f"tier {tid}: min_selected is for rule select, not {rule}", tid
-                )
+                self.problem(k.key_line, f"tier {tid}: min_selected is for rule select, not {rule}")
             if rule == "select" and k is not None and isinstance(k.data, int):
                 if k.data < 0:
                     self.problem(
-                        k.line, f"tier {tid}: min_selected must be 0 or more, not {k.data}", tid
+                        k.line, f"tier {tid}: min_selected must be 0 or more, not {k.data}"
                     )
                 elif k.data > counts[tid]:
                     self.problem(
                         k.line,
                         f"tier {tid}: min_selected {k.data} is more than its {counts[tid]} "
                         "indicators; no park could meet it",
-                        tid,
                     )
 
     # helpers and formulas ------------------------------------------------------------------
@@ -854,15 +839,12 @@ class _Checker:
         for name, helper in self.helpers.items():
             if self.items is not None and name in self.items:
                 self.problem(
-                    helper.key_line,
-                    f"helper {name} has the name of a catalogue item; rename it",
-                    name,
+                    helper.key_line, f"helper {name} has the name of a catalogue item; rename it"
                 )
             if name == "n" or name in FUNCTIONS:
                 self.problem(
                     helper.key_line,
                     f"helper {name} has the name of a word of the formula language; rename it",
-                    name,
                 )
             expr = helper.get("expr")
             if expr is None or not isinstance(expr.data, str):
@@ -878,11 +860,9 @@ class _Checker:
                 helper = self.helpers[name]
                 line = helper.get("expr").line
                 if len(path) == 2:
-                    self.problem(line, f"helper {name} refers to itself", name)
+                    self.problem(line, f"helper {name} refers to itself")
                 else:
-                    self.problem(
-                        line, f"helper {name} refers to itself through {' → '.join(path)}", name
-                    )
+                    self.problem(line, f"helper {name} refers to itself through {' → '.join(path)}")
 
     def formula_names(self, formula: Value, where: str) -> tuple[str, ...] | None:
         """The names a formula reads, each unknown one reported (None: not an expression)."""
@@ -913,7 +893,13 @@ class _Checker:
         if any(u not in self.items and u not in self.helpers for u in used):
             return None
         helpers = self.helper_sources()
-        if any(u in self.helper_cycle or u in self.helpers and u not in helpers for u in used):
+        reached, todo = set(), [u for u in used if u in self.helpers]
+        while todo:  # the helpers it uses, through each other
+            name = todo.pop()
+            if name not in reached:
+                reached.add(name)
+                todo.extend(u for u in _names_or_none(helpers.get(name)) if u in self.helpers)
+        if any(h in self.helper_cycle or h not in helpers for h in reached):
             return None
         try:
             compiled = compile_formula(formula.data, set(self.items), helpers)
@@ -950,7 +936,6 @@ class _Checker:
                     label.line,
                     f"indicator {ind.text('id')}: label '{label.data}' is given twice "
                     f"(lines {seen[label.data]} and {label.line}); tables could not tell them apart",
-                    label.data,
                 )
             seen.setdefault(label.data, label.line)
 
@@ -1026,8 +1011,8 @@ class _Checker:
         else:
             self.problem(
                 line,
-                f"{where}: unit '{text}' is {readings[0].text()}, but the formula gives "
-                f"{got.text()}; the dimensions differ",
+                f"{where}: unit '{text}' is not what the formula gives ({got.text()}); "
+                "the dimensions differ",
             )
 
     def requirement(
@@ -1052,7 +1037,6 @@ class _Checker:
                 self.problem(
                     node.get("by_sign_of").line,
                     f"{where}: by_sign_of names no helper '{helper}' (helpers: {known})",
-                    helper,
                 )
             for branch in ("positive", "negative"):
                 sub = node.get(branch)
@@ -1093,14 +1077,12 @@ class _Checker:
             self.problem(
                 node.get("by_attribute").line,
                 f"{where}: by_attribute names no attribute '{name}' (attributes: {known})",
-                name,
             )
             return
         if attr.text("type") != "choice":
             self.problem(
                 node.get("by_attribute").line,
                 f"{where}: by_attribute {name} is a {attr.text('type')}; cases need an attribute of type choice",
-                name,
             )
             return
         choices = attr.get("choices")
@@ -1112,7 +1094,6 @@ class _Checker:
                 self.problem(
                     sub.key_line,
                     f"{where}: case '{case}' is not a choice of {name} ({', '.join(allowed)})",
-                    case,
                 )
             if isinstance(sub.data, dict):
                 self.requirement(sub, f"{where} › {name}={case}", words, checked_words)
@@ -1121,7 +1102,6 @@ class _Checker:
             self.problem(
                 cases.key_line or cases.line,
                 f"{where}: cases by {name} lack {', '.join(missing)}; give a node for every choice",
-                name,
             )
 
     def condition(self, cond: Value, ind: Value, where: str) -> None:
@@ -1135,7 +1115,6 @@ class _Checker:
                 self.problem(
                     cond.get("attribute").line,
                     f"{where}: benchmark_when names no attribute '{name}' (attributes: {known})",
-                    name,
                 )
                 return
             value, op = cond.get("value"), cond.text("op")
@@ -1144,27 +1123,22 @@ class _Checker:
                 self.problem(
                     cond.get("op").line,
                     f"{where}: {op} compares numbers; attribute {name} is a {attr_type}",
-                    name,
                 )
             if value is not None and value.data is not None:
                 why = self.attribute_value_problem(name, value.data)
                 if why:
-                    self.problem(value.line, f"{where}: benchmark_when value {why}", name)
+                    self.problem(value.line, f"{where}: benchmark_when value {why}")
         elif kind == "selectable_if_passes":
             other = cond.get("indicator")
             if other is None or not isinstance(other.data, str):
                 return
             if other.data == ind.text("id"):
                 self.problem(
-                    other.line,
-                    f"{where}: selectable_if_passes names the indicator itself",
-                    other.data,
+                    other.line, f"{where}: selectable_if_passes names the indicator itself"
                 )
             elif other.data not in self.ids:
                 self.problem(
-                    other.line,
-                    f"{where}: selectable_if_passes names no indicator '{other.data}'",
-                    other.data,
+                    other.line, f"{where}: selectable_if_passes names no indicator '{other.data}'"
                 )
 
 

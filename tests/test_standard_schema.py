@@ -297,3 +297,15 @@ def test_names_a_formula_reads():
     assert names("mean(a[T-3], b, a)") == ("a", "b")
     with pytest.raises(SyntaxError):
         names("a +")
+
+
+def test_docs_reference_is_generated_from_the_schema():
+    """docs/standard-format.md is what the schema writes (python scripts/standard_format.py)."""
+    from ecopark.standard.schema import reference
+
+    doc = Path(__file__).parents[1] / "docs" / "standard-format.md"
+    assert doc.read_text(encoding="utf-8") == reference()
+    for record in RECORDS.values():
+        assert f"## {record.title}\n" in reference()
+        for key in record.keys:
+            assert f"| `{key}` |" in reference()

@@ -35,7 +35,7 @@ import yaml
 
 from ecopark.errors import Problem, display_path
 from ecopark.standard import dimension
-from ecopark.standard.expr import FUNCTIONS, compile_formula, names
+from ecopark.standard.expr import FUNCTIONS, YEAR_REFS, compile_formula, names
 from ecopark.standard.model import COMPARISONS, OPS, ROUNDING_RULES
 
 # --------------------------------------------------------------------------------------------
@@ -1155,3 +1155,90 @@ def _cycle(start: str, uses: Mapping[str, tuple[str, ...]]) -> list[str] | None:
                 seen.add(nxt)
                 stack.append((nxt, [*path, nxt]))
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# The reference, generated from the schema
+
+#: The walk-through that follows the generated key reference in docs/standard-format.md.
+WALKTHROUGH = """\
+## Adding a standard from a folder of one's own
+
+1. Make a folder, e.g. `~/standards`, and put in it the definition, e.g. `my-standard.yaml`
+   (start from a copy of `ecopark/standard/hj274_2015.yaml` and change `id:` and `code:`), and
+   its item catalogue, e.g. `items.csv` (named by `items:`, relative to the definition).
+2. Check it: `ecopark standards check ~/standards/my-standard.yaml` prints `OK` (exit 0), or
+   every problem with its file and line (exit 2): missing and unknown keys, wrong types, ids
+   given twice, unknown tiers, attributes and items, circular helpers, requirement nodes of two
+   kinds, units that do not fit their formulas (a forgotten `* 10000`).
+3. Make ecopark find it: `export ECOPARK_STANDARDS=~/standards` (several folders separated by
+   `:`, `;` on Windows), or give `--standards ~/standards` to any command. `ecopark standards`
+   lists every definition found: code, name, file, number of indicators, tiers. Two files
+   claiming one code are an error naming both.
+4. Use it: `ecopark table --standard "MY 1-2026" data/<park> 2025`, or name it in a park's
+   `park.yaml` (`standard:`). A code or an id is accepted; case and spaces do not matter.
+"""
+
+
+def reference() -> str:
+    """``docs/standard-format.md``: every key of a definition, from :data:`RECORDS`."""
+    out = [
+        "# The definition format of a standard",
+        "",
+        "<!-- Generated from ecopark/standard/schema.py by `python scripts/standard_format.py`;",
+        "     tests/test_standard_schema.py checks this file equals what the schema generates. -->",
+        "",
+        "A standard is one YAML file (its *definition*) and an item catalogue (CSV). Every key",
+        "below is checked by `ecopark standards check FILE` and when the standard is loaded;",
+        "a key not listed is an error. *required*: the key must be given.",
+        "",
+    ]
+    order = ["definition", "attribute", "tier", "rules", "helper", "indicator", "requirement"]
+    order += [name for name in RECORDS if name not in order]
+    for name in order:
+        record = RECORDS[name]
+        out += [f"## {record.title}", "", record.meaning, ""]
+        if record.kinds:
+            tag = f"the value of `{record.tag}`" if record.tag else "the keys it has"
+            out.append(f"Its kind is told by {tag}:")
+            out.append("")
+            for kind, keys in record.kinds.items():
+                out.append(f"- **{kind}**: {', '.join(f'`{k}`' for k in keys)}")
+            out.append("")
+        out += ["| key | type | required | meaning |", "|---|---|---|---|"]
+        for key, spec in record.keys.items():
+            need = "required" if spec.required else ""
+            out.append(f"| `{key}` | {_shape_words(spec.shape)} | {need} | {spec.meaning} |")
+        out.append("")
+    out += [
+        "## formulas and units",
+        "",
+        "A formula (`formula:`, a helper's `expr:`) is an expression over catalogue item ids and",
+        "helper names with `+ - * / **`, numbers, `n` (years since the base year) and the",
+        f"functions {', '.join(f'`{f}`' for f in FUNCTIONS)}; `item[R]` reads the item in year",
+        f"R, one of {', '.join(f'`{r}`' for r in YEAR_REFS)}. An indicator's `unit:` is checked",
+        "against the formula: each item counts in its catalogue unit, the prefixes",
+        f"{', '.join(dimension.PREFIXES)} scale a unit word, and the unit words known are",
+        f"{', '.join(dimension.BASE_UNITS)}. A unit that certainly does not fit",
+        "(another dimension, or another scale: `立方米/万元` for `fresh_water / value_added` with",
+        "fresh_water in 万立方米) is an error; a unit word not known is not judged.",
+        "",
+        WALKTHROUGH,
+    ]
+    return "\n".join(out)
+
+
+def _shape_words(shape: Shape) -> str:
+    if isinstance(shape, Ref):
+        record = RECORDS[shape.name]
+        return f"[{record.title}](#{record.title.replace(' ', '-')})"
+    if isinstance(shape, Record):
+        return f"[{shape.title}](#{shape.title.replace(' ', '-')})"
+    if isinstance(shape, Scalar):
+        if shape.choices:
+            return " \\| ".join(f"`{c}`" for c in shape.choices)
+        return shape.type
+    if isinstance(shape, ListOf):
+        unique = f" (each {shape.unique or 'one'} once)" if shape.unique is not None else ""
+        return f"list of {_shape_words(shape.item)}{unique}"
+    return f"mapping: {shape.name} → {_shape_words(shape.value)}"

@@ -8,6 +8,7 @@ Each subcommand lives in its own module under :mod:`ecopark.commands` and expose
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
@@ -27,12 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="HJ 274-2015 国家生态工业示范园区 assessment: tables, gaps, attribution, reports.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    standards = {"metavar": "DIR", "action": "append", "default": []}
+    standards["help"] = "a folder of standards' definitions, searched besides ECOPARK_STANDARDS"
+    parser.add_argument("--standards", dest="standards_dirs", **standards)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):  # shared helpers, not commands
             continue
         module = importlib.import_module(f"ecopark.commands.{info.name}")
         module.register(sub)
+    for command in sub.choices.values():  # --standards DIR after the command too
+        command.add_argument("--standards", dest="standards_here", **standards)
     return parser
 
 
@@ -42,12 +48,23 @@ def report_problems(exc: InputError) -> None:
         print(f"ecopark: error: {problem}", file=sys.stderr)
 
 
+def _standards_folders(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The folders of ``--standards DIR`` searched while the command runs (none: nothing)."""
+    folders = args.standards_dirs + getattr(args, "standards_here", [])
+    if not folders:
+        return contextlib.nullcontext()
+    from ecopark.standard.registry import added_folders
+
+    return added_folders(folders)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with _standards_folders(args):
+            return int(args.func(args) or 0)
     except InputError as exc:
         report_problems(exc)
         return EXIT_INPUT_ERROR

@@ -10,12 +10,12 @@ from typing import Any
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.confine import confined
 from ecopark.io.yamlfile import load_yaml, type_problem
+from ecopark.standard import registry
 from ecopark.standard.model import (
     COMPARISONS,
     DEFAULT_STANDARD,
     PARK_RULE_KEYS,
     ROUNDING_RULES,
-    STANDARDS,
     load_standard,
 )
 
@@ -172,9 +172,12 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
     standard_code = raw.get("standard") or DEFAULT_STANDARD
     if not isinstance(standard_code, str):
         standard_code = DEFAULT_STANDARD  # reported by the type check
-    elif standard_code not in STANDARDS:
-        bad("standard", f"unknown standard '{standard_code}'; known: {', '.join(STANDARDS)}")
-        standard_code = DEFAULT_STANDARD
+    else:
+        try:
+            standard_code = registry.find(standard_code).code
+        except InputError as exc:
+            bad("standard", "; ".join(p.message for p in exc.problems))
+            standard_code = DEFAULT_STANDARD
     optional = load_standard(standard_code).optional_numbers
     selected = raw.get("selected_optional") or []
     if not isinstance(selected, list):

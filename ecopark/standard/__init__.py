@@ -6,7 +6,6 @@
 
 from ecopark.standard.model import (
     DEFAULT_STANDARD,
-    STANDARDS,
     Indicator,
     Item,
     Limit,
@@ -17,7 +16,6 @@ from ecopark.standard.model import (
 
 __all__ = [
     "DEFAULT_STANDARD",
-    "STANDARDS",
     "Indicator",
     "Item",
     "Limit",

@@ -240,6 +240,34 @@ class Compiled:
         return self.func(values, n)
 
 
+def names(source: str) -> tuple[str, ...]:
+    """The names a formula reads (items and helpers; not ``n``, not functions), in order of use.
+
+    ``names("cagr(energy, energy[B], n) / g_V") == ("energy", "g_V")``.
+
+    Raises
+    ------
+    SyntaxError
+        If the formula is not an expression.
+    """
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Name) and node.id != "n":
+            found.append(node.id)
+        elif isinstance(node, ast.Call):
+            for arg in (*node.args, *(k.value for k in node.keywords)):
+                visit(arg)
+        elif isinstance(node, ast.Subscript):  # item[B]: the year reference is not a name
+            visit(node.value)
+        else:
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+
+    visit(ast.parse(source.strip(), mode="eval"))
+    return tuple(dict.fromkeys(found))
+
+
 def key(item: str, ref: str = "T") -> str:
     """The mapping key of an item in a year reference: ``key("energy", "B") == "energy@B"``."""
     return f"{item}@{ref}"

@@ -1,8 +1,8 @@
 """A standard as data: indicators, requirements, raw items, footnotes.
 
-:func:`load_standard` reads a definition file from ``ecopark/standards/`` (HJ 274-2015 is
-``hj274_2015.yaml``) and compiles its formulas. Nothing here knows any single indicator;
-the revision of HJ 274 will be a second YAML file registered in :data:`STANDARDS`.
+:func:`load_standard` reads a definition file found by its code (:mod:`ecopark.standard.registry`:
+the package's folder, where HJ 274-2015 is ``hj274_2015.yaml``, and the user's folders) and
+compiles its formulas. Nothing here knows any single indicator.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ecopark.standard import registry
 from ecopark.standard.expr import Compiled, Inexact, NotComputable, compile_formula
 
-#: Standard code (as written in park.yaml ``standard:``) -> definition file in ecopark/standards.
-STANDARDS: dict[str, str] = {"HJ 274-2015": "hj274_2015.yaml"}
 DEFAULT_STANDARD = "HJ 274-2015"
 
 ROLES = ("must", "optional")
@@ -527,8 +526,9 @@ def _requirement(
     return Requirement(limit=_limit(spec, where), **common)
 
 
-def _read_items(filename: str) -> dict[str, Item]:
-    text = resources.files("ecopark.standard").joinpath(filename).read_text(encoding="utf-8")
+def _read_items(path: Path) -> dict[str, Item]:
+    filename = path.name
+    text = path.read_text(encoding="utf-8")
     items = {}
     for row in csv.DictReader(text.splitlines()):
         kind, _, words = row["kind"].partition(":")
@@ -561,18 +561,16 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
     Parameters
     ----------
     code : str
-        The standard as park.yaml names it, e.g. ``"HJ 274-2015"``.
+        The standard as park.yaml names it, e.g. ``"HJ 274-2015"``, or its id.
 
     Raises
     ------
-    KeyError
-        If no definition is registered for ``code``.
+    InputError
+        If no definition has that code, or two files claim it (:func:`registry.find`).
     """
-    if code not in STANDARDS:
-        raise KeyError(f"unknown standard '{code}' (known: {', '.join(STANDARDS)})")
-    text = resources.files("ecopark.standard").joinpath(STANDARDS[code]).read_text(encoding="utf-8")
-    spec = yaml.safe_load(text)
-    items = _read_items(spec["items"])
+    path = registry.find(code).path
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = _read_items(path.parent / spec["items"])
     known = set(items)
     names = {item.id: item.name_zh for item in items.values()}
     helper_src = {name: h["expr"] for name, h in spec.get("helpers", {}).items()}
@@ -593,7 +591,7 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
     trigger = float(footnote_a.get("dominant_sector_trigger", 0.7))
     indicators = []
     for rec in spec["indicators"]:
-        where = f"{STANDARDS[code]}: indicator {rec['number']}"
+        where = f"{path.name}: indicator {rec['number']}"
         if rec["role"] not in ROLES:
             raise ValueError(f"{where}: role must be one of {ROLES}")
         if rec["category"] not in spec["categories"]:
@@ -635,7 +633,7 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         indicators=tuple(sorted(indicators, key=lambda i: i.number)),
         helpers=helpers,
         footnotes=dict(spec.get("footnotes", {})),
-        rules=_rules(spec.get("rules") or {}, STANDARDS[code]),
+        rules=_rules(spec.get("rules") or {}, path.name),
     )
 
 

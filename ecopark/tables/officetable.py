@@ -48,10 +48,13 @@ NOT_APPLICABLE = "-"
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
-FAIL_FONT = Font(color="9C0006")
-MISSING_FILL = PatternFill("solid", fgColor="FFEB9C")
+#: Fill and text colours (hex RGB) of the header, a failing row and a row not computable, the
+#: same in the workbook and the Word document.
+HEADER_RGB, FAIL_RGB, FAIL_TEXT_RGB, MISSING_RGB = "D9D9D9", "FFC7CE", "9C0006", "FFEB9C"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
+FAIL_FILL = PatternFill("solid", fgColor=FAIL_RGB)
+FAIL_FONT = Font(color=FAIL_TEXT_RGB)
+MISSING_FILL = PatternFill("solid", fgColor=MISSING_RGB)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 WIDTHS1 = [10, 6, 46, 14, 40, 12, 16]

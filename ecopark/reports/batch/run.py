@@ -40,6 +40,7 @@ from ecopark.reports.batch.kernel import kill_kernels
 from ecopark.reports.batch.targets import Target, describe, judge, read_parks
 from ecopark.reports.catalog import notebook_weight
 from ecopark.reports.html import report_heading
+from ecopark.reports.pdf import find_browser, print_pdf
 
 if TYPE_CHECKING:
     from ecopark.io.park import Park
@@ -221,6 +222,9 @@ def run_batch(
     on_result: Callable[[Outcome], None] | None = None,
     fresh_kernels: bool = False,
     runner: Runner = run_job,
+    pdf: bool = False,
+    documents: bool = False,
+    index: bool = True,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -252,6 +256,14 @@ def run_batch(
         fresh one.
     runner : callable
         Runs one job (default :func:`~ecopark.reports.batch.job.run_job`: papermill and HTML).
+    pdf : bool
+        Print each HTML report of a notebook that succeeded to ``<notebook>.pdf`` beside it
+        (:mod:`ecopark.reports.pdf`; the browser is looked for before any notebook runs).
+    documents : bool
+        Also write each park-year's Word document and official xlsx
+        (:mod:`ecopark.reports.documents`), in this process while the workers run.
+    index : bool
+        Write ``summary.csv`` and ``index.html`` at the end (``ecopark report`` does not).
 
     Returns
     -------
@@ -260,6 +272,7 @@ def run_batch(
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
+    browser = find_browser() if pdf else None
     if executor is None:
         executor = LocalPool()
     parks = read_parks(targets)
@@ -298,6 +311,10 @@ def run_batch(
             for t in targets:  # while the workers run
                 if t.runnable:
                     judge(t, parks[t.park_year.park_dir])
+                    if documents:
+                        outcomes += _write_documents(
+                            t, parks[t.park_year.park_dir], out_dir, inputs
+                        )
             with tqdm(
                 total=len(jobs),
                 disable=not progress,
@@ -314,6 +331,9 @@ def run_batch(
                             if data is not None:
                                 path = report_path(out_dir, o.park, o.year, o.notebook, suffix)
                                 _write_report(path, data, out_dir, inputs)
+                        if browser and res.html is not None and o.ok:
+                            html = report_path(out_dir, o.park, o.year, o.notebook, ".html")
+                            _print(html, browser, out_dir, inputs, o)
                     except _WriteFailed as exc:
                         o.status, o.error = "failed", f"报告未写入：{exc.path}：{exc.reason}"
                         if exc.stop:
@@ -346,8 +366,9 @@ def run_batch(
             t.outcomes.sort(key=lambda o: order.get(o.notebook, -1))
         failure = ""
         try:
-            write_summary(out_dir / "summary.csv", _sorted(outcomes, targets, order))
-            write_index(out_dir / "index.html", targets, out_dir)
+            if index:
+                write_summary(out_dir / "summary.csv", _sorted(outcomes, targets, order))
+                write_index(out_dir / "index.html", targets, out_dir)
         except OSError as exc:
             failure = f"; summary.csv and index.html could not be written ({exc.strerror or exc})"
             stopped = stopped or ("cannot write the summary", 2)
@@ -394,6 +415,45 @@ def _write_report(path: Path, data: bytes, out_dir: Path, inputs: list[Path]) ->
     except OSError as exc:
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else exc.strerror
         raise _WriteFailed(path, reason or str(exc), stop=True) from None
+
+
+def _print(html: Path, browser: str, out_dir: Path, inputs: list[Path], o: Outcome) -> None:
+    """Print one written HTML report to the PDF beside it; a failure fails its notebook."""
+    pdf_path = html.with_suffix(".pdf")
+    try:
+        if not inside(pdf_path, out_dir):
+            raise _WriteFailed(pdf_path, "the path leads outside --out", stop=False)
+        refuse_inputs(pdf_path, inputs)
+        print_pdf(html, pdf_path, browser)
+    except (InputError, _WriteFailed) as exc:
+        o.status, o.error = "failed", f"PDF 未生成：{exc}"
+
+
+def _write_documents(t: Target, park: Park, out_dir: Path, inputs: list[Path]) -> list[Outcome]:
+    """Write a park-year's Word document and official xlsx; a failed one as an outcome."""
+    from ecopark.engine import assess
+    from ecopark.reports.documents import DOCUMENT_SUFFIXES, document_bytes, document_path
+
+    assert t.park_year is not None
+    failed = []
+    try:
+        assessment = assess(park, t.park_year.year)
+    except Exception:  # noqa: BLE001 - judge() put why in the verdict: 无法评价…
+        return []
+    for kind in DOCUMENT_SUFFIXES:
+        path = document_path(out_dir, t.park_year.park_id, t.park_year.year, kind)
+        try:
+            _write_report(path, document_bytes(assessment, kind), out_dir, inputs)
+        except _WriteFailed as exc:
+            failed.append((path, f"报告未写入：{exc.path}：{exc.reason}"))
+        except Exception as exc:  # noqa: BLE001 - a document that fails stops nothing else
+            failed.append((path, f"{type(exc).__name__}: {exc}"))
+    out = []
+    for path, error in failed:
+        o = Outcome(t.park_year.park_id, t.park_year.year, path.name, "failed", 0.0, error)
+        t.outcomes.append(o)
+        out.append(o)
+    return out
 
 
 def _sorted(outcomes: list[Outcome], targets: list[Target], order: dict[str, int]) -> list[Outcome]:

@@ -261,7 +261,8 @@ def run_batch(
         (:mod:`ecopark.reports.pdf`; the browser is looked for before any notebook runs).
     documents : bool
         Also write each park-year's Word document and official xlsx
-        (:mod:`ecopark.reports.documents`), in this process while the workers run.
+        (:mod:`ecopark.reports.documents`), in this process while the workers run, when the
+        park-year's first notebook comes back (nothing is written if no job ever runs).
     index : bool
         Write ``summary.csv`` and ``index.html`` at the end (``ecopark report`` does not).
 
@@ -304,6 +305,7 @@ def run_batch(
     from tqdm import tqdm
 
     signals = _Signals()
+    documented: set[int] = set()
     results: Iterator[JobResult] = iter(())
     with signals.installed():
         try:
@@ -311,10 +313,6 @@ def run_batch(
             for t in targets:  # while the workers run
                 if t.runnable:
                     judge(t, parks[t.park_year.park_dir])
-                    if documents:
-                        outcomes += _write_documents(
-                            t, parks[t.park_year.park_dir], out_dir, inputs
-                        )
             with tqdm(
                 total=len(jobs),
                 disable=not progress,
@@ -338,8 +336,14 @@ def run_batch(
                         o.status, o.error = "failed", f"报告未写入：{exc.path}：{exc.reason}"
                         if exc.stop:
                             stopped = (f"cannot write {display_path(exc.path)}: {exc.reason}", 2)
-                    by_key[(o.park, o.year)].outcomes.append(o)
+                    t = by_key[(o.park, o.year)]
+                    t.outcomes.append(o)
                     outcomes.append(o)
+                    if documents and id(t) not in documented:  # once the work has begun
+                        documented.add(id(t))
+                        outcomes += _write_documents(
+                            t, parks[t.park_year.park_dir], out_dir, inputs
+                        )
                     if on_result is not None:
                         on_result(o)
                     bar.update(1)

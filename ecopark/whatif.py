@@ -55,6 +55,9 @@ from ecopark.standard.model import Indicator, Item, Standard
 
 #: Statuses the solver looks at.
 SOLVED_STATUSES = ("fail", "at_risk")
+#: A change of one raw item by more than this share of its value [%] is not a realistic action:
+#: reports mark it 不现实 rather than offer it (:func:`realistic`).
+REALISTIC_CHANGE_PCT = 50.0
 
 #: How far the answer is moved the wrong way to check that it is tight [fraction of the answer].
 WRONG_WAY = Fraction(5, 1000)
@@ -863,3 +866,26 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+def realistic(change_pct: float | None, reachable: bool) -> bool | None:
+    """Whether what one item would take is a realistic action.
+
+    Parameters
+    ----------
+    change_pct : float or None
+        ``required_change_pct`` of :func:`what_it_would_take` [%].
+    reachable : bool
+        Whether the value exists among the item's possible values.
+
+    Returns
+    -------
+    bool or None
+        False when unreachable or beyond ±:data:`REALISTIC_CHANGE_PCT`; True within it; None
+        when the change has no percentage (a current value of 0, or no value).
+    """
+    if not reachable:
+        return False
+    if change_pct is None or math.isnan(change_pct):
+        return None
+    return abs(change_pct) <= REALISTIC_CHANGE_PCT

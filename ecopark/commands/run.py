@@ -53,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and write HTML reports",
         description=(
             "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.ipynb "
-            "and .html, OUT/index.html and OUT/summary.csv. Park-years come from params files "
+            "and .html (with --pdf also .pdf), the park-year's 01_assessment.docx and "
+            "01_assessment.xlsx (附表1/附表2), OUT/index.html and OUT/summary.csv. Park-years come from params files "
             "(or folders of them) and/or --park/--years. Each worker process keeps one kernel and "
             "runs its notebooks in it one after another, resetting the kernel's user namespace "
             "before each (imported modules stay loaded, which saves a kernel start and the imports "
@@ -143,6 +144,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "each worker reuses its kernel, with the user namespace reset before each notebook"
         ),
     )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each HTML report to A4 PDF beside it (headless Chromium; "
+        "ECOPARK_CHROMIUM overrides the browser)",
+    )
     p.set_defaults(func=run)
 
 
@@ -206,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
             notebook_timeout=args.notebook_timeout,
             fresh_kernels=args.fresh_kernels,
             portfolio=portfolio,
+            pdf=args.pdf,
+            documents=True,
         )
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)

@@ -48,10 +48,13 @@ NOT_APPLICABLE = "-"
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
-FAIL_FONT = Font(color="9C0006")
-MISSING_FILL = PatternFill("solid", fgColor="FFEB9C")
+#: Fill and text colours (hex RGB) of the header, a failing row and a row not computable, the
+#: same in the workbook and the Word document.
+HEADER_RGB, FAIL_RGB, FAIL_TEXT_RGB, MISSING_RGB = "D9D9D9", "FFC7CE", "9C0006", "FFEB9C"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
+FAIL_FILL = PatternFill("solid", fgColor=FAIL_RGB)
+FAIL_FONT = Font(color=FAIL_TEXT_RGB)
+MISSING_FILL = PatternFill("solid", fgColor=MISSING_RGB)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 WIDTHS1 = [10, 6, 46, 14, 40, 12, 16]
@@ -146,6 +149,121 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
     return out
 
 
+@dataclass(frozen=True)
+class TableRow:
+    """One printed row of 附表1 or 附表2: a raw item or an indicator, columns 分类 … 数值.
+
+    The one description of what the official tables hold; the workbook (:func:`build_workbook`)
+    and the Word document (:mod:`ecopark.tables.wordtable`) lay these rows out.
+
+    Attributes
+    ----------
+    category : str
+        分类 (merged over an indicator's rows and consecutive indicators of one category).
+    number : int
+        序号: the indicator's number (merged over its raw rows in 附表1).
+    label : str
+        指标: the raw item's label (:func:`raw_label`) or the indicator's name.
+    footnotes : str
+        The indicator's footnote marks, printed as superscript after its name (``"a"``).
+    unit : str
+        单位, ``"—"`` when dimensionless.
+    requirement, role : str
+        要求 and 是否选为考核指标; ``"-"`` on a raw-item row.
+    value : float, str or None
+        数值: a raw item as read [unit]; for an indicator its printed value (``display``).
+    result : IndicatorResult or None
+        The indicator's result; None on a raw-item row.
+    """
+
+    category: str
+    number: int
+    label: str
+    footnotes: str
+    unit: str
+    requirement: str
+    role: str
+    value: float | str | None
+    result: IndicatorResult | None = None
+
+    @property
+    def text(self) -> str:
+        """数值 as text: an indicator's printed value with GB/T 8170's mark (``0.50(+)``), a raw
+        item's value as read (``664537.525``), ``""`` when missing."""
+        if self.result is not None:
+            return self.result.display_marked
+        if self.value is None or isinstance(self.value, str):
+            return self.value or ""
+        return repr(_raw_value(self.value))
+
+
+def indicator_row(ind: Indicator, r: IndicatorResult) -> TableRow:
+    """The row of an indicator, the same in 附表1 and 附表2."""
+    return TableRow(
+        category=ind.category,
+        number=ind.number,
+        label=ind.name_zh,
+        footnotes="".join(ind.footnotes),
+        unit=ind.unit or NO_UNIT,
+        requirement=ind.requirement.describe("official"),
+        role=ROLE_ZH[r.role],
+        value=r.display,
+        result=r,
+    )
+
+
+def table1_rows(a: Assessment) -> list[TableRow]:
+    """Every row of 附表1 in print order: each indicator's raw items, then the indicator."""
+    std = a.standard
+    raws = raw_item_rows(std, a.year, a.config.base_year)
+    rows = []
+    for ind in std.indicators:
+        for raw in raws[ind.number]:
+            item = std.items[raw.item]
+            rows.append(
+                TableRow(
+                    category=ind.category,
+                    number=ind.number,
+                    label=raw.label,
+                    footnotes="",
+                    unit=item.unit or NO_UNIT,
+                    requirement=NOT_APPLICABLE,
+                    role=NOT_APPLICABLE,
+                    value=a.values.get(key(raw.item, raw.ref)),
+                )
+            )
+        rows.append(indicator_row(ind, a.result(ind.number)))
+    return rows
+
+
+def table2_rows(a: Assessment) -> list[TableRow]:
+    """The rows of 附表2 section 三: one per indicator."""
+    return [indicator_row(ind, a.result(ind.number)) for ind in a.standard.indicators]
+
+
+def passed_word(r: IndicatorResult) -> str:
+    """是否达标 of 附表2: 是, 否, or ``""`` when not judged."""
+    return "" if r.passed is None else ("是" if r.passed else "否")
+
+
+def rules_note(a: Assessment) -> str:
+    """The note below the tables naming the rule in force (and why the year is not judged)."""
+    text = a.rules.text_zh
+    if a.rules.comparison == "full_value":
+        text += "；数值后 (+)/(−) 表示修约后等于限值而实际值大于/小于该值（GB/T 8170-2008）"
+    if a.judged_reason is not None:
+        text += f"。{a.judged_reason.zh}，不作评价"
+    return text
+
+
+def footnote_lines(standard: Standard) -> list[str]:
+    """The footnotes printed below 附表1 and 附表2: ``注：a.…``, ``b.…``."""
+    return [
+        ("注：" if i == 0 else "") + f"{mark}.{note.get('text_zh', '')}"
+        for i, (mark, note) in enumerate(standard.footnotes.items())
+    ]
+
+
 def _display_format(display: str) -> str:
     """Excel number format showing exactly the decimals of the printed value."""
     if "." not in display:
@@ -171,11 +289,11 @@ def _raw_value(value: float | str | None) -> object:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _name_cell(ind: Indicator) -> str | CellRichText:
-    if not ind.footnotes:
-        return ind.name_zh
+def _name_cell(row: TableRow) -> str | CellRichText:
+    if not row.footnotes:
+        return row.label
     sup = InlineFont(vertAlign="superscript")
-    return CellRichText([ind.name_zh, TextBlock(sup, "".join(ind.footnotes))])
+    return CellRichText([row.label, TextBlock(sup, row.footnotes)])
 
 
 def _title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14) -> None:
@@ -220,17 +338,6 @@ def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]])
         cell.alignment = CENTER
 
 
-def _footnotes(ws: Worksheet, row: int, standard: Standard, ncols: int) -> int:
-    row += 1
-    for i, (mark, note) in enumerate(standard.footnotes.items()):
-        text = ("注：" if i == 0 else "") + f"{mark}.{note.get('text_zh', '')}"
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
-        ws.cell(row, 1, text).alignment = LEFT
-        ws.row_dimensions[row].height = 30
-        row += 1
-    return row
-
-
 def _mark_result(ws: Worksheet, row: int, ncols: int, r: IndicatorResult) -> None:
     if r.passed is False:
         for col in range(3, ncols + 1):
@@ -243,6 +350,16 @@ def _mark_result(ws: Worksheet, row: int, ncols: int, r: IndicatorResult) -> Non
             ws.cell(row, ncols).comment = Comment(r.reason_zh, "ecopark")
 
 
+def _footnotes(ws: Worksheet, row: int, standard: Standard, ncols: int) -> int:
+    row += 1
+    for text in footnote_lines(standard):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.cell(row, 1, text).alignment = LEFT
+        ws.row_dimensions[row].height = 30
+        row += 1
+    return row
+
+
 def _finish(ws: Worksheet, widths: list[int], header_row: int, last_row: int) -> None:
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -252,6 +369,7 @@ def _finish(ws: Worksheet, widths: list[int], header_row: int, last_row: int) ->
             if cell.alignment is None or not cell.alignment.wrap_text:
                 cell.alignment = CENTER if cell.column != 3 else LEFT
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -265,7 +383,7 @@ def filled_on_text(day: dt.date) -> str:
 
 
 def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
-    std, cfg = a.standard, a.config
+    cfg = a.config
     ncols = len(HEADER1)
     _title(ws, 1, TITLE1, ncols)
     _split_line(
@@ -274,63 +392,53 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _split_line(ws, 3, "考核指标", f"数据基准年为 {cfg.base_year} 年", ncols)
     header_row = 4
     _header(ws, header_row, HEADER1)
-    raws = raw_item_rows(std, a.year, cfg.base_year)
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
     num_spans: list[tuple[int, int, object]] = []
-    for ind in std.indicators:
-        r = a.result(ind.number)
-        first = row
-        for raw in raws[ind.number]:
-            item = std.items[raw.item]
-            ws.cell(row, 3, raw.label)
-            ws.cell(row, 4, item.unit or NO_UNIT)
-            ws.cell(row, 5, NOT_APPLICABLE)
-            ws.cell(row, 6, NOT_APPLICABLE)
-            ws.cell(
-                row, 7, _raw_value(a.values.get(key(raw.item, raw.ref)))
-            ).number_format = "General"
-            row += 1
-        _indicator_cells(ws, row, ind, r)
-        _mark_result(ws, row, ncols, r)
-        num_spans.append((first, row, ind.number))
-        _extend_span(cat_spans, first, row, ind.category)
+    for line in table1_rows(a):
+        _extend_span(num_spans, row, row, line.number)
+        _extend_span(cat_spans, row, row, line.category)
+        if line.result is None:
+            for col, text in ((3, line.label), (4, line.unit), (5, line.requirement)):
+                ws.cell(row, col, text)
+            ws.cell(row, 6, line.role)
+            ws.cell(row, 7, _raw_value(line.value)).number_format = "General"
+        else:
+            _indicator_cells(ws, row, line)
+            _mark_result(ws, row, ncols, line.result)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _merge_column(ws, 2, num_spans)
     _finish(ws, WIDTHS1, header_row, row - 1)
-    _rules_note(ws, _footnotes(ws, row, std, ncols), a, ncols)
+    _rules_note(ws, _footnotes(ws, row, a.standard, ncols), a, ncols)
 
 
-def _indicator_cells(ws: Worksheet, row: int, ind: Indicator, r: IndicatorResult) -> None:
+def _indicator_cells(ws: Worksheet, row: int, line: TableRow) -> None:
     """Columns 3-7 of an indicator row, the same in 附表1 and 附表2: name, unit, requirement,
     role and the value at its reported precision."""
-    ws.cell(row, 3, _name_cell(ind))
-    ws.cell(row, 4, ind.unit or NO_UNIT)
-    ws.cell(row, 5, ind.requirement.describe("official"))
-    ws.cell(row, 6, ROLE_ZH[r.role])
-    value, fmt = _number_or_text(r.display)
+    assert line.result is not None
+    ws.cell(row, 3, _name_cell(line))
+    ws.cell(row, 4, line.unit)
+    ws.cell(row, 5, line.requirement)
+    ws.cell(row, 6, line.role)
+    value, fmt = _number_or_text(line.result.display)
     cell = ws.cell(row, 7, value)
     if fmt:
         # GB/T 8170's mark shown by the number format: the cell keeps the printed number
-        cell.number_format = fmt + (f'"{r.mark}"' if r.mark else "")
+        mark = line.result.mark
+        cell.number_format = fmt + (f'"{mark}"' if mark else "")
 
 
 def _rules_note(ws: Worksheet, row: int, a: Assessment, ncols: int) -> int:
     """A note row naming the rule in force (and the verdict when the year is not judged)."""
-    text = a.rules.text_zh
-    if a.rules.comparison == "full_value":
-        text += "；数值后 (+)/(−) 表示修约后等于限值而实际值大于/小于该值（GB/T 8170-2008）"
-    if a.judged_reason is not None:
-        text += f"。{a.judged_reason.zh}，不作评价"
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
-    ws.cell(row, 1, text).alignment = LEFT
+    ws.cell(row, 1, rules_note(a)).alignment = LEFT
     ws.row_dimensions[row].height = 30
     return row + 1
 
 
 def _sheet2(ws: Worksheet, a: Assessment) -> None:
-    std, cfg = a.standard, a.config
+    cfg = a.config
     ncols = len(HEADER2)
     _title(ws, 1, f"{TITLE2}（{a.year} 年）", ncols)
     _split_line(ws, 2, f"园区名称：{visible(cfg.name)}", f"数据基准年为 {cfg.base_year} 年", ncols)
@@ -340,17 +448,17 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     _header(ws, header_row, HEADER2)
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
-    for ind in std.indicators:
-        r = a.result(ind.number)
-        ws.cell(row, 2, ind.number)
-        _indicator_cells(ws, row, ind, r)
-        ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
-        _mark_result(ws, row, ncols, r)
-        _extend_span(cat_spans, row, row, ind.category)
+    for line in table2_rows(a):
+        assert line.result is not None
+        ws.cell(row, 2, line.number)
+        _indicator_cells(ws, row, line)
+        ws.cell(row, 8, passed_word(line.result))
+        _mark_result(ws, row, ncols, line.result)
+        _extend_span(cat_spans, row, row, line.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _finish(ws, WIDTHS2, header_row, row - 1)
-    _rules_note(ws, _footnotes(ws, row, std, ncols), a, ncols)
+    _rules_note(ws, _footnotes(ws, row, a.standard, ncols), a, ncols)
 
 
 def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:

@@ -46,6 +46,7 @@ from ecopark.reports.batch.targets import (
 )
 from ecopark.reports.catalog import notebook_title, notebook_weight
 from ecopark.reports.html import report_heading
+from ecopark.reports.pdf import find_browser, print_pdf
 
 if TYPE_CHECKING:
     from ecopark.io.park import Park
@@ -272,6 +273,9 @@ def run_batch(
     fresh_kernels: bool = False,
     runner: Runner = run_job,
     portfolio: list[Path] | None = None,
+    pdf: bool = False,
+    documents: bool = False,
+    index: bool = True,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -306,6 +310,15 @@ def run_batch(
     portfolio : list of Path, optional
         Portfolio notebooks to run once per year of the targets, over their data folder
         (``<out>/portfolio/<year>.html``, linked from the index).
+    pdf : bool
+        Print each HTML report of a notebook that succeeded to ``<notebook>.pdf`` beside it
+        (:mod:`ecopark.reports.pdf`; the browser is looked for before any notebook runs).
+    documents : bool
+        Also write each park-year's Word document and official xlsx
+        (:mod:`ecopark.reports.documents`), in this process while the workers run, when the
+        park-year's first notebook comes back (nothing is written if no job ever runs).
+    index : bool
+        Write ``summary.csv`` and ``index.html`` at the end (``ecopark report`` does not).
 
     Returns
     -------
@@ -314,6 +327,7 @@ def run_batch(
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
+    browser = find_browser() if pdf else None
     if executor is None:
         executor = LocalPool()
     parks = read_parks(targets)
@@ -357,6 +371,7 @@ def run_batch(
     from tqdm import tqdm
 
     signals = _Signals()
+    documented: set[int] = set()
     results: Iterator[JobResult] = iter(())
     with signals.installed():
         try:
@@ -380,12 +395,21 @@ def run_batch(
                             if data is not None:
                                 path = output_path(out_dir, o.park, o.year, o.notebook, suffix)
                                 _write_report(path, data, out_dir, inputs)
+                        if browser and res.html is not None and o.ok:
+                            html = output_path(out_dir, o.park, o.year, o.notebook, ".html")
+                            _print(html, browser, out_dir, inputs, o)
                     except _WriteFailed as exc:
                         o.status, o.error = "failed", f"报告未写入：{exc.path}：{exc.reason}"
                         if exc.stop:
                             stopped = (f"cannot write {display_path(exc.path)}: {exc.reason}", 2)
-                    by_key[(o.park, o.year)].outcomes.append(o)
+                    t = by_key[(o.park, o.year)]
+                    t.outcomes.append(o)
                     outcomes.append(o)
+                    if documents and id(t) not in documented and t not in portfolios:
+                        documented.add(id(t))  # once the park-year's work has begun
+                        outcomes += _write_documents(
+                            t, parks[t.park_year.park_dir], out_dir, inputs
+                        )
                     if on_result is not None:
                         on_result(o)
                     bar.update(1)
@@ -412,10 +436,11 @@ def run_batch(
             t.outcomes.sort(key=lambda o: order.get(o.notebook, -1))
         failure = ""
         try:
-            write_summary(
-                out_dir / "summary.csv", _sorted(outcomes, [*targets, *portfolios], order)
-            )
-            write_index(out_dir / "index.html", targets, out_dir, portfolios)
+            if index:
+                write_summary(
+                    out_dir / "summary.csv", _sorted(outcomes, [*targets, *portfolios], order)
+                )
+                write_index(out_dir / "index.html", targets, out_dir, portfolios)
         except OSError as exc:
             failure = f"; summary.csv and index.html could not be written ({exc.strerror or exc})"
             stopped = stopped or ("cannot write the summary", 2)
@@ -462,6 +487,45 @@ def _write_report(path: Path, data: bytes, out_dir: Path, inputs: list[Path]) ->
     except OSError as exc:
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else exc.strerror
         raise _WriteFailed(path, reason or str(exc), stop=True) from None
+
+
+def _print(html: Path, browser: str, out_dir: Path, inputs: list[Path], o: Outcome) -> None:
+    """Print one written HTML report to the PDF beside it; a failure fails its notebook."""
+    pdf_path = html.with_suffix(".pdf")
+    try:
+        if not inside(pdf_path, out_dir):
+            raise _WriteFailed(pdf_path, "the path leads outside --out", stop=False)
+        refuse_inputs(pdf_path, inputs)
+        print_pdf(html, pdf_path, browser)
+    except (InputError, _WriteFailed) as exc:
+        o.status, o.error = "failed", f"PDF 未生成：{exc}"
+
+
+def _write_documents(t: Target, park: Park, out_dir: Path, inputs: list[Path]) -> list[Outcome]:
+    """Write a park-year's Word document and official xlsx; a failed one as an outcome."""
+    from ecopark.engine import assess
+    from ecopark.reports.documents import DOCUMENT_SUFFIXES, document_bytes, document_path
+
+    assert t.park_year is not None
+    failed = []
+    try:
+        assessment = assess(park, t.park_year.year)
+    except Exception:  # noqa: BLE001 - judge() put why in the verdict: 无法评价…
+        return []
+    for kind in DOCUMENT_SUFFIXES:
+        path = document_path(out_dir, t.park_year.park_id, t.park_year.year, kind)
+        try:
+            _write_report(path, document_bytes(assessment, kind), out_dir, inputs)
+        except _WriteFailed as exc:
+            failed.append((path, f"报告未写入：{exc.path}：{exc.reason}"))
+        except Exception as exc:  # noqa: BLE001 - a document that fails stops nothing else
+            failed.append((path, f"{type(exc).__name__}: {exc}"))
+    out = []
+    for path, error in failed:
+        o = Outcome(t.park_year.park_id, t.park_year.year, path.name, "failed", 0.0, error)
+        t.outcomes.append(o)
+        out.append(o)
+    return out
 
 
 def _sorted(outcomes: list[Outcome], targets: list[Target], order: dict[str, int]) -> list[Outcome]:

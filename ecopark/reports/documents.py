@@ -1,0 +1,50 @@
+"""A park-year's folder of reports: which file is which, and the documents made without a kernel.
+
+Everything of one park-year goes in ``<out>/<park>/<year>/``
+(:func:`ecopark.reports.batch.index.report_path`):
+
+=============================  ===========================================================
+``01_assessment.html``         report 01 (考核表), and ``02_why_indicators_fail.html``,
+``02_…html``, ``03_trends…``   ``03_trends.html``, each with its executed ``.ipynb`` (the log)
+``<notebook>.pdf``             each HTML report printed to A4 (``--pdf``, ``--format pdf``)
+``01_assessment.docx``         the assessment as a Word document (:mod:`ecopark.tables.wordtable`)
+``01_assessment.xlsx``         the official 附表1 / 附表2 (:mod:`ecopark.tables.officetable`)
+=============================  ===========================================================
+
+The Word and Excel documents are the assessment's (report 01's) other forms, hence its stem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ecopark.assessment import Assessment
+from ecopark.reports.batch.index import report_path
+from ecopark.reports.catalog import NOTEBOOKS
+
+#: The stem of the assessment's documents: report 01's.
+ASSESSMENT_STEM = NOTEBOOKS[0].stem
+#: The documents written without a kernel, by suffix.
+DOCUMENT_SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx"}
+
+
+def document_path(out_dir: Path, park: str, year: int | str, kind: str) -> Path:
+    """``<out>/<park>/<year>/01_assessment.docx`` (``kind`` ``"docx"``) or ``.xlsx``."""
+    return report_path(out_dir, park, year, ASSESSMENT_STEM, DOCUMENT_SUFFIXES[kind])
+
+
+def document_bytes(
+    a: Assessment,
+    kind: str,
+    filled_on: dt.date | None = None,
+    template: Path | str | None = None,
+) -> bytes:
+    """The assessment as a ``"docx"`` (``template``: a consultant's .docx) or ``"xlsx"`` file."""
+    if kind == "docx":
+        from ecopark.tables.wordtable import document_bytes as docx_bytes
+
+        return docx_bytes(a, filled_on, template)
+    from ecopark.tables.officetable import workbook_bytes
+
+    return workbook_bytes(a, filled_on)

@@ -58,7 +58,6 @@ def exporter() -> Any:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(REPORT_TEMPLATE.parent)),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
         _TEMPLATE = env.get_template(REPORT_TEMPLATE.name)

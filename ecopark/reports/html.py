@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from ecopark.reports.catalog import NOTEBOOKS, notebook_title
-from ecopark.reports.display import META_MIME
 from ecopark.textsafe import visible
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -125,7 +124,10 @@ def _blocks(nb: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def _output(o: Any, meta: dict[str, Any]) -> str:
-    """One output as HTML ('' when it shows nothing); :data:`META_MIME` goes into ``meta``."""
+    """One output as HTML ('' when it shows nothing); the report's
+    :data:`~ecopark.reports.display.META_MIME` goes into ``meta``."""
+    from ecopark.reports.display import META_MIME  # pandas: not when the command line starts
+
     kind = o.get("output_type")
     if kind == "stream":
         return f'<pre class="stream">{_html.escape(_ANSI.sub("", o.get("text", "")))}</pre>'

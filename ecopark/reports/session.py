@@ -301,7 +301,7 @@ class ReportSession:
 
         return self._noted(
             assessment_overview(self.gaps, self.assessment),
-            f"总览图：{self.name} {self.year} 年各项指标距要求的余量，按状态着色",
+            f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",
         )
 
     def data_checks(self) -> Section:

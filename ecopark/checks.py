@@ -10,7 +10,9 @@ the items and years, never silently:
   recyclables (7), reclaimed water above WWTP discharge (16), renewable above total energy (12);
 - a value that jumps more than ×2 or ÷2 from the previous year with data (``notice``);
 - a figure carried unchanged between years (``notice``), such as Nantong's industrial land area,
-  19.1 km² in both 2018 and 2021 (indicator 9 then equals indicator 3).
+  19.1 km² in both 2018 and 2021 (indicator 9 then equals indicator 3);
+- a figure whose own source note doubts it (``warning``, words of :data:`DOUBT_WORDS`), such as
+  Nantong's renewables 2021, 51.8 tce, "光伏约合1.65万吨标煤，单位或口径存疑".
 
 Percentages, counts and status words are not checked for jumps or repeats: 100 % every year is
 normal for them.
@@ -26,6 +28,9 @@ from ecopark.standard.model import Standard
 
 #: Factor beyond which a year-on-year change is flagged (×2 up or ÷2 down).
 JUMP_FACTOR = 2.0
+
+#: Words by which a source note says its figure is doubtful.
+DOUBT_WORDS = ("存疑", "有疑", "疑问", "待核", "待确认", "有误", "不确定")
 
 #: Dimensions of items checked for jumps and carried figures (amounts, not rates or counts).
 SERIES_DIMENSIONS = ("money", "mass", "energy", "water", "area", "people")
@@ -46,7 +51,7 @@ class DataWarning:
     severity : str
         ``"warning"`` (cannot be right as written) or ``"notice"`` (worth checking at source).
     kind : str
-        ``"part_exceeds_whole"``, ``"jump"`` or ``"carried_forward"``.
+        ``"part_exceeds_whole"``, ``"jump"``, ``"carried_forward"`` or ``"noted_doubt"``.
     """
 
     year: int
@@ -192,6 +197,29 @@ def check_series(
     return sorted(out, key=lambda w: (w.year, w.kind, w.items))
 
 
+def check_notes(park: Park, year: int) -> list[DataWarning]:
+    """A ``noted_doubt`` warning for each item of ``year`` whose source note holds one of
+    :data:`DOUBT_WORDS`, quoting the note whole."""
+    out = []
+    for r in park.records(year):
+        note = r.note or ""
+        if not any(word in note for word in DOUBT_WORDS):
+            continue
+        name = park.standard.items[r.item].name_zh if r.item in park.standard.items else r.item
+        value = r.value_as_written or (_num(r.value) if is_finite_number(r.value) else str(r.value))
+        out.append(
+            DataWarning(
+                year=year,
+                items=(r.item,),
+                message_zh=f"{year} 年「{name}」{value} {r.unit}：来源说明称「{note}」，请核实",
+                message_en=f"{year}: {r.item} {value} {r.unit}: its source note doubts it ({note})",
+                severity="warning",
+                kind="noted_doubt",
+            )
+        )
+    return out
+
+
 def check_data(park: Park) -> list[DataWarning]:
     """Every data check on every year of a park.
 
@@ -203,10 +231,12 @@ def check_data(park: Park) -> list[DataWarning]:
     Returns
     -------
     list of DataWarning
-        Part-of-whole warnings of each year, then jumps and repeats across years, ordered by year.
-        Nantong: industrial_land 19.1 km² in 2018 and 2021 is ``carried_forward``.
+        Part-of-whole warnings and doubts noted at source of each year, then jumps and repeats
+        across years, ordered by year. Nantong: industrial_land 19.1 km² in 2018 and 2021 is
+        ``carried_forward``; renewable_energy 2021 is ``noted_doubt``.
     """
     by_year = {year: park.values(year) for year in park.years}
     out = [w for year in park.years for w in check_year(by_year[year], year, park.standard)]
+    out += [w for year in park.years for w in check_notes(park, year)]
     out += check_series(by_year, park.standard)
     return sorted(out, key=lambda w: (w.year, w.severity != "warning", w.kind, w.items))

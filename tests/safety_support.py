@@ -49,12 +49,26 @@ class _Page(HTMLParser):
             self.marked.append((self.stack[-1], data))
 
 
+#: The attributes of a report's chart (matplotlib's inline SVG, :class:`ecopark.reports.display.Chart`);
+#: its elements and attributes are checked like every other.
+CHART_SVG_ATTRS = {
+    "role",
+    "aria-label",
+    "xmlns",
+    "xmlns:xlink",
+    "width",
+    "height",
+    "viewbox",
+    "version",
+}
+
+
 def html_problems(html: str, marker: str = "PWN") -> list[str]:
     """Every way hostile text (carrying ``marker``) became markup in ``html`` rather than text.
 
     A tag or attribute made from data, a ``<script>``, a link or image to a scheme that runs
     code, an image other than an inline PNG, or the marker inside formatting (bold, a heading,
-    code, a link) made from Markdown.
+    code, a link) made from Markdown. A chart's inline ``<svg role="img">`` is the report's own.
     """
     page = _Page()
     page.feed(html)
@@ -75,8 +89,9 @@ def html_problems(html: str, marker: str = "PWN") -> list[str]:
             ):
                 if not (tag == "img" and value.startswith("data:image/png;base64,")):
                     out.append(f"<{tag} {name}={value[:60]!r}>: a link that runs or embeds")
+        chart = tag == "svg" and attrs.get("role") == "img" and set(attrs) <= CHART_SVG_ATTRS
         if tag in ("img", "svg", "iframe", "object", "embed") and not (
-            tag == "img" and attrs.get("src", "").startswith("data:image/png;base64,")
+            (tag == "img" and attrs.get("src", "").startswith("data:image/png;base64,")) or chart
         ):
             out.append(f"<{tag} {attrs}>: an element made from data")
     for tag, data in page.marked:

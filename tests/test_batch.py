@@ -137,7 +137,7 @@ def test_batch_writes_every_report():
     for park, year in good_park_years():
         for nb in NOTEBOOKS:
             assert run.report(park, year, nb, ".ipynb").stat().st_size > 10_000
-            assert run.report(park, year, nb, ".html").stat().st_size > 100_000
+            assert run.report(park, year, nb, ".html").stat().st_size > 30_000  # charts inside
     leftovers = [
         p for p in run.out.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")
     ]

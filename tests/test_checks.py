@@ -140,3 +140,29 @@ def test_check_data_on_a_park_folder(tmp_path):
         (2021, "jump", ("renewable_energy",)),
     ]
     assert str(found[0]).startswith("2020 [warning] renewable_energy, energy:")
+
+
+def test_a_figure_doubted_by_its_own_note_is_a_warning(nantong_dir):
+    """Nantong's renewables 2021: 51.8 tce, whose note says the report's text gives 1.65万吨标煤."""
+    found = check_data(ecopark.load_park(nantong_dir))
+    doubted = [w for w in found if w.kind == "noted_doubt"]
+    assert [(w.year, w.items, w.severity) for w in doubted] == [
+        (2021, ("renewable_energy",), "warning")
+    ]
+    message = doubted[0].message_zh
+    assert message.startswith("2021 年「可再生能源使用量」51.8 吨标煤：来源说明称「")
+    assert "光伏约合1.65万吨标煤，单位或口径存疑" in message  # the note whole, not cut
+
+
+def test_notes_without_doubt_words_are_not_flagged(tmp_path):
+    park = tmp_path / "notepark"
+    park.mkdir()
+    (park / "park.yaml").write_text(
+        "id: notepark\nname: 注释园区\nbase_year: 2021\n", encoding="utf-8"
+    )
+    (park / "2021.csv").write_text(
+        "item,value,unit,note\nenergy,100,吨标煤,统计局核定\nvalue_added,50,万元,数据待确认\n",
+        encoding="utf-8",
+    )
+    found = check_data(ecopark.load_park(park))
+    assert [(w.kind, w.items) for w in found] == [("noted_doubt", ("value_added",))]

@@ -356,9 +356,11 @@ def test_check_passes_on_nantong(capsys, nantong_dir):
     code, out, err = run(capsys, "check", nantong_dir)
     assert code == 0 and "error" not in err
     assert "valid" in out and "2015, 2018, 2021" in out
-    # the data checks are listed as findings, not errors: the land area carried from 2018
-    assert "4 data-check finding(s)" in out
+    # the data checks are listed as findings, not errors: the land area carried from 2018, and
+    # the renewables whose own note doubts them
+    assert "5 data-check finding(s)" in out
     assert "data check:" in err and "industrial_land" in err and "19.1" in err
+    assert "[warning] renewable_energy" in err and "单位或口径存疑" in err
 
 
 def test_check_lists_bad_sector_files(capsys, tmp_path):

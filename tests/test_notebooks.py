@@ -166,7 +166,7 @@ def test_nantong_narrative_numbers():
     )
     assert "工业固体废物总产生量 490,620 吨（现为 690,541，−28.95%）" in w
     assert "工业增加值 6,905,407 万元（现为 4,906,200，+40.75%）" in w
-    assert "image/png" in w
+    assert "image/svg+xml" in w
     t = _text(nbformat.read(run.report("nantong-etdz", 2021, "03_trends", ".ipynb"), as_version=4))
     assert "2015、2018、2021" in t
 
@@ -184,9 +184,9 @@ def test_example_park_sector_narrative():
         )
     )
     assert "结构效应" in w and "强度效应" in w
-    assert w.count("image/png") == 3  # what it would take, attribution, sectors
+    assert w.count("image/svg+xml") == 3  # what it would take, attribution, sectors
     t = _text(nbformat.read(run.report("example-park", 2023, "03_trends", ".ipynb"), as_version=4))
-    assert "按现有速度" in t and t.count("image/png") == 1  # one figure of the trends
+    assert "按现有速度" in t and t.count("image/svg+xml") == 1  # one figure of the trends
 
 
 def test_a_year_with_nothing_failing_says_so(nantong_dir):

@@ -51,7 +51,12 @@ def test_no_code_no_network_inline_images_chinese_title(notebook):
         and "jp-CodeMirrorEditor" not in body
     )
     assert 'class="highlight' not in body
-    assert body.count("jp-CodeCell") > 5  # code cells are there, with their outputs only
+    # code cells are there, with their outputs only: one block per code cell that shows something
+    import nbformat
+
+    nb = nbformat.read(batch_run().report("nantong-etdz", 2021, notebook, ".ipynb"), as_version=4)
+    shown = [c for c in nb.cells if c.cell_type == "code" and c.outputs]
+    assert len(shown) >= 4 and body.count('<div class="cell-output">') == len(shown)
     for code in ("nr.open_report", "ecopark.plotting.setup()", "park_id = ", "import "):
         assert code not in html, code
     # nothing from the network
@@ -59,16 +64,18 @@ def test_no_code_no_network_inline_images_chinese_title(notebook):
     assert external_references(html) == []
     assert not re.search(r"<script\b", html, re.IGNORECASE)
     assert "require.min.js" not in html and "MathJax" not in html and "mermaid" not in html.lower()
-    # images inside the file
-    images = re.findall(r'<img\s[^>]*src="([^"]*)"', html)
-    assert images, "a chart is expected"
-    assert all(src.startswith("data:image/png;base64,") for src in images)
+    # charts inside the file, as SVG with a Chinese alt text; no image loaded from anywhere
+    charts = re.findall(r'<figure class="chart"><svg role="img" aria-label="([^"]*)"', html)
+    assert charts, "a chart is expected"
+    assert all(re.search(r"[\u4e00-\u9fff]", alt) for alt in charts), charts
+    assert all(f"<title>{alt}</title>" in html for alt in charts)
+    assert "<img" not in html
     # date, sources, Chinese font stack
     assert re.search(r"生成日期：\d{4}-\d\d-\d\d \d\d:\d\d", html)
     assert "数据来源：南通经济技术开发区国家生态工业示范园区建设2021年度评价报告" in html
     assert "数据文件：" in html and "2021.csv" in html
-    assert re.search(r'--jp-ui-font-family:\s*"Noto Sans CJK SC"[^;]*"Microsoft YaHei"', html)
-    assert "--jp-content-font-family: var(--jp-ui-font-family)" in html
+    assert re.search(r'--eco-font:\s*"Noto Sans CJK SC"[^;]*"Microsoft YaHei"', html)
+    assert "font-family: var(--eco-font)" in html
 
 
 @pytest.mark.slow
@@ -124,3 +131,130 @@ def test_headless_chromium_renders_a_report(tmp_path):
     grey = img.convert("L")
     dark = sum(grey.histogram()[:96])
     assert dark > 2000, f"only {dark} dark pixels: no text drawn"
+
+
+#: The bound every report keeps, its charts included [bytes].
+MAX_REPORT_BYTES = 250_000
+
+
+@pytest.mark.slow
+def test_every_report_is_small_chinese_whole_and_linked():
+    """Every report of the session run: ≤ 250 KB, lang zh-CN, one header, no index column, no
+    text cut with "…", a table of contents, links to the park-year's other reports and the
+    index, and a footer with version, standard, date and checksum."""
+    import ecopark
+    from reports_support import good_park_years
+
+    for park, year in good_park_years():
+        for notebook in NOTEBOOKS:
+            path = batch_run().report(park, year, notebook)
+            size = path.stat().st_size
+            assert size <= MAX_REPORT_BYTES, (path, size)
+            html = path.read_text(encoding="utf-8")
+            assert '<html lang="zh-CN">' in html
+            assert html.count("<h1>") == 1 and html.count("<header") == 1, path
+            text = re.sub(r"<svg\b.*?</svg>", "", html, flags=re.DOTALL)  # charts shorten labels
+            assert "…" not in text, path
+            assert "<th></th>" not in html and "Unnamed" not in html  # no index column
+            assert "jp-" not in html.split("</style>", 1)[0]  # no JupyterLab CSS
+            assert '<nav class="toc"' in html and 'href="#s1"' in html
+            assert 'href="../../index.html"' in html
+            for other in NOTEBOOKS:
+                if other != notebook:
+                    assert f'href="{other}.html"' in html, (path, other)
+            footer = html.split('<footer class="report-footer">', 1)[1]
+            assert f"ecopark {ecopark.__version__}" in footer and "HJ 274-2015" in footer
+            assert re.search(r"生成日期 \d{4}-\d\d-\d\d", footer)
+            assert re.search(r"sha256:[0-9a-f]{12}", footer), path
+
+
+@pytest.mark.slow
+def test_nantong_summary_comes_first_and_reaches_the_doubt():
+    html = _html("nantong-etdz", 2021, "01_assessment")
+    main = html.split("<main>", 1)[1]
+    first = main.split('<section id="s2"', 1)[0]
+    assert "<h2>摘要</h2>" in first and "结论：符合 HJ 274-2015 的要求。" in first
+    assert "5 建设规划实施后新增构建生态工业链项目数量（必选）" in first  # the must one first
+    assert first.index("5 建设规划") < first.index("14 单位工业增加值新鲜水耗（已选）")
+    assert "光伏约合1.65万吨标煤，单位或口径存疑" in first
+    # the table: failing rows marked, status on its colour, text left, numbers right
+    assert html.count('<tr class="fail">') >= 5
+    assert '<td class="num">+219.0%</td>' in html and '<td class="num">+2.5%</td>' in html
+    assert '<td class="nw">经济发展</td>' in html  # a short word, on one line
+
+
+@pytest.mark.slow
+def test_example_park_unrealistic_actions_are_marked():
+    """example-park 2023's indicator 12 needs renewables +59.6 %: marked 不现实, not offered."""
+    html = _html("example-park", 2023, "02_why_indicators_fail")
+    assert "不现实：变化超过 ±50%" in html
+    html = _html("example-park", 2023, "03_trends")
+    assert "(fresh_water)" not in html and "(value_added)" not in html
+    assert "个百分点/年" in html and "基本持平" in html  # indicator 7: −0.000005 a year
+
+
+def _chromium(*args: str) -> None:
+    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
+    try:
+        subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+#: Page counts each report prints to on the bundled parks (A4).
+PAGES = {"01_assessment": (3, 10), "02_why_indicators_fail": (2, 10), "03_trends": (2, 8)}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_chromium_prints_each_report_to_a4(notebook, tmp_path):
+    from pypdf import PdfReader
+
+    for park, name, verdict in (
+        ("nantong-etdz", "南通经济技术开发区", "符合"),
+        ("example-park", None, None),
+    ):
+        year = 2021 if park == "nantong-etdz" else 2023
+        report = batch_run().report(park, year, notebook)
+        pdf = tmp_path / f"{park}-{notebook}.pdf"
+        _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.resolve().as_uri())
+        assert pdf.is_file(), pdf
+        pages = PdfReader(pdf).pages
+        low, high = PAGES[notebook]
+        assert low <= len(pages) <= high, (pdf, len(pages))
+        for page in pages:
+            w, h = float(page.mediabox.width), float(page.mediabox.height)
+            assert abs(w - 595.3) <= 1 and abs(h - 841.9) <= 1, (w, h)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        flat = re.sub(r"\s+", "", text)
+        html = report.read_text(encoding="utf-8")
+        title = re.search(r"<h1>(.*?)</h1>", html).group(1)
+        assert re.sub(r"\s+", "", title) in flat
+        assert "第1页/共" in flat and f"共{len(pages)}页" in flat
+        assert "HJ274-2015" in flat.split("第1页", 1)[0]  # the running header
+        if notebook == "01_assessment" and verdict:
+            assert f"结论：{verdict}HJ274-2015的要求" in flat
+            assert name in flat and "单位或口径存疑" in flat
+        png = tmp_path / f"{park}-{notebook}.png"
+        _chromium(f"--screenshot={png}", "--window-size=1000,1400", report.resolve().as_uri())
+        assert png.is_file() and png.stat().st_size > 10_000

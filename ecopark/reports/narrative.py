@@ -12,6 +12,7 @@ text is HTML-escaped when shown (:class:`ecopark.reports.display.Text`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -29,6 +30,38 @@ FAIL_WORD = {">=": "低于", ">": "低于", "<=": "高于", "<": "高于"}
 
 def _name(items: Mapping[str, Item], item: str) -> str:
     return items[item].name_zh if item in items else item
+
+
+#: An item id in parentheses after its Chinese name, as factor names carry it: ``(fresh_water)``.
+_ITEM_ID = re.compile(r"\s*\([a-z][a-z0-9_]*\)")
+
+
+def chinese_only(text: str) -> str:
+    """``text`` without the item ids in parentheses: 「分子：新鲜水资源消耗量 (fresh_water)」 →
+    「分子：新鲜水资源消耗量」."""
+    return _ITEM_ID.sub("", text)
+
+
+def as_written(value: object) -> str:
+    """A figure of a data file at the precision it was given: 4,906,200 · 51.8 · 0.000123."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    text = f"{float(value):,.12g}"
+    if "e" in text:
+        text = f"{float(value):.15f}".rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def pace(slope: float, unit: str, places: int) -> str:
+    """A fitted pace per year as the trend charts write it (``+0.359 个百分点/年`` for a share),
+    or 基本持平 when it rounds to 0 at the indicator's reported precision (``places``
+    decimals: below 0.005 per year at 2)."""
+    if abs(slope) < 0.5 * 10.0**-places:
+        return "基本持平"
+    rate_unit = "个百分点" if unit == "%" else ("" if unit in ("", "-") else unit)
+    return f"拟合速度 {fmt(slope, 'pace', 3)} {rate_unit}/年".replace(" /年", "/年")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,7 +91,7 @@ def sources_table(items: pd.DataFrame, names: Mapping[str, Item]) -> pd.DataFram
         {
             "年份": items["year"],
             "数据项": [_name(names, i) for i in items["item"]],
-            "数值": [fmt(v) for v in items["value"]],
+            "数值": [as_written(v) for v in items["value"]],
             "单位": items["unit"],
             "来源说明": items["note"].fillna(""),
         }
@@ -96,7 +129,7 @@ def verdict(assessment: Assessment) -> str:
     lines = [f"{esc(a.config.name)} {a.year} 年：{word} {a.standard.code} 的要求。"]
     for i, r in enumerate(a.reasons, start=1):
         lines.append(f"{i}. {r.zh}")
-    failing = [r for r in a.results if r.passed is False]
+    failing = _ordered([r for r in a.results if r.passed is False])
     if failing:
         counted = [r for r in failing if r.counts]
         lines.append("")
@@ -137,10 +170,7 @@ def assessment_table(gaps: pd.DataFrame) -> pd.DataFrame:
             "考核": [ROLE_ZH.get(r, r) for r in g["role"]],
             "数值": g["display"] + g["mark"],
             "状态": g["status_zh"],
-            "余量(%)": [
-                fmt(m) if isinstance(m, float) and not math.isnan(m) else MISSING
-                for m in g["margin_pct"]
-            ],
+            "余量": [fmt(m, "pct", 1) for m in g["margin_pct"]],
         }
     ).set_index("序号")
 
@@ -212,9 +242,11 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
             options = []
             for _, r in rows.iterrows():
                 if bool(r["reachable"]):
+                    why = unrealistic(r)
                     options.append(
                         f"{r['item_zh']} {fmt(r['required_value'])} {r['item_unit']}"
-                        f"（现为 {fmt(r['item_value'])}，{fmt(r['required_change_pct'], 'pct')}）"
+                        f"（现为 {fmt(r['item_value'])}，{fmt(r['required_change_pct'], 'pct')}"
+                        + (f"，不现实：{why}）" if why else "）")
                     )
                 else:
                     options.append(f"仅调整{r['item_zh']}无法达标（{r['reason_zh']}）")
@@ -253,14 +285,17 @@ def whatif_table(whatif: pd.DataFrame) -> pd.DataFrame | None:
             "状态": ["未达标" if s == "fail" else "临界" for s in w["status"]],
             "数据项": w["item_zh"],
             "单位": w["item_unit"],
-            "现值": [fmt(v) for v in w["item_value"]],
+            "现值": [as_written(v) for v in w["item_value"]],
             "达标所需值": [
-                fmt(v) if bool(ok) else "无法达到"
+                fmt(v, "label") if bool(ok) else "无法达到"
                 for v, ok in zip(w["required_value"], w["reachable"], strict=True)
             ],
             "变化": [
-                fmt(c, "pct") if bool(ok) else MISSING
+                fmt(c, "pct", 1) if bool(ok) else MISSING
                 for c, ok in zip(w["required_change_pct"], w["reachable"], strict=True)
+            ],
+            "现实性": [
+                ("不现实：" + unrealistic(r)) if unrealistic(r) else "可行" for _, r in w.iterrows()
             ],
         }
     ).set_index("序号")
@@ -276,7 +311,7 @@ def advice(advice: SelectionAdvice, standard: Standard) -> tuple[str, pd.DataFra
             {
                 "序号": n,
                 "指标": names.get(n, ""),
-                "余量(%)": fmt(m) if not math.isnan(m) else MISSING,
+                "余量": fmt(m, "pct", 1),
                 "现选": "是" if n in advice.current else "",
                 "建议": "是" if n in advice.recommended else "",
                 "不宜选用的原因": advice.excluded.get(n, ""),
@@ -308,7 +343,7 @@ def attribution_sentences(
         first = rows.iloc[0]
         unit = standard.indicator(n).unit
         effects = "；".join(
-            f"{r['factor']} {fmt(r['effect'], 'signed')}" for _, r in rows.iterrows()
+            f"{chinese_only(r['factor'])} {fmt(r['effect'], 'signed')}" for _, r in rows.iterrows()
         )
         sentences.append(
             f"- **{n} {first['indicator']}**：{base} 年 {with_unit(fmt(first['from_value']), unit)} → "
@@ -328,7 +363,7 @@ def attribution_table(attribution: pd.DataFrame) -> pd.DataFrame:
             "指标": t["indicator"],
             f"{base} 年": [fmt(v) for v in t["from_value"]],
             f"{year} 年": [fmt(v) for v in t["to_value"]],
-            "因素": t["factor"],
+            "因素": [chinese_only(f) for f in t["factor"]],
             "贡献（加法）": [fmt(v, "signed") for v in t["effect"]],
             "因子（乘法）": [fmt(v) for v in t["factor_ratio"]],
         }
@@ -339,9 +374,12 @@ def attribution_table(attribution: pd.DataFrame) -> pd.DataFrame:
 # 03 趋势
 
 
-def trend_summary(fits: pd.DataFrame, years: Sequence[int]) -> tuple[list[str], pd.DataFrame]:
+def trend_summary(
+    fits: pd.DataFrame, years: Sequence[int], places: int = 2
+) -> tuple[list[str], pd.DataFrame]:
     """Sentences on every indicator with a fitted trend (:func:`ecopark.trends.fit_trends` over
-    ``years``), and the trend table in Chinese."""
+    ``years``), and the trend table in Chinese; paces by :func:`pace` at ``places`` decimals
+    (the rules' reported precision)."""
     f = fits
     fitted = f[f["outlook"] != "insufficient_data"]
     sentences = [f"数据年份：{'、'.join(map(str, years))}（共 {len(years)} 年）。"]
@@ -351,14 +389,13 @@ def trend_summary(fits: pd.DataFrame, years: Sequence[int]) -> tuple[list[str], 
         for _, r in fitted.iterrows():
             unit = r["unit"] or ""
             state = "达标" if bool(r["last_passed"]) else "未达标"
-            pace = (
+            change = (
                 ""
                 if pd.isna(r["slope"])
-                else f"{r['first_year']}–{r['last_year']} 年每年变化 "
-                f"{fmt(r['slope'], 'signed')}{'' if unit in ('', '-') else ' ' + unit}，"
+                else f"{r['first_year']}–{r['last_year']} 年{pace(float(r['slope']), unit, places)}，"
             )
             sentences.append(
-                f"- **{r['number']} {r['indicator']}**：{pace}"
+                f"- **{r['number']} {r['indicator']}**：{change}"
                 f"{r['last_year']} 年为 {with_unit(fmt(r['last_value']), unit)}（{state}）；{r['outlook_zh']}。"
             )
     table = pd.DataFrame(
@@ -369,7 +406,10 @@ def trend_summary(fits: pd.DataFrame, years: Sequence[int]) -> tuple[list[str], 
             "年数": f["n_years"],
             "最新年份": f["last_year"],
             "最新值": [fmt(v) for v in f["last_value"]],
-            "每年变化": [fmt(v, "signed") for v in f["slope"]],
+            "每年变化": [
+                MISSING if pd.isna(v) else pace(float(v), u or "", places).removeprefix("拟合速度 ")
+                for v, u in zip(f["slope"], f["unit"], strict=True)
+            ],
             "展望": f["outlook_zh"],
         }
     ).set_index("序号")
@@ -450,3 +490,110 @@ def sector_table(shares: Sequence[pd.DataFrame], names: Mapping[str, Item]) -> p
             "行业强度": [fmt(v) for v in t.get("intensity", pd.Series([math.nan] * len(t)))],
         }
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 01 摘要
+
+#: A change of one item beyond this share of its value [%] is not offered as an action.
+REALISTIC_CHANGE_PCT = 50.0
+
+
+def unrealistic(row: Mapping[str, object]) -> str:
+    """Why a what-if row (:func:`ecopark.whatif.what_it_would_take`) is not a realistic action,
+    or ``""``: unreachable, a negative quantity, a share above 100 %, the item cut to nothing
+    (−100 %, e.g. the year's major incidents) or a change beyond ±:data:`REALISTIC_CHANGE_PCT` %."""
+    if not bool(row["reachable"]):
+        return str(row["reason_zh"]) or "无法达到"
+    required, change = float(row["required_value"]), float(row["required_change_pct"])
+    if required < 0:
+        return "需为负值"
+    if row["item_unit"] == "%" and required > 100:
+        return "需超过 100%"
+    if change <= -100:
+        return "需降至零"
+    if abs(change) > REALISTIC_CHANGE_PCT:
+        return f"变化超过 ±{fmt(REALISTIC_CHANGE_PCT)}%"
+    return ""
+
+
+def _ordered(results: Sequence[object]) -> list:
+    """Indicator results with the verdict's deciders first: must, then selected, then the rest
+    (in the standard's order within each)."""
+    rank = {"must": 0, "selected": 1}
+    return sorted(results, key=lambda r: (rank.get(r.role, 2), r.number))
+
+
+def summary(
+    assessment: Assessment,
+    whatif: pd.DataFrame,
+    found: Sequence[DataWarning],
+    doubts: Sequence[DataWarning] = (),
+) -> str:
+    """The one-screen summary of report 01, as Markdown: the verdict and its reasons; the
+    indicators that decide it or are at risk (must ones first); the realistic actions of what it
+    would take (the others marked 不现实 with why, :func:`unrealistic`); and the data doubts of the
+    year (warnings of the data checks and source notes that question a figure)."""
+    a = assessment
+    lines = []
+    if not a.judged:
+        lines.append(f"**结论：不作评价**（{esc(a.judged_reason.zh)}）。")
+    else:
+        word = "符合" if a.compliant else "不符合"
+        lines.append(f"**结论：{word} {a.standard.code} 的要求。**")
+        lines += [f"{i}. {r.zh}" for i, r in enumerate(a.reasons, start=1)]
+    counted = _ordered([r for r in a.results if r.counts and r.status in ("fail", "at_risk")])
+    lines.append("")
+    lines.append("**决定结论或有风险的指标**")
+    lines.append("")
+    if counted:
+        for r in counted:
+            state = "未达标" if r.status == "fail" else f"临界，余量 {fmt(r.margin_pct, 'share')}"
+            lines.append(
+                f"- {r.number} {r.name_zh}（{ROLE_ZH.get(r.role, r.role)}）："
+                f"{with_unit(r.display_marked, r.unit)}，要求 {with_unit(r.requirement, r.unit)}，{state}"
+            )
+    else:
+        lines.append("- 计入考核的指标均稳定达标（无未达标或余量不足 10% 的指标）。")
+    others = [r for r in a.results if not r.counts and r.status == "fail"]
+    if others:
+        lines.append(
+            f"- 另有未选的可选指标 {len(others)} 项未达标（"
+            + "、".join(str(r.number) for r in others)
+            + "），不影响结论。"
+        )
+    lines += ["", "**可行的措施**（单项数据单独变化；变化超过 ±50% 或不可能的标为不现实）", ""]
+    deciding = {r.number for r in counted if r.status == "fail"}
+    rows = whatif[whatif["number"].isin(deciding)] if len(whatif) else whatif
+    if not deciding:
+        lines.append("- 计入考核的指标均已达标，无需措施；临界指标宜保持现状并留出余量。")
+    for n in [r.number for r in counted if r.number in deciding]:
+        options, not_real = [], []
+        for _, w in rows[rows["number"] == n].iterrows():
+            why = unrealistic(w)
+            text = f"{w['item_zh']}由 {fmt(w['item_value'])} 变为 {fmt(w['required_value'], 'label')} {w['item_unit']}"
+            if why:
+                not_real.append(
+                    f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}，不现实：{why}）"
+                )
+            else:
+                options.append(f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}）")
+        name = a.result(n).name_zh
+        if options:
+            lines.append(f"- {n} {name}：" + "，或".join(options) + "。")
+        else:
+            lines.append(f"- {n} {name}：没有现实的单项措施，需多项数据共同改善。")
+        if not_real:
+            lines.append(f"  不现实：{'；'.join(not_real)}。")
+    year_doubts = [w for w in (*doubts, *found) if w.year == a.year]
+    seen: set[str] = set()
+    shown = [w for w in year_doubts if not (w.message_zh in seen or seen.add(w.message_zh))]
+    lines += ["", "**数据存疑**", ""]
+    if shown:
+        lines += [f"- {esc(w.message_zh)}" for w in shown]
+    else:
+        lines.append(f"- {a.year} 年的数据未发现需要核对之处。")
+    other = len({w.message_zh for w in found if w.year != a.year})
+    if other:
+        lines.append(f"- 其他年份另有 {other} 处需要核对，见「数据核查」。")
+    return "\n".join(lines)

@@ -20,16 +20,16 @@ results and compute nothing.
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ecopark import __version__
 from ecopark.advisor import SelectionAdvice, advise
 from ecopark.assessment import Assessment
 from ecopark.attribution import attribute, decomposable
 from ecopark.checks import DataWarning, check_data
-from ecopark.display import styled
 from ecopark.engine import assess
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
@@ -37,14 +37,11 @@ from ecopark.io.park import Park, load_park
 from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
 from ecopark.reports.datadir import find_data_dir
-from ecopark.reports.display import Chart, Section, Text, esc, texts
+from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc, texts
 from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
 from ecopark.whatif import WHATIF_COLUMNS, what_it_would_take
-
-if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
 
 #: Statuses a report analyses (the failing and the at-risk indicators).
 PROBLEM_STATUSES = ("fail", "at_risk")
@@ -172,6 +169,28 @@ class ReportSession:
         return check_data(self.park)
 
     @functools.cached_property
+    def doubts(self) -> list[DataWarning]:
+        """The data checks that question a figure: warnings (a part above its whole, a doubt
+        noted at source)."""
+        return [w for w in self.checks if w.severity == "warning"]
+
+    @functools.cached_property
+    def data_files(self) -> list[Path]:
+        """The files a report of the park reads: ``park.yaml``, every year file (the data
+        checks read them all) and every sector file."""
+        files = [self.park.path / "park.yaml", *self.park.files.values()]
+        return files + sorted(sector_files(self.park).values())
+
+    def checksum(self) -> str:
+        """sha256 of :attr:`data_files` (each one's name relative to the park folder, then its
+        bytes), the first 12 hex digits."""
+        h = hashlib.sha256()
+        for path in self.data_files:
+            h.update(path.relative_to(self.park.path).as_posix().encode("utf-8") + b"\0")
+            h.update(path.read_bytes())
+        return h.hexdigest()[:12]
+
+    @functools.cached_property
     def sector_years(self) -> list[int]:
         """Years with a sector file."""
         return sorted(sector_files(self.park))
@@ -224,19 +243,47 @@ class ReportSession:
     # -----------------------------------------------------------------------------------------
     # Sections: each returns an object that displays itself
 
-    def title(self, heading: str) -> Text:
-        """One line naming the park, the year, the base year and the standard."""
-        code = self.assessment.standard.code
-        return Text(narrative.title(self.park.config, self.year, heading, code))
+    def meta(self) -> Meta:
+        """What the report is about, for its running header and footer: park, year, standard,
+        ecopark's version, the data files read and their :meth:`checksum`."""
+        return Meta(
+            {
+                "park": self.name,
+                "park_id": self.park.id,
+                "year": self.year,
+                "standard": self.park.standard.code,
+                "version": __version__,
+                "files": [
+                    f"{self.park.id}/{p.relative_to(self.park.path).as_posix()}"
+                    for p in self.data_files
+                ],
+                "sha256": self.checksum(),
+            }
+        )
+
+    def title(self, heading: str) -> Section:
+        """One line naming the park, the year, the base year and the standard (and the report's
+        :meth:`meta`)."""
+        code = self.park.standard.code
+        return Section(
+            self.meta(), Text(narrative.title(self.park.config, self.year, heading, code))
+        )
 
     def source_line(self) -> Text:
-        """``数据来源：`` and the park's data source."""
-        return Text("数据来源：" + esc(narrative.source_line(self.park.config)))
+        """``资料出处：`` and the park's data source."""
+        return Text("资料出处：" + esc(narrative.source_line(self.park.config)) + "。")
 
-    def _noted(self, fig: object) -> Chart:
+    def _noted(self, fig: object, alt: str) -> Chart:
         from ecopark.plotting import source_note
 
-        return Chart(source_note(fig, narrative.source_line(self.park.config)))
+        return Chart(source_note(fig, narrative.source_line(self.park.config)), alt)
+
+    # 01 摘要
+
+    def summary(self) -> Text:
+        """The one-screen summary: verdict and reasons, deciding and at-risk indicators, the
+        realistic actions, the data doubts (:func:`ecopark.reports.narrative.summary`)."""
+        return Text(narrative.summary(self.assessment, self.whatif, self.checks, self.doubts))
 
     # 01 考核表
 
@@ -244,15 +291,18 @@ class ReportSession:
         """The verdict with its reasons and the failing indicators."""
         return Text(narrative.verdict(self.assessment))
 
-    def assessment_table(self) -> Styler:
-        """The 32-indicator table in Chinese, coloured by status (:func:`ecopark.display.styled`)."""
-        return styled(narrative.assessment_table(self.gaps), status="状态")
+    def assessment_table(self) -> Table:
+        """The 32-indicator table in Chinese, coloured by status, failing rows marked."""
+        return Table(narrative.assessment_table(self.gaps), status="状态")
 
     def overview_chart(self) -> Chart:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
         from ecopark.plotting import assessment_overview
 
-        return self._noted(assessment_overview(self.gaps, self.assessment))
+        return self._noted(
+            assessment_overview(self.gaps, self.assessment),
+            f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",
+        )
 
     def data_checks(self) -> Section:
         """The data checks: a sentence and, when something was found, a table."""
@@ -291,7 +341,10 @@ class ReportSession:
             return None
         from ecopark.plotting import what_it_would_take as chart
 
-        return self._noted(chart(self.whatif, self.gaps, self.assessment))
+        return self._noted(
+            chart(self.whatif, self.gaps, self.assessment),
+            "达标需要什么：各未达标或临界指标的单项数据需变化的幅度",
+        )
 
     def whatif_table(self) -> pd.DataFrame | None:
         """What it would take, in Chinese; None if nothing fails."""
@@ -300,7 +353,10 @@ class ReportSession:
     def what_it_would_take(self) -> Section:
         """What it would take: the sentences, the chart and the table."""
         sentences = self.whatif_sentences() or ["没有需要分析的指标。"]
-        return Section(*texts(sentences), self.whatif_chart(), self.whatif_table())
+        table = self.whatif_table()
+        return Section(
+            *texts(sentences), self.whatif_chart(), None if table is None else Table(table)
+        )
 
     def attribution_sentences(self) -> list[str]:
         """One sentence per failing or at-risk indicator on its attribution, or why there is none."""
@@ -335,7 +391,8 @@ class ReportSession:
             waterfall(t, n, self.gaps_of(self.base_year), self.gaps, ax=ax)
         for ax in list(axes.flat)[len(shown) :]:
             ax.set_visible(False)
-        return self._noted(fig)
+        names = "、".join(f"{n} {self.park.standard.indicator(n).name_zh}" for n in shown)
+        return self._noted(fig, f"归因瀑布图：{names}自 {self.base_year} 年以来变化的各因素贡献")
 
     def why_it_changed(self) -> Section:
         """The attribution from the base year: sentences, waterfalls and the table."""
@@ -383,7 +440,8 @@ class ReportSession:
         fig = sector_contributions(
             self.shares(number), effects, standard=self.park.standard, note=note
         )
-        return self._noted(fig)
+        name = self.park.standard.indicator(number).name_zh
+        return self._noted(fig, f"分行业分解：{number} {name}各行业的占比与贡献")
 
     def by_sector(self) -> Section:
         """By sector: sentences, the chart and the table of shares."""
@@ -398,7 +456,9 @@ class ReportSession:
 
     def trend_summary(self) -> Section:
         """Sentences on every indicator with a fitted trend, and the trend table."""
-        sentences, table = narrative.trend_summary(self.fits, self.years)
+        sentences, table = narrative.trend_summary(
+            self.fits, self.years, self.assessment.rules.places
+        )
         return Section(*texts(sentences), table)
 
     def trend_numbers(self, limit: int = 4) -> list[int]:
@@ -420,7 +480,8 @@ class ReportSession:
             trend_chart(self.series, self.fits, n, ax=ax)
         for ax in list(axes.flat)[len(numbers) :]:
             ax.set_visible(False)
-        return self._noted(fig)
+        names = "、".join(f"{n} {self.park.standard.indicator(n).name_zh}" for n in numbers)
+        return self._noted(fig, f"趋势图：{names}的逐年数值、要求与拟合趋势")
 
 
 def open_report(park_id: str, year: int, data_dir: str | Path = "data") -> ReportSession:

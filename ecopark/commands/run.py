@@ -8,17 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from ecopark.reports.batch import (
+from ecopark.reports.batch.limits import (
     CONNECT_TIMEOUT,
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
-    BatchStopped,
-    executor_for,
-    resolve_notebooks,
-    run_batch,
-    summary_text,
-    targets_for_park,
-    targets_from_params,
 )
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 from ecopark.reports.params import ParamsError, params_files, parse_years
@@ -152,6 +145,17 @@ def run(args: argparse.Namespace) -> int:
     if args.years and not args.park:
         print("ecopark run: error: --years needs --park", file=sys.stderr)
         return 2
+    # The batch loads here, not when the parser is built: no other command pays for it.
+    from ecopark.reports.batch import (
+        BatchStopped,
+        executor_for,
+        resolve_notebooks,
+        run_batch,
+        summary_text,
+        targets_for_park,
+        targets_from_params,
+    )
+
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check the
     # "iri" string format, which no notebook schema uses; building its grammar at import takes
     # about 2 s of CPU. This process is ours: skip it (validation is otherwise unchanged).

@@ -32,14 +32,13 @@ from ecopark.reports.batch.kernel import (
     kill_kernels,
     warm_up,
 )
+from ecopark.reports.batch.limits import CONNECT_TIMEOUT
 from ecopark.reports.params import ParamsError
 
 #: Time [s] stopped workers have to exit before they are killed.
 STOP_GRACE = 3.0
 #: How often [s] a worker checks that its parent is alive.
 WATCH_INTERVAL = 0.5
-#: Time [s] to reach a Dask scheduler.
-CONNECT_TIMEOUT = 10.0
 
 
 class Executor(Protocol):

@@ -37,6 +37,7 @@ from ecopark.reports.batch.executors import Executor, LocalPool
 from ecopark.reports.batch.index import report_path, write_index, write_summary
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
+from ecopark.reports.batch.limits import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
 from ecopark.reports.batch.targets import Target, describe, judge, read_parks
 from ecopark.reports.catalog import notebook_weight
 from ecopark.reports.html import report_heading
@@ -44,8 +45,6 @@ from ecopark.reports.html import report_heading
 if TYPE_CHECKING:
     from ecopark.io.park import Park
 
-DEFAULT_CELL_TIMEOUT = 300.0
-DEFAULT_NOTEBOOK_TIMEOUT = 900.0
 #: The status of a notebook that the batch stopped before it ended.
 INTERRUPTED = "interrupted"
 SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}

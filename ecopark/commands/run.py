@@ -44,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="运行报告笔记本并生成 HTML 报告 / run the report notebooks for park-years (papermill) "
         "and write HTML reports",
         description=(
-            "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.ipynb "
-            "and .html, OUT/index.html and OUT/summary.csv. Park-years come from params files "
+            "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.html "
+            "(and .ipynb: with --keep-ipynb, or when the notebook failed), OUT/index.html and "
+            "OUT/summary.csv. Park-years come from params files "
             "(or folders of them) and/or --park/--years. Each worker process keeps one kernel and "
             "runs its notebooks in it one after another, resetting the kernel's user namespace "
             "before each (imported modules stay loaded, which saves a kernel start and the imports "
@@ -128,6 +129,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "each worker reuses its kernel, with the user namespace reset before each notebook"
         ),
     )
+    p.add_argument(
+        "--keep-ipynb",
+        action="store_true",
+        help="also write every executed notebook (.ipynb) beside its HTML (default: only the "
+        "notebooks that failed, as their log)",
+    )
     p.set_defaults(func=run)
 
 
@@ -139,8 +146,8 @@ def run(args: argparse.Namespace) -> int:
     folder as working directory): no variable survives from one notebook to the next and the
     execution counts start at 1, while imported modules stay loaded. A notebook that fails,
     times out or kills its kernel takes its kernel with it; the next one gets a new kernel.
-    ``--fresh-kernels`` starts a new kernel for every notebook (strict isolation). Jobs sent
-    to Dask (``--scheduler``) always get a new kernel.
+    ``--fresh-kernels`` starts a new kernel for every notebook (strict isolation); Dask workers
+    (``--scheduler``) keep their kernels by the same rules.
     """
     if args.years and not args.park:
         print("ecopark run: error: --years needs --park", file=sys.stderr)
@@ -196,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
             cell_timeout=args.cell_timeout,
             notebook_timeout=args.notebook_timeout,
             fresh_kernels=args.fresh_kernels,
+            keep_ipynb=args.keep_ipynb,
         )
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)

@@ -41,14 +41,36 @@ def exporter() -> Any:
     global _EXPORTER
     if _EXPORTER is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-        _EXPORTER = HTMLExporter(
+        class OfflineExporter(HTMLExporter):
+            """``HTMLExporter`` without its second pass, a BeautifulSoup parse and re-serialisation
+            of the whole page (≈ 60 % of an export) that only adds ``alt`` to images and
+            ``tabindex`` to input and output areas."""
+
+            def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+                info = nb.metadata.get("language_info", {})
+                lexer = info.get("pygments_lexer", info.get("name"))
+                self.register_filter(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                )
+                resources = self._init_resources(resources)
+                data_filter = WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                )
+                self.register_filter("filter_data_type", data_filter)
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        _EXPORTER = OfflineExporter(
             template_name="offline",
             extra_template_basedirs=[str(TEMPLATES_DIR)],
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             embed_images=True,
+            optimistic_validation=True,  # validated once, not after each preprocessor
         )
     return _EXPORTER
 

@@ -4,9 +4,10 @@ For every park-year and notebook, one job executes the notebook with papermill (
 ``python3``) and renders it to offline HTML (:mod:`ecopark.reports.html`) in the worker. Each worker
 keeps its kernel for its next notebook, whose run starts with a reset of the kernel's user
 namespace (``fresh_kernels`` starts one kernel per notebook instead); the parent
-writes ``<out>/<park>/<year>/<notebook>.ipynb`` and ``.html``, then ``<out>/summary.csv`` and
-``<out>/index.html``, every file atomically. A failing notebook stops nothing else: its partial
-notebook is still exported (it is the log) and marked failed.
+writes ``<out>/<park>/<year>/<notebook>.html`` (and the executed ``.ipynb`` with
+``keep_ipynb``), then ``<out>/summary.csv`` and ``<out>/index.html``, every file atomically. A
+failing notebook stops nothing else: its partial notebook is still exported and written (it is
+the log) and marked failed.
 
 The parts, each replaceable:
 
@@ -16,7 +17,7 @@ The parts, each replaceable:
 - :mod:`~ecopark.reports.batch.kernel`: papermill's engine on our own kernel, its lifecycle and
   warm reuse;
 - :mod:`~ecopark.reports.batch.executors`: this process, a local pool forked after the imports,
-  or a Dask cluster whose workers return the notebook and HTML bytes;
+  or a Dask cluster whose workers keep a warm kernel (:mod:`~ecopark.reports.batch.daskworker`);
 - :mod:`~ecopark.reports.batch.index`: ``summary.csv``, ``index.html`` (a Jinja template) and
   the terminal summary;
 - :mod:`~ecopark.reports.batch.limits`: the default time limits;

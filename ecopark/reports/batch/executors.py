@@ -122,11 +122,15 @@ class LocalPool:
             finished = False
             try:
                 for fut in as_completed(futures):
+                    job = futures.pop(fut)  # the parent keeps no finished result
                     try:
-                        yield fut.result()
+                        result = fut.result()
                     except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
                         error = f"worker process failed: {type(exc).__name__}: {exc}"
-                        yield failed_result(futures[fut], error)
+                        result = failed_result(job, error)
+                    del fut
+                    yield result
+                    del result
                 finished = True
             finally:
                 if finished:
@@ -186,7 +190,11 @@ def _worker_started(parent: int) -> None:
 
 @dataclass(frozen=True)
 class Dask:
-    """The workers of a Dask distributed cluster; they return the notebook and HTML bytes.
+    """The workers of a Dask distributed cluster; they return the HTML (and notebook) bytes.
+
+    Each worker keeps the batch's imports and one warm kernel per thread between jobs, with
+    the local pool's reset and replace rules (:class:`~ecopark.reports.batch.daskworker.WarmKernels`);
+    start the workers with ``--nthreads 1`` for one kernel per worker process.
 
     Attributes
     ----------
@@ -208,21 +216,31 @@ class Dask:
             raise ParamsError("--scheduler needs Dask: pip install 'ecopark[dask]'") from None
         client = _connect(Client, self.scheduler, self.connect_timeout)
         with client:
+            from ecopark.reports.batch.daskworker import WarmKernels
+
+            client.register_plugin(WarmKernels())
             futures = client.map(runner, jobs, pure=False)
-            by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
+            pending = {f.key: (f, job) for f, job in zip(futures, jobs, strict=True)}
+            arriving = as_completed(futures)  # holds the futures until each has come
+            del futures
             finished = False
             try:
-                for fut in as_completed(futures):
+                for fut in arriving:
+                    _, job = pending.pop(fut.key)
                     try:
-                        yield fut.result()
+                        result = fut.result()
                     except Exception as exc:  # noqa: BLE001
                         error = f"Dask worker failed: {type(exc).__name__}: {exc}"
-                        yield failed_result(by_key[fut.key], error)
+                        result = failed_result(job, error)
+                    fut.release()  # the worker forgets it too
+                    del fut
+                    yield result
+                    del result
                 finished = True
             finally:
                 if not finished:
                     with contextlib.suppress(Exception):
-                        client.cancel(futures)
+                        client.cancel([f for f, _ in pending.values()])
 
 
 def _connect(client_class: Any, address: str, timeout: float) -> Any:

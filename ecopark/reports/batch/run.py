@@ -155,6 +155,7 @@ def make_jobs(
     notebook_timeout: float | None,
     ship_data: bool = False,
     reuse_kernel: bool = False,
+    keep_ipynb: bool = False,
 ) -> list[Job]:
     """One job per runnable target and notebook, heaviest notebooks first.
 
@@ -171,6 +172,8 @@ def make_jobs(
         Put each park's data files in its jobs (for workers on other machines).
     reuse_kernel : bool
         Let each worker run its successive notebooks in one kept kernel.
+    keep_ipynb : bool
+        Have every executed notebook returned, not only the failed ones.
     """
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -202,6 +205,7 @@ def make_jobs(
                     generated=generated,
                     data_files=data,
                     reuse_kernel=reuse_kernel,
+                    keep_ipynb=keep_ipynb,
                 )
             )
     # Longest first, so that no worker is left alone with a long notebook at the end.
@@ -220,6 +224,7 @@ def run_batch(
     on_result: Callable[[Outcome], None] | None = None,
     fresh_kernels: bool = False,
     runner: Runner = run_job,
+    keep_ipynb: bool = False,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -232,7 +237,8 @@ def run_batch(
     notebooks : list of Path
         The notebooks to run (:func:`~ecopark.reports.batch.targets.resolve_notebooks`).
     out_dir : path
-        Where ``<park>/<year>/<notebook>.ipynb|.html``, ``summary.csv`` and ``index.html`` go.
+        Where ``<park>/<year>/<notebook>.html`` (and ``.ipynb``), ``summary.csv`` and
+        ``index.html`` go.
     executor : Executor, optional
         Where the jobs run (:mod:`ecopark.reports.batch.executors`); default a local process
         pool with one worker per CPU (:class:`~ecopark.reports.batch.executors.LocalPool`).
@@ -247,10 +253,12 @@ def run_batch(
         one kernel and runs its successive notebooks in it, after resetting the user namespace
         (no variable, open figure or execution count survives; imported modules and their state,
         such as matplotlib's settings, do); a kernel whose notebook failed, timed out or died is
-        discarded, and the next notebook gets a fresh one. Remote jobs (Dask) always get a
-        fresh one.
+        discarded, and the next notebook gets a fresh one. Dask workers keep theirs the same way.
     runner : callable
         Runs one job (default :func:`~ecopark.reports.batch.job.run_job`: papermill and HTML).
+    keep_ipynb : bool
+        Write every executed notebook (``.ipynb``) beside its HTML; by default only those of
+        failed notebooks are written (they are the log).
 
     Returns
     -------
@@ -271,7 +279,8 @@ def run_batch(
         cell_timeout,
         notebook_timeout,
         ship_data=executor.remote,
-        reuse_kernel=not fresh_kernels and not executor.remote,
+        reuse_kernel=not fresh_kernels,
+        keep_ipynb=keep_ipynb,
     )
     by_key = {(t.park_year.park_id, t.park_year.year): t for t in targets if t.runnable}
     outcomes: list[Outcome] = []

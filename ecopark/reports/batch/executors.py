@@ -192,9 +192,10 @@ def _worker_started(parent: int) -> None:
 class Dask:
     """The workers of a Dask distributed cluster; they return the HTML (and notebook) bytes.
 
-    Each worker keeps the batch's imports and one warm kernel per thread between jobs, with
-    the local pool's reset and replace rules (:class:`~ecopark.reports.batch.daskworker.WarmKernels`);
-    start the workers with ``--nthreads 1`` for one kernel per worker process.
+    Each worker process keeps the batch's imports and one warm kernel between jobs, with the
+    local pool's reset and replace rules, and runs its jobs one at a time
+    (:mod:`~ecopark.reports.batch.daskworker`): start one worker process per core
+    (``dask worker --nthreads 1``).
 
     Attributes
     ----------
@@ -216,10 +217,10 @@ class Dask:
             raise ParamsError("--scheduler needs Dask: pip install 'ecopark[dask]'") from None
         client = _connect(Client, self.scheduler, self.connect_timeout)
         with client:
-            from ecopark.reports.batch.daskworker import WarmKernels
+            from ecopark.reports.batch.daskworker import WarmKernels, on_kernel_thread
 
             client.register_plugin(WarmKernels())
-            futures = client.map(runner, jobs, pure=False)
+            futures = client.map(on_kernel_thread, [runner] * len(jobs), jobs, pure=False)
             pending = {f.key: (f, job) for f, job in zip(futures, jobs, strict=True)}
             arriving = as_completed(futures)  # holds the futures until each has come
             del futures

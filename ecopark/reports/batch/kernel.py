@@ -51,11 +51,11 @@ START_TIMEOUT = 60.0
 _RESET_CODE = """\
 def __ecopark_reset(cwd):
     import os, sys, warnings
+    os.chdir(cwd)  # first: the last notebook's folder may be gone (a Dask job's copy of the data)
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close("all")
     get_ipython().reset(new_session=True)
-    os.chdir(cwd)
     warnings.onceregistry.clear()
     mutated = getattr(warnings, "_filters_mutated", None)
     if mutated is not None:

@@ -37,6 +37,9 @@ from ecopark.reports.params import ParamsError
 
 #: Time [s] stopped workers have to exit before they are killed.
 STOP_GRACE = 3.0
+#: Jobs submitted to the local pool ahead of the results read, per worker: enough to keep every
+#: worker busy, few enough that results cannot pile up when the workers outrun the parent.
+AHEAD = 2
 #: How often [s] a worker checks that its parent is alive.
 WATCH_INTERVAL = 0.5
 
@@ -93,12 +96,13 @@ class LocalPool:
     remote: ClassVar[bool] = False
 
     def __call__(self, runner: Runner, jobs: list[Job]) -> Iterator[JobResult]:
-        """Submit every job now and return an iterator over the results as they come."""
+        """Submit the first jobs now and return an iterator over the results as they come; each
+        result read submits the next job."""
         n = max(1, min(self.workers or os.cpu_count() or 1, len(jobs) or 1))
         if n <= 1:
             return InProcess()(runner, jobs)
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         if self.prepare is not None:
             self.prepare()
@@ -111,8 +115,23 @@ class LocalPool:
             initializer=_worker_started,
             initargs=(os.getpid(),),
         )
+        queue = iter(jobs)
+        futures: dict[Any, Job] = {}
+        unsubmitted: list[JobResult] = []  # jobs the pool refused (a worker died: it is broken)
+
+        def submit_next() -> None:
+            job = next(queue, None)
+            if job is None:
+                return
+            try:
+                futures[pool.submit(runner, job)] = job
+            except Exception as exc:  # noqa: BLE001 - a broken pool fails the jobs left
+                error = f"worker process failed: {type(exc).__name__}: {exc}"
+                unsubmitted.append(failed_result(job, error))
+
         try:
-            futures = {pool.submit(runner, job): job for job in jobs}
+            for _ in range(AHEAD * n):
+                submit_next()
         except BaseException:  # interrupted while the workers start
             _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
@@ -121,16 +140,25 @@ class LocalPool:
         def results() -> Iterator[JobResult]:
             finished = False
             try:
-                for fut in as_completed(futures):
-                    job = futures.pop(fut)  # the parent keeps no finished result
-                    try:
-                        result = fut.result()
-                    except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
-                        error = f"worker process failed: {type(exc).__name__}: {exc}"
-                        result = failed_result(job, error)
-                    del fut
-                    yield result
-                    del result
+                while futures or unsubmitted:
+                    while unsubmitted:
+                        yield unsubmitted.pop()
+                        submit_next()
+                    if not futures:
+                        continue
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    while done:
+                        fut = done.pop()
+                        job = futures.pop(fut)  # the parent keeps no finished result
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
+                            error = f"worker process failed: {type(exc).__name__}: {exc}"
+                            result = failed_result(job, error)
+                        del fut
+                        submit_next()
+                        yield result
+                        del result
                 finished = True
             finally:
                 if finished:

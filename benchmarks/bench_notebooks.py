@@ -1,79 +1,91 @@
-"""Benchmark: the example park's years × 3 notebooks, four ways (run by hand, not a test).
+"""Benchmark: report notebooks for many park-years, several ways side by side (run by hand).
+
+Cases (``--cases``, run in turn in each of ``--repeat`` rounds; medians printed):
 
 (a) a shell loop of ``papermill`` and ``jupyter nbconvert`` commands, one per notebook;
 (b) ``ecopark run --jobs 1``;
-(c) ``ecopark run`` with all CPUs (each worker reuses its kernel), and the same with
+(c) ``ecopark run --jobs 2`` (each worker reuses its kernel); (cf) the same with
     ``--fresh-kernels`` (one kernel per notebook);
-(d) the floor: as many bare kernel starts (one at a time) running the notebooks' imports and
-    ``ecopark.plotting.setup()``, then shut down.
+(d) as many bare kernel starts (one at a time) running the notebooks' setup cell;
+(f) the floor: the same notebooks' cells run in 2 plain processes (``exec``, no kernel, no
+    papermill, no nbconvert), each output written straight to HTML (Markdown with mistune,
+    tables as their own HTML, charts as inline PNG);
+(e) ``ecopark run --scheduler`` on a local Dask cluster of 2 workers (``dask scheduler`` and two
+    ``dask worker --nthreads 1`` processes, started before the first round and stopped at the
+    end; one untimed batch first does the workers' one-time imports).
 
-Prints the times and the ratios a/c (target ≥ 4 on 2 cores) and c / (d / CPUs) (target ≤ 1.3).
+Prints each case's wall time and the ratios c/f (target ≤ 1.2), e/c (target ≤ 1.3), a/c.
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_notebooks.py [--repeat 1] [--years 2016-2023]
+    .venv/bin/python benchmarks/bench_notebooks.py [--cases f,c,e] [--repeat 3] [--params params]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUT = ROOT / "benchmarks" / "out"
-PARK = "example-park"
 NOTEBOOKS = ("01_assessment", "02_why_indicators_fail", "03_trends")
 IMPORTS = "import ecopark.plotting\nfrom ecopark.reports.session import open_report\necopark.plotting.setup()\n"
+#: This tree first, then the environment's; for every process the benchmark starts.
+ENV = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
 
 
-def years_of(text: str) -> list[int]:
-    a, _, b = text.partition("-")
-    return list(range(int(a), int(b or a) + 1))
+def park_years(params: list[str]) -> list[dict]:
+    """The notebooks' parameters (park_id, year, absolute data_dir) of every params file."""
+    sys.path.insert(0, str(ROOT))
+    from ecopark.reports.batch.targets import targets_from_params
+    from ecopark.reports.params import params_files
+
+    return [t.park_year.parameters() for t in targets_from_params(params_files(params))]
 
 
-def params(years: list[int]) -> list[str]:
-    return [str(ROOT / "params" / f"{PARK}-{y}.yaml") for y in years]
-
-
-def shell_loop(years: list[int]) -> float:
+def shell_loop(params: list[str]) -> float:
     """(a): papermill then nbconvert, one command each, as a consultant's shell script would."""
     out = OUT / "a"
     shutil.rmtree(out, ignore_errors=True)
     lines = ["set -e"]
-    for y in years:
+    for p in park_years(params):
         for nb in NOTEBOOKS:
-            target = out / PARK / str(y) / f"{nb}.ipynb"
+            target = out / p["park_id"] / str(p["year"]) / f"{nb}.ipynb"
             lines.append(f"mkdir -p {shlex.quote(str(target.parent))}")
             lines.append(
                 f"{BIN}/papermill {ROOT}/notebooks/{nb}.ipynb {shlex.quote(str(target))} "
                 f"-k python3 --cwd {ROOT}/notebooks --no-progress-bar "
-                f"-p park_id {PARK} -p year {y} -p data_dir {ROOT}/data 2>/dev/null"
+                f"-p park_id {p['park_id']} -p year {p['year']} -p data_dir {p['data_dir']} "
+                "2>/dev/null"
             )
             lines.append(
                 f"{BIN}/jupyter nbconvert --to html --no-input --log-level WARN "
-                f"--TemplateExporter.extra_template_basedirs={ROOT}/ecopark/templates "
+                f"--TemplateExporter.extra_template_basedirs={ROOT}/ecopark/reports/templates "
                 f"--template offline {shlex.quote(str(target))}"
             )
     start = time.perf_counter()
-    subprocess.run(["bash", "-c", "\n".join(lines)], check=True, cwd=ROOT)
+    subprocess.run(["bash", "-c", "\n".join(lines)], check=True, cwd=ROOT, env=ENV)
     return time.perf_counter() - start
 
 
-def ecopark_run(years: list[int], jobs: int | None, name: str, *extra: str) -> float:
-    """(b) and (c): ``ecopark run``."""
+def ecopark_run(params: list[str], name: str, *extra: str) -> float:
+    """(b), (c), (e): ``ecopark run`` as a process."""
     out = OUT / name
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(BIN / "ecopark"), "run", *params(years), "--out", str(out), *extra]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
+    cmd = [sys.executable, "-m", "ecopark", "run", *params, "--out", str(out), *extra]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=ROOT, env=ENV, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -88,6 +100,7 @@ def bare_kernels(n: int) -> float:
             cwd=str(ROOT / "notebooks"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=ENV,
         )
         try:
             reply = kc.execute_interactive(IMPORTS, timeout=120, output_hook=lambda msg: None)
@@ -98,40 +111,192 @@ def bare_kernels(n: int) -> float:
     return time.perf_counter() - start
 
 
+def _as_html(value: object) -> list[str]:
+    """What a cell's value shows, as HTML, the least way (the floor's renderer)."""
+    import base64
+    import html
+
+    import mistune
+
+    if value is None:
+        return []
+    if hasattr(value, "parts"):  # reports.display.Section
+        return [h for part in value.parts for h in _as_html(part)]
+    if hasattr(value, "_repr_html_"):
+        return [value._repr_html_()]
+    if hasattr(value, "_repr_png_"):
+        return [
+            f'<img src="data:image/png;base64,{base64.b64encode(value._repr_png_()).decode()}">'
+        ]
+    if hasattr(value, "_repr_markdown_"):
+        return [mistune.html(value._repr_markdown_())]
+    return [f"<pre>{html.escape(repr(value))}</pre>"]
+
+
+def floor_notebook(notebook: str, parameters: dict, out: str) -> None:
+    """(f), in a plain process: the notebook's cells by ``exec``, every output straight to HTML."""
+    import mistune
+
+    nb = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+    os.chdir(ROOT / "notebooks")
+    ns: dict = {"__name__": "__main__"}
+    page = []
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            page.append(mistune.html(source))
+            continue
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, notebook, "exec"), ns)
+        if "parameters" in cell["metadata"].get("tags", []):
+            ns.update(parameters)
+        if last is not None:
+            page += _as_html(eval(compile(ast.Expression(last.value), notebook, "eval"), ns))
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("<!DOCTYPE html><html><body>" + "\n".join(page) + "</body></html>", "utf-8")
+
+
+def floor(params: list[str], workers: int = 2) -> float:
+    """(f): every notebook of every park-year in ``workers`` plain processes, heaviest first."""
+    from ecopark.reports.catalog import notebook_weight
+
+    out = OUT / "f"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = [(nb, p) for p in park_years(params) for nb in NOTEBOOKS]
+    jobs.sort(key=lambda j: -notebook_weight(j[0]))
+    os.environ.update(MPLBACKEND="Agg")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(
+                floor_notebook, nb, p, str(out / p["park_id"] / str(p["year"]) / f"{nb}.html")
+            )
+            for nb, p in jobs
+        ]
+        for f in futures:
+            f.result()
+    return time.perf_counter() - start
+
+
+class DaskCluster:
+    """``dask scheduler`` and ``workers`` × ``dask worker --nthreads 1``, as processes."""
+
+    def __init__(self, workers: int = 2) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.file = OUT / "dask-scheduler.json"
+        self.file.unlink(missing_ok=True)
+        self.workers = workers
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> str:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": ENV}
+        common = ["--scheduler-file", str(self.file)]
+        self.procs.append(
+            subprocess.Popen(
+                [BIN / "dask", "scheduler", *common, "--port", "0", "--no-dashboard"], **quiet
+            )
+        )
+        for _ in range(self.workers):
+            self.procs.append(
+                subprocess.Popen(
+                    [BIN / "dask", "worker", *common, "--nthreads", "1", "--no-dashboard"], **quiet
+                )
+            )
+        from dask.distributed import Client
+
+        deadline = time.monotonic() + 120
+        while not self.file.is_file():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Dask scheduler did not start")
+            time.sleep(0.2)
+        with Client(scheduler_file=str(self.file), timeout=60) as client:
+            client.wait_for_workers(self.workers, timeout=120)
+            return client.scheduler.address
+
+    def __exit__(self, *exc: object) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+        for p in reversed(self.procs):
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--years", default="2016-2023", help="example-park years (default 2016-2023)")
-    p.add_argument("--skip-a", action="store_true", help="skip the slow shell loop")
-    args = p.parse_args()
-    years = years_of(args.years)
-    n = len(years) * len(NOTEBOOKS)
-    cpus = os.cpu_count() or 1
-    print(f"{n} notebook runs ({len(years)} years × {len(NOTEBOOKS)} notebooks), {cpus} CPUs")
-    t: dict[str, float] = {}
-    t["d"] = bare_kernels(n)
-    print(
-        f"(d) {n} bare kernel starts with the imports, sequential: {t['d']:.1f} s "
-        f"({t['d'] / n:.2f} s each); floor on {cpus} CPUs: {t['d'] / cpus:.1f} s"
+    p.add_argument(
+        "--params", nargs="+", default=[str(ROOT / "params")], help="params files/folders"
     )
-    t["c"] = ecopark_run(years, None, "c")
-    print(f"(c) ecopark run (all {cpus} CPUs): {t['c']:.1f} s")
-    t["cf"] = ecopark_run(years, None, "cf", "--fresh-kernels")
-    print(f"(c) ecopark run --fresh-kernels (all {cpus} CPUs): {t['cf']:.1f} s")
-    t["b"] = ecopark_run(years, 1, "b")
-    print(f"(b) ecopark run --jobs 1: {t['b']:.1f} s")
-    if not args.skip_a:
-        t["a"] = shell_loop(years)
-        print(f"(a) shell loop of papermill + jupyter nbconvert: {t['a']:.1f} s")
-    print()
-    if "a" in t:
-        print(f"a / c = {t['a'] / t['c']:.2f}  (target ≥ 4)")
-        print(f"a / b = {t['a'] / t['b']:.2f}")
-    print(f"b / c = {t['b'] / t['c']:.2f}")
-    print(f"c / (d / CPUs) = {t['c'] / (t['d'] / cpus):.2f}  (target ≤ 1.3)")
-    print(f"c-fresh / (d / CPUs) = {t['cf'] / (t['d'] / cpus):.2f}")
-    if "a" in t:
-        print(f"a / c-fresh = {t['a'] / t['cf']:.2f}")
-    print(f"b / d = {t['b'] / t['d']:.2f}")
+    p.add_argument(
+        "--cases", default="f,c,e", help="comma-separated: a,b,c,cf,d,f,e (default f,c,e)"
+    )
+    p.add_argument("--repeat", type=int, default=1, help="rounds; medians are printed")
+    args = p.parse_args()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from benchtools import commit_of
+
+    cases = args.cases.split(",")
+    n = len(park_years(args.params)) * len(NOTEBOOKS)
+    cpus = os.cpu_count() or 1
+    print(
+        f"commit {commit_of(ROOT)}: {n} notebook runs, {cpus} CPUs, cases {cases}, {args.repeat} round(s)"
+    )
+    runs = {
+        "a": lambda: shell_loop(args.params),
+        "b": lambda: ecopark_run(args.params, "b", "--jobs", "1"),
+        "c": lambda: ecopark_run(args.params, "c", "--jobs", "2"),
+        "cf": lambda: ecopark_run(args.params, "cf", "--jobs", "2", "--fresh-kernels"),
+        "d": lambda: bare_kernels(n),
+        "f": lambda: floor(args.params),
+    }
+    t: dict[str, list[float]] = {c: [] for c in cases}
+    loads = []
+    cluster = DaskCluster(2) if "e" in cases else None
+    try:
+        if cluster is not None:
+            address = cluster.__enter__()
+            first = ecopark_run(
+                [str(ROOT / "params" / "nantong-etdz-2021.yaml")], "e0", "--scheduler", address
+            )
+            print(
+                f"    Dask cluster up; untimed first batch (3 notebooks, the workers' imports): {first:.1f} s"
+            )
+            runs["e"] = lambda: ecopark_run(args.params, "e", "--scheduler", address)
+        for r in range(args.repeat):
+            for c in cases:
+                loads.append(os.getloadavg()[0])
+                t[c].append(runs[c]())
+                print(
+                    f"    round {r + 1} ({c}): {t[c][-1]:.1f} s  (load {loads[-1]:.1f})", flush=True
+                )
+    finally:
+        if cluster is not None:
+            cluster.__exit__(None, None, None)
+    med = {c: statistics.median(v) for c, v in t.items()}
+    print(
+        f"\nmedians [s] (load average 1 min at each start: {min(loads):.1f} to {max(loads):.1f}):"
+    )
+    for c in cases:
+        print(f"  ({c}) {med[c]:.1f}   runs: {', '.join(f'{x:.1f}' for x in t[c])}")
+    ratios = [
+        ("c", "f", "≤ 1.2"),
+        ("e", "c", "≤ 1.3"),
+        ("a", "c", "≥ 4"),
+        ("b", "c", ""),
+        ("cf", "f", ""),
+    ]
+    for x, y, goal in ratios:
+        if x in med and y in med:
+            per_round = [a / b for a, b in zip(t[x], t[y], strict=True)]
+            print(
+                f"  {x} / {y} = {med[x] / med[y]:.2f}  (per round: {', '.join(f'{q:.2f}' for q in per_round)})"
+                + (f"  target {goal}" if goal else "")
+            )
+    if "d" in med and "c" in med:
+        print(f"  c / (d / CPUs) = {med['c'] / (med['d'] / cpus):.2f}")
     return 0
 
 

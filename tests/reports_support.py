@@ -178,6 +178,7 @@ def batch_run() -> BatchRun:
             "120",
             "--notebook-timeout",
             "300",
+            "--keep-ipynb",
         ],
         cwd=ROOT,
         capture_output=True,

@@ -183,6 +183,7 @@ def test_dask_scheduler_path(tmp_path, capsys):
                 str(out),
                 "--scheduler",
                 cluster.scheduler_address,
+                "--keep-ipynb",
             ]
         )
     err = capsys.readouterr().err

@@ -85,6 +85,9 @@ def test_failing_cell_and_time_limits(tmp_path):
     assert got["slow_notebook"].status == "timeout" and "2 s" in got["slow_notebook"].error
     assert "notebook timeout" in got["slow_notebook"].error
     assert got["slow_notebook"].seconds < 8
+    # without keep_ipynb only the failed notebooks' executed notebooks are written (their log)
+    assert not (out / "nantong-etdz" / "2021" / "fine.ipynb").exists()
+    assert (out / "nantong-etdz" / "2021" / "fine.html").is_file()
     for name in ("fails", "slow_cell", "slow_notebook"):
         nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
         printed = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
@@ -164,7 +167,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     ]
     out = tmp_path / "out"
     outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False
+        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, keep_ipynb=True
     )
     assert [(o.notebook, o.status, o.error) for o in outcomes] == [
         ("sets", "ok", ""),
@@ -180,7 +183,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
     assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7]
     # the kernel is shut down at the end of the batch
-    assert kernel._kept is None and _gone(pid)
+    assert kernel._kept == [] and _gone(pid)
 
     out = tmp_path / "fresh"
     outcomes = batch.run_batch(
@@ -190,6 +193,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
         executor=InProcess(),
         progress=False,
         fresh_kernels=True,
+        keep_ipynb=True,
     )
     # --fresh-kernels: a new kernel each, so not even the module attribute survives
     assert [o.status for o in outcomes] == ["ok", "failed"]
@@ -207,7 +211,7 @@ def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path)
     ]
     out = tmp_path / "out"
     outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False
+        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, keep_ipynb=True
     )
     got = {o.notebook: o for o in outcomes}
     assert [got[n].status for n in ("good1", "fails", "dies", "good2")] == [
@@ -227,7 +231,7 @@ def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path)
 
 @pytest.mark.slow
 def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
-    nb = _read(_notebook(tmp_path, "pid", PID))
+    nb = kernel.load_notebook(_notebook(tmp_path, "pid", PID).read_text(encoding="utf-8"))
     params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
 
     def run() -> int:
@@ -241,7 +245,7 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
     try:
         first = run()
         assert run() == first  # kept
-        kernel._kill(kernel._kept.km)  # dies while waiting for its next notebook
+        kernel._kill(kernel._kept[0].km)  # dies while waiting for its next notebook
         second = run()
         assert second != first and _gone(first)
         monkeypatch.setattr(kernel, "KERNEL_REUSE_LIMIT", 2)  # ran 1 notebook: kept once more
@@ -250,7 +254,7 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         assert third != second and _gone(second)
     finally:
         kernel.close_kernel()
-    assert kernel._kept is None and _gone(third)
+    assert kernel._kept == [] and _gone(third)
 
 
 def test_start_failure_classification():

@@ -203,17 +203,19 @@ def test_jobs_carry_parameters_heading_sources_and_kernel_choice(tmp_path):
     assert (job.cell_timeout, job.notebook_timeout) == (300.0, 900.0)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", job.generated)
     assert job.reuse_kernel and job.data_files is None
+    assert not any(j.keep_ipynb for j in runner.seen)
 
     runner = FakeRunner()
-    _run(targets, tmp_path / "fresh", runner, fresh_kernels=True, cell_timeout=5)
+    _run(targets, tmp_path / "fresh", runner, fresh_kernels=True, cell_timeout=5, keep_ipynb=True)
     assert not any(j.reuse_kernel for j in runner.seen)
+    assert all(j.keep_ipynb for j in runner.seen)
     assert {j.cell_timeout for j in runner.seen} == {5}
 
     runner = FakeRunner()
     both = batch.targets_for_park("nantong-etdz", None, DATA)  # 2018 and 2021
     _run(both, tmp_path / "remote", runner, executor=Reversed(remote=True))
     job = runner.seen[0]
-    assert not any(j.reuse_kernel for j in runner.seen)
+    assert all(j.reuse_kernel for j in runner.seen)  # Dask workers keep a warm kernel too
     assert {j.year for j in runner.seen} == {2018, 2021}
     assert all(j.data_files is job.data_files for j in runner.seen)  # the park read once
     assert sorted(job.data_files) == sorted(

@@ -108,8 +108,10 @@ def test_a_full_disk_through_the_command_line(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     argv = ["run", "--park", "example-park", "--years", "2021", "--data-dir", str(DATA)]
     monkeypatch.setattr(
-        "ecopark.commands.run.run_batch",
-        lambda *a, **k: batch.run_batch(*a, **{**k, "runner": _ok, "executor": batch.InProcess()}),
+        "ecopark.reports.batch.run_batch",
+        lambda *a, **k: batch_run_module.run_batch(
+            *a, **{**k, "runner": _ok, "executor": batch.InProcess()}
+        ),
     )
     assert cli.main([*argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err

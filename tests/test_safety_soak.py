@@ -73,6 +73,7 @@ def _run(data: Path, notebook: Path, out: Path) -> list[dict]:
         cell_timeout=4,
         notebook_timeout=30,
         progress=False,
+        keep_ipynb=True,
     )
     with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))

@@ -50,6 +50,30 @@ def test_ecopark_table_runs_without_pandas_or_scipy():
     assert loaded_after(code) == set()
 
 
+def test_ecopark_table_loads_none_of_the_batch():
+    """``ecopark run``'s parser reads the batch's limits only; the batch loads when it runs."""
+    code = (
+        "import contextlib, io, json, sys, ecopark.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert ecopark.cli.main(['table', 'data/nantong-etdz', '2021', '--format', 'csv']) == 0\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('ecopark.reports.'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert {m for m in loaded if m.startswith("ecopark.reports.batch")} == {
+        "ecopark.reports.batch",
+        "ecopark.reports.batch.limits",
+    }
+    assert "ecopark.reports.html" not in loaded
+
+
 def test_gaps_solves_without_scipy():
     """What it would take is solved exactly and judged by the engine: no scipy."""
     code = (

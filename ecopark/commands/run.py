@@ -8,19 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from ecopark.reports.batch import (
+from ecopark.reports.batch.limits import (
     CONNECT_TIMEOUT,
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
-    BatchStopped,
-    executor_for,
-    resolve_notebooks,
-    run_batch,
-    summary_text,
-    targets_for_park,
-    targets_from_params,
 )
-from ecopark.reports.batch.targets import targets_for_folder
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS, PORTFOLIO_NOTEBOOKS
 from ecopark.reports.params import ParamsError, params_files, parse_years
 
@@ -52,9 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="运行报告笔记本并生成 HTML 报告 / run the report notebooks for park-years (papermill) "
         "and write HTML reports",
         description=(
-            "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.ipynb "
-            "and .html (with --pdf also .pdf), the park-year's 01_assessment.docx and "
-            "01_assessment.xlsx (附表1/附表2), OUT/index.html and OUT/summary.csv. Park-years come from params files "
+            "Execute every notebook for every park-year and write OUT/<park>/<year>/<notebook>.html "
+            "(and .ipynb: with --keep-ipynb, or when the notebook failed; with --pdf also .pdf), "
+            "the park-year's 01_assessment.docx and 01_assessment.xlsx (附表1/附表2), "
+            "OUT/index.html and OUT/summary.csv. Park-years come from params files "
             "(or folders of them) and/or --park/--years. Each worker process keeps one kernel and "
             "runs its notebooks in it one after another, resetting the kernel's user namespace "
             "before each (imported modules stay loaded, which saves a kernel start and the imports "
@@ -150,6 +143,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also print each HTML report to A4 PDF beside it (headless Chromium; "
         "ECOPARK_CHROMIUM overrides the browser)",
     )
+    p.add_argument(
+        "--keep-ipynb",
+        action="store_true",
+        help="also write every executed notebook (.ipynb) beside its HTML (default: only the "
+        "notebooks that failed, as their log)",
+    )
     p.set_defaults(func=run)
 
 
@@ -161,13 +160,25 @@ def run(args: argparse.Namespace) -> int:
     folder as working directory): no variable survives from one notebook to the next and the
     execution counts start at 1, while imported modules stay loaded. A notebook that fails,
     times out or kills its kernel takes its kernel with it; the next one gets a new kernel.
-    ``--fresh-kernels`` starts a new kernel for every notebook (strict isolation). Jobs sent
-    to Dask (``--scheduler``) always get a new kernel.
+    ``--fresh-kernels`` starts a new kernel for every notebook (strict isolation); Dask workers
+    (``--scheduler``) keep their kernels by the same rules.
     """
     alone = args.portfolio and not args.params and not args.park  # the whole data folder
     if args.years and not args.park and not alone:
         print("ecopark run: error: --years needs --park (or --portfolio)", file=sys.stderr)
         return 2
+    # The batch loads here, not when the parser is built: no other command pays for it.
+    from ecopark.reports.batch import (
+        BatchStopped,
+        executor_for,
+        resolve_notebooks,
+        run_batch,
+        summary_text,
+        targets_for_park,
+        targets_from_params,
+    )
+    from ecopark.reports.batch.targets import targets_for_folder
+
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check the
     # "iri" string format, which no notebook schema uses; building its grammar at import takes
     # about 2 s of CPU. This process is ours: skip it (validation is otherwise unchanged).
@@ -215,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
             portfolio=portfolio,
             pdf=args.pdf,
             documents=True,
+            keep_ipynb=args.keep_ipynb,
         )
     except ParamsError as exc:
         print(f"ecopark run: error: {exc}", file=sys.stderr)

@@ -32,14 +32,16 @@ from ecopark.reports.batch.kernel import (
     kill_kernels,
     warm_up,
 )
+from ecopark.reports.batch.limits import CONNECT_TIMEOUT
 from ecopark.reports.params import ParamsError
 
 #: Time [s] stopped workers have to exit before they are killed.
 STOP_GRACE = 3.0
+#: Jobs submitted to the local pool ahead of the results read, per worker: enough to keep every
+#: worker busy, few enough that results cannot pile up when the workers outrun the parent.
+AHEAD = 2
 #: How often [s] a worker checks that its parent is alive.
 WATCH_INTERVAL = 0.5
-#: Time [s] to reach a Dask scheduler.
-CONNECT_TIMEOUT = 10.0
 
 
 class Executor(Protocol):
@@ -94,12 +96,13 @@ class LocalPool:
     remote: ClassVar[bool] = False
 
     def __call__(self, runner: Runner, jobs: list[Job]) -> Iterator[JobResult]:
-        """Submit every job now and return an iterator over the results as they come."""
+        """Submit the first jobs now and return an iterator over the results as they come; each
+        result read submits the next job."""
         n = max(1, min(self.workers or os.cpu_count() or 1, len(jobs) or 1))
         if n <= 1:
             return InProcess()(runner, jobs)
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         if self.prepare is not None:
             self.prepare()
@@ -112,8 +115,23 @@ class LocalPool:
             initializer=_worker_started,
             initargs=(os.getpid(),),
         )
+        queue = iter(jobs)
+        futures: dict[Any, Job] = {}
+        unsubmitted: list[JobResult] = []  # jobs the pool refused (a worker died: it is broken)
+
+        def submit_next() -> None:
+            job = next(queue, None)
+            if job is None:
+                return
+            try:
+                futures[pool.submit(runner, job)] = job
+            except Exception as exc:  # noqa: BLE001 - a broken pool fails the jobs left
+                error = f"worker process failed: {type(exc).__name__}: {exc}"
+                unsubmitted.append(failed_result(job, error))
+
         try:
-            futures = {pool.submit(runner, job): job for job in jobs}
+            for _ in range(AHEAD * n):
+                submit_next()
         except BaseException:  # interrupted while the workers start
             _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
@@ -122,12 +140,25 @@ class LocalPool:
         def results() -> Iterator[JobResult]:
             finished = False
             try:
-                for fut in as_completed(futures):
-                    try:
-                        yield fut.result()
-                    except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
-                        error = f"worker process failed: {type(exc).__name__}: {exc}"
-                        yield failed_result(futures[fut], error)
+                while futures or unsubmitted:
+                    while unsubmitted:
+                        yield unsubmitted.pop()
+                        submit_next()
+                    if not futures:
+                        continue
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    while done:
+                        fut = done.pop()
+                        job = futures.pop(fut)  # the parent keeps no finished result
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - a dead worker fails its jobs only
+                            error = f"worker process failed: {type(exc).__name__}: {exc}"
+                            result = failed_result(job, error)
+                        del fut
+                        submit_next()
+                        yield result
+                        del result
                 finished = True
             finally:
                 if finished:
@@ -187,7 +218,12 @@ def _worker_started(parent: int) -> None:
 
 @dataclass(frozen=True)
 class Dask:
-    """The workers of a Dask distributed cluster; they return the notebook and HTML bytes.
+    """The workers of a Dask distributed cluster; they return the HTML (and notebook) bytes.
+
+    Each worker process keeps the batch's imports and one warm kernel between jobs, with the
+    local pool's reset and replace rules, and runs its jobs one at a time
+    (:mod:`~ecopark.reports.batch.daskworker`): start one worker process per core
+    (``dask worker --nthreads 1``).
 
     Attributes
     ----------
@@ -209,21 +245,31 @@ class Dask:
             raise ParamsError("--scheduler needs Dask: pip install 'ecopark[dask]'") from None
         client = _connect(Client, self.scheduler, self.connect_timeout)
         with client:
-            futures = client.map(runner, jobs, pure=False)
-            by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
+            from ecopark.reports.batch.daskworker import WarmKernels, on_kernel_thread
+
+            client.register_plugin(WarmKernels())
+            futures = client.map(on_kernel_thread, [runner] * len(jobs), jobs, pure=False)
+            pending = {f.key: (f, job) for f, job in zip(futures, jobs, strict=True)}
+            arriving = as_completed(futures)  # holds the futures until each has come
+            del futures
             finished = False
             try:
-                for fut in as_completed(futures):
+                for fut in arriving:
+                    _, job = pending.pop(fut.key)
                     try:
-                        yield fut.result()
+                        result = fut.result()
                     except Exception as exc:  # noqa: BLE001
                         error = f"Dask worker failed: {type(exc).__name__}: {exc}"
-                        yield failed_result(by_key[fut.key], error)
+                        result = failed_result(job, error)
+                    fut.release()  # the worker forgets it too
+                    del fut
+                    yield result
+                    del result
                 finished = True
             finally:
                 if not finished:
                     with contextlib.suppress(Exception):
-                        client.cancel(futures)
+                        client.cancel([f for f, _ in pending.values()])
 
 
 def _connect(client_class: Any, address: str, timeout: float) -> Any:

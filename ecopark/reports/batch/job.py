@@ -3,7 +3,10 @@
 A :class:`Job` holds everything a worker needs (the notebook's text, its parameters, the
 limits, the report's heading and sources, and for a remote worker the park's data files), so
 that it can travel to another process or machine; :func:`run_job` turns it into a
-:class:`JobResult` (the :class:`Outcome` and the notebook and HTML bytes) and never raises.
+:class:`JobResult` (the :class:`Outcome`, the HTML bytes, and the executed notebook's bytes when
+asked for or when it failed) and never raises. Each notebook's work is done once: its text is
+parsed once per process, the executed notebook goes from papermill to the HTML exporter in
+memory, and it is serialised only when it is to be written.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecopark.reports.batch.kernel import run_notebook
+from ecopark.reports.batch.kernel import load_notebook, run_notebook
 
 log = logging.getLogger("ecopark.reports.batch")
 
@@ -75,6 +78,9 @@ class Job:
         always in a fresh kernel.
     reuse_kernel : bool
         Run in the worker's kept kernel (:func:`ecopark.reports.batch.kernel.run_notebook`).
+    keep_ipynb : bool
+        Return the executed notebook also when it ran to the end (a failed one always is: it
+        is the log of the failure).
     """
 
     park: str
@@ -90,11 +96,13 @@ class Job:
     generated: str = ""
     data_files: dict[str, bytes] | None = field(default=None, repr=False)
     reuse_kernel: bool = False
+    keep_ipynb: bool = False
 
 
 @dataclass
 class JobResult:
-    """What a job gave: its outcome and the executed notebook and HTML (None if not produced)."""
+    """What a job gave: its outcome, the HTML and the executed notebook (None if not produced,
+    or for the notebook not asked for)."""
 
     outcome: Outcome
     ipynb: bytes | None = None
@@ -113,15 +121,14 @@ def failed_result(job: Job, error: str) -> JobResult:
 def run_job(job: Job) -> JobResult:
     """Execute one notebook for one park-year and render its HTML; never raises.
 
-    A kernel that fails to start is retried once; a failed notebook is still rendered (it is
-    the log of the failure).
+    A kernel that fails to start is retried once; a failed notebook is still rendered, and its
+    executed notebook returned (they are the log of the failure). A job with ``data_files`` runs
+    on a copy of them in a temporary folder (the kept kernel, if any, moves there at its reset).
     """
     start = time.perf_counter()
     status, error, attempts = "failed", "", 0
     ipynb = html = None
     try:
-        import nbformat
-
         with contextlib.ExitStack() as stack:
             parameters = dict(job.parameters)
             cwd = job.cwd
@@ -133,7 +140,8 @@ def run_job(job: Job) -> JobResult:
                     target.write_bytes(data)
                 parameters["data_dir"] = str(tmp / "data")
                 cwd = str(tmp)
-            nb_in = nbformat.reads(job.notebook_json, as_version=4)
+            nb_in = load_notebook(job.notebook_json)
+            input_path = str(Path(job.cwd or ".") / f"{job.notebook}.ipynb")
             for attempts in (1, 2):  # noqa: B007 - the count is reported
                 run = run_notebook(
                     nb_in,
@@ -141,7 +149,8 @@ def run_job(job: Job) -> JobResult:
                     cwd,
                     job.cell_timeout,
                     job.notebook_timeout,
-                    reuse=job.reuse_kernel and not job.data_files,
+                    reuse=job.reuse_kernel,
+                    input_path=input_path,
                 )
                 stack.callback(run.cleanup)
                 if not (run.start_failed and attempts == 1):
@@ -155,7 +164,6 @@ def run_job(job: Job) -> JobResult:
             if job.data_files:
                 # Show the caller's data folder, not the worker's temporary copy.
                 _restore_data_dir(nb, job.parameters["data_dir"])
-            ipynb = _ipynb_bytes(nb)
             status, error = run.status, run.error
             try:
                 from ecopark.reports.html import to_html
@@ -172,6 +180,8 @@ def run_job(job: Job) -> JobResult:
                 error = (error + "; " if error else "") + (
                     f"HTML export failed: {type(exc).__name__}: {exc}"
                 )
+            if job.keep_ipynb or status != "ok":
+                ipynb = _ipynb_bytes(nb)
     except Exception as exc:  # noqa: BLE001
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     seconds = round(time.perf_counter() - start, 3)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -50,11 +51,11 @@ START_TIMEOUT = 60.0
 _RESET_CODE = """\
 def __ecopark_reset(cwd):
     import os, sys, warnings
+    os.chdir(cwd)  # first: the last notebook's folder may be gone (a Dask job's copy of the data)
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close("all")
     get_ipython().reset(new_session=True)
-    os.chdir(cwd)
     warnings.onceregistry.clear()
     mutated = getattr(warnings, "_filters_mutated", None)
     if mutated is not None:
@@ -163,12 +164,15 @@ async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
 
 
 def warm_up() -> None:
-    """Import papermill, nbclient and nbconvert and build the HTML exporter (once per process)."""
+    """Import papermill, nbclient and nbconvert, build the notebook validator and the HTML
+    exporter (once per process)."""
+    import nbformat
     import papermill  # noqa: F401
 
     from ecopark.reports.html import exporter
 
     _register_engine()
+    nbformat.validate(nbformat.v4.new_notebook())  # builds and keeps the v4 schema validator
     exporter()
 
 
@@ -242,8 +246,9 @@ class _Kernel:
     runs: int = 0
 
 
-#: This process's kept kernel, between two notebooks (reuse mode only).
-_kept: _Kernel | None = None
+#: This process's kept kernels, between two notebooks (reuse mode only): one per thread that
+#: runs notebooks (one in a pool worker; a Dask worker may run several threads).
+_kept: list[_Kernel] = []
 #: Every kernel this process started and has not discarded (running or kept).
 _live: set[_Kernel] = set()
 
@@ -315,29 +320,108 @@ def _discard(kernel: _Kernel) -> Callable[[], None]:
 
 
 def _take_kept() -> _Kernel | None:
-    """This process's kept kernel, if there is one it may use (not inherited through a fork)."""
-    global _kept
-    kernel, _kept = _kept, None
-    if kernel is None or kernel.pid != os.getpid():
-        return None
-    if kernel.runs >= KERNEL_REUSE_LIMIT:
-        _discard(kernel)()
-        return None
-    return kernel
+    """A kept kernel of this process it may use (not one inherited through a fork), or None."""
+    while _kept:
+        try:
+            kernel = _kept.pop()
+        except IndexError:  # another thread took the last one
+            return None
+        if kernel.pid != os.getpid():
+            continue
+        if kernel.runs >= KERNEL_REUSE_LIMIT:
+            _discard(kernel)()
+            continue
+        return kernel
+    return None
 
 
 def close_kernel() -> None:
-    """Shut down this process's kept kernel, if any (end of a batch, worker exit)."""
-    kernel = _take_kept()
-    if kernel is not None:
+    """Shut down this process's kept kernels, if any (end of a batch, worker exit)."""
+    while (kernel := _take_kept()) is not None:
         _discard(kernel)()
 
 
 def forget_kept_kernel() -> None:
     """Drop the references to the kernels inherited through a fork (they are the parent's)."""
-    global _kept
-    _kept = None
+    _kept.clear()
     _live.clear()
+
+
+@functools.lru_cache(maxsize=16)
+def load_notebook(text: str) -> Any:
+    """A notebook's text parsed (and validated) once per process, as papermill loads a notebook.
+
+    The same as ``papermill.iorw.load_notebook_node`` on the file (upgraded to the latest v4,
+    papermill's metadata added to the notebook and its cells), without reading a file: jobs
+    carry the text. The node is shared: callers copy it before changing it.
+    """
+    import nbformat
+    from papermill import __version__
+
+    nb = nbformat.reads(text, as_version=4)
+    nb = nbformat.v4.upgrade(nb) or nb
+    nb.metadata.setdefault(
+        "papermill",
+        {
+            "default_parameters": {},
+            "parameters": {},
+            "environment_variables": {},
+            "version": __version__,
+        },
+    )
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+        cell.metadata.setdefault("papermill", {})
+    return nb
+
+
+def _execute(
+    nb: Any,
+    input_path: str | None,
+    parameters: dict[str, Any],
+    cell_timeout: float | None,
+    kernel: _Kernel,
+    holder: dict[str, Any],
+) -> Any:
+    """``papermill.execute_notebook`` on a loaded notebook node, in ``kernel``, writing nothing.
+
+    Papermill's own steps (parameters injected, metadata, error markers removed, the engine,
+    the error cells and :class:`~papermill.exceptions.PapermillExecutionError`) without its
+    load: given a node, papermill writes it to JSON, parses and validates it again, and records
+    the whole input notebook as its ``input_path`` metadata.
+    """
+    from papermill.engines import papermill_engines
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.parameterize import parameterize_notebook
+
+    if parameters:
+        nb = parameterize_notebook(
+            nb, parameters, kernel_name=KERNEL_NAME, language="python", engine_name="ecopark"
+        )
+    nb = prepare_notebook_metadata(nb, input_path, None)
+    nb = remove_error_markers(nb)
+    nb = papermill_engines.execute_notebook_with_engine(
+        "ecopark",
+        nb,
+        input_path=input_path,
+        output_path=None,
+        kernel_name=KERNEL_NAME,
+        progress_bar=False,
+        log_output=False,
+        start_timeout=START_TIMEOUT,
+        stdout_file=None,
+        stderr_file=None,
+        execution_timeout=cell_timeout,
+        km=kernel.km,
+        kc=kernel.kc,
+        holder=holder,
+    )
+    raise_for_execution_errors(nb, None)
+    return nb
 
 
 def _no_cleanup() -> None:
@@ -351,13 +435,14 @@ def run_notebook(
     cell_timeout: float | None,
     notebook_timeout: float | None,
     reuse: bool = False,
+    input_path: str | None = None,
 ) -> KernelRun:
     """Execute a notebook once with papermill in a kernel of this process.
 
     Parameters
     ----------
     nb_in : nbformat.NotebookNode
-        The notebook to run (not modified).
+        The notebook to run, as :func:`load_notebook` gives it (not modified).
     parameters : dict
         Papermill parameters (park_id, year, data_dir).
     cwd : str, optional
@@ -370,13 +455,13 @@ def run_notebook(
         the end in time. Otherwise, or after any failure, the kernel is killed as soon as the
         run ends; the returned ``cleanup`` (call it after rendering) waits for it and removes
         its connection file, by which time it has long exited.
+    input_path : str, optional
+        The notebook's file, recorded in the executed notebook's papermill metadata.
 
     Returns
     -------
     KernelRun
     """
-    global _kept
-    import papermill
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
     from papermill.exceptions import PapermillExecutionError
@@ -411,21 +496,7 @@ def run_notebook(
             run_sync(_start)(kernel, cwd, START_TIMEOUT)
         if timed_out.is_set():
             _kill(kernel.km)
-        nb = papermill.execute_notebook(
-            copy.deepcopy(nb_in),
-            None,
-            parameters=parameters,
-            engine_name="ecopark",
-            kernel_name=KERNEL_NAME,
-            language="python",
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            start_timeout=START_TIMEOUT,
-            execution_timeout=cell_timeout,
-            km=kernel.km,
-            kc=kernel.kc,
-            holder=holder,
-        )
+        nb = _execute(copy.deepcopy(nb_in), input_path, parameters, cell_timeout, kernel, holder)
         out = (nb, "ok", "", False)
     except PapermillExecutionError as exc:
         nb = holder["nb_man"].nb if "nb_man" in holder else None
@@ -459,7 +530,7 @@ def run_notebook(
     if kernel is not None:
         if reuse and out[1] == "ok" and not timed_out.is_set():
             kernel.runs += 1
-            _kept = kernel
+            _kept.append(kernel)
         else:
             cleanup = _discard(kernel)
     return KernelRun(*out, cleanup)

@@ -37,6 +37,7 @@ from ecopark.reports.batch.executors import Executor, LocalPool
 from ecopark.reports.batch.index import output_path, write_index, write_summary
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
+from ecopark.reports.batch.limits import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
 from ecopark.reports.batch.targets import (
     Target,
     describe,
@@ -51,8 +52,6 @@ from ecopark.reports.pdf import find_browser, print_pdf
 if TYPE_CHECKING:
     from ecopark.io.park import Park
 
-DEFAULT_CELL_TIMEOUT = 300.0
-DEFAULT_NOTEBOOK_TIMEOUT = 900.0
 #: The status of a notebook that the batch stopped before it ended.
 INTERRUPTED = "interrupted"
 SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
@@ -163,6 +162,7 @@ def make_jobs(
     notebook_timeout: float | None,
     ship_data: bool = False,
     reuse_kernel: bool = False,
+    keep_ipynb: bool = False,
 ) -> list[Job]:
     """One job per runnable target and notebook, heaviest notebooks first.
 
@@ -179,6 +179,8 @@ def make_jobs(
         Put each park's data files in its jobs (for workers on other machines).
     reuse_kernel : bool
         Let each worker run its successive notebooks in one kept kernel.
+    keep_ipynb : bool
+        Have every executed notebook returned, not only the failed ones.
     """
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -210,6 +212,7 @@ def make_jobs(
                     generated=generated,
                     data_files=data,
                     reuse_kernel=reuse_kernel,
+                    keep_ipynb=keep_ipynb,
                 )
             )
     # Longest first, so that no worker is left alone with a long notebook at the end.
@@ -276,6 +279,7 @@ def run_batch(
     pdf: bool = False,
     documents: bool = False,
     index: bool = True,
+    keep_ipynb: bool = False,
 ) -> list[Outcome]:
     """Execute every notebook for every target and write the reports, the summary and the index.
 
@@ -288,7 +292,8 @@ def run_batch(
     notebooks : list of Path
         The notebooks to run (:func:`~ecopark.reports.batch.targets.resolve_notebooks`).
     out_dir : path
-        Where ``<park>/<year>/<notebook>.ipynb|.html``, ``summary.csv`` and ``index.html`` go.
+        Where ``<park>/<year>/<notebook>.html`` (and ``.ipynb``), ``summary.csv`` and
+        ``index.html`` go.
     executor : Executor, optional
         Where the jobs run (:mod:`ecopark.reports.batch.executors`); default a local process
         pool with one worker per CPU (:class:`~ecopark.reports.batch.executors.LocalPool`).
@@ -303,8 +308,7 @@ def run_batch(
         one kernel and runs its successive notebooks in it, after resetting the user namespace
         (no variable, open figure or execution count survives; imported modules and their state,
         such as matplotlib's settings, do); a kernel whose notebook failed, timed out or died is
-        discarded, and the next notebook gets a fresh one. Remote jobs (Dask) always get a
-        fresh one.
+        discarded, and the next notebook gets a fresh one. Dask workers keep theirs the same way.
     runner : callable
         Runs one job (default :func:`~ecopark.reports.batch.job.run_job`: papermill and HTML).
     portfolio : list of Path, optional
@@ -319,6 +323,9 @@ def run_batch(
         park-year's first notebook comes back (nothing is written if no job ever runs).
     index : bool
         Write ``summary.csv`` and ``index.html`` at the end (``ecopark report`` does not).
+    keep_ipynb : bool
+        Write every executed notebook (``.ipynb``) beside its HTML; by default only those of
+        failed notebooks are written (they are the log).
 
     Returns
     -------
@@ -340,7 +347,8 @@ def run_batch(
         cell_timeout,
         notebook_timeout,
         ship_data=executor.remote,
-        reuse_kernel=not fresh_kernels and not executor.remote,
+        reuse_kernel=not fresh_kernels,
+        keep_ipynb=keep_ipynb,
     )
     portfolios = portfolio_targets(targets) if portfolio else []
     jobs += portfolio_jobs(

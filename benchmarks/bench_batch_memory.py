@@ -1,0 +1,155 @@
+"""Benchmark: the batch parent's memory over 1,000 park-years, with a fake runner (run by hand).
+
+``run_batch`` over 1,000 synthetic park-years × the 3 report notebooks (3,000 jobs) on a local
+pool of 2 workers, with a runner that returns at once what a real job returns: about 650 kB of
+HTML and 450 kB of executed notebook (both are written, ``keep_ipynb``), so that only the
+batch's own machinery is measured. Prints the parent's resident memory after every tenth of
+the jobs and its peak (``ru_maxrss``); with ``--before TREE`` an earlier checkout runs the same
+batch first, in its own process. Target: the parent's peak ≤ 300 MB, and flat. About 3 GB are
+written to a temporary folder and removed. Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_batch_memory.py [--park-years 1000] [--before /tmp/before]
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+HTML_BYTES = 650_000
+IPYNB_BYTES = 450_000
+
+
+def fake_runner(job):  # the job's real result has these sizes
+    from ecopark.reports.batch import JobResult, Outcome
+
+    outcome = Outcome(job.park, job.year, job.notebook, "ok", 0.001)
+    return JobResult(outcome, ipynb=b"{" * IPYNB_BYTES, html=b"<" * HTML_BYTES)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(data: Path, park_years: int, out: Path) -> dict:
+    """Run the batch in this process (``PYTHONPATH`` chooses the tree) and report its memory."""
+    from ecopark.reports import batch
+
+    parks = sorted(p.name for p in data.iterdir() if (p / "park.yaml").is_file())
+    targets = [t for park in parks for t in batch.targets_for_park(park, None, data)]
+    targets = targets[:park_years]
+    notebooks = batch.resolve_notebooks(None)
+    n = len(targets) * len(notebooks)
+    samples: list[tuple[int, float]] = [(0, _rss_mb())]
+    done = [0]
+
+    def on_result(outcome) -> None:
+        done[0] += 1
+        if done[0] % max(1, n // 10) == 0:
+            samples.append((done[0], _rss_mb()))
+
+    peak_sampled = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            peak_sampled[0] = max(peak_sampled[0], _rss_mb())
+
+    threading.Thread(target=sample, daemon=True).start()
+    kw = (
+        {"keep_ipynb": True}
+        if "keep_ipynb" in inspect.signature(batch.run_batch).parameters
+        else {}
+    )
+    start = time.perf_counter()
+    outcomes = batch.run_batch(
+        targets,
+        notebooks,
+        out_dir=out,
+        executor=batch.LocalPool(2, prepare=None),
+        progress=False,
+        on_result=on_result,
+        runner=fake_runner,
+        **kw,
+    )
+    seconds = time.perf_counter() - start
+    stop.set()
+    assert sum(o.ok for o in outcomes) == n, "every fake job succeeds"
+    return {
+        "park_years": len(targets),
+        "jobs": n,
+        "seconds": round(seconds, 1),
+        "samples": samples,
+        "peak_sampled_mb": round(peak_sampled[0], 1),
+        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _run_tree(tree: Path, data: Path, park_years: int, tmp: Path) -> dict:
+    out = tmp / f"out-{tree.name}"
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(data), str(park_years), str(out)],
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise SystemExit(f"{tree}: the batch failed:\n{proc.stderr[-3000:]}")
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--park-years", type=int, default=1000)
+    p.add_argument("--before", type=Path, help="an earlier checkout, run first for comparison")
+    p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        data, n, out = args.child
+        print(json.dumps(child(Path(data), int(n), Path(out))))
+        return 0
+    sys.path.insert(0, str(HERE))
+    from bench_engine import generate
+    from benchtools import commit_of
+
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="ecopark-bench-memory-") as tmp:
+        data = Path(tmp) / "data"
+        generate(data, -(-args.park_years // 9))  # 9 evaluation years per park
+        trees = ([args.before] if args.before else []) + [ROOT]
+        for tree in trees:
+            r = _run_tree(tree.resolve(), data, args.park_years, Path(tmp))
+            print(
+                f"{commit_of(tree)}: {r['jobs']} jobs ({r['park_years']} park-years × 3 notebooks) "
+                f"in {r['seconds']} s; parent peak RSS {r['maxrss_mb']} MB "
+                f"(sampled every 50 ms: {r['peak_sampled_mb']} MB)"
+            )
+            print(
+                "  jobs done → parent RSS [MB]: "
+                + ", ".join(f"{d}: {m:.0f}" for d, m in r["samples"])
+            )
+    print(
+        f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; after: {os.getloadavg()[0]:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The batch on Dask: the same reports as the local pool, in warm kernels kept by the same rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ecopark.reports import batch
+from ecopark.reports.batch import kernel
+from reports_support import ROOT
+
+pytestmark = pytest.mark.slow  # starts a cluster and kernels
+distributed = pytest.importorskip("dask.distributed")
+
+DATA = ROOT / "data"
+#: What differs between any two runs: the generation time, the id papermill gives the cell it
+#: injects, and the id pandas gives a styled table.
+RUN_SPECIFIC = re.compile(r"生成日期：[\d :-]+|cell-id=[0-9a-f]{8}\b|T_[0-9a-f]{5}(?![0-9a-f])")
+
+
+def _cluster(workers: int):
+    return distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+
+
+def _reports(out: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(out)): RUN_SPECIFIC.sub("", p.read_text(encoding="utf-8"))
+        for p in sorted(out.rglob("0*.html"))
+    }
+
+
+def test_dask_gives_the_reports_the_pool_gives(tmp_path):
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    notebooks = batch.resolve_notebooks(None)
+    with _cluster(2) as cluster:
+        dask = batch.run_batch(
+            targets, notebooks, tmp_path / "dask", batch.Dask(cluster.scheduler_address)
+        )
+    pool = batch.run_batch(
+        batch.targets_for_park("nantong-etdz", [2021], DATA),
+        notebooks,
+        tmp_path / "pool",
+        batch.LocalPool(2),
+    )
+    assert [o.status for o in dask] == [o.status for o in pool] == ["ok"] * 3
+    got, want = _reports(tmp_path / "dask"), _reports(tmp_path / "pool")
+    assert sorted(got) == [f"nantong-etdz/2021/{nb.stem}.html" for nb in notebooks]
+    assert got == want
+    assert not list((tmp_path / "dask").rglob("*.ipynb"))  # written only when asked or failed
+
+
+def _notebook(folder: Path, name: str, *cells: str) -> Path:
+    """A tiny notebook: a parameters cell, then ``cells``."""
+    code = [("# parameters\npark_id = ''\nyear = 0\ndata_dir = 'data'", ["parameters"])]
+    code += [(c, []) for c in cells]
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"c{i}",
+                "metadata": {"tags": tags},
+                "outputs": [],
+                "source": src,
+            }
+            for i, (src, tags) in enumerate(code)
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = folder / f"{name}.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+PID = "import os; print('pid', os.getpid())"
+
+
+def _pid(out: Path, name: str) -> int:
+    nb = json.loads((out / "nantong-etdz" / "2021" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    printed = ["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])]
+    return int(next(t for t in printed if t.startswith("pid ")).split()[1])
+
+
+def test_a_dask_worker_keeps_its_kernel_resets_it_and_replaces_it_after_a_failure(tmp_path):
+    nbs = [
+        _notebook(tmp_path, "sets", PID, "secret = 42"),
+        _notebook(tmp_path, "checks", PID, "assert 'secret' not in globals()", "print(In[1][:9])"),
+        _notebook(tmp_path, "fails", PID, "raise ValueError('坏了')"),
+        _notebook(tmp_path, "after", PID, "print(year)"),
+    ]
+    out = tmp_path / "out"
+    with _cluster(1) as cluster:
+        # one notebook at a time on one worker thread: in the order given (equal weights)
+        outcomes = batch.run_batch(
+            batch.targets_for_park("nantong-etdz", [2021], DATA),
+            nbs,
+            out,
+            batch.Dask(cluster.scheduler_address),
+            keep_ipynb=True,
+            progress=False,
+        )
+    got = {o.notebook: o for o in outcomes}
+    assert [got[n].status for n in ("sets", "checks", "fails", "after")] == [
+        "ok",
+        "ok",
+        "failed",
+        "ok",
+    ]
+    pids = [_pid(out, n) for n in ("sets", "checks", "fails", "after")]
+    assert pids[0] == pids[1] == pids[2]  # one warm kernel, its namespace reset in between
+    assert pids[3] != pids[2]  # the failure took its kernel with it
+    checks = (out / "nantong-etdz" / "2021" / "checks.ipynb").read_text(encoding="utf-8")
+    assert "# paramet" in checks  # In[1] is this notebook's first cell: a new session
+    assert kernel._kept == []  # the cluster's end shut the kept kernel down

@@ -143,7 +143,7 @@ class ItemTarget:
         Why not, when it does not (or a remark, e.g. a current value of 0).
     """
 
-    number: int
+    number: str
     indicator: str
     status: str
     item: str
@@ -224,7 +224,7 @@ class _Bounds:
         return x >= self.lo and (self.hi is None or x <= self.hi)
 
 
-def _bounds(item: Item, number: int, values: Mapping[str, object], standard: Standard) -> _Bounds:
+def _bounds(item: Item, number: str, values: Mapping[str, object], standard: Standard) -> _Bounds:
     """Non-negative; a percentage at most 100; a part at most its wholes, a whole at least its parts.
 
     A part-of-whole bound is imposed only where it keeps indicator ``number`` itself possible
@@ -628,7 +628,7 @@ def _num(x: Fraction) -> str:
     return f"{float(x):,.6g}"
 
 
-def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
+def solve_item(assessment: Assessment, number: str, item: str) -> ItemTarget:
     """The value of ``item`` (year T) alone at which indicator ``number`` meets its requirement.
 
     Parameters

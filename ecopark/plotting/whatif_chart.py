@@ -118,7 +118,7 @@ def what_it_would_take(
     rows: list[tuple[int, pd.Series]] = []  # (y, row)
     for number, sub in w.groupby("number", sort=True):
         status = str(g.at[number, "status"])
-        head = indicator_label(int(number), str(g.at[number, "indicator"]), 20)
+        head = indicator_label(number, str(g.at[number, "indicator"]), 20)
         head += f"（{g.at[number, 'display']}，要求 {g.at[number, 'requirement']}）"
         labels.append(head)
         label_colours.append(status_colour(status))
@@ -157,7 +157,7 @@ def what_it_would_take(
         ys[ok], changes[ok], color=np.array(colours, dtype=object)[ok], height=0.62, zorder=2
     )
     for bar, (_, r) in zip(bars, [rows[i] for i in np.flatnonzero(ok)], strict=True):
-        bar.set_gid(f"indicator-{int(r['number'])}-{r['item']}")
+        bar.set_gid(f"indicator-{r['number']}-{r['item']}")
     for (y, r), ch in zip(rows, changes, strict=True):
         if ch == 0:
             ax.plot(

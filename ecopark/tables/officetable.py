@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
-from ecopark.standard.model import Indicator, Standard
+from ecopark.standard.model import Indicator, Standard, id_value
 from ecopark.textsafe import visible
 
 SHEET1 = "附表1 对照考核表"
@@ -93,7 +93,7 @@ def _ref_order(ref: str) -> int:
     return -1 if ref == "B" else -REF_OFFSETS[ref]
 
 
-def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, list[RawRow]]:
+def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[str, list[RawRow]]:
     """The raw-item rows printed above each indicator of 附表1, derived from the formulas.
 
     Each (item, year reference) an indicator reads is shown once, under the first indicator that
@@ -123,7 +123,7 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
                 if ref != "T":
                     history.setdefault(item, set()).add(ref)
     shown: set[tuple[str, str]] = set()
-    out: dict[int, list[RawRow]] = {}
+    out: dict[str, list[RawRow]] = {}
     for ind in standard.indicators:
         rows: list[tuple[str, str]] = []
         if not ind.reported:
@@ -172,10 +172,10 @@ def _raw_value(value: float | str | None) -> object:
 
 
 def _name_cell(ind: Indicator) -> str | CellRichText:
-    if not ind.footnotes:
+    if not ind.marks:
         return ind.name_zh
     sup = InlineFont(vertAlign="superscript")
-    return CellRichText([ind.name_zh, TextBlock(sup, "".join(ind.footnotes))])
+    return CellRichText([ind.name_zh, TextBlock(sup, "".join(ind.marks))])
 
 
 def _title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14) -> None:
@@ -223,7 +223,7 @@ def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]])
 def _footnotes(ws: Worksheet, row: int, standard: Standard, ncols: int) -> int:
     row += 1
     for i, (mark, note) in enumerate(standard.footnotes.items()):
-        text = ("注：" if i == 0 else "") + f"{mark}.{note.get('text_zh', '')}"
+        text = ("注：" if i == 0 else "") + f"{mark}.{note}"
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         ws.cell(row, 1, text).alignment = LEFT
         ws.row_dimensions[row].height = 30
@@ -293,7 +293,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
             row += 1
         _indicator_cells(ws, row, ind, r)
         _mark_result(ws, row, ncols, r)
-        num_spans.append((first, row, ind.number))
+        num_spans.append((first, row, id_value(ind.label)))
         _extend_span(cat_spans, first, row, ind.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
@@ -342,7 +342,7 @@ def _sheet2(ws: Worksheet, a: Assessment) -> None:
     cat_spans: list[tuple[int, int, object]] = []
     for ind in std.indicators:
         r = a.result(ind.number)
-        ws.cell(row, 2, ind.number)
+        ws.cell(row, 2, id_value(ind.label))
         _indicator_cells(ws, row, ind, r)
         ws.cell(row, 8, "" if r.passed is None else ("是" if r.passed else "否"))
         _mark_result(ws, row, ncols, r)

@@ -772,7 +772,7 @@ def t_items(ind: Indicator) -> list[str]:
 
 
 def what_it_would_take(
-    assessment: Assessment, numbers: Iterable[int] | None = None
+    assessment: Assessment, numbers: Iterable[str | int] | None = None
 ) -> pd.DataFrame:
     """Every failing or at-risk indicator against every year-T item it reads.
 
@@ -780,7 +780,7 @@ def what_it_would_take(
     ----------
     assessment : Assessment
         From :func:`ecopark.assess`.
-    numbers : iterable of int, optional
+    numbers : iterable of str, optional
         Only these indicators (default: every indicator whose status is ``fail`` or ``at_risk``).
 
     Returns
@@ -793,6 +793,7 @@ def what_it_would_take(
     gaps = gap_table(assessment)
     if numbers is None:
         numbers = gaps.loc[gaps["status"].isin(SOLVED_STATUSES), "number"].tolist()
+    numbers = [str(n) for n in numbers]  # ids; an int is read as its digits
     rows = [
         asdict(solve_item(assessment, n, item))
         for n in numbers

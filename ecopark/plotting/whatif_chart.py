@@ -109,7 +109,8 @@ def what_it_would_take(
     if numbers is not None:
         wanted = list(numbers)
         w = w[w["number"].isin(wanted)]
-    w = w.sort_values("number", kind="stable").reset_index(drop=True)
+    order = {n: i for i, n in enumerate(gaps["number"])}  # the standard's order
+    w = w.sort_values("number", kind="stable", key=lambda s: s.map(order)).reset_index(drop=True)
     g = gaps.set_index("number")
 
     # Rows: a heading per indicator, then its items.

@@ -58,11 +58,22 @@ ROLE_ZH = ROLE_WORDS["table"]
 
 @dataclass(frozen=True)
 class Reason:
-    """One broken rule of the verdict, in Chinese and English."""
+    """One broken rule of the verdict, in Chinese and English.
+
+    Attributes
+    ----------
+    number : str or None
+        The indicator's id, when the rule concerns one.
+    rule : str
+        The rule broken: a tier rule (``gate``, ``all_pass``, ``select``), ``min_selected``, a
+        rule kind (``selectable_if_passes``), ``not_assessable`` (a gate failed: 不具备评价条件),
+        or empty (why a year is not judged).
+    """
 
     zh: str
     en: str
-    number: int | None = None
+    number: str | None = None
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,10 @@ class IndicatorResult:
 
     Attributes
     ----------
+    number : str
+        The indicator's id (``"10"``, ``"A1"``); ``label`` how it prints; ``tier`` its tier's id.
+    role : str
+        ``must`` (its tier counts every indicator), ``selected`` or ``optional``.
     value : float, str or None
         Unrounded value in the indicator's unit as a float (analyses, charts); a status word for
         reported statuses; None when not computable.
@@ -91,7 +106,7 @@ class IndicatorResult:
         :attr:`exact`.
     """
 
-    number: int
+    number: str
     category: str
     name_zh: str
     name_en: str
@@ -105,6 +120,8 @@ class IndicatorResult:
     reason_zh: str = ""
     reason_en: str = ""
     mark: str = ""
+    tier: str = ""
+    label: str = ""
     exact_value: Fraction | str | None = field(default=None, repr=False, compare=False)
     exact_later: Callable[[], Fraction | str] | None = field(
         default=None, repr=False, compare=False
@@ -187,10 +204,16 @@ class Assessment:
         """Whether the park-year is judged at all (see :attr:`judged_reason`)."""
         return self.judged_reason is None
 
-    def result(self, number: int) -> IndicatorResult:
-        """The result of indicator ``number``."""
+    @property
+    def assessable(self) -> bool:
+        """False when a ``gate`` tier (基本要求) failed: 不具备评价条件, the rest not judged."""
+        return not any(r.rule == "not_assessable" for r in self.reasons)
+
+    def result(self, number: str | int) -> IndicatorResult:
+        """The result of the indicator with this id (an int is read as its digits)."""
+        key = str(number)
         for r in self.results:
-            if r.number == number:
+            if r.number == key:
                 return r
         raise KeyError(number)
 
@@ -202,7 +225,7 @@ class Assessment:
         pandas.DataFrame
             Columns :data:`RESULT_COLUMNS`, indicators in the standard's order:
 
-            - ``number`` (int), ``category``, ``indicator`` (Chinese name), ``indicator_en``,
+            - ``number`` (the indicator's id, str), ``category``, ``indicator`` (Chinese name), ``indicator_en``,
               ``unit``;
             - ``requirement``: the requirement as it applies (``≥30``, the branch chosen,
               ``≥10`` for the park's water region, the footnote-a benchmark), also when the
@@ -266,14 +289,28 @@ class Assessment:
             for r in self.results
         ]
 
-    def verdict_text(self) -> str:
-        """The verdict in one Chinese paragraph with its reasons."""
+    def verdict_text(self, lang: str = "zh") -> str:
+        """The verdict in one paragraph with its reasons, in Chinese (``"zh"``) or English."""
+        code = self.standard.code
+        if lang == "en":
+            head = f"{self.config.name_en or self.config.name} ({self.year})"
+            if self.judged_reason is not None:
+                return head + f": {self.judged_reason.en}; not judged."
+            if self.compliant:
+                return head + f": meets {code}."
+            what = "is not assessable under" if not self.assessable else "does not meet"
+            lines = [head + f": {what} {code}, because:"]
+            lines += [f"  {i}. {r.en}" for i, r in enumerate(self.reasons, start=1)]
+            return "\n".join(lines)
+        if lang != "zh":
+            raise ValueError(f"unknown language '{lang}'; use zh or en")
         head = f"{self.config.name}（{self.year} 年）"
         if self.judged_reason is not None:
             return head + f"：{self.judged_reason.zh}，不作评价。"
         if self.compliant:
-            return head + f"：符合 {self.standard.code} 的要求。"
-        lines = [head + f"：不符合 {self.standard.code} 的要求，原因："]
+            return head + f"：符合 {code} 的要求。"
+        what = f"不具备 {code} 的评价条件" if not self.assessable else f"不符合 {code} 的要求"
+        lines = [head + f"：{what}，原因："]
         lines += [f"  {i}. {r.zh}" for i, r in enumerate(self.reasons, start=1)]
         return "\n".join(lines)
 

@@ -255,7 +255,7 @@ def attribute_indicator(
     return _with_ratios(rows)
 
 
-def decomposable(standard: Standard) -> list[int]:
+def decomposable(standard: Standard) -> list[str]:
     """Numbers of the indicators the attribution can decompose: those computed from raw items.
 
     HJ 274-2015: 1–4, 6–16 and 25–28; the others are reported directly (5, 17–24, 29–32).
@@ -264,7 +264,7 @@ def decomposable(standard: Standard) -> list[int]:
     return [ind.number for ind in standard.indicators if not ind.reported]
 
 
-def check_numbers(standard: Standard, numbers: Iterable[int] | None) -> list[int] | None:
+def check_numbers(standard: Standard, numbers: Iterable[str | int] | None) -> list[str] | None:
     """``numbers`` as asked for, each an indicator the attribution can decompose.
 
     Raises
@@ -274,7 +274,7 @@ def check_numbers(standard: Standard, numbers: Iterable[int] | None) -> list[int
     """
     if numbers is None:
         return None
-    numbers = [int(k) for k in numbers]
+    numbers = [str(k) for k in numbers]
     known = {ind.number: ind for ind in standard.indicators}
     can = decomposable(standard)
     listed = _ranges(can)
@@ -291,11 +291,11 @@ def check_numbers(standard: Standard, numbers: Iterable[int] | None) -> list[int
     return numbers
 
 
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 4, 6]`` → ``"1–4, 6"``."""
-    runs: list[list[int]] = []
+def _ranges(numbers: list[str]) -> str:
+    """``["1", "2", "3", "4", "6"]`` → ``"1–4, 6"`` (runs of numeric ids; codes one by one)."""
+    runs: list[list[str]] = []
     for k in numbers:
-        if runs and k == runs[-1][-1] + 1:
+        if runs and k.isdigit() and runs[-1][-1].isdigit() and int(k) == int(runs[-1][-1]) + 1:
             runs[-1].append(k)
         else:
             runs.append([k])
@@ -305,7 +305,7 @@ def _ranges(numbers: list[int]) -> str:
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=[*ATTRIBUTION_COLUMNS, "note"]).astype(
         {
-            "number": int,
+            "number": object,
             "from_value": float,
             "to_value": float,
             "effect": float,
@@ -438,7 +438,7 @@ def attribute_chained(
         for i in park.standard.indicators
         if not i.reported and (only is None or i.number in only)
     ]
-    computable: dict[int, list[int]] = {k: [] for k in wanted}
+    computable: dict[str, list[int]] = {k: [] for k in wanted}
     for y in years:
         ctx = context(park, y)
         for number in wanted:

@@ -44,9 +44,10 @@ import numpy as np
 from ecopark.assessment import Assessment, IndicatorResult
 from ecopark.engine import (
     REF_OFFSETS,
-    _result,
+    Evaluation,
     assess,
     evaluate,
+    indicator_result,
     judged,
     role_of,
     rules_of,
@@ -62,9 +63,9 @@ from ecopark.io.yearfile import (
     decode,
     read_year_file,
 )
-from ecopark.rounding import REL_TOL, mark, near_boundary, passes
+from ecopark.rounding import REL_TOL, near_boundary
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
-from ecopark.standard.model import Indicator, Limit, Rules, Standard
+from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
 from ecopark.verdict import judge
 
 TIDY_COLUMNS = ["park", "year", "item", "value"]
@@ -782,28 +783,19 @@ def _indicator(
     # the limit that applies: once per park where it reads no values, else per park-year
     applied = []
     memo: dict[tuple, object] = {}
+    static = not _reads_values(ind.requirement)
     for i in range(size):
         c = configs[i]
-        if ind.requirement.by_sign_of is None:
-            k = (c.water_region, c.dominant_sector_share, c.sector_benchmarks.get(number))
+        benchmark = c.sector_benchmarks.get(number)
+        if static:
+            k = (tuple(sorted(c.attributes.items(), key=lambda kv: kv[0])), benchmark)
             if k not in memo:
-                memo[k] = ind.requirement.applicable(
-                    {},
-                    0,
-                    water_region=c.water_region,
-                    dominant_sector_share=c.dominant_sector_share,
-                    sector_benchmark=c.sector_benchmarks.get(number),
-                )
+                memo[k] = ind.applicable({}, 0, c.attributes, benchmark)
             applied.append(memo[k])
         else:
             applied.append(
-                ind.requirement.applicable(
-                    values[i],
-                    int(frame.n[i]),
-                    water_region=c.water_region,
-                    dominant_sector_share=c.dominant_sector_share,
-                    sector_benchmark=c.sector_benchmarks.get(number),
-                    exact_values=exacts[i],
+                ind.applicable(
+                    values[i], int(frame.n[i]), c.attributes, benchmark, exact_values=exacts[i]
                 )
             )
     limits = [a.limit for a in applied]
@@ -825,9 +817,6 @@ def _indicator(
             if near_boundary(float(x[i]), limits[i], rules):
                 slow[i] = True
     out: list[IndicatorResult] = []
-    places = rules.places
-    fmt = f"%.{places}f"
-    unit = 10.0**-places
     shared: dict[tuple, IndicatorResult] = {}
     reported_item = ind.inputs[0] if ind.reported else None
     for i in range(size):
@@ -835,7 +824,7 @@ def _indicator(
         if ind.reported:
             # the same cell as written, limit and role give the same result: evaluated once
             source = values[i].source(*reported_item)
-            k = (source, id(applied[i]), role_of(ind, config))
+            k = (source, id(applied[i]), role_of(ind, config, standard))
             if source is not None and isinstance(source[0], str) and k in shared:
                 out.append(shared[k])
                 continue
@@ -859,47 +848,34 @@ def _indicator(
             ev = evaluate(
                 ind, standard, config, values[i], years[i], exact_values=exacts[i], rules=rules
             )
-            out.append(_result(ind, ev, config, rules, values[i], exacts[i], years[i]))
-            continue
-        v = float(x[i])
-        limit = limits[i]
-        shown = fmt % v
-        passed = marked = None
-        if limit is not None:
-            passed = passes(v, limit, rules)
-            marked = ""
-            if not isinstance(limit.value, str) and abs(v - float(limit.value)) <= 2 * unit:
-                marked = mark(v, shown, limit, rules)
-        out.append(
-            IndicatorResult(
-                number=ind.number,
-                category=ind.category,
-                name_zh=ind.name_zh,
-                name_en=ind.name_en,
-                unit=ind.unit,
-                requirement=applied[i].text or ind.requirement.branches,
-                limit=limit,
-                role=role_of(ind, config),
-                value=v,
-                display=shown,
-                passed=passed,
-                reason_zh=applied[i].reason_zh,
-                reason_en=applied[i].reason_en,
-                mark=marked or "",
-                exact_value=None,
-                exact_later=functools.partial(_exact_later, ind, exacts[i], int(frame.n[i])),
+            out.append(
+                indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
             )
+            continue
+        ev = Evaluation(
+            float(x[i]),
+            limits[i],
+            applied[i].reason_zh,
+            applied[i].reason_en,
+            applied[i].text,
+        )
+        out.append(
+            indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
         )
     return out
 
 
-def _exact_later(ind: Indicator, exact_values: Mapping, n: int):
-    from ecopark.engine import _exact_later as later
-
-    return later(ind, exact_values, n)
+def _reads_values(req: Requirement | None) -> bool:
+    """Whether the requirement tree has a node that reads the park-year's values (the sign of a
+    helper); one without such a node gives the same limit for every year of a park."""
+    if req is None:
+        return False
+    if req.by_sign_of is not None:
+        return True
+    return any(_reads_values(child) for child in (*req.cases.values(), req.positive, req.negative))
 
 
 def _reported(ind, standard, rules, config, year, values, exacts, n, applied) -> IndicatorResult:
     """A reported indicator: the engine's own evaluation (cheap: no formula)."""
     ev = evaluate(ind, standard, config, values, year, exact_values=exacts, rules=rules)
-    return _result(ind, ev, config, rules, values, exacts, year)
+    return indicator_result(ind, ev, config, standard, rules, values, exacts, year)

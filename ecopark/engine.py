@@ -2,7 +2,7 @@
 
 :func:`assess` turns a :class:`~ecopark.io.park.Park` and a year into an
 :class:`~ecopark.assessment.Assessment`. It knows no indicator by number: the formulas, units,
-requirements and footnotes all come from the standard's definition file. :func:`evaluate` is the
+requirements and named rules all come from the standard's definition file. :func:`evaluate` is the
 pure function underneath, also used by the what-if solver and the attribution.
 """
 
@@ -114,7 +114,8 @@ class Evaluation:
         Why the value (first) or the limit is missing, when one is.
     requirement : str
         The requirement as it applies to the park-year (:attr:`~ecopark.standard.model.Applied.text`):
-        the region's limit, the branch chosen by the sign of g_V, the footnote-a benchmark.
+        the case of the park's attributes, the branch chosen by a helper's sign, a
+        ``benchmark_when`` benchmark.
     exact : Fraction, str or None
         The exact value, when it was worked out (always with ``exactly=True``); None when the
         float decided (no tie, limit or zero near it) or the value is not computable.
@@ -199,7 +200,7 @@ def evaluate(
     standard : Standard
         The standard the indicator belongs to.
     config : ParkConfig
-        The park (base year, water region, footnote a inputs).
+        The park (base year, attributes, benchmarks).
     values : mapping
         Raw items keyed ``"item@ref"`` in catalogue units (see :func:`context`): floats, or exact
         numbers (then the value is exact too).
@@ -223,12 +224,11 @@ def evaluate(
     """
     n = year - config.base_year
     rules = rules or standard.rules
-    applied = ind.requirement.applicable(
+    applied = ind.applicable(
         values,
         n,
-        water_region=config.water_region,
-        dominant_sector_share=config.dominant_sector_share,
-        sector_benchmark=config.sector_benchmarks.get(ind.number),
+        config.attributes,
+        config.sector_benchmarks.get(ind.number),
         exact_values=exact_values,
     )
     limit, text = applied.limit, applied.text
@@ -294,11 +294,11 @@ def display(
     return printed(value, rules or DEFAULT_RULES)
 
 
-def role_of(ind: Indicator, config: ParkConfig) -> str:
-    """``must``, ``selected`` or ``optional`` for this park."""
+def role_of(ind: Indicator, config: ParkConfig, standard: Standard) -> str:
+    """``must`` (its tier counts every indicator), ``selected`` or ``optional`` for this park."""
     if ind.role == "must":
         return "must"
-    return "selected" if ind.number in config.selected_optional else "optional"
+    return "selected" if ind.number in config.selected_for(standard.code) else "optional"
 
 
 def rules_of(standard: Standard, config: ParkConfig) -> Rules:
@@ -394,7 +394,9 @@ def assess_values(
             rules=rules,
             exactly=exactly,
         )
-        results.append(_result(ind, ev, config, rules, values, exact_values, year))
+        results.append(
+            indicator_result(ind, ev, config, standard, rules, values, exact_values, year)
+        )
     not_judged = judged(standard, config, year, results, values)
     if not_judged is not None:  # each indicator still meets its limit or not; no verdict
         compliant, reasons = None, []
@@ -414,16 +416,21 @@ def assess_values(
     )
 
 
-def _result(
+def indicator_result(
     ind: Indicator,
     ev: Evaluation,
     config: ParkConfig,
+    standard: Standard,
     rules: Rules,
     values: Mapping[str, object],
     exact_values: Mapping[str, object] | None,
     year: int,
 ) -> IndicatorResult:
-    """One row of the table: the printed value, the judgement and the mark by the rule in force."""
+    """One row of the table: the printed value, the judgement and the mark by the rule in force.
+
+    The one place an :class:`IndicatorResult` is made from an :class:`Evaluation` (the per-park
+    engine and :mod:`ecopark.columnar` both call it).
+    """
     shown, passed, marked = "", None, ""
     if ev.value is not None:
         number = ev.exact if ev.exact is not None else ev.value
@@ -443,7 +450,9 @@ def _result(
         unit=ind.unit,
         requirement=ev.requirement or ind.requirement.branches,
         limit=ev.limit,
-        role=role_of(ind, config),
+        role=role_of(ind, config, standard),
+        tier=ind.tier,
+        label=ind.label,
         value=ev.value,
         display=shown,
         passed=passed,

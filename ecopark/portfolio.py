@@ -126,7 +126,7 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
 
     if results.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    out = _status_counts(results, ["number"]).sort_index()
+    out = _status_counts(results, ["number"])  # first seen first: the standard's order
     names = results.drop_duplicates("number").set_index("number")["indicator"]
     out["indicator"] = names.reindex(out.index)
     n = results.groupby("number").size().reindex(out.index)
@@ -137,14 +137,14 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
 def most_failed(results: pd.DataFrame) -> pd.DataFrame:
     """The indicators that fail in at least one park-year where they count, most failures first.
 
-    Ties by the number at risk (more first), then by indicator number. Columns as
+    Ties by the number at risk (more first), then in the standard's order. Columns as
     :func:`by_indicator`.
     """
-    t = by_indicator(results)
+    t = by_indicator(results)  # in the standard's order: the stable sort keeps it for ties
     t = t[t["fail"] > 0]
-    return t.sort_values(
-        ["fail", "at_risk", "number"], ascending=[False, False, True], kind="stable"
-    ).reset_index(drop=True)
+    return t.sort_values(["fail", "at_risk"], ascending=[False, False], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def ranking(results: pd.DataFrame) -> pd.DataFrame:

@@ -178,11 +178,11 @@ def fit_trends(
         - ``outlook_zh``: the outlook in Chinese.
     """
     rows = []
-    for number, g in series.groupby("number", sort=True):
+    for number, g in series.groupby("number", sort=False):  # in the order of the series
         g = g.sort_values("year")
         last = g.iloc[-1]
         base = {
-            "number": int(number),
+            "number": number,
             "indicator": last["indicator"],
             "unit": last["unit"],
             "n_years": len(g),

@@ -146,7 +146,7 @@ class ItemTarget:
         Why not, when it does not (or a remark, e.g. a current value of 0).
     """
 
-    number: int
+    number: str
     indicator: str
     status: str
     item: str
@@ -227,7 +227,7 @@ class _Bounds:
         return x >= self.lo and (self.hi is None or x <= self.hi)
 
 
-def _bounds(item: Item, number: int, values: Mapping[str, object], standard: Standard) -> _Bounds:
+def _bounds(item: Item, number: str, values: Mapping[str, object], standard: Standard) -> _Bounds:
     """Non-negative; a percentage at most 100; a part at most its wholes, a whole at least its parts.
 
     A part-of-whole bound is imposed only where it keeps indicator ``number`` itself possible
@@ -631,7 +631,7 @@ def _num(x: Fraction) -> str:
     return f"{float(x):,.6g}"
 
 
-def solve_item(assessment: Assessment, number: int, item: str) -> ItemTarget:
+def solve_item(assessment: Assessment, number: str, item: str) -> ItemTarget:
     """The value of ``item`` (year T) alone at which indicator ``number`` meets its requirement.
 
     Parameters
@@ -775,7 +775,7 @@ def t_items(ind: Indicator) -> list[str]:
 
 
 def what_it_would_take(
-    assessment: Assessment, numbers: Iterable[int] | None = None
+    assessment: Assessment, numbers: Iterable[str | int] | None = None
 ) -> pd.DataFrame:
     """Every failing or at-risk indicator against every year-T item it reads.
 
@@ -783,7 +783,7 @@ def what_it_would_take(
     ----------
     assessment : Assessment
         From :func:`ecopark.assess`.
-    numbers : iterable of int, optional
+    numbers : iterable of str, optional
         Only these indicators (default: every indicator whose status is ``fail`` or ``at_risk``).
 
     Returns
@@ -796,6 +796,7 @@ def what_it_would_take(
     gaps = gap_table(assessment)
     if numbers is None:
         numbers = gaps.loc[gaps["status"].isin(SOLVED_STATUSES), "number"].tolist()
+    numbers = [str(n) for n in numbers]  # ids; an int is read as its digits
     rows = [
         asdict(solve_item(assessment, n, item))
         for n in numbers

@@ -18,18 +18,40 @@ def test_nantong_weakest_selected_is_14(nantong):
     park, a = nantong
     adv = advise(a, park)
     assert isinstance(adv, SelectionAdvice)
-    assert adv.current == (2, 6, 8, 11, 14, 27)
-    assert adv.current_weakest == 14
+    assert adv.current == (
+        "2",
+        "6",
+        "8",
+        "11",
+        "14",
+        "27",
+    )
+    assert adv.current_weakest == "14"
     assert adv.current_min_margin == pytest.approx((8 - 7.631298153356977) / 8 * 100)
     # the six largest margins among passing optional indicators (7 barred by footnote b):
     # 2 (219 %), 16 (196 %), 8 (185 %), 1 (55 %), 6 (37 %), 15 (28 %)
-    assert adv.recommended == (1, 2, 6, 8, 15, 16)
-    assert adv.recommended_weakest == 15
+    assert adv.recommended == (
+        "1",
+        "2",
+        "6",
+        "8",
+        "15",
+        "16",
+    )
+    assert adv.recommended_weakest == "15"
     assert adv.recommended_min_margin == pytest.approx((96.01386828537866 - 75) / 75 * 100)
-    assert adv.add == (1, 15, 16) and adv.drop == (11, 14, 27)
+    assert adv.add == (
+        "1",
+        "15",
+        "16",
+    ) and adv.drop == (
+        "11",
+        "14",
+        "27",
+    )
     assert adv.feasible and adv.min_selected == 6
-    assert set(adv.excluded) == {3, 4, 7, 9, 12, 28}
-    assert "注 b" in adv.excluded[7]
+    assert set(adv.excluded) == {"3", "4", "7", "9", "12", "28"}
+    assert "注 b" in adv.excluded["7"]
     assert "指标 14「单位工业增加值新鲜水耗」" in adv.text_zh
     assert "建议增选 1、15、16，调出 11、14、27" in adv.text_zh
     assert "indicator 14" in adv.text_en
@@ -55,15 +77,29 @@ def test_footnote_b_excludes_7_unless_4_passes(nantong):
         "solid_waste_utilized": 0.75 * gen,
     }
     barred = advise(_modified(a, **common))
-    assert barred.margins[7] == pytest.approx(25.0)
-    assert 7 not in barred.recommended and "注 b" in barred.excluded[7]
-    assert "指标 4" in barred.excluded[7]
-    assert barred.recommended == (2, 8, 11, 15, 16, 27)
+    assert barred.margins["7"] == pytest.approx(25.0)
+    assert "7" not in barred.recommended and "注 b" in barred.excluded["7"]
+    assert "指标 4" in barred.excluded["7"]
+    assert barred.recommended == (
+        "2",
+        "8",
+        "11",
+        "15",
+        "16",
+        "27",
+    )
     # With indicator 4 passing (31 %, a 3.3 % margin) 7 is allowed and chosen.
     allowed = advise(_modified(a, recycling_value_added=0.31 * a.values["value_added@T"], **common))
-    assert 7 not in allowed.excluded
-    assert allowed.recommended == (2, 7, 8, 15, 16, 27)
-    assert allowed.recommended_min_margin == pytest.approx(allowed.margins[27])
+    assert "7" not in allowed.excluded
+    assert allowed.recommended == (
+        "2",
+        "7",
+        "8",
+        "15",
+        "16",
+        "27",
+    )
+    assert allowed.recommended_min_margin == pytest.approx(allowed.margins["27"])
 
 
 def _write_park(root):
@@ -85,14 +121,14 @@ def test_trend_excludes_an_indicator_projected_to_fail(tmp_path):
     park = ecopark.load_park(_write_park(tmp_path))
     a = ecopark.assess(park, 2018)
     without = advise(a)
-    assert 27 not in without.excluded and 27 in without.recommended
+    assert "27" not in without.excluded and "27" in without.recommended
     adv = advise(a, park)
-    assert "趋势" in adv.excluded[27] and "2019" in adv.excluded[27]
-    assert 27 not in adv.recommended and 14 in adv.recommended
+    assert "趋势" in adv.excluded["27"] and "2019" in adv.excluded["27"]
+    assert "27" not in adv.recommended and "14" in adv.recommended
     assert not adv.feasible  # only 14 is left eligible
     assert "不足 6 项" in adv.text_zh
     # a horizon of 0 years keeps it
-    assert 27 in advise(a, park, horizon=0).recommended
+    assert "27" in advise(a, park, horizon=0).recommended
 
 
 def test_advice_on_given_trends_equals_advice_that_fits_them(nantong_dir) -> None:
@@ -106,10 +142,10 @@ def test_advice_on_given_trends_equals_advice_that_fits_them(nantong_dir) -> Non
     assert given == advise(a, park)
     # the given trends are the ones used: one that fails next year excludes that indicator
     doomed = fits.copy()
-    row = doomed["number"] == 16
+    row = doomed["number"] == "16"
     doomed.loc[row, "outlook"] = "will_fail"
     doomed.loc[row, "crossing_year"] = 2024
     doomed.loc[row, ["first_year", "last_year"]] = [2015, 2023]
-    assert 16 in given.recommended
+    assert "16" in given.recommended
     changed = advise(a, park, trends=doomed)
-    assert 16 not in changed.recommended and "2024 年不再达标" in changed.excluded[16]
+    assert "16" not in changed.recommended and "2024 年不再达标" in changed.excluded["16"]

@@ -167,7 +167,7 @@ def test_an_exact_tie_is_judged_exactly(tmp_path) -> None:
     years[2021]["energy"] = ("5050", "吨标煤")
     folder = write_park(tmp_path, years)
     (py,) = [e for e in assess_table(load_table([folder])) if e.year == 2021]
-    r = next(r for r in py.results if r.number == 11)
+    r = next(r for r in py.results if r.number == "11")
     assert (r.display, r.mark, r.passed) == ("0.50", "(+)", False)
 
 

@@ -28,7 +28,7 @@ def expected_rows(expected_nantong_csv):
 
 
 def reasons_about(a, number):
-    return [r for r in a.reasons if r.number == number]
+    return [r for r in a.reasons if r.number == str(number)]
 
 
 # --- the elasticities 10, 13, 25 when value added falls ------------------------------------
@@ -141,7 +141,7 @@ def test_selected_16_in_jingjinji_breaks_the_verdict(tmp_path):
     )
     assert not a.compliant
     [reason] = a.reasons
-    assert reason.number == 16 and "29.59" in reason.zh and "30" in reason.zh
+    assert reason.number == "16" and "29.59" in reason.zh and "30" in reason.zh
 
 
 # --- selection rules: footnote b, at least six, must indicators ----------------------------
@@ -152,7 +152,7 @@ def test_footnote_b_selecting_7_while_4_fails(tmp_path):
     assert row(a, 7)["passed"] == "true" and row(a, 4)["passed"] == "false"  # 82.00 / 4.29
     assert not a.compliant
     [reason] = a.reasons
-    assert reason.number == 7
+    assert reason.number == "7"
     assert "注 b" in reason.zh and "指标 4" in reason.zh and "footnote b" in reason.en
 
 
@@ -201,7 +201,7 @@ def test_a_failing_must_indicator_is_a_reason(tmp_path, item, value, number, sho
     assert (row(a, number)["value"], row(a, number)["passed"]) == (shown, "false")
     assert not a.compliant
     [reason] = a.reasons
-    assert reason.number == number and a.result(number).name_zh in reason.zh
+    assert reason.number == str(number) and a.result(number).name_zh in reason.zh
     assert "必选" in reason.zh and shown in reason.zh
 
 
@@ -210,7 +210,7 @@ def test_a_failing_selected_indicator_is_a_reason(tmp_path):
     a = assess(nantong_copy(tmp_path, change={2021: {"wastewater": ("41332320", "吨")}}))
     assert (row(a, 27)["value"], row(a, 27)["passed"]) == ("8.42", "false")
     [reason] = a.reasons
-    assert reason.number == 27 and "所选" in reason.zh
+    assert reason.number == "27" and "所选" in reason.zh
 
 
 def test_the_nantong_verdict_reasons_are_empty(nantong_dir):
@@ -237,7 +237,7 @@ def test_a_missing_must_item_breaks_the_verdict(tmp_path):
     assert (row(a, 17)["value"], row(a, 17)["passed"]) == ("", "")
     assert not a.compliant
     [reason] = a.reasons
-    assert reason.number == 17 and "无法判定" in reason.zh
+    assert reason.number == "17" and "无法判定" in reason.zh
     assert "工业园区重点污染源稳定排放达标情况" in reason.zh
 
 
@@ -247,7 +247,7 @@ def test_a_missing_base_year_item(tmp_path):
         assert row(a, number)["value"] == "", number
         assert "工业增加值（2015 年）" in a.result(number).reason_zh
     assert row(a, 2)["value"] == "47.85"
-    assert {r.number for r in a.reasons} == {10, 13, 25, 26}
+    assert {r.number for r in a.reasons} == {"10", "13", "25", "26"}
 
 
 @pytest.mark.parametrize(
@@ -339,7 +339,7 @@ def test_footnote_a_without_a_sector_benchmark(tmp_path):
     )  # not the generic ≥70, which no longer applies
     assert not a.compliant  # 6 is selected and cannot be judged
     [reason] = a.reasons
-    assert reason.number == 6 and "注 a" in reason.zh
+    assert reason.number == "6" and "注 a" in reason.zh
 
 
 @pytest.mark.parametrize(("benchmark", "passed"), [(90, True), (96, False)])
@@ -441,17 +441,24 @@ def test_requirement_applicable_chooses_the_branch_by_the_sign_of_g_v():
 def test_requirement_applicable_by_region_and_footnote_a():
     std = ecopark.load_standard()
     region = std.indicator(16).requirement
-    assert region.applicable({}, 6, water_region="jingjinji").text == "≥30"
-    assert region.applicable({}, 6, water_region="other").limit.value == 10
-    six = std.indicator(6).requirement
-    assert six.benchmark_above == pytest.approx(0.7)
-    assert six.applicable({}, 6, dominant_sector_share=0.7).text == "≥70"  # not above 70 %
-    bench = six.applicable({}, 6, dominant_sector_share=0.8, sector_benchmark=92.5)
+    assert region.applicable({}, 6, {"water_region": "jingjinji"}).text == "≥30"
+    assert region.applicable({}, 6, {"water_region": "other"}).limit.value == 10
+    assert region.applicable({}, 6).limit.value == 10  # the attribute's default: other
+    six = std.indicator(6)
+    rule = six.condition("benchmark_when")
+    assert (rule.attribute.name, rule.op, rule.value, rule.mark) == (
+        "dominant_sector_share",
+        ">",
+        pytest.approx(0.7),
+        "a",
+    )
+    assert six.applicable({}, 6, {"dominant_sector_share": 0.7}).text == "≥70"  # not above 70 %
+    bench = six.applicable({}, 6, {"dominant_sector_share": 0.8}, 92.5)
     assert (bench.limit.op, bench.limit.value, bench.text) == (">=", 92.5, "≥92.5")
-    none = six.applicable({}, 6, dominant_sector_share=0.8)
+    none = six.applicable({}, 6, {"dominant_sector_share": 0.8})
     assert none.limit is None and none.text == "该行业清洁生产一级水平（注 a）"
     assert none.reason_zh.startswith("注 a：最大行业产值占比 80% 超过 70%")
-    assert std.indicator(1).requirement.benchmark_above is None
+    assert std.indicator(1).condition("benchmark_when") is None
 
 
 def test_requirement_describe_official_and_branches():

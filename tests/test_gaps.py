@@ -90,26 +90,30 @@ def test_classify():
 def test_nantong_2021_statuses(nantong_2021):
     g = gap_table(nantong_2021)
     assert list(g.columns) == GAP_COLUMNS
-    assert g["number"].tolist() == list(range(1, 33))
+    assert g["number"].tolist() == [str(n) for n in range(1, 33)]
     by = g.set_index("number")
-    assert sorted(g.loc[g.status == "fail", "number"]) == [3, 4, 9, 12, 28]
+    assert sorted(g.loc[g.status == "fail", "number"], key=int) == ["3", "4", "9", "12", "28"]
     # 14 is the selected indicator that passes by a hair; 5 (6 projects, ≥6) and 7 (82.00, ≥80)
     # are at their limits too.
-    assert sorted(g.loc[g.status == "at_risk", "number"]) == [5, 7, 14]
-    assert by.loc[14, "status_zh"] == "临界"
-    assert by.loc[14, "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
-    assert round(by.loc[14, "margin_pct"], 1) == 4.6
+    assert sorted(g.loc[g.status == "at_risk", "number"], key=int) == ["5", "7", "14"]
+    assert by.loc["14", "status_zh"] == "临界"
+    assert by.loc["14", "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
+    assert round(by.loc["14", "margin_pct"], 1) == 4.6
     assert (
-        by.loc[14, "requirement"] == "≤8" and by.loc[14, "op"] == "<=" and by.loc[14, "limit"] == 8
+        by.loc["14", "requirement"] == "≤8"
+        and by.loc["14", "op"] == "<="
+        and by.loc["14", "limit"] == 8
     )
-    assert by.loc[14, "role"] == "selected" and by.loc[14, "indicator"] == "单位工业增加值新鲜水耗"
+    assert (
+        by.loc["14", "role"] == "selected" and by.loc["14", "indicator"] == "单位工业增加值新鲜水耗"
+    )
     # 28: 0.1407 against ≤0.1, signed margin -40.75 %
-    assert by.loc[28, "margin_pct"] == pytest.approx(-40.7485777, abs=1e-6)
-    assert by.loc[28, "status_zh"] == "未达标"
+    assert by.loc["28", "margin_pct"] == pytest.approx(-40.7485777, abs=1e-6)
+    assert by.loc["28", "status_zh"] == "未达标"
     # status words and "=" requirements pass without a margin
-    assert by.loc[17, "status"] == "pass" and math.isnan(by.loc[17, "margin_pct"])
-    assert by.loc[20, "status"] == "pass" and math.isnan(by.loc[20, "margin_pct"])
-    assert by.loc[16, "margin_pct"] == pytest.approx((29.58677374025944 - 10) / 10 * 100)
+    assert by.loc["17", "status"] == "pass" and math.isnan(by.loc["17", "margin_pct"])
+    assert by.loc["20", "status"] == "pass" and math.isnan(by.loc["20", "margin_pct"])
+    assert by.loc["16", "margin_pct"] == pytest.approx((29.58677374025944 - 10) / 10 * 100)
     assert (g.status != "not_computable").all()
 
 
@@ -117,14 +121,15 @@ def test_not_computable_rows_keep_their_reason(nantong_dir):
     a = ecopark.assess(ecopark.load_park(nantong_dir), 2018)
     g = gap_table(a).set_index("number")
     assert len(g) == 32
-    assert g.loc[8, "status"] == "pass"  # 2018 has value added and land
+    assert g.loc["8", "status"] == "pass"  # 2018 has value added and land
     nc = g[g.status == "not_computable"]
     assert len(nc) == 30
-    assert nc.loc[1, "status_zh"] == "无法计算"
+    assert nc.loc["1", "status_zh"] == "无法计算"
     assert (
-        "缺少数据" in nc.loc[1, "reason_zh"] and "高新技术企业工业总产值" in nc.loc[1, "reason_zh"]
+        "缺少数据" in nc.loc["1", "reason_zh"]
+        and "高新技术企业工业总产值" in nc.loc["1", "reason_zh"]
     )
-    assert pd.isna(nc.loc[1, "value"]) and math.isnan(nc.loc[1, "margin_pct"])
+    assert pd.isna(nc.loc["1", "value"]) and math.isnan(nc.loc["1", "margin_pct"])
 
 
 def test_results_table_columns_mean_one_thing_each(nantong_2021):
@@ -133,14 +138,14 @@ def test_results_table_columns_mean_one_thing_each(nantong_2021):
     t = nantong_2021.table().set_index("number")
     assert list(nantong_2021.table().columns) == RESULT_COLUMNS
     assert t["value"].dtype == float
-    assert t.loc[12, "value"] == pytest.approx(0.0026236702025079846, rel=1e-12)
-    assert t.loc[12, "display"] == "0.0026" and t.loc[7, "display"] == "82.00"
+    assert t.loc["12", "value"] == pytest.approx(0.0026236702025079846, rel=1e-12)
+    assert t.loc["12", "display"] == "0.0026" and t.loc["7", "display"] == "82.00"
     # a status word is printed, not a number
-    assert math.isnan(t.loc[17, "value"]) and t.loc[17, "display"] == "达标"
-    assert t.loc[17, "limit"] == "达标" and t.loc[17, "op"] == "="
-    assert t.loc[12, "passed"] is False and t.loc[11, "passed"] is True
-    assert t.loc[14, "status"] == "at_risk" and t.loc[14, "limit"] == 8.0
-    assert t.loc[14, "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
+    assert math.isnan(t.loc["17", "value"]) and t.loc["17", "display"] == "达标"
+    assert t.loc["17", "limit"] == "达标" and t.loc["17", "op"] == "="
+    assert t.loc["12", "passed"] is False and t.loc["11", "passed"] is True
+    assert t.loc["14", "status"] == "at_risk" and t.loc["14", "limit"] == 8.0
+    assert t.loc["14", "margin_pct"] == pytest.approx((8 - 7.631298153356977) / 8 * 100, rel=1e-12)
     g = gap_table(nantong_2021)
     assert g.drop(columns="status_zh").equals(nantong_2021.table()[g.columns.drop("status_zh")])
 
@@ -148,6 +153,6 @@ def test_results_table_columns_mean_one_thing_each(nantong_2021):
 def test_results_table_of_a_not_computable_indicator(nantong_dir):
     a = ecopark.assess(ecopark.load_park(nantong_dir), 2015)
     t = a.table().set_index("number")
-    assert math.isnan(t.loc[3, "value"]) and t.loc[3, "display"] == ""
-    assert t.loc[3, "passed"] is None and t.loc[3, "status"] == "not_computable"
-    assert t.loc[3, "reason_zh"]
+    assert math.isnan(t.loc["3", "value"]) and t.loc["3", "display"] == ""
+    assert t.loc["3", "passed"] is None and t.loc["3", "status"] == "not_computable"
+    assert t.loc["3", "reason_zh"]

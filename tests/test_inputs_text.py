@@ -309,7 +309,8 @@ YAML = "id: toy-park\nname: 测试园区\nbase_year: 2015\nwater_region: other\n
         (YAML + "sector_benchmarks: {7: 90}\n", 5, "sector_benchmarks", ["footnote a", "6"]),
         (YAML + "sector_benchmarks: {6: .inf}\n", 5, "sector_benchmarks", ["{6: 90}"]),
         (YAML + "selected_optional: [[2], 2]\n", 5, "selected_optional", ["not an optional"]),
-        (YAML + "standard: [HJ]\n", 5, "standard", ["must be text"]),
+        (YAML + "standard: [[HJ]]\n", 5, "standard", ["must be text"]),
+        (YAML + "standard: [HJ]\n", 5, "standard", ["unknown standard 'HJ'"]),
         ("base: &b 2015\nbase_year: *b\n", 1, None, ["anchor &b", "not accepted"]),
         (
             YAML + "sector_benchmarks:\n  6: 90\n  6: 80\n",

@@ -51,11 +51,13 @@ def overview(a, **kw):
 
 
 def whatif(a, numbers=None, table=None, **kw):
+    numbers = None if numbers is None else [str(n) for n in numbers]
     table = solve(a, numbers) if table is None else table
     return ep.what_it_would_take(table, gap_table(a), a, numbers, **kw)
 
 
 def waterfall(park, number, year_from=None, year_to=None, **kw):
+    number = str(number)
     y0 = park.config.base_year if year_from is None else year_from
     y1 = park.years[-1] if year_to is None else year_to
     t = attribute(park, y0, y1, numbers=[number])
@@ -64,7 +66,7 @@ def waterfall(park, number, year_from=None, year_to=None, **kw):
 
 
 def trend(park, number, **kw):
-    return ep.trend_chart(*park_trends(park), number, **kw)
+    return ep.trend_chart(*park_trends(park), str(number), **kw)
 
 
 def sectors(park, number):
@@ -359,12 +361,12 @@ def test_source_note(a2021):
 
 
 def test_indicator_label():
-    assert ep.indicator_label(28, "单位工业增加值固废产生量") == "28 单位工业增加值固废产生量"
+    assert ep.indicator_label("28", "单位工业增加值固废产生量") == "28 单位工业增加值固废产生量"
     long = "工业园区国家重点污染物排放总量控制指标及地方特征污染物排放总量控制指标完成情况"
-    short = ep.indicator_label(18, long, 18)
+    short = ep.indicator_label("18", long, 18)
     assert short == "18 工业园区国家重点污…控制指标完成情况"
     assert len(short) == len("18 ") + 18
-    assert ep.indicator_label(18, long, 20, wrap_lines=True).count("\n") == 1
+    assert ep.indicator_label("18", long, 20, wrap_lines=True).count("\n") == 1
 
 
 # ------------------------------------------------------------------ the example park (synthetic)
@@ -379,9 +381,9 @@ def example():
 
 def test_trend_example_park_projects_the_crossing(example):
     series, trends = park_trends(example)
-    fit = trends.set_index("number").loc[12]
+    fit = trends.set_index("number").loc["12"]
     with clean():
-        fig = ep.trend_chart(series, trends, 12)
+        fig = ep.trend_chart(series, trends, "12")
         render(fig)
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
@@ -494,7 +496,7 @@ def test_charts_compute_nothing():
 def test_overview_requirement_that_applies(nantong):
     a = ecopark.assess(nantong, 2015)  # g_V cannot be computed: no elasticity branch chosen
     gaps = gap_table(a)
-    assert gaps.set_index("number").at[10, "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
+    assert gaps.set_index("number").at["10", "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
     with clean():
         fig = overview(a)
         render(fig)
@@ -509,11 +511,11 @@ def test_attribution_from_the_base_year_reference_is_grey(example):
 
     base = example.config.base_year
     t = attribute(example, base, 2023, numbers=[26])
-    assert (t["number"] == 26).any()  # 26 is decomposed from the neutral reference 0
+    assert (t["number"] == "26").any()  # 26 is decomposed from the neutral reference 0
     gaps0 = gap_table(ecopark.assess(example, base))
-    assert gaps0.set_index("number").at[26, "status"] == "not_computable"
+    assert gaps0.set_index("number").at["26", "status"] == "not_computable"
     with clean():
-        fig = ep.attribution_chart(t, 26, gaps0, gap_table(ecopark.assess(example, 2023)))
+        fig = ep.attribution_chart(t, "26", gaps0, gap_table(ecopark.assess(example, 2023)))
         render(fig)
     assert face(fig, f"level-{base}") == tuple(round(c, 6) for c in to_rgba(LEVEL_COLOUR))
     assert "基准年参照（0）" in [x.get_text() for x in fig.axes[0].get_legend().get_texts()]

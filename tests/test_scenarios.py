@@ -68,8 +68,8 @@ def test_the_diff_lists_what_changed_and_what_flipped(a):
     s = a.scenario(solid_waste_generated=400_000)
     diff = s.diff
     assert list(diff.columns) == COMPARE_COLUMNS
-    assert diff["number"].tolist() == [6, 28]  # the indicators that read solid waste at T
-    r28 = diff.set_index("number").loc[28]
+    assert diff["number"].tolist() == ["6", "28"]  # the indicators that read solid waste at T
+    r28 = diff.set_index("number").loc["28"]
     assert (r28["status_a"], r28["status_b"], bool(r28["flipped"])) == ("fail", "pass", True)
     assert r28["display_a"] == "0.14" and r28["value_a"] == pytest.approx(SOLID_WASTE / VALUE_ADDED)
     assert r28["change"] == pytest.approx(400_000 / VALUE_ADDED - SOLID_WASTE / VALUE_ADDED)
@@ -130,22 +130,24 @@ def test_all_problems_at_once_and_a_relative_change_needs_a_value(a, park):
 def test_compare_two_years(park, a):
     base = ecopark.assess(park, 2015)
     c = ecopark.compare(base, a)
-    assert list(c.columns) == COMPARE_COLUMNS and c["number"].tolist() == list(range(1, 33))
+    assert list(c.columns) == COMPARE_COLUMNS and c["number"].tolist() == [
+        str(n) for n in range(1, 33)
+    ]
     assert c.attrs == {
         "a": "nantong-etdz 2015",
         "b": "nantong-etdz 2021",
         "compliant_a": base.compliant,
         "compliant_b": True,
     }
-    r11 = c.set_index("number").loc[11]  # energy per value added: 0.61 → 0.40 吨标煤/万元
+    r11 = c.set_index("number").loc["11"]  # energy per value added: 0.61 → 0.40 吨标煤/万元
     assert (r11["display_a"], r11["display_b"]) == ("0.61", "0.40")
     assert (r11["status_a"], r11["status_b"], bool(r11["flipped"])) == ("fail", "pass", True)
     assert r11["change"] == pytest.approx(r11["value_b"] - r11["value_a"])
     assert r11["change_pct"] == pytest.approx((r11["value_b"] / r11["value_a"] - 1) * 100)
-    r14 = c.set_index("number").loc[14]
+    r14 = c.set_index("number").loc["14"]
     assert (r14["status_a"], r14["status_b"], bool(r14["flipped"])) == ("fail", "at_risk", True)
     # 2015 computes few indicators: the others changed from not computable, none flipped
-    r1 = c.set_index("number").loc[1]
+    r1 = c.set_index("number").loc["1"]
     assert r1["status_a"] == "not_computable" and not r1["flipped"] and r1["changed"]
     assert math.isnan(r1["change"])
 
@@ -162,9 +164,9 @@ def test_compare_with_itself_and_two_parks(a, tmp_path):
     )
     c = ecopark.compare(a, other, changed_only=True)
     assert c.attrs["b"] == "nantong-variant 2021"
-    assert set(c["number"]) >= {11} and c.set_index("number").loc[11, "value_b"] == pytest.approx(
-        2_500_000 / VALUE_ADDED
-    )
+    assert set(c["number"]) >= {"11"} and c.set_index("number").loc[
+        "11", "value_b"
+    ] == pytest.approx(2_500_000 / VALUE_ADDED)
 
 
 def test_results_is_long_and_tidy(nantong_dir):
@@ -172,8 +174,8 @@ def test_results_is_long_and_tidy(nantong_dir):
     assert list(r.columns) == RESULTS_COLUMNS
     assert set(r["park"]) >= {"nantong-etdz"}
     nt = r[(r["park"] == "nantong-etdz") & (r["year"] == 2021)]
-    assert nt["number"].tolist() == list(range(1, 33)) and nt["compliant"].all()
-    row = nt.set_index("number").loc[12]
+    assert nt["number"].tolist() == [str(n) for n in range(1, 33)] and nt["compliant"].all()
+    row = nt.set_index("number").loc["12"]
     assert row["display"] == "0.0026" and row["status"] == "fail"
     assert row["value"] == pytest.approx(0.002623, abs=1e-6)
     assert not (r["year"] <= 2015).any()  # years after each base year

@@ -56,9 +56,9 @@ def test_series_is_tidy_and_skips_years_without_values(synth):
     assert list(s.columns) == SERIES_COLUMNS
     assert 2014 not in set(s["year"])  # nothing computable there: skipped, no error
     # 3 needs year T-3: only 2018 has it; 10 and 13 are undefined (value added does not grow)
-    assert sorted(set(s["number"])) == [3, 11, 14, 27, 28]
-    assert s.loc[s.number == 3, "year"].tolist() == [2018]
-    s11 = s[s.number == 11].sort_values("year")
+    assert sorted(set(s["number"]), key=int) == ["3", "11", "14", "27", "28"]
+    assert s.loc[s.number == "3", "year"].tolist() == [2018]
+    s11 = s[s.number == "11"].sort_values("year")
     assert s11["year"].tolist() == [2015, 2016, 2017, 2018]
     assert s11["value"].tolist() == pytest.approx([0.72, 0.67, 0.62, 0.57])
     assert (s11["limit"] == 0.5).all() and (s11["op"] == "<=").all()
@@ -70,21 +70,22 @@ def test_fitted_pace_and_crossing_years(synth):
     _, t = park_trends(synth)
     assert list(t.columns) == TREND_COLUMNS
     t = t.set_index("number")
-    r11 = t.loc[11]
+    r11 = t.loc["11"]
     assert r11["slope"] == pytest.approx(-0.05) and r11["r"] == pytest.approx(-1.0)
     assert r11["p"] < 1e-6 and r11["n_years"] == 4
     assert r11["outlook"] == "will_pass" and r11["exact_crossing"] == pytest.approx(2019.4)
     assert r11["crossing_year"] == 2020 and "2020 年达标" in r11["outlook_zh"]
-    r27 = t.loc[27]
+    r27 = t.loc["27"]
     assert r27["slope"] == pytest.approx(0.6) and r27["last_passed"]
     assert r27["outlook"] == "will_fail" and r27["exact_crossing"] == pytest.approx(2015 + 10 / 3)
     assert r27["crossing_year"] == 2019
     assert (
-        t.loc[28, "outlook"] == "never" and t.loc[28, "outlook_zh"] == "按现有速度 30 年内无法达标"
+        t.loc["28", "outlook"] == "never"
+        and t.loc["28", "outlook_zh"] == "按现有速度 30 年内无法达标"
     )
-    assert pd.isna(t.loc[28, "crossing_year"])
-    assert t.loc[14, "outlook"] == "stays_passing" and t.loc[14, "slope"] == 0
-    assert t.loc[3, "outlook"] == "insufficient_data" and t.loc[3, "n_years"] == 1
+    assert pd.isna(t.loc["28", "crossing_year"])
+    assert t.loc["14", "outlook"] == "stays_passing" and t.loc["14", "slope"] == 0
+    assert t.loc["3", "outlook"] == "insufficient_data" and t.loc["3", "n_years"] == 1
 
 
 def test_too_few_years_gives_no_projection(synth):
@@ -93,7 +94,9 @@ def test_too_few_years_gives_no_projection(synth):
     assert (t["outlook"] == "insufficient_data").all()
     assert t["slope"].isna().all()
     two = fit_trends(s, min_years=2).set_index("number")
-    assert two.loc[11, "slope"] == pytest.approx(-0.05) and two.loc[11, "outlook"] == "will_pass"
+    assert (
+        two.loc["11", "slope"] == pytest.approx(-0.05) and two.loc["11", "outlook"] == "will_pass"
+    )
 
 
 def test_nantong_has_few_years_per_indicator(nantong_dir):
@@ -101,15 +104,15 @@ def test_nantong_has_few_years_per_indicator(nantong_dir):
     assert set(series["year"]) == {2015, 2018, 2021}
     # 14 has 2015 and 2021, 8 has 2018 and 2021: fewer than 3 years, no projection
     t = t.set_index("number")
-    assert t.loc[14, "n_years"] == 2 and t.loc[14, "outlook"] == "insufficient_data"
-    assert t.loc[20, "outlook"] == "insufficient_data"
+    assert t.loc["14", "n_years"] == 2 and t.loc["14", "outlook"] == "insufficient_data"
+    assert t.loc["20", "outlook"] == "insufficient_data"
 
 
 def test_no_projection_beyond_the_horizon(tmp_path):
     # 11 = 0.52 - 0.00015k: failing ≤0.5, the line reaches 0.5 at k = 133.3 (2148.3).
     years = {2015 + k: {"value_added": 100000.0, "energy": 52000.0 - 15.0 * k} for k in range(4)}
     trends = fit_trends(indicator_series(ecopark.load_park(write_park(tmp_path, years))))
-    r11 = trends.set_index("number").loc[11]
+    r11 = trends.set_index("number").loc["11"]
     assert r11["slope"] == pytest.approx(-0.00015)
     assert r11["outlook"] == "never" and pd.isna(r11["crossing_year"])
     assert r11["exact_crossing"] == pytest.approx(2015 + 20 / 0.15)
@@ -117,6 +120,6 @@ def test_no_projection_beyond_the_horizon(tmp_path):
     assert (
         fit_trends(indicator_series(ecopark.load_park(tmp_path / "synth")), horizon=300)
         .set_index("number")
-        .loc[11, "crossing_year"]
+        .loc["11", "crossing_year"]
         == 2149
     )

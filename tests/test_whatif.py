@@ -60,26 +60,26 @@ def boundary(config, limit: float, op: str) -> float:
 #: 14 (≤8, at risk): fresh water ≤ 8 × 4,906,200 / 10⁴ = 3,924.96.
 NANTONG_TIGHT = {
     "exact": {
-        (28, "solid_waste_generated"): 490620,
-        (28, "value_added"): 6905407,
-        (12, "renewable_energy"): 177690.1,
-        (14, "fresh_water"): 3924.96,
+        ("28", "solid_waste_generated"): 490620,
+        ("28", "value_added"): 6905407,
+        ("12", "renewable_energy"): 177690.1,
+        ("14", "fresh_water"): 3924.96,
     },
     # 修约值比较法 rounds the value to the limit's decimals (GB/T 8170): 28 ≤0.1 passes below
     # 0.15 (0.15 itself rounds to 0.2 either way), 12 ≥9 from above 8.5 (8.5 → 8 to even, 9
     # half-up: 167,818.35 either way, up to 0.1 tce), 14 ≤8 up to 8.5 with ties to even (8.5 →
     # 8: 4,170.27 万m³) and below it half-up (8.5 → 9: 4,170.2699, to the item's 4 decimals)
     "half_up": {
-        (28, "solid_waste_generated"): 735929.999,
-        (28, "value_added"): 4603605,
-        (12, "renewable_energy"): 167818.4,
-        (14, "fresh_water"): 4170.2699,
+        ("28", "solid_waste_generated"): 735929.999,
+        ("28", "value_added"): 4603605,
+        ("12", "renewable_energy"): 167818.4,
+        ("14", "fresh_water"): 4170.2699,
     },
     "even": {
-        (28, "solid_waste_generated"): 735929.999,
-        (28, "value_added"): 4603605,
-        (12, "renewable_energy"): 167818.4,
-        (14, "fresh_water"): 4170.27,
+        ("28", "solid_waste_generated"): 735929.999,
+        ("28", "value_added"): 4603605,
+        ("12", "renewable_energy"): 167818.4,
+        ("14", "fresh_water"): 4170.27,
     },
 }
 
@@ -91,24 +91,24 @@ def test_nantong_values_tight_under_the_rule(rules, tmp_path):
     got = what_it_would_take(a).set_index(["number", "item"])
     for (number, item), want in NANTONG_TIGHT[rule(a.config)].items():
         assert got.loc[(number, item), "required_value"] == want, (number, item)
-    sw = got.loc[(28, "solid_waste_generated")]
+    sw = got.loc[("28", "solid_waste_generated")]
     assert sw["required_change_pct"] == pytest.approx(
         (sw["required_value"] - 690540.672) / 690540.672 * 100, rel=1e-12
     )
 
 
 def test_nantong_28_solid_waste_and_value_added(table):
-    sw = table.loc[(28, "solid_waste_generated")]
+    sw = table.loc[("28", "solid_waste_generated")]
     assert sw["required_value"] == 490620  # 0.1 t/万元 × 4,906,200 万元
     assert round(sw["required_change_pct"], 2) == -28.95
-    va = table.loc[(28, "value_added")]
+    va = table.loc[("28", "value_added")]
     assert va["required_value"] == 6905407  # 690,540.672 t / 0.1, up to whole 万元
     assert round(va["required_change_pct"], 2) == 40.75
     assert va["reachable"] and va["item_zh"] == "工业增加值" and va["item_unit"] == "万元"
 
 
 def test_nantong_12_renewable_with_total_energy_unchanged(nantong_2021, table):
-    r = table.loc[(12, "renewable_energy")]
+    r = table.loc[("12", "renewable_energy")]
     target = boundary(nantong_2021.config, 9.0, ">=")
     assert r["required_value"] == pytest.approx(target / 100 * 1974333.51, abs=0.1)
     # only that item changes: the engine passes it there, and not one step (0.1 tce) below
@@ -118,7 +118,7 @@ def test_nantong_12_renewable_with_total_energy_unchanged(nantong_2021, table):
         assert again.result(12).passed is passed
         assert again.values["energy@T"] == 1974333.51
     # the other item alone: total energy down to 51.8 / 9 % = 575.56 tce, to 0.01 tce
-    e = table.loc[(12, "energy"), "required_value"]
+    e = table.loc[("12", "energy"), "required_value"]
     assert e == pytest.approx(51.8 / (target / 100), abs=0.01) and round(e, 2) == e
 
 
@@ -128,31 +128,31 @@ def test_solver_matches_closed_forms(nantong_2021, table):
     va, va3 = v["value_added@T"], v["value_added@T-3"]
     # 4, a share: recycling = 30 % × value added; value added = recycling / 30 %
     s4 = boundary(cfg, 30, ">=") / 100
-    assert table.loc[(4, "recycling_value_added"), "required_value"] == pytest.approx(
+    assert table.loc[("4", "recycling_value_added"), "required_value"] == pytest.approx(
         s4 * va, abs=0.1
     )
-    assert table.loc[(4, "value_added"), "required_value"] == pytest.approx(
+    assert table.loc[("4", "value_added"), "required_value"] == pytest.approx(
         v["recycling_value_added@T"] / s4, abs=1
     )
     # 3, a three-year growth rate: value added = V(T-3) × 1.15³, to whole 万元
     g3 = 1 + boundary(cfg, 15, ">=") / 100
-    assert table.loc[(3, "value_added"), "required_value"] == pytest.approx(va3 * g3**3, abs=1)
+    assert table.loc[("3", "value_added"), "required_value"] == pytest.approx(va3 * g3**3, abs=1)
     # 9, growth of value added per land: land = V / (1.06³ × V(T-3) / land(T-3)), to 0.01 km²
     land3 = v["industrial_land@T-3"]
     g9 = 1 + boundary(cfg, 6, ">=") / 100
-    assert table.loc[(9, "industrial_land"), "required_value"] == pytest.approx(
+    assert table.loc[("9", "industrial_land"), "required_value"] == pytest.approx(
         va / (g9**3 * va3 / land3), abs=0.01
     )
     # 14 (at risk): the break-even fresh water is 8 m³/万元 × V / 10⁴ 万m³, +4.83 %
-    fw = table.loc[(14, "fresh_water")]
+    fw = table.loc[("14", "fresh_water")]
     b14 = boundary(cfg, 8, "<=")
     assert fw["status"] == "at_risk"
     assert fw["required_value"] == pytest.approx(b14 * va / 1e4, abs=1.01e-4)
-    assert table.loc[(14, "value_added"), "required_value"] == pytest.approx(
+    assert table.loc[("14", "value_added"), "required_value"] == pytest.approx(
         v["fresh_water@T"] * 1e4 / b14, abs=1
     )
     # 7 (at risk): recycled down to 80 % of collected, to whole tonnes
-    assert table.loc[(7, "recyclables_recycled"), "required_value"] == pytest.approx(
+    assert table.loc[("7", "recyclables_recycled"), "required_value"] == pytest.approx(
         boundary(cfg, 80, ">=") / 100 * v["recyclables_collected@T"], abs=1
     )
 
@@ -160,9 +160,9 @@ def test_solver_matches_closed_forms(nantong_2021, table):
 def test_rows_cover_failing_and_at_risk_items(nantong_2021):
     df = what_it_would_take(nantong_2021)
     assert list(df.columns) == WHATIF_COLUMNS
-    assert sorted(set(df["number"])) == [3, 4, 5, 7, 9, 12, 14, 28]
+    assert sorted(set(df["number"]), key=int) == ["3", "4", "5", "7", "9", "12", "14", "28"]
     # only items of year T: indicator 3 reads value_added[T-3] too, which is not solved for
-    assert df.loc[df.number == 3, "item"].tolist() == ["value_added"]
+    assert df.loc[df.number == "3", "item"].tolist() == ["value_added"]
     assert df["reachable"].all()
 
 
@@ -242,10 +242,10 @@ def test_gaps_report_rows(nantong_2021):
     rep = gaps_report(nantong_2021)
     assert list(rep.columns) == REPORT_COLUMNS
     # passing indicators: one row, empty item columns
-    one = rep[rep.number == 1]
+    one = rep[rep.number == "1"]
     assert len(one) == 1 and one["item"].isna().all() and one["required_value"].isna().all()
-    assert rep[rep.number == 28]["item"].tolist() == ["solid_waste_generated", "value_added"]
-    assert set(rep["number"]) == set(range(1, 33))
+    assert rep[rep.number == "28"]["item"].tolist() == ["solid_waste_generated", "value_added"]
+    assert set(rep["number"]) == {str(n) for n in range(1, 33)}
 
 
 def test_gaps_command_csv_and_json(nantong_dir, nantong_2021, tmp_path, capsys):
@@ -258,8 +258,8 @@ def test_gaps_command_csv_and_json(nantong_dir, nantong_2021, tmp_path, capsys):
     r28 = [r for r in rows if r["number"] == "28"]
     assert [r["item"] for r in r28] == ["solid_waste_generated", "value_added"]
     # printed exactly as solved (not cut to 12 significant digits)
-    assert float(r28[0]["required_value"]) == tight[(28, "solid_waste_generated")]
-    assert float(r28[1]["required_value"]) == tight[(28, "value_added")]
+    assert float(r28[0]["required_value"]) == tight[("28", "solid_waste_generated")]
+    assert float(r28[1]["required_value"]) == tight[("28", "value_added")]
     assert r28[0]["status"] == "fail" and r28[0]["requirement"] == "≤0.1"
     passing = [r for r in rows if r["number"] == "2"]
     assert len(passing) == 1 and passing[0]["item"] == "" and passing[0]["status"] == "pass"
@@ -269,5 +269,5 @@ def test_gaps_command_csv_and_json(nantong_dir, nantong_2021, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["park"] == "nantong-etdz" and doc["year"] == 2021
     r12 = [r for r in doc["rows"] if r["number"] == 12 and r["item"] == "renewable_energy"][0]
-    assert r12["required_value"] == tight[(12, "renewable_energy")]
+    assert r12["required_value"] == tight[("12", "renewable_energy")]
     assert [r for r in doc["rows"] if r["number"] == 2][0]["item"] is None

@@ -12,6 +12,7 @@ from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
+from ecopark.standard.model import id_value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--indicator",
-        type=int,
+        type=str,
         action="append",
         metavar="N",
         help="only indicator N (repeatable); one that cannot be decomposed is an error (exit 2)",
@@ -78,7 +79,7 @@ def render(frame, fmt: str) -> str:
             )
         return buf.getvalue()
     records = [
-        {k: _number(v) for k, v in rec.items()}
+        {k: id_value(v) if k == "number" else _number(v) for k, v in rec.items()}
         for rec in frame[[*ATTRIBUTION_COLUMNS, "note"]].to_dict(orient="records")
     ]
     doc = {
@@ -87,12 +88,12 @@ def render(frame, fmt: str) -> str:
         "to": frame.attrs.get("year_to"),
         "method": "LMDI-I" + (" chained year on year" if frame.attrs.get("chained") else ""),
         "rows": records,
-        "skipped": frame.attrs.get("skipped", []),
+        "skipped": [{**k, "number": id_value(k["number"])} for k in frame.attrs.get("skipped", [])],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2, default=int) + "\n"
 
 
-def _asked_for(park, numbers: list[int] | None) -> list[int] | None:
+def _asked_for(park, numbers: list[str] | None) -> list[str] | None:
     """The ``--indicator`` numbers, each one the attribution can decompose.
 
     Raises
@@ -108,11 +109,11 @@ def _asked_for(park, numbers: list[int] | None) -> list[int] | None:
         raise InputError(Problem("--indicator", str(exc))) from None
 
 
-def _refuse_missing(frame, numbers: list[int] | None) -> None:
+def _refuse_missing(frame, numbers: list[str] | None) -> None:
     """An indicator asked for by ``--indicator`` and not decomposed is an error, with its reason."""
     if not numbers:
         return
-    done = set(frame["number"].astype(int)) if len(frame) else set()
+    done = set(frame["number"].astype(str)) if len(frame) else set()
     reasons = {s["number"]: s["reason"] for s in frame.attrs.get("skipped", [])}
     missing = [k for k in dict.fromkeys(numbers) if k not in done]
     if missing:

@@ -13,6 +13,7 @@ from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
+from ecopark.standard.model import id_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +64,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     from ecopark.whatif import REPORT_COLUMNS  # pandas loads when the command runs
 
     return [
-        {col: _plain(v, col in EXACT_COLUMNS) for col, v in zip(REPORT_COLUMNS, row, strict=True)}
+        {
+            col: id_value(v) if col == "number" else _plain(v, col in EXACT_COLUMNS)
+            for col, v in zip(REPORT_COLUMNS, row, strict=True)
+        }
         for row in frame[REPORT_COLUMNS].itertuples(index=False, name=None)
     ]
 

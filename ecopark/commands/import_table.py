@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from ecopark.errors import display_path
-from ecopark.io.config import WATER_REGIONS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,8 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--water-region",
-        choices=WATER_REGIONS,
-        help="water_region for a new park.yaml (default other)",
+        help="water_region for a new park.yaml: water_scarce, jingjinji or other (default other)",
     )
     p.set_defaults(func=run_import)
 

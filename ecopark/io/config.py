@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,30 +11,27 @@ from typing import Any
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.confine import confined
 from ecopark.io.yamlfile import load_yaml, type_problem
-from ecopark.standard import registry
 from ecopark.standard.model import (
     COMPARISONS,
     DEFAULT_STANDARD,
     PARK_RULE_KEYS,
     ROUNDING_RULES,
+    Standard,
     load_standard,
 )
 
-WATER_REGIONS = ("water_scarce", "jingjinji", "other")
-
-#: Keys park.yaml may hold. The first seven are the data contract's; the rest are ecopark's own:
-#: sector_benchmarks (footnote a limits by indicator number), rules (rounding and comparison
-#: method over the standard's), synthetic (a made-up park), description and source (free text
-#: shown in reports).
+#: Keys park.yaml may hold beside the attributes its standards declare (``water_region``,
+#: ``dominant_sector_share`` for HJ 274-2015). The first five are the data contract's; the rest
+#: are ecopark's own: sector_benchmarks (the limits of ``benchmark_when`` rules by indicator
+#: id), rules (rounding and comparison method over the standard's), synthetic (a made-up park),
+#: description and source (free text shown in reports).
 KNOWN_KEYS = (
     "id",
     "name",
     "name_en",
     "standard",
     "base_year",
-    "water_region",
     "selected_optional",
-    "dominant_sector_share",
     "sector_benchmarks",
     "rules",
     "synthetic",
@@ -47,8 +45,6 @@ KEY_TYPES = {
     "id": "text",
     "name": "text",
     "name_en": "text",
-    "standard": "text",
-    "water_region": "text",
     "synthetic": "boolean",
     "description": "text",
     "source": "text",
@@ -59,21 +55,44 @@ FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 @dataclass(frozen=True)
 class ParkConfig:
-    """The contents of a park's ``park.yaml``."""
+    """The contents of a park's ``park.yaml``.
+
+    Attributes
+    ----------
+    standard : str
+        The code of the standard the park is assessed against by default (the first of
+        ``standards``).
+    standards : tuple of str
+        Every standard park.yaml names (``standard:`` text or a list).
+    attributes : dict
+        The park attributes its standards declare (``water_region``, ...), each as given or
+        its default (None: not given).
+    selected_optional : tuple of str
+        The ids of the indicators the park selected (``selected_optional`` as a list).
+    selected_by_standard : dict of str to tuple of str
+        ``selected_optional`` given as a mapping, standard code -> ids.
+    sector_benchmarks : dict of str to number
+        Indicator id -> the benchmark a ``benchmark_when`` rule uses, as written.
+    """
 
     id: str
     name: str
     base_year: int
     name_en: str = ""
     standard: str = DEFAULT_STANDARD
-    water_region: str = "other"
-    selected_optional: tuple[int, ...] = ()
-    dominant_sector_share: float | None = None
-    sector_benchmarks: dict[int, int | float] = field(default_factory=dict)
+    standards: tuple[str, ...] = (DEFAULT_STANDARD,)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    selected_optional: tuple[str, ...] = ()
+    selected_by_standard: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sector_benchmarks: dict[str, int | float] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
     description: str = ""
     source: str = ""
+
+    def selected_for(self, code: str) -> tuple[str, ...]:
+        """The ids selected for the standard ``code``."""
+        return self.selected_by_standard.get(code, self.selected_optional)
 
 
 def load_config(park_dir: Path | str) -> ParkConfig:
@@ -138,15 +157,6 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
     def bad(key: str, message: str) -> None:
         problems.append(Problem(shown, message, lines.get(key), key))
 
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else f"; known keys: {', '.join(KNOWN_KEYS)}"
-            )
-            bad(str(key), f"unknown key '{key}'{hint}")
     for key in REQUIRED_KEYS:
         if raw.get(key) in (None, ""):
             problems.append(Problem(shown, f"'{key}' is missing; add '{key}: ...'", None, key))
@@ -163,64 +173,17 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         or not FIRST_YEAR <= base_year <= LAST_YEAR
     ):
         bad("base_year", f"base_year must be a year such as 2015, not '{base_year}'")
-    region = raw.get("water_region", "other")
-    if region not in WATER_REGIONS:
-        bad(
-            "water_region",
-            f"water_region '{region}' is not one of water_scarce (缺水城市), jingjinji (京津冀), other (其他地区)",
-        )
-    standard_code = raw.get("standard") or DEFAULT_STANDARD
-    if not isinstance(standard_code, str):
-        standard_code = DEFAULT_STANDARD  # reported by the type check
-    else:
-        try:
-            standard_code = registry.find(standard_code).code
-        except InputError as exc:
-            bad("standard", "; ".join(p.message for p in exc.problems))
-            standard_code = DEFAULT_STANDARD
-    optional = load_standard(standard_code).optional_numbers
-    selected = raw.get("selected_optional") or []
-    if not isinstance(selected, list):
-        bad("selected_optional", "selected_optional must be a list such as [2, 6, 8, 11, 14, 27]")
-        selected = []
-    for number in selected:
-        if not isinstance(number, int) or isinstance(number, bool) or number not in optional:
-            bad(
-                "selected_optional",
-                f"indicator {number} is not an optional indicator of {standard_code}; "
-                f"choose among {', '.join(map(str, optional))}",
-            )
-    numbers = [n for n in selected if isinstance(n, int)]
-    if len(set(numbers)) != len(numbers):
-        bad("selected_optional", "an indicator is listed twice in selected_optional")
-    share = raw.get("dominant_sector_share")
-    if share is not None and (
-        type_problem("dominant_sector_share", share, "number") or not 0 <= share <= 1
-    ):
-        bad(
-            "dominant_sector_share",
-            f"dominant_sector_share must be a fraction from 0 to 1 (0.72 for 72%), not '{share}'",
-        )
-    benchmarks = raw.get("sector_benchmarks") or {}
-    if not isinstance(benchmarks, dict) or not all(
-        isinstance(k, int)
-        and not isinstance(k, bool)
-        and type_problem("sector_benchmarks", v, "number") is None
-        for k, v in benchmarks.items()
-    ):
-        bad(
-            "sector_benchmarks",
-            "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}",
-        )
-        benchmarks = {}
-    footnote_a = [i.number for i in load_standard(standard_code).indicators if "a" in i.footnotes]
-    for number in benchmarks:
-        if number not in footnote_a:
-            bad(
-                "sector_benchmarks",
-                f"indicator {number} takes no sector benchmark; footnote a applies to "
-                f"{', '.join(map(str, footnote_a))} only",
-            )
+    standards = _standards(raw.get("standard"), bad)
+    attributes = _attributes(raw, standards, bad)
+    declared = [name for std in standards for name in std.attributes]
+    for key in raw:
+        if key not in KNOWN_KEYS and key not in declared:
+            names = [*KNOWN_KEYS, *dict.fromkeys(declared)]
+            close = difflib.get_close_matches(str(key), names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(names)}"
+            bad(str(key), f"unknown key '{key}'{hint}")
+    selected, by_standard = _selection(raw.get("selected_optional"), standards, bad)
+    benchmarks = _benchmarks(raw.get("sector_benchmarks"), standards, bad)
     rules = _rules(raw.get("rules"), lambda message: bad("rules", message))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
@@ -228,17 +191,151 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
         id=str(raw["id"]),
         name=str(raw["name"]),
         name_en=str(raw.get("name_en") or ""),
-        standard=standard_code,
+        standard=standards[0].code,
+        standards=tuple(std.code for std in standards),
         base_year=int(base_year),
-        water_region=region,
-        selected_optional=tuple(sorted(selected)),
-        dominant_sector_share=None if share is None else float(share),
-        sector_benchmarks={int(k): v for k, v in benchmarks.items()},  # as written: 60, 92.25
+        attributes=attributes,
+        selected_optional=selected,
+        selected_by_standard=by_standard,
+        sector_benchmarks=benchmarks,  # as written: 60, 92.25
         rules=rules,
         synthetic=raw.get("synthetic") is True,
         description=str(raw.get("description") or ""),
         source=str(raw.get("source") or ""),
     )
+
+
+def _standards(spec: Any, bad: Callable[[str, str], None]) -> list[Standard]:
+    """park.yaml ``standard:``: a code or a list of codes (default HJ 274-2015), loaded."""
+    codes = spec if isinstance(spec, list) else [spec]
+    out: list[Standard] = []
+    for code in codes:
+        if code in (None, "") and not isinstance(spec, list):
+            code = DEFAULT_STANDARD
+        if not isinstance(code, str) or not code:
+            bad(
+                "standard",
+                f"standard must be text (a standard's code such as {DEFAULT_STANDARD}) or a list of them, not '{code}'",
+            )
+            continue
+        try:
+            std = load_standard(code)
+        except InputError as exc:
+            bad("standard", "; ".join(p.message for p in exc.problems))
+            continue
+        if any(s.code == std.code for s in out):
+            bad("standard", f"standard '{code}' is listed twice")
+            continue
+        out.append(std)
+    return out or [load_standard(DEFAULT_STANDARD)]
+
+
+def _attributes(
+    raw: Mapping[str, Any], standards: list[Standard], bad: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """The attributes the park's standards declare, from park.yaml (or their defaults), checked."""
+    out: dict[str, Any] = {}
+    for std in standards:
+        for name, attr in std.attributes.items():
+            value = raw.get(name, attr.default)
+            if value is None:
+                out.setdefault(name, None)
+                continue
+            why = attr.problem(value)
+            if why is not None:
+                bad(name, why)
+                continue
+            out.setdefault(name, value)
+    return out
+
+
+def _selection(
+    spec: Any, standards: list[Standard], bad: Callable[[str, str], None]
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """park.yaml ``selected_optional``: a list of ids, or a mapping standard code -> list."""
+    if spec is None:
+        return (), {}
+    if isinstance(spec, dict):
+        codes = {std.code: std for std in standards}
+        out: dict[str, tuple[str, ...]] = {}
+        for code, ids in spec.items():
+            if code not in codes:
+                bad(
+                    "selected_optional",
+                    f"'{code}' is not a standard of this park ({', '.join(codes)})",
+                )
+                continue
+            out[code] = _selected_ids(ids, [codes[code]], bad)
+        return (), out
+    return _selected_ids(spec, standards, bad), {}
+
+
+def _selected_ids(
+    spec: Any, standards: list[Standard], bad: Callable[[str, str], None]
+) -> tuple[str, ...]:
+    """A list of selected ids, each selectable in one of ``standards``."""
+    if not isinstance(spec, list):
+        bad("selected_optional", "selected_optional must be a list such as [2, 6, 8, 11, 14, 27]")
+        return ()
+    optional = [n for std in standards for n in std.optional_numbers]
+    ids = []
+    for number in spec:
+        text = number if isinstance(number, str) else None
+        if isinstance(number, int) and not isinstance(number, bool):
+            text = str(number)
+        if text is None or text not in optional:
+            bad(
+                "selected_optional",
+                f"indicator {number} is not an optional indicator of "
+                f"{' or '.join(std.code for std in standards)}; "
+                f"choose among {', '.join(dict.fromkeys(optional))}",
+            )
+            continue
+        ids.append(text)
+    if len(set(ids)) != len(ids):
+        bad("selected_optional", "an indicator is listed twice in selected_optional")
+    order = {n: i for i, n in enumerate(dict.fromkeys(optional))}
+    return tuple(sorted(set(ids), key=order.__getitem__))
+
+
+def _benchmarks(
+    spec: Any, standards: list[Standard], bad: Callable[[str, str], None]
+) -> dict[str, int | float]:
+    """park.yaml ``sector_benchmarks``: indicator id -> the limit of its ``benchmark_when`` rule."""
+    if not spec:
+        return {}
+    if not isinstance(spec, dict) or not all(
+        (isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)))
+        and type_problem("sector_benchmarks", v, "number") is None
+        for k, v in spec.items()
+    ):
+        bad(
+            "sector_benchmarks",
+            "sector_benchmarks must map indicator numbers to limits, e.g. {6: 90}",
+        )
+        return {}
+    allowed = list(dict.fromkeys(n for std in standards for n in std.benchmark_ids))
+    marks = sorted(
+        {
+            c.mark
+            for std in standards
+            for ind in std.indicators
+            for c in ind.conditions
+            if c.kind == "benchmark_when" and c.mark
+        }
+    )
+    out: dict[str, int | float] = {}
+    for number, value in spec.items():
+        if str(number) not in allowed:
+            note = f"footnote {'/'.join(marks)}" if marks else "a benchmark_when rule"
+            bad(
+                "sector_benchmarks",
+                f"indicator {number} takes no sector benchmark; {note} applies to "
+                f"{', '.join(allowed) or 'no indicator'} only",
+            )
+            continue
+        out[str(number)] = value
+    return out
 
 
 def _rules(spec: Any, bad: Any) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """How a park shows itself: a one-line ``repr`` and an HTML card for JupyterLab.
 
-Name, id, years and their files, the standard, base year, selection and water region; every text
+Name, id, years and their files, the standard, base year, selection and the park attributes
+the standard reads (water region, ...); every text
 from ``park.yaml`` is HTML-escaped. Results (assessments, gaps, ...) show themselves through
 :mod:`ecopark.display`, a layer above this one.
 """
@@ -12,9 +13,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ecopark.io.park import Park
-
-#: The water regions of park.yaml in Chinese (indicator 16's limit depends on it).
-REGION_ZH = {"water_scarce": "缺水城市", "jingjinji": "京津冀", "other": "其他地区"}
 
 
 def park_text(park: Park) -> str:
@@ -34,9 +32,12 @@ def park_html(park: Park) -> str:
         ("规划基准年", str(c.base_year)),
         ("数据年份", "、".join(map(str, park.years)) or "无"),
         ("数据文件", files),
-        ("选择的可选指标", "、".join(map(str, c.selected_optional)) or "无"),
-        ("水资源地区", f"{REGION_ZH.get(c.water_region, c.water_region)} ({c.water_region})"),
+        ("选择的可选指标", "、".join(c.selected_for(park.standard.code)) or "无"),
     ]
+    for name, attr in park.standard.attributes.items():  # the attributes the standard reads
+        value = c.attributes.get(name)
+        if value is not None:
+            rows.append((attr.label_zh, f"{attr.value_text(value)} ({value})"))
     if c.synthetic:
         rows.append(("数据", "合成数据（示例），并非真实园区"))
     if c.source:

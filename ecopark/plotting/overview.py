@@ -44,10 +44,11 @@ def _requirement_shown(assessment: Assessment, number: int, text: object) -> str
         req = assessment.standard.indicator(number).requirement
     except KeyError:
         return text or MISSING
-    if req.by_region and assessment.config.water_region in req.by_region:
-        return req.by_region[assessment.config.water_region].text
-    if req.by_sign_of is not None and text == req.describe("branches"):
-        return f"{req.positive.text} 或 {req.negative.text}"
+    node = req.resolved(assessment.config.attributes)
+    if node is not req and node.limit is not None:  # chosen by the park's attributes
+        return node.limit.text
+    if node.by_sign_of is not None and text == req.describe("branches"):
+        return " 或 ".join(limit.text for limit in node.limits())
     return text or MISSING
 
 
@@ -94,7 +95,7 @@ def assessment_overview(
     matplotlib.figure.Figure
     """
     g = gaps
-    g = g.sort_values("number").reset_index(drop=True)
+    g = g.reset_index(drop=True)  # the gap table is in the standard's order
     n = len(g)
     fig, ax = new_axes(ax, figsize or (11.0, 1.9 + 0.3 * n))
     lo, hi = MARGIN_CLIP
@@ -112,7 +113,7 @@ def assessment_overview(
         zorder=2,
     )
     for bar, number in zip(bars, g["number"][has_margin], strict=True):
-        bar.set_gid(f"indicator-{int(number)}")  # an id in SVG output; lets tests find the bar
+        bar.set_gid(f"indicator-{number}")  # an id in SVG output; lets tests find the bar
     for i in np.flatnonzero(has_margin & ((margins > hi) | (margins < lo))):
         edge, d = (hi, 1) if margins[i] > hi else (lo, -1)
         ax.annotate(
@@ -204,7 +205,7 @@ def assessment_overview(
             gid=f"role-{int(g.at[i, 'number'])}-{role}",
         )
         status = g.at[i, "status"]
-        requirement = _requirement_shown(assessment, int(g.at[i, "number"]), g.at[i, "requirement"])
+        requirement = _requirement_shown(assessment, g.at[i, "number"], g.at[i, "requirement"])
         cells = [("requirement", requirement, "left")]
         if has_margin[i]:  # no "—" where there is no margin: the text at the bar says why
             cells.append(("margin", fmt(margins[i], "pct", 1), "right"))

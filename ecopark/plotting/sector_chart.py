@@ -39,7 +39,7 @@ def _effect_kind(factor: str) -> str:
 
 
 def _draw_shares(ax: Axes, shares: pd.DataFrame, standard: Standard) -> None:
-    number, year = int(shares["number"].iloc[0]), int(shares["year"].iloc[0])
+    number, year = shares["number"].iloc[0], int(shares["year"].iloc[0])
     items = list(dict.fromkeys(shares["item"]))
     first = shares[shares["item"] == items[0]].set_index("sector")
     order = first.sort_values("share", ascending=True).index.tolist()  # largest at the top

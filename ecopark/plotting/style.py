@@ -98,14 +98,14 @@ def _greedy(text: str, width: float) -> list[str]:
 
 
 def indicator_label(
-    number: int, name_zh: str, width: int | None = 18, *, wrap_lines: bool = False
+    number: str, name_zh: str, width: int | None = 18, *, wrap_lines: bool = False
 ) -> str:
     """``"28 单位工业增加值固废产生量"``: the number and the name as the standard prints it.
 
     Parameters
     ----------
-    number : int
-        HJ 274 indicator number.
+    number : str
+        The indicator's id (HJ 274: ``"28"``).
     name_zh : str
         ``IndicatorResult.name_zh``.
     width : int or None

@@ -109,7 +109,8 @@ def what_it_would_take(
     if numbers is not None:
         wanted = list(numbers)
         w = w[w["number"].isin(wanted)]
-    w = w.sort_values("number", kind="stable").reset_index(drop=True)
+    order = {n: i for i, n in enumerate(gaps["number"])}  # the standard's order
+    w = w.sort_values("number", kind="stable", key=lambda s: s.map(order)).reset_index(drop=True)
     g = gaps.set_index("number")
 
     # Rows: a heading per indicator, then its items.
@@ -118,7 +119,7 @@ def what_it_would_take(
     rows: list[tuple[int, pd.Series]] = []  # (y, row)
     for number, sub in w.groupby("number", sort=True):
         status = str(g.at[number, "status"])
-        head = indicator_label(int(number), str(g.at[number, "indicator"]), 20)
+        head = indicator_label(number, str(g.at[number, "indicator"]), 20)
         head += f"（{g.at[number, 'display']}，要求 {g.at[number, 'requirement']}）"
         labels.append(head)
         label_colours.append(status_colour(status))
@@ -157,7 +158,7 @@ def what_it_would_take(
         ys[ok], changes[ok], color=np.array(colours, dtype=object)[ok], height=0.62, zorder=2
     )
     for bar, (_, r) in zip(bars, [rows[i] for i in np.flatnonzero(ok)], strict=True):
-        bar.set_gid(f"indicator-{int(r['number'])}-{r['item']}")
+        bar.set_gid(f"indicator-{r['number']}-{r['item']}")
     for (y, r), ch in zip(rows, changes, strict=True):
         if ch == 0:
             ax.plot(

@@ -232,7 +232,7 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
     out = []
     w = whatif
     for _, g in problems.iterrows():
-        number = int(g["number"])
+        number = g["number"]
         unit = g["unit"] or ""
         value = with_unit(str(g["display"]) + str(g.get("mark", "")), unit)  # 0.50(+) at a limit
         req = with_unit(str(g["requirement"]), unit)
@@ -424,8 +424,8 @@ def trend_numbers(fits: pd.DataFrame, problems: Sequence[int], limit: int = 4) -
     fitted = f[f["outlook"].isin(["will_pass", "never", "will_fail"])]
     wanted = set(problems)
     with_data = f[f["n_years"] >= 2]
-    chosen = [int(n) for n in with_data["number"] if int(n) in wanted]
-    chosen += [int(n) for n in fitted["number"] if int(n) not in chosen]
+    chosen = [n for n in with_data["number"] if n in wanted]
+    chosen += [n for n in fitted["number"] if n not in chosen]
     return chosen[:limit]
 
 
@@ -450,7 +450,7 @@ def sector_sentence(
     """One indicator by sector: each numerator item's largest source (``shares``:
     :func:`ecopark.sectors.sector_shares`) and, when given, the structure and intensity effects
     (the ``合计`` rows of :func:`ecopark.sectors.structure_intensity`) or why there are none."""
-    n, year = int(shares["number"].iloc[0]), int(shares["year"].iloc[0])
+    n, year = shares["number"].iloc[0], int(shares["year"].iloc[0])
     parts = []
     for item, rows in shares.groupby("item", sort=False):
         top = rows.sort_values("share", ascending=False).iloc[0]

@@ -116,9 +116,9 @@ class ReportSession:
         return g[g["status"].isin(PROBLEM_STATUSES)]
 
     @property
-    def problem_numbers(self) -> list[int]:
-        """Numbers of the failing and at-risk indicators, in the standard's order."""
-        return [int(n) for n in self.problems["number"]]
+    def problem_numbers(self) -> list[str]:
+        """Ids of the failing and at-risk indicators, in the standard's order."""
+        return list(self.problems["number"])
 
     @functools.cached_property
     def whatif(self) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
+from ecopark.errors import InputError
 from ecopark.standard import registry
 from ecopark.standard.expr import Compiled, Inexact, NotComputable, compile_formula
 
 DEFAULT_STANDARD = "HJ 274-2015"
 
-ROLES = ("must", "optional")
 OPS = (">=", "<=", "=")
 OP_SYMBOL = {">=": "≥", "<=": "≤", "=": ""}
 
@@ -140,7 +140,7 @@ class Item:
     part_of : tuple of str
         The items whose sum the item cannot exceed (utilised solid waste is part of generated
         waste plus prior-year stock); the data checks need the first of them present.
-    part_of_indicators : tuple of int
+    part_of_indicators : tuple of str
         The indicators a part above its whole makes wrong.
     aliases : tuple of str
         Other spellings seen in official tables (``SO2`` for SO2排放量), matched by the importer.
@@ -158,7 +158,7 @@ class Item:
     allowed: tuple[str, ...] = ()
     additive: int = 0
     part_of: tuple[str, ...] = ()
-    part_of_indicators: tuple[int, ...] = ()
+    part_of_indicators: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     minimum: Decimal | None = None
     maximum: Decimal | None = None
@@ -263,46 +263,348 @@ class Applied:
     reason_en: str = ""
 
 
-#: The requirement under footnote a when the park has not given its sector's benchmark.
-BENCHMARK_TEXT = "该行业清洁生产一级水平（注 a）"
+@dataclass(frozen=True)
+class Attribute:
+    """A park attribute a standard needs, read from park.yaml (``attributes:`` of a definition).
+
+    Attributes
+    ----------
+    name : str
+        The park.yaml key (``water_region``).
+    type : str
+        ``choice`` (one of ``choices``), ``number``, ``integer`` or ``boolean``.
+    label_zh, label_en : str
+        What the attribute is, in words (``所在区域``).
+    short_zh : str
+        A short Chinese name for sentences (defaults to ``label_zh``).
+    choices : dict of str to str
+        For a choice: value -> its Chinese label (``water_scarce: 缺水城市``), in order.
+    default : object
+        The value when park.yaml does not give one; None: optional, absent means "not given".
+    minimum, maximum : float or None
+        The allowed range of a number [``unit``].
+    unit : str
+        ``fraction`` (printed as a percentage) or another unit name, or empty.
+    """
+
+    name: str
+    type: str
+    label_zh: str
+    label_en: str = ""
+    short_zh: str = ""
+    choices: dict[str, str] = field(default_factory=dict)
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed for this attribute (a sentence naming it), or None.
+
+        ``water_region 'south' is not one of water_scarce (缺水城市), jingjinji (京津冀区域),
+        other (其他地区)``; ``dominant_sector_share must be a number from 0 to 1 (0.72 for 72%),
+        not '80'``.
+        """
+        if self.type == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return None
+            return f"{self.name} '{value}' is not one of {self.allowed_text}"
+        if self.type == "boolean":
+            if isinstance(value, bool):
+                return None
+            return f"{self.name} must be true or false, not '{value}'"
+        bad = (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or (self.type == "integer" and not float(value).is_integer())
+            or (self.minimum is not None and value < self.minimum)
+            or (self.maximum is not None and value > self.maximum)
+        )
+        return f"{self.name} must be {self.allowed_text}, not '{value}'" if bad else None
+
+    @property
+    def allowed_text(self) -> str:
+        """The allowed values in words: ``water_scarce (缺水城市), jingjinji (京津冀区域), other (其他地区)``."""
+        if self.type == "choice":
+            return ", ".join(f"{k} ({v})" for k, v in self.choices.items())
+        if self.type == "boolean":
+            return "true or false"
+        return ("a whole number" if self.type == "integer" else "a number") + self.range_text
+
+    @property
+    def range_text(self) -> str:
+        """`` from 0 to 1 (0.72 for 72%)`` for a bounded number; empty otherwise."""
+        lo, hi = self.minimum, self.maximum
+        text = ""
+        if lo is not None and hi is not None:
+            text = f" from {format_number(lo)} to {format_number(hi)}"
+        elif lo is not None:
+            text = f" of at least {format_number(lo)}"
+        elif hi is not None:
+            text = f" of at most {format_number(hi)}"
+        if self.unit == "fraction":
+            text += " (0.72 for 72%)"
+        return text
+
+    def value_text(self, value: Any) -> str:
+        """A value as a sentence prints it: ``80%`` for a fraction, ``缺水城市`` for a choice."""
+        if self.type == "choice":
+            return self.choices.get(str(value), str(value))
+        if self.unit == "fraction" and isinstance(value, int | float):
+            return f"{value:.0%}"
+        return format_number(value) if isinstance(value, int | float) else str(value)
+
+
+def case_key(value: Any) -> str:
+    """The key of ``cases:`` a park attribute's value selects: ``"true"``/``"false"`` for booleans."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A tier of indicators and the rule the verdict applies to it (``tiers:`` of a definition).
+
+    Attributes
+    ----------
+    id : str
+        What indicators name in ``tier:`` (``must``).
+    name_zh, name_en : str
+        The tier in words (``必选``, ``must``).
+    rule : str
+        ``all_pass`` (every indicator must pass), ``select`` (the park selects at least
+        ``min_selected`` of them, park.yaml ``selected_optional``, and every selected one must
+        pass) or ``gate`` (every indicator must pass; if one does not, the park-year is
+        不具备评价条件 and the other tiers are not judged).
+    min_selected : int
+        For ``select``: the fewest indicators a park may select.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    rule: str
+    min_selected: int = 0
+
+    @property
+    def counts_always(self) -> bool:
+        """Whether every indicator of the tier counts (``all_pass`` and ``gate``)."""
+        return self.rule != "select"
+
+
+TIER_RULES = ("all_pass", "select", "gate")
+#: Operators of a ``benchmark_when`` condition and their Chinese and English words.
+CONDITION_OPS: dict[str, tuple[str, str]] = {
+    ">": ("超过", "above"),
+    ">=": ("达到或超过", "at least"),
+    "<": ("低于", "below"),
+    "<=": ("不超过", "at most"),
+    "=": ("为", "equal to"),
+}
+
+
+@dataclass(frozen=True)
+class BenchmarkWhen:
+    """Rule kind ``benchmark_when``: the limit is a park-supplied benchmark when a condition holds.
+
+    When the park's ``attribute`` ``op`` ``value`` (HJ 274-2015 注 a: the largest industry's
+    share of output > 0.70), the limit keeps its operator and takes the value the park gives
+    in park.yaml ``sector_benchmarks`` for the indicator; without it the indicator cannot be
+    judged.
+
+    Attributes
+    ----------
+    attribute : Attribute
+        The park attribute the condition reads.
+    op : str
+        One of :data:`CONDITION_OPS`.
+    value : float or str
+        The threshold [the attribute's unit].
+    benchmark_zh, benchmark_en : str
+        What the benchmark is, in words (``该行业清洁生产一级水平``).
+    mark : str
+        The mark printed in the official table (``a``), or empty.
+    text_zh : str
+        The standard's own wording of the rule; generated from the parameters when empty.
+    """
+
+    attribute: Attribute
+    op: str
+    value: float | str
+    benchmark_zh: str = "园区提供的基准值"
+    benchmark_en: str = "the benchmark the park supplies"
+    mark: str = ""
+    text_zh: str = ""
+    kind: str = "benchmark_when"
+
+    def holds(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether the condition holds for a park's attributes (an attribute not given: no)."""
+        got = attributes.get(self.attribute.name, self.attribute.default)
+        if got is None:
+            return False
+        if self.op == "=":
+            return case_key(got) == case_key(self.value)
+        if isinstance(got, bool | str) or isinstance(self.value, str):
+            return False
+        return {">": got > self.value, ">=": got >= self.value, "<": got < self.value}.get(
+            self.op, got <= self.value
+        )
+
+    @property
+    def note(self) -> str:
+        """``注 a：`` with a mark, else empty (how sentences cite the rule)."""
+        return f"注 {self.mark}：" if self.mark else ""
+
+    @property
+    def requirement_zh(self) -> str:
+        """The requirement when the benchmark is missing: ``该行业清洁生产一级水平（注 a）``."""
+        return self.benchmark_zh + (f"（注 {self.mark}）" if self.mark else "")
+
+    @property
+    def footnote_zh(self) -> str:
+        """The rule in words, as the official table's note prints it."""
+        if self.text_zh:
+            return self.text_zh
+        attr = self.attribute
+        return (
+            f"{attr.label_zh}{CONDITION_OPS[self.op][0]} {attr.value_text(self.value)}，"
+            f"该指标的指标值为{self.benchmark_zh}。"
+        )
+
+    def missing(self, attributes: Mapping[str, Any]) -> tuple[str, str]:
+        """Why no limit applies when the benchmark is not given (Chinese, English)."""
+        attr = self.attribute
+        got = attr.value_text(attributes.get(attr.name, attr.default))
+        word_zh, word_en = CONDITION_OPS[self.op]
+        mark_en = f"footnote {self.mark}: " if self.mark else ""
+        return (
+            f"{self.note}{attr.short_zh or attr.label_zh} {got} {word_zh} "
+            f"{attr.value_text(self.value)}，须以{self.benchmark_zh}为限值（park.yaml sector_benchmarks）",
+            f"{mark_en}{attr.label_en or attr.name} is {got} ({word_en} "
+            f"{attr.value_text(self.value)}), so the limit is {self.benchmark_en}; give it as "
+            "sector_benchmarks in park.yaml",
+        )
+
+
+@dataclass(frozen=True)
+class SelectableIfPasses:
+    """Rule kind ``selectable_if_passes``: may be selected only if another indicator passes.
+
+    Attributes
+    ----------
+    indicator : str
+        The id of the indicator that must pass.
+    label : str
+        Its display label.
+    mark, text_zh : str
+        As :class:`BenchmarkWhen`; the generated text is
+        ``“指标 4”无法达标的园区不能选择此项指标作为考核指标。``
+    """
+
+    indicator: str
+    label: str
+    mark: str = ""
+    text_zh: str = ""
+    kind: str = "selectable_if_passes"
+
+    @property
+    def note(self) -> str:
+        """``按注 b `` with a mark, else empty."""
+        return f"按注 {self.mark} " if self.mark else ""
+
+    @property
+    def footnote_zh(self) -> str:
+        """The rule in words, as the official table's note prints it."""
+        return self.text_zh or f"“指标 {self.label}”无法达标的园区不能选择此项指标作为考核指标。"
+
+    @property
+    def note_en(self) -> str:
+        """``(footnote b)``, or ``(only if indicator 4 passes)`` without a mark."""
+        if self.mark:
+            return f"(footnote {self.mark})"
+        return f"(only if indicator {self.label} passes)"
+
+
+Condition = BenchmarkWhen | SelectableIfPasses
+CONDITION_KINDS = ("benchmark_when", "selectable_if_passes")
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """A requirement: a fixed limit, or one chosen by a helper's sign or by the water region.
+    """A requirement: one node of a tree, of exactly one kind.
+
+    - a plain limit (``limit``);
+    - cases by a park attribute (``by_attribute``: the attribute's value -> a node; 16 of
+      HJ 274-2015 by ``water_region``), any declared attribute;
+    - cases by the sign of a helper (``by_sign_of``: ``positive`` / ``negative`` nodes; g_V for
+      10, 13, 25).
+
+    Nodes nest as deep as needed (park type × water region, a sign within a region...).
 
     Attributes
     ----------
     limit : Limit or None
-        The fixed limit.
+        The fixed limit of a leaf.
+    by_attribute : Attribute or None
+        The park attribute whose value chooses among ``cases``.
+    cases : dict of str to Requirement
+        Value (:func:`case_key`) -> node, in the definition's order.
     by_sign_of : Helper or None
-        The helper whose sign chooses between ``positive`` and ``negative`` (g_V for 10, 13, 25).
-    by_region : dict or None
-        Water region (park.yaml ``water_region``) -> limit (16); ``region_names`` their Chinese names.
+        The helper whose sign chooses between ``positive`` and ``negative``.
     unit : str
         The unit of the limit values (the indicator's).
-    benchmark_above : float or None
-        Footnote a: above this share of output in one sector [fraction], the limit is that
-        sector's benchmark (park.yaml ``sector_benchmarks``).
     """
 
     limit: Limit | None = None
+    by_attribute: Attribute | None = None
+    cases: dict[str, Requirement] = field(default_factory=dict)
     by_sign_of: Helper | None = None
-    positive: Limit | None = None
-    negative: Limit | None = None
-    by_region: dict[str, Limit] | None = None
-    region_names: dict[str, str] = field(default_factory=dict)
+    positive: Requirement | None = None
+    negative: Requirement | None = None
     unit: str = ""
-    benchmark_above: float | None = None
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def limits(self) -> Iterator[Limit]:
+        """Every limit of the tree, depth first in the definition's order."""
+        if self.limit is not None:
+            yield self.limit
+        for child in (*self.cases.values(), self.positive, self.negative):
+            if child is not None:
+                yield from child.limits()
+
+    def attribute_names(self) -> set[str]:
+        """The park attributes the tree reads."""
+        names = {self.by_attribute.name} if self.by_attribute is not None else set()
+        for child in (*self.cases.values(), self.positive, self.negative):
+            if child is not None:
+                names |= child.attribute_names()
+        return names
+
+    def resolved(self, attributes: Mapping[str, Any]) -> Requirement:
+        """The subtree left once the park's attributes have chosen their cases.
+
+        Stops at a helper's sign (which needs the data) or at an attribute whose value has no
+        case.
+        """
+        node = self
+        while node.by_attribute is not None:
+            attr = node.by_attribute
+            child = node.cases.get(case_key(attributes.get(attr.name, attr.default)))
+            if child is None:
+                return node
+            node = child
+        return node
 
     def applicable(
         self,
         values: Mapping[str, float | str],
         n: float,
+        attributes: Mapping[str, Any] | None = None,
         *,
-        water_region: str = "other",
-        dominant_sector_share: float | None = None,
-        sector_benchmark: float | None = None,
         exact_values: Mapping[str, Fraction | str] | None = None,
     ) -> Applied:
         """The limit that applies to a park-year, or why none does.
@@ -310,42 +612,37 @@ class Requirement:
         Parameters
         ----------
         values : mapping
-            Raw items keyed ``"item@ref"`` (for the helper's sign), floats or exact.
-        exact_values : mapping, optional
-            The same items exactly: the helper's sign is taken from them where a float
-            evaluation cannot be trusted with it (growth within 0.1 % of zero).
+            Raw items keyed ``"item@ref"`` (for a helper's sign), floats or exact.
         n : float
             Years since the base year [years].
-        water_region : str
-            The park's water region (chooses the limit of 16).
-        dominant_sector_share : float, optional
-            Share of output of the largest sector [fraction] (footnote a).
-        sector_benchmark : float, optional
-            The sector's benchmark for this indicator (footnote a) [the indicator's unit].
+        attributes : mapping, optional
+            The park's attributes (:attr:`ecopark.io.config.ParkConfig.attributes`); an absent
+            one takes its default.
+        exact_values : mapping, optional
+            The same items exactly: a helper's sign is taken from them where a float
+            evaluation cannot be trusted with it (growth within 0.1 % of zero).
 
         Returns
         -------
         Applied
-            The limit (None when the helper is zero or not computable, or footnote a applies
-            without a benchmark), its text and the reason.
+            The limit (None when a helper is zero or not computable, or an attribute's value
+            has no case), its text and the reason.
         """
-        share = dominant_sector_share
-        if self.benchmark_above is not None and share is not None and share > self.benchmark_above:
-            if sector_benchmark is not None:
-                base = self.limit or self.positive
-                limit = Limit(base.op, sector_benchmark)
-                return Applied(limit, limit.text)
-            return Applied(
-                None,
-                BENCHMARK_TEXT,
-                f"注 a：最大行业产值占比 {share:.0%} 超过 {self.benchmark_above:.0%}，须以该行业清洁生产一级水平为限值（park.yaml sector_benchmarks）",
-                f"footnote a: one industry is {share:.0%} of output, so the limit is that industry's "
-                "cleaner-production level I; give it as sector_benchmarks in park.yaml",
-            )
+        attributes = attributes or {}
         if self.limit is not None:
-            return self._applies[self.limit]
-        if self.by_region is not None:
-            return self._applies[self.by_region[water_region]]
+            return self._applies
+        if self.by_attribute is not None:
+            attr = self.by_attribute
+            value = attributes.get(attr.name, attr.default)
+            child = self.cases.get(case_key(value))
+            if child is None:
+                return Applied(
+                    None,
+                    self.branches,
+                    f"{attr.label_zh}「{attr.value_text(value)}」无对应要求",
+                    f"no requirement for {attr.label_en or attr.name} '{value}'",
+                )
+            return child.applicable(values, n, attributes, exact_values=exact_values)
         helper = self.by_sign_of
         try:
             if exact_values is None:
@@ -363,9 +660,9 @@ class Requirement:
                 f"{helper.name_en} cannot be computed",
             )
         if sign > 0:
-            return self._applies[self.positive]
+            return self.positive.applicable(values, n, attributes, exact_values=exact_values)
         if sign < 0:
-            return self._applies[self.negative]
+            return self.negative.applicable(values, n, attributes, exact_values=exact_values)
         return Applied(
             None,
             self.branches,
@@ -374,22 +671,23 @@ class Requirement:
         )
 
     @functools.cached_property
-    def _applies(self) -> dict[Limit, Applied]:
-        """Each branch's limit as it applies (made once: asked for every indicator of every year)."""
-        limits = (self.limit, self.positive, self.negative, *(self.by_region or {}).values())
-        return {lim: Applied(lim, lim.text) for lim in limits if lim is not None}
+    def _applies(self) -> Applied:
+        """A leaf's limit as it applies (made once: asked for every indicator of every year)."""
+        return Applied(self.limit, self.limit.text)
 
     def describe(self, style: str = "official") -> str:
-        """The requirement in words.
+        """The requirement in words, every branch of the whole tree.
 
         Parameters
         ----------
         style : str
             ``"official"``: as the standard's table (附表1) prints it, every branch in full:
             ``≥30``; ``当园区工业增加值建设期年均增长率>0,≤0.6 当园区工业增加值建设期年均增长率<0,≥0.6``
-            (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16).
+            (10, 13, 25); ``缺水城市达到20%以上 京津冀区域达到30%以上 其他地区达到10%以上`` (16);
+            a nested case prints ``化工园区：缺水城市达到…；其他…``.
             ``"branches"``: every branch compactly, as the results table prints a requirement
-            when no limit applies: ``>0 时 ≤0.6；<0 时 ≥0.6``, ``water_scarce ≥20；…``.
+            when no limit applies: ``>0 时 ≤0.6；<0 时 ≥0.6``, ``water_scarce ≥20；…``, a nested
+            case in brackets: ``chemical （water_scarce ≥20；other ≥10）；…``.
             The requirement as it applies to a park-year is :attr:`Applied.text`.
         """
         if style == "official":
@@ -400,12 +698,16 @@ class Requirement:
 
     @functools.cached_property
     def branches(self) -> str:
-        """Every branch compactly: ``≥30``, ``>0 时 ≤0.6；<0 时 ≥0.6``, ``water_scarce ≥20；…``."""
+        """Every branch compactly (see :meth:`describe`)."""
         if self.limit is not None:
             return self.limit.text
         if self.by_sign_of is not None:
-            return f">0 时 {self.positive.text}；<0 时 {self.negative.text}"
-        return "；".join(f"{k} {v.text}" for k, v in (self.by_region or {}).items())
+            return f">0 时 {self.positive._nested_branches}；<0 时 {self.negative._nested_branches}"
+        return "；".join(f"{k} {v._nested_branches}" for k, v in self.cases.items())
+
+    @property
+    def _nested_branches(self) -> str:
+        return self.branches if self.limit is not None else f"（{self.branches}）"
 
     @functools.cached_property
     def official(self) -> str:
@@ -414,11 +716,17 @@ class Requirement:
             return self.limit.text
         if self.by_sign_of is not None:
             name = self.by_sign_of.name_zh
-            return f"当{name}>0,{self.positive.text} 当{name}<0,{self.negative.text}"
-        return " ".join(
-            f"{self.region_names.get(region, region)}{_limit_words(limit, self.unit)}"
-            for region, limit in (self.by_region or {}).items()
-        )
+            return f"当{name}>0,{self.positive.official} 当{name}<0,{self.negative.official}"
+        attr = self.by_attribute
+        words = []
+        for key, child in self.cases.items():
+            label = attr.choices.get(key, key)
+            if child.limit is not None:
+                words.append(f"{label}{_limit_words(child.limit, self.unit)}")
+            else:
+                words.append(f"{label}：{child.official}")
+        leaves = all(child.limit is not None for child in self.cases.values())
+        return (" " if leaves else "；").join(words)
 
 
 def _limit_words(limit: Limit, unit: str) -> str:
@@ -430,58 +738,151 @@ def _limit_words(limit: Limit, unit: str) -> str:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator of a standard."""
+    """One indicator of a standard.
 
-    number: int
+    Attributes
+    ----------
+    number : str
+        The indicator's id, the key every table and park.yaml names it by (the data contract's
+        column ``number``): ``"10"`` in HJ 274-2015, a code such as ``"A1"`` elsewhere; ids need
+        not run 1..N.
+    label : str
+        How tables and sentences print it (defaults to the id).
+    tier : str
+        The id of its :class:`Tier`.
+    role : str
+        ``must`` (its tier's rule is ``all_pass`` or ``gate``: it always counts) or ``optional``
+        (a ``select`` tier: it counts when the park selects it).
+    conditions : tuple
+        Its named rules (:class:`BenchmarkWhen`, :class:`SelectableIfPasses`).
+    """
+
+    number: str
     category: str
     name_zh: str
     name_en: str
     unit: str
-    role: str  # must | optional
+    role: str
     requirement: Requirement
     formula: Compiled
     reported: bool = False
-    footnotes: tuple[str, ...] = ()
+    tier: str = ""
+    label: str = ""
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def inputs(self) -> tuple[tuple[str, str], ...]:
         """The raw items (item, year reference) the formula reads."""
         return self.formula.inputs
 
+    @property
+    def marks(self) -> tuple[str, ...]:
+        """The marks of its rules as the official table prints them after the name (``a``)."""
+        return tuple(c.mark for c in self.conditions if c.mark)
+
+    def condition(self, kind: str) -> Condition | None:
+        """Its rule of this kind (:data:`CONDITION_KINDS`), or None."""
+        return next((c for c in self.conditions if c.kind == kind), None)
+
+    def applicable(
+        self,
+        values: Mapping[str, float | str],
+        n: float,
+        attributes: Mapping[str, Any] | None = None,
+        benchmark: float | None = None,
+        *,
+        exact_values: Mapping[str, Fraction | str] | None = None,
+    ) -> Applied:
+        """The limit that applies to a park-year: a ``benchmark_when`` rule, else the requirement.
+
+        Parameters
+        ----------
+        benchmark : float, optional
+            The park's benchmark for this indicator (park.yaml ``sector_benchmarks``)
+            [the indicator's unit].
+
+        See :meth:`Requirement.applicable` for the others.
+        """
+        attributes = attributes or {}
+        rule = self.condition("benchmark_when")
+        if rule is not None and rule.holds(attributes):
+            if benchmark is not None:
+                base = next(self.requirement.resolved(attributes).limits())
+                limit = Limit(base.op, benchmark)
+                return Applied(limit, limit.text)
+            return Applied(None, rule.requirement_zh, *rule.missing(attributes))
+        return self.requirement.applicable(values, n, attributes, exact_values=exact_values)
+
 
 @dataclass(frozen=True)
 class Standard:
-    """A whole standard: its items, indicators, helpers, footnotes and selection rules."""
+    """A whole standard: its attributes, tiers, items, indicators, helpers and rules."""
 
     id: str
     code: str
     name_zh: str
     name_en: str
-    min_selected_optional: int
     categories: tuple[str, ...]
-    water_regions: dict[str, str]
     items: dict[str, Item]
     indicators: tuple[Indicator, ...]
     helpers: dict[str, Helper]
-    footnotes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    tiers: tuple[Tier, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    source: str = ""
 
-    def indicator(self, number: int) -> Indicator:
-        """The indicator with this number."""
-        for ind in self.indicators:
-            if ind.number == number:
-                return ind
-        raise KeyError(f"{self.code} has no indicator {number}")
+    def indicator(self, number: str | int) -> Indicator:
+        """The indicator with this id (``"10"``; an int is read as its digits: 10 is ``"10"``)."""
+        found = self._by_id.get(str(number))
+        if found is None:
+            raise KeyError(f"{self.code} has no indicator {number}")
+        return found
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Indicator]:
+        return {ind.number: ind for ind in self.indicators}
+
+    def tier(self, tier_id: str) -> Tier:
+        """The tier with this id."""
+        for t in self.tiers:
+            if t.id == tier_id:
+                return t
+        raise KeyError(f"{self.code} has no tier {tier_id}")
+
+    def tier_of(self, ind: Indicator) -> Tier:
+        """The tier an indicator belongs to."""
+        return self.tier(ind.tier)
 
     @property
-    def optional_numbers(self) -> list[int]:
-        """Numbers of the optional indicators."""
+    def optional_numbers(self) -> list[str]:
+        """Ids of the indicators a park may select (those of ``select`` tiers), in order."""
         return [i.number for i in self.indicators if i.role == "optional"]
+
+    @functools.cached_property
+    def footnotes(self) -> dict[str, str]:
+        """Mark -> the rule's wording, for every rule with a mark (the official table's notes)."""
+        out: dict[str, str] = {}
+        for ind in self.indicators:
+            for c in ind.conditions:
+                if c.mark and c.mark not in out:
+                    out[c.mark] = c.footnote_zh
+        return dict(sorted(out.items()))
+
+    @functools.cached_property
+    def benchmark_ids(self) -> list[str]:
+        """Ids of the indicators with a ``benchmark_when`` rule (park.yaml ``sector_benchmarks``)."""
+        return [i.number for i in self.indicators if i.condition("benchmark_when") is not None]
 
     @functools.cached_property
     def items_by_name(self) -> dict[str, Item]:
         """Items keyed by their Chinese name."""
         return {it.name_zh: it for it in self.items.values()}
+
+
+def id_value(text: str) -> int | str:
+    """An indicator id or label as JSON and spreadsheets hold it: digits as a number (``"10"`` ->
+    10, as the official tables number their rows), any other code as text (``"A1"``)."""
+    return int(text) if text.isascii() and text.isdigit() and text == str(int(text)) else text
 
 
 def format_number(value: float | int | str) -> str:
@@ -496,39 +897,141 @@ def format_number(value: float | int | str) -> str:
 def _limit(spec: dict[str, Any], where: str) -> Limit:
     if spec.get("op") not in OPS:
         raise ValueError(f"{where}: op must be one of {OPS}")
+    if set(spec) - {"op", "value"}:
+        raise ValueError(
+            f"{where}: a limit has only op and value, not {sorted(set(spec) - {'op', 'value'})}"
+        )
     return Limit(spec["op"], spec["value"])
 
 
 def _requirement(
-    spec: dict[str, Any],
+    spec: Any,
     where: str,
     helpers: Mapping[str, Helper],
-    region_names: Mapping[str, str],
+    attributes: Mapping[str, Attribute],
     unit: str,
-    benchmark_above: float | None,
 ) -> Requirement:
-    common = {"unit": unit, "benchmark_above": benchmark_above}
+    """One node of a requirement tree (and its children), of exactly one kind."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: a requirement must be a mapping, not {spec!r}")
+    kinds = [k for k in ("op", "by_attribute", "by_sign_of") if k in spec]
+    if len(kinds) != 1:
+        raise ValueError(
+            f"{where}: a requirement has exactly one of op (a limit), by_attribute or by_sign_of"
+        )
     if "by_sign_of" in spec:
         if spec["by_sign_of"] not in helpers:
             raise ValueError(f"{where}: by_sign_of names no helper ({spec['by_sign_of']})")
         return Requirement(
             by_sign_of=helpers[spec["by_sign_of"]],
-            positive=_limit(spec["positive"], where),
-            negative=_limit(spec["negative"], where),
-            **common,
+            positive=_requirement(
+                spec.get("positive"), f"{where}: positive", helpers, attributes, unit
+            ),
+            negative=_requirement(
+                spec.get("negative"), f"{where}: negative", helpers, attributes, unit
+            ),
+            unit=unit,
         )
-    if "by_region" in spec:
-        return Requirement(
-            by_region={k: _limit(v, where) for k, v in spec["by_region"].items()},
-            region_names=dict(region_names),
-            **common,
-        )
-    return Requirement(limit=_limit(spec, where), **common)
+    if "by_attribute" in spec:
+        attr = attributes.get(spec["by_attribute"])
+        if attr is None:
+            raise ValueError(
+                f"{where}: by_attribute names no declared attribute ({spec['by_attribute']})"
+            )
+        if attr.type not in ("choice", "boolean"):
+            raise ValueError(f"{where}: by_attribute needs a choice or boolean attribute")
+        cases = spec.get("cases")
+        if not isinstance(cases, dict) or not cases:
+            raise ValueError(f"{where}: by_attribute needs cases: {{value: requirement, ...}}")
+        allowed = list(attr.choices) if attr.type == "choice" else ["true", "false"]
+        out = {}
+        for value, child in cases.items():
+            k = case_key(value)
+            if k not in allowed:
+                raise ValueError(
+                    f"{where}: case '{k}' is not a value of {attr.name} ({', '.join(allowed)})"
+                )
+            out[k] = _requirement(child, f"{where}: {attr.name}={k}", helpers, attributes, unit)
+        return Requirement(by_attribute=attr, cases=out, unit=unit)
+    return Requirement(limit=_limit(spec, where), unit=unit)
 
 
-def _read_items(path: Path) -> dict[str, Item]:
-    filename = path.name
-    text = path.read_text(encoding="utf-8")
+def _attribute(name: str, spec: Mapping[str, Any], where: str) -> Attribute:
+    """One ``attributes:`` entry of a definition."""
+    kind = spec.get("type")
+    if kind not in ("choice", "number", "integer", "boolean"):
+        raise ValueError(
+            f"{where}: attribute {name}: type must be choice, number, integer or boolean"
+        )
+    choices = {str(k): str(v) for k, v in (spec.get("choices") or {}).items()}
+    if (kind == "choice") != bool(choices):
+        raise ValueError(f"{where}: attribute {name}: choices are for (and needed by) a choice")
+    attr = Attribute(
+        name=name,
+        type=kind,
+        label_zh=str(spec.get("label_zh") or name),
+        label_en=str(spec.get("label_en") or ""),
+        short_zh=str(spec.get("short_zh") or ""),
+        choices=choices,
+        default=spec.get("default"),
+        minimum=spec.get("min"),
+        maximum=spec.get("max"),
+        unit=str(spec.get("unit") or ""),
+    )
+    if attr.default is not None and (why := attr.problem(attr.default)):
+        raise ValueError(f"{where}: attribute {name}: default {why}")
+    return attr
+
+
+def _tier(spec: Mapping[str, Any], where: str) -> Tier:
+    """One ``tiers:`` entry of a definition."""
+    rule = spec.get("rule")
+    if rule not in TIER_RULES:
+        raise ValueError(
+            f"{where}: tier {spec.get('id')}: rule must be one of {', '.join(TIER_RULES)}"
+        )
+    minimum = spec.get("min_selected", 0)
+    if rule == "select" and (not isinstance(minimum, int) or minimum < 0):
+        raise ValueError(f"{where}: tier {spec.get('id')}: min_selected must be a whole number")
+    return Tier(
+        id=str(spec["id"]),
+        name_zh=str(spec.get("name_zh") or spec["id"]),
+        name_en=str(spec.get("name_en") or spec["id"]),
+        rule=rule,
+        min_selected=int(minimum or 0),
+    )
+
+
+def _condition(
+    spec: Mapping[str, Any],
+    where: str,
+    attributes: Mapping[str, Attribute],
+    labels: Mapping[str, str],
+) -> Condition:
+    """One ``conditions:`` entry of an indicator (a named rule kind)."""
+    kind = spec.get("kind")
+    mark, text = str(spec.get("mark") or ""), str(spec.get("text_zh") or "")
+    if kind == "benchmark_when":
+        attr = attributes.get(spec.get("attribute"))
+        if attr is None:
+            raise ValueError(
+                f"{where}: benchmark_when names no declared attribute ({spec.get('attribute')})"
+            )
+        if spec.get("op") not in CONDITION_OPS:
+            raise ValueError(
+                f"{where}: benchmark_when: op must be one of {', '.join(CONDITION_OPS)}"
+            )
+        extra = {k: str(spec[k]) for k in ("benchmark_zh", "benchmark_en") if spec.get(k)}
+        return BenchmarkWhen(attr, spec["op"], spec.get("value"), mark=mark, text_zh=text, **extra)
+    if kind == "selectable_if_passes":
+        other = str(spec.get("indicator"))
+        if other not in labels:
+            raise ValueError(f"{where}: selectable_if_passes names no indicator ({other})")
+        return SelectableIfPasses(other, labels[other], mark=mark, text_zh=text)
+    raise ValueError(f"{where}: condition kind must be one of {', '.join(CONDITION_KINDS)}")
+
+
+def _read_items(text: str, filename: str) -> dict[str, Item]:
     items = {}
     for row in csv.DictReader(text.splitlines()):
         kind, _, words = row["kind"].partition(":")
@@ -541,7 +1044,7 @@ def _read_items(path: Path) -> dict[str, Item]:
             allowed=tuple(words.split("|")) if words else (),
             additive=int(row["additive"] or 0),
             part_of=tuple(row["part_of"].split()),
-            part_of_indicators=tuple(int(x) for x in row["part_of_indicators"].split()),
+            part_of_indicators=tuple(row["part_of_indicators"].split()),
             aliases=tuple(row["aliases"].split("|")) if row["aliases"] else (),
             minimum=Decimal(row["min"]) if row["min"] else None,
             maximum=Decimal(row["max"]) if row["max"] else None,
@@ -568,9 +1071,33 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
     InputError
         If no definition has that code, or two files claim it (:func:`registry.find`).
     """
-    path = registry.find(code).path
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = _read_items(path.parent / spec["items"])
+    return load_standard_file(registry.find(code).path)
+
+
+@functools.cache
+def load_standard_file(path: str | Path) -> Standard:
+    """Load and compile a definition file (its items catalogue is read relative to it).
+
+    The file is validated first (:func:`ecopark.standard.schema.validate`): every problem, with
+    file and line, raises :class:`~ecopark.errors.InputError` before anything is compiled.
+    """
+    from ecopark.standard import schema  # schema reads this module's vocabularies
+
+    path = Path(path)
+    problems = schema.validate(path)
+    if problems:
+        raise InputError(problems)
+    return _standard(
+        path.read_text(encoding="utf-8"),
+        str(path),
+        lambda name: (path.parent / name).read_text(encoding="utf-8"),
+    )
+
+
+def _standard(text: str, where: str, read: Callable[[str], str]) -> Standard:
+    """A definition's text compiled (``read(name)``: a file beside it, the items catalogue)."""
+    spec = yaml.safe_load(text)
+    items = _read_items(read(spec["items"]), spec["items"])
     known = set(items)
     names = {item.id: item.name_zh for item in items.values()}
     helper_src = {name: h["expr"] for name, h in spec.get("helpers", {}).items()}
@@ -587,38 +1114,43 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         )
         for name, h in spec.get("helpers", {}).items()
     }
-    footnote_a = spec.get("footnotes", {}).get("a", {})
-    trigger = float(footnote_a.get("dominant_sector_trigger", 0.7))
+    attributes = {
+        name: _attribute(name, a, where) for name, a in (spec.get("attributes") or {}).items()
+    }
+    tiers = tuple(_tier(t, where) for t in spec.get("tiers") or ())
+    rule_of = {t.id: t.rule for t in tiers}
+    labels = {str(rec["id"]): str(rec.get("label", rec["id"])) for rec in spec["indicators"]}
+    if len(labels) != len(spec["indicators"]):
+        raise ValueError(f"{where}: an indicator id is used twice")
     indicators = []
     for rec in spec["indicators"]:
-        where = f"{path.name}: indicator {rec['number']}"
-        if rec["role"] not in ROLES:
-            raise ValueError(f"{where}: role must be one of {ROLES}")
+        number = str(rec["id"])
+        at = f"{where}: indicator {number}"
+        if rec.get("tier") not in rule_of:
+            raise ValueError(f"{at}: tier must be one of {', '.join(rule_of)}")
         if rec["category"] not in spec["categories"]:
-            raise ValueError(f"{where}: unknown category {rec['category']}")
+            raise ValueError(f"{at}: unknown category {rec['category']}")
         try:
             formula = compile_formula(rec["formula"], known, helper_src, zero_labels, names)
         except (ValueError, SyntaxError) as exc:
-            raise ValueError(f"{where}: {exc}") from exc
+            raise ValueError(f"{at}: {exc}") from exc
+        unit = rec.get("unit") or ""
         indicators.append(
             Indicator(
-                number=rec["number"],
+                number=number,
+                label=labels[number],
                 category=rec["category"],
                 name_zh=rec["name_zh"],
                 name_en=rec["name_en"],
-                unit=rec.get("unit") or "",
-                role=rec["role"],
-                requirement=_requirement(
-                    rec["requirement"],
-                    where,
-                    helpers,
-                    spec["water_regions"],
-                    rec.get("unit") or "",
-                    trigger if "a" in rec.get("footnotes", ()) else None,
-                ),
+                unit=unit,
+                tier=rec["tier"],
+                role="optional" if rule_of[rec["tier"]] == "select" else "must",
+                requirement=_requirement(rec["requirement"], at, helpers, attributes, unit),
                 formula=formula,
                 reported=bool(rec.get("reported", False)),
-                footnotes=tuple(rec.get("footnotes", ())),
+                conditions=tuple(
+                    _condition(c, at, attributes, labels) for c in rec.get("conditions") or ()
+                ),
             )
         )
     return Standard(
@@ -626,14 +1158,14 @@ def load_standard(code: str = DEFAULT_STANDARD) -> Standard:
         code=spec["code"],
         name_zh=spec["name_zh"],
         name_en=spec["name_en"],
-        min_selected_optional=int(spec["min_selected_optional"]),
         categories=tuple(spec["categories"]),
-        water_regions=dict(spec["water_regions"]),
         items=items,
-        indicators=tuple(sorted(indicators, key=lambda i: i.number)),
+        indicators=tuple(indicators),
         helpers=helpers,
-        footnotes=dict(spec.get("footnotes", {})),
-        rules=_rules(spec.get("rules") or {}, path.name),
+        attributes=attributes,
+        tiers=tiers,
+        rules=_rules(spec.get("rules") or {}, where),
+        source=where,
     )
 
 

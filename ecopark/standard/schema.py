@@ -162,6 +162,9 @@ ATTRIBUTE = _record(
             "unit": Key(TEXT, "the unit of a number (fraction, %, 万元, …)"),
             "label_zh": Key(TEXT, "its Chinese label, as tables and messages show it", True),
             "label_en": Key(TEXT, "its English label"),
+            "short_zh": Key(
+                TEXT, "a short Chinese name for generated sentences (default: label_zh)"
+            ),
         },
     ),
 )
@@ -249,6 +252,12 @@ CONDITION = _record(
             "indicator": Key(TEXT, "selectable_if_passes: the id of the indicator that must pass"),
             "mark": Key(TEXT, "the mark the official table prints beside the indicator (a, b)"),
             "text_zh": Key(TEXT, "the standard's own wording of the rule"),
+            "benchmark_zh": Key(
+                TEXT,
+                "benchmark_when: what the benchmark is, in Chinese (default 园区提供的基准值); "
+                "park.yaml sector_benchmarks gives its value",
+            ),
+            "benchmark_en": Key(TEXT, "benchmark_when: what the benchmark is, in English"),
         },
         kinds={
             "benchmark_when": ("attribute", "op", "value"),

@@ -37,7 +37,7 @@ import yaml
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import keep_copy, refuse_inputs, write_text
-from ecopark.io.config import WATER_REGIONS, load_config, parse_config
+from ecopark.io.config import load_config, parse_config
 from ecopark.io.park import Park
 from ecopark.io.rows import Record, RowError, check_value, parse_number
 from ecopark.io.units import UNITS
@@ -48,7 +48,14 @@ from ecopark.io.yearfile import (
     read_year_text,
     year_files,
 )
-from ecopark.standard.model import DEFAULT_STANDARD, Indicator, Item, Standard, load_standard
+from ecopark.standard.model import (
+    DEFAULT_STANDARD,
+    Indicator,
+    Item,
+    Standard,
+    id_value,
+    load_standard,
+)
 from ecopark.tables.officetable import BASE_PREFIX, SHEET1
 
 #: Header words of the columns (normalised), first match wins.
@@ -257,8 +264,8 @@ class OfficeTable:
     park_name: str | None = None
     base_year: int | None = None
     values: list[SheetValue] = field(default_factory=list)
-    roles: dict[int, str] = field(default_factory=dict)
-    printed: dict[int, tuple[int, str]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    printed: dict[str, tuple[int, str]] = field(default_factory=dict)
     sheet: str = ""
     sheet_note: str = ""
 
@@ -532,7 +539,7 @@ class ImportResult:
         Year files and park.yaml written.
     backups : list of Path
         Copies of the files overwritten (``--force``).
-    selected_optional : list of int or None
+    selected_optional : list of str or None
         The selection written to park.yaml (None: the sheet had none).
     warnings : list of str
         Sheet values that differ from what ecopark computes from the imported data, and the like.
@@ -542,7 +549,7 @@ class ImportResult:
 
     written: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
-    selected_optional: list[int] | None = None
+    selected_optional: list[str] | None = None
     warnings: list[str] = field(default_factory=list)
     sheet_note: str = ""
 
@@ -575,7 +582,7 @@ def _park_yaml_text(
     name: str,
     base_year: int,
     water_region: str,
-    selected: list[int] | None,
+    selected: list[str] | None,
     source: str,
 ) -> str:
     """park.yaml: a new one, or the existing text with selected_optional replaced (comments kept)."""
@@ -587,7 +594,7 @@ def _park_yaml_text(
             "standard": DEFAULT_STANDARD,
             "base_year": base_year,
             "water_region": water_region,
-            "selected_optional": selected or [],
+            "selected_optional": [id_value(n) for n in selected or []],
             "source": source,
         }
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None)
@@ -662,10 +669,10 @@ def import_office_table(
     config = load_config(park_dir) if yaml_path.is_file() else None  # bad park.yaml: InputError
     existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if config is not None else None
     standard = load_standard(config.standard if config else DEFAULT_STANDARD)
-    if water_region is not None and water_region not in WATER_REGIONS:
-        raise InputError(
-            Problem("--water-region", f"'{water_region}' is not one of {', '.join(WATER_REGIONS)}")
-        )
+    region = standard.attributes.get("water_region")
+    if water_region is not None and (region is None or region.problem(water_region)):
+        why = region.problem(water_region) if region else f"{standard.code} has no water_region"
+        raise InputError(Problem("--water-region", why))
     if config is not None and base_year is not None and base_year != config.base_year:
         raise InputError(
             Problem(
@@ -722,7 +729,7 @@ def import_office_table(
 
 def _selection(
     table: OfficeTable, standard: Standard, base_year: int | None, where: str
-) -> list[int] | None:
+) -> list[str] | None:
     """The optional indicators the sheet selects (None: it marks none), or every problem raised."""
     problems: list[Problem] = []
     if base_year is None:
@@ -736,11 +743,9 @@ def _selection(
     if not table.values:
         problems.append(Problem(where, "no values found under the header; fill the 数值 column"))
     selected = None
-    optional = set(standard.optional_numbers)
+    optional = standard.optional_numbers
     if any(n in optional for n in table.roles):
-        selected = sorted(
-            n for n, role in table.roles.items() if role == "selected" and n in optional
-        )
+        selected = [n for n in optional if table.roles.get(n) == "selected"]
     for n, role in sorted(table.roles.items()):
         if role == "must" and n in optional:
             problems.append(

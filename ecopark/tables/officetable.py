@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
-from ecopark.standard.model import Indicator, Standard
+from ecopark.standard.model import Indicator, Standard, id_value
 from ecopark.textsafe import visible
 
 SHEET1 = "附表1 对照考核表"
@@ -96,7 +96,7 @@ def _ref_order(ref: str) -> int:
     return -1 if ref == "B" else -REF_OFFSETS[ref]
 
 
-def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, list[RawRow]]:
+def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[str, list[RawRow]]:
     """The raw-item rows printed above each indicator of 附表1, derived from the formulas.
 
     Each (item, year reference) an indicator reads is shown once, under the first indicator that
@@ -126,7 +126,7 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[int, li
                 if ref != "T":
                     history.setdefault(item, set()).add(ref)
     shown: set[tuple[str, str]] = set()
-    out: dict[int, list[RawRow]] = {}
+    out: dict[str, list[RawRow]] = {}
     for ind in standard.indicators:
         rows: list[tuple[str, str]] = []
         if not ind.reported:
@@ -160,8 +160,9 @@ class TableRow:
     ----------
     category : str
         分类 (merged over an indicator's rows and consecutive indicators of one category).
-    number : int
-        序号: the indicator's number (merged over its raw rows in 附表1).
+    number : int or str
+        序号: the indicator's label as printed (a number for HJ 274-2015; merged over its raw
+        rows in 附表1).
     label : str
         指标: the raw item's label (:func:`raw_label`) or the indicator's name.
     footnotes : str
@@ -177,7 +178,7 @@ class TableRow:
     """
 
     category: str
-    number: int
+    number: int | str
     label: str
     footnotes: str
     unit: str
@@ -201,9 +202,9 @@ def indicator_row(ind: Indicator, r: IndicatorResult) -> TableRow:
     """The row of an indicator, the same in 附表1 and 附表2."""
     return TableRow(
         category=ind.category,
-        number=ind.number,
+        number=id_value(ind.label),
         label=ind.name_zh,
-        footnotes="".join(ind.footnotes),
+        footnotes="".join(ind.marks),
         unit=ind.unit or NO_UNIT,
         requirement=ind.requirement.describe("official"),
         role=ROLE_ZH[r.role],
@@ -223,7 +224,7 @@ def table1_rows(a: Assessment) -> list[TableRow]:
             rows.append(
                 TableRow(
                     category=ind.category,
-                    number=ind.number,
+                    number=id_value(ind.label),
                     label=raw.label,
                     footnotes="",
                     unit=item.unit or NO_UNIT,
@@ -259,7 +260,7 @@ def rules_note(a: Assessment) -> str:
 def footnote_lines(standard: Standard) -> list[str]:
     """The footnotes printed below 附表1 and 附表2: ``注：a.…``, ``b.…``."""
     return [
-        ("注：" if i == 0 else "") + f"{mark}.{note.get('text_zh', '')}"
+        ("注：" if i == 0 else "") + f"{mark}.{note}"
         for i, (mark, note) in enumerate(standard.footnotes.items())
     ]
 

@@ -10,6 +10,7 @@ import math
 
 from ecopark.assessment import Assessment
 from ecopark.rounding import exact_text
+from ecopark.standard.model import id_value
 from ecopark.textsafe import md_text
 
 FORMATS = ("csv", "json", "markdown", "xlsx")
@@ -47,9 +48,12 @@ def contract_rows(a: Assessment, marked: bool = False) -> list[list[object]]:
 
 
 def verdict_word(a: Assessment) -> str:
-    """The verdict in one word: 达标, 未达标, or 不作评价 (the year is not judged)."""
+    """The verdict in words: 达标, 未达标, 不作评价 (the year is not judged) or 不具备评价条件
+    (a gate tier, 基本要求, failed)."""
     if not a.judged:
         return "不作评价"
+    if not a.assessable:
+        return "不具备评价条件"
     return "达标" if a.compliant else "未达标"
 
 
@@ -106,7 +110,7 @@ def to_dict(a: Assessment) -> dict[str, object]:
         "reasons_en": [r.en for r in a.reasons],
         "indicators": [
             {
-                "number": r["number"],
+                "number": id_value(r["number"]),
                 "category": r["category"],
                 "indicator": r["indicator"],
                 "indicator_en": r["indicator_en"],

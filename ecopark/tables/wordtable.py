@@ -408,8 +408,12 @@ def _whatif(w: _Writer, a: Assessment) -> Table | None:
         return None
     roles = {r.number: r.role for r in a.results}
     rank = {"must": 0, "selected": 1, "optional": 2}
-    solved = solved.assign(_rank=[rank[roles[n]] for n in solved["number"]])
-    solved = solved.sort_values(["_rank", "number"], kind="stable")
+    place = {ind.number: i for i, ind in enumerate(a.standard.indicators)}  # the standard's order
+    solved = solved.assign(
+        _rank=[rank[roles[n]] for n in solved["number"]],
+        _place=[place[n] for n in solved["number"]],
+    )
+    solved = solved.sort_values(["_rank", "_place"], kind="stable")
     limit = f"{REALISTIC_CHANGE_PCT:g}%"
     w.para(
         "下表列出每个未达标或临界指标读取的当年数据项：其他数据不变时，该项单独需达到的数值"

@@ -244,7 +244,7 @@ def render_index(
     frames = [t.results for t in targets if t.results is not None]
     results = pd.concat(frames, ignore_index=True) if frames else None
     indicators = by_indicator(results) if results is not None else None
-    numbers = [] if indicators is None else [int(n) for n in indicators["number"]]
+    numbers = [] if indicators is None else list(indicators["number"])
     if indicators is not None:  # the column heads: short names, the whole name on hover
         indicators["short"] = [shorten(name, HEAD_WIDTH) for name in indicators["indicator"]]
     portfolio_rows = [index_row(p, out_dir) for p in portfolios or []]

@@ -1,0 +1,215 @@
+"""A second, synthetic standard (tests/standards/synthetic_demo.yaml, 合成示例标准: made up, not
+shipped) assessed end to end with no standard-specific code (issue 12, item 4).
+
+Park ``synth-park``: base year 2020, year 2021, park_type chemical, water_region water_scarce.
+Hand-worked values for 2021 (value added 100,000 万元):
+
+- A1 energy / value added = 45,000 / 100,000 = 0.45 吨标煤/万元; the limit for chemical ×
+  water_scarce is ≤0.6 (general would be ≤0.5, chemical × other ≤0.8);
+- A3 100 × 6,000 / 45,000 = 13.33 % ≥5;
+- B2 100 × 25,000 / 100,000 = 25.00 % ≥20;
+- C1 8 万m³ × 10,000 / 100,000 = 0.80 m³/万元 ≤10 (selectable only if B2 passes);
+- G1 0 incidents (=0), G2 达标.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ecopark
+from ecopark.standard import model, registry
+from ecopark.tables.output import to_csv, verdict_word
+
+HERE = Path(__file__).parent
+DEFINITION = HERE / "standards" / "synthetic_demo.yaml"
+CODE = "SYNTH-DEMO 0.1"
+
+YEAR_2021 = {
+    "value_added": ("100000", "万元"),
+    "energy": ("45000", "吨标煤"),
+    "renewable_energy": ("6000", "吨标煤"),
+    "recycling_value_added": ("25000", "万元"),
+    "fresh_water": ("8", "万立方米"),
+    "major_incidents": ("0", "起"),
+    "key_source_compliance": ("达标", ""),
+}
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch):
+    """The synthetic definition found by its code for the test, as a user's folder (then forgotten)."""
+    monkeypatch.setenv(registry.ENV_VAR, str(DEFINITION.parent.resolve()))
+    model.load_standard.cache_clear()
+    yield
+    model.load_standard.cache_clear()
+
+
+def write_park(tmp_path: Path, extra: str = "", change: dict | None = None) -> Path:
+    folder = tmp_path / "synth-park"
+    folder.mkdir(parents=True)
+    (folder / "park.yaml").write_text(
+        "id: synth-park\nname: 合成园区\nbase_year: 2020\n"
+        f"standard: {CODE}\npark_type: chemical\nwater_region: water_scarce\n"
+        f"selected_optional: [B2, C1]\n{extra}",
+        encoding="utf-8",
+    )
+    values = {**YEAR_2021, **(change or {})}
+    for year in (2020, 2021):
+        lines = ["item,value,unit"] + [f"{k},{v},{u}" for k, (v, u) in values.items()]
+        (folder / f"{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def assess(folder: Path) -> ecopark.Assessment:
+    return ecopark.assess(ecopark.load_park(folder), 2021)
+
+
+def test_the_definition_loads_with_string_ids_tiers_and_rules():
+    std = ecopark.load_standard(CODE)
+    assert [i.number for i in std.indicators] == ["G1", "G2", "A1", "A3", "B2", "C1"]
+    assert std.indicator("C1").label == "C-1"
+    assert [(t.id, t.rule, t.min_selected) for t in std.tiers] == [
+        ("basic", "gate", 0),
+        ("must", "all_pass", 0),
+        ("feature", "select", 1),
+    ]
+    assert std.optional_numbers == ["B2", "C1"]
+    req = std.indicator("A1").requirement
+    assert req.describe("official") == (
+        "化工园区：缺水地区达到0.6吨标煤/万元以下 其他地区达到0.8吨标煤/万元以下；"
+        "综合类园区达到0.5吨标煤/万元以下"
+    )
+    assert req.describe("branches") == "chemical （water_scarce ≤0.6；other ≤0.8）；general ≤0.5"
+    for attrs, text in [
+        ({"park_type": "chemical", "water_region": "water_scarce"}, "≤0.6"),
+        ({"park_type": "chemical"}, "≤0.8"),  # water_region's default: other
+        ({}, "≤0.5"),  # park_type's default: general
+    ]:
+        assert req.applicable({}, 1, attrs).text == text
+    # rule texts generated from their parameters (no mark, no text_zh)
+    assert std.footnotes == {}
+    rule = std.indicator("A1").condition("benchmark_when")
+    assert rule.footnote_zh == "主导行业产值占比超过 60%，该指标的指标值为园区提供的基准值。"
+    assert std.indicator("C1").condition("selectable_if_passes").footnote_zh == (
+        "“指标 B2”无法达标的园区不能选择此项指标作为考核指标。"
+    )
+
+
+def test_table_and_verdict(tmp_path):
+    a = assess(write_park(tmp_path))
+    rows = {r.number: r for r in a.results}
+    assert {n: (r.display, r.requirement, r.passed, r.role) for n, r in rows.items()} == {
+        "G1": ("0", "0", True, "must"),
+        "G2": ("达标", "达标", True, "must"),
+        "A1": ("0.45", "≤0.6", True, "must"),
+        "A3": ("13.33", "≥5", True, "must"),
+        "B2": ("25.00", "≥20", True, "selected"),
+        "C1": ("0.80", "≤10", True, "selected"),
+    }
+    assert a.compliant and a.assessable and verdict_word(a) == "达标"
+    assert a.verdict_text() == f"合成园区（2021 年）：符合 {CODE} 的要求。"
+    lines = to_csv(a).splitlines()
+    assert lines[0] == "number,category,indicator,unit,requirement,role,value,passed"
+    assert lines[3] == "A1,降碳减污,单位工业增加值综合能耗,吨标煤/万元,≤0.6,must,0.45,true"
+
+
+def test_park_type_and_region_choose_the_limit(tmp_path):
+    # 0.55 吨标煤/万元: passes ≤0.6 (chemical × water_scarce), fails ≤0.5 (general)
+    change = {"energy": ("55000", "吨标煤")}
+    a = assess(write_park(tmp_path, change=change))
+    assert (a.result("A1").display, a.result("A1").passed) == ("0.55", True)
+    folder = write_park(tmp_path / "g", change=change)
+    text = (folder / "park.yaml").read_text(encoding="utf-8").replace("chemical", "general")
+    (folder / "park.yaml").write_text(text, encoding="utf-8")
+    b = assess(folder)
+    assert (b.result("A1").requirement, b.result("A1").passed) == ("≤0.5", False)
+    [reason] = b.reasons
+    assert (
+        reason.zh
+        == "必选指标 A1「单位工业增加值综合能耗」未达标：0.55吨标煤/万元，要求 ≤0.5吨标煤/万元"
+    )
+
+
+def test_a_gate_failure_is_not_assessable_and_the_rest_not_judged(tmp_path):
+    # G1 fails (1 incident); A3 fails too (100 × 1,000 / 45,000 = 2.22 < 5) but is not judged
+    change = {"major_incidents": ("1", "起"), "renewable_energy": ("1000", "吨标煤")}
+    a = assess(write_park(tmp_path, change=change))
+    assert a.compliant is False and not a.assessable
+    assert verdict_word(a) == "不具备评价条件"
+    assert [(r.number, r.rule) for r in a.reasons] == [("G1", "gate"), (None, "not_assessable")]
+    assert a.reasons[0].zh == "基本要求指标 G1「近三年重大环境事件数量」未达标：1起，要求 0"
+    assert a.reasons[1].zh == "基本要求未全部满足，不具备评价条件，其余指标不作评价"
+    assert a.verdict_text().startswith(f"合成园区（2021 年）：不具备 {CODE} 的评价条件，原因：")
+    assert a.verdict_text("en").startswith("合成园区 (2021): is not assessable under SYNTH-DEMO")
+    assert a.result("A3").display == "2.22"  # still computed, only not judged
+
+
+def test_select_tier_counts_and_selectable_if_passes(tmp_path):
+    # B2 fails (100 × 15,000 / 100,000 = 15.00 < 20): selecting C1 breaks its rule
+    a = assess(write_park(tmp_path, change={"recycling_value_added": ("15000", "万元")}))
+    assert [(r.number, r.rule) for r in a.reasons] == [
+        ("B2", "select"),
+        ("C1", "selectable_if_passes"),
+    ]
+    assert (
+        a.reasons[1].zh
+        == "指标 C-1「单位工业增加值新鲜水耗」不能选为考核指标：指标 B2「资源再生利用产业增加值占比」未达标"
+    )
+    assert (
+        a.reasons[1].en
+        == "indicator C-1 may not be selected (only if indicator B2 passes): indicator B2 does not pass"
+    )
+    folder = write_park(tmp_path / "none")
+    text = (folder / "park.yaml").read_text(encoding="utf-8").replace("[B2, C1]", "[]")
+    (folder / "park.yaml").write_text(text, encoding="utf-8")
+    [reason] = assess(folder).reasons
+    assert reason.zh == "只选择了 0 项特色指标作为考核指标，至少应选择 1 项"
+
+
+def test_benchmark_when_the_dominant_sector_is_large(tmp_path):
+    # share 0.7 > 0.6: the limit is the park's benchmark, keeping ≤
+    a = assess(write_park(tmp_path, "dominant_sector_share: 0.7\n"))
+    r = a.result("A1")
+    assert (r.passed, r.requirement) == (None, "园区提供的基准值")
+    assert (
+        r.reason_zh
+        == "主导行业产值占比 70% 超过 60%，须以园区提供的基准值为限值（park.yaml sector_benchmarks）"
+    )
+    b = assess(
+        write_park(tmp_path / "b", "dominant_sector_share: 0.7\nsector_benchmarks: {A1: 0.4}\n")
+    )
+    assert (b.result("A1").requirement, b.result("A1").passed) == ("≤0.4", False)
+
+
+def test_park_yaml_is_validated_from_the_definition(tmp_path):
+    folder = write_park(tmp_path)
+    text = (folder / "park.yaml").read_text(encoding="utf-8").replace("chemical", "steel")
+    (folder / "park.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ecopark.InputError) as exc:
+        ecopark.load_park(folder)
+    [problem] = exc.value.problems
+    assert problem.file.endswith("park.yaml") and (problem.line, problem.item) == (5, "park_type")
+    assert (
+        problem.message
+        == "park_type 'steel' is not one of chemical (化工园区), general (综合类园区)"
+    )
+
+
+def test_gaps_advice_and_whatif(tmp_path):
+    from ecopark.advisor import advise
+    from ecopark.gaps import gap_table
+    from ecopark.whatif import what_it_would_take
+
+    a = assess(write_park(tmp_path, change={"energy": ("70000", "吨标煤")}))
+    # A1 = 0.70 > 0.6 fails; A3 = 100 × 6,000 / 70,000 = 8.57 passes
+    g = gap_table(a).set_index("number")
+    assert g.loc["A1", "status"] == "fail" and g.loc["A3", "display"] == "8.57"
+    w = what_it_would_take(a)
+    energy = w[(w["number"] == "A1") & (w["item"] == "energy")]
+    assert float(energy["required_value"].iloc[0]) == 60000  # 0.6 × 100,000 万元
+    adv = advise(a)
+    # margins: B2 (25 − 20) / 20 = 25 %, C1 (10 − 0.8) / 10 = 92 %: the one to pick is C1
+    assert adv.margins == pytest.approx({"B2": 25.0, "C1": 92.0})
+    assert adv.recommended == ("C1",) and adv.min_selected == 1

@@ -18,13 +18,21 @@ report: setup
 	$(BIN)/ecopark assess data
 	$(BIN)/ecopark run params --portfolio --out reports
 
+# Tests run in parallel (pytest-xdist): one process per CPU, at most 4; `make test JOBS=1` for one.
+# worksteal: a process that runs out of tests takes some of another's; slow tests go out first.
+# PYTHONDONTWRITEBYTECODE is cleared for the run: with it, every process recompiles and pytest
+# rewrites the asserts of every test module again (≈5 s of CPU per process; __pycache__ is ignored).
+JOBS ?= $(shell $(BIN)/python -c "import os; print(min(4, os.cpu_count() or 1))")
+PYTEST = PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal
+
 # The full suite: real kernels, every notebook, the browser, the installed command.
+# ECOPARK_THOROUGH=1 make test runs the random batteries at full size (tests/thorough.py).
 test: lint
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The suite without the tests marked slow (kernels, notebooks, browser, subprocesses).
 test-fast: lint
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check ecopark tests benchmarks scripts

@@ -3,14 +3,17 @@
 `ecopark run` (the CLI, in a subprocess) over: Nantong 2021, two example-park years, a copy of
 the example park whose every text is hostile (:func:`make_xss_park`: scripts, links, Markdown,
 Jinja, formulas, control characters), and one broken params file.
-It runs once per test session, whichever test asks first.
+It runs once per test run, whichever test asks first, also when xdist's workers run the tests.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
+import dataclasses
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -141,11 +144,60 @@ def _csv_field(text: str) -> str:
     return buf.getvalue()
 
 
+#: The environment variable naming one test run (set by conftest in the process that starts
+#: xdist's workers, which inherit it): the processes of a run share :func:`shared_dir`.
+RUN_ID = "ECOPARK_TEST_RUN"
+
+
+def shared_dir() -> Path:
+    """The folder the processes of this test run share; conftest removes it at the end."""
+    run = os.environ.get(RUN_ID)
+    if run is None:  # not under pytest's conftest: this process alone, removed at exit
+        run = f"{os.getpid()}-alone"
+        atexit.register(shutil.rmtree, Path(tempfile.gettempdir()) / f"ecopark-tests-{run}", True)
+    return Path(tempfile.gettempdir()) / f"ecopark-tests-{run}"
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    """Hold an exclusive lock on ``path`` (the processes of a run take turns)."""
+    import fcntl
+
+    with path.open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 @functools.cache
 def batch_run() -> BatchRun:
-    """Run `ecopark run` once for the session and return where and how it went."""
-    tmp = Path(tempfile.mkdtemp(prefix="ecopark-batch-test-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    """Run `ecopark run` once for the test run and return where and how it went.
+
+    Under pytest-xdist the workers share it: the first to ask runs it, holding a lock in
+    :func:`shared_dir`, and records it there; the others wait for the lock and read the record.
+    Without ``fcntl`` (Windows) each process runs its own.
+    """
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        folder = shared_dir() / f"batch-run-{os.getpid()}"
+        folder.mkdir(parents=True)
+        return _batch_run(folder)
+    folder = shared_dir() / "batch-run"
+    folder.mkdir(parents=True, exist_ok=True)
+    record = folder / "run.json"
+    with _exclusive(folder / "lock"):
+        if not record.is_file():
+            run = _batch_run(folder)
+            record.write_text(json.dumps(dataclasses.asdict(run), default=str), encoding="utf-8")
+    fields = json.loads(record.read_text(encoding="utf-8"))
+    return BatchRun(**{**fields, "out": Path(fields["out"]), "data": Path(fields["data"])})
+
+
+def _batch_run(tmp: Path) -> BatchRun:
+    """Run `ecopark run` on the test parks into the empty folder ``tmp``."""
     data = tmp / "data"
     data.mkdir()
     for name in ("nantong-etdz", "example-park"):

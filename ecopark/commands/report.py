@@ -10,7 +10,6 @@ from ecopark.commands._output import park_inputs
 from ecopark.commands.table import _date
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
-from ecopark.reports.documents import DOCUMENT_SUFFIXES
 from ecopark.textsafe import visible
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
@@ -84,6 +83,8 @@ def run_report(args: argparse.Namespace) -> int:
         from ecopark.reports.pdf import find_browser
 
         find_browser()  # before anything runs: what to install
+    from ecopark.reports.documents import DOCUMENT_SUFFIXES  # the batch's paths: loaded here only
+
     status = 0
     documents = [f for f in formats if f in DOCUMENT_SUFFIXES]
     if documents:

@@ -60,9 +60,9 @@ def summarise_park(folder: Path | str) -> list[dict]:
                 "compliant": a.compliant,
                 "judged": a.judged,
                 "judged_reason": a.judged_reason.zh if a.judged_reason else "",
-                "failing": " ".join(str(r.number) for r in a.results if r.passed is False),
+                "failing": [r.number for r in a.results if r.passed is False],
                 "not_computable": sum(not r.computable for r in a.results),
-                "reasons": "；".join(r.zh for r in a.reasons),
+                "reasons": [r.zh for r in a.reasons],
                 "error": "",
             }
         )
@@ -91,9 +91,11 @@ def assess_tree(
         One row per park-year, columns :data:`SUMMARY_COLUMNS`: ``compliant`` (bool; None
         when the year is not judged), ``judged`` (False for the base year, a year before it and a
         year that only supplies history) and ``judged_reason`` (why not, in Chinese),
-        ``failing`` (the numbers of the indicators that fail, space-separated),
-        ``not_computable`` (how many cannot be computed), ``reasons`` (the verdict's broken rules
-        in Chinese), ``error`` (bad input, if any), in park then year order.
+        ``failing`` (list of the numbers of the indicators that fail), ``not_computable`` (how
+        many cannot be computed), ``reasons`` (list of the verdict's broken rules in Chinese),
+        ``error`` (bad input, if any), in park then year order. A row with an error has no
+        ``failing`` or ``reasons`` (NaN). ``ecopark assess --csv`` writes the lists
+        space- and ；-separated.
     """
     if isinstance(folders, str | Path):
         folders = park_folders(folders)

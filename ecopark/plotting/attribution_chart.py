@@ -11,6 +11,7 @@ from matplotlib.patches import Patch
 
 from ecopark.formatting import fmt
 from ecopark.lmdi import NEW_ACTIVITY
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,
@@ -48,6 +49,7 @@ def _level(gaps: pd.DataFrame, number: int) -> tuple[str, Limit | None]:
     return str(row["status"]), limit
 
 
+@in_chart_style
 def attribution_chart(
     attribution: pd.DataFrame,
     number: int,

@@ -12,7 +12,10 @@ the axes' size (text sizes are in points), so one measurement suffices.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import io
+from typing import Any
+
+import matplotlib as mpl
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -22,6 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
+
+from ecopark.plotting.fonts import chart_rc
 
 #: Space around the figure's edge and between neighbouring axes' decorations [points]
 #: (constrained layout's default ``w_pad`` / ``h_pad``).
@@ -50,10 +55,33 @@ class OnePassLayout(Artist):
         self.stale = False
 
 
+class ChartFigure(Figure):
+    """A figure drawn in ecopark's chart style whatever the analyst's rcParams are when it is
+    drawn (tick labels and fonts are resolved in the draw), and not managed by pyplot: a chart
+    returned to JupyterLab displays once, as the cell's value, and is never shown again by the
+    inline backend at the end of the cell."""
+
+    def __init__(self, *args: Any, rc: dict[str, Any], **kwargs: Any) -> None:
+        self._chart_rc = rc
+        with mpl.rc_context(rc):
+            super().__init__(*args, **kwargs)
+
+    def draw(self, renderer: RendererBase) -> None:
+        with mpl.rc_context(self._chart_rc):
+            super().draw(renderer)
+
+    def _repr_png_(self) -> bytes:
+        """The chart as PNG, at its own size: how JupyterLab shows it, once."""
+        buf = io.BytesIO()
+        self.savefig(buf, format="png")
+        return buf.getvalue()
+
+
 def new_figure(
     nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float]
 ) -> tuple[Figure, np.ndarray]:
-    """A pyplot figure with an ``nrows`` × ``ncols`` grid of axes, laid out in one pass.
+    """A figure in ecopark's chart style with an ``nrows`` × ``ncols`` grid of axes, laid out in
+    one pass (a :class:`ChartFigure`, not managed by pyplot).
 
     Parameters
     ----------
@@ -67,7 +95,10 @@ def new_figure(
     (Figure, numpy.ndarray of Axes)
         The axes as a 2-D array (``squeeze=False``).
     """
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    rc = chart_rc()
+    fig = ChartFigure(figsize=figsize, rc=rc)
+    with mpl.rc_context(rc):
+        axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.add_artist(OnePassLayout())
     return fig, axes
 

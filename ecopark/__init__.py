@@ -21,6 +21,7 @@ Why indicators fail (loaded on first use, so ``ecopark table`` stays quick)::
     a.scenario(value_added="+5%")        # what if: a new assessment, .diff and .changes
     ecopark.compare(a, b)                # two years, parks or scenarios: what changed, what flipped
     ecopark.results("data")              # every park-year x indicator of a folder, long and tidy
+    ecopark.panel(a, 28)                 # what-if sliders in JupyterLab (pip install ecopark[lab])
     ecopark.plotting                     # charts (Figures, Chinese labels)
 
 In JupyterLab a park, an assessment, trends and advice display themselves (coloured by status);
@@ -63,9 +64,10 @@ _LAZY = {
     "scenario": "ecopark.scenarios",
     "compare": "ecopark.comparison",
     "results": "ecopark.comparison",
+    "panel": "ecopark.lab.panel",
 }
 #: Subpackages that bring data in or take results out, imported on first use.
-_LAZY_MODULES = ("plotting", "reports", "tables")
+_LAZY_MODULES = ("lab", "plotting", "reports", "tables")
 
 
 def __getattr__(name: str):

@@ -67,7 +67,10 @@ ATTRIBUTION_COLUMNS = [
     "indicator",
     "from_value",
     "to_value",
-    "factor",
+    "role",
+    "item",
+    "item_zh",
+    "label",
     "effect",
     "factor_ratio",
 ]
@@ -77,13 +80,28 @@ ATTRIBUTION_COLUMNS = [
 # Attribution of a park's indicators
 
 
-def _row(ind: Indicator, v0: float, v1: float, factor: str, effect: float, note: str = "") -> dict:
+#: What a factor is to its indicator (``role``), and how its label begins.
+ROLE_PREFIX = {"numerator": "分子：", "denominator": "分母：", "term": "", "new_activity": ""}
+
+
+def _factor(role: str, items: Iterable[str], standard: Standard, text: str) -> dict:
+    """The factor columns of a row: role, item ids and Chinese names (lists), the human label."""
+    ids = list(dict.fromkeys(items))
+    return {
+        "role": role,
+        "item": ids,
+        "item_zh": [standard.items[i].name_zh for i in ids],
+        "label": ROLE_PREFIX[role] + text,
+    }
+
+
+def _row(ind: Indicator, v0: float, v1: float, factor: dict, effect: float, note: str = "") -> dict:
     return {
         "number": ind.number,
         "indicator": ind.name_zh,
         "from_value": v0,
         "to_value": v1,
-        "factor": factor,
+        **factor,
         "effect": effect,
         "factor_ratio": np.nan,
         "note": note,
@@ -149,14 +167,16 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
     names = {item.id: item.name_zh for item in standard.items.values()}
     for g, eff in zip(lm["factor"], lm["effect"], strict=True):
         if g == NEW_ACTIVITY:
-            label = NEW_ACTIVITY
+            items = [i for atom in atoms1 for i, _ in items_of(atom.node)]
+            factor = _factor("new_activity", items, standard, NEW_ACTIVITY)
         else:
             members = groups[g]
             tref = next((m for m in members if "[" not in m.text), members[0])
-            prefix = "分子：" if atoms1[tref] > 0 else "分母："
+            role = "numerator" if atoms1[tref] > 0 else "denominator"
             readable = by_text[g].readable(names) if g in by_text else names[g]
-            label = f"{prefix}{readable} ({g})"
-        rows.append(_row(ind, f0 if reference else v0, v1, label, b1 * eff))
+            items = [i for m in members for i, _ in items_of(m.node)]
+            factor = _factor(role, items, standard, readable)
+        rows.append(_row(ind, f0 if reference else v0, v1, factor, b1 * eff))
     if reference:
         note = "起始年为规划基准年：以“较基准年无变化”（指标值 0）为参照，按对数份额分解"
         for r in rows:
@@ -164,9 +184,9 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
     return rows
 
 
-def _term_label(
-    node: ast.expr, others: list[ast.expr], standard: Standard, prefix: str = ""
-) -> str:
+def _term_factor(node: ast.expr, others: list[ast.expr], standard: Standard, role: str) -> dict:
+    """The factor columns of a term: the items that set it apart from ``others`` (all of its
+    items when none do), named with 年均增长率 when the term is a growth rate."""
     own = [i for i, _ in items_of(node)]
     common = set(own)
     for o in others:
@@ -174,7 +194,7 @@ def _term_label(
     distinct = [i for i in dict.fromkeys(own) if i not in common] or list(dict.fromkeys(own))
     growth = calls(node, "cagr")
     names = "、".join(standard.items[i].name_zh for i in distinct)
-    return f"{prefix}{names}{'年均增长率' if growth else ''} ({', '.join(distinct)})"
+    return _factor(role, distinct, standard, f"{names}{'年均增长率' if growth else ''}")
 
 
 def _decompose_mean(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, v0, v1):
@@ -187,8 +207,8 @@ def _decompose_mean(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, v0
         t0 = 0.0 if reference else evaluate_part(t, ctx0, n0)
         total0 += t0 / m
         total1 += t1 / m
-        label = _term_label(t, [o for o in terms if o is not t], standard)
-        rows.append(_row(ind, 0.0 if reference else v0, v1, label, (t1 - t0) / m))
+        factor = _term_factor(t, [o for o in terms if o is not t], standard, "term")
+        rows.append(_row(ind, 0.0 if reference else v0, v1, factor, (t1 - t0) / m))
     if not math.isclose(total1, v1, rel_tol=1e-9, abs_tol=1e-12):
         raise ShapeMismatch("the parsed mean does not reproduce the engine's value")
     note = "各项贡献 = 该项变化 / 项数（第 25 项：各污染物弹性系数 / 4）"
@@ -215,8 +235,8 @@ def _decompose_quotient(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool
         raise ShapeMismatch("the parsed quotient does not reproduce the engine's value")
     note = "两因素 Shapley 分解（分子、分母可为负的增长率）"
     return [
-        _row(ind, v0, v1, _term_label(tree.left, [], standard, "分子："), eff_n, note),
-        _row(ind, v0, v1, _term_label(tree.right, [], standard, "分母："), eff_d, note),
+        _row(ind, v0, v1, _term_factor(tree.left, [], standard, "numerator"), eff_n, note),
+        _row(ind, v0, v1, _term_factor(tree.right, [], standard, "denominator"), eff_d, note),
     ]
 
 
@@ -340,8 +360,11 @@ def attribute(
 
         - ``number`` (HJ 274 indicator number) and ``indicator`` (its Chinese name);
         - ``from_value``, ``to_value`` [the indicator's unit], unrounded;
-        - ``factor``: readable Chinese label with the item id, e.g.
-          ``分子：综合能耗总量 (energy)``;
+        - the factor, tidy: ``role`` (``numerator``, ``denominator``, ``term`` of a mean, or
+          ``new_activity`` for a change several zero factors share), ``item`` (list of the item
+          ids it stands for, e.g. ``["energy"]``; a sum such as 6's denominator lists each),
+          ``item_zh`` (their Chinese names, a list) and ``label`` (the human label, e.g.
+          ``分子：综合能耗总量``, ``分母：三年前工业增加值``: unique within an indicator);
         - ``effect`` [the indicator's unit]: additive; an indicator's effects sum to
           ``to_value − from_value`` exactly;
         - ``factor_ratio`` [-]: multiplicative; an indicator's factors multiply to
@@ -421,8 +444,8 @@ def attribute_chained(
     pandas.DataFrame
         The columns of :func:`attribute` plus ``step_from`` and ``step_to`` (first). Sum
         ``effect`` and multiply ``factor_ratio`` per indicator and factor with
-        ``ecopark.lmdi.chain_total(steps, ("number", "indicator", "factor"))`` for the whole period; the sum
-        equals ``to_value − from_value`` of the whole period exactly.
+        ``ecopark.lmdi.chain_total(steps, ("number", "indicator", "role", "label"))`` for the whole
+        period; the sum equals ``to_value − from_value`` of the whole period exactly.
     """
     base = park.config.base_year
     year_from = base if year_from is None else int(year_from)
@@ -500,8 +523,9 @@ def attribute_ratio(
     Returns
     -------
     pandas.DataFrame
-        Columns ``from_value``, ``to_value`` [item units, numerator/denominator], ``factor``
-        (``分子：<name> (<id>)``, ``分母：…``), ``effect``, ``factor_ratio``, ``log_share``, ``note``.
+        Columns ``from_value``, ``to_value`` [item units, numerator/denominator], the factor as
+        in :func:`attribute` (``role``, ``item``, ``item_zh``, ``label``: ``分子：<name>``,
+        ``分母：<name>``), ``effect``, ``factor_ratio``, ``log_share``, ``note``.
 
     Raises
     ------
@@ -521,19 +545,21 @@ def attribute_ratio(
         for y, v in ((year_from, v0), (year_to, v1)):
             if item not in v:
                 raise KeyError(f"{item} is missing in {y}")
-    items = park.standard.items
-    labels = (
-        f"分子：{items[numerator].name_zh} ({numerator})",
-        f"分母：{items[denominator].name_zh} ({denominator})",
-    )
+    standard = park.standard
+    factors = [
+        _factor("numerator", [numerator], standard, standard.items[numerator].name_zh),
+        _factor("denominator", [denominator], standard, standard.items[denominator].name_zh),
+    ]
     res = ratio_decomposition(
         float(v0[numerator]),
         float(v1[numerator]),
         float(v0[denominator]),
         float(v1[denominator]),
         scale=scale,
-        labels=labels,
     )
+    res = res.drop(columns="factor")
+    for k, column in enumerate(("role", "item", "item_zh", "label")):
+        res.insert(k, column, [f[column] for f in factors])
     res.insert(0, "to_value", res.attrs["RT"])
     res.insert(0, "from_value", res.attrs["R0"])
     return res

@@ -702,9 +702,9 @@ def summary_row(py: ParkYear) -> dict:
         "compliant": py.compliant,
         "judged": py.judged_reason is None,
         "judged_reason": py.judged_reason.zh if py.judged_reason else "",
-        "failing": " ".join(str(r.number) for r in py.results if r.passed is False),
+        "failing": [r.number for r in py.results if r.passed is False],
         "not_computable": sum(not r.computable for r in py.results),
-        "reasons": "；".join(r.zh for r in py.reasons),
+        "reasons": [r.zh for r in py.reasons],
         "error": "",
     }
 

@@ -71,9 +71,11 @@ def assess_tree(
         One row per park-year, columns :data:`SUMMARY_COLUMNS`: ``compliant`` (bool; None
         when the year is not judged), ``judged`` (False for the base year, a year before it and a
         year that only supplies history) and ``judged_reason`` (why not, in Chinese),
-        ``failing`` (the numbers of the indicators that fail, space-separated),
-        ``not_computable`` (how many cannot be computed), ``reasons`` (the verdict's broken rules
-        in Chinese), ``error`` (bad input, if any), in park then year order.
+        ``failing`` (list of the numbers of the indicators that fail), ``not_computable`` (how
+        many cannot be computed), ``reasons`` (list of the verdict's broken rules in Chinese),
+        ``error`` (bad input, if any), in park then year order. A row with an error has no
+        ``failing`` or ``reasons`` (NaN). ``ecopark assess --csv`` writes the lists
+        space- and ；-separated.
     """
     if isinstance(folders, str | Path):
         folders = park_folders(folders)

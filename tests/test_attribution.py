@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -227,17 +228,55 @@ def test_chaining_equals_the_sum_of_the_yearly_effects():
 
 def test_nantong_energy_intensity_11(nantong_dir):
     res = attribute(ecopark.load_park(nantong_dir), 2015, 2021, numbers=[11])
-    assert list(res.columns[:7]) == ATTRIBUTION_COLUMNS
-    by = res.set_index("factor")
-    assert round(by.loc["分子：综合能耗总量 (energy)", "effect"], 4) == -0.0053
-    assert round(by.loc["分母：工业增加值 (value_added)", "effect"], 4) == -0.2032
-    assert round(by.loc["分子：综合能耗总量 (energy)", "factor_ratio"], 4) == 0.9893
-    assert round(by.loc["分母：工业增加值 (value_added)", "factor_ratio"], 4) == 0.6657
+    assert list(res.columns[: len(ATTRIBUTION_COLUMNS)]) == ATTRIBUTION_COLUMNS
+    by = res.set_index("label")
+    assert round(by.loc["分子：综合能耗总量", "effect"], 4) == -0.0053
+    assert round(by.loc["分母：工业增加值", "effect"], 4) == -0.2032
+    assert round(by.loc["分子：综合能耗总量", "factor_ratio"], 4) == 0.9893
+    assert round(by.loc["分母：工业增加值", "factor_ratio"], 4) == 0.6657
     assert res["from_value"].iloc[0] == pytest.approx(0.6110, abs=5e-5)
     assert res["to_value"].iloc[0] == pytest.approx(0.4024, abs=5e-5)
     assert res["effect"].sum() == pytest.approx(
         res["to_value"].iloc[0] - res["from_value"].iloc[0], rel=1e-12
     )
+
+
+def test_the_factor_is_tidy_columns_not_one_packed_string(nantong_dir):
+    """role, item ids and names as lists, and a human label (issue 14, item 2)."""
+    park = ecopark.load_park(nantong_dir)
+    res = attribute(park, 2015, 2021, numbers=[11, 25])
+    eleven = res[res["number"] == "11"]
+    assert list(eleven["role"]) == ["numerator", "denominator"]
+    assert list(eleven["item"]) == [["energy"], ["value_added"]]
+    assert list(eleven["item_zh"]) == [["综合能耗总量"], ["工业增加值"]]
+    assert list(eleven["label"]) == ["分子：综合能耗总量", "分母：工业增加值"]
+    twenty_five = res[res["number"] == "25"]
+    assert set(twenty_five["role"]) == {"term"}
+    assert list(twenty_five["item"]) == [["cod"], ["ammonia_nitrogen"], ["so2"], ["nox"]]
+    example = attribute(ecopark.load_park(EXAMPLE), 2016, 2023)
+    six = example[example["number"] == "6"].iloc[-1]  # a sum in the denominator lists each item
+    assert six["role"] == "denominator" and len(six["item"]) == 2
+    assert six["item_zh"] == [park.standard.items[i].name_zh for i in six["item"]]
+    for _, row in example.iterrows():
+        assert isinstance(row["item"], list) and row["item"], row["label"]
+        assert row["role"] in ("numerator", "denominator", "term", "new_activity")
+        assert "(" not in row["label"]
+    assert not example.duplicated(["number", "label"]).any()
+    ratio = attribute_ratio(park, "co2", "value_added")
+    assert list(ratio["role"]) == ["numerator", "denominator"]
+    assert list(ratio["item"]) == [["co2"], ["value_added"]]
+    assert "factor" not in ratio.columns
+
+
+def test_the_command_writes_the_lists_as_cells(nantong_dir):
+    code, out = run(["attribute", str(nantong_dir), "--indicator", "11"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["role"], r["item"], r["item_zh"], r["label"]) for r in rows] == [
+        ("numerator", "energy", "综合能耗总量", "分子：综合能耗总量"),
+        ("denominator", "value_added", "工业增加值", "分母：工业增加值"),
+    ]
+    code, out = run(["attribute", str(nantong_dir), "--format", "json", "--indicator", "11"])
+    assert json.loads(out)["rows"][0]["item"] == ["energy"]
 
 
 def test_nantong_co2_per_value_added(nantong_dir):
@@ -249,17 +288,17 @@ def test_nantong_co2_per_value_added(nantong_dir):
     assert (round(res.attrs["R0"], 4), round(res.attrs["RT"], 4)) == (1.0681, 0.6383)
     park = attribute_ratio(ecopark.load_park(nantong_dir), "co2", "value_added")
     np.testing.assert_allclose(park["effect"], res["effect"], rtol=1e-12)
-    assert list(park["factor"]) == ["分子：二氧化碳排放量 (co2)", "分母：工业增加值 (value_added)"]
+    assert list(park["label"]) == ["分子：二氧化碳排放量", "分母：工业增加值"]
 
 
 def test_nantong_25_four_pollutants(nantong_dir):
     res = attribute(ecopark.load_park(nantong_dir), numbers=[25])
     assert len(res) == 4
-    assert list(res["factor"]) == [
-        "COD排放量 (cod)",
-        "氨氮排放量 (ammonia_nitrogen)",
-        "SO2排放量 (so2)",
-        "氮氧化物排放量 (nox)",
+    assert list(res["label"]) == [
+        "COD排放量",
+        "氨氮排放量",
+        "SO2排放量",
+        "氮氧化物排放量",
     ]
     # each pollutant's elasticity / 4 (spec §2.8: −1.5308, −1.9738, −5.4878, −2.5116)
     np.testing.assert_allclose(res["effect"] * 4, [-1.5308, -1.9738, -5.4878, -2.5116], atol=5e-5)
@@ -271,9 +310,9 @@ def test_nantong_25_four_pollutants(nantong_dir):
 
 
 def test_nantong_26_splits_by_log_shares(nantong_dir):
-    res = attribute(ecopark.load_park(nantong_dir), numbers=[26]).set_index("factor")
+    res = attribute(ecopark.load_park(nantong_dir), numbers=[26]).set_index("label")
     assert res["effect"].sum() == pytest.approx(8.2223, abs=5e-5)
-    share = res.loc["分子：二氧化碳排放量 (co2)", "effect"] / res["effect"].sum()
+    share = res.loc["分子：二氧化碳排放量", "effect"] / res["effect"].sum()
     assert share == pytest.approx(0.2096, abs=5e-4)  # the notes' "share due to N": 21 %
 
 
@@ -285,10 +324,10 @@ def test_nantong_skips_with_reasons(nantong_dir):
     assert "规划基准年" in skipped["10"]
     assert "直接填报" in skipped["5"]
     res18 = attribute(ecopark.load_park(nantong_dir), 2018, 2021)
-    by = res18[res18["number"] == "3"].set_index("factor")["effect"]
+    by = res18[res18["number"] == "3"].set_index("label")["effect"]
     assert set(by.index) == {
-        "分子：工业增加值 (value_added)",
-        "分母：三年前工业增加值 (value_added[T-3])",
+        "分子：工业增加值",
+        "分母：三年前工业增加值",
     }
     assert by.sum() == pytest.approx(2.8220 - 11.3831, abs=5e-4)
 
@@ -315,11 +354,11 @@ def test_every_indicator_of_the_example_park_adds_up():
     assert sorted(res["number"].unique(), key=int) == computed
     check_identities(res)
     ten = res[res["number"] == "10"]
-    assert list(ten["factor"]) == [
-        "分子：综合能耗总量年均增长率 (energy)",
-        "分母：工业增加值年均增长率 (value_added)",
+    assert list(ten["label"]) == [
+        "分子：综合能耗总量年均增长率",
+        "分母：工业增加值年均增长率",
     ]
-    six = res[res["number"] == "6"]["factor"].tolist()
+    six = res[res["number"] == "6"]["label"].tolist()
     assert six[-1].startswith("分母：工业固体废物总产生量 + 综合利用往年贮存量")
     check_identities(attribute(park))  # from the base year: reference mode for 25, 26
 
@@ -328,7 +367,7 @@ def test_chained_attribution_adds_up_to_the_whole_change():
     park = ecopark.load_park(EXAMPLE)
     steps = attribute_chained(park, 2015, 2023, numbers=[11, 26, 28])
     assert set(steps["step_from"]) == set(range(2015, 2023))
-    total = chain_total(steps, ("number", "indicator", "factor"))
+    total = chain_total(steps, ("number", "indicator", "role", "label"))
     direct = attribute(park, 2015, 2023, numbers=[11, 26, 28])
     for number in ("11", "26", "28"):
         d = direct[direct["number"] == number]
@@ -354,7 +393,7 @@ def test_command_csv_and_json(nantong_dir):
     assert code == 0
     table = pd.read_csv(io.StringIO(out))
     assert list(table.columns) == ATTRIBUTION_COLUMNS
-    row = table[(table["number"] == 11) & (table["factor"] == "分子：综合能耗总量 (energy)")]
+    row = table[(table["number"] == 11) & (table["label"] == "分子：综合能耗总量")]
     assert round(float(row["effect"].iloc[0]), 4) == -0.0053
     # 28 has no 2015 value (solid waste missing): asked for by name, that is an error with the
     # reason (issue 9, item 5), not an empty document and exit 0
@@ -387,12 +426,12 @@ def test_an_indicator_starting_at_zero_uses_the_analytical_limit(tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    res = attribute(ecopark.load_park(target), 2016, 2023, numbers=[12]).set_index("factor")
+    res = attribute(ecopark.load_park(target), 2016, 2023, numbers=[12]).set_index("label")
     assert res["from_value"].iloc[0] == 0.0
-    assert res.loc["分子：可再生能源使用量 (renewable_energy)", "effect"] == pytest.approx(
+    assert res.loc["分子：可再生能源使用量", "effect"] == pytest.approx(
         res["to_value"].iloc[0], rel=1e-15
     )
-    assert res.loc["分母：综合能耗总量 (energy)", "effect"] == 0.0
+    assert res.loc["分母：综合能耗总量", "effect"] == 0.0
     assert res["factor_ratio"].isna().all() and res["note"].str.contains("乘法分解无定义").all()
 
 

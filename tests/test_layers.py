@@ -7,7 +7,8 @@ Layers, lowest first; a module may import from its own layer and the layers belo
 2. ``ecopark.io``                                       data in (park folders, units, atomic writes)
 3. the package root (engine and analyses)               what computes: the public API
 4. ``ecopark.tables``, ``ecopark.plotting``             results out (siblings: neither imports the other)
-5. ``ecopark.reports``                                  notebooks' narrative, HTML, the batch
+5. ``ecopark.reports``, ``ecopark.lab``                 notebooks' narrative, HTML, the batch;
+                                                        the interactive what-if panel
 6. ``ecopark.cli``, ``ecopark.commands``, ``ecopark.__main__``   the command line
 """
 
@@ -26,6 +27,7 @@ SUBPACKAGE_LAYER = {
     "tables": 4,
     "plotting": 4,
     "reports": 5,
+    "lab": 5,
     "commands": 6,
 }
 ROOT_LAYER = {"errors": 0, "cli": 6, "__main__": 6}

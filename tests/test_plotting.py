@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import time
@@ -157,17 +158,24 @@ def chinese_title_and_labels(ax) -> None:
 # ---------------------------------------------------------------------------------------- setup
 
 
+def _rc() -> dict:
+    """The analyst's rcParams as they are now (a deep copy: lists and cyclers compared by value)."""
+    return copy.deepcopy(dict(mpl.rcParams))
+
+
 def test_setup_registers_the_simplified_chinese_face_once():
+    before = _rc()
     family = ep.setup()
     assert family == "Noto Sans CJK SC"
     count = len(fontManager.ttflist)
     start = time.perf_counter()
     for _ in range(200):
         assert ep.setup() == family
-    assert time.perf_counter() - start < 0.5  # cheap: no addfont, no theme after the first
+    assert time.perf_counter() - start < 0.5  # cheap: no addfont after the first
     assert len(fontManager.ttflist) == count  # the .ttc's faces are not listed twice
-    rc = mpl.rcParams
-    assert rc["font.family"] == ["sans-serif"]
+    assert _rc() == before  # the analyst's settings are not ecopark's to change (issue 14)
+    rc = fonts.chart_rc()  # what ecopark's own figures are drawn with
+    assert rc["font.family"] == ["Noto Sans CJK SC", "DejaVu Sans"]
     assert rc["font.sans-serif"][:2] == ["Noto Sans CJK SC", "DejaVu Sans"]
     assert rc["axes.unicode_minus"] is True  # Noto has U+2212 (trap 4)
     assert rc["figure.dpi"] == 100
@@ -175,18 +183,51 @@ def test_setup_registers_the_simplified_chinese_face_once():
     assert fam == "Noto Sans CJK SC" and path.name == "NotoSansCJK-Regular.ttc"
 
 
+def test_setup_and_charts_never_change_the_analysts_style(a2021):
+    """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures."""
+    with mpl.rc_context():
+        sns.set_theme(style="darkgrid", font_scale=1.3)
+        mpl.rcParams["lines.linewidth"] = 4.0
+        theirs = _rc()
+        ep.setup()
+        assert _rc() == theirs
+        ep.setup(style="ticks")  # ecopark's charts from now on; not the analyst's
+        assert _rc() == theirs
+        ep.setup(style="whitegrid")
+        with clean():
+            fig = overview(a2021)
+            render(fig)
+        assert _rc() == theirs
+        # the chart is ecopark's style, the analyst's figures keep theirs
+        assert fig.axes[0].get_facecolor() == to_rgba("white")
+        mine = plt.figure()
+        assert mine.add_subplot().get_facecolor() == to_rgba("#EAEAF2")
+        plt.close(mine)
+
+
 def test_charts_survive_a_later_user_set_theme(a2021):
-    ep.setup()
     sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
-    assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
-    with clean():
+    try:
+        assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
+        with clean():  # no missing glyph: the chart is drawn with the CJK face all the same
+            fig = overview(a2021)
+            render(fig)
+        assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"  # and left as it was
+        assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
+        assert fig.axes[0].get_facecolor() == to_rgba("white")
+    finally:
+        mpl.rcdefaults()
+
+
+def test_an_explicit_style_applies_to_ecoparks_charts(a2021):
+    try:
+        ep.setup(style="darkgrid")
         fig = overview(a2021)
-        render(fig)
-    assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
-    # the user's style is kept: only the fonts were repaired
-    assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
-    ep.setup(style="whitegrid")
-    assert mpl.rcParams["axes.facecolor"] == "white"
+        assert fig.axes[0].get_facecolor() == to_rgba("#EAEAF2")
+        assert mpl.rcParams["axes.facecolor"] == "white"  # matplotlib's default, untouched
+    finally:
+        ep.setup(style="whitegrid")
+    assert overview(a2021).axes[0].get_facecolor() == to_rgba("white")
 
 
 def test_env_font_wins_and_a_missing_one_is_an_error(monkeypatch):
@@ -465,6 +506,51 @@ def test_example_park_overview_and_whatif(example):
 # ------------------------------------------------------------------ tables in, figures out
 
 
+def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, example):
+    """Figures displayed once in Lab: none is managed by pyplot (the inline backend would show it
+    again at the end of the cell); and the analyst's rcParams are as before every chart."""
+    plt.close("all")
+    charts = {
+        "overview": lambda: overview(a2021),
+        "whatif": lambda: whatif(a2021),
+        "attribution": lambda: waterfall(nantong, 11, 2015, 2021),
+        "trend": lambda: trend(nantong, 14),
+        "sectors": lambda: sectors(example, 28),
+        "source_note": lambda: ep.source_note(overview(a2021), "南通经济技术开发区"),
+    }
+    for name, draw in charts.items():
+        before = _rc()
+        fig = draw()
+        assert plt.get_fignums() == [], name
+        assert fig.canvas.manager is None, name
+        png = fig._repr_png_()  # how Lab shows the returned figure, once
+        assert png.startswith(b"\x89PNG"), name
+        assert _rc() == before, name
+    before = _rc()
+    mine, ax = plt.subplots()  # the analyst's own figure, drawn into
+    ep.trend_chart(*park_trends(nantong), 14, ax=ax)
+    assert plt.get_fignums() == [mine.number]
+    assert _rc() == before
+
+
+def test_a_chart_png_is_fast_to_encode_and_the_same_picture(a2021, tmp_path):
+    """PNGs at zlib level 1: the same pixels as PIL's default level, for half the encoding."""
+    from PIL import Image
+
+    from ecopark.plotting.layout import PNG_COMPRESSION
+
+    fig = overview(a2021)
+    fast, default = io.BytesIO(), io.BytesIO()
+    fig.savefig(fast, format="png")
+    fig.savefig(default, format="png", pil_kwargs={"compress_level": 6})
+    fig.savefig(tmp_path / "chart.png")
+    assert PNG_COMPRESSION == 1 and fast.getvalue() != default.getvalue()
+    assert (tmp_path / "chart.png").read_bytes() == fast.getvalue()
+    pictures = [Image.open(io.BytesIO(b.getvalue())).convert("RGBA") for b in (fast, default)]
+    assert pictures[0].tobytes() == pictures[1].tobytes()
+    assert len(fast.getvalue()) <= len(default.getvalue()) * 1.1
+
+
 def test_charts_compute_nothing():
     """No chart module imports an analysis, the engine or a park: they draw the tables given."""
     import ast
@@ -592,16 +678,20 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year, nantong_dir)
 
 
 def test_default_theme_is_seaborn_whitegrid_without_seaborn():
-    """setup() applies seaborn's whitegrid theme from fonts.SEABORN_WHITEGRID: the same rc."""
+    """ecopark's charts use seaborn's whitegrid theme from fonts.SEABORN_WHITEGRID: the same rc."""
     theme = {**sns.plotting_context("notebook"), **sns.axes_style("whitegrid")}
     theme.pop("image.cmap")  # a seaborn colormap; not copied (no chart draws an image)
     assert fonts.SEABORN_WHITEGRID == theme
     assert list(fonts.SEABORN_DEEP) == sns.color_palette("deep").as_hex()
-    ep.setup(style="darkgrid")  # another style goes through seaborn
-    assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
-    ep.setup(style="whitegrid")
-    assert mpl.rcParams["axes.facecolor"] == "white"
-    assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == list(sns.color_palette("deep"))
-    for key, value in theme.items():
-        if not key.startswith("font."):  # the fonts are ecopark's (setup puts the CJK face first)
-            assert mpl.rcParams[key] == mpl.rcsetup._validators[key](value), key
+    try:
+        ep.setup(style="darkgrid")  # another style goes through seaborn
+        assert fonts.chart_rc()["axes.facecolor"].upper() == "#EAEAF2"
+    finally:
+        ep.setup(style="whitegrid")
+    rc = fonts.chart_rc()
+    assert rc["axes.facecolor"] == "white"
+    assert rc["axes.prop_cycle"].by_key()["color"] == list(sns.color_palette("deep"))
+    with fonts.chart_style():
+        for key, value in theme.items():
+            if not key.startswith("font."):  # the fonts are ecopark's (the CJK face first)
+                assert mpl.rcParams[key] == mpl.rcsetup._validators[key](value), key

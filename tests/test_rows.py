@@ -105,7 +105,7 @@ def test_check_value_accepts(item, text, unit, value):
             "value_added",
             "1",
             "吨",
-            "unit '吨' is not a unit of money; '工业增加值' takes 元, 万元, 亿元",
+            "unit '吨' is not a unit of money; '工业增加值' takes 元, 千元, 万元, 百万元, 亿元",
         ),
         ("value_added", "1", "桶", "unit '桶' is unknown"),
         ("major_incidents", "1.5", "", "'1.5' is not a whole number; '工业园区内企事业单位"),
@@ -219,14 +219,46 @@ def test_part_of_whole_rules_are_declared_by_the_catalogue():
 
 
 def test_aliases_are_declared_by_the_catalogue():
-    aliases = {a: i.id for i in ITEMS.values() for a in i.aliases}
+    aliases = {i.id: list(i.aliases) for i in ITEMS.values() if i.aliases}
     assert aliases == {
-        "SO2": "so2",
-        "COD": "cod",
-        "氨氮": "ammonia_nitrogen",
-        "氮氧化物": "nox",
-        "固废产生量": "solid_waste_generated",
-        "工业固废产生量": "solid_waste_generated",
+        "hightech_output": ["高新技术企业产值", "高新技术企业总产值"],
+        "industrial_output": ["工业总产值"],
+        "employees": ["从业人口", "年末从业人员", "从业人员数"],
+        "value_added": ["园区工业增加值"],
+        "recycling_value_added": ["资源再生利用产业工业增加值"],
+        "solid_waste_utilized": ["固废综合利用量"],
+        "solid_waste_generated": ["固废产生量", "工业固废产生量", "工业固体废物产生量"],
+        "solid_waste_stock_utilized": ["往年贮存量综合利用量"],
+        "recyclables_recycled": ["再生资源循环利用量"],
+        "recyclables_collected": ["再生资源回收量"],
+        "industrial_land": ["工业用地"],
+        "energy": ["综合能耗", "综合能源消费量", "能源消费总量", "综合能耗量"],
+        "renewable_energy": ["可再生能源", "可再生能源消费量", "可再生能源使用总量"],
+        "fresh_water": [
+            "新鲜水",
+            "新鲜水用量",
+            "新鲜水量",
+            "新鲜水消耗量",
+            "新鲜水取用量",
+            "新鲜水资源消耗总量",
+        ],
+        "water_reused": ["重复用水量", "工业用水重复利用量"],
+        "reclaimed_water": ["再生水回用量", "中水回用量", "园区再生水回用量", "园区中水回用量"],
+        "wwtp_discharge": ["污水处理厂排放总量", "污水处理厂排放量", "园区污水处理厂排放量"],
+        "cod": [
+            "COD",
+            "化学需氧量",
+            "化学需氧量排放量",
+            "化学需氧量排放总量",
+            "COD排放总量",
+            "CODcr",
+            "CODcr排放量",
+        ],
+        "ammonia_nitrogen": ["氨氮", "NH3-N", "NH3-N排放量", "氨氮排放总量"],
+        "so2": ["SO2", "二氧化硫", "二氧化硫排放量", "二氧化硫排放总量", "SO2排放总量"],
+        "nox": ["氮氧化物", "NOx", "NOx排放量", "氮氧化物排放总量", "NOx排放总量"],
+        "co2": ["二氧化碳", "CO2", "CO2排放量", "二氧化碳排放总量", "CO2排放总量"],
+        "wastewater": ["废水", "废水排放总量", "工业废水排放量"],
     }
 
 

@@ -28,7 +28,15 @@ def test_committed_without_outputs_and_not_a_report():
             assert cell["outputs"] == [] and cell["execution_count"] is None
     assert "00_start_here" not in BY_STEM  # it teaches; `ecopark run` does not report with it
     code = "\n".join(src for kind, src in _cells(nb) if kind == "code")
-    for call in ("load_park(", "assess(park, year)", "a.result(28)", "a.scenario(", "compare("):
+    calls = (
+        "load_park(",
+        "assess(park, year)",
+        "a.result(28)",
+        "a.scenario(",
+        "compare(",
+        "panel(",
+    )
+    for call in calls:
         assert call in code, call
     assert "value_added@T" not in code  # no internal keys
 
@@ -61,3 +69,10 @@ def test_it_runs_from_the_root_and_from_notebooks(tmp_path, where):
     assert "('单位工业增加值固废产生量', '0.14', '≤0.1', 'fail')" in text
     assert "did you mean 'value_added'" in text  # the scenario's error for a typo
     assert "原状态" in text and "新状态" in text  # the scenario displays its diff
+    views = [
+        o["data"]["application/vnd.jupyter.widget-view+json"]
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(views) == 1  # the what-if panel, as a live widget

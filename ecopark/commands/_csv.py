@@ -9,6 +9,10 @@ never gets one: what is printed or piped stays plain UTF-8, byte for byte the sa
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BOM = "\ufeff"
 
@@ -39,3 +43,25 @@ def for_output(data: str | bytes, fmt: str, args: argparse.Namespace) -> str | b
     if fmt == "csv" and isinstance(data, str) and args.output and args.bom:
         return BOM + data
     return data
+
+
+#: How a list in a table's cell is written in a CSV cell: ids and numbers space-separated (as
+#: ``assess --csv`` has always written ``failing``), Chinese names with 、, sentences with ；.
+LIST_SEPARATOR = {"item": " ", "failing": " ", "item_zh": "、", "reasons": "；"}
+
+
+def flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each list column (:data:`LIST_SEPARATOR`) joined into one CSV cell.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A public table whose list columns hold lists (``None``/NaN stays empty).
+    """
+    out = frame.copy()
+    for column, sep in LIST_SEPARATOR.items():
+        if column in out.columns:
+            out[column] = [
+                sep.join(map(str, v)) if isinstance(v, list | tuple) else v for v in out[column]
+            ]
+    return out

@@ -8,7 +8,7 @@ import io
 import json
 import math
 
-from ecopark.commands._csv import add_bom_option, for_output
+from ecopark.commands._csv import add_bom_option, flat, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
@@ -70,7 +70,7 @@ def render(frame, fmt: str) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(ATTRIBUTION_COLUMNS)
-        for row in frame[ATTRIBUTION_COLUMNS].itertuples(index=False, name=None):
+        for row in flat(frame)[ATTRIBUTION_COLUMNS].itertuples(index=False, name=None):
             writer.writerow(
                 [
                     "" if _number(x) is None else (repr(x) if isinstance(x, float) else x)
@@ -155,7 +155,13 @@ def run_attribute(args: argparse.Namespace) -> int:
             ends = steps.groupby("number").agg(
                 from_value=("from_value", "first"), to_value=("to_value", "last")
             )
-            frame = chain_total(steps, ("number", "indicator", "factor")).join(ends, on="number")
+            keys = ["number", "label"]
+            items = steps.drop_duplicates(keys).set_index(keys)[["item", "item_zh"]]
+            frame = (
+                chain_total(steps, ("number", "indicator", "role", "label"))
+                .join(ends, on="number")
+                .join(items, on=keys)
+            )
             frame["note"] = _chain_notes(frame)
         frame.attrs.update(steps.attrs, chained=True)
     else:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ecopark.commands._csv import add_bom_option, for_output
+from ecopark.commands._csv import add_bom_option, flat, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
@@ -152,7 +152,7 @@ def run_assess(args: argparse.Namespace) -> int:
         raise InputError(Problem(args.output, "-o writes the --csv summary; add --csv"))
     if args.csv:
         summary = assess_tree(args.data_dir, args.jobs)
-        emit(for_output(summary.to_csv(index=False), "csv", args), args.output)
+        emit(for_output(flat(summary).to_csv(index=False), "csv", args), args.output)
         return 2 if summary["error"].fillna("").astype(bool).any() else 0
     status = 0
     for folder in park_folders(args.data_dir):

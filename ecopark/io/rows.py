@@ -1,14 +1,17 @@
 """The one validator of an ``item,value,unit`` row: year files, sector files and the importer.
 
-A row names a catalogue item (its id or Chinese name), a value as written and a unit. The rules,
-each stated once here:
+A row names a catalogue item (its id, Chinese name or an alias of ``items.csv``), a value as
+written and a unit. The rules, each stated once here:
 
-- the item must be in the catalogue (an unknown name gets the closest names as a hint) and may
+- the item must be in the catalogue, names compared as :func:`name_key` writes them (NFKC: full
+  width and subscripts, ``SO₂`` is ``SO2``; no spaces; any case). An unknown name gets the
+  closest names as a hint, never one of another substance (:func:`suggest_items`). An item may
   appear once per file (once per sector in a sector file);
 - an empty value is a missing item, not an error;
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
-  negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit);
+  negative, whole for a count, in a unit of the item's dimension (empty: the catalogue unit;
+  spellings compared as :func:`ecopark.io.units.unit_key` writes them: ``KG``, ``m³``, ``公斤``);
 - the value is converted exactly to the catalogue unit (:attr:`Record.exact`, the decimal as
   written times the unit's exact factor, is what the engine judges) and must lie in the item's plausible
   range, which the catalogue declares (``items.csv`` columns ``min``, ``max``: rates and shares
@@ -37,7 +40,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from ecopark.errors import InputError, Problem
-from ecopark.io.units import UNITS, convert, factor
+from ecopark.io.units import UNITS, convert, factor, is_unit, spelling
 from ecopark.standard.model import Item, Standard
 
 ONE = Fraction(1)
@@ -188,22 +191,119 @@ def _vocabulary(code: str, items: tuple[Item, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
+def name_key(text: str) -> str:
+    """A name as compared: NFKC (full width, subscripts: ``SO₂`` is ``SO2``, ``NOₓ`` is ``NOx``),
+    without whitespace, case-folded (``nox`` is ``NOx``)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def item_names(standard: Standard) -> dict[str, tuple[str, Item]]:
+    """Every spelling of every catalogue item: ``name_key(spelling) -> (spelling, item)``.
+
+    The spellings are the item's id, its Chinese name and its ``aliases`` (``items.csv``).
+
+    Raises
+    ------
+    ValueError
+        If one spelling names two items (a catalogue error).
+    """
+    return _item_names(tuple(standard.items.values()))
+
+
+@functools.cache
+def _item_names(items: tuple[Item, ...]) -> dict[str, tuple[str, Item]]:
+    names: dict[str, tuple[str, Item]] = {}
+    for item in items:
+        for written in (item.id, item.name_zh, *item.aliases):
+            key = name_key(written)
+            other = names.setdefault(key, (written, item))[1]
+            if other.id != item.id:
+                raise ValueError(f"items.csv: '{written}' names both {other.id} and {item.id}")
+    return names
+
+
 def find_item(name: str, standard: Standard) -> Item | None:
-    """The catalogue item named by its id or its Chinese name, or None."""
-    return standard.items.get(name) or standard.items_by_name.get(name)
+    """The catalogue item ``name`` spells (id, Chinese name or alias, as :func:`name_key`
+    compares them), or None."""
+    found = item_names(standard).get(name_key(name))
+    return None if found is None else found[1]
+
+
+def _foreign(key: str, item: Item, names: dict[str, tuple[str, Item]]) -> bool:
+    """Whether ``key`` names another item's substance: it holds a spelling (two characters or
+    more) of another item that none of ``item``'s spellings holds (``二氧化硫…`` is not CO₂)."""
+    own = [k for k, (_, it) in names.items() if it.id == item.id]
+    for k, (_, other) in names.items():
+        if other.id != item.id and len(k) >= 2 and k in key and not any(k in o for o in own):
+            return True
+    return False
+
+
+@functools.cache
+def _distinguishing(items: tuple[Item, ...]) -> dict[str, frozenset[str]]:
+    """Per item id, the characters that tell its spellings from a near spelling of another item
+    (硫 of 二氧化硫排放量 against 二氧化碳排放量, s of so2 against co2): its substance."""
+    names = _item_names(items)
+    keys = [k for k, (spelling, it) in names.items() if spelling != it.id]  # words, not ids
+    out: dict[str, set[str]] = {item.id: set() for item in items}
+    for n, a in enumerate(keys):
+        for b in keys[n + 1 :]:
+            ia, ib = names[a][1].id, names[b][1].id
+            if ia == ib:
+                continue
+            matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            if matcher.real_quick_ratio() < 0.5 or matcher.ratio() < 0.5:
+                continue
+            for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                if op != "equal":
+                    out[ia] |= set(a[i1:i2])
+                    out[ib] |= set(b[j1:j2])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _swaps_a_substance(key: str, candidate: str, item: Item, standard: Standard) -> bool:
+    """Whether turning ``key`` into the spelling ``candidate`` of ``item`` drops a mark of another
+    item's substance and puts in a mark of this one's (硫 for 碳, s for c, 氧化物 for 氨): a
+    different pollutant, not a typo. Characters merely left out or put in (总 in 排放总量, a
+    doubled character) are typos."""
+    items = tuple(standard.items.values())
+    names = _item_names(items)
+    marks = _distinguishing(items)
+    own = {c for k, (_, it) in names.items() if it.id == item.id for c in k}
+    theirs = set().union(*(v for k, v in marks.items() if k != item.id)) - own
+    ops = difflib.SequenceMatcher(None, key, candidate, autojunk=False).get_opcodes()
+    dropped = {c for op, i1, i2, _, _ in ops if op in ("replace", "delete") for c in key[i1:i2]}
+    added = {c for op, _, _, j1, j2 in ops if op in ("replace", "insert") for c in candidate[j1:j2]}
+    return bool(dropped & theirs and added & marks[item.id])
 
 
 def suggest_items(name: str, standard: Standard) -> str:
-    """A hint naming the catalogue items closest to an unknown ``name``."""
-    names = list(standard.items) + list(standard.items_by_name)
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    if not close:
+    """A hint naming the catalogue items closest to an unknown ``name``.
+
+    A suggestion never crosses to another substance or quantity: an item is left out when the
+    name holds a spelling of a different item (``二氧化硫排放总量`` suggests SO₂ only) or when
+    reaching it means replacing a character only other items' names have (``二氧化硫`` is never
+    ``二氧化碳``, ``so3`` never ``co2``).
+    """
+    names = item_names(standard)
+    key = name_key(name)
+    close = difflib.get_close_matches(key, list(names), n=12, cutoff=0.5)
+    picked: dict[str, str] = {}
+    for candidate in close:
+        spelling, item = names[candidate]
+        if item.id in picked or _foreign(key, item, names):
+            continue
+        if _swaps_a_substance(key, candidate, item, standard):
+            continue
+        picked[item.id] = spelling
+    if not picked:
         return "see ecopark/standards/items.csv (or `ecopark template`) for the item ids and names"
-    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    shown = list(picked.values())[:3]
+    return "did you mean " + " or ".join(f"'{c}'" for c in shown) + "?"
 
 
 def resolve_item(name: str, standard: Standard) -> Item:
-    """The catalogue item ``name`` (an id or a Chinese name) names.
+    """The catalogue item ``name`` (an id, a Chinese name or an alias) names.
 
     Raises
     ------
@@ -272,16 +372,12 @@ def check_value(item: Item, text: str, unit_text: str, cell_format: str = "") ->
         raise RowError(f"'{shown}' is not a finite number; write the actual figure")
     if number < 0:
         raise RowError(f"'{shown}' is negative; raw items are amounts and cannot be below 0")
-    unit = unit_text or item.unit
-    table = UNITS[item.dimension]
-    if unit not in table:
-        accepted = ", ".join(table) or "no unit"
-        kind = (
-            "is unknown"
-            if not any(unit in t for t in UNITS.values())
-            else f"is not a unit of {item.dimension}"
-        )
-        raise RowError(f"unit '{visible(unit)}' {kind}; '{item.name_zh}' takes {accepted}")
+    written = unit_text or item.unit
+    unit = spelling(written, item.dimension)
+    if unit is None:
+        accepted = ", ".join(UNITS[item.dimension]) or "no unit"
+        kind = "is unknown" if not is_unit(written) else f"is not a unit of {item.dimension}"
+        raise RowError(f"unit '{visible(written)}' {kind}; '{item.name_zh}' takes {accepted}")
     if number.adjusted() >= _MAX_DIGITS:
         raise _out_of_range(item, shown, unit)
     converts = item.dimension not in ("count", "percent")

@@ -1,9 +1,13 @@
 """Charts of ecopark, in Chinese, one colour per status across every chart.
 
 Every chart draws the tables it is given (a gap table, a what-if table, an attribution, sector
-shares, a trend series, a portfolio's results) and computes nothing; it returns a :class:`matplotlib.figure.Figure`,
-takes an optional ``ax=`` to draw into an existing axes (or ``figsize=`` for a new figure) and
-calls :func:`setup` first, so Chinese renders even after a user's ``sns.set_theme()``::
+shares, a trend series, a portfolio's results) and computes nothing; it returns a :class:`matplotlib.figure.Figure`
+(not managed by pyplot: in JupyterLab it displays once, as the cell's value) and takes an
+optional ``ax=`` to draw into an existing axes (or ``figsize=`` for a new figure). Each chart is
+built and drawn in ecopark's style (seaborn whitegrid, the CJK font) inside an
+``rc_context`` (:func:`ecopark.plotting.fonts.chart_style`): Chinese renders whatever the
+analyst's theme, and the analyst's matplotlib and seaborn settings are never changed;
+:func:`setup` registers the font and may choose another style for ecopark's charts::
 
     import ecopark
     from ecopark import plotting as ep

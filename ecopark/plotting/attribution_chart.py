@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -13,6 +11,7 @@ from matplotlib.patches import Patch
 
 from ecopark.formatting import fmt
 from ecopark.lmdi import NEW_ACTIVITY
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,
@@ -31,11 +30,11 @@ TOWARD_COLOUR = "#0072B2"
 AWAY_COLOUR = "#CC79A7"
 
 
-def factor_label(factor: str, width: int = 9) -> str:
-    """``"分子：综合能耗总量 (energy)"`` -> ``"分子：\\n综合能耗总量"`` for a tick label."""
-    if factor == NEW_ACTIVITY:
+def factor_label(label: str, width: int = 9) -> str:
+    """An attribution's ``label`` as a tick label: ``"分子：综合能耗总量"`` -> ``"分子：\\n综合能耗总量"``."""
+    if label == NEW_ACTIVITY:
         return "新增/退出\n活动"
-    text = re.sub(r"\s*\([^()]*(\[[^\]]*\])?[^()]*\)$", "", str(factor)).strip()
+    text = str(label).strip()
     head, sep, rest = text.partition("：")
     if sep:
         return head + sep + "\n" + wrap(rest, width)
@@ -50,6 +49,7 @@ def _level(gaps: pd.DataFrame, number: int) -> tuple[str, Limit | None]:
     return str(row["status"]), limit
 
 
+@in_chart_style
 def attribution_chart(
     attribution: pd.DataFrame,
     number: int,
@@ -145,8 +145,8 @@ def attribution_chart(
     c0 = LEVEL_COLOUR if status0 is None else status_colour(status0)
     ax.bar(x[0], v0, color=c0, width=0.62, zorder=2, gid=f"level-{year_from}")
     bars = ax.bar(x[1:-1], effects, bottom=starts, color=colours, width=0.62, zorder=2)
-    for bar, factor in zip(bars, rows["factor"], strict=True):
-        bar.set_gid(f"effect-{factor}")
+    for bar, label in zip(bars, rows["label"], strict=True):
+        bar.set_gid(f"effect-{label}")
     ax.bar(x[-1], v1, color=status_colour(status1), width=0.62, zorder=2, gid=f"level-{year_to}")
     # connectors
     levels = np.concatenate([[v0], starts + effects])
@@ -191,7 +191,7 @@ def attribution_chart(
         ax.axhline(float(limit1.value), color=REQUIREMENT_COLOUR, ls="--", lw=1.2, zorder=3)
 
     first = f"{year_from} 年" + ("\n(基准年参照)" if reference else "")
-    labels = [first] + [factor_label(f) for f in rows["factor"]] + [f"{year_to} 年"]
+    labels = [first] + [factor_label(f) for f in rows["label"]] + [f"{year_to} 年"]
     ax.set_xticks(x, labels, fontsize=9)
     ax.set_xlim(-0.6, k + 1.6)
     marks = [0.0, *levels]

@@ -13,12 +13,19 @@ warns instead and charts draw Chinese as empty boxes. Background: ``shared/notes
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import matplotlib as mpl
 from matplotlib import font_manager
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ENV_FONT = "ECOPARK_CJK_FONT"
 ENV_ALLOW_TOFU = "ECOPARK_ALLOW_TOFU"
@@ -117,7 +124,8 @@ class CJKFontNotFound(RuntimeError):
 _registered: dict[str, str] = {}
 # value of $ECOPARK_CJK_FONT -> what find_cjk_font found for it (so setup() stays cheap)
 _found: dict[str, tuple[Path, str] | None] = {}
-_themed = False
+#: The seaborn style of ecopark's own charts (:func:`setup` chooses it).
+_style = DEFAULT_STYLE
 
 
 def _candidates() -> list[tuple[str, Path]]:
@@ -194,49 +202,71 @@ def _not_found_message() -> str:
     )
 
 
-def _fonts_ok(family: str) -> bool:
-    rc = mpl.rcParams
-    fam = list(rc["font.family"])
-    return (
-        fam == ["sans-serif"]
-        and list(rc["font.sans-serif"])[:1] == [family]
-        and rc["axes.unicode_minus"] is True
-    )
+@functools.cache
+def _theme(style: str) -> dict[str, object]:
+    """The rcParams of a seaborn ``style`` (its "notebook" context), without applying them."""
+    if style == DEFAULT_STYLE:
+        from cycler import cycler
+        from matplotlib.colors import to_rgb
 
-
-def _apply_fonts(family: str) -> None:
-    rc = mpl.rcParams
-    rc["font.family"] = ["sans-serif"]
-    rest = [f for f in rc["font.sans-serif"] if f not in (family, LATIN_FALLBACK)]
-    rc["font.sans-serif"] = [family, LATIN_FALLBACK, *rest]
-    # Noto Sans CJK and WenQuanYi have U+2212, so negative ticks keep the true minus sign.
-    rc["axes.unicode_minus"] = True
-
-
-def _apply_whitegrid() -> None:
-    """``seaborn.set_theme(style="whitegrid")`` without importing seaborn."""
+        return {
+            **SEABORN_WHITEGRID,
+            "axes.prop_cycle": cycler(color=[to_rgb(c) for c in SEABORN_DEEP]),
+        }
+    import seaborn as sns
     from cycler import cycler
-    from matplotlib.colors import to_rgb
 
-    mpl.rcParams.update(SEABORN_WHITEGRID)
-    mpl.rcParams["axes.prop_cycle"] = cycler(color=[to_rgb(c) for c in SEABORN_DEEP])
+    theme = {**sns.plotting_context("notebook"), **sns.axes_style(style)}
+    theme["axes.prop_cycle"] = cycler(color=sns.color_palette("deep"))
+    return theme
+
+
+def chart_rc() -> dict[str, object]:
+    """The rcParams of an ecopark chart: the chosen seaborn style, the CJK font (then DejaVu Sans
+    for what it lacks), the true minus sign (U+2212: Noto Sans CJK and WenQuanYi have
+    it) and 100 dpi. Applied only inside ecopark's figures (:func:`chart_style`)."""
+    family = setup()
+    rc = dict(_theme(_style))
+    # the faces by name, not "sans-serif": a text keeps them when drawn in an analyst's axes,
+    # where the generic family would be looked up in the analyst's rcParams
+    rc["font.family"] = [family, LATIN_FALLBACK]
+    rest = [f for f in rc.get("font.sans-serif", []) if f not in (family, LATIN_FALLBACK)]
+    rc["font.sans-serif"] = [family, LATIN_FALLBACK, *rest]
+    rc["axes.unicode_minus"] = True
+    rc["figure.dpi"] = 100
+    return rc
+
+
+def chart_style() -> contextlib.AbstractContextManager:
+    """A context in which matplotlib draws as an ecopark chart (:func:`chart_rc`); the
+    analyst's rcParams are back as they were when it ends."""
+    return mpl.rc_context(chart_rc())
+
+
+def in_chart_style(chart: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: the chart function builds its figure inside :func:`chart_style`."""
+
+    @functools.wraps(chart)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with chart_style():
+            return chart(*args, **kwargs)
+
+    return wrapper
 
 
 def setup(style: str | None = None) -> str:
-    """Make matplotlib and seaborn draw Chinese; every ecopark chart calls this first.
+    """Find and register the CJK font, and choose the style of ecopark's charts.
 
-    The first call registers the CJK font with ``fontManager.addfont`` (no font-cache rebuild),
-    applies the seaborn theme (``style``, default ``"whitegrid"``, applied from
-    :data:`SEABORN_WHITEGRID` without importing seaborn; any other style through seaborn)
-    *with* the font so seaborn does not reset it, and sets ``figure.dpi`` to 100. Later calls only repair the font
-    settings if something (a user's ``sns.set_theme()``) has reset them, so a chart drawn after
-    a user's theme keeps that theme's style and still renders Chinese. Calling it again costs
-    microseconds. Pass ``style`` to (re)apply a seaborn theme explicitly.
+    Never changes the analyst's matplotlib or seaborn settings: every ecopark chart is built and
+    drawn inside :func:`chart_style`, so a user's ``sns.set_theme()`` or ``plt.rcParams`` change
+    neither ecopark's charts nor is changed by them. The first call registers the CJK font with
+    ``fontManager.addfont`` (no font-cache rebuild); later calls cost microseconds.
 
     Parameters
     ----------
     style : str, optional
-        A seaborn style (``"whitegrid"``, ``"ticks"``, ...) to apply now.
+        The seaborn style of ecopark's charts from now on (default ``"whitegrid"``, applied from
+        :data:`SEABORN_WHITEGRID` without importing seaborn; any other through seaborn).
 
     Returns
     -------
@@ -249,7 +279,7 @@ def setup(style: str | None = None) -> str:
     CJKFontNotFound
         No CJK font was found and ``ECOPARK_ALLOW_TOFU`` is not set.
     """
-    global _themed
+    global _style
     found = find_cjk_font()
     if found is None:
         if os.environ.get(ENV_ALLOW_TOFU, "").strip() not in ("", "0"):
@@ -259,18 +289,7 @@ def setup(style: str | None = None) -> str:
             raise CJKFontNotFound(_not_found_message())
     else:
         family = found[1]
-    if style is None and _themed and _fonts_ok(family):
-        return family
-    if style is not None and style != DEFAULT_STYLE:
-        import seaborn as sns
-
-        # set_theme rewrites the font rcParams: pass font= so it keeps ours (trap 2).
-        sns.set_theme(style=style, font=family)
-        mpl.rcParams["figure.dpi"] = 100
-        _themed = True
-    elif style is not None or not _themed:
-        _apply_whitegrid()
-        mpl.rcParams["figure.dpi"] = 100
-        _themed = True
-    _apply_fonts(family)
+    if style is not None:
+        _theme(style)  # an unknown style is an error now, not at the next chart
+        _style = style
     return family

@@ -12,20 +12,28 @@ the axes' size (text sizes are in points), so one measurement suffices.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import io
+from typing import Any
+
+import matplotlib as mpl
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
+from ecopark.plotting.fonts import chart_rc
+
 #: Space around the figure's edge and between neighbouring axes' decorations [points]
 #: (constrained layout's default ``w_pad`` / ``h_pad``).
 PAD = 3.0
+#: zlib level of a chart's PNG (PIL's default 6 costs twice the time for no smaller file).
+PNG_COMPRESSION = 1
 #: Extra space between the decorations of neighbouring axes [fraction of the figure]
 #: (constrained layout's default ``wspace`` / ``hspace``).
 SPACE = 0.02
@@ -50,10 +58,44 @@ class OnePassLayout(Artist):
         self.stale = False
 
 
+class ChartFigure(Figure):
+    """A figure drawn in ecopark's chart style whatever the analyst's rcParams are when it is
+    drawn (tick labels and fonts are resolved in the draw), and not managed by pyplot: a chart
+    returned to JupyterLab displays once, as the cell's value, and is never shown again by the
+    inline backend at the end of the cell."""
+
+    def __init__(self, *args: Any, rc: dict[str, Any], **kwargs: Any) -> None:
+        self._chart_rc = rc
+        with mpl.rc_context(rc):
+            super().__init__(*args, **kwargs)
+
+    def draw(self, renderer: RendererBase) -> None:
+        with mpl.rc_context(self._chart_rc):
+            super().draw(renderer)
+
+    def savefig(self, fname: Any, *args: Any, **kwargs: Any) -> None:
+        """:meth:`Figure.savefig`; a PNG is compressed at zlib level 1 unless ``pil_kwargs``
+        says otherwise: the same pixels for about half the encoding time (and a file no
+        larger: the charts are large flat areas)."""
+        png = kwargs.get("format") == "png" or (
+            kwargs.get("format") is None and str(fname).lower().endswith(".png")
+        )
+        if png and "pil_kwargs" not in kwargs:
+            kwargs["pil_kwargs"] = {"compress_level": PNG_COMPRESSION}
+        super().savefig(fname, *args, **kwargs)
+
+    def _repr_png_(self) -> bytes:
+        """The chart as PNG, at its own size: how JupyterLab shows it, once."""
+        buf = io.BytesIO()
+        self.savefig(buf, format="png")
+        return buf.getvalue()
+
+
 def new_figure(
     nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float]
 ) -> tuple[Figure, np.ndarray]:
-    """A pyplot figure with an ``nrows`` × ``ncols`` grid of axes, laid out in one pass.
+    """A figure in ecopark's chart style with an ``nrows`` × ``ncols`` grid of axes, laid out in
+    one pass (a :class:`ChartFigure`, not managed by pyplot).
 
     Parameters
     ----------
@@ -67,7 +109,10 @@ def new_figure(
     (Figure, numpy.ndarray of Axes)
         The axes as a 2-D array (``squeeze=False``).
     """
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    rc = chart_rc()
+    fig = ChartFigure(figsize=figsize, rc=rc)
+    with mpl.rc_context(rc):
+        axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.add_artist(OnePassLayout())
     return fig, axes
 
@@ -84,13 +129,22 @@ def _rough_width(text: str) -> float:
     return max(sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in line) for line in text.split("\n"))
 
 
-def _tick_labels(axis: Axis, renderer: RendererBase) -> tuple[float, float, list[Bbox]]:
+#: Sizes [pixels] of texts measured in one layout: (font, rotation, line spacing) -> text ->
+#: (width, height). The layout measures an axis' tick labels in every pass; each distinct label
+#: is measured once.
+Sizes = dict[tuple[FontProperties, float, float], dict[str, tuple[float, float]]]
+
+
+def _tick_labels(
+    axis: Axis, renderer: RendererBase, measured: Sizes
+) -> tuple[float, float, list[Bbox]]:
     """(widest, tallest [pixels], the x-extents of the first and last label as flat boxes on
     the axis) of ``axis``'s major tick labels, or zeros when they are not drawn.
 
     The labels are the locator's and formatter's, as the draw will make them; only the few
     widest (by a character count) and the one with most lines are measured, with one scratch
-    text of the labels' font, so their metrics are cached for the draw.
+    text of the labels' font, so their metrics are cached for the draw; a label measured
+    earlier in the same layout (``measured``) is not measured again.
     """
     tick = axis.majorTicks[0]
     if not (axis.get_visible() and tick.label1.get_visible()):
@@ -104,16 +158,18 @@ def _tick_labels(axis: Axis, renderer: RendererBase) -> tuple[float, float, list
     shown = [(x, t) for x, t in zip(locs, labels, strict=True) if t]
     if not shown:
         return 0.0, 0.0, []
-    probe = Text(
-        fontproperties=tick.label1.get_fontproperties(),
-        rotation=tick.label1.get_rotation(),
-        linespacing=tick.label1.get_linespacing(),
-    )
-    probe.set_figure(axis.get_figure(root=True))
-    sizes: dict[str, tuple[float, float]] = {}
+    label = tick.label1
+    font = label.get_fontproperties()
+    key = (font, label.get_rotation(), label.get_linespacing())
+    sizes = measured.setdefault(key, {})
+    probe: Text | None = None
 
     def size(text: str) -> tuple[float, float]:
+        nonlocal probe
         if text not in sizes:
+            if probe is None:
+                probe = Text(fontproperties=font, rotation=key[1], linespacing=key[2])
+                probe.set_figure(axis.get_figure(root=True))
             probe.set_text(text)
             box = probe.get_window_extent(renderer)
             sizes[text] = box.width, box.height
@@ -135,7 +191,7 @@ def _tick_labels(axis: Axis, renderer: RendererBase) -> tuple[float, float, list
 
 
 def _axis_reach(
-    ax: Axes, renderer: RendererBase
+    ax: Axes, renderer: RendererBase, measured: Sizes
 ) -> tuple[np.ndarray, list[Bbox], dict[Axis, float]]:
     """(left, right, bottom, top) [pixels] that ``ax``'s tick and axis labels reach past its
     box, the x-extents of the end x tick labels (:func:`_tick_labels`), and for each axis the
@@ -147,7 +203,7 @@ def _axis_reach(
         return reach, ends, anchors
     px = ax.get_figure(root=True).dpi / 72
     for axis in (ax.xaxis, ax.yaxis):
-        widest, tallest, far = _tick_labels(axis, renderer)
+        widest, tallest, far = _tick_labels(axis, renderer, measured)
         tick = axis.majorTicks[0]
         offset = (tick.get_pad() + tick.get_tick_padding()) * px
         label = axis.label
@@ -211,9 +267,10 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
     if not cells:
         return
     texts = {ax: _artists_reach(ax, renderer) for ax, _ in cells}
+    measured: Sizes = {}
 
     def reach(ax: Axes) -> np.ndarray:
-        axis, ends, _ = _axis_reach(ax, renderer)
+        axis, ends, _ = _axis_reach(ax, renderer, measured)
         return np.maximum(np.maximum(texts[ax], axis), _reach(ax, ends))
 
     margins = {ax: reach(ax) for ax, _ in cells}
@@ -224,14 +281,14 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
     if any((grown[ax] > again[ax] + 0.5).any() for ax in grown):
         _place(fig, cells, grown, renderer)
     for ax, _ in cells:
-        _place_axis_labels(ax, renderer)
+        _place_axis_labels(ax, renderer, measured)
 
 
-def _place_axis_labels(ax: Axes, renderer: RendererBase) -> None:
+def _place_axis_labels(ax: Axes, renderer: RendererBase, measured: Sizes) -> None:
     """Put the axis labels beyond the tick labels as measured, where matplotlib would put
     them; fixed coordinates spare the draw measuring every tick label again for that."""
     box = ax.get_position().transformed(ax.get_figure(root=True).transFigure)
-    for axis, distance in _axis_reach(ax, renderer)[2].items():
+    for axis, distance in _axis_reach(ax, renderer, measured)[2].items():
         if axis.axis_name == "x":
             axis.set_label_coords(0.5, -distance / box.height)
         else:

@@ -12,6 +12,7 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ecopark.assessment import Assessment
 from ecopark.formatting import MISSING, fmt
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.style import (
     ROLE_COLOUR,
     ROLE_FILLED,
@@ -52,6 +53,7 @@ def _requirement_shown(assessment: Assessment, number: int, text: object) -> str
     return text or MISSING
 
 
+@in_chart_style
 def assessment_overview(
     gaps: pd.DataFrame,
     assessment: Assessment,

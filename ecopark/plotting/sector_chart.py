@@ -11,9 +11,10 @@ from matplotlib.figure import Figure
 
 from ecopark.errors import InputError
 from ecopark.formatting import fmt
-from ecopark.plotting.fonts import setup
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.layout import new_figure
 from ecopark.plotting.style import (
+    adopt_axes,
     footer,
     indicator_label,
     legend_below,
@@ -169,6 +170,7 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
     ax.set_title(f"{y0}→{y1} 年：{fmt(v0, 'label')} → {fmt(v1, 'label')}\n{parts}", fontsize=11)
 
 
+@in_chart_style
 def sector_contributions(
     shares: pd.DataFrame,
     effects: pd.DataFrame | None = None,
@@ -213,7 +215,6 @@ def sector_contributions(
     -------
     matplotlib.figure.Figure
     """
-    setup()
     s = shares
     number = int(s["number"].iloc[0])
     e = effects
@@ -225,10 +226,10 @@ def sector_contributions(
         fig, axes = new_figure(1, ncols, figsize=figsize or (6.0 * ncols + 1, height))
         axes = list(axes[0])
     elif isinstance(ax, Axes):
-        fig, axes = ax.figure, [ax]
+        fig, axes = adopt_axes(ax).figure, [ax]
         e = None
     else:
-        axes = list(ax)
+        axes = [adopt_axes(one) for one in ax]
         fig = axes[0].figure
     _draw_shares(axes[0], s, standard)
     if e is not None and len(e) and len(axes) > 1:

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ecopark.formatting import ROLE_ZH
-from ecopark.plotting.fonts import setup
+from ecopark.plotting.fonts import LATIN_FALLBACK, in_chart_style, setup
 from ecopark.plotting.layout import new_figure
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER, STATUS_ZH
 
@@ -184,15 +184,26 @@ def legend_below(
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    """(figure, axes): ``ax``'s figure when given, else a new figure laid out in one pass
-    (:func:`ecopark.plotting.layout.new_figure`)."""
-    setup()
+    """(figure, axes): ``ax``'s figure when given (:func:`adopt_axes`), else a new figure laid
+    out in one pass (:func:`ecopark.plotting.layout.new_figure`)."""
     if ax is not None:
-        return ax.figure, ax
+        return adopt_axes(ax).figure, ax
     fig, axes = new_figure(figsize=figsize)
     return fig, axes[0, 0]
 
 
+def adopt_axes(ax: Axes) -> Axes:
+    """An analyst's axes a chart draws into, with the CJK face named for its titles, axis labels
+    and tick labels: they exist already or are made in the draw, in the analyst's fonts."""
+    faces = [setup(), LATIN_FALLBACK]
+    ax.tick_params(labelfontfamily=faces)
+    titles = [getattr(ax, name) for name in ("_left_title", "_right_title")]
+    for text in (ax.title, *titles, ax.xaxis.label, ax.yaxis.label):
+        text.set_fontfamily(faces)
+    return ax
+
+
+@in_chart_style
 def source_note(
     fig: Figure, text: str, *, prefix: str = "数据来源：", fontsize: float = 8
 ) -> Figure:
@@ -208,7 +219,6 @@ def source_note(
     prefix : str
         Put before ``text`` unless ``text`` already starts with it (``""`` to omit).
     """
-    setup()
     text = (text or "").strip()
     if not text:
         return fig

@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ecopark.formatting import fmt
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
     indicator_label,
@@ -40,6 +41,7 @@ def _point_status(row: pd.Series) -> str:
     return classify(passed, margin_pct(float(row["value"]), limit))
 
 
+@in_chart_style
 def trend_chart(
     series: pd.DataFrame,
     trends: pd.DataFrame,

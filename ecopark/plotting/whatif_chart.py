@@ -16,6 +16,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ecopark.assessment import Assessment
 from ecopark.formatting import fmt
+from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.style import (
     indicator_label,
     legend_below,
@@ -57,6 +58,7 @@ def _change_text(row: pd.Series) -> str:
     return f"{now} → {need} {unit}{pct}"
 
 
+@in_chart_style
 def what_it_would_take(
     whatif: pd.DataFrame,
     gaps: pd.DataFrame,

@@ -343,7 +343,7 @@ def attribution_sentences(
         first = rows.iloc[0]
         unit = standard.indicator(n).unit
         effects = "；".join(
-            f"{chinese_only(r['factor'])} {fmt(r['effect'], 'signed')}" for _, r in rows.iterrows()
+            f"{r['label']} {fmt(r['effect'], 'signed')}" for _, r in rows.iterrows()
         )
         sentences.append(
             f"- **{n} {first['indicator']}**：{base} 年 {with_unit(fmt(first['from_value']), unit)} → "
@@ -363,7 +363,7 @@ def attribution_table(attribution: pd.DataFrame) -> pd.DataFrame:
             "指标": t["indicator"],
             f"{base} 年": [fmt(v) for v in t["from_value"]],
             f"{year} 年": [fmt(v) for v in t["to_value"]],
-            "因素": [chinese_only(f) for f in t["factor"]],
+            "因素": t["label"],
             "贡献（加法）": [fmt(v, "signed") for v in t["effect"]],
             "因子（乘法）": [fmt(v) for v in t["factor_ratio"]],
         }

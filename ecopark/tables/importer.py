@@ -39,8 +39,8 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import keep_copy, refuse_inputs, write_text
 from ecopark.io.config import load_config, parse_config
 from ecopark.io.park import Park
-from ecopark.io.rows import Record, RowError, check_value, parse_number
-from ecopark.io.units import UNITS
+from ecopark.io.rows import Record, RowError, check_value, find_item, parse_number
+from ecopark.io.units import spelling
 from ecopark.io.yearfile import (
     cell_problem,
     read_xlsx_rows,
@@ -276,13 +276,6 @@ class _Matcher:
     def __init__(self, standard: Standard):
         self.standard = standard
         self.indicators = {normalize(i.name_zh): i for i in standard.indicators}
-        self.items: dict[str, Item] = {}
-        for item in standard.items.values():
-            self.items[normalize(item.name_zh)] = item
-            self.items[item.id] = item
-        for item in standard.items.values():
-            for alias in item.aliases:
-                self.items.setdefault(normalize(alias), item)
 
     def indicator(self, name: str) -> Indicator | None:
         """The indicator named exactly (after normalisation, footnote mark dropped)."""
@@ -301,9 +294,10 @@ class _Matcher:
         return None
 
     def item(self, name: str) -> Item | None:
+        """The item a row's name spells (:func:`ecopark.io.rows.find_item`), footnote mark or not."""
         for candidate in (name, _strip_mark(name)):
-            if candidate in self.items:
-                return self.items[candidate]
+            if (item := find_item(candidate, self.standard)) is not None:
+                return item
         return None
 
     def suggest(self, name: str) -> str:
@@ -518,11 +512,7 @@ def _unit_spelling(item: Item, unit_text: str) -> str:
     """The unit cell as the catalogue spells it: the catalogue unit if empty, else as written."""
     if normalize(unit_text) in EMPTY_WORDS:
         return item.unit
-    table = UNITS[item.dimension]
-    for candidate in (unit_text.strip(), normalize(unit_text)):
-        if candidate in table:
-            return candidate
-    return unit_text.strip()
+    return spelling(unit_text, item.dimension) or unit_text.strip()
 
 
 # --------------------------------------------------------------------------------------------

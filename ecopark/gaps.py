@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ecopark.assessment import Assessment
+from ecopark.frames import StatusFrame
 from ecopark.status import STATUS_ZH
 
 #: Columns of :func:`gap_table`, in order.
@@ -48,8 +49,9 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        One row per indicator, numbers 1–32 in order, columns :data:`GAP_COLUMNS`:
+    StatusFrame
+        A DataFrame coloured by status in JupyterLab (:class:`ecopark.frames.StatusFrame`).
+        One row per indicator in the standard's order, columns :data:`GAP_COLUMNS`:
 
         - ``number`` (int), ``category``, ``indicator`` (the standard's Chinese name),
           ``indicator_en``, ``unit``;
@@ -71,4 +73,4 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
     """
     table = assessment.table()
     table["status_zh"] = table["status"].map(STATUS_ZH)
-    return table[GAP_COLUMNS]
+    return StatusFrame(table[GAP_COLUMNS])

@@ -49,6 +49,7 @@ import pandas as pd
 
 from ecopark.assessment import Assessment
 from ecopark.engine import assess_values, evaluate
+from ecopark.frames import StatusFrame
 from ecopark.gaps import gap_table
 from ecopark.standard.expr import key
 from ecopark.standard.model import Indicator, Item, Standard
@@ -788,7 +789,8 @@ def what_it_would_take(
 
     Returns
     -------
-    pandas.DataFrame
+    StatusFrame
+        A DataFrame coloured by status in JupyterLab (:class:`ecopark.frames.StatusFrame`).
         One row per (indicator, item), columns :data:`WHATIF_COLUMNS` (the fields of
         :class:`ItemTarget`): ``item_value`` and ``required_value`` [item_unit],
         ``required_change_pct`` [%], ``reachable`` (bool), ``reason_zh`` / ``reason_en``.
@@ -802,7 +804,7 @@ def what_it_would_take(
         for n in numbers
         for item in t_items(assessment.standard.indicator(n))
     ]
-    return pd.DataFrame(rows, columns=WHATIF_COLUMNS)
+    return StatusFrame(pd.DataFrame(rows, columns=WHATIF_COLUMNS))
 
 
 def gaps_report(assessment: Assessment) -> pd.DataFrame:
@@ -815,7 +817,8 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
+    StatusFrame
+        A DataFrame coloured by status in JupyterLab (:class:`ecopark.frames.StatusFrame`).
         Columns :data:`REPORT_COLUMNS`: one row per failing or at-risk indicator and year-T item;
         one row with empty item columns for every other indicator (passing or not computable).
         ``value`` is unrounded [the indicator's unit] (the word of a status indicator),
@@ -866,7 +869,7 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
                     "note": s.reason_zh or None,
                 }
             )
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    return StatusFrame(pd.DataFrame(rows, columns=REPORT_COLUMNS))
 
 
 def realistic(change_pct: float | None, reachable: bool) -> bool | None:

@@ -32,7 +32,7 @@ YEAR_2021 = {
     "renewable_energy": ("6000", "吨标煤"),
     "recycling_value_added": ("25000", "万元"),
     "fresh_water": ("8", "万立方米"),
-    "major_incidents": ("0", "起"),
+    "incidents_3y": ("0", "起"),
     "key_source_compliance": ("达标", ""),
 }
 
@@ -134,7 +134,7 @@ def test_park_type_and_region_choose_the_limit(tmp_path):
 
 def test_a_gate_failure_is_not_assessable_and_the_rest_not_judged(tmp_path):
     # G1 fails (1 incident); A3 fails too (100 × 1,000 / 45,000 = 2.22 < 5) but is not judged
-    change = {"major_incidents": ("1", "起"), "renewable_energy": ("1000", "吨标煤")}
+    change = {"incidents_3y": ("1", "起"), "renewable_energy": ("1000", "吨标煤")}
     a = assess(write_park(tmp_path, change=change))
     assert a.compliant is False and not a.assessable
     assert verdict_word(a) == "不具备评价条件"
@@ -213,3 +213,63 @@ def test_gaps_advice_and_whatif(tmp_path):
     # margins: B2 (25 − 20) / 20 = 25 %, C1 (10 − 0.8) / 10 = 92 %: the one to pick is C1
     assert adv.margins == pytest.approx({"B2": 25.0, "C1": 92.0})
     assert adv.recommended == ("C1",) and adv.min_selected == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Two standards on one park: tests/data/two-standards is Nantong ETDZ's raw items (2015, 2018,
+# 2021) plus incidents_3y, the one item only SYNTH-DEMO 0.1 reads; park_type chemical,
+# water_region other, selected {HJ 274-2015: [2, 6, 8, 11, 14, 27], SYNTH-DEMO 0.1: [C1]}.
+
+TWO = HERE / "data" / "two-standards"
+
+
+def copy_two(tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(TWO, tmp_path / "two-standards"))
+
+
+def test_a_park_folder_carries_the_items_of_both_standards():
+    park = ecopark.load_park(TWO)
+    assert (park.standard.code, [s.code for s in park.also]) == ("HJ 274-2015", [CODE])
+    # HJ 274-2015 ignores incidents_3y, SYNTH-DEMO 0.1 ignores the 29 items it does not know
+    assert "incidents_3y" not in park.values(2021)
+    synth = park.under(CODE).values(2021)
+    assert synth["incidents_3y"] == 0 and "hightech_output" not in synth
+    assert sorted(synth) == sorted(model.load_standard(CODE).items)
+    assert ecopark.check_park(TWO) == []
+
+
+def test_an_item_unknown_to_all_the_parks_standards_is_an_error(tmp_path):
+    folder = copy_two(tmp_path)
+    path = folder / "2021.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "incidents_3yr,0,起\n", encoding="utf-8")
+    message = (
+        "unknown item (known to none of the park's standards: HJ 274-2015, SYNTH-DEMO 0.1); "
+        "did you mean 'incidents_3y' or 'major_incidents'?"
+    )
+    for park in (ecopark.load_park(folder), ecopark.load_park(folder, standard=CODE)):
+        with pytest.raises(ecopark.InputError) as exc:
+            park.records(2021)
+        [problem] = exc.value.problems
+        assert (problem.line, problem.item) == (39, "incidents_3yr")
+        assert problem.message == message.replace(
+            "HJ 274-2015, SYNTH-DEMO 0.1",
+            ", ".join([park.standard.code, *(s.code for s in park.also)]),
+        )
+    # `check` reports it once, not once per standard
+    [problem] = ecopark.check_park(folder)
+    assert problem.file.endswith("2021.csv") and problem.line == 39
+    # the columnar engine leaves the file to the per-park loader, which says why
+    from ecopark.columnar import load_table
+
+    table = load_table([folder])
+    assert (0, 2021) in table.bad and (0, 2018) not in table.bad
+
+
+def test_a_park_of_one_standard_still_refuses_the_others_items(tmp_path):
+    folder = write_park(tmp_path, change={"hightech_output": ("1", "万元")})
+    with pytest.raises(ecopark.InputError) as exc:
+        ecopark.load_park(folder).records(2021)
+    [problem] = exc.value.problems
+    assert problem.item == "hightech_output" and problem.message.startswith("unknown item; ")

@@ -4,7 +4,9 @@ A row names a catalogue item (its id or Chinese name), a value as written and a 
 each stated once here:
 
 - the item must be in the catalogue (an unknown name gets the closest names as a hint) and may
-  appear once per file (once per sector in a sector file);
+  appear once per file (once per sector in a sector file); in the folder of a park that names
+  several standards, an item of another of them is left to that one (ignored here), and only an
+  item unknown to all of them is an error (the hint drawn from every catalogue);
 - an empty value is a missing item, not an error;
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
@@ -31,7 +33,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -175,9 +177,13 @@ def _invisible_hint(name: str) -> str | None:
     return f"it contains an invisible character ({names}); delete it"
 
 
-def vocabulary(standard: Standard) -> frozenset[str]:
-    """Every word a cell of a well-read row can be: item ids, names, aliases, status words, units."""
-    return _vocabulary(standard.code, tuple(standard.items.values()))
+def vocabulary(standard: Standard, also: Sequence[Standard] = ()) -> frozenset[str]:
+    """Every word a cell of a well-read row can be: item ids, names, aliases, status words, units
+    (of ``standard`` and of ``also``, the park's other standards)."""
+    words = _vocabulary(standard.code, tuple(standard.items.values()))
+    for other in also:
+        words |= _vocabulary(other.code, tuple(other.items.values()))
+    return words
 
 
 @functools.cache
@@ -193,17 +199,22 @@ def find_item(name: str, standard: Standard) -> Item | None:
     return standard.items.get(name) or standard.items_by_name.get(name)
 
 
-def suggest_items(name: str, standard: Standard) -> str:
-    """A hint naming the catalogue items closest to an unknown ``name``."""
-    names = list(standard.items) + list(standard.items_by_name)
+def suggest_items(name: str, standard: Standard, also: Sequence[Standard] = ()) -> str:
+    """A hint naming the catalogue items closest to an unknown ``name`` (in ``standard``'s
+    catalogue and those of ``also``)."""
+    names = list(
+        dict.fromkeys(n for std in (standard, *also) for n in (*std.items, *std.items_by_name))
+    )
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     if not close:
         return "see ecopark/standards/items.csv (or `ecopark template`) for the item ids and names"
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
-def resolve_item(name: str, standard: Standard) -> Item:
+def resolve_item(name: str, standard: Standard, also: Sequence[Standard] = ()) -> Item:
     """The catalogue item ``name`` (an id or a Chinese name) names.
+
+    ``also``: other standards whose catalogues the hint draws on too (the park's other standards).
 
     Raises
     ------
@@ -217,10 +228,12 @@ def resolve_item(name: str, standard: Standard) -> Item:
         hint = _invisible_hint(name)
         if hint is not None:
             cleaned = "".join(c for c in name if visible(c) == c or c == " ").strip()
-            found = find_item(cleaned, standard)
-            also = f" ('{cleaned}' without it)" if found is not None else ""
-            raise RowError(f"unknown item '{visible(name)}': {hint}{also}")
-        raise RowError(f"unknown item; {suggest_items(name, standard)}")
+            found = any(find_item(cleaned, std) for std in (standard, *also))
+            without = f" ('{cleaned}' without it)" if found else ""
+            raise RowError(f"unknown item '{visible(name)}': {hint}{without}")
+        codes = ", ".join(std.code for std in (standard, *also))
+        which = f" (known to none of the park's standards: {codes})" if also else ""
+        raise RowError(f"unknown item{which}; {suggest_items(name, standard, also)}")
     return item
 
 
@@ -321,6 +334,7 @@ def validate_rows(
     standard: Standard,
     shown: str,
     accept: Callable[[Item], str | None] | None = None,
+    also: Sequence[Standard] = (),
 ) -> list[Record]:
     """Validate the rows of one file.
 
@@ -336,11 +350,15 @@ def validate_rows(
     accept : callable, optional
         ``accept(item)`` returns why ``item`` may not appear in this file, or None if it may
         (a sector file takes additive items only).
+    also : sequence of Standard
+        The park's other standards: a row naming an item of one of them but not of ``standard``
+        is ignored (that standard reads it); an item none of them knows is an error.
 
     Returns
     -------
     list of Record
-        One per row with a value, in file order; rows with an empty value are left out.
+        One per row with a value, in file order; rows with an empty value, and rows of items
+        only ``also`` knows, are left out.
 
     Raises
     ------
@@ -358,7 +376,10 @@ def validate_rows(
         try:
             if row.error:
                 raise RowError(row.error)
-            item = resolve_item(name, standard)
+            if also and find_item(name, standard) is None:
+                if any(find_item(name, other) for other in also):
+                    continue  # another of the park's standards reads it
+            item = resolve_item(name, standard, also)
             refused = accept(item) if accept is not None else None
             if refused:
                 raise RowError(refused)

@@ -392,3 +392,19 @@ def test_the_cli_compares_standards_and_chooses_one(tmp_path, capsys):
     assert main(["table", nantong, "2021", "--standard", CODE]) == 2
     err = capsys.readouterr().err
     assert "the park is not assessed against SYNTH-DEMO 0.1: its standard: names HJ 274-2015" in err
+
+
+def test_attribution_of_a_synthetic_indicator_over_two_years(tmp_path):
+    # A1 2020: 48,000 / 80,000 = 0.60; 2021: 45,000 / 100,000 = 0.45. LMDI-I with
+    # L(0.45, 0.60) = −0.15 / ln 0.75 = 0.521414: energy L × ln(45/48) = −0.033651,
+    # value added L × ln(0.8) = −0.116349; together −0.15
+    folder = write_park(tmp_path)
+    path = folder / "2020.csv"
+    text = path.read_text(encoding="utf-8").replace("100000", "80000").replace("45000,", "48000,")
+    path.write_text(text, encoding="utf-8")
+    t = ecopark.attribute(ecopark.load_park(folder), 2020, 2021, ["A1"])
+    assert list(t["number"]) == ["A1", "A1"]
+    assert (t["from_value"].iloc[0], t["to_value"].iloc[0]) == pytest.approx((0.6, 0.45))
+    assert list(t["effect"]) == pytest.approx([-0.033651, -0.116349], abs=1e-6)
+    assert list(t["factor_ratio"]) == pytest.approx([0.9375, 0.8])
+    assert t["effect"].sum() == pytest.approx(-0.15)

@@ -20,6 +20,7 @@ Why indicators fail (loaded on first use, so ``ecopark table`` stays quick)::
     ecopark.check_data(park)             # data-quality warnings naming the items
     a.scenario(value_added="+5%")        # what if: a new assessment, .diff and .changes
     ecopark.compare(a, b)                # two years, parks or scenarios: what changed, what flipped
+    ecopark.compare_standards(park, 2021)  # one park-year under two of its standards
     ecopark.results("data")              # every park-year x indicator of a folder, long and tidy
     ecopark.panel(a, 28)                 # what-if sliders in JupyterLab (pip install ecopark[lab])
     ecopark.plotting                     # charts (Figures, Chinese labels)
@@ -63,6 +64,7 @@ _LAZY = {
     "styled": "ecopark.display",
     "scenario": "ecopark.scenarios",
     "compare": "ecopark.comparison",
+    "compare_standards": "ecopark.comparison",
     "results": "ecopark.comparison",
     "panel": "ecopark.lab.panel",
 }

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"ecopark.commands.{info.name}")
         module.register(sub)
     for command in sub.choices.values():  # --standards DIR after the command too
-        command.add_argument("--standards", dest="standards_here", **standards)
+        if "--standards" not in command._option_string_actions:  # compare-standards: A B
+            command.add_argument("--standards", dest="standards_here", **standards)
     return parser
 
 

@@ -260,7 +260,7 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
             got = _read_fast(path, park.standard)
             if got is None:
                 try:
-                    records = read_year_file(path, park.standard)
+                    records = read_year_file(path, park.standard, park.also)
                 except InputError:
                     bad.add((p, year))
                     continue

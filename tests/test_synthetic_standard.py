@@ -32,7 +32,7 @@ YEAR_2021 = {
     "renewable_energy": ("6000", "吨标煤"),
     "recycling_value_added": ("25000", "万元"),
     "fresh_water": ("8", "万立方米"),
-    "major_incidents": ("0", "起"),
+    "incidents_3y": ("0", "起"),
     "key_source_compliance": ("达标", ""),
 }
 
@@ -134,7 +134,7 @@ def test_park_type_and_region_choose_the_limit(tmp_path):
 
 def test_a_gate_failure_is_not_assessable_and_the_rest_not_judged(tmp_path):
     # G1 fails (1 incident); A3 fails too (100 × 1,000 / 45,000 = 2.22 < 5) but is not judged
-    change = {"major_incidents": ("1", "起"), "renewable_energy": ("1000", "吨标煤")}
+    change = {"incidents_3y": ("1", "起"), "renewable_energy": ("1000", "吨标煤")}
     a = assess(write_park(tmp_path, change=change))
     assert a.compliant is False and not a.assessable
     assert verdict_word(a) == "不具备评价条件"
@@ -213,3 +213,198 @@ def test_gaps_advice_and_whatif(tmp_path):
     # margins: B2 (25 − 20) / 20 = 25 %, C1 (10 − 0.8) / 10 = 92 %: the one to pick is C1
     assert adv.margins == pytest.approx({"B2": 25.0, "C1": 92.0})
     assert adv.recommended == ("C1",) and adv.min_selected == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Two standards on one park: tests/data/two-standards is Nantong ETDZ's raw items (2015, 2018,
+# 2021) plus incidents_3y, the one item only SYNTH-DEMO 0.1 reads; park_type chemical,
+# water_region other, selected {HJ 274-2015: [2, 6, 8, 11, 14, 27], SYNTH-DEMO 0.1: [C1]}.
+
+TWO = HERE / "data" / "two-standards"
+
+
+def copy_two(tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(TWO, tmp_path / "two-standards"))
+
+
+def test_a_park_folder_carries_the_items_of_both_standards():
+    park = ecopark.load_park(TWO)
+    assert (park.standard.code, [s.code for s in park.also]) == ("HJ 274-2015", [CODE])
+    # HJ 274-2015 ignores incidents_3y, SYNTH-DEMO 0.1 ignores the 29 items it does not know
+    assert "incidents_3y" not in park.values(2021)
+    synth = park.under(CODE).values(2021)
+    assert synth["incidents_3y"] == 0 and "hightech_output" not in synth
+    assert sorted(synth) == sorted(model.load_standard(CODE).items)
+    assert ecopark.check_park(TWO) == []
+
+
+def test_an_item_unknown_to_all_the_parks_standards_is_an_error(tmp_path):
+    folder = copy_two(tmp_path)
+    path = folder / "2021.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "incidents_3yr,0,起\n", encoding="utf-8")
+    message = (
+        "unknown item (known to none of the park's standards: HJ 274-2015, SYNTH-DEMO 0.1); "
+        "did you mean 'incidents_3y' or 'major_incidents'?"
+    )
+    for park in (ecopark.load_park(folder), ecopark.load_park(folder, standard=CODE)):
+        with pytest.raises(ecopark.InputError) as exc:
+            park.records(2021)
+        [problem] = exc.value.problems
+        assert (problem.line, problem.item) == (39, "incidents_3yr")
+        assert problem.message == message.replace(
+            "HJ 274-2015, SYNTH-DEMO 0.1",
+            ", ".join([park.standard.code, *(s.code for s in park.also)]),
+        )
+    # `check` reports it once, not once per standard
+    [problem] = ecopark.check_park(folder)
+    assert problem.file.endswith("2021.csv") and problem.line == 39
+    # the columnar engine leaves the file to the per-park loader, which says why
+    from ecopark.columnar import load_table
+
+    table = load_table([folder])
+    assert (0, 2021) in table.bad and (0, 2018) not in table.bad
+
+
+def test_a_park_of_one_standard_still_refuses_the_others_items(tmp_path):
+    folder = write_park(tmp_path, change={"hightech_output": ("1", "万元")})
+    with pytest.raises(ecopark.InputError) as exc:
+        ecopark.load_park(folder).records(2021)
+    [problem] = exc.value.problems
+    assert problem.item == "hightech_output" and problem.message.startswith("unknown item; ")
+
+
+# Side by side on Nantong's 2021 items (hand-worked; value added 4,906,200 万元, energy
+# 1,974,333.51 吨标煤, renewable 51.8 吨标煤, recycling 210,497.4 万元, fresh water 3,744.0675 万m³):
+# HJ 4 / B2 100 × 210,497.4 / 4,906,200 = 4.29 % (≥30 fails; ≥20 fails);
+# HJ 11 / A1 1,974,333.51 / 4,906,200 = 0.40 (≤0.5 passes; chemical × other ≤0.8 passes);
+# HJ 12 / A3 100 × 51.8 / 1,974,333.51 = 0.0026 % (≥9 fails, not selected; ≥5 fails, must);
+# HJ 14 / C1 3,744.0675 × 10,000 / 4,906,200 = 7.63 (≤8 within 5 %: at risk; ≤10 passes);
+# HJ 17 / G2 达标 both; G1 (incidents_3y = 0) only in SYNTH-DEMO 0.1; 27 indicators only in HJ.
+SIDE_BY_SIDE = {
+    # HJ id: (synthetic id, HJ display, synthetic display, HJ status, synthetic status)
+    "4": ("B2", "4.29", "4.29", "fail", "fail"),
+    "11": ("A1", "0.40", "0.40", "pass", "pass"),
+    "12": ("A3", "0.0026", "0.0026", "fail", "fail"),
+    "14": ("C-1", "7.63", "7.63", "at_risk", "pass"),
+    "17": ("G2", "达标", "达标", "pass", "pass"),
+}
+HJ_VERDICT = "双标准测试园区（2021 年）：符合 HJ 274-2015 的要求。"
+SYNTH_VERDICT = (
+    f"双标准测试园区（2021 年）：不符合 {CODE} 的要求，原因：\n"
+    "  1. 必选指标 A3「可再生能源使用比例」未达标：0.0026%，要求 ≥5%\n"
+    "  2. 指标 C-1「单位工业增加值新鲜水耗」不能选为考核指标："
+    "指标 B2「资源再生利用产业增加值占比」未达标"
+)
+
+
+def test_compare_standards_side_by_side():
+    t = ecopark.compare_standards(ecopark.load_park(TWO), 2021)
+    assert len(t) == 33 and list(t["in"]).count("both") == 5
+    both = t[t["in"] == "both"].set_index("number_a")
+    got = {
+        n: (r.number_b, r.display_a, r.display_b, r.status_a, r.status_b)
+        for n, r in both.iterrows()
+    }
+    assert got == SIDE_BY_SIDE
+    assert both.loc["12", "counts_a"] == False and both.loc["12", "counts_b"] == True  # noqa: E712
+    assert both.loc["11", "change"] == 0 and both.loc["11", "requirement_b"] == "≤0.8"
+    [g1] = t[t["in"] == "b"].itertuples()
+    assert (g1.number_a, g1.number_b, g1.display_b, g1.status_b) == ("", "G1", "0", "pass")
+    only_hj = t[t["in"] == "a"]
+    assert len(only_hj) == 27 and set(only_hj["display_b"].isna()) == {True}
+    assert only_hj.set_index("number_a").loc["3", "display_a"] == "2.82"
+    assert t.attrs["verdict_a"] == HJ_VERDICT and t.attrs["verdict_b"] == SYNTH_VERDICT
+    assert (t.attrs["compliant_a"], t.attrs["compliant_b"]) == (True, False)
+    # the other way round: SYNTH-DEMO 0.1's order first, HJ's unmatched after
+    r = ecopark.compare_standards(ecopark.load_park(TWO), 2021, CODE, "hj274-2015")
+    assert list(r["number_a"][:7]) == ["G1", "G2", "A1", "A3", "B2", "C-1", ""]
+    assert list(r["number_b"][:7]) == ["", "17", "11", "12", "4", "14", "1"]
+
+
+def test_compare_standards_needs_two_of_the_parks_standards():
+    with pytest.raises(ecopark.InputError, match="names one standard"):
+        ecopark.compare_standards(ecopark.load_park(HERE.parent / "data" / "nantong-etdz"), 2021)
+    with pytest.raises(ecopark.InputError, match="give two different standards"):
+        ecopark.compare_standards(ecopark.load_park(TWO), 2021, CODE, CODE)
+
+
+def test_same_as_naming_a_missing_indicator_is_an_error(tmp_path):
+    import shutil
+
+    folder = tmp_path / "defs"
+    shutil.copytree(DEFINITION.parent, folder)
+    path = folder / DEFINITION.name
+    text = path.read_text(encoding="utf-8").replace('"HJ 274-2015": "11"', '"HJ 274-2015": "99"')
+    path.write_text(text, encoding="utf-8")
+    from ecopark.comparison import matched_pairs
+
+    with pytest.raises(ecopark.InputError) as exc:
+        matched_pairs(ecopark.load_standard(), model.load_standard_file(path))
+    [problem] = exc.value.problems
+    assert problem.message.startswith(
+        "indicator A1: same_as names HJ 274-2015 indicator 99, which it does not have (1, 2,"
+    )
+
+
+def test_the_cli_compares_standards_and_chooses_one(tmp_path, capsys):
+    from ecopark.cli import main
+
+    out = tmp_path / "cmp.csv"
+    assert main(["compare-standards", str(TWO), "2021", "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "number_a,number_b,indicator_a,indicator_b,in,unit_a,unit_b,requirement_a,"
+        "requirement_b,display_a,display_b,status_a,status_b,counts_a,counts_b"
+    )
+    assert lines[12] == (
+        "12,A3,可再生能源使用比例,可再生能源使用比例,both,%,%,≥9,≥5,0.0026,0.0026,"
+        "fail,fail,false,true"
+    )
+    assert lines[33] == ",G1,,近三年重大环境事件数量,b,,起,,0,,0,,pass,,true"
+    assert SYNTH_VERDICT in capsys.readouterr().err
+    # JSON: both verdicts, ids as the tables number them
+    assert main(["compare-standards", str(TWO), "2021", "--format", "json"]) == 0
+    import json
+
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["a"], doc["b"], doc["verdict_b"]) == ("HJ 274-2015", CODE, SYNTH_VERDICT)
+    assert doc["rows"][13]["number_a"] == 14 and doc["rows"][13]["number_b"] == "C-1"
+    # Markdown: the verdicts above the table
+    assert main(["compare-standards", str(TWO), "2021", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "| 14 | C\\-1 | 单位工业增加值新鲜水耗 | 单位工业增加值新鲜水耗 |" in md
+    # the output may not overwrite an input
+    target = TWO / "2021.csv"
+    before = target.read_bytes()
+    assert main(["compare-standards", str(TWO), "2021", "-o", str(target)]) == 2
+    assert target.read_bytes() == before
+    # --standard: the table against the second of the park's standards
+    assert main(["table", str(TWO), "2021", "--standard", CODE]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[1] == "G1,基本要求,近三年重大环境事件数量,起,0,must,0,true"
+    assert table[4] == "A3,降碳减污,可再生能源使用比例,%,≥5,must,0.0026,false"
+    # a standard the park does not name: exit 2, naming the park's standards
+    nantong = str(HERE.parent / "data" / "nantong-etdz")
+    assert main(["table", nantong, "2021", "--standard", CODE]) == 2
+    err = capsys.readouterr().err
+    assert "the park is not assessed against SYNTH-DEMO 0.1: its standard: names HJ 274-2015" in err
+
+
+def test_attribution_of_a_synthetic_indicator_over_two_years(tmp_path):
+    # A1 2020: 48,000 / 80,000 = 0.60; 2021: 45,000 / 100,000 = 0.45. LMDI-I with
+    # L(0.45, 0.60) = −0.15 / ln 0.75 = 0.521414: energy L × ln(45/48) = −0.033651,
+    # value added L × ln(0.8) = −0.116349; together −0.15
+    folder = write_park(tmp_path)
+    path = folder / "2020.csv"
+    text = path.read_text(encoding="utf-8").replace("100000", "80000").replace("45000,", "48000,")
+    path.write_text(text, encoding="utf-8")
+    t = ecopark.attribute(ecopark.load_park(folder), 2020, 2021, ["A1"])
+    assert list(t["number"]) == ["A1", "A1"]
+    assert (t["from_value"].iloc[0], t["to_value"].iloc[0]) == pytest.approx((0.6, 0.45))
+    assert list(t["effect"]) == pytest.approx([-0.033651, -0.116349], abs=1e-6)
+    assert list(t["factor_ratio"]) == pytest.approx([0.9375, 0.8])
+    assert t["effect"].sum() == pytest.approx(-0.15)

@@ -7,6 +7,7 @@ a symbolic or hard link.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,18 @@ from pathlib import Path
 from ecopark.errors import InputError, Problem
 from ecopark.io.atomic import refuse_inputs, write_bytes
 from ecopark.io.park import Park
+
+
+def add_standard_option(parser: argparse.ArgumentParser) -> None:
+    """``--standard CODE``: which of the park's standards (park.yaml ``standard:``) to assess
+    against; default the first listed (:func:`ecopark.load_park`)."""
+    parser.add_argument(
+        "--standard",
+        metavar="CODE",
+        default=None,
+        help="assess against this one of the park's standards (park.yaml standard:, "
+        "default the first listed), e.g. --standard 'HJ 274-2015'",
+    )
 
 
 def park_inputs(park: Park) -> list[Path]:

@@ -9,7 +9,7 @@ import json
 import math
 
 from ecopark.commands._csv import add_bom_option, flat, for_output
-from ecopark.commands._output import emit, park_inputs
+from ecopark.commands._output import add_standard_option, emit, park_inputs
 from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
@@ -52,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
     add_bom_option(p)
+    add_standard_option(p)
     p.set_defaults(func=run_attribute)
 
 
@@ -145,7 +146,7 @@ def run_attribute(args: argparse.Namespace) -> int:
     from ecopark.attribution import attribute, attribute_chained
     from ecopark.lmdi import chain_total  # pandas loads when the command runs
 
-    park = load_park(args.park_dir)
+    park = load_park(args.park_dir, args.standard)
     numbers = _asked_for(park, args.indicator)
     if args.chain:
         steps = attribute_chained(park, args.year_from, args.year_to, numbers)

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import emit, park_inputs
+from ecopark.commands._output import add_standard_option, emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
     add_bom_option(p)
+    add_standard_option(p)
     p.set_defaults(func=run_gaps)
 
 
@@ -94,7 +95,7 @@ def render(park_id: str, park_name: str, year: int, frame: pd.DataFrame, fmt: st
 def run_gaps(args: argparse.Namespace) -> int:
     from ecopark.whatif import gaps_report
 
-    park = load_park(args.park_dir)
+    park = load_park(args.park_dir, args.standard)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
     emit(for_output(text, args.format, args), args.output, park_inputs(park))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecopark.commands._output import park_inputs
+from ecopark.commands._output import add_standard_option, park_inputs
 from ecopark.commands.table import _date
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
@@ -61,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_date,
         help="填报时间 printed in the docx and xlsx (default: today)",
     )
+    add_standard_option(p)
     p.set_defaults(func=run_report)
 
 
@@ -78,6 +79,14 @@ def run_report(args: argparse.Namespace) -> int:
     if args.template and "docx" not in formats:
         raise InputError(Problem(args.template, "--template is for --format docx; add docx"))
     park_id, data_dir = _park(args)
+    if args.standard and ("html" in formats or "pdf" in formats):
+        raise InputError(
+            Problem(
+                "--standard",
+                "--standard is for --format docx and xlsx; the HTML and PDF reports assess the "
+                "park's first standard and compare it with the others park.yaml names",
+            )
+        )
     out_dir = Path(args.out)
     if "pdf" in formats:
         from ecopark.reports.pdf import find_browser
@@ -110,7 +119,7 @@ def _write_documents(
     problem = park_id_problem(park_id)
     if problem:
         raise InputError(Problem(park_id, problem))
-    park = load_park(data_dir / park_id)
+    park = load_park(data_dir / park_id, args.standard)
     a = assess(park, year)
     inputs = park_inputs(park) + ([Path(args.template)] if args.template else [])
     for kind in kinds:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ecopark.commands._csv import add_bom_option, flat, for_output
-from ecopark.commands._output import emit, park_inputs
+from ecopark.commands._output import add_standard_option, emit, park_inputs
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="填报时间 printed in the xlsx header (default: today)",
     )
     add_bom_option(p)
+    add_standard_option(p)
     p.set_defaults(func=run_table)
 
     c = sub.add_parser(
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "list all problems",
     )
     c.add_argument("park_dir", metavar="PARK_DIR")
+    add_standard_option(c)
     c.set_defaults(func=run_check)
 
     a = sub.add_parser(
@@ -69,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --csv: write to FILE instead of standard output",
     )
     add_bom_option(a)
+    add_standard_option(a)
     a.set_defaults(func=run_assess)
 
 
@@ -80,7 +83,7 @@ def _date(text: str) -> dt.date:
 
 
 def run_table(args: argparse.Namespace) -> int:
-    park = load_park(args.park_dir)
+    park = load_park(args.park_dir, args.standard)
     result = assess(park, args.year)
     emit(
         for_output(render(result, args.format, args.filled_on), args.format, args),
@@ -90,14 +93,14 @@ def run_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sector_problems(park_dir: str) -> list[Problem]:
+def _sector_problems(park_dir: str, code: str | None = None) -> list[Problem]:
     """Every problem of the park's sector files (read against HJ 274-2015 if park.yaml is bad)."""
     from ecopark.io.sectors import SECTOR_DIR, read_sector_file
     from ecopark.io.yearfile import year_file_list
     from ecopark.standard.model import load_standard
 
     try:
-        standard = load_park(park_dir).standard
+        standard = load_park(park_dir, code).standard
     except InputError:
         standard = load_standard()
     problems: list[Problem] = []
@@ -109,21 +112,25 @@ def _sector_problems(park_dir: str) -> list[Problem]:
     return problems
 
 
-def _data_findings(park_dir: str) -> list[str]:
-    """Sector-total and data-check warnings of a valid park."""
+def _data_findings(park_dir: str, code: str | None = None) -> list[str]:
+    """Sector-total and data-check warnings of a valid park (under its standard ``code``)."""
     from ecopark.checks import check_data
     from ecopark.sectors import check_sector_totals
 
-    park = load_park(park_dir)
+    park = load_park(park_dir, code)
     warnings = [str(p) for p in check_sector_totals(park)]
     warnings += [f"{display_path(park.path)}: {w}" for w in check_data(park)]
     return warnings
 
 
 def run_check(args: argparse.Namespace) -> int:
-    problems: list[Problem] = check_park(args.park_dir) + _sector_problems(args.park_dir)
+    if args.standard:
+        load_park(args.park_dir, args.standard)  # one of the park's standards, or say which
+    problems: list[Problem] = check_park(args.park_dir) + _sector_problems(
+        args.park_dir, args.standard
+    )
     errors = [p for p in problems if not p.message.startswith("warning:")]
-    data_warnings = [] if errors else _data_findings(args.park_dir)
+    data_warnings = [] if errors else _data_findings(args.park_dir, args.standard)
     for p in problems:
         print(f"ecopark: {'error: ' if p in errors else ''}{p}", file=sys.stderr)
     for w in data_warnings:
@@ -150,13 +157,26 @@ def run_assess(args: argparse.Namespace) -> int:
         raise InputError(Problem(args.data_dir, "is not a folder; give the data folder, e.g. data"))
     if args.output and not args.csv:
         raise InputError(Problem(args.output, "-o writes the --csv summary; add --csv"))
+    if args.csv and args.standard:
+        raise InputError(
+            Problem("--standard", "--csv summarises each park under its first standard; drop one")
+        )
     if args.csv:
         summary = assess_tree(args.data_dir, args.jobs)
         emit(for_output(flat(summary).to_csv(index=False), "csv", args), args.output)
         return 2 if summary["error"].fillna("").astype(bool).any() else 0
     status = 0
     for folder in park_folders(args.data_dir):
-        park = load_park(folder)
+        if args.standard:
+            try:
+                park = load_park(folder, args.standard)
+            except InputError as exc:  # a park that does not name it: say so, go on
+                for p in exc.problems:
+                    print(f"ecopark: error: {p}", file=sys.stderr)
+                status = 2
+                continue
+        else:
+            park = load_park(folder)
         for year in park.years:
             try:
                 result = assess(park, year)

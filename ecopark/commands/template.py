@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ecopark.commands._output import add_standard_option
 from ecopark.errors import display_path
 
 
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force", action="store_true", help="replace an existing file, keeping a backup"
     )
+    add_standard_option(p)
     p.set_defaults(func=run_template)
 
 
@@ -38,7 +40,12 @@ def run_template(args: argparse.Namespace) -> int:
     from ecopark.tables.template import write_template
 
     path, backups = write_template(
-        args.park_dir, args.year, args.format, args.output, force=args.force
+        args.park_dir,
+        args.year,
+        args.format,
+        args.output,
+        force=args.force,
+        standard=args.standard,
     )
     for backup in backups:
         print(f"kept a copy: {display_path(backup)}", file=sys.stderr)

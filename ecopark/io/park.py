@@ -38,7 +38,7 @@ class Park:
     config : ParkConfig
         Its park.yaml.
     standard : Standard
-        The standard it is assessed against.
+        The standard it is assessed against (one of ``config.standards``).
     files : dict of int to Path
         ``{year: year file}``.
     records : dict of int to list of Record, optional
@@ -59,6 +59,26 @@ class Park:
         self.standard = standard
         self.files = dict(sorted(files.items()))
         self._records: dict[int, list[Record]] = dict(records or {})
+
+    @property
+    def also(self) -> tuple[Standard, ...]:
+        """The park's other standards (park.yaml ``standard:`` lists several): their items in the
+        year files are ignored by this park's standard, not errors."""
+        return tuple(load_standard(c) for c in self.config.standards if c != self.standard.code)
+
+    def under(self, code: str) -> Park:
+        """The same park assessed against ``code``, another of its standards (itself if it is
+        this one's).
+
+        Raises
+        ------
+        InputError
+            If park.yaml does not name that standard (the message lists those it names).
+        """
+        standard = park_standard(self.config, code, self.path)
+        if standard is self.standard:
+            return self
+        return Park(self.path, self.config, standard, self.files)
 
     @property
     def id(self) -> str:
@@ -92,7 +112,7 @@ class Park:
     def records(self, year: int) -> list[Record]:
         """The validated raw items of ``year`` (reads the file on first use)."""
         if year not in self._records:
-            self._records[year] = read_year_file(self.file_for(year), self.standard)
+            self._records[year] = read_year_file(self.file_for(year), self.standard, self.also)
         return self._records[year]
 
     def values(self, year: int) -> dict[str, float | str]:
@@ -119,20 +139,65 @@ class Park:
         return park_html(self)
 
 
-def load_park(park_dir: Path | str) -> Park:
+def load_park(park_dir: Path | str, standard: str | None = None) -> Park:
     """Open a park folder: validate ``park.yaml`` and list its year files.
 
     Year files are validated when first read (:meth:`Park.records`); use :func:`check_park`
     to validate everything at once.
 
+    Parameters
+    ----------
+    park_dir : path-like
+        The park folder.
+    standard : str, optional
+        The code (or id) of the standard to assess it against: one of those park.yaml's
+        ``standard:`` names; default the first of them. Everything computed from the park
+        (:func:`ecopark.assess` and every analysis) uses it; :meth:`Park.under` gives the park
+        under another of its standards.
+
     Raises
     ------
     InputError
-        If park.yaml is missing or invalid, or a year has both a .csv and an .xlsx file.
+        If park.yaml is missing or invalid, a year has both a .csv and an .xlsx file, or
+        ``standard`` is not one of the park's standards.
     """
     park_dir = Path(park_dir)
     config = load_config(park_dir)
-    return Park(park_dir, config, load_standard(config.standard), year_files(park_dir))
+    chosen = park_standard(config, standard or config.standard, park_dir)
+    return Park(park_dir, config, chosen, year_files(park_dir))
+
+
+def park_standard(config: ParkConfig, code: str, park_dir: Path | str) -> Standard:
+    """The one of the park's standards whose code or id is ``code``.
+
+    Raises
+    ------
+    InputError
+        If ``code`` names no standard, or one park.yaml does not list (naming those it does).
+    """
+    shown = display_path(Path(park_dir) / "park.yaml")
+    try:
+        standard = load_standard(code)
+    except InputError as exc:
+        raise InputError(
+            Problem(
+                shown,
+                f"{'; '.join(p.message for p in exc.problems)}; this park is assessed against "
+                f"{', '.join(config.standards)}",
+                item="standard",
+            )
+        ) from None
+    if standard.code not in config.standards:
+        raise InputError(
+            Problem(
+                shown,
+                f"the park is not assessed against {standard.code}: its standard: names "
+                f"{', '.join(config.standards)} only; choose one of them, or add "
+                f"{standard.code} to standard: in park.yaml",
+                item="standard",
+            )
+        )
+    return standard
 
 
 def check_park(park_dir: Path | str) -> list[Problem]:
@@ -153,13 +218,20 @@ def check_park(park_dir: Path | str) -> list[Problem]:
 
 
 def check_loaded(park: Park) -> list[Problem]:
-    """Every problem of a park already loaded: each year file read and validated (then cached)."""
+    """Every problem of a park already loaded: each year file read and validated (then cached),
+    under each of the park's standards (an item unknown to all of them reported once)."""
     problems: list[Problem] = []
     for year in park.years:
         try:
             park.records(year)
         except InputError as exc:
             problems.extend(exc.problems)
+        for other in park.also:
+            try:
+                read_year_file(park.files[year], other, park.under(other.code).also)
+            except InputError as exc:
+                seen = {(p.file, p.line, p.item) for p in problems}
+                problems.extend(p for p in exc.problems if (p.file, p.line, p.item) not in seen)
     if park.config.base_year not in park.files:
         problems.append(
             Problem(

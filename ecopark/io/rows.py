@@ -6,7 +6,9 @@ written and a unit. The rules, each stated once here:
 - the item must be in the catalogue, names compared as :func:`name_key` writes them (NFKC: full
   width and subscripts, ``SO₂`` is ``SO2``; no spaces; any case). An unknown name gets the
   closest names as a hint, never one of another substance (:func:`suggest_items`). An item may
-  appear once per file (once per sector in a sector file);
+  appear once per file (once per sector in a sector file); in the folder of a park that names
+  several standards, an item of another of them is left to that one (ignored here), and only an
+  item unknown to all of them is an error (the hint drawn from every catalogue);
 - an empty value is a missing item, not an error;
 - a status item takes one of its words and no unit;
 - any other item takes a number (thousands separators allowed: ``"4,906,200"``), finite, not
@@ -34,7 +36,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -178,9 +180,13 @@ def _invisible_hint(name: str) -> str | None:
     return f"it contains an invisible character ({names}); delete it"
 
 
-def vocabulary(standard: Standard) -> frozenset[str]:
-    """Every word a cell of a well-read row can be: item ids, names, aliases, status words, units."""
-    return _vocabulary(standard.code, tuple(standard.items.values()))
+def vocabulary(standard: Standard, also: Sequence[Standard] = ()) -> frozenset[str]:
+    """Every word a cell of a well-read row can be: item ids, names, aliases, status words, units
+    (of ``standard`` and of ``also``, the park's other standards)."""
+    words = _vocabulary(standard.code, tuple(standard.items.values()))
+    for other in also:
+        words |= _vocabulary(other.code, tuple(other.items.values()))
+    return words
 
 
 @functools.cache
@@ -277,33 +283,40 @@ def _swaps_a_substance(key: str, candidate: str, item: Item, standard: Standard)
     return bool(dropped & theirs and added & marks[item.id])
 
 
-def suggest_items(name: str, standard: Standard) -> str:
-    """A hint naming the catalogue items closest to an unknown ``name``.
+def suggest_items(name: str, standard: Standard, also: Sequence[Standard] = ()) -> str:
+    """A hint naming the catalogue items closest to an unknown ``name`` (in ``standard``'s
+    catalogue and those of ``also``, the park's other standards).
 
     A suggestion never crosses to another substance or quantity: an item is left out when the
     name holds a spelling of a different item (``二氧化硫排放总量`` suggests SO₂ only) or when
     reaching it means replacing a character only other items' names have (``二氧化硫`` is never
     ``二氧化碳``, ``so3`` never ``co2``).
     """
-    names = item_names(standard)
     key = name_key(name)
-    close = difflib.get_close_matches(key, list(names), n=12, cutoff=0.5)
+    catalogue: dict[str, Standard] = {}  # every spelling, closest first whichever standard has it
+    for std in (standard, *also):
+        for written in item_names(std):
+            catalogue.setdefault(written, std)
     picked: dict[str, str] = {}
-    for candidate in close:
-        spelling, item = names[candidate]
+    for candidate in difflib.get_close_matches(key, list(catalogue), n=12, cutoff=0.5):
+        std = catalogue[candidate]
+        names = item_names(std)
+        shown, item = names[candidate]
         if item.id in picked or _foreign(key, item, names):
             continue
-        if _swaps_a_substance(key, candidate, item, standard):
+        if _swaps_a_substance(key, candidate, item, std):
             continue
-        picked[item.id] = spelling
+        picked[item.id] = shown
     if not picked:
         return "see ecopark/standards/items.csv (or `ecopark template`) for the item ids and names"
     shown = list(picked.values())[:3]
     return "did you mean " + " or ".join(f"'{c}'" for c in shown) + "?"
 
 
-def resolve_item(name: str, standard: Standard) -> Item:
+def resolve_item(name: str, standard: Standard, also: Sequence[Standard] = ()) -> Item:
     """The catalogue item ``name`` (an id, a Chinese name or an alias) names.
+
+    ``also``: other standards whose catalogues the hint draws on too (the park's other standards).
 
     Raises
     ------
@@ -317,10 +330,12 @@ def resolve_item(name: str, standard: Standard) -> Item:
         hint = _invisible_hint(name)
         if hint is not None:
             cleaned = "".join(c for c in name if visible(c) == c or c == " ").strip()
-            found = find_item(cleaned, standard)
-            also = f" ('{cleaned}' without it)" if found is not None else ""
-            raise RowError(f"unknown item '{visible(name)}': {hint}{also}")
-        raise RowError(f"unknown item; {suggest_items(name, standard)}")
+            found = any(find_item(cleaned, std) for std in (standard, *also))
+            without = f" ('{cleaned}' without it)" if found else ""
+            raise RowError(f"unknown item '{visible(name)}': {hint}{without}")
+        codes = ", ".join(std.code for std in (standard, *also))
+        which = f" (known to none of the park's standards: {codes})" if also else ""
+        raise RowError(f"unknown item{which}; {suggest_items(name, standard, also)}")
     return item
 
 
@@ -417,6 +432,7 @@ def validate_rows(
     standard: Standard,
     shown: str,
     accept: Callable[[Item], str | None] | None = None,
+    also: Sequence[Standard] = (),
 ) -> list[Record]:
     """Validate the rows of one file.
 
@@ -432,11 +448,15 @@ def validate_rows(
     accept : callable, optional
         ``accept(item)`` returns why ``item`` may not appear in this file, or None if it may
         (a sector file takes additive items only).
+    also : sequence of Standard
+        The park's other standards: a row naming an item of one of them but not of ``standard``
+        is ignored (that standard reads it); an item none of them knows is an error.
 
     Returns
     -------
     list of Record
-        One per row with a value, in file order; rows with an empty value are left out.
+        One per row with a value, in file order; rows with an empty value, and rows of items
+        only ``also`` knows, are left out.
 
     Raises
     ------
@@ -454,7 +474,10 @@ def validate_rows(
         try:
             if row.error:
                 raise RowError(row.error)
-            item = resolve_item(name, standard)
+            if also and find_item(name, standard) is None:
+                if any(find_item(name, other) for other in also):
+                    continue  # another of the park's standards reads it
+            item = resolve_item(name, standard, also)
             refused = accept(item) if accept is not None else None
             if refused:
                 raise RowError(refused)

@@ -33,7 +33,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -959,7 +959,9 @@ def _shown_dir(folder: str, cwd: str) -> str:
     return display_path(folder)
 
 
-def read_year_file(path: Path | str, standard: Standard | None = None) -> list[Record]:
+def read_year_file(
+    path: Path | str, standard: Standard | None = None, also: Sequence[Standard] = ()
+) -> list[Record]:
     """Read and validate one year file (csv or xlsx) of raw items.
 
     Parameters
@@ -968,12 +970,15 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
         ``<year>.csv`` or ``<year>.xlsx`` with the header ``item,value,unit[,note]``.
     standard : Standard, optional
         Whose item catalogue to use (default HJ 274-2015).
+    also : sequence of Standard
+        The park's other standards: their items are ignored here, not errors
+        (:func:`~ecopark.io.rows.validate_rows`).
 
     Returns
     -------
     list of Record
-        One per non-empty row, values converted to the catalogue unit. A row with an empty
-        value is a missing item, not an error.
+        One per non-empty row of ``standard``'s items, values converted to the catalogue unit.
+        A row with an empty value is a missing item, not an error.
 
     Raises
     ------
@@ -985,15 +990,20 @@ def read_year_file(path: Path | str, standard: Standard | None = None) -> list[R
     standard = standard or load_standard()
     shown = _shown(path)
     confined(path, path.parent, shown)  # a link out of the park folder is never read
-    cells = read_table(path, shown, YEAR_COLUMNS, (NOTE_COLUMN,), vocabulary(standard))
-    return _year_records(cells, standard, shown)
+    words = vocabulary(standard, also)
+    cells = read_table(path, shown, YEAR_COLUMNS, (NOTE_COLUMN,), words)
+    return _year_records(cells, standard, shown, also)
 
 
-def read_year_text(text: str, shown: str, standard: Standard) -> list[Record]:
+def read_year_text(
+    text: str, shown: str, standard: Standard, also: Sequence[Standard] = ()
+) -> list[Record]:
     """:func:`read_year_file` of CSV text not yet written (``shown`` names the file it is for)."""
     cells = table_cells(csv_rows(text, shown), shown, YEAR_COLUMNS, (NOTE_COLUMN,))
-    return _year_records(cells, standard, shown)
+    return _year_records(cells, standard, shown, also)
 
 
-def _year_records(cells: Iterable[TableRow], standard: Standard, shown: str) -> list[Record]:
-    return validate_rows(item_rows(cells, shown), standard, shown)
+def _year_records(
+    cells: Iterable[TableRow], standard: Standard, shown: str, also: Sequence[Standard] = ()
+) -> list[Record]:
+    return validate_rows(item_rows(cells, shown), standard, shown, also=also)

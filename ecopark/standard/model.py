@@ -755,6 +755,9 @@ class Indicator:
         (a ``select`` tier: it counts when the park selects it).
     conditions : tuple
         Its named rules (:class:`BenchmarkWhen`, :class:`SelectableIfPasses`).
+    same_as : dict of str to str
+        Another standard's code -> the id of its indicator this one is the same as
+        (``same_as:`` of the definition; what :func:`ecopark.compare_standards` matches by).
     """
 
     number: str
@@ -769,6 +772,7 @@ class Indicator:
     tier: str = ""
     label: str = ""
     conditions: tuple[Condition, ...] = ()
+    same_as: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def inputs(self) -> tuple[tuple[str, str], ...]:
@@ -1151,6 +1155,7 @@ def _standard(text: str, where: str, read: Callable[[str], str]) -> Standard:
                 conditions=tuple(
                     _condition(c, at, attributes, labels) for c in rec.get("conditions") or ()
                 ),
+                same_as={str(k): str(v) for k, v in (rec.get("same_as") or {}).items()},
             )
         )
     return Standard(

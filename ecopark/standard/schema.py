@@ -284,6 +284,11 @@ INDICATOR = _record(
             "formula": Key(TEXT, "its value, in the formula language over items and helpers", True),
             "reported": Key(BOOLEAN, "true: the park reports the value directly"),
             "conditions": Key(ListOf(Ref("condition")), "named rule kinds that apply to it"),
+            "same_as": Key(
+                Table("standard code", "another standard's code (HJ 274-2015)", TEXT),
+                "the indicator of another standard it is the same as (its id), for "
+                "`ecopark compare-standards`; indicators without it are compared with none",
+            ),
         },
     ),
 )

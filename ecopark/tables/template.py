@@ -18,7 +18,7 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import keep_copy, refuse_inputs, write_bytes
 from ecopark.io.units import UNITS
 from ecopark.io.yearfile import year_file_list
-from ecopark.standard.model import Standard, load_standard
+from ecopark.standard.model import DEFAULT_STANDARD, Standard, load_standard
 
 TEMPLATE_COLUMNS = ["item", "value", "unit", "note", "name_zh"]
 TEMPLATE_FORMATS = ("csv", "xlsx")
@@ -149,6 +149,7 @@ def write_template(
     *,
     force: bool = False,
     now: dt.datetime | None = None,
+    standard: str | None = None,
 ) -> tuple[Path, list[Path]]:
     """Write a blank year file.
 
@@ -168,6 +169,9 @@ def write_template(
         of each.
     now : datetime, optional
         Timestamp of backups.
+    standard : str, optional
+        The code of the standard whose items to list: one of the park's (park.yaml
+        ``standard:``); default the first it names (HJ 274-2015 without a park.yaml).
 
     Returns
     -------
@@ -177,7 +181,8 @@ def write_template(
     Raises
     ------
     InputError
-        If the file (or the same year in the other format) exists and ``force`` is not given.
+        If the file (or the same year in the other format) exists and ``force`` is not given,
+        or ``standard`` is not one of the park's.
     """
     park_dir = Path(park_dir)
     if fmt is None:
@@ -186,11 +191,13 @@ def write_template(
         raise InputError(
             Problem(str(output or "--format"), f"format '{fmt}' is not one of csv, xlsx")
         )
-    standard = load_standard()
+    chosen = load_standard(standard or DEFAULT_STANDARD)
     if (park_dir / "park.yaml").is_file():
         from ecopark.io.config import load_config
+        from ecopark.io.park import park_standard
 
-        standard = load_standard(load_config(park_dir).standard)
+        config = load_config(park_dir)
+        chosen = park_standard(config, standard or config.standard, park_dir)
     target = Path(output) if output else park_dir / f"{year}.{fmt}"
     refuse_inputs(target, [park_dir / "park.yaml"], "give another -o FILE")
     clashes = [target] if target.exists() else []
@@ -208,9 +215,9 @@ def write_template(
             ]
         )
     data = (
-        template_workbook_bytes(year, standard)
+        template_workbook_bytes(year, chosen)
         if fmt == "xlsx"
-        else template_csv(standard).encode("utf-8-sig")
+        else template_csv(chosen).encode("utf-8-sig")
     )
     backups = []
     for p in clashes:

@@ -55,13 +55,14 @@ def margin_distribution(
     """
     r = results[results["role"].isin(COUNTED_ROLES)]
     r = r[pd.to_numeric(r["margin_pct"], errors="coerce").notna()]
-    numbers = sorted(int(n) for n in r["number"].unique())
+    shown_ids = set(r["number"])  # in the standard's order, as results are
+    numbers = [k for k in dict.fromkeys(results["number"]) if k in shown_ids]
     names = r.drop_duplicates("number").set_index("number")["indicator"]
     n = len(numbers)
     fig, ax = new_axes(ax, figsize or (10.0, 1.9 + 0.3 * max(n, 1)))
     lo, hi = MARGIN_CLIP
     row_of = {k: i for i, k in enumerate(numbers)}
-    y = np.array([row_of[int(k)] for k in r["number"]], dtype=float)
+    y = np.array([row_of[k] for k in r["number"]], dtype=float)
     margins = r["margin_pct"].astype(float).to_numpy()
     shown = np.clip(margins, lo, hi)
     beyond = (margins > hi) | (margins < lo)

@@ -38,6 +38,7 @@ from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc, texts
+from ecopark.reports.html import TEXT_WIDTH_IN
 from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
@@ -299,8 +300,9 @@ class ReportSession:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
         from ecopark.plotting import assessment_overview
 
+        size = (TEXT_WIDTH_IN, 1.6 + 0.22 * len(self.gaps))  # A4's text width: labels at 9 pt
         return self._noted(
-            assessment_overview(self.gaps, self.assessment),
+            assessment_overview(self.gaps, self.assessment, figsize=size),
             f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",
         )
 
@@ -342,9 +344,14 @@ class ReportSession:
         from ecopark.plotting import what_it_would_take as chart
 
         return self._noted(
-            chart(self.whatif, self.gaps, self.assessment),
+            chart(self.whatif, self.gaps, self.assessment, figsize=self._whatif_size()),
             "达标需要什么：各未达标或临界指标的单项数据需变化的幅度",
         )
+
+    def _whatif_size(self) -> tuple[float, float]:
+        """The what-if chart at A4's text width [in]: a heading row per indicator, one per item."""
+        rows = self.whatif["number"].nunique() + len(self.whatif)
+        return (TEXT_WIDTH_IN, 1.8 + 0.3 * max(rows, 3))
 
     def whatif_table(self) -> pd.DataFrame | None:
         """What it would take, in Chinese; None if nothing fails."""

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 report: setup
 	$(BIN)/ecopark assess data
-	$(BIN)/ecopark run params --portfolio --out reports
+	$(BIN)/ecopark run params --portfolio --pdf --out reports
 
 # The full suite: real kernels, every notebook, the browser, the installed command.
 test: lint

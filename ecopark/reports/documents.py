@@ -27,6 +27,8 @@ from ecopark.reports.catalog import NOTEBOOKS
 ASSESSMENT_STEM = NOTEBOOKS[0].stem
 #: The documents written without a kernel, by suffix.
 DOCUMENT_SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx"}
+#: How the index names them.
+DOCUMENT_LABELS = {"docx": "Word 文档", "xlsx": "附表 xlsx"}
 
 
 def document_path(out_dir: Path, park: str, year: int | str, kind: str) -> Path:

@@ -65,8 +65,8 @@ def test_report_charts_are_drawn_at_the_a4_text_width():
     whatif = report.whatif_chart()
     for chart in (overview, whatif):
         assert _svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
-    # 32 rows at 0.22 in: the overview fits one A4 page below its heading (259 mm of text)
-    assert overview.figure.get_figheight() == pytest.approx(1.6 + 0.22 * 32)
+    # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
+    assert overview.figure.get_figheight() == pytest.approx(1.4 + 0.18 * 32)
     assert overview.figure.get_figheight() * 25.4 < 259 - 30
 
 
@@ -360,3 +360,31 @@ def test_portfolio_page_runs_no_script_and_prints_to_a4(portfolio_page, tmp_path
     assert 1 <= len(pages) <= 5
     flat = re.sub(r"\s+", "", "".join(pages))
     assert "园区总览" in flat and "合成示例数据" in flat and "第1页/共" in flat
+
+
+def test_a_failed_report_says_in_chinese_where_it_stopped_and_what_did_not_run():
+    import nbformat
+
+    from ecopark.reports.html import NOT_RUN_ZH, PAPERMILL_ERROR_TAG, STOPPED_ZH, to_html
+
+    v4 = nbformat.v4
+    banner = v4.new_markdown_cell(
+        "<span style='color:red'>An Exception was encountered at 'In [2]'.</span>",
+        metadata={"tags": [PAPERMILL_ERROR_TAG]},
+    )
+    ran = v4.new_code_cell("report.summary()")
+    ran.outputs = [v4.new_output("display_data", data={"text/markdown": "**结论：符合**"})]
+    broke = v4.new_code_cell("report.verdict()")
+    broke.outputs = [v4.new_output("error", ename="ValueError", evalue="坏", traceback=["ValueError: 坏"])]  # fmt: skip
+    later = v4.new_code_cell("report.assessment_table()")
+    nb = v4.new_notebook(
+        cells=[banner, ran, v4.new_markdown_cell("## 评价结论"), broke,
+               v4.new_markdown_cell("## 对照考核表"), later, v4.new_code_cell("x = 1")]
+    )  # fmt: skip
+    page = to_html(nb, "园区 2021 年 考核表", failed="ValueError: 坏", notebook="01_assessment")
+    assert "Exception was encountered" not in page and "papermill" not in page
+    assert page.count(STOPPED_ZH) == 1
+    assert page.index(STOPPED_ZH) < page.index('<pre class="error">ValueError: 坏</pre>')
+    assert page.count(NOT_RUN_ZH) == 2  # the two cells after the error, not those before
+    assert page.index("<h2>对照考核表</h2>") < page.index(NOT_RUN_ZH)
+    assert "<strong>结论：符合</strong>" in page

@@ -44,6 +44,12 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
 
+#: The tag of the cells papermill adds to a failed notebook (English banners, left out).
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: Said above the error of a failed notebook, and where a later section's content is missing.
+STOPPED_ZH = "执行在此处出错并停止，出错信息如下："
+NOT_RUN_ZH = "（此处内容未生成：报告在前面出错后停止执行。）"
+
 _TEMPLATE: Any = None
 
 
@@ -105,7 +111,10 @@ def _blocks(nb: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         if part.strip():
             sections[-1]["parts"].append(part)
 
+    stopped = False  # an earlier cell raised: the cells after it did not run
     for cell in nb.cells:
+        if PAPERMILL_ERROR_TAG in cell.get("metadata", {}).get("tags", ()):
+            continue  # papermill's English banners; the header says why the run failed
         if cell.cell_type == "markdown":
             lines: list[str] = []
             for line in cell.source.splitlines():
@@ -120,9 +129,13 @@ def _blocks(nb: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                     sections.append({"title": m.group(2), "id": f"s{n}", "parts": []})
             add(_markdown("\n".join(lines)))
         elif cell.cell_type == "code":
-            outputs = [o for o in (_output(o, meta) for o in cell.get("outputs", [])) if o]
+            raw = cell.get("outputs", [])
+            outputs = [o for o in (_output(o, meta) for o in raw) if o]
             if outputs:
                 add('<div class="cell-output">' + "".join(outputs) + "</div>")
+            elif stopped:
+                add(f'<p class="not-run">{NOT_RUN_ZH}</p>')
+            stopped = stopped or any(o.get("output_type") == "error" for o in raw)
     return [s for s in sections if s["parts"] or s["title"]], meta
 
 
@@ -136,7 +149,7 @@ def _output(o: Any, meta: dict[str, Any]) -> str:
         return f'<pre class="stream">{_html.escape(_ANSI.sub("", o.get("text", "")))}</pre>'
     if kind == "error":
         trace = _ANSI.sub("", "\n".join(o.get("traceback", [])))
-        return f'<pre class="error">{_html.escape(trace)}</pre>'
+        return f'<p class="failed">{STOPPED_ZH}</p><pre class="error">{_html.escape(trace)}</pre>'
     data = o.get("data", {})
     if META_MIME in data:
         meta.update(data[META_MIME])

@@ -300,7 +300,7 @@ class ReportSession:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
         from ecopark.plotting import assessment_overview
 
-        size = (TEXT_WIDTH_IN, 1.6 + 0.22 * len(self.gaps))  # A4's text width: labels at 9 pt
+        size = (TEXT_WIDTH_IN, 1.4 + 0.18 * len(self.gaps))  # A4's text width: labels at 9 pt
         return self._noted(
             assessment_overview(self.gaps, self.assessment, figsize=size),
             f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",

@@ -291,7 +291,7 @@ def test_portfolio_notebook_runs_with_papermill(tmp_path):
     assert "示例园区 为合成示例数据" in text and "示例园区（合成示例数据）" in text
     assert "南通经济技术开发区（合成示例数据）" not in text
     assert "没有园区有计入考核的指标未达标" in text
-    assert text.count("image/png") == 1  # the margin distribution
+    assert text.count("image/svg+xml") == 1  # the margin distribution (Chart: SVG)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -330,7 +330,7 @@ def test_portfolio_page_is_small_print_ready_and_text(portfolio_page):
     page = portfolio_page.read_text(encoding="utf-8")
     assert len(page.encode("utf-8")) <= 250_000
     assert '<html lang="zh-CN">' in page and "@page" in page and "jp-" not in page
-    assert '<table class="eco-table">' in page and "<style type" not in page.split("</head>")[1]
+    assert '<table class="eco-table">' in page and 'id="T_' not in page  # no pandas Styler
     assert 'class="error"' not in page
     assert html_problems(page) == []
     text = text_of(page)
@@ -388,3 +388,10 @@ def test_a_failed_report_says_in_chinese_where_it_stopped_and_what_did_not_run()
     assert page.count(NOT_RUN_ZH) == 2  # the two cells after the error, not those before
     assert page.index("<h2>对照考核表</h2>") < page.index(NOT_RUN_ZH)
     assert "<strong>结论：符合</strong>" in page
+
+
+@pytest.mark.slow
+def test_portfolio_page_has_one_title(portfolio_page):
+    page = portfolio_page.read_text(encoding="utf-8")
+    assert page.count("<h1>") == 1 and "<h1>2021 年 园区总览</h1>" in page
+    assert "<strong>园区总览</strong>：2021 年，3 个园区" in page

@@ -89,7 +89,8 @@ class PortfolioSession:
     # Sections
 
     def title(self, heading: str) -> Section:
-        """One line naming the year, the number of parks, the data folder and the standard, and
+        """One line naming the year, the number of parks, the data folder and the standard (the
+        notebook's own ``#`` heading is the page's title, so none here), and
         the report's :class:`~ecopark.reports.display.Meta` (year, standard, ecopark's version:
         the running header and the footer of the printed page)."""
         t = self.park_years
@@ -97,12 +98,12 @@ class PortfolioSession:
         meta = Meta({"year": self.year, "standard": codes, "version": __version__})
         if t.empty:
             return Section(
-                meta, Text(f"# {heading}\n\n{self.year} 年：数据文件夹中没有该年份的园区数据。")
+                meta, Text(f"**{heading}**：{self.year} 年，数据文件夹中没有该年份的园区数据。")
             )
         return Section(
             meta,
             Text(
-                f"# {heading}\n\n{self.year} 年，{len(t)} 个园区，数据文件夹 "
+                f"**{heading}**：{self.year} 年，{len(t)} 个园区，数据文件夹 "
                 f"{esc(self.data_dir.name)}，依据 {codes}。"
             ),
         )

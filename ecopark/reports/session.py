@@ -344,14 +344,9 @@ class ReportSession:
         from ecopark.plotting import what_it_would_take as chart
 
         return self._noted(
-            chart(self.whatif, self.gaps, self.assessment, figsize=self._whatif_size()),
+            chart(self.whatif, self.gaps, self.assessment),
             "达标需要什么：各未达标或临界指标的单项数据需变化的幅度",
         )
-
-    def _whatif_size(self) -> tuple[float, float]:
-        """The what-if chart at A4's text width [in]: a heading row per indicator, one per item."""
-        rows = self.whatif["number"].nunique() + len(self.whatif)
-        return (TEXT_WIDTH_IN, 1.8 + 0.3 * max(rows, 3))
 
     def whatif_table(self) -> pd.DataFrame | None:
         """What it would take, in Chinese; None if nothing fails."""

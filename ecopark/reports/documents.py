@@ -20,7 +20,6 @@ import datetime as dt
 from pathlib import Path
 
 from ecopark.assessment import Assessment
-from ecopark.reports.batch.index import report_path
 from ecopark.reports.catalog import NOTEBOOKS
 
 #: The stem of the assessment's documents: report 01's.
@@ -33,6 +32,8 @@ DOCUMENT_LABELS = {"docx": "Word 文档", "xlsx": "附表 xlsx"}
 
 def document_path(out_dir: Path, park: str, year: int | str, kind: str) -> Path:
     """``<out>/<park>/<year>/01_assessment.docx`` (``kind`` ``"docx"``) or ``.xlsx``."""
+    from ecopark.reports.batch.index import report_path  # the batch: not at the command's start
+
     return report_path(out_dir, park, year, ASSESSMENT_STEM, DOCUMENT_SUFFIXES[kind])
 
 

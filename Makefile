@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 report: setup
 	$(BIN)/ecopark assess data
-	$(BIN)/ecopark run params --portfolio --out reports
+	$(BIN)/ecopark run params --portfolio --pdf --out reports
 
 # Tests run in parallel (pytest-xdist): one process per CPU, at most 4; `make test JOBS=1` for one.
 # worksteal: a process that runs out of tests takes some of another's; slow tests go out first.

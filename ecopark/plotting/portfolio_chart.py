@@ -55,7 +55,8 @@ def margin_distribution(
     """
     r = results[results["role"].isin(COUNTED_ROLES)]
     r = r[pd.to_numeric(r["margin_pct"], errors="coerce").notna()]
-    numbers = list(r["number"].unique())  # first seen first: the standard's order
+    shown_ids = set(r["number"])  # in the standard's order, as results are
+    numbers = [k for k in dict.fromkeys(results["number"]) if k in shown_ids]
     names = r.drop_duplicates("number").set_index("number")["indicator"]
     n = len(numbers)
     fig, ax = new_axes(ax, figsize or (10.0, 1.9 + 0.3 * max(n, 1)))

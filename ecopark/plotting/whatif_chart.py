@@ -119,7 +119,7 @@ def what_it_would_take(
     labels: list[str] = []
     label_colours: list[str] = []
     rows: list[tuple[int, pd.Series]] = []  # (y, row)
-    for number, sub in w.groupby("number", sort=True):
+    for number, sub in w.groupby("number", sort=False):  # w is in the standard's order
         status = str(g.at[number, "status"])
         head = indicator_label(number, str(g.at[number, "indicator"]), 20)
         head += f"（{g.at[number, 'display']}，要求 {g.at[number, 'requirement']}）"

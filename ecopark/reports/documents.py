@@ -20,17 +20,20 @@ import datetime as dt
 from pathlib import Path
 
 from ecopark.assessment import Assessment
-from ecopark.reports.batch.index import report_path
 from ecopark.reports.catalog import NOTEBOOKS
 
 #: The stem of the assessment's documents: report 01's.
 ASSESSMENT_STEM = NOTEBOOKS[0].stem
 #: The documents written without a kernel, by suffix.
 DOCUMENT_SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx"}
+#: How the index names them.
+DOCUMENT_LABELS = {"docx": "Word 文档", "xlsx": "附表 xlsx"}
 
 
 def document_path(out_dir: Path, park: str, year: int | str, kind: str) -> Path:
     """``<out>/<park>/<year>/01_assessment.docx`` (``kind`` ``"docx"``) or ``.xlsx``."""
+    from ecopark.reports.batch.index import report_path  # the batch: not at the command's start
+
     return report_path(out_dir, park, year, ASSESSMENT_STEM, DOCUMENT_SUFFIXES[kind])
 
 

@@ -33,6 +33,9 @@ from ecopark.textsafe import visible
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 REPORT_TEMPLATE = TEMPLATES_DIR / "report" / "report.html.j2"
 REPORT_CSS = TEMPLATES_DIR / "report" / "report.css"
+#: The printed page's text width [in]: A4 (210 mm) less report.css's 16 mm margins; charts
+#: are drawn this wide so that they print at their own size, their labels at 9 pt.
+TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
 #: The portfolio index, from a report in ``<out>/<park>/<year>/``.
 INDEX_HREF = "../../index.html"
 
@@ -40,6 +43,12 @@ _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNO
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+
+#: The tag of the cells papermill adds to a failed notebook (English banners, left out).
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: Said above the error of a failed notebook, and where a later section's content is missing.
+STOPPED_ZH = "执行在此处出错并停止，出错信息如下："
+NOT_RUN_ZH = "（此处内容未生成：报告在前面出错后停止执行。）"
 
 _TEMPLATE: Any = None
 
@@ -102,7 +111,10 @@ def _blocks(nb: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         if part.strip():
             sections[-1]["parts"].append(part)
 
+    stopped = False  # an earlier cell raised: the cells after it did not run
     for cell in nb.cells:
+        if PAPERMILL_ERROR_TAG in cell.get("metadata", {}).get("tags", ()):
+            continue  # papermill's English banners; the header says why the run failed
         if cell.cell_type == "markdown":
             lines: list[str] = []
             for line in cell.source.splitlines():
@@ -117,9 +129,13 @@ def _blocks(nb: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                     sections.append({"title": m.group(2), "id": f"s{n}", "parts": []})
             add(_markdown("\n".join(lines)))
         elif cell.cell_type == "code":
-            outputs = [o for o in (_output(o, meta) for o in cell.get("outputs", [])) if o]
+            raw = cell.get("outputs", [])
+            outputs = [o for o in (_output(o, meta) for o in raw) if o]
             if outputs:
                 add('<div class="cell-output">' + "".join(outputs) + "</div>")
+            elif stopped:
+                add(f'<p class="not-run">{NOT_RUN_ZH}</p>')
+            stopped = stopped or any(o.get("output_type") == "error" for o in raw)
     return [s for s in sections if s["parts"] or s["title"]], meta
 
 
@@ -133,7 +149,7 @@ def _output(o: Any, meta: dict[str, Any]) -> str:
         return f'<pre class="stream">{_html.escape(_ANSI.sub("", o.get("text", "")))}</pre>'
     if kind == "error":
         trace = _ANSI.sub("", "\n".join(o.get("traceback", [])))
-        return f'<pre class="error">{_html.escape(trace)}</pre>'
+        return f'<p class="failed">{STOPPED_ZH}</p><pre class="error">{_html.escape(trace)}</pre>'
     data = o.get("data", {})
     if META_MIME in data:
         meta.update(data[META_MIME])

@@ -573,18 +573,17 @@ def summary(
             why = unrealistic(w)
             text = f"{w['item_zh']}由 {fmt(w['item_value'])} 变为 {fmt(w['required_value'], 'label')} {w['item_unit']}"
             if why:
-                not_real.append(
-                    f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}，不现实：{why}）"
-                )
+                not_real.append(f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}，{why}）")
             else:
                 options.append(f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}）")
         name = a.result(n).name_zh
         if options:
-            lines.append(f"- {n} {name}：" + "，或".join(options) + "。")
-        else:
-            lines.append(f"- {n} {name}：没有现实的单项措施，需多项数据共同改善。")
-        if not_real:
-            lines.append(f"  不现实：{'；'.join(not_real)}。")
+            line = f"- {n} {name}：" + "，或".join(options) + "。"
+        elif len(not_real) > 1:
+            line = f"- {n} {name}：没有现实的单项措施，需多项数据共同改善。"
+        else:  # one item only (e.g. the year's major incidents): nothing to combine
+            line = f"- {n} {name}：当年没有现实的措施。"
+        lines.append(line + (f"不现实：{'；'.join(not_real)}。" if not_real else ""))
     year_doubts = [w for w in (*doubts, *found) if w.year == a.year]
     seen: set[str] = set()
     shown = [w for w in year_doubts if not (w.message_zh in seen or seen.add(w.message_zh))]

@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecopark import portfolio
+from ecopark import __version__, portfolio
 from ecopark.comparison import results
-from ecopark.display import styled
 from ecopark.errors import InputError
 from ecopark.portfolio import SYNTHETIC_ZH
 from ecopark.reports.datadir import find_data_dir
-from ecopark.reports.display import Chart, Section, Text, esc
+from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc
 from ecopark.reports.params import ParamsError
 
 #: Chinese headers of the portfolio tables.
@@ -76,27 +75,37 @@ class PortfolioSession:
         """:func:`ecopark.portfolio.park_years` of :attr:`results`."""
         return portfolio.park_years(self.results)
 
-    def _table(self, frame: pd.DataFrame, columns: list[str]) -> object:
+    def _table(self, frame: pd.DataFrame, columns: list[str]) -> Table:
+        """``columns`` of ``frame`` as a report table: Chinese headers, counts right, escaped."""
         shown = frame.copy()
         if "park_name" in shown:
             shown["park_name"] = [
                 park_label(n, bool(s))
                 for n, s in zip(shown["park_name"], shown["synthetic"], strict=True)
             ]
-        return styled(shown[columns], headers={c: HEADERS[c] for c in columns})
+        return Table(shown[columns].rename(columns=HEADERS))
 
     # -----------------------------------------------------------------------------------------
     # Sections
 
-    def title(self, heading: str) -> Text:
-        """One line naming the year, the number of parks, the data folder and the standard."""
+    def title(self, heading: str) -> Section:
+        """One line naming the year, the number of parks, the data folder and the standard (the
+        notebook's own ``#`` heading is the page's title, so none here), and
+        the report's :class:`~ecopark.reports.display.Meta` (year, standard, ecopark's version:
+        the running header and the footer of the printed page)."""
         t = self.park_years
-        if t.empty:
-            return Text(f"# {heading}\n\n{self.year} 年：数据文件夹中没有该年份的园区数据。")
         codes = "、".join(sorted(set(t["standard"])))
-        return Text(
-            f"# {heading}\n\n{self.year} 年，{len(t)} 个园区，数据文件夹 "
-            f"{esc(self.data_dir.name)}，依据 {codes}。"
+        meta = Meta({"year": self.year, "standard": codes, "version": __version__})
+        if t.empty:
+            return Section(
+                meta, Text(f"**{heading}**：{self.year} 年，数据文件夹中没有该年份的园区数据。")
+            )
+        return Section(
+            meta,
+            Text(
+                f"**{heading}**：{self.year} 年，{len(t)} 个园区，数据文件夹 "
+                f"{esc(self.data_dir.name)}，依据 {codes}。"
+            ),
         )
 
     def compliance(self) -> Section:

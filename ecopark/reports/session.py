@@ -38,6 +38,7 @@ from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc, texts
+from ecopark.reports.html import TEXT_WIDTH_IN
 from ecopark.reports.params import ParamsError, check_park_year
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
@@ -299,8 +300,9 @@ class ReportSession:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
         from ecopark.plotting import assessment_overview
 
+        size = (TEXT_WIDTH_IN, 1.4 + 0.18 * len(self.gaps))  # A4's text width: labels at 9 pt
         return self._noted(
-            assessment_overview(self.gaps, self.assessment),
+            assessment_overview(self.gaps, self.assessment, figsize=size),
             f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",
         )
 

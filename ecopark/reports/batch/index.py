@@ -93,6 +93,7 @@ class IndexLink:
     label: str
     href: str | None
     status: str = ""  # 失败 | 超时 | 中断 when the notebook did not succeed
+    pdf: str | None = None  # the report printed to PDF (--pdf), when it was written
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class IndexRow:
     cells: tuple[IndexCell, ...] = ()
     counts: dict[str, int] | None = None  # counted indicators by status (ecopark.portfolio)
     problems: tuple[str, ...] = ()
+    documents: tuple[IndexLink, ...] = ()  # the Word document and the official xlsx, if written
 
 
 def outcome_problem(o: Outcome, title: str) -> str:
@@ -186,11 +188,21 @@ def index_row(target: Target, out_dir: Path, numbers: list[int] | None = None) -
         path = output_path(out_dir, target.park, target.year, o.notebook, ".html")
         label = notebook_title(o.notebook)
         if o.ok:
-            links.append(IndexLink(label, report_href(out_dir, path)))
+            pdf = path.with_suffix(".pdf")
+            pdf_href = report_href(out_dir, pdf) if pdf.is_file() else None
+            links.append(IndexLink(label, report_href(out_dir, path), pdf=pdf_href))
         else:
             href = report_href(out_dir, path) if path.is_file() else None
             links.append(IndexLink(label, href, STATUS_ZH.get(o.status, "失败")))
             problems.append(outcome_problem(o, label))
+    documents = []
+    if target.park != PORTFOLIO:
+        from ecopark.reports.documents import DOCUMENT_LABELS, document_path  # imports this
+
+        for kind, label in DOCUMENT_LABELS.items():
+            doc = document_path(out_dir, target.park, target.year, kind)
+            if doc.is_file():
+                documents.append(IndexLink(label, report_href(out_dir, doc)))
     counts = None
     if target.results is not None:
         counts = park_years(target.results).iloc[0][list(STATUS_ORDER)].astype(int).to_dict()
@@ -208,6 +220,7 @@ def index_row(target: Target, out_dir: Path, numbers: list[int] | None = None) -
         cells=_cells(target, numbers or []),
         counts=counts,
         problems=tuple(problems),
+        documents=tuple(documents),
     )
 
 

@@ -34,7 +34,7 @@ import ast
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -63,7 +63,7 @@ from ecopark.io.yearfile import (
     decode,
     read_year_file,
 )
-from ecopark.rounding import REL_TOL, near_boundary
+from ecopark.rounding import REL_TOL, near_boundary, passes
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
 from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
 from ecopark.verdict import judge
@@ -140,6 +140,11 @@ class Table:
                 [v if isinstance(v, float) else math.nan for v in vals], dtype=float
             )
         return out
+
+    @functools.cached_property
+    def present(self) -> dict[str, np.ndarray]:
+        """Per item: whether each file row has a value for it (a number or a word)."""
+        return {item: np.array([v is not None for v in vals]) for item, vals in self.values.items()}
 
 
 def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]] | None:
@@ -415,10 +420,14 @@ class _Vector:
         for here in set(keys):
             try:
                 memo[here] = func(*here)
-            except Exception:
-                raise _Bad("exact part fails") from None
+            except Exception:  # 1 / n of the base year: those elements go to the engine
+                memo[here] = None
+        if not arrays[0].shape == self.bad.shape:
+            raise _Bad("exact part of another shape")
+        failed = np.array([memo[k] is None for k in keys], dtype=bool)
+        self.bad |= failed
         out = np.empty(len(keys), dtype=object)
-        out[:] = [memo[k] for k in keys]
+        out[:] = [1 if memo[k] is None else memo[k] for k in keys]  # 1: any number (bad)
         return out
 
     @staticmethod
@@ -572,15 +581,49 @@ def _exact_of(standard: Standard, item_id: str, text: str, unit: str) -> Fractio
 
 @dataclass
 class ParkYear:
-    """One park-year assessed: its results, or the per-park engine's assessment or error."""
+    """One park-year assessed: its verdict and results, or the per-park engine's error.
+
+    :attr:`results` are made when first asked for (the verdict and :func:`summary_row` read the
+    group's arrays of pass flags instead).
+    """
 
     park: Park
     year: int
-    results: tuple[IndicatorResult, ...] = ()
     compliant: bool | None = None
     reasons: tuple = ()
     judged_reason: object = None
     error: InputError | None = None
+    made: tuple[IndicatorResult, ...] | None = field(default=None, repr=False)
+    group: _Group | None = field(default=None, repr=False)
+    index: int = -1
+
+    @property
+    def results(self) -> tuple[IndicatorResult, ...]:
+        """The indicator results in the standard's order (:func:`ecopark.engine.indicator_result`)."""
+        if self.made is None:
+            self.made = self.group.results(self.index) if self.group is not None else ()
+        return self.made
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The indicators' ids, in the order of :attr:`results`."""
+        if self.made is None and self.group is not None:
+            return tuple(ind.number for ind in self.group.inds)
+        return tuple(r.number for r in self.results)
+
+    @property
+    def passed(self) -> tuple[bool | None, ...]:
+        """:attr:`IndicatorResult.passed` of each result."""
+        if self.made is None and self.group is not None:
+            return self.group.passed_of(self.index)
+        return tuple(r.passed for r in self.results)
+
+    @property
+    def computable(self) -> tuple[bool, ...]:
+        """:attr:`IndicatorResult.computable` of each result."""
+        if self.made is None and self.group is not None:
+            return tuple(bool(c) for c in self.group.computable[:, self.index])
+        return tuple(r.computable for r in self.results)
 
 
 def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Standard):
@@ -649,18 +692,23 @@ def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> lis
             wanted.append((p, y))
     out: dict[tuple[int, int], ParkYear] = {}
     groups: dict[tuple, list[tuple[int, int]]] = {}
+    needed: dict[int, set[int]] = {}
+    rules_memo: dict[int, Rules] = {}
     for p, y in wanted:
         park = table.parks[p]
-        refs = _needed_years(park, y)
+        refs = _needed_years(park, y, needed)
         if y not in park.files or any((p, ry) in table.bad for ry in refs):
             out[(p, y)] = _per_park(park, y)
             continue
-        rules = rules_of(park.standard, park.config)
+        rules = rules_memo.get(p)
+        if rules is None:
+            rules = rules_memo[p] = rules_of(park.standard, park.config)
         groups.setdefault((id(park.standard), rules), []).append((p, y))
     for (_, rules), members in groups.items():
         standard = table.parks[members[0][0]].standard
-        for py in _assess_group(table, standard, rules, members):
-            out[(py.park_index, py.year)] = py.value
+        group = _Group(table, standard, rules, members)
+        for i, (p, y) in enumerate(members):
+            out[(p, y)] = group.park_year(i)
     ordered: list[ParkYear | str] = []
     for entry in table.order:
         if isinstance(entry, str):
@@ -672,13 +720,16 @@ def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> lis
     return ordered
 
 
-def _needed_years(park: Park, year: int) -> set[int]:
+def _needed_years(park: Park, year: int, memo: dict[int, set[int]]) -> set[int]:
     """The years whose files the per-park engine reads for ``year`` (those that exist)."""
-    base = park.config.base_year
     standard = park.standard
-    refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
-    refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
-    ys = {base if r == "B" else year + REF_OFFSETS[r] for r in refs}
+    offsets = memo.get(id(standard))
+    if offsets is None:
+        refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
+        refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
+        offsets = memo[id(standard)] = refs
+    base = park.config.base_year
+    ys = {base if r == "B" else year + REF_OFFSETS[r] for r in offsets}
     return {y for y in ys if y in park.files}
 
 
@@ -702,8 +753,10 @@ def summary_row(py: ParkYear) -> dict:
         "compliant": py.compliant,
         "judged": py.judged_reason is None,
         "judged_reason": py.judged_reason.zh if py.judged_reason else "",
-        "failing": " ".join(str(r.number) for r in py.results if r.passed is False),
-        "not_computable": sum(not r.computable for r in py.results),
+        "failing": " ".join(
+            str(n) for n, ok in zip(py.numbers, py.passed, strict=True) if ok is False
+        ),
+        "not_computable": sum(not c for c in py.computable),
         "reasons": "；".join(r.zh for r in py.reasons),
         "error": "",
     }
@@ -727,142 +780,291 @@ def as_assessment(py: ParkYear) -> Assessment:
 
 
 def _from_assessment(a: Assessment, park: Park) -> ParkYear:
-    return ParkYear(park, a.year, a.results, a.compliant, a.reasons, a.judged_reason)
+    return ParkYear(park, a.year, a.compliant, a.reasons, a.judged_reason, made=a.results)
 
 
-@dataclass
-class _Done:
-    park_index: int
-    year: int
-    value: ParkYear
+#: Pass flags in the group's arrays: True, False, None (not computable or no limit).
+_PASS, _FAIL, _NONE = 1, 0, -1
 
 
-def _assess_group(
-    table: Table, standard: Standard, rules: Rules, members: list[tuple[int, int]]
-) -> list[_Done]:
-    parks = np.array([p for p, _ in members], dtype=np.int64)
-    years = np.array([y for _, y in members], dtype=np.int64)
-    ref_rows, n = _ref_rows(table, parks, years, standard)
-    frame = _Frame(table, ref_rows, n)
-    size = len(members)
-    rows_of = [{ref: int(r[i]) for ref, r in ref_rows.items()} for i in range(size)]
-    values = [_RowValues(table, rows_of[i]) for i in range(size)]
-    exacts = [_RowValues(table, rows_of[i], exact=True) for i in range(size)]
-    configs = [table.parks[p].config for p in parks]
-    columns: list[list[IndicatorResult]] = []
-    for ind in standard.indicators:
-        columns.append(_indicator(ind, standard, rules, frame, members, configs, values, exacts))
-    done = []
-    for i, (p, y) in enumerate(members):
-        results = [col[i] for col in columns]
-        config = configs[i]
-        not_judged = judged(standard, config, y, results, values[i])
+class _Probe:
+    """What :func:`ecopark.verdict.judge` reads of a result first: id, tier, role, pass flag.
+
+    Any other attribute makes the real result (:meth:`_Group.result`) and is logged: a verdict
+    that read nothing else depends on these four fields alone and is kept for every park-year
+    with the same ones.
+    """
+
+    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log")
+
+    def __init__(self, group: _Group, j: int, i: int, role: str, passed: bool | None, log: list):
+        ind = group.inds[j]
+        self.number, self.tier, self.role, self.passed = ind.number, ind.tier, role, passed
+        self._group, self._j, self._i, self._log = group, j, i, log
+
+    def __getattr__(self, name: str):
+        self._log.append(name)
+        return getattr(self._group.result(self._j, self._i), name)
+
+
+class _Results(Sequence):
+    """The results of one park-year, each made when read (:func:`ecopark.engine.judged`)."""
+
+    def __init__(self, group: _Group, i: int):
+        self.group, self.i = group, i
+
+    def __len__(self) -> int:
+        return len(self.group.inds)
+
+    def __getitem__(self, j):  # type: ignore[override]
+        if not isinstance(j, int) or not 0 <= j < len(self):
+            raise IndexError(j)
+        return self.group.result(j, self.i)
+
+
+class _Group:
+    """The park-years of one standard and rule in force, evaluated together.
+
+    Per indicator ``j`` and park-year ``i``: the float value ``x`` the arrays decided, the limit
+    that applies, the pass flag and whether a value was computed. Results the arrays did not
+    decide (reported values, elements the per-park engine evaluated) are made at once and kept
+    in ``made``; the others are made from ``x`` by :func:`ecopark.engine.indicator_result` when
+    asked for.
+    """
+
+    def __init__(
+        self, table: Table, standard: Standard, rules: Rules, members: list[tuple[int, int]]
+    ):
+        self.table, self.standard, self.rules, self.members = table, standard, rules, members
+        self.inds = list(standard.indicators)
+        parks = np.array([p for p, _ in members], dtype=np.int64)
+        self.years = np.array([y for _, y in members], dtype=np.int64)
+        self.ref_rows, n = _ref_rows(table, parks, self.years, standard)
+        self.frame = _Frame(table, self.ref_rows, n)
+        size, count = len(members), len(self.inds)
+        # the parks of the group: what is the same for all their years is worked out once
+        first: dict[int, int] = {}
+        self.park_of = np.array([first.setdefault(int(p), len(first)) for p in parks])
+        self.configs = [table.parks[p].config for p in first]
+        self.roles = [[role_of(ind, c, standard) for ind in self.inds] for c in self.configs]
+        self._values: dict[tuple[int, bool], _RowValues] = {}
+        self.x = np.full((count, size), math.nan)
+        self.passed = np.full((count, size), _NONE, dtype=np.int8)
+        self.computable = np.zeros((count, size), dtype=bool)
+        self.applied: list[list] = []
+        self.made: dict[tuple[int, int], IndicatorResult] = {}
+        for j in range(count):
+            self._indicator(j)
+        self._verdicts: dict[tuple, tuple[bool, tuple]] = {}
+
+    # -- per park-year -------------------------------------------------------------------------
+
+    def values(self, i: int, exact: bool = False) -> _RowValues:
+        """The raw items of park-year ``i`` (floats, or exactly)."""
+        hit = self._values.get((i, exact))
+        if hit is None:
+            rows = {ref: int(r[i]) for ref, r in self.ref_rows.items()}
+            hit = self._values[(i, exact)] = _RowValues(self.table, rows, exact)
+        return hit
+
+    def config(self, i: int):
+        return self.configs[self.park_of[i]]
+
+    def result(self, j: int, i: int) -> IndicatorResult:
+        """The result of indicator ``j`` for park-year ``i``."""
+        hit = self.made.get((j, i))
+        if hit is None:
+            a = self.applied[j][i]
+            ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
+            hit = self.made[(j, i)] = self._result(j, i, ev)
+        return hit
+
+    def _result(self, j: int, i: int, ev: Evaluation) -> IndicatorResult:
+        return indicator_result(
+            self.inds[j],
+            ev,
+            self.config(i),
+            self.standard,
+            self.rules,
+            self.values(i),
+            self.values(i, exact=True),
+            int(self.years[i]),
+        )
+
+    def results(self, i: int) -> tuple[IndicatorResult, ...]:
+        return tuple(self.result(j, i) for j in range(len(self.inds)))
+
+    def passed_of(self, i: int) -> tuple[bool | None, ...]:
+        return tuple(None if c == _NONE else bool(c == _PASS) for c in self.passed[:, i].tolist())
+
+    def park_year(self, i: int) -> ParkYear:
+        """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
+        p, y = self.members[i]
+        config = self.config(i)
+        not_judged = judged(self.standard, config, y, _Results(self, i), self.values(i))
+        py = ParkYear(self.table.parks[p], y, judged_reason=not_judged, group=self, index=i)
         if not_judged is not None:
-            compliant, reasons = None, []
-        else:
-            compliant, reasons = judge(results, standard, config)
-        py = ParkYear(table.parks[p], y, tuple(results), compliant, tuple(reasons), not_judged)
-        done.append(_Done(p, y, py))
-    return done
+            py.compliant, py.reasons = None, ()
+            return py
+        k = (int(self.park_of[i]), self.passed[:, i].tobytes())
+        hit = self._verdicts.get(k)
+        if hit is None:
+            log: list[str] = []
+            roles = self.roles[self.park_of[i]]
+            flags = self.passed_of(i)
+            probes = [_Probe(self, j, i, roles[j], flags[j], log) for j in range(len(self.inds))]
+            compliant, reasons = judge(probes, self.standard, config)  # type: ignore[arg-type]
+            hit = (compliant, tuple(reasons))
+            if not log:  # the verdict read only the four fields of the key
+                self._verdicts[k] = hit
+        py.compliant, py.reasons = hit
+        return py
 
+    # -- per indicator -------------------------------------------------------------------------
 
-def _indicator(
-    ind: Indicator,
-    standard: Standard,
-    rules: Rules,
-    frame: _Frame,
-    members: list[tuple[int, int]],
-    configs: list,
-    values: list[_RowValues],
-    exacts: list[_RowValues],
-) -> list[IndicatorResult]:
-    """One indicator's results over the park-years of one group."""
-    size = len(members)
-    years = [y for _, y in members]
-    number = _indicator_key(ind)
-    # the limit that applies: once per park where it reads no values, else per park-year
-    applied = []
-    memo: dict[tuple, object] = {}
-    static = not _reads_values(ind.requirement)
-    for i in range(size):
-        c = configs[i]
-        benchmark = c.sector_benchmarks.get(number)
-        if static:
-            k = (tuple(sorted(c.attributes.items(), key=lambda kv: kv[0])), benchmark)
-            if k not in memo:
-                memo[k] = ind.applicable({}, 0, c.attributes, benchmark)
-            applied.append(memo[k])
-        else:
-            applied.append(
+    def _applied(self, j: int) -> list:
+        """The limit that applies to each park-year: once per park where the requirement reads
+        no values, else per park-year (:meth:`Indicator.applicable`)."""
+        ind = self.inds[j]
+        if not _reads_values(ind.requirement):
+            per_park = [
+                ind.applicable({}, 0, c.attributes, c.sector_benchmarks.get(_indicator_key(ind)))
+                for c in self.configs
+            ]
+            return [per_park[k] for k in self.park_of]
+        out = []
+        for i in range(len(self.members)):
+            c = self.config(i)
+            out.append(
                 ind.applicable(
-                    values[i], int(frame.n[i]), c.attributes, benchmark, exact_values=exacts[i]
+                    self.values(i),
+                    int(self.frame.n[i]),
+                    c.attributes,
+                    c.sector_benchmarks.get(_indicator_key(ind)),
+                    exact_values=self.values(i, exact=True),
                 )
             )
-    limits = [a.limit for a in applied]
-    slow = np.zeros(size, dtype=bool)
-    x = np.full(size, math.nan)
-    if ind.reported:
-        slow[:] = True
-    else:
-        vec = _Vector(frame)
+        return out
+
+    def _keep(self, j: int, i: int, r: IndicatorResult) -> None:
+        self.made[(j, i)] = r
+        self.computable[j, i] = r.computable
+        self.passed[j, i] = _NONE if r.passed is None else _PASS if r.passed else _FAIL
+
+    def _indicator(self, j: int) -> None:
+        ind = self.inds[j]
+        applied = self._applied(j)
+        self.applied.append(applied)
+        if ind.reported:
+            self._reported(j, applied)
+            return
+        size = len(self.members)
+        limits = [a.limit for a in applied]
+        vec = _Vector(self.frame)
         try:
             x = vec.run(ind.formula.tree)
             slow = vec.bad.copy()
             if ind.formula.uses_n:
-                slow |= frame.n <= 0
+                slow |= self.frame.n <= 0
         except _Bad:
-            slow[:] = True
-        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, rules)
+            x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
+        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
         for i in np.flatnonzero(cand):
-            if near_boundary(float(x[i]), limits[i], rules):
+            if near_boundary(float(x[i]), limits[i], self.rules):
                 slow[i] = True
-    out: list[IndicatorResult] = []
-    shared: dict[tuple, IndicatorResult] = {}
-    reported_item = ind.inputs[0] if ind.reported else None
-    for i in range(size):
-        config = configs[i]
-        if ind.reported:
-            # the same cell as written, limit and role give the same result: evaluated once
-            source = values[i].source(*reported_item)
-            k = (source, id(applied[i]), role_of(ind, config, standard))
-            if source is not None and isinstance(source[0], str) and k in shared:
-                out.append(shared[k])
-                continue
-            out.append(
-                _reported(
+        self.x[j] = x
+        self._slow(j, np.flatnonzero(slow), applied)
+        fast = ~slow
+        self.computable[j] = fast | self.computable[j]
+        self._pass_flags(j, fast, x, limits)
+
+    def _pass_flags(self, j: int, fast: np.ndarray, x: np.ndarray, limits: list) -> None:
+        """Pass flags of the elements the floats decided, per limit: :func:`ecopark.rounding.passes`
+        over the array where it takes one (全数值比较法), else element by element."""
+        by_limit: dict[int, list[int]] = {}
+        for i in np.flatnonzero(fast):
+            lm = limits[i]
+            if lm is not None:
+                by_limit.setdefault(id(lm), []).append(int(i))
+        for where in by_limit.values():
+            lm = limits[where[0]]
+            vals = x[where]
+            try:
+                flags = passes(vals, lm, self.rules)
+            except (AttributeError, TypeError, ValueError):
+                flags = None
+            if not (isinstance(flags, np.ndarray) and flags.dtype == bool):
+                flags = np.array([passes(float(v), lm, self.rules) for v in vals], dtype=bool)
+            self.passed[j, where] = np.where(flags, _PASS, _FAIL)
+
+    def _slow(self, j: int, where: np.ndarray, applied: list) -> None:
+        """Elements the per-park engine evaluates (:func:`ecopark.engine.evaluate`).
+
+        One whose inputs are not all there (or whose year is not after the base year, for a
+        formula of ``n``) is not computable for a reason that depends on which inputs are
+        missing, the year, the base year and the limit alone: evaluated once per such key.
+        """
+        if not len(where):
+            return
+        ind, table = self.inds[j], self.table
+        absent = np.zeros(len(self.members), dtype=np.int64)
+        for k, (item, ref) in enumerate(ind.inputs):
+            rows = self.ref_rows[ref]
+            col = table.present.get(item)
+            there = np.zeros(len(rows), dtype=bool) if col is None else col[np.maximum(rows, 0)]
+            absent |= (~(there & (rows >= 0))).astype(np.int64) << k
+        if ind.formula.uses_n:
+            absent |= (self.frame.n <= 0).astype(np.int64) << len(ind.inputs)
+        memo: dict[tuple, IndicatorResult] = {}
+        for i in map(int, where):
+            a = applied[i]
+            role = self.roles[self.park_of[i]][j]
+            k = (int(absent[i]), int(self.years[i]), self.config(i).base_year, id(a.limit), a.text)
+            hit = memo.get((*k, role)) if absent[i] else None
+            if hit is None:
+                config = self.config(i)
+                ev = evaluate(
                     ind,
-                    standard,
-                    rules,
+                    self.standard,
                     config,
-                    years[i],
-                    values[i],
-                    exacts[i],
-                    frame.n[i],
-                    applied[i],
+                    self.values(i),
+                    int(self.years[i]),
+                    exact_values=self.values(i, exact=True),
+                    rules=self.rules,
                 )
-            )
-            if source is not None and isinstance(source[0], str):
-                shared[k] = out[-1]
-            continue
-        if slow[i]:
-            ev = evaluate(
-                ind, standard, config, values[i], years[i], exact_values=exacts[i], rules=rules
-            )
-            out.append(
-                indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
-            )
-            continue
-        ev = Evaluation(
-            float(x[i]),
-            limits[i],
-            applied[i].reason_zh,
-            applied[i].reason_en,
-            applied[i].text,
-        )
-        out.append(
-            indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
-        )
-    return out
+                hit = self._result(j, i, ev)
+                if absent[i]:
+                    memo[(*k, role)] = hit
+            self._keep(j, i, hit)
+
+    def _reported(self, j: int, applied: list) -> None:
+        """A reported indicator: the engine's own evaluation (no formula), once per cell as
+        written, limit and role."""
+        ind = self.inds[j]
+        item, ref = ind.inputs[0]
+        col = self.table.sources.get(item)
+        rows = self.ref_rows[ref]
+        shared: dict[tuple, IndicatorResult] = {}
+        for i in range(len(self.members)):
+            r = int(rows[i])
+            source = col[r] if col is not None and r >= 0 else None
+            plain = isinstance(source, tuple)
+            k = (source, id(applied[i]), self.roles[self.park_of[i]][j]) if plain else None
+            hit = shared.get(k) if plain else None
+            if hit is None:
+                ev = evaluate(
+                    ind,
+                    self.standard,
+                    self.config(i),
+                    self.values(i),
+                    int(self.years[i]),
+                    exact_values=self.values(i, exact=True),
+                    rules=self.rules,
+                )
+                hit = self._result(j, i, ev)
+                if plain:
+                    shared[k] = hit
+            self._keep(j, i, hit)
 
 
 def _reads_values(req: Requirement | None) -> bool:
@@ -873,9 +1075,3 @@ def _reads_values(req: Requirement | None) -> bool:
     if req.by_sign_of is not None:
         return True
     return any(_reads_values(child) for child in (*req.cases.values(), req.positive, req.negative))
-
-
-def _reported(ind, standard, rules, config, year, values, exacts, n, applied) -> IndicatorResult:
-    """A reported indicator: the engine's own evaluation (cheap: no formula)."""
-    ev = evaluate(ind, standard, config, values, year, exact_values=exacts, rules=rules)
-    return indicator_result(ind, ev, config, standard, rules, values, exacts, year)

@@ -54,12 +54,12 @@ from ecopark.engine import (
 )
 from ecopark.errors import InputError
 from ecopark.io.park import Park, load_park
-from ecopark.io.rows import Record, RowError, check_value, find_item
+from ecopark.io.rows import Record, RowError, check_value, find_item, vocabulary
 from ecopark.io.yearfile import (
+    _SAMPLE,
     MAX_FILE_BYTES,
     NOTE_COLUMN,
     YEAR_COLUMNS,
-    _shown,
     decode,
     read_year_file,
 )
@@ -194,7 +194,48 @@ def _fast_value(item, value: str, unit: str) -> float | str | None:
     return x if x < float(item.maximum) * (1 - 1e-9) else None
 
 
-def _read_fast(path: Path, standard: Standard) -> dict[str, tuple[object, object]] | None:
+#: The bytes that separate cells (``yearfile._CELL_SPLIT``): no byte of a multi-byte UTF-8 or
+#: GB18030 character is one of them, so each cell decodes on its own in both encodings.
+_CELL_BYTES = re.compile(rb"[,\t;\r\n]")
+
+
+def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
+    """:func:`~ecopark.io.yearfile.decode` of a year file, its choice kept for the next file.
+
+    When a file shorter than decode's sample decodes both as UTF-8 and as GB18030, decode
+    chooses by the known words among its distinct cells and, on a tie, by the plausible share
+    of its non-ASCII characters. ASCII cells decode alike both ways, so the choice depends on
+    the non-ASCII cells, with their counts, alone: it is kept per that multiset (and ``words``)
+    and a file with the same non-ASCII cells is decoded the same way without choosing again.
+    Anything else (a BOM, a NUL, a zip, a long file, bytes one encoding refuses) is decode's.
+    """
+    if (
+        data.isascii()
+        or len(data) >= _SAMPLE
+        or data.startswith((b"PK\x03\x04", b"\xef\xbb\xbf"))
+        or b"\x00" in data
+    ):
+        return decode(data, "", words)
+    cells: dict[bytes, int] = {}
+    for cell in _CELL_BYTES.split(data):
+        if not cell.isascii():
+            cells[cell] = cells.get(cell, 0) + 1
+    k = (words, tuple(sorted(cells.items())))
+    encoding = memo.get(k)
+    if encoding is not None:
+        return data.decode(encoding)
+    text = decode(data, "", words)
+    try:
+        both = {enc: data.decode(enc) for enc in ("utf-8", "gb18030")}
+    except UnicodeDecodeError:
+        return text
+    memo[k] = "utf-8" if text == both["utf-8"] else "gb18030"
+    return text
+
+
+def _read_fast(
+    path: Path, standard: Standard, memo: dict
+) -> dict[str, tuple[object, object]] | None:
     """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
         return None
@@ -202,10 +243,8 @@ def _read_fast(path: Path, standard: Standard) -> dict[str, tuple[object, object
     if len(data) > MAX_FILE_BYTES:
         return None
     try:
-        from ecopark.io.rows import vocabulary
-
-        text = decode(data, _shown(path), vocabulary(standard))
-    except InputError:
+        text = _decoded(data, vocabulary(standard), memo)
+    except InputError:  # the per-park reader says why
         return None
     rows = _fast_rows(text, standard)
     if rows is None:
@@ -251,6 +290,7 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
     sources: dict[str, list] = {}
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
+    decoded: dict = {}  # decode's choices (_decoded)
     for folder in map(Path, folders):
         try:
             park = load_park(folder)
@@ -262,7 +302,7 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
         parks.append(park)
         order.append(p)
         for year, path in park.files.items():
-            got = _read_fast(path, park.standard)
+            got = _read_fast(path, park.standard, decoded)
             if got is None:
                 try:
                     records = read_year_file(path, park.standard)

@@ -304,3 +304,29 @@ def test_a_second_standard_is_identical(tmp_path, monkeypatch) -> None:
         assert {e.compliant for e in entries} >= {True, False, None}
     finally:
         model.load_standard.cache_clear()
+
+
+def test_decode_choices_are_kept_only_where_they_are_the_same() -> None:
+    """_decoded keeps decode's choice per multiset of non-ASCII cells: every file decodes as
+    decode decodes it, in any order, UTF-8 and GB18030 alike (and bytes valid both ways)."""
+    from ecopark.columnar import _decoded
+    from ecopark.io.rows import vocabulary
+    from ecopark.io.yearfile import decode
+    from tests.parkfiles import year_csv
+
+    words = vocabulary(ecopark.load_standard())
+    texts = [year_csv(items) for items in nantong_years().values()]
+    texts += ["item,value,unit\n综合能耗,5,吨标煤\n", "item,value,unit\n鍏ㄩ儴,5,吨\n"]
+    blobs = [t.encode(enc) for t in texts for enc in ("utf-8", "gb18030")]
+    blobs += ["综合能耗".encode().decode("gb18030", "ignore").encode("gb18030") + b",1,\n"]
+    blobs += ["item,value\n綜合".encode("gb18030") + b"\n", "\ufeffitem\n元".encode()]
+    memo: dict = {}
+    for blob in blobs + blobs[::-1] + blobs:
+        try:
+            want = decode(blob, "f.csv", words)
+        except ecopark.InputError:
+            with pytest.raises(ecopark.InputError):
+                _decoded(blob, words, memo)
+            continue
+        assert _decoded(blob, words, memo) == want
+    assert memo  # choices were kept

@@ -162,23 +162,31 @@ def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]]
         return None
     if set(columns) - {*YEAR_COLUMNS, NOTE_COLUMN}:
         return None
-    where = [columns.index(c) for c in YEAR_COLUMNS]
+    at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
     note = columns.index(NOTE_COLUMN) if NOTE_COLUMN in columns else None
     width = len(columns)
     seen: set[str] = set()
     out = []
     for line in lines[head + 1 :]:
-        if not line.strip():
-            continue
         cells = line.split(",")
         if len(cells) != width:
+            if not line.strip():
+                continue
             return None
-        name, value, unit = (cells[i].strip() for i in where)
-        item = find_item(name, standard)
+        item = find_item(cells[at_name].strip(), standard)
         if item is None or item.id in seen:
+            if not line.strip():
+                continue
             return None
         seen.add(item.id)
-        out.append((item.id, value, unit, cells[note].strip() if note is not None else ""))
+        out.append(
+            (
+                item.id,
+                cells[at_value].strip(),
+                cells[at_unit].strip(),
+                cells[note].strip() if note is not None else "",
+            )
+        )
     return out
 
 
@@ -202,12 +210,15 @@ _CELL_BYTES = re.compile(rb"[,\t;\r\n]")
 def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
     """:func:`~ecopark.io.yearfile.decode` of a year file, its choice kept for the next file.
 
-    When a file shorter than decode's sample decodes both as UTF-8 and as GB18030, decode
-    chooses by the known words among its distinct cells and, on a tie, by the plausible share
-    of its non-ASCII characters. ASCII cells decode alike both ways, so the choice depends on
-    the non-ASCII cells, with their counts, alone: it is kept per that multiset (and ``words``)
-    and a file with the same non-ASCII cells is decoded the same way without choosing again.
-    Anything else (a BOM, a NUL, a zip, a long file, bytes one encoding refuses) is decode's.
+    For a file shorter than decode's sample, decode's choice between UTF-8 and GB18030 reads
+    each encoding's decoding (strict, or with replacement characters) cell by cell: the known
+    words among the distinct cells, the plausible share of the non-ASCII characters, whether
+    every cell decodes. A separator byte is never part of a character in either encoding,
+    also not of a replaced one (``test_columnar`` checks every lead byte), so each cell decodes
+    on its own, and ASCII cells decode alike both ways: the choice depends on the non-ASCII
+    cells, with their counts, alone. It is kept per that multiset (and ``words``), and a file
+    with the same non-ASCII cells is decoded the same way without choosing again. Anything
+    else (a BOM, a NUL, a zip, a long file, a file decode refuses) is decode's.
     """
     if (
         data.isascii()
@@ -225,16 +236,18 @@ def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
     if encoding is not None:
         return data.decode(encoding)
     text = decode(data, "", words)
-    try:
-        both = {enc: data.decode(enc) for enc in ("utf-8", "gb18030")}
-    except UnicodeDecodeError:
-        return text
-    memo[k] = "utf-8" if text == both["utf-8"] else "gb18030"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            if data.decode(encoding) == text:
+                memo[k] = encoding
+                break
+        except UnicodeDecodeError:
+            continue
     return text
 
 
 def _read_fast(
-    path: Path, standard: Standard, memo: dict
+    path: Path, standard: Standard, words: frozenset[str], memo: dict
 ) -> dict[str, tuple[object, object]] | None:
     """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
@@ -243,7 +256,7 @@ def _read_fast(
     if len(data) > MAX_FILE_BYTES:
         return None
     try:
-        text = _decoded(data, vocabulary(standard), memo)
+        text = _decoded(data, words, memo)
     except InputError:  # the per-park reader says why
         return None
     rows = _fast_rows(text, standard)
@@ -291,6 +304,7 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
+    vocabularies: dict[int, frozenset[str]] = {}  # per standard (parks hold them: ids stay)
     for folder in map(Path, folders):
         try:
             park = load_park(folder)
@@ -302,7 +316,10 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
         parks.append(park)
         order.append(p)
         for year, path in park.files.items():
-            got = _read_fast(path, park.standard, decoded)
+            words = vocabularies.get(id(park.standard))
+            if words is None:
+                words = vocabularies[id(park.standard)] = vocabulary(park.standard)
+            got = _read_fast(path, park.standard, words, decoded)
             if got is None:
                 try:
                     records = read_year_file(path, park.standard)

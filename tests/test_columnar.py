@@ -330,3 +330,20 @@ def test_decode_choices_are_kept_only_where_they_are_the_same() -> None:
             continue
         assert _decoded(blob, words, memo) == want
     assert memo  # choices were kept
+
+
+def test_no_separator_is_part_of_a_character() -> None:
+    """What _decoded relies on: a cell separator after any lead or partial sequence stays a
+    separator, in UTF-8 and GB18030, strict or with replacement characters."""
+    heads = [bytes([a]) for a in range(0x80, 0x100)]
+    heads += [
+        bytes([a, b])
+        for a in (0x81, 0x84, 0xA1, 0xFE)
+        for b in (0x30, 0x39, 0x40, 0x7F, 0x80, 0xFE, 0xFF)
+    ]
+    heads += [bytes([0x81, 0x30, c]) for c in (0x30, 0x7F, 0x81, 0xFE)]
+    for head in heads:
+        for sep in ",\t;\r\n":
+            for enc in ("utf-8", "gb18030"):
+                text = (head + sep.encode() + b"x").decode(enc, "replace")
+                assert text.endswith(sep + "x") and text.count(sep) == 1, (head, sep, enc)

@@ -844,15 +844,35 @@ def _from_assessment(a: Assessment, park: Park) -> ParkYear:
 _PASS, _FAIL, _NONE = 1, 0, -1
 
 
+#: What a probe copies from its result when judge first reads beyond the four fields.
+_COPIED = (
+    "category",
+    "name_zh",
+    "name_en",
+    "unit",
+    "requirement",
+    "limit",
+    "value",
+    "display",
+    "mark",
+    "label",
+    "reason_zh",
+    "reason_en",
+    "display_marked",
+    "computable",
+)
+
+
 class _Probe:
     """What :func:`ecopark.verdict.judge` reads of a result first: id, tier, role, pass flag.
 
-    Any other attribute makes the real result (:meth:`_Group.result`) and is logged: a verdict
-    that read nothing else depends on these four fields alone and is kept for every park-year
-    with the same ones.
+    Any other attribute makes the real result (:meth:`_Group.result`), logging which, and the
+    probe then holds the result's fields (:data:`_COPIED`; anything else is read from it): a
+    verdict that read nothing else depends on these four fields alone and is kept for every
+    park-year with the same ones.
     """
 
-    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log")
+    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log", *_COPIED)
 
     def __init__(self, group: _Group, j: int, i: int, role: str, passed: bool | None, log: list):
         ind = group.inds[j]
@@ -860,8 +880,11 @@ class _Probe:
         self._group, self._j, self._i, self._log = group, j, i, log
 
     def __getattr__(self, name: str):
-        self._log.append(name)
-        return getattr(self._group.result(self._j, self._i), name)
+        self._log.append(self._j)
+        real = self._group.result(self._j, self._i)
+        for copied in _COPIED:
+            setattr(self, copied, getattr(real, copied))
+        return getattr(real, name)
 
 
 class _Results(Sequence):
@@ -913,6 +936,7 @@ class _Group:
         for j in range(count):
             self._indicator(j)
         self._verdicts: dict[tuple, tuple[bool, tuple]] = {}
+        self._read: dict[tuple, frozenset[int]] = {}
 
     # -- per park-year -------------------------------------------------------------------------
 
@@ -966,14 +990,21 @@ class _Group:
         k = (int(self.park_of[i]), self.passed[:, i].tobytes())
         hit = self._verdicts.get(k)
         if hit is None:
-            log: list[str] = []
+            # the results judge read more of under the same key: given as they are
+            read = self._read.get(k, ())
+            log: list[int] = []
             roles = self.roles[self.park_of[i]]
             flags = self.passed_of(i)
-            probes = [_Probe(self, j, i, roles[j], flags[j], log) for j in range(len(self.inds))]
-            compliant, reasons = judge(probes, self.standard, config)  # type: ignore[arg-type]
+            given = [
+                self.result(j, i) if j in read else _Probe(self, j, i, roles[j], flags[j], log)
+                for j in range(len(self.inds))
+            ]
+            compliant, reasons = judge(given, self.standard, config)  # type: ignore[arg-type]
             hit = (compliant, tuple(reasons))
-            if not log:  # the verdict read only the four fields of the key
+            if not log and not read:  # the verdict read only the four fields of the key
                 self._verdicts[k] = hit
+            elif log:
+                self._read[k] = frozenset(read) | frozenset(log)
         py.compliant, py.reasons = hit
         return py
 
@@ -989,19 +1020,49 @@ class _Group:
                 for c in self.configs
             ]
             return [per_park[k] for k in self.park_of]
+        signs = self._signs(ind.requirement)
         out = []
+        kept: dict[tuple[int, int], object] = {}
         for i in range(len(self.members)):
-            c = self.config(i)
-            out.append(
-                ind.applicable(
+            k = (int(self.park_of[i]), int(signs[i]))
+            hit = kept.get(k) if signs[i] else None
+            if hit is None:
+                c = self.config(i)
+                hit = ind.applicable(
                     self.values(i),
                     int(self.frame.n[i]),
                     c.attributes,
                     c.sector_benchmarks.get(_indicator_key(ind)),
                     exact_values=self.values(i, exact=True),
                 )
-            )
+                if signs[i]:
+                    kept[k] = hit
+            out.append(hit)
         return out
+
+    def _signs(self, req: Requirement) -> np.ndarray:
+        """Per park-year, the sign of the helper a ``by_sign_of`` requirement reads (±1) where
+        its float is trusted and far from 0, else 0 (then :meth:`Indicator.applicable` is asked).
+
+        Such a requirement reads the values only through that sign when neither branch reads
+        values: the limit is the same for every year of a park with the same sign.
+        """
+        size = len(self.members)
+        if (
+            req is None
+            or req.by_sign_of is None
+            or _reads_values(req.positive)
+            or _reads_values(req.negative)
+        ):
+            return np.zeros(size, dtype=np.int8)
+        vec = _Vector(self.frame)
+        try:
+            g = vec.run(req.by_sign_of.formula.tree)
+        except _Bad:
+            return np.zeros(size, dtype=np.int8)
+        with np.errstate(invalid="ignore"):
+            clear = ~vec.bad & (np.abs(g) > 1e-9)
+        return np.where(clear, np.sign(np.where(clear, g, 0.0)), 0).astype(np.int8)
 
     def _keep(self, j: int, i: int, r: IndicatorResult) -> None:
         self.made[(j, i)] = r

@@ -31,7 +31,9 @@ The one place that knows indicators by number is :func:`_indicator_key`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -73,6 +75,19 @@ TIDY_COLUMNS = ["park", "year", "item", "value"]
 #: A value the fast reader takes as written: plain digits, at most 15 before the point and 12
 #: after (so ``float`` of the text is the float of the exact decimal).
 _PLAIN = re.compile(r"^\d{1,15}(\.\d{1,12})?$")
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: loading and assessing make millions of objects and
+    no cycles, and each collection would walk the whole table (time growing with its square)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _indicator_key(ind: Indicator) -> int:
@@ -294,6 +309,11 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
 
     if isinstance(folders, str | Path):
         folders = park_folders(folders)
+    with _no_gc():
+        return _load(list(map(Path, folders)))
+
+
+def _load(folders: list[Path]) -> Table:
     parks: list[Park] = []
     problems: dict[str, InputError] = {}
     order: list[int | str] = []
@@ -305,7 +325,7 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
     vocabularies: dict[int, frozenset[str]] = {}  # per standard (parks hold them: ids stay)
-    for folder in map(Path, folders):
+    for folder in folders:
         try:
             park = load_park(folder)
         except InputError as exc:
@@ -743,6 +763,11 @@ def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> lis
         each, with ``error`` set where it raises), or the folder name of a park whose
         ``park.yaml`` is bad (see ``table.problems``).
     """
+    with _no_gc():
+        return _assess(table, years)
+
+
+def _assess(table: Table, years: dict[int, list[int]] | None) -> list[ParkYear | str]:
     wanted: list[tuple[int, int]] = []
     for p, park in enumerate(table.parks):
         for y in years.get(p, []) if years is not None else park.years:

@@ -957,6 +957,8 @@ class _Group:
         self.passed = np.full((count, size), _NONE, dtype=np.int8)
         self.computable = np.zeros((count, size), dtype=bool)
         self.applied: list[list] = []
+        # per indicator, the results made at once (None: none of it), and those made when asked
+        self.kept: list[list[IndicatorResult | None] | None] = [None] * count
         self.made: dict[tuple[int, int], IndicatorResult] = {}
         for j in range(count):
             self._indicator(j)
@@ -978,7 +980,10 @@ class _Group:
 
     def result(self, j: int, i: int) -> IndicatorResult:
         """The result of indicator ``j`` for park-year ``i``."""
-        hit = self.made.get((j, i))
+        kept = self.kept[j]
+        hit = kept[i] if kept is not None else None
+        if hit is None:
+            hit = self.made.get((j, i))
         if hit is None:
             a = self.applied[j][i]
             ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
@@ -1089,10 +1094,23 @@ class _Group:
             clear = ~vec.bad & (np.abs(g) > 1e-9)
         return np.where(clear, np.sign(np.where(clear, g, 0.0)), 0).astype(np.int8)
 
-    def _keep(self, j: int, i: int, r: IndicatorResult) -> None:
-        self.made[(j, i)] = r
-        self.computable[j, i] = r.computable
-        self.passed[j, i] = _NONE if r.passed is None else _PASS if r.passed else _FAIL
+    def _keep(self, j: int, where: list[int], results: list[IndicatorResult]) -> None:
+        """Results made at once, with their pass flags and whether they were computed."""
+        if not where:
+            return
+        kept = self.kept[j]
+        if kept is None:
+            kept = self.kept[j] = [None] * len(self.members)
+        for i, r in zip(where, results, strict=True):
+            kept[i] = r
+        flags = {_NONE if r.passed is None else _PASS if r.passed else _FAIL for r in results}
+        self.computable[j, where] = [r.computable for r in results]
+        if flags == {_NONE}:
+            self.passed[j, where] = _NONE
+        else:
+            self.passed[j, where] = [
+                _NONE if r.passed is None else _PASS if r.passed else _FAIL for r in results
+            ]
 
     def _indicator(self, j: int) -> None:
         ind = self.inds[j]
@@ -1159,7 +1177,9 @@ class _Group:
         if ind.formula.uses_n:
             absent |= (self.frame.n <= 0).astype(np.int64) << len(ind.inputs)
         memo: dict[tuple, IndicatorResult] = {}
-        for i in map(int, where):
+        done: list[IndicatorResult] = []
+        where = where.tolist()
+        for i in where:
             a = applied[i]
             role = self.roles[self.park_of[i]][j]
             k = (int(absent[i]), int(self.years[i]), self.config(i).base_year, id(a.limit), a.text)
@@ -1178,7 +1198,8 @@ class _Group:
                 hit = self._result(j, i, ev)
                 if absent[i]:
                     memo[(*k, role)] = hit
-            self._keep(j, i, hit)
+            done.append(hit)
+        self._keep(j, where, done)
 
     def _reported(self, j: int, applied: list) -> None:
         """A reported indicator: the engine's own evaluation (no formula), once per cell as
@@ -1188,11 +1209,12 @@ class _Group:
         col = self.table.sources.get(item)
         rows = self.ref_rows[ref]
         shared: dict[tuple, IndicatorResult] = {}
-        for i in range(len(self.members)):
-            r = int(rows[i])
+        done: list[IndicatorResult] = []
+        roles, park_of = self.roles, self.park_of.tolist()
+        for i, r in enumerate(rows.tolist()):
             source = col[r] if col is not None and r >= 0 else None
             plain = isinstance(source, tuple)
-            k = (source, id(applied[i]), self.roles[self.park_of[i]][j]) if plain else None
+            k = (source, id(applied[i]), roles[park_of[i]][j]) if plain else None
             hit = shared.get(k) if plain else None
             if hit is None:
                 ev = evaluate(
@@ -1207,7 +1229,8 @@ class _Group:
                 hit = self._result(j, i, ev)
                 if plain:
                     shared[k] = hit
-            self._keep(j, i, hit)
+            done.append(hit)
+        self._keep(j, list(range(len(self.members))), done)
 
 
 def _reads_values(req: Requirement | None) -> bool:

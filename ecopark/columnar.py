@@ -16,13 +16,23 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
 - a float the arrays decide is printed and judged by :mod:`ecopark.rounding`; the printed digits
   are the float's ``%.{places}f``, which is the rounding of its shortest repr because no tie
   lies within :data:`~ecopark.rounding.REL_TOL` of it;
-- the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`.
+- the results are arrays per indicator (value, pass flag, computable): an
+  :class:`~ecopark.assessment.IndicatorResult` is made by :func:`ecopark.engine.indicator_result`
+  when asked for; the pass flags of the floats are :func:`ecopark.rounding.passes` over the
+  array (per limit; element by element where it takes no array);
+- what is the same for many park-years is evaluated once, by the engine: a not-computable
+  result per missing inputs, year, base year, limit and role; a reported value per cell as
+  written; a limit per park (and per sign of a ``by_sign_of`` helper);
+- the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`; judge reads
+  probes (:class:`_Probe`: id, tier, role, pass flag) and a verdict that read nothing else is
+  kept for every park-year of the park with the same flags.
 
 Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
 no quote and no carriage return, a plain header, each row a known item once with a plain decimal
 in the catalogue unit, far inside its range) is split as text; every other row's value goes
 through :func:`ecopark.io.rows.check_value` and every other file through
-:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. A
+:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. Decode's
+choice of encoding is kept per multiset of non-ASCII cells (:func:`_decoded`). A
 park-year whose files are bad is assessed by the per-park engine (which raises its error).
 
 The one place that knows indicators by number is :func:`_indicator_key`.

@@ -131,7 +131,7 @@ def generate(root: Path, parks: int, seed: int = 274) -> list[Path]:
     rng = random.Random(seed)
     # parks select optional indicators they expect to meet (Nantong: 2, 6, 8, 11, 14, 27)
     optional = [1, 2, 6, 8, 11, 14, 15, 16, 27]
-    assert set(optional) <= set(ecopark.load_standard().optional_numbers)
+    assert {str(o) for o in optional} <= set(ecopark.load_standard().optional_numbers)
     folders = []
     for i in range(parks):
         pid = f"synthetic-{i:04d}"

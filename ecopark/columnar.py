@@ -16,13 +16,23 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
 - a float the arrays decide is printed and judged by :mod:`ecopark.rounding`; the printed digits
   are the float's ``%.{places}f``, which is the rounding of its shortest repr because no tie
   lies within :data:`~ecopark.rounding.REL_TOL` of it;
-- the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`.
+- the results are arrays per indicator (value, pass flag, computable): an
+  :class:`~ecopark.assessment.IndicatorResult` is made by :func:`ecopark.engine.indicator_result`
+  when asked for; the pass flags of the floats are :func:`ecopark.rounding.passes` over the
+  array (per limit; element by element where it takes no array);
+- what is the same for many park-years is evaluated once, by the engine: a not-computable
+  result per missing inputs, year, base year, limit and role; a reported value per cell as
+  written; a limit per park (and per sign of a ``by_sign_of`` helper);
+- the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`; judge reads
+  probes (:class:`_Probe`: id, tier, role, pass flag) and a verdict that read nothing else is
+  kept for every park-year of the park with the same flags.
 
 Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
 no quote and no carriage return, a plain header, each row a known item once with a plain decimal
 in the catalogue unit, far inside its range) is split as text; every other row's value goes
 through :func:`ecopark.io.rows.check_value` and every other file through
-:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. A
+:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. Decode's
+choice of encoding is kept per multiset of non-ASCII cells (:func:`_decoded`). A
 park-year whose files are bad is assessed by the per-park engine (which raises its error).
 
 The one place that knows indicators by number is :func:`_indicator_key`.
@@ -31,10 +41,12 @@ The one place that knows indicators by number is :func:`_indicator_key`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -54,16 +66,16 @@ from ecopark.engine import (
 )
 from ecopark.errors import InputError
 from ecopark.io.park import Park, load_park
-from ecopark.io.rows import Record, RowError, check_value, find_item
+from ecopark.io.rows import Record, RowError, check_value, find_item, vocabulary
 from ecopark.io.yearfile import (
+    _SAMPLE,
     MAX_FILE_BYTES,
     NOTE_COLUMN,
     YEAR_COLUMNS,
-    _shown,
     decode,
     read_year_file,
 )
-from ecopark.rounding import REL_TOL, near_boundary
+from ecopark.rounding import REL_TOL, near_boundary, passes
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
 from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
 from ecopark.verdict import judge
@@ -73,6 +85,19 @@ TIDY_COLUMNS = ["park", "year", "item", "value"]
 #: A value the fast reader takes as written: plain digits, at most 15 before the point and 12
 #: after (so ``float`` of the text is the float of the exact decimal).
 _PLAIN = re.compile(r"^\d{1,15}(\.\d{1,12})?$")
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: loading and assessing make millions of objects and
+    no cycles, and each collection would walk the whole table (time growing with its square)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _indicator_key(ind: Indicator) -> int:
@@ -141,6 +166,11 @@ class Table:
             )
         return out
 
+    @functools.cached_property
+    def present(self) -> dict[str, np.ndarray]:
+        """Per item: whether each file row has a value for it (a number or a word)."""
+        return {item: np.array([v is not None for v in vals]) for item, vals in self.values.items()}
+
 
 def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]] | None:
     """``(item id, value text, unit text, note)`` of a CSV text that is plainly clean, else None."""
@@ -157,23 +187,31 @@ def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]]
         return None
     if set(columns) - {*YEAR_COLUMNS, NOTE_COLUMN}:
         return None
-    where = [columns.index(c) for c in YEAR_COLUMNS]
+    at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
     note = columns.index(NOTE_COLUMN) if NOTE_COLUMN in columns else None
     width = len(columns)
     seen: set[str] = set()
     out = []
     for line in lines[head + 1 :]:
-        if not line.strip():
-            continue
         cells = line.split(",")
         if len(cells) != width:
+            if not line.strip():
+                continue
             return None
-        name, value, unit = (cells[i].strip() for i in where)
-        item = find_item(name, standard)
+        item = find_item(cells[at_name].strip(), standard)
         if item is None or item.id in seen:
+            if not line.strip():
+                continue
             return None
         seen.add(item.id)
-        out.append((item.id, value, unit, cells[note].strip() if note is not None else ""))
+        out.append(
+            (
+                item.id,
+                cells[at_value].strip(),
+                cells[at_unit].strip(),
+                cells[note].strip() if note is not None else "",
+            )
+        )
     return out
 
 
@@ -189,7 +227,53 @@ def _fast_value(item, value: str, unit: str) -> float | str | None:
     return x if x < float(item.maximum) * (1 - 1e-9) else None
 
 
-def _read_fast(path: Path, standard: Standard) -> dict[str, tuple[object, object]] | None:
+#: The bytes that separate cells (``yearfile._CELL_SPLIT``): no byte of a multi-byte UTF-8 or
+#: GB18030 character is one of them, so each cell decodes on its own in both encodings.
+_CELL_BYTES = re.compile(rb"[,\t;\r\n]")
+
+
+def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
+    """:func:`~ecopark.io.yearfile.decode` of a year file, its choice kept for the next file.
+
+    For a file shorter than decode's sample, decode's choice between UTF-8 and GB18030 reads
+    each encoding's decoding (strict, or with replacement characters) cell by cell: the known
+    words among the distinct cells, the plausible share of the non-ASCII characters, whether
+    every cell decodes. A separator byte is never part of a character in either encoding,
+    also not of a replaced one (``test_columnar`` checks every lead byte), so each cell decodes
+    on its own, and ASCII cells decode alike both ways: the choice depends on the non-ASCII
+    cells, with their counts, alone. It is kept per that multiset (and ``words``), and a file
+    with the same non-ASCII cells is decoded the same way without choosing again. Anything
+    else (a BOM, a NUL, a zip, a long file, a file decode refuses) is decode's.
+    """
+    if (
+        data.isascii()
+        or len(data) >= _SAMPLE
+        or data.startswith((b"PK\x03\x04", b"\xef\xbb\xbf"))
+        or b"\x00" in data
+    ):
+        return decode(data, "", words)
+    cells: dict[bytes, int] = {}
+    for cell in _CELL_BYTES.split(data):
+        if not cell.isascii():
+            cells[cell] = cells.get(cell, 0) + 1
+    k = (words, tuple(sorted(cells.items())))
+    encoding = memo.get(k)
+    if encoding is not None:
+        return data.decode(encoding)
+    text = decode(data, "", words)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            if data.decode(encoding) == text:
+                memo[k] = encoding
+                break
+        except UnicodeDecodeError:
+            continue
+    return text
+
+
+def _read_fast(
+    path: Path, standard: Standard, words: frozenset[str], memo: dict
+) -> dict[str, tuple[object, object]] | None:
     """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
         return None
@@ -197,10 +281,8 @@ def _read_fast(path: Path, standard: Standard) -> dict[str, tuple[object, object
     if len(data) > MAX_FILE_BYTES:
         return None
     try:
-        from ecopark.io.rows import vocabulary
-
-        text = decode(data, _shown(path), vocabulary(standard))
-    except InputError:
+        text = _decoded(data, words, memo)
+    except InputError:  # the per-park reader says why
         return None
     rows = _fast_rows(text, standard)
     if rows is None:
@@ -237,6 +319,11 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
 
     if isinstance(folders, str | Path):
         folders = park_folders(folders)
+    with _no_gc():
+        return _load(list(map(Path, folders)))
+
+
+def _load(folders: list[Path]) -> Table:
     parks: list[Park] = []
     problems: dict[str, InputError] = {}
     order: list[int | str] = []
@@ -246,7 +333,9 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
     sources: dict[str, list] = {}
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
-    for folder in map(Path, folders):
+    decoded: dict = {}  # decode's choices (_decoded)
+    vocabularies: dict[int, frozenset[str]] = {}  # per standard (parks hold them: ids stay)
+    for folder in folders:
         try:
             park = load_park(folder)
         except InputError as exc:
@@ -257,7 +346,10 @@ def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
         parks.append(park)
         order.append(p)
         for year, path in park.files.items():
-            got = _read_fast(path, park.standard)
+            words = vocabularies.get(id(park.standard))
+            if words is None:
+                words = vocabularies[id(park.standard)] = vocabulary(park.standard)
+            got = _read_fast(path, park.standard, words, decoded)
             if got is None:
                 try:
                     records = read_year_file(path, park.standard, park.also)
@@ -415,10 +507,14 @@ class _Vector:
         for here in set(keys):
             try:
                 memo[here] = func(*here)
-            except Exception:
-                raise _Bad("exact part fails") from None
+            except Exception:  # 1 / n of the base year: those elements go to the engine
+                memo[here] = None
+        if not arrays[0].shape == self.bad.shape:
+            raise _Bad("exact part of another shape")
+        failed = np.array([memo[k] is None for k in keys], dtype=bool)
+        self.bad |= failed
         out = np.empty(len(keys), dtype=object)
-        out[:] = [memo[k] for k in keys]
+        out[:] = [1 if memo[k] is None else memo[k] for k in keys]  # 1: any number (bad)
         return out
 
     @staticmethod
@@ -572,15 +668,49 @@ def _exact_of(standard: Standard, item_id: str, text: str, unit: str) -> Fractio
 
 @dataclass
 class ParkYear:
-    """One park-year assessed: its results, or the per-park engine's assessment or error."""
+    """One park-year assessed: its verdict and results, or the per-park engine's error.
+
+    :attr:`results` are made when first asked for (the verdict and :func:`summary_row` read the
+    group's arrays of pass flags instead).
+    """
 
     park: Park
     year: int
-    results: tuple[IndicatorResult, ...] = ()
     compliant: bool | None = None
     reasons: tuple = ()
     judged_reason: object = None
     error: InputError | None = None
+    made: tuple[IndicatorResult, ...] | None = field(default=None, repr=False)
+    group: _Group | None = field(default=None, repr=False)
+    index: int = -1
+
+    @property
+    def results(self) -> tuple[IndicatorResult, ...]:
+        """The indicator results in the standard's order (:func:`ecopark.engine.indicator_result`)."""
+        if self.made is None:
+            self.made = self.group.results(self.index) if self.group is not None else ()
+        return self.made
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The indicators' ids, in the order of :attr:`results`."""
+        if self.made is None and self.group is not None:
+            return tuple(ind.number for ind in self.group.inds)
+        return tuple(r.number for r in self.results)
+
+    @property
+    def passed(self) -> tuple[bool | None, ...]:
+        """:attr:`IndicatorResult.passed` of each result."""
+        if self.made is None and self.group is not None:
+            return self.group.passed_of(self.index)
+        return tuple(r.passed for r in self.results)
+
+    @property
+    def computable(self) -> tuple[bool, ...]:
+        """:attr:`IndicatorResult.computable` of each result."""
+        if self.made is None and self.group is not None:
+            return tuple(bool(c) for c in self.group.computable[:, self.index])
+        return tuple(r.computable for r in self.results)
 
 
 def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Standard):
@@ -643,24 +773,34 @@ def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> lis
         each, with ``error`` set where it raises), or the folder name of a park whose
         ``park.yaml`` is bad (see ``table.problems``).
     """
+    with _no_gc():
+        return _assess(table, years)
+
+
+def _assess(table: Table, years: dict[int, list[int]] | None) -> list[ParkYear | str]:
     wanted: list[tuple[int, int]] = []
     for p, park in enumerate(table.parks):
         for y in years.get(p, []) if years is not None else park.years:
             wanted.append((p, y))
     out: dict[tuple[int, int], ParkYear] = {}
     groups: dict[tuple, list[tuple[int, int]]] = {}
+    needed: dict[int, set[int]] = {}
+    rules_memo: dict[int, Rules] = {}
     for p, y in wanted:
         park = table.parks[p]
-        refs = _needed_years(park, y)
+        refs = _needed_years(park, y, needed)
         if y not in park.files or any((p, ry) in table.bad for ry in refs):
             out[(p, y)] = _per_park(park, y)
             continue
-        rules = rules_of(park.standard, park.config)
+        rules = rules_memo.get(p)
+        if rules is None:
+            rules = rules_memo[p] = rules_of(park.standard, park.config)
         groups.setdefault((id(park.standard), rules), []).append((p, y))
     for (_, rules), members in groups.items():
         standard = table.parks[members[0][0]].standard
-        for py in _assess_group(table, standard, rules, members):
-            out[(py.park_index, py.year)] = py.value
+        group = _Group(table, standard, rules, members)
+        for i, (p, y) in enumerate(members):
+            out[(p, y)] = group.park_year(i)
     ordered: list[ParkYear | str] = []
     for entry in table.order:
         if isinstance(entry, str):
@@ -672,13 +812,16 @@ def assess_table(table: Table, years: dict[int, list[int]] | None = None) -> lis
     return ordered
 
 
-def _needed_years(park: Park, year: int) -> set[int]:
+def _needed_years(park: Park, year: int, memo: dict[int, set[int]]) -> set[int]:
     """The years whose files the per-park engine reads for ``year`` (those that exist)."""
-    base = park.config.base_year
     standard = park.standard
-    refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
-    refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
-    ys = {base if r == "B" else year + REF_OFFSETS[r] for r in refs}
+    offsets = memo.get(id(standard))
+    if offsets is None:
+        refs = {ref for ind in standard.indicators for _, ref in ind.inputs}
+        refs |= {ref for h in standard.helpers.values() for _, ref in h.formula.inputs}
+        offsets = memo[id(standard)] = refs
+    base = park.config.base_year
+    ys = {base if r == "B" else year + REF_OFFSETS[r] for r in offsets}
     return {y for y in ys if y in park.files}
 
 
@@ -702,8 +845,8 @@ def summary_row(py: ParkYear) -> dict:
         "compliant": py.compliant,
         "judged": py.judged_reason is None,
         "judged_reason": py.judged_reason.zh if py.judged_reason else "",
-        "failing": [r.number for r in py.results if r.passed is False],
-        "not_computable": sum(not r.computable for r in py.results),
+        "failing": [n for n, ok in zip(py.numbers, py.passed, strict=True) if ok is False],
+        "not_computable": sum(not c for c in py.computable),
         "reasons": [r.zh for r in py.reasons],
         "error": "",
     }
@@ -727,142 +870,375 @@ def as_assessment(py: ParkYear) -> Assessment:
 
 
 def _from_assessment(a: Assessment, park: Park) -> ParkYear:
-    return ParkYear(park, a.year, a.results, a.compliant, a.reasons, a.judged_reason)
+    return ParkYear(park, a.year, a.compliant, a.reasons, a.judged_reason, made=a.results)
 
 
-@dataclass
-class _Done:
-    park_index: int
-    year: int
-    value: ParkYear
+#: Pass flags in the group's arrays: True, False, None (not computable or no limit).
+_PASS, _FAIL, _NONE = 1, 0, -1
 
 
-def _assess_group(
-    table: Table, standard: Standard, rules: Rules, members: list[tuple[int, int]]
-) -> list[_Done]:
-    parks = np.array([p for p, _ in members], dtype=np.int64)
-    years = np.array([y for _, y in members], dtype=np.int64)
-    ref_rows, n = _ref_rows(table, parks, years, standard)
-    frame = _Frame(table, ref_rows, n)
-    size = len(members)
-    rows_of = [{ref: int(r[i]) for ref, r in ref_rows.items()} for i in range(size)]
-    values = [_RowValues(table, rows_of[i]) for i in range(size)]
-    exacts = [_RowValues(table, rows_of[i], exact=True) for i in range(size)]
-    configs = [table.parks[p].config for p in parks]
-    columns: list[list[IndicatorResult]] = []
-    for ind in standard.indicators:
-        columns.append(_indicator(ind, standard, rules, frame, members, configs, values, exacts))
-    done = []
-    for i, (p, y) in enumerate(members):
-        results = [col[i] for col in columns]
-        config = configs[i]
-        not_judged = judged(standard, config, y, results, values[i])
+#: What a probe copies from its result when judge first reads beyond the four fields.
+_COPIED = (
+    "category",
+    "name_zh",
+    "name_en",
+    "unit",
+    "requirement",
+    "limit",
+    "value",
+    "display",
+    "mark",
+    "label",
+    "reason_zh",
+    "reason_en",
+    "display_marked",
+    "computable",
+)
+
+
+class _Probe:
+    """What :func:`ecopark.verdict.judge` reads of a result first: id, tier, role, pass flag.
+
+    Any other attribute makes the real result (:meth:`_Group.result`), logging which, and the
+    probe then holds the result's fields (:data:`_COPIED`; anything else is read from it): a
+    verdict that read nothing else depends on these four fields alone and is kept for every
+    park-year with the same ones.
+    """
+
+    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log", *_COPIED)
+
+    def __init__(self, group: _Group, j: int, i: int, role: str, passed: bool | None, log: list):
+        ind = group.inds[j]
+        self.number, self.tier, self.role, self.passed = ind.number, ind.tier, role, passed
+        self._group, self._j, self._i, self._log = group, j, i, log
+
+    def __getattr__(self, name: str):
+        self._log.append(self._j)
+        real = self._group.result(self._j, self._i)
+        for copied in _COPIED:
+            setattr(self, copied, getattr(real, copied))
+        return getattr(real, name)
+
+
+class _Results(Sequence):
+    """The results of one park-year, each made when read (:func:`ecopark.engine.judged`)."""
+
+    def __init__(self, group: _Group, i: int):
+        self.group, self.i = group, i
+
+    def __len__(self) -> int:
+        return len(self.group.inds)
+
+    def __getitem__(self, j):  # type: ignore[override]
+        if not isinstance(j, int) or not 0 <= j < len(self):
+            raise IndexError(j)
+        return self.group.result(j, self.i)
+
+
+class _Group:
+    """The park-years of one standard and rule in force, evaluated together.
+
+    Per indicator ``j`` and park-year ``i``: the float value ``x`` the arrays decided, the limit
+    that applies, the pass flag and whether a value was computed. Results the arrays did not
+    decide (reported values, elements the per-park engine evaluated) are made at once and kept
+    in ``made``; the others are made from ``x`` by :func:`ecopark.engine.indicator_result` when
+    asked for.
+    """
+
+    def __init__(
+        self, table: Table, standard: Standard, rules: Rules, members: list[tuple[int, int]]
+    ):
+        self.table, self.standard, self.rules, self.members = table, standard, rules, members
+        self.inds = list(standard.indicators)
+        parks = np.array([p for p, _ in members], dtype=np.int64)
+        self.years = np.array([y for _, y in members], dtype=np.int64)
+        self.ref_rows, n = _ref_rows(table, parks, self.years, standard)
+        self.frame = _Frame(table, self.ref_rows, n)
+        size, count = len(members), len(self.inds)
+        # the parks of the group: what is the same for all their years is worked out once
+        first: dict[int, int] = {}
+        self.park_of = np.array([first.setdefault(int(p), len(first)) for p in parks])
+        self.configs = [table.parks[p].config for p in first]
+        self.roles = [[role_of(ind, c, standard) for ind in self.inds] for c in self.configs]
+        self._values: dict[tuple[int, bool], _RowValues] = {}
+        self.x = np.full((count, size), math.nan)
+        self.passed = np.full((count, size), _NONE, dtype=np.int8)
+        self.computable = np.zeros((count, size), dtype=bool)
+        self.applied: list[list] = []
+        # per indicator, the results made at once (None: none of it), and those made when asked
+        self.kept: list[list[IndicatorResult | None] | None] = [None] * count
+        self.made: dict[tuple[int, int], IndicatorResult] = {}
+        for j in range(count):
+            self._indicator(j)
+        self._verdicts: dict[tuple, tuple[bool, tuple]] = {}
+        self._read: dict[tuple, frozenset[int]] = {}
+
+    # -- per park-year -------------------------------------------------------------------------
+
+    def values(self, i: int, exact: bool = False) -> _RowValues:
+        """The raw items of park-year ``i`` (floats, or exactly)."""
+        hit = self._values.get((i, exact))
+        if hit is None:
+            rows = {ref: int(r[i]) for ref, r in self.ref_rows.items()}
+            hit = self._values[(i, exact)] = _RowValues(self.table, rows, exact)
+        return hit
+
+    def config(self, i: int):
+        return self.configs[self.park_of[i]]
+
+    def result(self, j: int, i: int) -> IndicatorResult:
+        """The result of indicator ``j`` for park-year ``i``."""
+        kept = self.kept[j]
+        hit = kept[i] if kept is not None else None
+        if hit is None:
+            hit = self.made.get((j, i))
+        if hit is None:
+            a = self.applied[j][i]
+            ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
+            hit = self.made[(j, i)] = self._result(j, i, ev)
+        return hit
+
+    def _result(self, j: int, i: int, ev: Evaluation) -> IndicatorResult:
+        return indicator_result(
+            self.inds[j],
+            ev,
+            self.config(i),
+            self.standard,
+            self.rules,
+            self.values(i),
+            self.values(i, exact=True),
+            int(self.years[i]),
+        )
+
+    def results(self, i: int) -> tuple[IndicatorResult, ...]:
+        return tuple(self.result(j, i) for j in range(len(self.inds)))
+
+    def passed_of(self, i: int) -> tuple[bool | None, ...]:
+        return tuple(None if c == _NONE else bool(c == _PASS) for c in self.passed[:, i].tolist())
+
+    def park_year(self, i: int) -> ParkYear:
+        """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
+        p, y = self.members[i]
+        config = self.config(i)
+        not_judged = judged(self.standard, config, y, _Results(self, i), self.values(i))
+        py = ParkYear(self.table.parks[p], y, judged_reason=not_judged, group=self, index=i)
         if not_judged is not None:
-            compliant, reasons = None, []
-        else:
-            compliant, reasons = judge(results, standard, config)
-        py = ParkYear(table.parks[p], y, tuple(results), compliant, tuple(reasons), not_judged)
-        done.append(_Done(p, y, py))
-    return done
+            py.compliant, py.reasons = None, ()
+            return py
+        k = (int(self.park_of[i]), self.passed[:, i].tobytes())
+        hit = self._verdicts.get(k)
+        if hit is None:
+            # the results judge read more of under the same key: given as they are
+            read = self._read.get(k, ())
+            log: list[int] = []
+            roles = self.roles[self.park_of[i]]
+            flags = self.passed_of(i)
+            given = [
+                self.result(j, i) if j in read else _Probe(self, j, i, roles[j], flags[j], log)
+                for j in range(len(self.inds))
+            ]
+            compliant, reasons = judge(given, self.standard, config)  # type: ignore[arg-type]
+            hit = (compliant, tuple(reasons))
+            if not log and not read:  # the verdict read only the four fields of the key
+                self._verdicts[k] = hit
+            elif log:
+                self._read[k] = frozenset(read) | frozenset(log)
+        py.compliant, py.reasons = hit
+        return py
 
+    # -- per indicator -------------------------------------------------------------------------
 
-def _indicator(
-    ind: Indicator,
-    standard: Standard,
-    rules: Rules,
-    frame: _Frame,
-    members: list[tuple[int, int]],
-    configs: list,
-    values: list[_RowValues],
-    exacts: list[_RowValues],
-) -> list[IndicatorResult]:
-    """One indicator's results over the park-years of one group."""
-    size = len(members)
-    years = [y for _, y in members]
-    number = _indicator_key(ind)
-    # the limit that applies: once per park where it reads no values, else per park-year
-    applied = []
-    memo: dict[tuple, object] = {}
-    static = not _reads_values(ind.requirement)
-    for i in range(size):
-        c = configs[i]
-        benchmark = c.sector_benchmarks.get(number)
-        if static:
-            k = (tuple(sorted(c.attributes.items(), key=lambda kv: kv[0])), benchmark)
-            if k not in memo:
-                memo[k] = ind.applicable({}, 0, c.attributes, benchmark)
-            applied.append(memo[k])
-        else:
-            applied.append(
-                ind.applicable(
-                    values[i], int(frame.n[i]), c.attributes, benchmark, exact_values=exacts[i]
+    def _applied(self, j: int) -> list:
+        """The limit that applies to each park-year: once per park where the requirement reads
+        no values, else per park-year (:meth:`Indicator.applicable`)."""
+        ind = self.inds[j]
+        if not _reads_values(ind.requirement):
+            per_park = [
+                ind.applicable({}, 0, c.attributes, c.sector_benchmarks.get(_indicator_key(ind)))
+                for c in self.configs
+            ]
+            return [per_park[k] for k in self.park_of]
+        signs = self._signs(ind.requirement)
+        out = []
+        kept: dict[tuple[int, int], object] = {}
+        for i in range(len(self.members)):
+            k = (int(self.park_of[i]), int(signs[i]))
+            hit = kept.get(k) if signs[i] else None
+            if hit is None:
+                c = self.config(i)
+                hit = ind.applicable(
+                    self.values(i),
+                    int(self.frame.n[i]),
+                    c.attributes,
+                    c.sector_benchmarks.get(_indicator_key(ind)),
+                    exact_values=self.values(i, exact=True),
                 )
-            )
-    limits = [a.limit for a in applied]
-    slow = np.zeros(size, dtype=bool)
-    x = np.full(size, math.nan)
-    if ind.reported:
-        slow[:] = True
-    else:
-        vec = _Vector(frame)
+                if signs[i]:
+                    kept[k] = hit
+            out.append(hit)
+        return out
+
+    def _signs(self, req: Requirement) -> np.ndarray:
+        """Per park-year, the sign of the helper a ``by_sign_of`` requirement reads (±1) where
+        its float is trusted and far from 0, else 0 (then :meth:`Indicator.applicable` is asked).
+
+        Such a requirement reads the values only through that sign when neither branch reads
+        values: the limit is the same for every year of a park with the same sign.
+        """
+        size = len(self.members)
+        if (
+            req is None
+            or req.by_sign_of is None
+            or _reads_values(req.positive)
+            or _reads_values(req.negative)
+        ):
+            return np.zeros(size, dtype=np.int8)
+        vec = _Vector(self.frame)
+        try:
+            g = vec.run(req.by_sign_of.formula.tree)
+        except _Bad:
+            return np.zeros(size, dtype=np.int8)
+        with np.errstate(invalid="ignore"):
+            clear = ~vec.bad & (np.abs(g) > 1e-9)
+        return np.where(clear, np.sign(np.where(clear, g, 0.0)), 0).astype(np.int8)
+
+    def _keep(self, j: int, where: list[int], results: list[IndicatorResult]) -> None:
+        """Results made at once, with their pass flags and whether they were computed."""
+        if not where:
+            return
+        kept = self.kept[j]
+        if kept is None:
+            kept = self.kept[j] = [None] * len(self.members)
+        for i, r in zip(where, results, strict=True):
+            kept[i] = r
+        flags = {_NONE if r.passed is None else _PASS if r.passed else _FAIL for r in results}
+        self.computable[j, where] = [r.computable for r in results]
+        if flags == {_NONE}:
+            self.passed[j, where] = _NONE
+        else:
+            self.passed[j, where] = [
+                _NONE if r.passed is None else _PASS if r.passed else _FAIL for r in results
+            ]
+
+    def _indicator(self, j: int) -> None:
+        ind = self.inds[j]
+        applied = self._applied(j)
+        self.applied.append(applied)
+        if ind.reported:
+            self._reported(j, applied)
+            return
+        size = len(self.members)
+        limits = [a.limit for a in applied]
+        vec = _Vector(self.frame)
         try:
             x = vec.run(ind.formula.tree)
             slow = vec.bad.copy()
             if ind.formula.uses_n:
-                slow |= frame.n <= 0
+                slow |= self.frame.n <= 0
         except _Bad:
-            slow[:] = True
-        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, rules)
+            x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
+        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
         for i in np.flatnonzero(cand):
-            if near_boundary(float(x[i]), limits[i], rules):
+            if near_boundary(float(x[i]), limits[i], self.rules):
                 slow[i] = True
-    out: list[IndicatorResult] = []
-    shared: dict[tuple, IndicatorResult] = {}
-    reported_item = ind.inputs[0] if ind.reported else None
-    for i in range(size):
-        config = configs[i]
-        if ind.reported:
-            # the same cell as written, limit and role give the same result: evaluated once
-            source = values[i].source(*reported_item)
-            k = (source, id(applied[i]), role_of(ind, config, standard))
-            if source is not None and isinstance(source[0], str) and k in shared:
-                out.append(shared[k])
-                continue
-            out.append(
-                _reported(
+        self.x[j] = x
+        self._slow(j, np.flatnonzero(slow), applied)
+        fast = ~slow
+        self.computable[j] = fast | self.computable[j]
+        self._pass_flags(j, fast, x, limits)
+
+    def _pass_flags(self, j: int, fast: np.ndarray, x: np.ndarray, limits: list) -> None:
+        """Pass flags of the elements the floats decided, per limit: :func:`ecopark.rounding.passes`
+        over the array where it takes one (全数值比较法), else element by element."""
+        by_limit: dict[int, list[int]] = {}
+        for i in np.flatnonzero(fast):
+            lm = limits[i]
+            if lm is not None:
+                by_limit.setdefault(id(lm), []).append(int(i))
+        for where in by_limit.values():
+            lm = limits[where[0]]
+            vals = x[where]
+            try:
+                flags = passes(vals, lm, self.rules)
+            except (AttributeError, TypeError, ValueError):
+                flags = None
+            if not (isinstance(flags, np.ndarray) and flags.dtype == bool):
+                flags = np.array([passes(float(v), lm, self.rules) for v in vals], dtype=bool)
+            self.passed[j, where] = np.where(flags, _PASS, _FAIL)
+
+    def _slow(self, j: int, where: np.ndarray, applied: list) -> None:
+        """Elements the per-park engine evaluates (:func:`ecopark.engine.evaluate`).
+
+        One whose inputs are not all there (or whose year is not after the base year, for a
+        formula of ``n``) is not computable for a reason that depends on which inputs are
+        missing, the year, the base year and the limit alone: evaluated once per such key.
+        """
+        if not len(where):
+            return
+        ind, table = self.inds[j], self.table
+        absent = np.zeros(len(self.members), dtype=np.int64)
+        for k, (item, ref) in enumerate(ind.inputs):
+            rows = self.ref_rows[ref]
+            col = table.present.get(item)
+            there = np.zeros(len(rows), dtype=bool) if col is None else col[np.maximum(rows, 0)]
+            absent |= (~(there & (rows >= 0))).astype(np.int64) << k
+        if ind.formula.uses_n:
+            absent |= (self.frame.n <= 0).astype(np.int64) << len(ind.inputs)
+        memo: dict[tuple, IndicatorResult] = {}
+        done: list[IndicatorResult] = []
+        where = where.tolist()
+        for i in where:
+            a = applied[i]
+            role = self.roles[self.park_of[i]][j]
+            k = (int(absent[i]), int(self.years[i]), self.config(i).base_year, id(a.limit), a.text)
+            hit = memo.get((*k, role)) if absent[i] else None
+            if hit is None:
+                config = self.config(i)
+                ev = evaluate(
                     ind,
-                    standard,
-                    rules,
+                    self.standard,
                     config,
-                    years[i],
-                    values[i],
-                    exacts[i],
-                    frame.n[i],
-                    applied[i],
+                    self.values(i),
+                    int(self.years[i]),
+                    exact_values=self.values(i, exact=True),
+                    rules=self.rules,
                 )
-            )
-            if source is not None and isinstance(source[0], str):
-                shared[k] = out[-1]
-            continue
-        if slow[i]:
-            ev = evaluate(
-                ind, standard, config, values[i], years[i], exact_values=exacts[i], rules=rules
-            )
-            out.append(
-                indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
-            )
-            continue
-        ev = Evaluation(
-            float(x[i]),
-            limits[i],
-            applied[i].reason_zh,
-            applied[i].reason_en,
-            applied[i].text,
-        )
-        out.append(
-            indicator_result(ind, ev, config, standard, rules, values[i], exacts[i], years[i])
-        )
-    return out
+                hit = self._result(j, i, ev)
+                if absent[i]:
+                    memo[(*k, role)] = hit
+            done.append(hit)
+        self._keep(j, where, done)
+
+    def _reported(self, j: int, applied: list) -> None:
+        """A reported indicator: the engine's own evaluation (no formula), once per cell as
+        written, limit and role."""
+        ind = self.inds[j]
+        item, ref = ind.inputs[0]
+        col = self.table.sources.get(item)
+        rows = self.ref_rows[ref]
+        shared: dict[tuple, IndicatorResult] = {}
+        done: list[IndicatorResult] = []
+        roles, park_of = self.roles, self.park_of.tolist()
+        for i, r in enumerate(rows.tolist()):
+            source = col[r] if col is not None and r >= 0 else None
+            plain = isinstance(source, tuple)
+            k = (source, id(applied[i]), roles[park_of[i]][j]) if plain else None
+            hit = shared.get(k) if plain else None
+            if hit is None:
+                ev = evaluate(
+                    ind,
+                    self.standard,
+                    self.config(i),
+                    self.values(i),
+                    int(self.years[i]),
+                    exact_values=self.values(i, exact=True),
+                    rules=self.rules,
+                )
+                hit = self._result(j, i, ev)
+                if plain:
+                    shared[k] = hit
+            done.append(hit)
+        self._keep(j, list(range(len(self.members))), done)
 
 
 def _reads_values(req: Requirement | None) -> bool:
@@ -873,9 +1249,3 @@ def _reads_values(req: Requirement | None) -> bool:
     if req.by_sign_of is not None:
         return True
     return any(_reads_values(child) for child in (*req.cases.values(), req.positive, req.negative))
-
-
-def _reported(ind, standard, rules, config, year, values, exacts, n, applied) -> IndicatorResult:
-    """A reported indicator: the engine's own evaluation (cheap: no formula)."""
-    ev = evaluate(ind, standard, config, values, year, exact_values=exacts, rules=rules)
-    return indicator_result(ind, ev, config, standard, rules, values, exacts, year)

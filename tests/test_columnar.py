@@ -187,3 +187,170 @@ def test_a_bad_file_gives_the_per_park_message(tmp_path) -> None:
         assess(load_park(folder), 2021)
     assert str(bad.error) == str(exc.value)
     assert "negative" in str(bad.error)
+
+
+def _only(folder: Path, year: int):
+    (py,) = [e for e in assess_table(load_table([folder])) if e.year == year]
+    return py
+
+
+def test_missing_inputs_are_reported_per_year_and_per_park(tmp_path) -> None:
+    """Not-computable results are made once per missing inputs, year, base year and limit: each
+    year still names its own missing years, and each park its own base year."""
+    years = {y: dict(nantong_years()[2021]) for y in range(2015, 2022)}
+    for y in (2018, 2019, 2020, 2021):
+        del years[y]["energy"]
+    a = write_park(tmp_path, years, park_id="park-a")
+    b = write_park(tmp_path, years, {"base_year": 2016}, park_id="park-b")
+    c = write_park(tmp_path, years, park_id="park-c")  # the same keys as park-a: shared
+    assert assert_identical([a, b, c]) == 21
+    entries = [e for e in assess_table(load_table([a, b])) if not isinstance(e, str)]
+    reasons = {(e.park.id, e.year): e.results[10].reason_zh for e in entries}  # indicator 11
+    assert reasons[("park-a", 2020)] == "缺少数据：综合能耗总量（2020 年）"
+    assert reasons[("park-a", 2021)] == "缺少数据：综合能耗总量（2021 年）"
+    assert reasons[("park-b", 2021)] == "缺少数据：综合能耗总量（2021 年）"
+    assert entries[0].results[9].reason_zh == "评价年 2015 须晚于基准年 2015"  # indicator 10
+    assert entries[7].results[9].reason_zh == "评价年 2015 须晚于基准年 2016"
+
+
+def test_a_tie_under_a_park_rule_override(tmp_path) -> None:
+    """0.505 against ≤0.5: half_up prints 0.51 (fails, no mark); 修约值比较法 rounds to the
+    limit's one decimal, 0.5, and passes; the arrays leave ties to the exact path."""
+    years = {y: dict(nantong_years()[2021]) for y in (2015, 2021)}
+    years[2021]["value_added"] = ("10000", "万元")
+    years[2021]["energy"] = ("5050", "吨标煤")
+    up = write_park(tmp_path, years, {"rules": {"rounding": "half_up"}}, park_id="up")
+    rounded = write_park(
+        tmp_path, years, {"rules": {"comparison": "rounded_value"}}, park_id="rounded"
+    )
+    assert assert_identical([up, rounded]) == 4
+    r = _only(up, 2021).results[10]
+    assert (r.display, r.mark, r.passed) == ("0.51", "", False)
+    r = _only(rounded, 2021).results[10]
+    assert (r.display, r.mark, r.passed) == ("0.50", "", True)
+
+
+def test_failing_years_keep_their_own_reasons(tmp_path) -> None:
+    """Park-years with the same pass flags share a verdict only when it reads nothing but the
+    flags: two failing years print their own values in the reasons."""
+    years = {y: dict(nantong_years()[2021]) for y in (2015, 2020, 2021)}
+    years[2020]["energy"] = ("6000000", "吨标煤")
+    years[2021]["energy"] = ("7000000", "吨标煤")
+    folder = write_park(tmp_path, years)
+    assert assert_identical([folder]) == 3
+    by_year = {e.year: e for e in assess_table(load_table([folder]))}
+    assert by_year[2020].passed == by_year[2021].passed
+    texts = {y: [r.zh for r in by_year[y].reasons if r.number == "11"] for y in (2020, 2021)}
+    assert texts[2020] == [
+        "所选指标 11「单位工业增加值综合能耗」未达标：1.22吨标煤/万元，要求 ≤0.5吨标煤/万元"
+    ]
+    assert texts[2021] == [
+        "所选指标 11「单位工业增加值综合能耗」未达标：1.43吨标煤/万元，要求 ≤0.5吨标煤/万元"
+    ]
+
+
+def test_a_compliant_verdict_is_shared_and_equal(tmp_path) -> None:
+    """Every year of a park that passes the same indicators has the per-park engine's verdict."""
+    base = nantong_years()
+    years = {y: dict(base[2021]) for y in range(2015, 2022)}
+    folder = write_park(tmp_path, years)
+    assert assert_identical([folder]) == 7
+    entries = assess_table(load_table([folder]))
+    assert [e.compliant for e in entries] == [
+        assess(load_park(folder), y).compliant for y in range(2015, 2022)
+    ]
+
+
+def test_a_second_standard_is_identical(tmp_path, monkeypatch) -> None:
+    """tests/standards/synthetic_demo.yaml: limits by park_type × water_region, a gate tier, a
+    select tier, a selectable_if_passes rule, string ids; values on and across the limits."""
+    from ecopark.standard import model, registry
+
+    monkeypatch.setenv(registry.ENV_VAR, str((ROOT / "tests" / "standards").resolve()))
+    model.load_standard.cache_clear()
+    try:
+        rng = random.Random(12)
+        folders = []
+        for i in range(12):
+            folder = tmp_path / f"synth-{i}"
+            folder.mkdir()
+            (folder / "park.yaml").write_text(
+                f"id: synth-{i}\nname: 合成园区\nbase_year: 2020\nstandard: SYNTH-DEMO 0.1\n"
+                f"park_type: {rng.choice(['chemical', 'general'])}\n"
+                f"water_region: {rng.choice(['water_scarce', 'other'])}\n"
+                f"selected_optional: {rng.choice(['[B2, C1]', '[C1]', '[B2]'])}\n",
+                encoding="utf-8",
+            )
+            for year in (2020, 2021, 2022):
+                values = {
+                    "value_added": "100000",
+                    "energy": rng.choice(["45000", "50000", "60000", "80000", "50500"]),
+                    "renewable_energy": rng.choice(["6000", "2250", "0", ""]),
+                    "recycling_value_added": rng.choice(["25000", "20000", "19999", ""]),
+                    "fresh_water": rng.choice(["8", "10", "12"]),
+                    "incidents_3y": rng.choice(["0", "0", "1"]),
+                    "key_source_compliance": rng.choice(["达标", "达标", "不达标"]),
+                }
+                units = {
+                    "value_added": "万元",
+                    "energy": "吨标煤",
+                    "renewable_energy": "吨标煤",
+                    "recycling_value_added": "万元",
+                    "fresh_water": "万立方米",
+                    "incidents_3y": "起",
+                    "key_source_compliance": "",
+                }
+                lines = ["item,value,unit"] + [
+                    f"{k},{v},{units[k]}" for k, v in values.items() if v != ""
+                ]
+                (folder / f"{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            folders.append(folder)
+        assert assert_identical(folders) == 36
+        entries = assess_table(load_table(folders))
+        assert {e.park.standard.code for e in entries} == {"SYNTH-DEMO 0.1"}
+        assert {e.compliant for e in entries} >= {True, False, None}
+    finally:
+        model.load_standard.cache_clear()
+
+
+def test_decode_choices_are_kept_only_where_they_are_the_same() -> None:
+    """_decoded keeps decode's choice per multiset of non-ASCII cells: every file decodes as
+    decode decodes it, in any order, UTF-8 and GB18030 alike (and bytes valid both ways)."""
+    from ecopark.columnar import _decoded
+    from ecopark.io.rows import vocabulary
+    from ecopark.io.yearfile import decode
+    from tests.parkfiles import year_csv
+
+    words = vocabulary(ecopark.load_standard())
+    texts = [year_csv(items) for items in nantong_years().values()]
+    texts += ["item,value,unit\n综合能耗,5,吨标煤\n", "item,value,unit\n鍏ㄩ儴,5,吨\n"]
+    blobs = [t.encode(enc) for t in texts for enc in ("utf-8", "gb18030")]
+    blobs += ["综合能耗".encode().decode("gb18030", "ignore").encode("gb18030") + b",1,\n"]
+    blobs += ["item,value\n綜合".encode("gb18030") + b"\n", "\ufeffitem\n元".encode()]
+    memo: dict = {}
+    for blob in blobs + blobs[::-1] + blobs:
+        try:
+            want = decode(blob, "f.csv", words)
+        except ecopark.InputError:
+            with pytest.raises(ecopark.InputError):
+                _decoded(blob, words, memo)
+            continue
+        assert _decoded(blob, words, memo) == want
+    assert memo  # choices were kept
+
+
+def test_no_separator_is_part_of_a_character() -> None:
+    """What _decoded relies on: a cell separator after any lead or partial sequence stays a
+    separator, in UTF-8 and GB18030, strict or with replacement characters."""
+    heads = [bytes([a]) for a in range(0x80, 0x100)]
+    heads += [
+        bytes([a, b])
+        for a in (0x81, 0x84, 0xA1, 0xFE)
+        for b in (0x30, 0x39, 0x40, 0x7F, 0x80, 0xFE, 0xFF)
+    ]
+    heads += [bytes([0x81, 0x30, c]) for c in (0x30, 0x7F, 0x81, 0xFE)]
+    for head in heads:
+        for sep in ",\t;\r\n":
+            for enc in ("utf-8", "gb18030"):
+                text = (head + sep.encode() + b"x").decode(enc, "replace")
+                assert text.endswith(sep + "x") and text.count(sep) == 1, (head, sep, enc)

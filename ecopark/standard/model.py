@@ -191,13 +191,17 @@ class Limit:
     def passes(self, value: float | Fraction | str) -> bool:
         """Whether ``value`` itself meets the limit.
 
-        A float is compared with the limit as a float (charts, trends); an exact number
-        (Fraction, int) with the limit as written, exactly. The declared comparison method
-        (rounding first or not) is :func:`ecopark.rounding.passes`.
+        A float (or an array of floats: an array of flags) is compared with the limit as a
+        float (charts, trends); an exact number (Fraction, int) with the limit as written,
+        exactly. The declared comparison method (rounding first or not) is
+        :func:`ecopark.rounding.passes`.
         """
         if isinstance(self.value, str) or isinstance(value, str):
             return self.op == "=" and str(value) == str(self.value)
-        limit = float(self.value) if isinstance(value, float) else self.exact
+        floats = (
+            isinstance(value, float) or getattr(getattr(value, "dtype", None), "kind", "") == "f"
+        )
+        limit = float(self.value) if floats else self.exact
         if self.op == "=":
             return value == limit
         if self.op == ">=":

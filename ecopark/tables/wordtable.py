@@ -278,10 +278,11 @@ def _merge(
 ) -> None:
     """Merge column ``col`` over each span of table rows (first, last, text); the cells below
     the first must be empty."""
+    rows = table.rows  # row by row: Table.cell works out the whole grid at every call
     for first, last, text in spans:
-        cell = table.cell(first, col)
+        cell = rows[first].cells[col]
         if last > first:
-            cell = cell.merge(table.cell(last, col))
+            cell = cell.merge(rows[last].cells[col])
         _text(cell, text, align=align)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
@@ -392,7 +393,7 @@ def _table2(w: _Writer, a: Assessment) -> Table:
     t = w.table(HEADER2, WIDTHS2_CM, len(lines))
     _official_rows(t, lines, lambda line: [passed_word(line.result)])  # type: ignore[arg-type]
     for i, line in enumerate(lines, start=1):
-        _text(t.cell(i, 1), str(line.number), align="center")
+        _text(t.rows[i].cells[1], str(line.number), align="center")
     _merge(t, 0, _spans([line.category for line in lines], 1))
     _row_props(t, 1)
     _notes(w, a)

@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,dask,lab]'
 	touch $(STAMP)
 
+# PDFs need a Chromium (ECOPARK_CHROMIUM, chromium, chromium-browser or google-chrome); without one
+# the HTML, Word and xlsx reports are still made, and a note says how to get the PDFs.
+BROWSER := $(or $(ECOPARK_CHROMIUM),$(shell command -v chromium chromium-browser google-chrome google-chrome-stable 2>/dev/null | head -n 1))
+
 report: setup
 	$(BIN)/ecopark assess data
-	$(BIN)/ecopark run params --portfolio --pdf --out reports
+	$(if $(BROWSER),,@echo "note: no Chromium found, so no PDFs; install chromium (or set ECOPARK_CHROMIUM) for them" >&2)
+	$(BIN)/ecopark run params --portfolio $(if $(BROWSER),--pdf) --out reports
 
 # Tests run in parallel (pytest-xdist): one process per CPU, at most 4; `make test JOBS=1` for one.
 # worksteal: a process that runs out of tests takes some of another's; slow tests go out first.

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import markupsafe
 import pytest
 
 import ecopark
+from browser import CHROMIUM, chromium
 from ecopark import portfolio
 from ecopark.reports import batch
 from ecopark.reports.batch.index import CELL_MARK, output_path, portfolio_path, report_href
@@ -31,7 +30,6 @@ from safety_support import html_problems, text_of
 DATA = ROOT / "data"
 EXAMPLE = (DATA / "example-park" / "park.yaml").is_file()
 needs_example = pytest.mark.skipif(not EXAMPLE, reason="data/example-park is not there")
-CHROMIUM = shutil.which("chromium")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,30 +296,6 @@ def test_portfolio_notebook_runs_with_papermill(tmp_path):
 # The index in a browser
 
 
-def _chromium(*args: str) -> None:
-    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
-    try:
-        subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                *args,
-            ],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.mark.slow
 @needs_example
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
@@ -334,8 +308,8 @@ def test_index_renders_in_chromium_to_png_and_a4_landscape_pdf(tmp_path):
     _index(tmp_path, targets)
     page = (tmp_path / "out" / "index.html").resolve().as_uri()
     png, pdf = tmp_path / "index.png", tmp_path / "index.pdf"
-    _chromium(f"--screenshot={png}", "--window-size=1400,1000", page)
-    _chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page)
+    chromium(f"--screenshot={png}", "--window-size=1400,1000", page)
+    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page)
     img = Image.open(png).convert("RGB")
     assert img.size == (1400, 1000)
     colours = {c for _, c in img.getcolors(maxcolors=1 << 20) or []}

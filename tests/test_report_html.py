@@ -6,16 +6,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM, chromium
 from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
-
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
 
 
 def _html(park: str, year: int, notebook: str) -> str:
@@ -193,30 +189,6 @@ def test_example_park_unrealistic_actions_are_marked():
     assert "个百分点/年" in html and "基本持平" in html  # indicator 7: −0.000005 a year
 
 
-def _chromium(*args: str) -> None:
-    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
-    try:
-        subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                *args,
-            ],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 #: Page counts each report prints to on the bundled parks (A4).
 PAGES = {"01_assessment": (3, 10), "02_why_indicators_fail": (2, 10), "03_trends": (2, 8)}
 
@@ -235,7 +207,7 @@ def test_chromium_prints_each_report_to_a4(notebook, tmp_path):
         year = 2021 if park == "nantong-etdz" else 2023
         report = batch_run().report(park, year, notebook)
         pdf = tmp_path / f"{park}-{notebook}.pdf"
-        _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.resolve().as_uri())
+        chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.resolve().as_uri())
         assert pdf.is_file(), pdf
         pages = PdfReader(pdf).pages
         low, high = PAGES[notebook]
@@ -256,5 +228,5 @@ def test_chromium_prints_each_report_to_a4(notebook, tmp_path):
             assert f"结论：{verdict}HJ274-2015的要求" in flat
             assert name in flat and "单位或口径存疑" in flat
         png = tmp_path / f"{park}-{notebook}.png"
-        _chromium(f"--screenshot={png}", "--window-size=1000,1400", report.resolve().as_uri())
+        chromium(f"--screenshot={png}", "--window-size=1000,1400", report.resolve().as_uri())
         assert png.is_file() and png.stat().st_size > 10_000

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.reports import batch
@@ -27,9 +28,6 @@ from reports_support import DATA, HOSTILE_NAME, XSS_PARK, batch_run, make_xss_pa
 from safety_support import html_problems, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
 needs_example = pytest.mark.skipif(
     not (DATA / "example-park" / "park.yaml").is_file(), reason="example park not generated"
 )

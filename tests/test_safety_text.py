@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM
 from ecopark import cli
 from ecopark.reports import batch
 from ecopark.reports.batch.job import JobResult, Outcome
@@ -27,10 +28,6 @@ from ecopark.reports.html import report_heading
 from ecopark.textsafe import csv_cell, md_escape, md_text, visible
 from reports_support import HOSTILE, HOSTILE_NAME, SCRIPT, XSS_PARK, batch_run, make_xss_park
 from safety_support import html_problems, text_of
-
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
 
 
 @pytest.fixture(scope="module")

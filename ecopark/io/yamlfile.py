@@ -20,12 +20,10 @@ from typing import Any
 import yaml
 
 from ecopark.errors import InputError, Problem
+from ecopark.standard.yamlload import LOADER
 
 #: A park.yaml or params file is a few hundred bytes; larger ones are refused [B].
 MAX_BYTES = 1024 * 1024
-
-#: libyaml's loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSyntaxError(InputError):
@@ -77,11 +75,11 @@ def load_yaml(text: str, shown: str) -> tuple[Any, dict[str, int]]:
             Problem(shown, f"is {len(text):,} characters; a YAML file here is a few lines")
         )
     try:
-        problems = [_alias_problem(event, shown) for event in yaml.parse(text, _YAML_LOADER)]
+        problems = [_alias_problem(event, shown) for event in yaml.parse(text, LOADER)]
         problems = [p for p in problems if p is not None]
         if problems:
             raise InputError(problems)
-        loader = _YAML_LOADER(text)
+        loader = LOADER(text)
         try:
             node = loader.get_single_node()
             problems = _duplicates(node, shown)

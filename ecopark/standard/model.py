@@ -17,10 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ecopark.errors import InputError
-from ecopark.standard import registry
+from ecopark.standard import registry, yamlload
 from ecopark.standard.expr import Compiled, Inexact, NotComputable, compile_formula
 
 DEFAULT_STANDARD = "HJ 274-2015"
@@ -1104,7 +1102,7 @@ def load_standard_file(path: str | Path) -> Standard:
 
 def _standard(text: str, where: str, read: Callable[[str], str]) -> Standard:
     """A definition's text compiled (``read(name)``: a file beside it, the items catalogue)."""
-    spec = yaml.safe_load(text)
+    spec = yamlload.safe_load(text)
     items = _read_items(read(spec["items"]), spec["items"])
     known = set(items)
     names = {item.id: item.name_zh for item in items.values()}

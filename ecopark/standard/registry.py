@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
+from ecopark.standard import yamlload
 
 #: The environment variable listing the user's folders of definitions.
 ENV_VAR = "ECOPARK_STANDARDS"
@@ -127,7 +128,7 @@ def _read_all(files: tuple[tuple[Path, int, int], ...]) -> Found:
             skipped.append(Problem(shown, f"is {size:,} bytes; not read as a definition"))
             continue
         try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+            spec = yamlload.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             skipped.append(

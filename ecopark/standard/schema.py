@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from ecopark.errors import Problem, display_path
-from ecopark.standard import dimension
+from ecopark.standard import dimension, yamlload
 from ecopark.standard.expr import FUNCTIONS, YEAR_REFS, compile_formula, names
 from ecopark.standard.model import COMPARISONS, OPS, ROUNDING_RULES
 
@@ -648,7 +648,7 @@ def validate(path: Path | str) -> list[Problem]:
         return [Problem(shown, f"cannot be read as UTF-8 text ({exc.__class__.__name__}: {exc})")]
     if len(text) > MAX_BYTES:
         return [Problem(shown, f"is {len(text):,} characters; a definition is far smaller")]
-    loader = yaml.SafeLoader(text)
+    loader = yamlload.LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:

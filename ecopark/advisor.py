@@ -5,7 +5,15 @@ to meet every one it chooses; the choice should stay the same from year to year,
 when the park's construction plan is revised. :func:`advise` proposes the choice that passes with
 the largest smallest margin (``margin_pct`` of :func:`ecopark.gaps.gap_table`): of each
 ``select`` tier, its ``min_selected`` indicators with the largest margins among those eligible
-(6 optional ones for HJ 274-2015), since adding one more can only lower the smallest margin. An optional indicator is eligible when it
+(6 optional ones for HJ 274-2015), since adding one more can only lower the smallest margin.
+
+Status and margin are the results table's, from their one home
+(:attr:`ecopark.assessment.IndicatorResult.margin_pct`, :func:`ecopark.status.margin_pct`): the
+margin of the number the declared comparison method puts against the limit, exact near it. So
+it never contradicts the engine: under 修约值比较法 0.5049 against ≤0.5 is judged 0.5 and passes
+with a margin of 0 (not −0.98 %); under 全数值比较法 it fails (printed ``0.50(+)``) with a margin
+below 0, and a value exactly at the limit passes with a margin of exactly 0. An optional
+indicator is eligible when it
 
 - passes in the evaluation year (status ``pass`` or ``at_risk``),
 - respects its ``selectable_if_passes`` rule (HJ 274-2015 注 b: indicator 7 only if indicator
@@ -62,7 +70,8 @@ class SelectionAdvice:
     min_selected : int
         The standard's minimum number of selected optional indicators (6 for HJ 274-2015).
     margins : dict of str to float
-        Margin of every optional indicator [%] (NaN if not computable).
+        Margin of every optional indicator [% of the limit] as the declared comparison judges
+        it (≥ 0 exactly when it passes; NaN if not computable).
     excluded : dict of str to str
         Every optional indicator that is not eligible, with the reason in Chinese.
     text_zh, text_en : str
@@ -156,7 +165,8 @@ def advise(
         if status == "not_computable":
             excluded[n] = f"无法计算（{gaps.loc[n, 'reason_zh'] or '缺少数据'}）"
         elif status == "fail":
-            excluded[n] = f"未达标（{gaps.loc[n, 'display']}，要求 {gaps.loc[n, 'requirement']}）"
+            value = f"{gaps.loc[n, 'display']}{gaps.loc[n, 'mark']}"  # 0.50(+): beyond ≤0.5
+            excluded[n] = f"未达标（{value}，要求 {gaps.loc[n, 'requirement']}）"
     for n in optional:
         rule = std.indicator(n).condition("selectable_if_passes")
         if rule is None or n in excluded or _passed(gaps.loc[rule.indicator, "passed"]):

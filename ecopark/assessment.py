@@ -104,6 +104,8 @@ class IndicatorResult:
     exact_value, exact_later :
         The exact value when the engine worked it out, else how to work it out on demand; read
         :attr:`exact`.
+    rules : Rules
+        The rule in force, by which :attr:`margin_pct` is judged (the engine's).
     """
 
     number: str
@@ -126,6 +128,7 @@ class IndicatorResult:
     exact_later: Callable[[], Fraction | str] | None = field(
         default=None, repr=False, compare=False
     )
+    rules: Rules = field(default_factory=Rules, repr=False, compare=False)
 
     @functools.cached_property
     def exact(self) -> Fraction | int | str | None:
@@ -155,8 +158,18 @@ class IndicatorResult:
 
     @property
     def margin_pct(self) -> float:
-        """Signed margin to the limit that applies [% of the limit]; NaN where meaningless."""
-        return margin_pct(self.value, self.limit)
+        """Signed margin to the limit that applies, as the declared comparison judges it [% of
+        the limit]; NaN where meaningless (:func:`ecopark.status.margin_pct`).
+
+        From the exact value wherever the engine has it (every value near the limit, a tie or
+        zero), so it is 0 exactly at the limit and ≥ 0 exactly when :attr:`passed`; under
+        修约值比较法 always from the exact value (the rounding to the limit's decimals may turn
+        on any digit); otherwise from the float, which lies on the same side of the limit.
+        """
+        number = self.exact_value
+        if number is None and self.rules.comparison == "rounded_value":
+            number = self.exact
+        return margin_pct(self.value if number is None else number, self.limit, self.rules)
 
     @property
     def status(self) -> str:

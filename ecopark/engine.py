@@ -461,6 +461,7 @@ def indicator_result(
         mark=marked,
         exact_value=ev.exact,
         exact_later=later,
+        rules=rules,
     )
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 
-from ecopark.standard.model import Limit
+from ecopark.rounding import DEFAULT_RULES, Number, compared
+from ecopark.standard.model import Limit, Rules
 
 #: The statuses, best first (the order of legends and sorted tables).
 STATUS_ORDER: tuple[str, ...] = ("pass", "at_risk", "fail", "not_computable")
@@ -78,10 +79,23 @@ def classify(passed: bool | None, margin_pct: float | None) -> str:
     return "pass"
 
 
-def margin_pct(value: float | str | None, limit: Limit | None) -> float:
-    """Signed margin of ``value`` to ``limit`` [% of the limit]; NaN without a limit.
+def margin_pct(
+    value: Number | str | None, limit: Limit | None, rules: Rules = DEFAULT_RULES
+) -> float:
+    """Signed margin of ``value`` to ``limit`` as the declared comparison judges it [% of the
+    limit]; NaN without a limit.
 
-    See :meth:`ecopark.standard.model.Limit.margin_pct`: ``(value − limit) / |limit| × 100`` for
-    ``≥``, ``(limit − value) / |limit| × 100`` for ``≤``, NaN where a margin has no meaning.
+    The margin of the number the comparison puts against the limit
+    (:func:`ecopark.rounding.compared`), by :meth:`ecopark.standard.model.Limit.margin_pct`:
+    ``(v − limit) / |limit| × 100`` for ``≥``, ``(limit − v) / |limit| × 100`` for ``≤``, NaN
+    where a margin has no meaning. Under 全数值比较法 ``v`` is the value itself; under 修约值比较法
+    it is the value rounded to the limit's decimals, so 0.5049 against ≤0.5 is judged as 0.5:
+    it passes, with a margin of exactly 0 (not −0.98 %). An exact value (Fraction, int) gives
+    an exact margin, 0 exactly at the limit; the sign is then the judgement's (≥ 0 exactly
+    when it passes, for ``≥`` and ``≤``).
     """
-    return math.nan if limit is None else limit.margin_pct(value)
+    if limit is None:
+        return math.nan
+    if value is None or isinstance(value, str) or isinstance(limit.value, str):
+        return limit.margin_pct(value)
+    return limit.margin_pct(compared(value, limit, rules))

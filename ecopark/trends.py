@@ -1,25 +1,31 @@
 """Trends: every indicator across the years of a park, its pace, and when it would cross.
 
 :func:`indicator_series` assesses every year of a park with :func:`ecopark.assess` and keeps the
-numeric indicator values as a tidy frame. :func:`fit_trends` fits a straight line to each
-indicator's values against the year (:func:`scipy.stats.linregress`) and projects the calendar
-year in which, at that pace, the indicator would cross its requirement: a failing indicator
-starting to pass, or a passing one starting to fail. Years at or before the base year often have
-no growth rates or elasticities (3, 9, 10, 13, 25, 26 need ``n = T − B > 0`` or year ``T−3``);
-such years contribute only the indicators they can compute.
+numeric indicator values as a tidy frame, with the engine's judgement of each year (``passed``,
+``status``: taken from the results table, never judged again here). :func:`fit_trends` fits a
+straight line to each indicator's exact values against the year (least squares in rational
+arithmetic) and projects the calendar year in which, at that pace, the indicator would cross
+its requirement *as the standard judges it* (the declared rounding and comparison method,
+GB/T 8170-2008): a failing indicator starting to pass, or a passing one starting to fail.
+Years at or before the base year often have no growth rates or elasticities (3, 9, 10, 13, 25,
+26 need ``n = T − B > 0`` or year ``T−3``); such years contribute only the indicators they can
+compute.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ecopark.engine import assess
+from ecopark.engine import assess, rules_of
 from ecopark.io.park import Park
-from ecopark.standard.model import Limit
+from ecopark.rounding import passes
+from ecopark.standard.model import Limit, Rules
 
 #: Columns of :func:`indicator_series`.
 SERIES_COLUMNS = [
@@ -33,6 +39,10 @@ SERIES_COLUMNS = [
     "op",
     "limit",
     "passed",
+    "margin_pct",
+    "status",
+    "exact",
+    "applied_limit",
 ]
 
 #: Columns of :func:`fit_trends`.
@@ -88,10 +98,16 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
     -------
     pandas.DataFrame
         Columns :data:`SERIES_COLUMNS`, one row per (year, indicator) with a numeric value:
-        ``value`` unrounded [the indicator's unit], ``op`` and ``limit`` as they apply that year
-        (an elasticity's branch may change), ``passed`` as the engine judged it. Status words
+        ``value`` unrounded [the indicator's unit] (float, for charts); ``op`` and ``limit``
+        as they apply that year (an elasticity's branch may change); ``passed``,
+        ``margin_pct`` [% of the limit] and ``status`` as the engine judged that year (the
+        results table's cells, by the declared comparison method); ``exact`` the exact value
+        (Fraction or int) and ``applied_limit`` the engine's
+        :class:`~ecopark.standard.model.Limit` (its value and decimals as written; None when
+        no limit applies), from which :func:`fit_trends` judges projections. Status words
         (17, 18, 22) and not-computable indicators are left out; a year with nothing computable
-        contributes no row.
+        contributes no row. ``attrs["rules"]`` is the park's rule in force
+        (:class:`~ecopark.standard.model.Rules`).
     """
     rows = []
     for year in years or park.years:
@@ -100,6 +116,7 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
             if r.value is None or isinstance(r.value, str):
                 continue
             numeric_limit = r.limit is not None and not isinstance(r.limit.value, str)
+            exact = r.exact
             rows.append(
                 {
                     "park": park.id,
@@ -112,43 +129,114 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
                     "op": r.limit.op if r.limit is not None else None,
                     "limit": float(r.limit.value) if numeric_limit else math.nan,
                     "passed": r.passed,
+                    "margin_pct": r.margin_pct,
+                    "status": r.status,
+                    "exact": Fraction(r.value) if exact is None else Fraction(exact),
+                    "applied_limit": r.limit if numeric_limit else None,
                 }
             )
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    out = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    out.attrs["rules"] = rules_of(park.standard, park.config)
+    return out
+
+
+def judged_boundary(limit: Limit, rules: Rules) -> tuple[Fraction, bool]:
+    """The value at which the declared judgement against ``limit`` turns, and its side.
+
+    Under 全数值比较法 a value passes when it meets the limit itself: the boundary is the limit,
+    which passes. Under 修约值比较法 the value rounded to the limit's decimals (``p``) is
+    compared, and rounding is monotone, so a value passes ``≤ L`` when it lies below
+    ``L + ½·10⁻ᵖ`` and ``≥ L`` when above ``L − ½·10⁻ᵖ``; the boundary itself is a tie, which
+    passes when the declared rounding sends it onto the limit. half_even sends it to the even
+    digit: against ≤0.4, 0.45 rounds to 0.4 and passes; against ≤0.5, 0.55 rounds to 0.6 and
+    fails. half_up sends it away from zero: against ≤0.5, 0.55 fails; against ≤−0.5, −0.45
+    rounds to −0.5 and passes.
+
+    Returns
+    -------
+    (Fraction, bool)
+        The boundary ``t`` [the indicator's unit] and whether ``t`` itself passes: a value
+        ``v`` passes exactly when it is on the limit's passing side of ``t`` (``v < t`` for
+        ``≤``, ``v > t`` for ``≥``), or ``v = t`` and the flag is True.
+    """
+    lim = limit.exact
+    if rules.comparison == "rounded_value":
+        half = Fraction(1, 2 * 10**limit.places)
+        t = lim + half if limit.op == "<=" else lim - half
+    else:
+        t = lim
+    return t, passes(t, limit, rules)
+
+
+def _line(years: Sequence[int], values: Sequence[Fraction]) -> tuple[Fraction, Fraction]:
+    """The least-squares line ``value = intercept + slope · year``, exactly."""
+    n = len(years)
+    mx = Fraction(sum(years), n)
+    my = sum(values, Fraction(0)) / n
+    sxx = sum((x - mx) ** 2 for x in years)
+    sxy = sum((x - mx) * (v - my) for x, v in zip(years, values, strict=True))
+    slope = sxy / sxx
+    return slope, my - slope * mx
 
 
 def _crossing(
-    op: str,
-    limit: float,
-    slope: float,
-    intercept: float,
+    limit: Limit,
+    rules: Rules,
+    slope: Fraction,
+    intercept: Fraction,
     last_year: int,
     want_pass: bool,
     horizon: int = HORIZON_YEARS,
 ) -> tuple[int | None, float]:
-    """First whole year after ``last_year`` (within ``horizon`` years) at which the line passes (or fails)."""
-    if slope == 0 or not math.isfinite(slope) or op not in (">=", "<="):
+    """First whole year after ``last_year`` (within ``horizon`` years) at which the line, as
+    the standard judges its value, passes (``want_pass``) or fails; and where it crosses.
+
+    The line's value ``v(y) = intercept + slope · y`` crosses the judged boundary ``t``
+    (:func:`judged_boundary`) at ``y* = (t − intercept) / slope``, exactly. When the line moves
+    toward the wanted side, the wanted judgement holds for every ``y > y*``, and at ``y = y*``
+    exactly when ``t``'s own judgement is the wanted one; the year is the first whole year so,
+    and not before ``last_year + 1``. A line moving the other way, or flat, never crosses.
+
+    Returns
+    -------
+    (int or None, float)
+        The year, None if there is none within the horizon; ``y*`` [year] as a float (NaN when
+        the line is flat).
+    """
+    if slope == 0 or limit.op not in (">=", "<="):
         return None, math.nan
-    exact = (limit - intercept) / slope
-    # The line passes for years >= exact when it rises toward a ≥ limit or falls toward a ≤ one.
-    passes_after = (slope > 0) == (op == ">=")
+    t, t_passes = judged_boundary(limit, rules)
+    exact = (t - intercept) / slope
+    # The line passes for years after y* when it rises toward a ≥ limit or falls toward a ≤ one.
+    passes_after = (slope > 0) == (limit.op == ">=")
     if want_pass != passes_after:
-        return None, exact
-    if exact > last_year + horizon:
-        return None, exact
-    year = max(last_year + 1, math.ceil(exact))
-    if not want_pass and float(year) == exact:  # on the line's limit it still passes
+        return None, float(exact)
+    year = math.ceil(exact)
+    if year == exact and t_passes != want_pass:
         year += 1
-    for y in range(year, year + 3):  # guard against float edge cases
-        if Limit(op, limit).passes(intercept + slope * y) == want_pass:
-            return y, exact
-    return None, exact  # pragma: no cover
+    year = max(last_year + 1, year)
+    return (year if year <= last_year + horizon else None), float(exact)
 
 
 def fit_trends(
-    series: pd.DataFrame, min_years: int = MIN_YEARS, horizon: int = HORIZON_YEARS
+    series: pd.DataFrame,
+    min_years: int = MIN_YEARS,
+    horizon: int = HORIZON_YEARS,
+    rules: Rules | None = None,
 ) -> pd.DataFrame:
     """A fitted pace per indicator and the projected year it would cross its requirement.
+
+    The line is the least-squares fit of the exact values (``exact``) on the year, worked out
+    in rational arithmetic, so that a series on a straight line lands on the limit in the year
+    it does, not a year off by float noise. A projected value is judged as the standard judges
+    a value: by the declared comparison method, after the declared rounding
+    (:func:`ecopark.rounding.passes`). Under 全数值比较法 the line's value itself meets the
+    limit; under 修约值比较法 it meets it once rounded to the limit's decimals, so a line falling
+    toward ≤0.5 passes from the year its value drops below 0.55 (0.55 itself rounds to the even
+    0.6 and fails), and one rising toward ≥0.5 from the year it exceeds 0.45 (0.45 rounds to
+    0.4). The crossing year is the first whole year after the last observed one whose projected
+    value is judged the other way (:func:`judged_boundary`, worked out exactly). The last
+    year's judgement is the engine's (``passed`` of the series), never judged again here.
 
     Parameters
     ----------
@@ -159,24 +247,32 @@ def fit_trends(
     horizon : int
         Years past the last one within which a crossing is projected (default 30) [years];
         a crossing further out counts as none (``never`` / ``stays_passing``).
+    rules : Rules, optional
+        The rule in force; default the series' ``attrs["rules"]`` (the park's), else
+        GB/T 8170-2008's defaults.
 
     Returns
     -------
     pandas.DataFrame
         One row per indicator, columns :data:`TREND_COLUMNS`:
 
-        - ``slope`` [the indicator's unit per year], ``intercept``, ``r`` (Pearson), ``p``
-          (two-sided, slope = 0) from :func:`scipy.stats.linregress` of value on year;
-        - ``op``, ``limit``, ``last_passed``: the requirement and the judgement of the last year;
+        - ``slope`` [the indicator's unit per year] and ``intercept`` of the exact fit (as
+          floats), ``r`` (Pearson) and ``p`` (two-sided, slope = 0) from
+          :func:`scipy.stats.linregress` of value on year;
+        - ``op``, ``limit``, ``last_passed``: the requirement and the engine's judgement of the
+          last year;
         - ``outlook``: ``will_pass`` (failing now, the line reaches the requirement),
           ``never`` (failing now, the line moves away or is flat), ``will_fail`` (passing now,
           the line leaves the requirement), ``stays_passing``, ``insufficient_data`` (fewer
           than ``min_years`` years) or ``no_projection`` (an ``=`` requirement, or no limit);
         - ``crossing_year``: for ``will_pass`` / ``will_fail``, the first whole year after the
-          last one in which the fitted line is on the other side (int), else None;
-          ``exact_crossing``: where the line meets the limit [year, float], NaN if flat;
+          last one in which the line's value is judged the other way (int), else None;
+          ``exact_crossing``: where the line meets the judged boundary — the limit under
+          全数值比较法, the limit ± half a unit of its last decimal under 修约值比较法 — [year,
+          float], NaN if flat;
         - ``outlook_zh``: the outlook in Chinese.
     """
+    rules = rules or series.attrs.get("rules") or Rules()
     rows = []
     for number, g in series.groupby("number", sort=False):  # in the order of the series
         g = g.sort_values("year")
@@ -201,6 +297,7 @@ def fit_trends(
             "crossing_year": None,
             "exact_crossing": math.nan,
         }
+        limit = last["applied_limit"]
         if len(g) < max(2, min_years):
             rows.append(
                 {
@@ -211,7 +308,7 @@ def fit_trends(
                 }
             )
             continue
-        if last["op"] not in (">=", "<=") or math.isnan(base["limit"]):
+        if limit is None or limit.op not in (">=", "<="):
             rows.append(
                 {
                     **base,
@@ -221,19 +318,19 @@ def fit_trends(
                 }
             )
             continue
-        x = g["year"].to_numpy(float)
+        years = [int(y) for y in g["year"]]
+        slope, intercept = _line(years, list(g["exact"]))
         y = g["value"].to_numpy(float)
-        if np.ptp(y) == 0:
-            slope, intercept, r, p = 0.0, float(y[0]), math.nan, math.nan
-        else:
+        r = p = math.nan
+        if np.ptp(y) > 0:
             from scipy import stats  # scipy loads where a line is fitted, not at import
 
-            fit = stats.linregress(x, y)
-            slope, intercept, r, p = fit.slope, fit.intercept, fit.rvalue, fit.pvalue
+            fit = stats.linregress(np.asarray(years, float), y)
+            r, p = fit.rvalue, fit.pvalue
         passing = bool(last["passed"])
         year, exact = _crossing(
-            last["op"],
-            base["limit"],
+            limit,
+            rules,
             slope,
             intercept,
             base["last_year"],
@@ -247,8 +344,8 @@ def fit_trends(
         rows.append(
             {
                 **base,
-                "slope": slope,
-                "intercept": intercept,
+                "slope": float(slope),
+                "intercept": float(intercept),
                 "r": r,
                 "p": p,
                 "outlook": outlook,
@@ -290,4 +387,4 @@ def park_trends(park: Park, min_years: int = MIN_YEARS, years: list[int] | None 
         ``(series, fits)``: the tidy series and the fitted trends; displays as the fits table.
     """
     series = indicator_series(park, years)
-    return Trends(series, fit_trends(series, min_years))
+    return Trends(series, fit_trends(series, min_years, rules=series.attrs["rules"]))

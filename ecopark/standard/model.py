@@ -206,20 +206,27 @@ class Limit:
             return value >= limit
         return value <= limit
 
-    def room(self, value: float) -> float:
+    def room(self, value: float | Fraction) -> float | Fraction:
         """Signed distance of a number to the limit [the indicator's unit].
 
         ``value − limit`` for ``≥``, ``limit − value`` for ``≤`` (positive on the passing side);
-        ``value − limit`` for ``=``.
+        ``value − limit`` for ``=``. A float against the limit as a float; an exact number
+        (Fraction, int) against the limit as written, exactly (a Fraction: 0 at the limit).
         """
-        v, lim = float(value), float(self.value)
+        if isinstance(value, float):
+            v, lim = value, float(self.value)
+        else:
+            v, lim = Fraction(value), self.exact
         return lim - v if self.op == "<=" else v - lim
 
-    def margin_pct(self, value: float | str | None) -> float:
+    def margin_pct(self, value: float | Fraction | str | None) -> float:
         """Signed margin of ``value`` to the limit [% of the limit]; positive = passing with room.
 
         ``room(value) / |limit| × 100``: Nantong 2021, indicator 14 (单位工业增加值新鲜水耗),
-        7.6313 m³/万元 against ≤8 gives (8 − 7.6313) / 8 × 100 = 4.61 %.
+        7.6313 m³/万元 against ≤8 gives (8 − 7.6313) / 8 × 100 = 4.61 %. An exact value is
+        worked out exactly and rounded once to a float, so it is 0 exactly at the limit and its
+        sign is the side of the limit. Judged by the declared comparison method:
+        :func:`ecopark.status.margin_pct`.
 
         Returns
         -------
@@ -231,7 +238,9 @@ class Limit:
             return math.nan
         if self.op == "=" or float(self.value) == 0:
             return math.nan
-        return self.room(value) / abs(float(self.value)) * 100.0
+        if isinstance(value, float):
+            return self.room(value) / abs(float(self.value)) * 100.0
+        return float(self.room(value) * 100 / abs(self.exact))
 
 
 @dataclass(frozen=True)

@@ -310,3 +310,21 @@ def test_notebook_01_under_the_synthetic_standard(tmp_path):
     assert "双标准测试园区（2021 年）：符合 HJ 274-2015 的要求。" in comparison
     assert "下表中甲为 SYNTH-DEMO 0.1，乙为 HJ 274-2015" in comparison
     assert "<th>状态<br>（乙）</th>" in comparison and "仅乙有" in comparison
+
+
+def test_the_batch_index_judges_under_the_params_standard(tmp_path):
+    """summary.csv and index.html give the verdict of the standard the reports use."""
+    from ecopark.io.park import load_park
+    from ecopark.reports.batch.targets import Target, judge
+
+    park = load_park(TESTS_DATA / "two-standards")
+    verdicts = {}
+    for text in ("", "standard: synth-demo-0.1\n"):
+        py = load_params(_params(tmp_path, text))
+        t = Target(py.park_id, py.year, py.source, park_year=py)
+        judge(t, park)
+        verdicts[py.standard] = (t.compliant, t.verdict, set(t.results["standard"]))
+    assert verdicts[None] == (True, "双标准测试园区（2021 年）：符合 HJ 274-2015 的要求。", {HJ})
+    compliant, verdict, standards = verdicts[SYNTH]
+    assert compliant is False and standards == {SYNTH}
+    assert verdict.startswith("双标准测试园区（2021 年）：不符合 SYNTH-DEMO 0.1 的要求，原因：")

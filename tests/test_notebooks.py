@@ -64,7 +64,7 @@ def test_parameters_cell_then_font_setup(name):
     assert tagged == [0], "exactly one parameters cell, the first code cell"
     values: dict = {}
     exec(code[0].source, {}, values)  # noqa: S102 - our own committed defaults
-    assert values == {"park_id": "nantong-etdz", "year": 2021, "data_dir": "data"}
+    assert values == {"park_id": "nantong-etdz", "year": 2021, "data_dir": "data", "standard": None}
     assert code[0].source.isascii()
     assert "ecopark.plotting.setup()" in code[1].source
 
@@ -98,7 +98,7 @@ def test_no_formula_in_notebooks(name):
 def test_cells_call_report_sections(name):
     """Each cell after the setup is one call of a report section, which displays itself."""
     code = [c for c in _load(name).cells if c.cell_type == "code"]
-    assert "report = open_report(park_id, year, data_dir)" in code[1].source
+    assert "report = open_report(park_id, year, data_dir, standard)" in code[1].source
     for cell in code[2:]:
         call = ast.parse(cell.source).body
         assert len(call) == 1 and isinstance(call[0], ast.Expr), cell.source

@@ -26,8 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
             "machinery in one worker; pdf writes the HTML and prints each to A4 PDF with "
             "headless Chromium (ECOPARK_CHROMIUM overrides the browser); docx writes "
             "01_assessment.docx (verdict, 附表1, 附表2 section 三, what it would take) and xlsx "
-            "01_assessment.xlsx (附表1/附表2), both without a kernel. OUT/index.html is left "
-            "as it is. Exits 2 on bad input or a missing browser, 1 if a notebook failed."
+            "01_assessment.xlsx (附表1/附表2), both without a kernel. --standard CODE assesses "
+            "every format against that one of the park's standards (default the first park.yaml "
+            "lists); the HTML and PDF also compare it with the others park.yaml lists. "
+            "OUT/index.html is left as it is. Exits 2 on bad input or a missing browser, 1 if a "
+            "notebook failed."
         ),
     )
     p.add_argument("park", metavar="PARK", help="a park folder (data/nantong-etdz) or its id")
@@ -79,14 +82,6 @@ def run_report(args: argparse.Namespace) -> int:
     if args.template and "docx" not in formats:
         raise InputError(Problem(args.template, "--template is for --format docx; add docx"))
     park_id, data_dir = _park(args)
-    if args.standard and ("html" in formats or "pdf" in formats):
-        raise InputError(
-            Problem(
-                "--standard",
-                "--standard is for --format docx and xlsx; the HTML and PDF reports assess the "
-                "park's first standard and compare it with the others park.yaml names",
-            )
-        )
     out_dir = Path(args.out)
     if "pdf" in formats:
         from ecopark.reports.pdf import find_browser
@@ -99,7 +94,9 @@ def run_report(args: argparse.Namespace) -> int:
     if documents:
         _write_documents(park_id, data_dir, out_dir, args.year, documents, args)
     if "html" in formats or "pdf" in formats:
-        status = _run_notebooks(park_id, data_dir, out_dir, args.year, pdf="pdf" in formats)
+        status = _run_notebooks(
+            park_id, data_dir, out_dir, args.year, pdf="pdf" in formats, standard=args.standard
+        )
     return status
 
 
@@ -135,7 +132,13 @@ def _write_documents(
         print(f"wrote {display_path(path)}", file=sys.stderr)
 
 
-def _run_notebooks(park_id: str, data_dir: Path, out_dir: Path, year: int, pdf: bool) -> int:
+def _run_notebooks(
+    park_id: str, data_dir: Path, out_dir: Path, year: int, pdf: bool, standard: str | None
+) -> int:
+    """Run the report notebooks of one park-year (under ``standard``, one of the park's; None:
+    the first park.yaml lists) into ``out_dir``; the exit status."""
+    import dataclasses
+
     from ecopark.reports.batch import (
         BatchStopped,
         LocalPool,
@@ -144,11 +147,16 @@ def _run_notebooks(park_id: str, data_dir: Path, out_dir: Path, year: int, pdf: 
         targets_for_park,
     )
     from ecopark.reports.batch.index import report_path
-    from ecopark.reports.params import ParamsError
+    from ecopark.reports.params import ParamsError, check_standard
 
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment] # see commands/run
     try:
         targets = targets_for_park(park_id, [year], data_dir)
+        if standard is not None:
+            for t in targets:
+                if t.park_year is not None:
+                    code = check_standard(t.park_year.park_dir, standard, "--standard")
+                    t.park_year = dataclasses.replace(t.park_year, standard=code)
         outcomes = run_batch(
             targets,
             resolve_notebooks(None),

@@ -154,7 +154,7 @@ def assessment_overview(
     ax.set_yticks(
         y,
         [
-            indicator_label(int(k), name, name_width)
+            indicator_label(k, name, name_width)
             for k, name in zip(g["number"], g["indicator"], strict=True)
         ],
         fontsize=9,
@@ -204,7 +204,7 @@ def assessment_overview(
             markersize=6,
             markeredgecolor=ROLE_COLOUR,
             markerfacecolor=ROLE_COLOUR if ROLE_FILLED[role] else "white",
-            gid=f"role-{int(g.at[i, 'number'])}-{role}",
+            gid=f"role-{g.at[i, 'number']}-{role}",
         )
         status = g.at[i, "status"]
         requirement = _requirement_shown(assessment, g.at[i, "number"], g.at[i, "requirement"])

@@ -150,10 +150,11 @@ class Table:
         The table as it is to be read: cells already worded and formatted (one precision rule
         per column, :mod:`ecopark.reports.narrative`); a named index is shown as the first
         column, an unnamed one not at all.
-    status : str, optional
-        The column of status labels (达标 / 临界 / 未达标 / 无法计算, or their codes); default
-        ``状态`` when there is one. Its cells get their colour and rows of 未达标 the class
-        ``fail`` (临界: ``at_risk``).
+    status : str or sequence of str, optional
+        The column (or columns, e.g. one per standard side by side) of status labels (达标 /
+        临界 / 未达标 / 无法计算, or their codes); default ``状态`` when there is one. Their
+        cells get their colour and a row the class ``fail`` when one of them is 未达标
+        (else ``at_risk`` when one is 临界).
     numeric : sequence of str, optional
         Columns aligned right; default: every column whose cells all read as numbers.
     caption : str, optional
@@ -165,14 +166,17 @@ class Table:
     def __init__(
         self,
         frame: pd.DataFrame,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         numeric: Sequence[str] | None = None,
         caption: str = "",
     ) -> None:
         named = any(name is not None for name in frame.index.names)
         self.frame = frame.reset_index() if named else frame.reset_index(drop=True)
         columns = [str(c) for c in self.frame.columns]
-        self.status = status if status is not None else ("状态" if "状态" in columns else None)
+        if status is None:
+            status = ["状态"] if "状态" in columns else []
+        #: The columns of status labels.
+        self.status = [status] if isinstance(status, str) else list(status)
         if numeric is None:
             numeric = [c for c in columns if _all_numeric(self.frame[c])]
         self.numeric = set(numeric)
@@ -194,9 +198,10 @@ class Table:
             cells = []
             row_status = ""
             for c, n, v in zip(columns, num, values, strict=True):
-                if c == self.status and isinstance(v, str):
+                if c in self.status and isinstance(v, str):
                     code = _STATUS_CODE.get(v, "")
-                    row_status = code
+                    if row_status != "fail" and code in ("fail", "at_risk"):
+                        row_status = code
                     label = STATUS_ZH.get(v, v)
                     cells.append(
                         f'<td class="st {code}" style="{status_css(code)}">{_cell(label)}</td>'

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +25,7 @@ from ecopark.formatting import MISSING, ROLE_ZH, fmt, with_unit
 from ecopark.io.config import ParkConfig
 from ecopark.reports.display import esc
 from ecopark.standard.model import Item, Standard
+from ecopark.status import STATUS_ZH
 
 FAIL_WORD = {">=": "低于", ">": "低于", "<=": "高于", "<": "高于"}
 
@@ -156,13 +158,17 @@ def verdict(assessment: Assessment) -> str:
     return "\n".join(lines)
 
 
-def assessment_table(gaps: pd.DataFrame) -> pd.DataFrame:
-    """The 32-indicator table in Chinese: number, category, indicator, unit, requirement, role,
-    value, status and margin [% of the limit]."""
+def assessment_table(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The indicators' table in Chinese: number, category, indicator, unit, requirement, role,
+    value, status and margin [% of the limit].
+
+    ``labels`` maps an indicator's id to its label as the standard prints it (``C1`` ->
+    ``C-1``; HJ 274-2015: the same); default: the ids."""
     g = gaps
+    labels = labels or {}
     return pd.DataFrame(
         {
-            "序号": g["number"],
+            "序号": [labels.get(n, n) for n in g["number"]],
             "类别": g["category"],
             "指标": g["indicator"],
             "单位": g["unit"],
@@ -173,6 +179,131 @@ def assessment_table(gaps: pd.DataFrame) -> pd.DataFrame:
             "余量": [fmt(m, "pct", 1) for m in g["margin_pct"]],
         }
     ).set_index("序号")
+
+
+#: The verdict of :func:`ecopark.compare_standards`' ``compliant_*``, in one word.
+COMPLIANT_ZH = {True: "符合", False: "不符合", None: "不作评价"}
+#: The two standards of a comparison in its table's headings (甲: the report's own).
+SIDES_ZH = {"a": "甲", "b": "乙"}
+#: The status columns of :func:`standards_comparison`' indicator table.
+COMPARISON_STATUS = tuple(f"状态\n（{s}）" for s in SIDES_ZH.values())
+
+
+def comparison_heading(code_a: str, code_b: str) -> str:
+    """The heading of the side-by-side comparison of two standards (Markdown)."""
+    return f"### 标准对照：{esc(code_a)} 与 {esc(code_b)}"
+
+
+def standards_comparison(table: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """:func:`ecopark.compare_standards` in Chinese: a sentence, the two verdicts and the
+    indicators side by side.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`ecopark.compare_standards`' table (its ``attrs`` name the standards ``a`` and
+        ``b`` and hold their verdicts).
+
+    Returns
+    -------
+    sentence : str
+        Markdown: each standard's verdict in one word, how many indicators both have (and
+        those whose status differs), how many only one has.
+    verdicts : pandas.DataFrame
+        One row per standard: 标准, 结论 (one word), 评价结论 (the verdict in words).
+    indicators : pandas.DataFrame
+        One row per indicator of either standard: its id in each (``—`` where it has none),
+        name, unit, and under each standard the requirement, the value as printed and the
+        status; 说明 says when only one standard has it, when the statuses differ and when it
+        does not count toward a verdict. The columns of ``a`` are marked 甲, those of ``b`` 乙
+        (:data:`SIDES_ZH`; the sentence says which is which), so that the table fits an A4
+        page whatever the codes; the status columns are :data:`COMPARISON_STATUS`.
+    """
+    a, b = table.attrs["a"], table.attrs["b"]
+    table = table.rename(columns={"in": "where"})  # "in" is not a name itertuples can give
+    words = {
+        code: COMPLIANT_ZH[table.attrs[f"compliant_{side}"]] for code, side in ((a, "a"), (b, "b"))
+    }
+    both = table[table["where"] == "both"]
+    differ = both[both["status_changed"]]
+    only_a, only_b = int((table["where"] == "a").sum()), int((table["where"] == "b").sum())
+    listed = "；".join(
+        f"{esc(_pair_label(r))} {esc(r.indicator_a)}（{STATUS_ZH[r.status_a]} → "
+        f"{STATUS_ZH[r.status_b]}）"
+        for r in differ.itertuples()
+    )
+    sentence = (
+        f"按 {esc(a)}：**{words[a]}**；按 {esc(b)}：**{words[b]}**。"
+        f"两项标准均有的指标 {len(both)} 项"
+        + (f"，其中状态不同的 {len(differ)} 项：{listed}" if listed else "，状态均相同")
+        + f"；仅 {esc(a)} 有的 {only_a} 项，仅 {esc(b)} 有的 {only_b} 项。"
+        "两项标准的指标只在其定义声明为同一指标（same_as）时并列；"
+        f"下表中甲为 {esc(a)}，乙为 {esc(b)}。"
+    )
+    verdicts = pd.DataFrame(
+        {
+            "标准": [a, b],
+            "结论": [words[a], words[b]],
+            "评价结论": [table.attrs["verdict_a"], table.attrs["verdict_b"]],
+        }
+    ).set_index("标准")
+    notes = []
+    for r in table.itertuples():
+        if r.where != "both":
+            counts = r.counts_a if r.where == "a" else r.counts_b
+            note = [f"仅{SIDES_ZH[r.where]}有" + ("" if counts else "，不计入考核")]
+        else:
+            note = ["状态不同"] if r.status_changed else []
+            if not r.counts_a and not r.counts_b:
+                note.append("均不计入考核")
+            elif not r.counts_a or not r.counts_b:
+                note.append(f"不计入{SIDES_ZH['a' if not r.counts_a else 'b']}的考核")
+        notes.append("；".join(note))
+    first, second = SIDES_ZH["a"], SIDES_ZH["b"]
+    indicators = pd.DataFrame(
+        {
+            f"序号\n（{first}）": table["number_a"].replace("", None),
+            f"序号\n（{second}）": table["number_b"].replace("", None),
+            "指标": [_names(r) for r in table.itertuples()],
+            "单位": [_unit(r) for r in table.itertuples()],
+            f"要求\n（{first}）": _side(table, "requirement_a", "a"),
+            f"数值\n（{first}）": _side(table, "display_a", "a"),
+            COMPARISON_STATUS[0]: [STATUS_ZH.get(s) for s in _side(table, "status_a", "a")],
+            f"要求\n（{second}）": _side(table, "requirement_b", "b"),
+            f"数值\n（{second}）": _side(table, "display_b", "b"),
+            COMPARISON_STATUS[1]: [STATUS_ZH.get(s) for s in _side(table, "status_b", "b")],
+            "说明": notes,
+        }
+    )
+    return sentence, verdicts, indicators
+
+
+def _pair_label(r: Any) -> str:
+    """``14 / C-1``: an indicator's ids in both standards (one when they are the same)."""
+    na, nb = r.number_a, r.number_b
+    return na if na == nb else f"{na} / {nb}"
+
+
+def _names(r: Any) -> str:
+    """An indicator's name, and the other standard's name for it when it differs."""
+    ia, ib = r.indicator_a, r.indicator_b
+    if not ia or not ib or ia == ib:
+        return ia or ib
+    return f"{ia}\n（{SIDES_ZH['b']}：{ib}）"
+
+
+def _unit(r: Any) -> str:
+    """An indicator's unit, both standards' when they differ."""
+    ua, ub, where = r.unit_a, r.unit_b, r.where
+    if where != "both":
+        return ua if where == "a" else ub
+    return ua if ua == ub else f"{ua} / {ub}"
+
+
+def _side(table: pd.DataFrame, column: str, side: str) -> list[object]:
+    """``column`` where the indicator exists in standard ``side``, None (shown ``—``) elsewhere."""
+    has = table["where"].isin(["both", side])
+    return [v if h else None for v, h in zip(table[column], has, strict=True)]
 
 
 def data_checks(

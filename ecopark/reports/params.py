@@ -6,8 +6,12 @@ A params file names a park-year and where its data is::
     park_id: nantong-etdz
     year: 2021
     data_dir: data           # found from this file's folder upward (reports.datadir); default data
+    standard: HJ 274-2015    # optional: one of the park's standards (park.yaml standard:);
+                             # default the first it lists
 
-The keys are the notebooks' parameters (ASCII only: papermill escapes non-ASCII strings).
+The keys are the notebooks' parameters (ASCII only: papermill escapes non-ASCII strings). A
+``standard`` is checked against the park's park.yaml and the definitions found
+(:mod:`ecopark.standard.registry`: the package's, ``ECOPARK_STANDARDS``, ``--standards DIR``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ecopark.io.yamlfile import YamlSyntaxError, load_yaml
 from ecopark.io.yearfile import year_files
 from ecopark.reports.datadir import find_data_dir
 
-KEYS = ("park_id", "year", "data_dir")
+KEYS = ("park_id", "year", "data_dir", "standard")
 REQUIRED = ("park_id", "year")
 DEFAULT_DATA_DIR = "data"
 
@@ -46,12 +50,16 @@ class ParkYear:
         The folder holding the park folders (absolute).
     source : str
         Where the request came from (a params file, or ``--park``).
+    standard : str, optional
+        The code of the standard the reports assess the park against (one of park.yaml's
+        ``standard:``, checked by :func:`check_standard`); None: the first park.yaml lists.
     """
 
     park_id: str
     year: int
     data_dir: Path
     source: str = ""
+    standard: str | None = None
 
     @property
     def park_dir(self) -> Path:
@@ -59,8 +67,47 @@ class ParkYear:
         return self.data_dir / self.park_id
 
     def parameters(self) -> dict[str, object]:
-        """The notebook parameters (ASCII: park_id, year, data_dir)."""
-        return {"park_id": self.park_id, "year": self.year, "data_dir": str(self.data_dir)}
+        """The notebook parameters: park_id, year, data_dir, and standard when one is chosen."""
+        out: dict[str, object] = {
+            "park_id": self.park_id,
+            "year": self.year,
+            "data_dir": str(self.data_dir),
+        }
+        if self.standard is not None:
+            out["standard"] = self.standard
+        return out
+
+
+def check_standard(park_dir: Path, standard: object, shown: str) -> str:
+    """The code of ``standard``, one of the park's standards; raise :class:`ParamsError` if not.
+
+    Parameters
+    ----------
+    park_dir : Path
+        The park folder (its park.yaml lists the standards it is assessed against).
+    standard : object
+        A code or id as given (``HJ 274-2015``, ``hj274-2015``; case and spaces ignored).
+    shown : str
+        Where it was given (a params file, ``--standard``), for the message.
+
+    Raises
+    ------
+    ParamsError
+        If ``standard`` is not text, park.yaml is invalid, no definition has that code (the
+        message lists the known codes) or park.yaml does not list it (naming those it does).
+    """
+    from ecopark.io.config import load_config
+    from ecopark.io.park import park_standard
+
+    if not isinstance(standard, str) or not standard.strip():
+        raise ParamsError(
+            f"{shown}: standard must be a standard's code such as 'HJ 274-2015' "
+            f"(one of park.yaml's standard:), got {standard!r}"
+        )
+    try:
+        return park_standard(load_config(park_dir), standard, park_dir).code
+    except InputError as exc:
+        raise ParamsError(f"{shown}: " + "; ".join(map(str, exc.problems))) from None
 
 
 def check_park_year(
@@ -120,7 +167,8 @@ def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
         With a message naming the file and what is wrong: not YAML (or YAML with a key twice, an
         anchor or an alias: :func:`ecopark.io.yamlfile.load_yaml`), not a mapping, a missing or
         unknown key, a year that is not an integer, a park or year file that does not exist (year
-        files by the rule of :mod:`ecopark.io.yearfile`).
+        files by the rule of :mod:`ecopark.io.yearfile`), a standard the park is not assessed
+        against (:func:`check_standard`).
     """
     path = Path(path)
     shown = display_path(path)
@@ -141,7 +189,7 @@ def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
         raise ParamsError("; ".join(map(str, exc.problems))) from None
     if not isinstance(data, dict):
         raise ParamsError(
-            f"{shown}: expected keys park_id, year, data_dir (e.g. 'park_id: nantong-etdz'), "
+            f"{shown}: expected keys {', '.join(KEYS)} (e.g. 'park_id: nantong-etdz'), "
             f"got {type(data).__name__}"
         )
     problems = []
@@ -168,11 +216,19 @@ def load_params(path: Path | str, *, validate: bool = True) -> ParkYear:
         problems.append(f"data_dir must be a folder path, got {data_dir!r}")
     elif data_dir_problem(data_dir):
         problems.append(data_dir_problem(data_dir))
+    standard = data.get("standard")
+    if standard is not None and (not isinstance(standard, str) or not standard.strip()):
+        problems.append(
+            f"standard must be a standard's code such as 'HJ 274-2015' (one of park.yaml's "
+            f"standard:), got {standard!r}"
+        )
     if problems:
         raise ParamsError(f"{shown}: " + "; ".join(problems))
     folder = find_data_dir(data_dir, path.parent, park_id)
     check_park_year(park_id, year, folder, shown, validate=validate)
-    return ParkYear(park_id, year, folder, source=shown)
+    if standard is not None:
+        standard = check_standard(folder / park_id, standard, shown)
+    return ParkYear(park_id, year, folder, source=shown, standard=standard)
 
 
 def params_files(paths: list[str] | list[Path]) -> list[Path]:

@@ -11,7 +11,8 @@ The notebooks open a session and call its sections, which display themselves::
 The analyses are cached properties (:attr:`ReportSession.assessment`, :attr:`~ReportSession.gaps`,
 :attr:`~ReportSession.whatif`, :attr:`~ReportSession.attribution`, :attr:`~ReportSession.series`
 and :attr:`~ReportSession.fits`, :attr:`~ReportSession.advice`, :attr:`~ReportSession.checks`,
-:meth:`~ReportSession.shares` and :meth:`~ReportSession.effects` per indicator): a section that
+:meth:`~ReportSession.shares` and :meth:`~ReportSession.effects` per indicator, and
+:meth:`~ReportSession.comparison_with` each other standard park.yaml lists): a section that
 needs one computes it the first time and every later section reuses it. The charts
 (:mod:`ecopark.plotting`) and the sentences (:mod:`ecopark.reports.narrative`) receive these
 results and compute nothing.
@@ -30,6 +31,7 @@ from ecopark.advisor import SelectionAdvice, advise
 from ecopark.assessment import Assessment
 from ecopark.attribution import attribute, decomposable
 from ecopark.checks import DataWarning, check_data
+from ecopark.comparison import compare_standards
 from ecopark.engine import assess
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
@@ -39,7 +41,7 @@ from ecopark.reports import narrative
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc, texts
 from ecopark.reports.html import TEXT_WIDTH_IN
-from ecopark.reports.params import ParamsError, check_park_year
+from ecopark.reports.params import ParamsError, check_park_year, check_standard
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
 from ecopark.whatif import WHATIF_COLUMNS, what_it_would_take
@@ -54,7 +56,8 @@ class ReportSession:
     Parameters
     ----------
     park : Park
-        From :func:`ecopark.load_park`.
+        From :func:`ecopark.load_park`, under the standard the report assesses it against
+        (:attr:`Park.standard`; the others park.yaml lists are compared with it).
     year : int
         The evaluation year (a year of ``park``).
     """
@@ -66,6 +69,7 @@ class ReportSession:
         self._gaps: dict[int, pd.DataFrame] = {}
         self._shares: dict[int, pd.DataFrame] = {}
         self._effects: dict[tuple[int, int], tuple[pd.DataFrame | None, Exception | None]] = {}
+        self._comparisons: dict[str, pd.DataFrame] = {}
 
     # -----------------------------------------------------------------------------------------
     # What the report is about
@@ -241,6 +245,20 @@ class ReportSession:
                 self._effects[key] = (None, exc)
         return self._effects[key]
 
+    @property
+    def other_standards(self) -> list[str]:
+        """The codes of the park's other standards (park.yaml ``standard:``), in its order."""
+        return [c for c in self.park.config.standards if c != self.park.standard.code]
+
+    def comparison_with(self, code: str) -> pd.DataFrame:
+        """:func:`ecopark.compare_standards` of the evaluation year: the report's standard
+        (``a``) and ``code`` (``b``), another of the park's standards."""
+        if code not in self._comparisons:
+            self._comparisons[code] = compare_standards(
+                self.park, self.year, self.park.standard.code, code
+            )
+        return self._comparisons[code]
+
     # -----------------------------------------------------------------------------------------
     # Sections: each returns an object that displays itself
 
@@ -253,6 +271,7 @@ class ReportSession:
                 "park_id": self.park.id,
                 "year": self.year,
                 "standard": self.park.standard.code,
+                "standard_name": self.park.standard.name_zh,
                 "version": __version__,
                 "files": [
                     f"{self.park.id}/{p.relative_to(self.park.path).as_posix()}"
@@ -293,8 +312,28 @@ class ReportSession:
         return Text(narrative.verdict(self.assessment))
 
     def assessment_table(self) -> Table:
-        """The 32-indicator table in Chinese, coloured by status, failing rows marked."""
-        return Table(narrative.assessment_table(self.gaps), status="状态")
+        """Every indicator in Chinese (the standard's labels), coloured by status, failing rows
+        marked."""
+        labels = {i.number: i.label for i in self.park.standard.indicators}
+        return Table(narrative.assessment_table(self.gaps, labels), status="状态")
+
+    def standards_comparison(self) -> Section:
+        """Side by side with each other standard park.yaml lists (:meth:`comparison_with`): a
+        heading, a sentence, the two verdicts and every indicator's value and status under
+        each; nothing for a park of one standard."""
+        parts: list[Text | Table] = []
+        for code in self.other_standards:
+            parts.append(Text(narrative.comparison_heading(self.park.standard.code, code)))
+            try:
+                table = self.comparison_with(code)
+            except InputError as exc:  # two definitions that disagree on which is which
+                why = "；".join(esc(p) for p in exc.problems)
+                parts.append(Text(f"无法对照：{why}"))
+                continue
+            sentence, verdicts, indicators = narrative.standards_comparison(table)
+            status = narrative.COMPARISON_STATUS
+            parts += [Text(sentence), Table(verdicts), Table(indicators, status=status)]
+        return Section(*parts)
 
     def overview_chart(self) -> Chart:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
@@ -486,17 +525,21 @@ class ReportSession:
         return self._noted(fig, f"趋势图：{names}的逐年数值、要求与拟合趋势")
 
 
-def open_report(park_id: str, year: int, data_dir: str | Path = "data") -> ReportSession:
+def open_report(
+    park_id: str, year: int, data_dir: str | Path = "data", standard: str | None = None
+) -> ReportSession:
     """Load a park-year from the notebook parameters, with clear messages.
 
     A relative ``data_dir`` is looked for from the current folder upward
     (:func:`~ecopark.reports.datadir.find_data_dir`), so a notebook runs from the repository
-    root and from ``notebooks/`` alike.
+    root and from ``notebooks/`` alike. ``standard`` (a code or id) is the one of the park's
+    standards the report assesses it against; None: the first park.yaml lists.
 
     Raises
     ------
     ParamsError
-        When a parameter is of the wrong type or names a park or year that does not exist.
+        When a parameter is of the wrong type or names a park, year or standard that does not
+        exist (an unknown standard: the message lists the known ones and the park's).
     """
     if not isinstance(park_id, str) or not park_id:
         raise ParamsError(
@@ -506,5 +549,7 @@ def open_report(park_id: str, year: int, data_dir: str | Path = "data") -> Repor
         raise ParamsError(f"year must be an integer such as 2021, got {year!r}")
     data_dir = find_data_dir(data_dir, ".", park_id)
     check_park_year(park_id, year, data_dir, "parameters")
+    if standard is not None:
+        standard = check_standard(data_dir / park_id, standard, "parameters")
     pd.set_option("display.max_rows", 1000)  # tables in a report are shown whole
-    return ReportSession(load_park(data_dir / park_id), year)
+    return ReportSession(load_park(data_dir / park_id, standard), year)

@@ -234,9 +234,10 @@ def judge(target: Target, park: Park) -> None:
     from ecopark.comparison import result_rows
     from ecopark.engine import assess
 
-    assert target.park_year is not None
+    py = target.park_year
+    assert py is not None
     try:
-        result = assess(park, target.park_year.year)
+        result = assess(park.under(py.standard) if py.standard else park, py.year)
     except InputError as exc:
         target.verdict = "无法评价：" + "; ".join(str(p) for p in exc.problems)
         return

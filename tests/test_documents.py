@@ -24,12 +24,15 @@ from ecopark.cli import main
 from ecopark.reports import batch
 from ecopark.reports.batch import InProcess, Job, JobResult, Outcome
 from ecopark.reports.pdf import ENV_VAR, find_browser, print_pdf
-from ecopark.tables.officetable import FAIL_RGB, HEADER1, HEADER2, workbook_bytes
+from ecopark.tables.officetable import FAIL_RGB, workbook_bytes
 from ecopark.tables.wordtable import BLOCK_PLACEHOLDERS, TEXT_PLACEHOLDERS, document_bytes
 from reports_support import ROOT
 
 NANTONG = ROOT / "data" / "nantong-etdz"
 FILLED_ON = dt.date(2022, 8, 4)
+#: HJ 274-2015's column headings of 附表1 and 附表2 (its definition's official_table).
+HEADER1 = ["分类", "序号", "指标", "单位", "要求", "是否选为考核指标", "数值"]
+HEADER2 = ["分类", "序号", "指标", "单位", "要求", "是否为考核指标", "当年现状值", "是否达标"]
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 

@@ -332,8 +332,7 @@ def test_a_sector_workbook_gets_the_same_rules(tmp_path):
 
 
 def test_the_importer_reads_percent_cells_and_merged_units(tmp_path, nantong_xlsx, capsys):
-    from ecopark.tables.officetable import SHEET1
-
+    SHEET1 = "附表1 对照考核表"  # HJ 274-2015's sheet name
     wb = openpyxl.load_workbook(nantong_xlsx)
     ws = wb[SHEET1]
     r29 = next(r for r in ws.iter_rows() if r[1].value == 29)
@@ -355,8 +354,7 @@ def test_the_importer_reads_percent_cells_and_merged_units(tmp_path, nantong_xls
 
 
 def test_the_importer_refuses_an_unsaved_formula(tmp_path, nantong_xlsx, capsys):
-    from ecopark.tables.officetable import SHEET1
-
+    SHEET1 = "附表1 对照考核表"  # HJ 274-2015's sheet name
     wb = openpyxl.load_workbook(nantong_xlsx)
     ws = wb[SHEET1]
     r = next(r for r in ws.iter_rows() if r[2].value == "工业增加值")

@@ -14,17 +14,13 @@ import pytest
 import ecopark
 from ecopark.cli import main
 from ecopark.tables.importer import import_office_table, normalize, read_office_table
-from ecopark.tables.officetable import (
-    FAIL_FILL,
-    SHEET1,
-    SHEET2,
-    raw_item_rows,
-    workbook_bytes,
-)
+from ecopark.tables.officetable import FAIL_FILL, raw_item_rows, workbook_bytes
 from ecopark.tables.output import to_csv
 from ecopark.tables.template import template_csv, template_workbook_bytes, write_template
 
 FILLED_ON = dt.date(2022, 8, 4)
+#: HJ 274-2015's sheet names (its definition's official_table).
+SHEET1, SHEET2 = "附表1 对照考核表", "附表2 信息公开表"
 
 # 附表1 of the seed report (seed/nantong-etdz-2021-annual-report.txt), as printed: 序号, 指标, 单位,
 # 要求 ('' = as the standard), 是否选为考核指标, 数值. Spellings kept: "SO ₂", "^a", "2018年…",

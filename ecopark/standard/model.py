@@ -1,4 +1,4 @@
-"""A standard as data: indicators, requirements, raw items, footnotes.
+"""A standard as data: indicators, requirements, raw items, footnotes, the official tables' texts.
 
 :func:`load_standard` reads a definition file found by its code (:mod:`ecopark.standard.registry`:
 the package's folder, where HJ 274-2015 is ``hj274_2015.yaml``, and the user's folders) and
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -406,6 +407,158 @@ class Tier:
 
 
 TIER_RULES = ("all_pass", "select", "gate")
+
+
+#: The placeholders a text of the official tables may hold (``{park}``): name -> what it is.
+TABLE_PLACEHOLDERS: dict[str, str] = {
+    "park": "the park's name (park.yaml name)",
+    "park_id": "the park's id (its folder)",
+    "year": "the evaluation year",
+    "base_year": "the data base year (park.yaml base_year)",
+    "standard": "the standard's code",
+    "standard_name": "the standard's Chinese title (name_zh)",
+    "filled_on": "填报时间, the day the table is filled in (2022 年 8 月 4 日)",
+}
+#: The placeholder of a role word (``must_zh``, ``selected_zh``, ``not_selected_zh``).
+ROLE_PLACEHOLDERS: dict[str, str] = {"tier": "the indicator's tier (its name_zh)"}
+#: The placeholders of a count in the Word document's conclusion (``counted_*_zh``).
+COUNT_PLACEHOLDERS: dict[str, str] = {
+    "tier": "the tier (its name_zh)",
+    "n": "how many of the tier's indicators count for the park-year",
+}
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """A text of the official tables with its ``{name}`` placeholders replaced by ``values``.
+
+    One pass: a value that itself holds ``{year}`` (a park's name) is not replaced again; a
+    ``{name}`` not in ``values`` is left as written (the schema refuses unknown placeholders).
+    """
+    return PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+    )
+
+
+@dataclass(frozen=True)
+class DisclosureTable:
+    """The texts of 附表2 (the information-disclosure table's section of the standard's
+    indicators) of one standard: ``official_table: disclosure:`` of its definition.
+
+    Attributes
+    ----------
+    sheet_zh : str
+        The sheet's name in the workbook (at most 31 characters, none of ``[]:*?/\\``).
+    title_zh : str
+        The title above the table ({placeholders}: :data:`TABLE_PLACEHOLDERS`).
+    section_zh : str
+        The section heading between the header lines and the table (empty: none).
+    columns_zh : tuple of str
+        The 8 column headings: category, id, indicator, unit, requirement, role, value, passed.
+    passed_zh, failed_zh : str
+        The last column's word for a judged indicator that passes / fails.
+    """
+
+    sheet_zh: str = "信息公开表"
+    title_zh: str = "{standard_name}达标情况（{year} 年）"
+    section_zh: str = "考核指标达标情况"
+    columns_zh: tuple[str, ...] = (
+        "分类",
+        "序号",
+        "指标",
+        "单位",
+        "要求",
+        "是否为考核指标",
+        "当年现状值",
+        "是否达标",
+    )
+    passed_zh: str = "是"
+    failed_zh: str = "否"
+
+
+@dataclass(frozen=True)
+class OfficialTable:
+    """The titles and layout texts the official tables print for one standard (its definition's
+    ``official_table:``): 附表1 (the assessment table, with each indicator's raw items), the Word
+    document's title and conclusion counts, and :class:`DisclosureTable` (附表2).
+
+    The defaults name no standard; a definition gives its own wording (HJ 274-2015's is in
+    ``hj274_2015.yaml``).
+
+    Attributes
+    ----------
+    sheet_zh : str
+        附表1's sheet name in the workbook (at most 31 characters, none of ``[]:*?/\\``) and its
+        section title in the Word document.
+    title_zh : str
+        The title above 附表1 ({placeholders}: :data:`TABLE_PLACEHOLDERS`, as every text below
+        unless said otherwise).
+    caption_zh : str
+        The left cell of the line above the column headings.
+    columns_zh : tuple of str
+        The 7 column headings: category, id, indicator, unit, requirement, role, value.
+    park_line_zh, filled_on_line_zh, base_year_line_zh : str
+        The header lines naming the park, the filling day and the data base year.
+    base_prefix_zh : str
+        Put before a raw item's name on its base-year row (plain text; the importer reads it).
+    must_zh, selected_zh, not_selected_zh : str
+        The role column's word for an indicator of a tier every indicator of which counts, a
+        selected one and one not selected ({tier}: :data:`ROLE_PLACEHOLDERS`).
+    notes_lead_zh : str
+        Put before the first note below a table.
+    notes_zh : tuple of str
+        Notes printed below both tables after the rules' footnotes.
+    report_title_zh : str
+        The Word document's title.
+    counted_must_zh, counted_selected_zh : str
+        The Word conclusion's count of a tier's indicators that count (every one, or the
+        selected ones), joined with 、 in tier order ({tier}, {n}: :data:`COUNT_PLACEHOLDERS`).
+    disclosure : DisclosureTable
+        附表2's texts.
+    """
+
+    sheet_zh: str = "对照考核表"
+    title_zh: str = "{standard_name}对照考核表"
+    caption_zh: str = "考核指标"
+    columns_zh: tuple[str, ...] = (
+        "分类",
+        "序号",
+        "指标",
+        "单位",
+        "要求",
+        "是否选为考核指标",
+        "数值",
+    )
+    park_line_zh: str = "园区名称：{park}"
+    filled_on_line_zh: str = "填报时间：{filled_on}"
+    base_year_line_zh: str = "数据基准年为 {base_year} 年"
+    base_prefix_zh: str = "基准年"
+    must_zh: str = "{tier}"
+    selected_zh: str = "是"
+    not_selected_zh: str = "否"
+    notes_lead_zh: str = "注："
+    notes_zh: tuple[str, ...] = ()
+    report_title_zh: str = "{park} {year} 年{standard_name}达标评价"
+    counted_must_zh: str = "{tier}指标 {n} 项"
+    counted_selected_zh: str = "选定{tier}指标 {n} 项"
+    disclosure: DisclosureTable = field(default_factory=DisclosureTable)
+
+    def role_zh(self, tier: Tier, role: str) -> str:
+        """The role column's word for an indicator of ``tier`` whose role is ``role``
+        (``must``, ``selected`` or ``optional``: :attr:`IndicatorResult.role`)."""
+        template = {
+            "must": self.must_zh,
+            "selected": self.selected_zh,
+            "optional": self.not_selected_zh,
+        }[role]
+        return fill(template, {"tier": tier.name_zh})
+
+    def counted_zh(self, tier: Tier, n: int) -> str:
+        """The conclusion's count of ``tier``: ``必选指标 26 项``."""
+        template = self.counted_selected_zh if tier.rule == "select" else self.counted_must_zh
+        return fill(template, {"tier": tier.name_zh, "n": n})
+
+
 #: Operators of a ``benchmark_when`` condition and their Chinese and English words.
 CONDITION_OPS: dict[str, tuple[str, str]] = {
     ">": ("超过", "above"),
@@ -831,7 +984,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Standard:
-    """A whole standard: its attributes, tiers, items, indicators, helpers and rules."""
+    """A whole standard: its attributes, tiers, items, indicators, helpers, rules and the texts
+    of its official tables."""
 
     id: str
     code: str
@@ -844,6 +998,7 @@ class Standard:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     tiers: tuple[Tier, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    official_table: OfficialTable = field(default_factory=OfficialTable)
     source: str = ""
 
     def indicator(self, number: str | int) -> Indicator:
@@ -1181,6 +1336,7 @@ def _standard(text: str, where: str, read: Callable[[str], str]) -> Standard:
         attributes=attributes,
         tiers=tiers,
         rules=_rules(spec.get("rules") or {}, where),
+        official_table=_official_table(spec.get("official_table") or {}),
         source=where,
     )
 
@@ -1195,3 +1351,15 @@ def _rules(spec: Mapping[str, Any], where: str) -> Rules:
         return Rules(**dict(spec))
     except ValueError as exc:
         raise ValueError(f"{where}: rules: {exc}") from exc
+
+
+def _official_table(spec: Mapping[str, Any]) -> OfficialTable:
+    """The ``official_table:`` block of a definition (validated by the schema; absent keys:
+    the defaults of :class:`OfficialTable` and :class:`DisclosureTable`)."""
+
+    def texts(block: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: tuple(map(str, v)) if isinstance(v, list) else str(v) for k, v in block.items()}
+
+    given = dict(spec)
+    disclosure = DisclosureTable(**texts(given.pop("disclosure", None) or {}))
+    return OfficialTable(**texts(given), disclosure=disclosure)

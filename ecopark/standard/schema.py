@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,17 @@ import yaml
 from ecopark.errors import Problem, display_path
 from ecopark.standard import dimension, yamlload
 from ecopark.standard.expr import FUNCTIONS, YEAR_REFS, compile_formula, names
-from ecopark.standard.model import COMPARISONS, OPS, ROUNDING_RULES
+from ecopark.standard.model import (
+    COMPARISONS,
+    COUNT_PLACEHOLDERS,
+    OPS,
+    PLACEHOLDER,
+    ROLE_PLACEHOLDERS,
+    ROUNDING_RULES,
+    TABLE_PLACEHOLDERS,
+    DisclosureTable,
+    OfficialTable,
+)
 
 # --------------------------------------------------------------------------------------------
 # The schema, as data
@@ -53,10 +64,13 @@ class Scalar:
         text, boolean or null).
     choices : tuple of str
         The allowed values, when only some are.
+    placeholders : tuple of str
+        For a text: the ``{name}`` placeholders it may hold (any other is an error).
     """
 
     type: str
     choices: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,10 +82,12 @@ class Ref:
 
 @dataclass(frozen=True)
 class ListOf:
-    """A list of values of one shape; ``unique``: the values (or their key ``unique``) differ."""
+    """A list of values of one shape; ``unique``: the values (or their key ``unique``) differ;
+    ``length``: exactly that many values."""
 
     item: Shape
     unique: str | None = None
+    length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,11 +101,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Key:
-    """One key of a record: its shape, whether it must be given, its meaning in one line."""
+    """One key of a record: its shape, whether it must be given, its meaning in one line and
+    the value taken when it is not given (as the reference shows it; None: no default)."""
 
     shape: Shape
     meaning: str
     required: bool = False
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -309,6 +327,129 @@ RULES = _record(
     ),
 )
 
+#: Characters a worksheet's name cannot hold (Excel), and its longest length.
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+SHEET_NAME_MAX = 31
+TABLE_TEXT = Scalar("text", placeholders=tuple(TABLE_PLACEHOLDERS))
+ROLE_TEXT = Scalar("text", placeholders=tuple(ROLE_PLACEHOLDERS))
+COUNT_TEXT = Scalar("text", placeholders=tuple(COUNT_PLACEHOLDERS))
+
+
+def _defaults(cls: type) -> dict[str, str]:
+    """The defaults of a dataclass's text fields as the reference shows them."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        value = f.default
+        if isinstance(value, str):
+            out[f.name] = value
+        elif isinstance(value, tuple):
+            out[f.name] = ", ".join(value)
+    return out
+
+
+_DISCLOSURE_DEFAULTS = _defaults(DisclosureTable)
+_TABLE_DEFAULTS = _defaults(OfficialTable)
+
+
+def _text_keys(defaults: dict[str, str], keys: dict[str, tuple[Shape, str]]) -> dict[str, Key]:
+    return {
+        name: Key(shape, meaning, default=defaults[name]) for name, (shape, meaning) in keys.items()
+    }
+
+
+DISCLOSURE = _record(
+    "disclosure",
+    Record(
+        "disclosure table",
+        "The texts of 附表2, the information-disclosure table's section of the standard's "
+        "indicators: one row per indicator with its value and whether it passes.",
+        _text_keys(
+            _DISCLOSURE_DEFAULTS,
+            {
+                "sheet_zh": (
+                    TEXT,
+                    "its sheet's name in the workbook (as 附表1's, and not the same as it)",
+                ),
+                "title_zh": (TABLE_TEXT, "the title above the table"),
+                "section_zh": (TABLE_TEXT, "the section heading above the table (empty: none)"),
+                "columns_zh": (
+                    ListOf(TEXT, length=8),
+                    "the column headings: category, id, indicator, unit, requirement, role, "
+                    "value, passed",
+                ),
+                "passed_zh": (TEXT, "the last column's word for a judged indicator that passes"),
+                "failed_zh": (TEXT, "the last column's word for a judged indicator that fails"),
+            },
+        ),
+    ),
+)
+
+OFFICIAL_TABLE = _record(
+    "official_table",
+    Record(
+        "official table",
+        "The titles and layout texts the official tables print (附表1 with each indicator's raw "
+        "items, the Word document, and `disclosure`: 附表2). A text *with placeholders* may "
+        "hold those of [placeholders](#placeholders); a placeholder it may not hold is an "
+        "error. A key not given takes its default, which names no standard.",
+        {
+            **_text_keys(
+                _TABLE_DEFAULTS,
+                {
+                    "sheet_zh": (
+                        TEXT,
+                        "附表1's sheet name in the workbook (at most 31 characters, none of "
+                        "`[]:*?/\\`) and its section title in the Word document",
+                    ),
+                    "title_zh": (TABLE_TEXT, "the title above 附表1"),
+                    "caption_zh": (
+                        TABLE_TEXT,
+                        "the left cell of the line above the column headings",
+                    ),
+                    "columns_zh": (
+                        ListOf(TEXT, length=7),
+                        "附表1's column headings: category, id, indicator, unit, requirement, "
+                        "role, value",
+                    ),
+                    "park_line_zh": (TABLE_TEXT, "the header line naming the park"),
+                    "filled_on_line_zh": (TABLE_TEXT, "the header line naming the filling day"),
+                    "base_year_line_zh": (TABLE_TEXT, "the header line naming the data base year"),
+                    "base_prefix_zh": (
+                        TEXT,
+                        "put before a raw item's name on its base-year row (the importer reads it)",
+                    ),
+                    "must_zh": (
+                        ROLE_TEXT,
+                        "the role column's word for an indicator of a tier all of which count "
+                        "(all_pass, gate)",
+                    ),
+                    "selected_zh": (ROLE_TEXT, "the role column's word for a selected indicator"),
+                    "not_selected_zh": (
+                        ROLE_TEXT,
+                        "the role column's word for a selectable indicator not selected",
+                    ),
+                    "notes_lead_zh": (TEXT, "put before the first note below a table"),
+                    "notes_zh": (
+                        ListOf(TABLE_TEXT),
+                        "notes printed below both tables, after the rules' footnotes",
+                    ),
+                    "report_title_zh": (TABLE_TEXT, "the Word document's title"),
+                    "counted_must_zh": (
+                        COUNT_TEXT,
+                        "the Word conclusion's count of a tier all of whose indicators count",
+                    ),
+                    "counted_selected_zh": (
+                        COUNT_TEXT,
+                        "the Word conclusion's count of a select tier's selected indicators "
+                        "(the counts are joined with 、 in tier order)",
+                    ),
+                },
+            ),
+            "disclosure": Key(Ref("disclosure"), "附表2's texts"),
+        },
+    ),
+)
+
 DEFINITION = _record(
     "definition",
     Record(
@@ -327,8 +468,8 @@ DEFINITION = _record(
             ),
             "categories": Key(ListOf(TEXT, unique=""), "the indicator categories, in order", True),
             "official_table": Key(
-                Table("text", "a text of the official tables", TEXT),
-                "titles, column heads and notes of the official tables (附表1, 附表2)",
+                Ref("official_table"),
+                "titles, column headings and notes of the official tables (附表1, 附表2, Word)",
             ),
             "attributes": Key(
                 Table("attribute", "the attribute's name in park.yaml", Ref("attribute")),
@@ -401,6 +542,8 @@ class _Reader:
                 for i, n in enumerate(node.value)
             ]
             self.unique(items, shape.unique, where)
+            if shape.length is not None and len(items) != shape.length:
+                self.problem(line, f"{where} must list {shape.length} values, not {len(items)}")
             return Value(items, line)
         if not isinstance(node, yaml.MappingNode):
             self.problem(
@@ -465,6 +608,13 @@ class _Reader:
         if wrong:
             self.problem(line, f"{where} must be {wrong}, not {_shown(data)}")
             return Value(None, line)
+        if shape.placeholders and isinstance(data, str):
+            for m in PLACEHOLDER.finditer(data):
+                if m.group(1) not in shape.placeholders:
+                    known = ", ".join(f"{{{p}}}" for p in shape.placeholders)
+                    self.problem(
+                        line, f"{where}: unknown placeholder {m.group(0)}; it may hold {known}"
+                    )
         return Value(data, line)
 
     def complete(self, value: Value, shape: Record, where: str) -> None:
@@ -754,6 +904,7 @@ class _Checker:
         for name, attr in self.attributes.items():
             self.attribute(name, attr)
         self.tier_rules()
+        self.sheet_names()
         self.helper_checks()
         self.labels()
         for ind in self.indicators:
@@ -845,6 +996,33 @@ class _Checker:
                         f"tier {tid}: min_selected {k.data} is more than its {counts[tid]} "
                         "indicators; no park could meet it",
                     )
+
+    # the official tables -------------------------------------------------------------------
+
+    def sheet_names(self) -> None:
+        """The workbook's sheet names are ones Excel accepts, and differ from each other."""
+        table = self.top.get("official_table")
+        disclosure = table.get("disclosure") if table is not None else None
+        sheets: list[tuple[str, int | None]] = []
+        for block, where, default in (
+            (table, "official_table", _TABLE_DEFAULTS["sheet_zh"]),
+            (disclosure, "official_table › disclosure", _DISCLOSURE_DEFAULTS["sheet_zh"]),
+        ):
+            sheet = block.get("sheet_zh") if block is not None else None
+            if sheet is None or not isinstance(sheet.data, str):
+                sheets.append((default, None))
+                continue
+            why = _sheet_name_problem(sheet.data)
+            if why:
+                self.problem(sheet.line, f"{where} › sheet_zh: {why}")
+            sheets.append((sheet.data, sheet.line))
+        (one, line1), (two, line2) = sheets
+        if one.casefold() == two.casefold():
+            self.problem(
+                line2 or line1,
+                f"official_table: 附表1 and 附表2 would have the same sheet name '{one}'; "
+                "give them different sheet_zh",
+            )
 
     # helpers and formulas ------------------------------------------------------------------
 
@@ -1156,6 +1334,20 @@ class _Checker:
                 )
 
 
+def _sheet_name_problem(name: str) -> str | None:
+    """Why Excel would refuse ``name`` as a worksheet's name, or None."""
+    bad = sorted({c for c in name if c in SHEET_NAME_FORBIDDEN})
+    if not name.strip():
+        return "a sheet needs a name"
+    if len(name) > SHEET_NAME_MAX:
+        return f"'{name}' has {len(name)} characters; a sheet's name has at most {SHEET_NAME_MAX}"
+    if bad:
+        return f"'{name}' holds {' '.join(bad)}, which a sheet's name cannot"
+    if name.startswith("'") or name.endswith("'"):
+        return f"'{name}' starts or ends with ', which a sheet's name cannot"
+    return None
+
+
 def _cycle(start: str, uses: Mapping[str, tuple[str, ...]]) -> list[str] | None:
     """The path ``start → … → start`` through ``uses`` (shortest first found), or None."""
     stack: list[tuple[str, list[str]]] = [(start, [start])]
@@ -1181,6 +1373,8 @@ WALKTHROUGH = """\
 1. Make a folder, e.g. `~/standards`, and put in it the definition, e.g. `my-standard.yaml`
    (start from a copy of `ecopark/standard/hj274_2015.yaml` and change `id:` and `code:`), and
    its item catalogue, e.g. `items.csv` (named by `items:`, relative to the definition).
+   Give the official tables' wording under `official_table:` (titles, column headings, role
+   words, notes, sheet names); a text not given takes its default.
 2. Check it: `ecopark standards check ~/standards/my-standard.yaml` prints `OK` (exit 0), or
    every problem with its file and line (exit 2): missing and unknown keys, wrong types, ids
    given twice, unknown tiers, attributes and items, circular helpers, requirement nodes of two
@@ -1207,7 +1401,8 @@ def reference() -> str:
         "a key not listed is an error. *required*: the key must be given.",
         "",
     ]
-    order = ["definition", "attribute", "tier", "rules", "helper", "indicator", "requirement"]
+    order = ["definition", "attribute", "tier", "rules", "official_table", "disclosure"]
+    order += ["helper", "indicator", "requirement"]
     order += [name for name in RECORDS if name not in order]
     for name in order:
         record = RECORDS[name]
@@ -1222,9 +1417,21 @@ def reference() -> str:
         out += ["| key | type | required | meaning |", "|---|---|---|---|"]
         for key, spec in record.keys.items():
             need = "required" if spec.required else ""
-            out.append(f"| `{key}` | {_shape_words(spec.shape)} | {need} | {spec.meaning} |")
+            meaning = spec.meaning
+            if spec.default is not None:
+                meaning += f" (default: {_md_code(spec.default) if spec.default else 'none'})"
+            out.append(f"| `{key}` | {_shape_words(spec.shape)} | {need} | {meaning} |")
         out.append("")
     out += [
+        "## placeholders",
+        "",
+        "What the placeholders of the official tables' texts stand for (a text *with "
+        "placeholders*); the park's name is put in as written, not read for placeholders again.",
+        "",
+        "| placeholder | stands for |",
+        "|---|---|",
+        *(f"| `{{{k}}}` | {v} |" for k, v in TABLE_PLACEHOLDERS.items()),
+        "",
         "## formulas and units",
         "",
         "A formula (`formula:`, a helper's `expr:`) is an expression over catalogue item ids and",
@@ -1251,8 +1458,19 @@ def _shape_words(shape: Shape) -> str:
     if isinstance(shape, Scalar):
         if shape.choices:
             return " \\| ".join(f"`{c}`" for c in shape.choices)
+        if shape.placeholders == tuple(TABLE_PLACEHOLDERS):
+            return f"{shape.type} with [placeholders](#placeholders)"
+        if shape.placeholders:
+            held = ", ".join(f"`{{{p}}}`" for p in shape.placeholders)
+            return f"{shape.type} with {held}"
         return shape.type
     if isinstance(shape, ListOf):
         unique = f" (each {shape.unique or 'one'} once)" if shape.unique is not None else ""
-        return f"list of {_shape_words(shape.item)}{unique}"
+        count = f"{shape.length} " if shape.length is not None else ""
+        return f"list of {count}{_shape_words(shape.item)}{unique}"
     return f"mapping: {shape.name} → {_shape_words(shape.value)}"
+
+
+def _md_code(text: str) -> str:
+    """``text`` as inline Markdown code in a table cell (pipes escaped)."""
+    return "`" + text.replace("|", "\\|") + "`"

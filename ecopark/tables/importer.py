@@ -56,7 +56,6 @@ from ecopark.standard.model import (
     id_value,
     load_standard,
 )
-from ecopark.tables.officetable import BASE_PREFIX, SHEET1
 
 #: Header words of the columns (normalised), first match wins.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -131,7 +130,7 @@ def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, i
 
 def _is_sheet1(title: str) -> bool:
     """Whether a sheet's name says it is the 附表1 对照考核表."""
-    return title == SHEET1 or "附表1" in normalize(title) or "对照考核表" in title
+    return "附表1" in normalize(title) or "对照考核表" in title
 
 
 @dataclass(frozen=True)
@@ -363,6 +362,7 @@ def read_office_table(
         )
     base = table.base_year if table.base_year is not None else base_year
     matcher = _Matcher(standard)
+    base_prefix = standard.official_table.base_prefix_zh  # 规划基准年 in HJ 274-2015
 
     def get(cells: list[object], name: str) -> object:
         i = cols.get(name)
@@ -410,8 +410,8 @@ def read_office_table(
         raw: tuple[Item, int] | None = None
         if ind is None:
             rest, target = name, year
-            if rest.startswith(BASE_PREFIX):
-                rest, target = rest[len(BASE_PREFIX) :], base
+            if rest.startswith(base_prefix):
+                rest, target = rest[len(base_prefix) :], base
             elif m := _YEAR_PREFIX.match(rest):
                 rest, target = rest[m.end() :], int(m.group(1))
             found_item = matcher.item(rest)

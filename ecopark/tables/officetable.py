@@ -1,14 +1,18 @@
-"""The official tables as an Excel workbook: 附表1 对照考核表 and 附表2 信息公开表 section 三.
+"""The official tables as an Excel workbook: 附表1 (the assessment table) and 附表2 (the
+information-disclosure table's section of the standard's indicators).
 
 :func:`workbook_bytes` lays an :class:`~ecopark.assessment.Assessment` out as the annual
-evaluation report prints it (HJ 274-2015 / 环发〔2015〕167号 appendix tables):
+evaluation report prints it, in the words of the standard assessed: every title, heading, column
+name, role word and note comes from its definition's ``official_table:``
+(:class:`~ecopark.standard.model.OfficialTable`; HJ 274-2015's are the 环发〔2015〕167号 appendix
+tables'):
 
-* sheet ``附表1 对照考核表`` — 国家生态工业示范园区对照考核表: the header with 园区名称, 填报时间 and
-  "数据基准年为 XXXX 年", then for every indicator its raw items (one row each, 要求 "-") followed by
-  the indicator row (要求, 是否选为考核指标, 数值), the category cells merged, footnotes a and b below
-  and a note naming the rounding and comparison rule in force (a value shown at its limit carries
-  GB/T 8170's (+)/(−) in its number format);
-* sheet ``附表2 信息公开表`` — section 三: one row per indicator with 当年现状值 and 是否达标.
+* sheet 1 (``sheet_zh``) — the title, the header lines naming the park, the filling day and the
+  data base year, then for every indicator its raw items (one row each, 要求 "-") followed by the
+  indicator row (要求, role, 数值), the category cells merged, the rules' footnotes and the
+  definition's notes below and a note naming the rounding and comparison rule in force (a value
+  shown at its limit carries GB/T 8170's (+)/(−) in its number format);
+* sheet 2 (``disclosure: sheet_zh``) — one row per indicator with its value and whether it passes.
 
 Which raw items sit under which indicator is derived from the standard (``Indicator.inputs``
 and the item catalogue), never listed per indicator: see :func:`raw_item_rows`. The importer
@@ -29,20 +33,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ecopark.assessment import ROLE_ZH, Assessment, IndicatorResult
+from ecopark.assessment import Assessment, IndicatorResult
 from ecopark.engine import REF_OFFSETS, ref_year
 from ecopark.standard.expr import key
-from ecopark.standard.model import Indicator, Standard, id_value
+from ecopark.standard.model import Indicator, Standard, fill, id_value
 from ecopark.textsafe import visible
 
-SHEET1 = "附表1 对照考核表"
-SHEET2 = "附表2 信息公开表"
-TITLE1 = "国家生态工业示范园区对照考核表"
-TITLE2 = "国家生态工业园区建设年度评价报告信息公开表"
-SECTION3 = "三、国家生态工业示范园区标准达标情况（考核指标的选择应与上年选择保持一致）"
-HEADER1 = ["分类", "序号", "指标", "单位", "要求", "是否选为考核指标", "数值"]
-HEADER2 = ["分类", "序号", "指标", "单位", "要求", "是否为考核指标", "当年现状值", "是否达标"]
-BASE_PREFIX = "规划基准年"
+#: What the unit column shows for a dimensionless value, and the requirement and role columns
+#: on a raw item's row (layout marks, the same for every standard).
 NO_UNIT = "—"
 NOT_APPLICABLE = "-"
 
@@ -83,12 +81,13 @@ class RawRow:
     year: int
 
 
-def raw_label(name_zh: str, ref: str, year: int, base_year: int) -> str:
-    """The row label of a raw item: ``name`` (T), ``规划基准年name`` (B), ``2018 年name`` (T-3)."""
+def raw_label(name_zh: str, ref: str, year: int, base_year: int, base_prefix: str) -> str:
+    """The row label of a raw item: ``name`` (T), ``base_prefix`` + ``name`` (B, HJ 274-2015:
+    ``规划基准年name``), ``2018 年name`` (T-3)."""
     if ref == "T":
         return name_zh
     if ref == "B":
-        return BASE_PREFIX + name_zh
+        return base_prefix + name_zh
     return f"{ref_year(ref, year, base_year)} 年{name_zh}"
 
 
@@ -109,7 +108,7 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[str, li
     Parameters
     ----------
     standard : Standard
-        The standard (HJ 274-2015).
+        The standard (its ``official_table: base_prefix_zh`` labels the base-year rows).
     year, base_year : int
         The evaluation year T and the base year B, for the labels.
 
@@ -141,7 +140,13 @@ def raw_item_rows(standard: Standard, year: int, base_year: int) -> dict[str, li
             RawRow(
                 i,
                 r,
-                raw_label(standard.items[i].name_zh, r, year, base_year),
+                raw_label(
+                    standard.items[i].name_zh,
+                    r,
+                    year,
+                    base_year,
+                    standard.official_table.base_prefix_zh,
+                ),
                 ref_year(r, year, base_year),
             )
             for i, r in rows
@@ -170,7 +175,8 @@ class TableRow:
     unit : str
         单位, ``"—"`` when dimensionless.
     requirement, role : str
-        要求 and 是否选为考核指标; ``"-"`` on a raw-item row.
+        要求 and the role (the standard's word: ``official_table: must_zh``, ``selected_zh``,
+        ``not_selected_zh``); ``"-"`` on a raw-item row.
     value : float, str or None
         数值: a raw item as read [unit]; for an indicator its printed value (``display``).
     result : IndicatorResult or None
@@ -198,7 +204,14 @@ class TableRow:
         return repr(_raw_value(self.value))
 
 
-def indicator_row(ind: Indicator, r: IndicatorResult) -> TableRow:
+def role_text(standard: Standard, r: IndicatorResult) -> str:
+    """The role column's word for an indicator's result, in the standard's words (HJ 274-2015:
+    必选, 是 selected, 否 not selected)."""
+    ind = standard.indicator(r.number)
+    return standard.official_table.role_zh(standard.tier_of(ind), r.role)
+
+
+def indicator_row(standard: Standard, ind: Indicator, r: IndicatorResult) -> TableRow:
     """The row of an indicator, the same in 附表1 and 附表2."""
     return TableRow(
         category=ind.category,
@@ -207,7 +220,7 @@ def indicator_row(ind: Indicator, r: IndicatorResult) -> TableRow:
         footnotes="".join(ind.marks),
         unit=ind.unit or NO_UNIT,
         requirement=ind.requirement.describe("official"),
-        role=ROLE_ZH[r.role],
+        role=role_text(standard, r),
         value=r.display,
         result=r,
     )
@@ -233,18 +246,35 @@ def table1_rows(a: Assessment) -> list[TableRow]:
                     value=a.values.get(key(raw.item, raw.ref)),
                 )
             )
-        rows.append(indicator_row(ind, a.result(ind.number)))
+        rows.append(indicator_row(std, ind, a.result(ind.number)))
     return rows
 
 
 def table2_rows(a: Assessment) -> list[TableRow]:
     """The rows of 附表2 section 三: one per indicator."""
-    return [indicator_row(ind, a.result(ind.number)) for ind in a.standard.indicators]
+    std = a.standard
+    return [indicator_row(std, ind, a.result(ind.number)) for ind in std.indicators]
 
 
-def passed_word(r: IndicatorResult) -> str:
-    """是否达标 of 附表2: 是, 否, or ``""`` when not judged."""
-    return "" if r.passed is None else ("是" if r.passed else "否")
+def passed_word(standard: Standard, r: IndicatorResult) -> str:
+    """附表2's last column: the standard's word for passed or failed (HJ 274-2015: 是, 否), or
+    ``""`` when not judged."""
+    words = standard.official_table.disclosure
+    return "" if r.passed is None else (words.passed_zh if r.passed else words.failed_zh)
+
+
+def table_values(a: Assessment, filled_on: dt.date) -> dict[str, str]:
+    """What each placeholder of the official tables' texts
+    (:data:`~ecopark.standard.model.TABLE_PLACEHOLDERS`) stands for in this park-year."""
+    return {
+        "park": visible(a.config.name),
+        "park_id": a.config.id,
+        "year": str(a.year),
+        "base_year": str(a.config.base_year),
+        "standard": a.standard.code,
+        "standard_name": a.standard.name_zh,
+        "filled_on": filled_on_text(filled_on),
+    }
 
 
 def rules_note(a: Assessment) -> str:
@@ -257,12 +287,14 @@ def rules_note(a: Assessment) -> str:
     return text
 
 
-def footnote_lines(standard: Standard) -> list[str]:
-    """The footnotes printed below 附表1 and 附表2: ``注：a.…``, ``b.…``."""
-    return [
-        ("注：" if i == 0 else "") + f"{mark}.{note}"
-        for i, (mark, note) in enumerate(standard.footnotes.items())
-    ]
+def footnote_lines(standard: Standard, values: dict[str, str]) -> list[str]:
+    """The notes printed below 附表1 and 附表2: the rules' footnotes, then the definition's
+    ``notes_zh`` (their placeholders replaced by ``values``, :func:`table_values`), the first
+    led by ``notes_lead_zh`` (HJ 274-2015: ``注：a.…``, ``b.…``)."""
+    texts = standard.official_table
+    lines = [f"{mark}.{note}" for mark, note in standard.footnotes.items()]
+    lines += [fill(note, values) for note in texts.notes_zh]
+    return [(texts.notes_lead_zh if i == 0 else "") + line for i, line in enumerate(lines)]
 
 
 def _display_format(display: str) -> str:
@@ -351,9 +383,9 @@ def _mark_result(ws: Worksheet, row: int, ncols: int, r: IndicatorResult) -> Non
             ws.cell(row, ncols).comment = Comment(r.reason_zh, "ecopark")
 
 
-def _footnotes(ws: Worksheet, row: int, standard: Standard, ncols: int) -> int:
+def _footnotes(ws: Worksheet, row: int, a: Assessment, values: dict[str, str], ncols: int) -> int:
     row += 1
-    for text in footnote_lines(standard):
+    for text in footnote_lines(a.standard, values):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         ws.cell(row, 1, text).alignment = LEFT
         ws.row_dimensions[row].height = 30
@@ -384,15 +416,20 @@ def filled_on_text(day: dt.date) -> str:
 
 
 def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
-    cfg = a.config
-    ncols = len(HEADER1)
-    _title(ws, 1, TITLE1, ncols)
+    texts = a.standard.official_table
+    values = table_values(a, filled_on)
+    ncols = len(texts.columns_zh)
+    _title(ws, 1, fill(texts.title_zh, values), ncols)
     _split_line(
-        ws, 2, f"园区名称：{visible(cfg.name)}", f"填报时间：{filled_on_text(filled_on)}", ncols
+        ws,
+        2,
+        fill(texts.park_line_zh, values),
+        fill(texts.filled_on_line_zh, values),
+        ncols,
     )
-    _split_line(ws, 3, "考核指标", f"数据基准年为 {cfg.base_year} 年", ncols)
+    _split_line(ws, 3, fill(texts.caption_zh, values), fill(texts.base_year_line_zh, values), ncols)
     header_row = 4
-    _header(ws, header_row, HEADER1)
+    _header(ws, header_row, list(texts.columns_zh))
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
     num_spans: list[tuple[int, int, object]] = []
@@ -411,7 +448,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     _merge_column(ws, 1, cat_spans)
     _merge_column(ws, 2, num_spans)
     _finish(ws, WIDTHS1, header_row, row - 1)
-    _rules_note(ws, _footnotes(ws, row, a.standard, ncols), a, ncols)
+    _rules_note(ws, _footnotes(ws, row, a, values, ncols), a, ncols)
 
 
 def _indicator_cells(ws: Worksheet, row: int, line: TableRow) -> None:
@@ -438,28 +475,33 @@ def _rules_note(ws: Worksheet, row: int, a: Assessment, ncols: int) -> int:
     return row + 1
 
 
-def _sheet2(ws: Worksheet, a: Assessment) -> None:
-    cfg = a.config
-    ncols = len(HEADER2)
-    _title(ws, 1, f"{TITLE2}（{a.year} 年）", ncols)
-    _split_line(ws, 2, f"园区名称：{visible(cfg.name)}", f"数据基准年为 {cfg.base_year} 年", ncols)
+def _sheet2(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
+    texts = a.standard.official_table
+    values = table_values(a, filled_on)
+    ncols = len(texts.disclosure.columns_zh)
+    _title(ws, 1, fill(texts.disclosure.title_zh, values), ncols)
+    _split_line(
+        ws, 2, fill(texts.park_line_zh, values), fill(texts.base_year_line_zh, values), ncols
+    )
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=ncols)
-    ws.cell(3, 1, SECTION3).font = Font(bold=True)
+    section = fill(texts.disclosure.section_zh, values)
+    if section:
+        ws.cell(3, 1, section).font = Font(bold=True)
     header_row = 4
-    _header(ws, header_row, HEADER2)
+    _header(ws, header_row, list(texts.disclosure.columns_zh))
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
     for line in table2_rows(a):
         assert line.result is not None
         ws.cell(row, 2, line.number)
         _indicator_cells(ws, row, line)
-        ws.cell(row, 8, passed_word(line.result))
+        ws.cell(row, 8, passed_word(a.standard, line.result))
         _mark_result(ws, row, ncols, line.result)
         _extend_span(cat_spans, row, row, line.category)
         row += 1
     _merge_column(ws, 1, cat_spans)
     _finish(ws, WIDTHS2, header_row, row - 1)
-    _rules_note(ws, _footnotes(ws, row, a.standard, ncols), a, ncols)
+    _rules_note(ws, _footnotes(ws, row, a, values, ncols), a, ncols)
 
 
 def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:
@@ -475,13 +517,16 @@ def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:
     Returns
     -------
     openpyxl.Workbook
-        Sheets ``附表1 对照考核表`` and ``附表2 信息公开表``.
+        Two sheets, named by the standard (HJ 274-2015: ``附表1 对照考核表`` and
+        ``附表2 信息公开表``).
     """
+    texts = a.standard.official_table
+    filled_on = filled_on or dt.date.today()
     wb = Workbook()
     ws1 = wb.active
-    ws1.title = SHEET1
-    _sheet1(ws1, a, filled_on or dt.date.today())
-    _sheet2(wb.create_sheet(SHEET2), a)
+    ws1.title = texts.sheet_zh
+    _sheet1(ws1, a, filled_on)
+    _sheet2(wb.create_sheet(texts.disclosure.sheet_zh), a, filled_on)
     return wb
 
 

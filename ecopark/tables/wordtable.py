@@ -1,17 +1,19 @@
-"""The assessment as a Word document: verdict, 附表1, 附表2 section 三 and what it would take.
+"""The assessment as a Word document: verdict, 附表1, 附表2 and what it would take.
 
 :func:`document_bytes` writes a ``.docx`` (python-docx) a consultant can hand in or edit: A4
 portrait, 2.5 cm / 2.0 cm margins, a running header (park, year, standard) and 第 X 页 / 共 Y 页
-in the footer. Its sections:
+in the footer. Its title, the tables' titles, headings, role words and notes and the counts of
+the conclusion are the standard's (its definition's ``official_table:``,
+:class:`~ecopark.standard.model.OfficialTable`). Its sections:
 
 一、评价结论   the verdict (:func:`ecopark.tables.output.verdict_word`) and every reason, the
-              indicators that decide it (must and selected) that fail or are at risk, the rule in
+              indicators that decide it (counted per tier) that fail or are at risk, the rule in
               force;
-二、附表1      国家生态工业示范园区对照考核表 as the annual report prints it: each indicator's raw
-              items above it, 分类 and 序号 merged, footnote marks superscript, failing rows
-              shaded as in the workbook, the header row repeated on every page and no row split
-              over two pages, footnotes a/b and the rule's note below;
-三、附表2      section 三 of the 信息公开表, one row per indicator with 是否达标;
+二、附表1      (``sheet_zh``) as the annual report prints it: each indicator's raw items above
+              it, 分类 and 序号 merged, footnote marks superscript, failing rows shaded as in the
+              workbook, the header row repeated on every page and no row split over two pages,
+              the footnotes, notes and the rule's note below;
+三、附表2      (``disclosure: sheet_zh``), one row per indicator with whether it passes;
 四、达标所需    for every failing or at-risk indicator, what each year-T raw item alone would have
               to be (:func:`ecopark.what_it_would_take`), indicators that count first; a change
               beyond ±:data:`ecopark.whatif.REALISTIC_CHANGE_PCT` or an unreachable value is
@@ -45,27 +47,25 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from ecopark.assessment import ROLE_ZH, Assessment
+from ecopark.assessment import Assessment
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.formatting import fmt
+from ecopark.standard.model import fill
 from ecopark.status import STATUS_COLOURS, STATUS_ZH
 from ecopark.tables.officetable import (
     FAIL_RGB,
     FAIL_TEXT_RGB,
-    HEADER1,
-    HEADER2,
     HEADER_RGB,
     MISSING_RGB,
-    SECTION3,
-    TITLE1,
-    TITLE2,
     TableRow,
     filled_on_text,
     footnote_lines,
     passed_word,
+    role_text,
     rules_note,
     table1_rows,
     table2_rows,
+    table_values,
 )
 from ecopark.tables.output import verdict_word
 from ecopark.textsafe import visible
@@ -112,7 +112,10 @@ BLOCK_PLACEHOLDERS = {
     "whatif": "达标所需：每个未达标或临界指标的各数据项需达到的数值",
 }
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-SECTION_TITLES = ("一、评价结论", "二、附表1 对照考核表", "三、附表2 信息公开表", "四、达标所需")
+#: The numbers of the report's four sections and the titles of the first and the last (the
+#: second and third are named by the standard's tables: ``sheet_zh``).
+SECTION_NUMBERS = ("一、", "二、", "三、", "四、")
+CONCLUSION_TITLE, WHATIF_TITLE = "评价结论", "达标所需"
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,8 +330,8 @@ def _official_rows(t: Table, lines: list[TableRow], extra: Callable[[TableRow], 
         _mark(cells[2:], line)
 
 
-def _notes(w: _Writer, a: Assessment) -> None:
-    for text in [*footnote_lines(a.standard), rules_note(a)]:
+def _notes(w: _Writer, a: Assessment, values: dict[str, str]) -> None:
+    for text in [*footnote_lines(a.standard, values), rules_note(a)]:
         w.para(text, size=TABLE_PT)
 
 
@@ -350,53 +353,66 @@ def _conclusion(w: _Writer, a: Assessment) -> None:
     for line in lines[1:]:
         w.para(line.strip())
     if a.judged:
+        std = a.standard
         counted = [r for r in a.results if r.counts]
-        must = sum(r.role == "must" for r in counted)
         failing = [r for r in counted if r.status == "fail"]
         at_risk = [r for r in counted if r.status == "at_risk"]
-        text = f"参与评价的指标：必选指标 {must} 项、选定考核指标 {len(counted) - must} 项"
-        text += f"；其中未达标 {len(failing)} 项" + _listed(failing)
-        text += f"，临界（余量不足 10%）{len(at_risk)} 项" + _listed(at_risk) + "。"
+        counts = [
+            std.official_table.counted_zh(tier, sum(r.tier == tier.id for r in counted))
+            for tier in std.tiers
+        ]
+        text = "参与评价的指标：" + "、".join(counts)
+        text += f"；其中未达标 {len(failing)} 项" + _listed(a, failing)
+        text += f"，临界（余量不足 10%）{len(at_risk)} 项" + _listed(a, at_risk) + "。"
         w.para(text)
     if a.config.synthetic:
         w.para("注意：本园区为合成数据（示例），并非真实园区。", bold=True)
     w.para(rules_note(a) + "。", size=TABLE_PT)
 
 
-def _listed(results: list) -> str:
-    names = [f"{r.number} {r.name_zh}（{ROLE_ZH[r.role]}，{r.display_marked}）" for r in results]
+def _listed(a: Assessment, results: list) -> str:
+    names = [
+        f"{r.number} {r.name_zh}（{role_text(a.standard, r)}，{r.display_marked}）" for r in results
+    ]
     return ("：" + "；".join(names)) if names else ""
 
 
+#: What separates the header lines when they share one paragraph (an ideographic space twice).
+LINE_GAP = "　　"
+
+
 def _table1(w: _Writer, a: Assessment, filled_on: dt.date) -> Table:
-    w.centered(TITLE1, size=14)
-    w.para(
-        f"园区名称：{visible(a.config.name)}　　填报时间：{filled_on_text(filled_on)}"
-        f"　　数据基准年为 {a.config.base_year} 年",
-        size=TABLE_PT + 1,
-    )
+    texts = a.standard.official_table
+    values = table_values(a, filled_on)
+    w.centered(fill(texts.title_zh, values), size=14)
+    header = (texts.park_line_zh, texts.filled_on_line_zh, texts.base_year_line_zh)
+    w.para(LINE_GAP.join(fill(t, values) for t in header), size=TABLE_PT + 1)
     lines = table1_rows(a)
-    t = w.table(HEADER1, WIDTHS1_CM, len(lines))
+    t = w.table(list(texts.columns_zh), WIDTHS1_CM, len(lines))
     _official_rows(t, lines, lambda line: [])
     _merge(t, 0, _spans([line.category for line in lines], 1))
     _merge(t, 1, _spans([line.number for line in lines], 1))
     _row_props(t, 1)
-    _notes(w, a)
+    _notes(w, a, values)
     return t
 
 
-def _table2(w: _Writer, a: Assessment) -> Table:
-    w.centered(f"{TITLE2}（{a.year} 年）", size=12)
-    w.para(f"园区名称：{visible(a.config.name)}　　数据基准年为 {a.config.base_year} 年")
-    w.para(SECTION3, bold=True, size=TABLE_PT + 1)
+def _table2(w: _Writer, a: Assessment, filled_on: dt.date) -> Table:
+    texts = a.standard.official_table
+    values = table_values(a, filled_on)
+    w.centered(fill(texts.disclosure.title_zh, values), size=12)
+    w.para(LINE_GAP.join(fill(t, values) for t in (texts.park_line_zh, texts.base_year_line_zh)))
+    section = fill(texts.disclosure.section_zh, values)
+    if section:
+        w.para(section, bold=True, size=TABLE_PT + 1)
     lines = table2_rows(a)
-    t = w.table(HEADER2, WIDTHS2_CM, len(lines))
-    _official_rows(t, lines, lambda line: [passed_word(line.result)])  # type: ignore[arg-type]
+    t = w.table(list(texts.disclosure.columns_zh), WIDTHS2_CM, len(lines))
+    _official_rows(t, lines, lambda line: [passed_word(a.standard, line.result)])  # type: ignore[arg-type]
     for i, line in enumerate(lines, start=1):
         _text(t.rows[i].cells[1], str(line.number), align="center")
     _merge(t, 0, _spans([line.category for line in lines], 1))
     _row_props(t, 1)
-    _notes(w, a)
+    _notes(w, a, values)
     return t
 
 
@@ -408,6 +424,7 @@ def _whatif(w: _Writer, a: Assessment) -> Table | None:
         w.para("没有未达标或临界（余量不足 10%）的指标。")
         return None
     roles = {r.number: r.role for r in a.results}
+    role_words = {r.number: role_text(a.standard, r) for r in a.results}
     rank = {"must": 0, "selected": 1, "optional": 2}
     place = {ind.number: i for i, ind in enumerate(a.standard.indicators)}  # the standard's order
     solved = solved.assign(
@@ -438,7 +455,7 @@ def _whatif(w: _Writer, a: Assessment) -> Table | None:
             (str(s.number), "center"),
             (s.indicator, "left"),
             (STATUS_ZH[s.status], "center"),
-            (ROLE_ZH[roles[s.number]], "center"),
+            (role_words[s.number], "center"),
             (f"{s.item_zh}（{unit}）" if unit else s.item_zh, "left"),
             (fmt(s.item_value), "right"),
             (fmt(s.required_value), "right"),
@@ -460,9 +477,18 @@ def _whatif(w: _Writer, a: Assessment) -> Table | None:
     return t
 
 
+def section_titles(a: Assessment) -> tuple[str, str, str, str]:
+    """The titles of the report's four sections; the tables' are the standard's sheet names
+    (HJ 274-2015: 二、附表1 对照考核表, 三、附表2 信息公开表)."""
+    texts = a.standard.official_table
+    names = (CONCLUSION_TITLE, texts.sheet_zh, texts.disclosure.sheet_zh, WHATIF_TITLE)
+    one, two, three, four = (n + name for n, name in zip(SECTION_NUMBERS, names, strict=True))
+    return one, two, three, four
+
+
 def _report(w: _Writer, a: Assessment, filled_on: dt.date, title: bool = True) -> None:
     if title:
-        w.heading(f"{visible(a.config.name)} {a.year} 年国家生态工业示范园区标准达标评价", 0)
+        w.heading(fill(a.standard.official_table.report_title_zh, table_values(a, filled_on)), 0)
         w.para(
             f"依据 {a.standard.code}《{a.standard.name_zh}》　填报时间：{filled_on_text(filled_on)}"
             f"　数据基准年：{a.config.base_year} 年"
@@ -470,10 +496,10 @@ def _report(w: _Writer, a: Assessment, filled_on: dt.date, title: bool = True) -
     parts: list[Callable[[], object]] = [
         lambda: _conclusion(w, a),
         lambda: _table1(w, a, filled_on),
-        lambda: _table2(w, a),
+        lambda: _table2(w, a, filled_on),
         lambda: _whatif(w, a),
     ]
-    for i, (name, part) in enumerate(zip(SECTION_TITLES, parts, strict=True)):
+    for i, (name, part) in enumerate(zip(section_titles(a), parts, strict=True)):
         heading = w.heading(name, 1)
         if i > 1:  # 附表1 follows the conclusion on its page; 附表2 and 四 start a page
             heading.paragraph_format.page_break_before = True
@@ -563,17 +589,9 @@ def _replace_text(p: Paragraph, values: dict[str, str]) -> None:
 
 
 def text_values(a: Assessment, filled_on: dt.date) -> dict[str, str]:
-    """What each text placeholder (:data:`TEXT_PLACEHOLDERS`) is replaced by."""
-    return {
-        "park": visible(a.config.name),
-        "park_id": a.config.id,
-        "year": str(a.year),
-        "base_year": str(a.config.base_year),
-        "standard": a.standard.code,
-        "standard_name": a.standard.name_zh,
-        "verdict": verdict_word(a),
-        "filled_on": filled_on_text(filled_on),
-    }
+    """What each text placeholder (:data:`TEXT_PLACEHOLDERS`) is replaced by: the official
+    tables' placeholders (:func:`~ecopark.tables.officetable.table_values`) and the verdict."""
+    return {**table_values(a, filled_on), "verdict": verdict_word(a)}
 
 
 def _open_template(path: Path) -> DocumentObject:
@@ -683,7 +701,7 @@ def build_document(
         "report": lambda: _report(w, a, filled_on, title=False),
         "conclusion": lambda: _conclusion(w, a),
         "table1": lambda: _table1(w, a, filled_on),
-        "table2": lambda: _table2(w, a),
+        "table2": lambda: _table2(w, a, filled_on),
         "whatif": lambda: _whatif(w, a),
     }
     for p, name in blocks:

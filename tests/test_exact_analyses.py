@@ -421,3 +421,43 @@ def test_trends_and_advisor_never_contradict_the_engine(tmp_path_factory, rules,
             assert n in adv.excluded and adv.margins[n] < 0
         elif r.passed:
             assert adv.margins[n] >= 0 and adv.margins[n] == r.margin_pct
+
+
+def test_a_pass_judged_at_the_limit_is_not_said_to_fail_at_any_change():
+    """Margin 0 under 修约值比较法 (0.5049 judged 0.50 against ≤0.5): the value still has room,
+    so the sentence gives the engine's what-it-would-take change, not 'any change fails'."""
+    import pandas as pd
+
+    from ecopark.reports.narrative import whatif_sentences
+
+    problems = pd.DataFrame(
+        [
+            {
+                "number": "7",
+                "indicator": "某指标",
+                "unit": "吨/万元",
+                "display": "0.50",
+                "mark": "",
+                "requirement": "≤0.5",
+                "status": "at_risk",
+                "op": "<=",
+                "margin_pct": 0.0,
+            }
+        ]
+    )
+    whatif = pd.DataFrame(
+        [
+            {
+                "number": "7",
+                "item_zh": "排放量",
+                "item_unit": "吨",
+                "required_value": 1090.0,
+                "required_change_pct": 8.9,
+                "reachable": True,
+            }
+        ]
+    )
+    (sentence,) = whatif_sentences(problems, whatif)
+    assert "任何不利变化" not in sentence
+    assert "满足 ≤0.5 吨/万元 的要求，但所比较的数值恰在要求的边界；" in sentence
+    assert "若排放量 变为 1,090 吨（+8.90%），即不再达标" in sentence

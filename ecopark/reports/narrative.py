@@ -386,9 +386,11 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
             )
         else:
             margin = g["margin_pct"]
-            head = (
-                f"**{number} {g['indicator']}**为 {value}，满足 {req} 的要求，"
-                f"但余量仅 {fmt(margin)}%"
+            # A margin of 0 is the compared value at the limit; under 修约值比较法 the value
+            # itself may still have room (0.5049 against ≤0.5 passes down to 0.55), which the
+            # what-it-would-take rows, worked out by the engine, give exactly.
+            head = f"**{number} {g['indicator']}**为 {value}，满足 {req} 的要求，" + (
+                f"但余量仅 {fmt(margin)}%" if margin else "但所比较的数值恰在要求的边界"
             )
             options = [
                 f"{r['item_zh']} 变为 {fmt(r['required_value'])} {r['item_unit']}"
@@ -396,10 +398,7 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
                 for _, r in rows.iterrows()
                 if bool(r["reachable"])
             ]
-            if not margin:
-                tail = "；已恰好处于要求的边界，任何不利变化都会使其不达标"
-            else:
-                tail = ("；若" + "，或".join(options) + "，即不再达标") if options else ""
+            tail = ("；若" + "，或".join(options) + "，即不再达标") if options else ""
         out.append(f"- {head}{tail}。")
     return out
 

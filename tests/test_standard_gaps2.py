@@ -1,0 +1,154 @@
+"""Issue 12, the remaining gaps: a park of several standards in sector files, park attributes of
+any standard set by the importer, what-it-would-take under every form of ``selected_optional``,
+and the portfolio's verdicts including a gate tier's 不具备评价条件 (no standard-specific code).
+
+The second standard is the synthetic SYNTH-DEMO 0.1 (tests/standards, made up) or, where an
+item only one standard adds up is needed, a copy of it with its own catalogue
+(``SYNTH-SECTORS 0.1``: the same definition, ``renewable_energy`` and a made-up
+``synthetic_output`` additive).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import ecopark
+from ecopark.errors import InputError
+from ecopark.io.sectors import read_sector_file, sector_table
+from ecopark.standard import model, registry
+
+HERE = Path(__file__).parent
+STANDARDS = HERE / "standards"
+SYNTH = "SYNTH-DEMO 0.1"
+HJ = "HJ 274-2015"
+TWO = HERE / "data" / "two-standards"
+
+
+@pytest.fixture()
+def user_standards(tmp_path, monkeypatch):
+    """A user folder with SYNTH-DEMO 0.1 and SYNTH-SECTORS 0.1, found by their codes."""
+    folder = tmp_path / "standards"
+    shutil.copytree(STANDARDS, folder)
+    text = (STANDARDS / "synthetic_demo.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: synth-demo-0.1", "id: synth-sectors-0.1")
+    text = text.replace("code: SYNTH-DEMO 0.1", "code: SYNTH-SECTORS 0.1")
+    text = text.replace("items: synthetic_demo_items.csv", "items: synthetic_sectors_items.csv")
+    (folder / "synthetic_sectors.yaml").write_text(text, encoding="utf-8")
+    items = (STANDARDS / "synthetic_demo_items.csv").read_text(encoding="utf-8").splitlines()
+    items = [
+        line.replace(
+            "renewable_energy,可再生能源使用量,吨标煤,energy,number,,",
+            "renewable_energy,可再生能源使用量,吨标煤,energy,number,4,",
+        )
+        for line in items
+    ]
+    items.append("synthetic_output,合成产出量,万元,money,number,5,,,,0,1e15")
+    (folder / "synthetic_sectors_items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
+    monkeypatch.setenv(registry.ENV_VAR, str(folder))
+    model.load_standard.cache_clear()
+    yield folder
+    model.load_standard.cache_clear()
+
+
+def sector_park(tmp_path: Path, rows: list[str], standards: str) -> Path:
+    """The two-standards park (its 2021 items) naming ``standards``, with ``rows`` as the sector
+    file of 2021."""
+    folder = tmp_path / "two-standards"
+    shutil.copytree(TWO, folder)
+    yaml = (folder / "park.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace(f"standard: [{HJ}, {SYNTH}]", f"standard: {standards}")
+    yaml = yaml.replace(f"  {SYNTH}: [C1]", "")
+    (folder / "park.yaml").write_text(yaml, encoding="utf-8")
+    (folder / "sectors").mkdir()
+    text = "sector,item,value,unit\n" + "\n".join(rows) + "\n"
+    (folder / "sectors" / "2021.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+BOTH_ROWS = [
+    "化工,value_added,3000000,万元",  # additive in both
+    "化工,co2,100,吨",  # additive in HJ 274-2015 only (unknown to the synthetic one)
+    "化工,synthetic_output,50,万元",  # additive in SYNTH-SECTORS only (unknown to HJ)
+    "化工,renewable_energy,20,吨标煤",  # HJ: a non-additive item; SYNTH-SECTORS: additive
+    "机械,value_added,1906200,万元",
+    "机械,synthetic_output,7,万元",
+]
+
+
+def test_a_sector_file_carries_the_additive_items_of_each_of_the_parks_standards(
+    tmp_path, user_standards
+):
+    folder = sector_park(tmp_path, BOTH_ROWS, "[HJ 274-2015, SYNTH-SECTORS 0.1]")
+    hj = ecopark.load_park(folder)
+    synth = ecopark.load_park(folder, "SYNTH-SECTORS 0.1")
+    assert hj.standard.code == HJ and synth.standard.code == "SYNTH-SECTORS 0.1"
+    t = sector_table(hj, 2021)
+    assert list(t.columns) == ["value_added", "co2"]
+    assert t.loc["化工", "co2"] == 100 and t.loc["机械", "value_added"] == 1906200
+    s = sector_table(synth, 2021)
+    assert list(s.columns) == ["value_added", "renewable_energy", "synthetic_output"]
+    assert s.loc["化工", "renewable_energy"] == 20 and s.loc["机械", "synthetic_output"] == 7
+    assert s.loc["化工", "value_added"] == 3000000
+    # the same file read under one standard alone refuses the other's items
+    path = folder / "sectors" / "2021.csv"
+    with pytest.raises(InputError) as exc:
+        read_sector_file(path, hj.standard, 2021)
+    got = {(p.line, p.item): p.message for p in exc.value.problems}
+    assert set(got) == {(4, "synthetic_output"), (5, "renewable_energy"), (7, "synthetic_output")}
+    assert got[(5, "renewable_energy")].startswith("'可再生能源使用量' is not an additive item")
+
+
+def test_an_item_additive_in_none_of_the_parks_standards_is_an_error_under_each(
+    tmp_path, user_standards
+):
+    rows = [
+        "化工,value_added,3000000,万元",
+        "化工,incidents_3y,0,起",  # known to the synthetic standard only, additive in none
+        "化工,employees,10,人",  # known to HJ only, not additive
+        "化工,synthetic_outptu,5,万元",  # known to none: a hint from every catalogue
+        "化工,co2_emitted,5,吨",  # known to none
+    ]
+    folder = sector_park(tmp_path, rows, "[HJ 274-2015, SYNTH-SECTORS 0.1]")
+    path = folder / "sectors" / "2021.csv"
+    for code in (HJ, "SYNTH-SECTORS 0.1"):
+        park = ecopark.load_park(folder, code)
+        with pytest.raises(InputError) as exc:
+            read_sector_file(path, park.standard, 2021, park.also)
+        problems = exc.value.problems
+        assert all(p.file.endswith("two-standards/sectors/2021.csv") for p in problems)
+        assert [(p.line, p.item) for p in problems] == [
+            (3, "incidents_3y"),
+            (4, "employees"),
+            (5, "synthetic_outptu"),
+            (6, "co2_emitted"),
+        ]
+        by_item = {p.item: p.message for p in problems}
+        assert by_item["incidents_3y"].startswith(
+            "'近三年发生重大及以上突发环境事件数量' is not an additive item; a sector file takes"
+        )
+        assert by_item["employees"].startswith("'年末从业人口' is not an additive item")
+        assert "(and for " in by_item["employees"]  # the other standard's additive items named
+        assert by_item["synthetic_outptu"].startswith(
+            "unknown item (known to none of the park's standards: "
+            f"{park.standard.code}, {park.also[0].code}); did you mean 'synthetic_output'"
+        )
+        assert by_item["co2_emitted"].startswith("unknown item (known to none")
+
+
+def test_ecopark_check_reads_sector_files_with_the_parks_other_standards(
+    tmp_path, user_standards, capsys
+):
+    from ecopark.cli import main
+
+    good = sector_park(tmp_path / "a", BOTH_ROWS, "[HJ 274-2015, SYNTH-SECTORS 0.1]")
+    assert main(["check", str(good)]) == 0
+    bad = sector_park(
+        tmp_path / "b", [*BOTH_ROWS, "机械,incidents_3y,0,起"], "[HJ 274-2015, SYNTH-SECTORS 0.1]"
+    )
+    capsys.readouterr()
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "sectors/2021.csv" in err and "line 8" in err and "is not an additive item" in err

@@ -152,3 +152,92 @@ def test_ecopark_check_reads_sector_files_with_the_parks_other_standards(
     assert main(["check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "sectors/2021.csv" in err and "line 8" in err and "is not an additive item" in err
+
+
+# --------------------------------------------------------------------------------------------
+# What it would take, whatever form park.yaml's selected_optional takes
+
+NANTONG = HERE.parent / "data" / "nantong-etdz"
+SELECTION_FORMS = {
+    "list": "selected_optional: [{ids}]\n",
+    "mapping": "selected_optional:\n  {code}: [{ids}]\n",
+    "flow mapping": "selected_optional: {{{code}: [{ids}]}}\n",
+}
+
+
+def _with_selection(folder: Path, form: str, code: str, ids: str) -> Path:
+    path = folder / "park.yaml"
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith("selected_optional")
+    ]
+    path.write_text("".join(lines) + SELECTION_FORMS[form].format(code=code, ids=ids), "utf-8")
+    return folder
+
+
+def _take(folder: Path) -> list[tuple]:
+    from ecopark.whatif import what_it_would_take
+
+    t = what_it_would_take(ecopark.assess(ecopark.load_park(folder), 2021))
+    return list(t[["number", "item", "required_value", "reachable"]].itertuples(index=False))
+
+
+@pytest.mark.parametrize("form", list(SELECTION_FORMS))
+def test_what_it_would_take_under_hj274_whatever_the_selections_form(tmp_path, form):
+    # 7 (selectable only if 4 passes, 注 b) selected, at risk at 82.00; 4 fails
+    folder = tmp_path / form.replace(" ", "-") / "nantong-etdz"
+    shutil.copytree(NANTONG, folder)
+    got = _take(_with_selection(folder, form, HJ, "2, 6, 7, 8, 11, 14, 27"))
+    rows = {(n, item): (round(v, 2), ok) for n, item, v, ok in got}
+    assert rows[("7", "recyclables_recycled")] == (3372748.0, True)
+    assert rows[("7", "recyclables_collected")] == (4321333.0, True)
+    assert rows[("14", "fresh_water")] == (3924.96, True)
+    assert rows[("4", "recycling_value_added")] == (1471860.0, True)
+    assert [n for n, *_ in got] == [
+        "3",
+        "4",
+        "4",
+        "5",
+        "7",
+        "7",
+        "9",
+        "9",
+        "12",
+        "12",
+        "14",
+        "14",
+        "28",
+        "28",
+    ]
+
+
+@pytest.mark.parametrize("form", list(SELECTION_FORMS))
+def test_what_it_would_take_under_the_synthetic_standard_whatever_the_selections_form(
+    tmp_path, user_standards, form
+):
+    # C1 (selectable only if B2 passes) selected and failing: 8,000,000 m³ / 100,000 万元 = 80.00
+    # against ≤10: fresh water at most 100 万m³, or value added at least 800,000 万元
+    folder = tmp_path / "synth-park"
+    folder.mkdir()
+    (folder / "park.yaml").write_text(
+        f"id: synth-park\nname: 合成园区\nbase_year: 2020\nstandard: {SYNTH}\n"
+        "park_type: chemical\nwater_region: water_scarce\n",
+        encoding="utf-8",
+    )
+    rows = [
+        "item,value,unit",
+        "value_added,100000,万元",
+        "energy,45000,吨标煤",
+        "renewable_energy,6000,吨标煤",
+        "recycling_value_added,25000,万元",
+        "fresh_water,800,万立方米",
+        "incidents_3y,0,起",
+        "key_source_compliance,达标,",
+    ]
+    for year in (2020, 2021):
+        (folder / f"{year}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert _take(_with_selection(folder, form, SYNTH, "B2, C1")) == [
+        ("C1", "fresh_water", 100.0, True),
+        ("C1", "value_added", 800000.0, True),
+    ]

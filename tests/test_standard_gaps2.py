@@ -241,3 +241,123 @@ def test_what_it_would_take_under_the_synthetic_standard_whatever_the_selections
         ("C1", "fresh_water", 100.0, True),
         ("C1", "value_added", 800000.0, True),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# The portfolio: every verdict a standard's tiers can produce, 不具备评价条件 included
+
+SYNTH_2021 = {
+    "value_added": "100000",
+    "energy": "45000",
+    "renewable_energy": "6000",
+    "recycling_value_added": "25000",
+    "fresh_water": "8",
+    "incidents_3y": "0",
+    "key_source_compliance": "达标",
+}
+
+
+def synth_park(data: Path, park_id: str, **change: str) -> Path:
+    """A SYNTH-DEMO 0.1 park (test_synthetic_standard's hand-worked values) in ``data``: base
+    year 2020, 2021 compliant unless ``change`` says otherwise."""
+    folder = data / park_id
+    folder.mkdir(parents=True)
+    (folder / "park.yaml").write_text(
+        f"id: {park_id}\nname: {park_id} 园区\nbase_year: 2020\nstandard: {SYNTH}\n"
+        "park_type: chemical\nwater_region: water_scarce\nselected_optional: [B2, C1]\n"
+        "synthetic: true\n",
+        encoding="utf-8",
+    )
+    for year in (2020, 2021):
+        values = {**SYNTH_2021, **(change if year == 2021 else {})}
+        lines = ["item,value,unit"] + [f"{k},{v}," for k, v in values.items()]
+        (folder / f"{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def portfolio_data(tmp_path, user_standards):
+    data = tmp_path / "data"
+    synth_park(data, "a-gate", incidents_3y="1")  # G1 fails: 不具备评价条件
+    synth_park(data, "b-ok")  # every tier holds: 符合
+    synth_park(data, "c-fail", renewable_energy="1000")  # A3 2.22 < 5: 不符合
+    shutil.copytree(NANTONG, data / "nantong-etdz")  # HJ 274-2015, 2021: 符合
+    return data
+
+
+def test_results_carry_the_outcome_of_every_verdict(portfolio_data):
+    from ecopark.verdict import OUTCOMES
+
+    r = ecopark.results(portfolio_data)
+    heads = r.drop_duplicates(["park", "year"]).set_index(["park", "year"])
+    assert heads["outcome"].to_dict() == {
+        ("a-gate", 2021): "not_assessable",
+        ("b-ok", 2021): "compliant",
+        ("c-fail", 2021): "not_compliant",
+        ("nantong-etdz", 2018): "not_judged",  # only history for 2021
+        ("nantong-etdz", 2021): "compliant",
+    }
+    assert set(r["outcome"]) <= set(OUTCOMES)
+    assert not heads.loc[("a-gate", 2021), "compliant"]  # not compliant, as the engine says
+
+
+def test_the_portfolio_counts_ranks_and_words_a_failed_gate(portfolio_data):
+    from ecopark import portfolio
+
+    r = ecopark.results(portfolio_data, years=[2021])
+    t = portfolio.park_years(r).set_index("park")
+    assert t["verdict"].to_dict() == {
+        "a-gate": "不具备评价条件",
+        "b-ok": "符合",
+        "c-fail": "不符合",
+        "nantong-etdz": "符合",
+    }
+    assert t.loc["a-gate", "outcome"] == "not_assessable" and t.loc["a-gate", "fail"] == 1
+    rank = portfolio.ranking(r)
+    # 符合 first (b-ok all pass; nantong has indicators at risk), then 不符合, then 不具备评价条件
+    assert list(rank["park"]) == ["b-ok", "nantong-etdz", "c-fail", "a-gate"]
+    assert list(rank["rank"]) == [1, 2, 3, 4]
+
+
+def test_the_portfolio_report_says_and_colours_a_failed_gate(portfolio_data):
+    from matplotlib.colors import to_hex
+
+    from ecopark.plotting import margin_distribution
+    from ecopark.plotting.portfolio_chart import NOT_ASSESSABLE_LABEL
+    from ecopark.reports.portfolio import PortfolioSession
+    from ecopark.verdict import VERDICT_COLOURS
+
+    session = PortfolioSession(portfolio_data, 2021)
+    text = session.compliance().parts[0].text
+    assert text.startswith("2021 年共 4 个园区：符合 2 个，不符合 1 个，不具备评价条件 1 个。")
+    ranking = session.ranking().parts[0].text
+    assert ranking.startswith(
+        "排名规则：符合要求的园区在前，不符合的其次，不具备评价条件的再次，不作评价的在后；"
+    )
+    fig = margin_distribution(session.results)
+    ax = fig.axes[0]
+    dots = ax.collections[0]
+    colours = [to_hex(c) for c in dots.get_facecolors()]
+    r = session.results
+    counted = r[r["role"].isin(["must", "selected"]) & r["margin_pct"].notna()]
+    gate = counted["park"] == "a-gate"
+    assert (
+        colours.count(VERDICT_COLOURS["not_assessable"].lower()) == gate.sum() == 4
+    )  # A1 A3 B2 C1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == NOT_ASSESSABLE_LABEL == "不具备评价条件（其余指标不作评价）"
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_an_hj274_portfolio_says_what_it_said(tmp_path):
+    from ecopark.reports.portfolio import PortfolioSession
+
+    data = tmp_path / "data"
+    shutil.copytree(NANTONG, data / "nantong-etdz")
+    ranking = PortfolioSession(data, 2021).ranking().parts[0].text
+    assert ranking == (
+        "排名规则：符合要求的园区在前，不符合的其次，不作评价的在后；同一结论下依次按未达标、"
+        "临界、无法计算的考核指标个数从少到多排列，各项相同者名次并列。"
+    )

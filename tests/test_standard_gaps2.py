@@ -361,3 +361,201 @@ def test_an_hj274_portfolio_says_what_it_said(tmp_path):
         "排名规则：符合要求的园区在前，不符合的其次，不作评价的在后；同一结论下依次按未达标、"
         "临界、无法计算的考核指标个数从少到多排列，各项相同者名次并列。"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The importer: any attribute the standard declares, and --standard
+
+FILLED_ON = __import__("datetime").date(2022, 8, 4)
+
+
+def _workbook(tmp_path: Path, a: ecopark.Assessment, name: str) -> Path:
+    from ecopark.tables.officetable import workbook_bytes
+
+    path = tmp_path / name
+    path.write_bytes(workbook_bytes(a, FILLED_ON))
+    return path
+
+
+@pytest.fixture(scope="module")
+def nantong_sheet(tmp_path_factory) -> Path:
+    a = ecopark.assess(ecopark.load_park(NANTONG), 2021)
+    return _workbook(tmp_path_factory.mktemp("sheet"), a, "nantong-2021.xlsx")
+
+
+def _import(capsys, *args: str) -> tuple[int, str]:
+    from ecopark.cli import main
+
+    capsys.readouterr()
+    code = main(["import-table", *args])
+    return code, capsys.readouterr().err
+
+
+def test_import_sets_any_attribute_the_standard_declares(tmp_path, nantong_sheet, capsys):
+    park = tmp_path / "p1"
+    code, _ = _import(
+        capsys,
+        str(nantong_sheet),
+        "--park-dir",
+        str(park),
+        "--year",
+        "2021",
+        "--attribute",
+        "water_region=water_scarce",
+        "--attribute",
+        "dominant_sector_share=0.72",
+    )
+    assert code == 0
+    config = ecopark.load_config(park)
+    assert config.attributes == {"water_region": "water_scarce", "dominant_sector_share": 0.72}
+    text = (park / "park.yaml").read_text(encoding="utf-8")
+    assert "water_region: water_scarce\ndominant_sector_share: 0.72\nselected_optional:" in text
+    # indicator 16's limit follows the region: ≥20 where water is scarce (≥10 elsewhere)
+    assert ecopark.assess(ecopark.load_park(park), 2021).result(16).requirement == "≥20"
+
+
+def test_water_region_is_the_shorthand_of_its_attribute(tmp_path, nantong_sheet, capsys):
+    park = tmp_path / "p2"
+    args = [str(nantong_sheet), "--park-dir", str(park), "--year", "2021"]
+    assert _import(capsys, *args, "--water-region", "jingjinji")[0] == 0
+    assert ecopark.load_config(park).attributes["water_region"] == "jingjinji"
+    code, err = _import(
+        capsys, *args, "--force", "--water-region", "other", "--attribute", "water_region=other"
+    )
+    assert code == 2 and "--attribute water_region: water_region is given twice" in err
+
+
+def test_a_new_park_yaml_of_hj274_is_written_as_before(tmp_path, nantong_sheet, capsys):
+    park = tmp_path / "p3"
+    assert _import(capsys, str(nantong_sheet), "--park-dir", str(park), "--year", "2021")[0] == 0
+    assert (park / "park.yaml").read_text(encoding="utf-8") == (
+        "# Written by `ecopark import-table`.\n"
+        "id: p3\n"
+        "name: 南通经济技术开发区\n"
+        "standard: HJ 274-2015\n"
+        "base_year: 2015\n"
+        "water_region: other\n"
+        "selected_optional: [2, 6, 8, 11, 14, 27]\n"
+        "source: imported from nantong-2021.xlsx (附表1 对照考核表)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "water_region=south",
+            "--attribute water_region: water_region 'south' is not one of water_scarce (缺水城市), "
+            "jingjinji (京津冀区域), other (其他地区)",
+        ),
+        (
+            "dominant_sector_share=72%",
+            "--attribute dominant_sector_share: dominant_sector_share must be a number from 0 to 1 "
+            "(0.72 for 72%), not '72%'",
+        ),
+        ("dominant_sector_share=1.5", "not '1.5'"),
+        (
+            "park_type=chemical",
+            "--attribute park_type: HJ 274-2015 declares no park attribute 'park_type'; it "
+            "declares water_region (",
+        ),
+        ("water_regoin=other", "did you mean 'water_region'?"),
+        ("water_region", "--attribute: 'water_region' is not KEY=VALUE"),
+    ],
+)
+def test_a_bad_attribute_is_refused_with_the_choices(
+    tmp_path, nantong_sheet, capsys, option, message
+):
+    park = tmp_path / "p4"
+    args = [str(nantong_sheet), "--park-dir", str(park), "--year", "2021", "--attribute", option]
+    code, err = _import(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not park.exists()  # nothing written
+
+
+def test_an_existing_park_yaml_gets_the_attributes_it_lacks_and_refuses_a_clash(
+    tmp_path, nantong_sheet, capsys
+):
+    park = tmp_path / "p5"
+    args = [str(nantong_sheet), "--park-dir", str(park), "--year", "2021", "--force"]
+    assert _import(capsys, *args)[0] == 0
+    before = (park / "park.yaml").read_text(encoding="utf-8")
+    code, err = _import(capsys, *args, "--attribute", "water_region=water_scarce")
+    assert code == 2
+    assert "water_region is other in park.yaml but --attribute water_region=water_scarce" in err
+    assert (park / "park.yaml").read_text(encoding="utf-8") == before
+    assert _import(capsys, *args, "--attribute", "dominant_sector_share=0.5")[0] == 0
+    assert ecopark.load_config(park).attributes["dominant_sector_share"] == 0.5
+    assert _import(capsys, *args, "--attribute", "water_region=other")[0] == 0  # the same: fine
+
+
+def test_import_into_a_park_of_two_standards_keeps_the_others_items_and_selection(
+    tmp_path, nantong_sheet, user_standards, capsys
+):
+    park = tmp_path / "two-standards"
+    shutil.copytree(TWO, park)
+    args = [str(nantong_sheet), "--park-dir", str(park), "--year", "2021", "--force"]
+    code, err = _import(capsys, *args, "--standard", HJ)
+    assert code == 0, err
+    config = ecopark.load_config(park)
+    assert config.selected_for(HJ) == ("2", "6", "8", "11", "14", "27")
+    assert config.selected_for(SYNTH) == ("C1",)  # the other standard's selection kept
+    rows = (park / "2021.csv").read_text(encoding="utf-8-sig")
+    assert "\nincidents_3y,0,起," in rows  # the synthetic standard's item kept
+    both = ecopark.compare_standards(ecopark.load_park(park), 2021)
+    assert both is not None
+    code, err = _import(capsys, *args, "--standard", "SYNTH-SECTORS 0.1")
+    assert code == 2 and "the park is not assessed against SYNTH-SECTORS 0.1" in err
+
+
+def test_import_a_sheet_of_the_synthetic_standard_into_a_new_park(tmp_path, user_standards, capsys):
+    data = tmp_path / "src"
+    source = synth_park(data, "synth-src")
+    a = ecopark.assess(ecopark.load_park(source), 2021)
+    sheet = _workbook(tmp_path, a, "synth-2021.xlsx")
+    park = tmp_path / "synth-new"
+    code, err = _import(
+        capsys,
+        str(sheet),
+        "--park-dir",
+        str(park),
+        "--year",
+        "2021",
+        "--base-year",
+        "2020",
+        "--standard",
+        SYNTH,
+        "--attribute",
+        "park_type=chemical",
+        "--water-region",
+        "water_scarce",
+    )
+    assert code == 0, err
+    config = ecopark.load_config(park)
+    assert config.standards == (SYNTH,)
+    assert config.attributes == {
+        "park_type": "chemical",
+        "water_region": "water_scarce",
+        "dominant_sector_share": None,
+    }
+    b = ecopark.assess(ecopark.load_park(park), 2021)
+    assert [(r.number, r.display, r.passed) for r in b.results] == [
+        (r.number, r.display, r.passed) for r in a.results
+    ]
+    assert b.result("A1").requirement == a.result("A1").requirement == "≤0.6"
+
+
+def test_an_unknown_standard_or_serial_number_is_named(
+    tmp_path, nantong_sheet, capsys, user_standards
+):
+    park = tmp_path / "p6"
+    args = [str(nantong_sheet), "--park-dir", str(park), "--year", "2021"]
+    code, err = _import(capsys, *args, "--standard", "HJ 275-2030")
+    assert code == 2 and err.startswith("ecopark: error: --standard: ") and "HJ 275-2030" in err
+    # the HJ 274-2015 sheet read against the synthetic standard: its 序号 are not the standard's
+    code, err = _import(capsys, *args, "--standard", SYNTH, "--attribute", "park_type=general")
+    assert code == 2 and not park.exists()
+    assert (
+        "序号 '1' is not an indicator of SYNTH-DEMO 0.1 (its 序号 run G1, G2, A1, A3, B2, C-1)"
+        in err
+    )

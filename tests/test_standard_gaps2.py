@@ -136,6 +136,10 @@ def test_an_item_additive_in_none_of_the_parks_standards_is_an_error_under_each(
             f"{park.standard.code}, {park.also[0].code}); did you mean 'synthetic_output'"
         )
         assert by_item["co2_emitted"].startswith("unknown item (known to none")
+        assert by_item["co2_emitted"].endswith(
+            "; `ecopark template` writes a year file with every item id and name of "
+            f"{park.standard.code} and {park.also[0].code}"
+        )
 
 
 def test_ecopark_check_reads_sector_files_with_the_parks_other_standards(

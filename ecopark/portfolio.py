@@ -46,7 +46,9 @@ PARK_YEAR_COLUMNS = [
     "counted",
 ]
 #: Columns of :func:`by_indicator`.
-INDICATOR_COLUMNS = ["number", "indicator", *STATUS_ORDER, "counted", "not_selected"]
+INDICATOR_COLUMNS = ["standard", "number", "indicator", *STATUS_ORDER, "counted", "not_selected"]
+#: What names an indicator across a portfolio: two standards may both have an indicator "1".
+_INDICATOR = ["standard", "number"]
 _KEYS = ["park", "year"]
 
 
@@ -113,7 +115,7 @@ def park_years(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator: across the park-years, how often it had each status.
+    """One row per indicator of each standard: across the park-years, how often it had each status.
 
     Parameters
     ----------
@@ -123,7 +125,8 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`INDICATOR_COLUMNS`, by indicator number: the number of park-years for
+        Columns :data:`INDICATOR_COLUMNS`, by standard and indicator id (the first seen first,
+        each standard's indicators in its order): the number of park-years for
         which the indicator counts and has each status, ``counted`` (park-years where it
         counts) and ``not_selected`` (park-years where it is an optional one not selected).
     """
@@ -131,10 +134,10 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
 
     if results.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    out = _status_counts(results, ["number"])  # first seen first: the standard's order
-    names = results.drop_duplicates("number").set_index("number")["indicator"]
+    out = _status_counts(results, _INDICATOR)  # first seen first: the standard's order
+    names = results.drop_duplicates(_INDICATOR).set_index(_INDICATOR)["indicator"]
     out["indicator"] = names.reindex(out.index)
-    n = results.groupby("number").size().reindex(out.index)
+    n = results.groupby(_INDICATOR).size().reindex(out.index)
     out["not_selected"] = n - out["counted"]
     return out.reset_index()[INDICATOR_COLUMNS]
 

@@ -47,6 +47,10 @@ def user_standards(tmp_path, monkeypatch):
     ]
     items.append("synthetic_output,合成产出量,万元,money,number,5,,,,0,1e15")
     (folder / "synthetic_sectors_items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
+    numbered = text.replace("synth-sectors-0.1", "synth-numbered-0.1")
+    numbered = numbered.replace("code: SYNTH-SECTORS 0.1", "code: SYNTH-NUMBERED 0.1")
+    numbered = numbered.replace("  - id: A3\n", '  - id: "10"\n')  # HJ 274-2015 has a "10" too
+    (folder / "synthetic_numbered.yaml").write_text(numbered, encoding="utf-8")
     monkeypatch.setenv(registry.ENV_VAR, str(folder))
     model.load_standard.cache_clear()
     yield folder
@@ -261,13 +265,13 @@ SYNTH_2021 = {
 }
 
 
-def synth_park(data: Path, park_id: str, **change: str) -> Path:
+def synth_park(data: Path, park_id: str, code: str = SYNTH, **change: str) -> Path:
     """A SYNTH-DEMO 0.1 park (test_synthetic_standard's hand-worked values) in ``data``: base
     year 2020, 2021 compliant unless ``change`` says otherwise."""
     folder = data / park_id
     folder.mkdir(parents=True)
     (folder / "park.yaml").write_text(
-        f"id: {park_id}\nname: {park_id} 园区\nbase_year: 2020\nstandard: {SYNTH}\n"
+        f"id: {park_id}\nname: {park_id} 园区\nbase_year: 2020\nstandard: {code}\n"
         "park_type: chemical\nwater_region: water_scarce\nselected_optional: [B2, C1]\n"
         "synthetic: true\n",
         encoding="utf-8",
@@ -563,3 +567,28 @@ def test_an_unknown_standard_or_serial_number_is_named(
         "序号 '1' is not an indicator of SYNTH-DEMO 0.1 (its 序号 run G1, G2, A1, A3, B2, C-1)"
         in err
     )
+
+
+def test_two_standards_with_the_same_indicator_id_are_two_indicators_of_a_portfolio(
+    tmp_path, user_standards
+):
+    from ecopark import portfolio
+    from ecopark.plotting import margin_distribution
+
+    data = tmp_path / "data"
+    synth_park(data, "numbered", "SYNTH-NUMBERED 0.1", renewable_energy="1000")  # "10" fails
+    shutil.copytree(NANTONG, data / "nantong-etdz")
+    r = ecopark.results(data, years=[2021])
+    t = portfolio.by_indicator(r).set_index(["standard", "number"])
+    assert t.loc[(HJ, "10"), "indicator"] == "综合能耗弹性系数"
+    assert t.loc[("SYNTH-NUMBERED 0.1", "10"), "indicator"] == "可再生能源使用比例"
+    assert t.loc[("SYNTH-NUMBERED 0.1", "10"), "fail"] == 1 and t.loc[(HJ, "10"), "fail"] == 0
+    assert len(t) == 32 + 6
+    top = portfolio.most_failed(r)
+    assert ("SYNTH-NUMBERED 0.1", "10") in set(zip(top["standard"], top["number"], strict=True))
+    fig = margin_distribution(r)
+    labels = [x.get_text() for x in fig.axes[0].get_yticklabels()]
+    assert sum(label.startswith("10 ") for label in labels) == 2
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -64,14 +64,18 @@ def margin_distribution(
     """
     r = results[results["role"].isin(COUNTED_ROLES)]
     r = r[pd.to_numeric(r["margin_pct"], errors="coerce").notna()]
-    shown_ids = set(r["number"])  # in the standard's order, as results are
-    numbers = [k for k in dict.fromkeys(results["number"]) if k in shown_ids]
-    names = r.drop_duplicates("number").set_index("number")["indicator"]
+    # an indicator is its standard's code and id (two standards may both have a "1"), in each
+    # standard's order, as results are
+    keys = list(zip(r["standard"], r["number"], strict=True))
+    shown_ids = set(keys)
+    every = zip(results["standard"], results["number"], strict=True)
+    numbers = [k for k in dict.fromkeys(every) if k in shown_ids]
+    names = dict(zip(keys, r["indicator"], strict=True))
     n = len(numbers)
     fig, ax = new_axes(ax, figsize or (10.0, 1.9 + 0.3 * max(n, 1)))
     lo, hi = MARGIN_CLIP
     row_of = {k: i for i, k in enumerate(numbers)}
-    y = np.array([row_of[k] for k in r["number"]], dtype=float)
+    y = np.array([row_of[k] for k in keys], dtype=float)
     margins = r["margin_pct"].astype(float).to_numpy()
     shown = np.clip(margins, lo, hi)
     beyond = (margins > hi) | (margins < lo)
@@ -94,7 +98,9 @@ def margin_distribution(
     ax.set_xlim(lo - 8, hi + 8)
     ax.set_ylim(max(n, 1) - 0.5, -0.5)
     ax.set_yticks(
-        range(n), [indicator_label(k, str(names[k]), name_width) for k in numbers], fontsize=9
+        range(n),
+        [indicator_label(k[1], str(names[k]), name_width) for k in numbers],
+        fontsize=9,
     )
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(

@@ -20,6 +20,7 @@ from ecopark.assessment import Assessment
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import Park
 from ecopark.standard.model import Standard
+from ecopark.verdict import outcome
 
 #: Columns of :func:`compare`.
 COMPARE_COLUMNS = [
@@ -80,6 +81,7 @@ RESULTS_COLUMNS = [
     "standard",
     "year",
     "compliant",
+    "outcome",
     "number",
     "indicator",
     "unit",
@@ -343,7 +345,8 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
     pandas.DataFrame
         One row per park, year and indicator, columns :data:`RESULTS_COLUMNS`: the park's id,
         name, whether its data are made up (``synthetic``, park.yaml) and its standard, the year
-        and its verdict (``compliant``; None when the year is not judged), and the indicator's
+        and its verdict (``compliant``, None when the year is not judged; ``outcome``, one of
+        :data:`ecopark.verdict.OUTCOMES`: also ``not_assessable`` when a gate tier failed), and the indicator's
         ``value`` (unrounded float [unit], NaN when not computable or a word), ``display`` (as
         printed), ``passed``, ``status``, ``margin_pct`` [% of the limit] and ``reason_zh``.
 
@@ -394,7 +397,7 @@ def result_rows(a: Assessment) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per indicator: :meth:`Assessment.table` with the park, its name, ``synthetic``,
-        the standard, the year and the verdict in front.
+        the standard, the year and the verdict (``compliant``, ``outcome``) in front.
     """
     t = a.table()
     t.insert(0, "park", a.park)
@@ -403,4 +406,5 @@ def result_rows(a: Assessment) -> pd.DataFrame:
     t.insert(3, "standard", a.standard.code)
     t.insert(4, "year", a.year)
     t.insert(5, "compliant", a.compliant)
+    t.insert(6, "outcome", outcome(a))
     return t[RESULTS_COLUMNS]

@@ -5,6 +5,10 @@ year and indicator, as the engine judged it) and only counts and sorts it: no va
 recomputed, no requirement re-judged. The batch's ``index.html`` and the portfolio notebook
 (``04_portfolio``) both use these, so that they count alike.
 
+A park-year's verdict is its outcome (:data:`ecopark.verdict.OUTCOMES`), worded by
+:data:`ecopark.verdict.VERDICT_ZH`: 符合, 不符合, 不具备评价条件 (a gate tier of the standard, such as
+基本要求, failed) or 不作评价.
+
 An indicator *counts* for a park-year when it decides the verdict: a must indicator or an
 optional one the park selected (role ``must`` or ``selected``); unselected optional indicators
 are shown (未选) but never counted.
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ecopark.assessment import ROLE_WORDS
 from ecopark.status import STATUS_ORDER
+from ecopark.verdict import OUTCOMES, VERDICT_ZH
 
 if TYPE_CHECKING:  # pandas is imported by the functions (the command line starts without it)
     import pandas as pd
@@ -27,8 +32,6 @@ NOT_SELECTED = "not_selected"
 NOT_SELECTED_ZH = ROLE_WORDS["label"]["optional"]
 #: How a portfolio marks a park whose data are made up (park.yaml ``synthetic: true``).
 SYNTHETIC_ZH = "合成示例数据"
-#: The verdict words, as the assessment says them (:meth:`Assessment.verdict_text`).
-VERDICT_ZH = {True: "符合", False: "不符合", None: "不作评价"}
 #: Columns of :func:`park_years`.
 PARK_YEAR_COLUMNS = [
     "park",
@@ -37,12 +40,15 @@ PARK_YEAR_COLUMNS = [
     "standard",
     "year",
     "compliant",
+    "outcome",
     "verdict",
     *STATUS_ORDER,
     "counted",
 ]
 #: Columns of :func:`by_indicator`.
-INDICATOR_COLUMNS = ["number", "indicator", *STATUS_ORDER, "counted", "not_selected"]
+INDICATOR_COLUMNS = ["standard", "number", "indicator", *STATUS_ORDER, "counted", "not_selected"]
+#: What names an indicator across a portfolio: two standards may both have an indicator "1".
+_INDICATOR = ["standard", "number"]
 _KEYS = ["park", "year"]
 
 
@@ -89,8 +95,9 @@ def park_years(results: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`PARK_YEAR_COLUMNS`, in the order of ``results``: ``verdict`` is
-        符合 / 不符合 / 不作评价 (:data:`VERDICT_ZH`); ``pass``, ``at_risk``, ``fail`` and
+        Columns :data:`PARK_YEAR_COLUMNS`, in the order of ``results``: ``outcome`` is one of
+        :data:`ecopark.verdict.OUTCOMES`, ``verdict`` its word, 符合 / 不符合 / 不具备评价条件 /
+        不作评价 (:data:`ecopark.verdict.VERDICT_ZH`); ``pass``, ``at_risk``, ``fail`` and
         ``not_computable`` count the indicators that decide the verdict (must and selected
         ones), ``counted`` is their number.
     """
@@ -100,15 +107,15 @@ def park_years(results: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=PARK_YEAR_COLUMNS)
     head = results.drop_duplicates(_KEYS).set_index(_KEYS)
     out = _status_counts(results, _KEYS).join(
-        head[["park_name", "synthetic", "standard", "compliant"]]
+        head[["park_name", "synthetic", "standard", "compliant", "outcome"]]
     )
     out["compliant"] = [None if pd.isna(c) else bool(c) for c in out["compliant"]]
-    out["verdict"] = [VERDICT_ZH[c] for c in out["compliant"]]
+    out["verdict"] = [VERDICT_ZH[o] for o in out["outcome"]]
     return out.reset_index()[PARK_YEAR_COLUMNS]
 
 
 def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator: across the park-years, how often it had each status.
+    """One row per indicator of each standard: across the park-years, how often it had each status.
 
     Parameters
     ----------
@@ -118,7 +125,8 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`INDICATOR_COLUMNS`, by indicator number: the number of park-years for
+        Columns :data:`INDICATOR_COLUMNS`, by standard and indicator id (the first seen first,
+        each standard's indicators in its order): the number of park-years for
         which the indicator counts and has each status, ``counted`` (park-years where it
         counts) and ``not_selected`` (park-years where it is an optional one not selected).
     """
@@ -126,10 +134,10 @@ def by_indicator(results: pd.DataFrame) -> pd.DataFrame:
 
     if results.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    out = _status_counts(results, ["number"])  # first seen first: the standard's order
-    names = results.drop_duplicates("number").set_index("number")["indicator"]
+    out = _status_counts(results, _INDICATOR)  # first seen first: the standard's order
+    names = results.drop_duplicates(_INDICATOR).set_index(_INDICATOR)["indicator"]
     out["indicator"] = names.reindex(out.index)
-    n = results.groupby("number").size().reindex(out.index)
+    n = results.groupby(_INDICATOR).size().reindex(out.index)
     out["not_selected"] = n - out["counted"]
     return out.reset_index()[INDICATOR_COLUMNS]
 
@@ -150,8 +158,9 @@ def most_failed(results: pd.DataFrame) -> pd.DataFrame:
 def ranking(results: pd.DataFrame) -> pd.DataFrame:
     """The park-years ranked: compliant first, then fewer failing, at-risk and unknown indicators.
 
-    Years that are not judged (不作评价) come last. Park-years equal on all four keys share a
-    rank (1, 2, 2, 4).
+    By outcome in the order of :data:`ecopark.verdict.OUTCOMES`: 符合, 不符合, 不具备评价条件 (a
+    gate tier failed), and years that are not judged (不作评价) last. Park-years equal on all
+    four keys share a rank (1, 2, 2, 4).
 
     Returns
     -------
@@ -163,9 +172,9 @@ def ranking(results: pd.DataFrame) -> pd.DataFrame:
     t = park_years(results)
     if t.empty:
         return t.assign(rank=pd.Series(dtype=int))[["rank", *PARK_YEAR_COLUMNS]]
-    order = {"符合": 0, "不符合": 1, "不作评价": 2}
+    order = {o: i for i, o in enumerate(OUTCOMES)}
     keys = list(
-        zip(t["verdict"].map(order), t["fail"], t["at_risk"], t["not_computable"], strict=True)
+        zip(t["outcome"].map(order), t["fail"], t["at_risk"], t["not_computable"], strict=True)
     )
     t = t.assign(_k=keys).sort_values("_k", kind="stable").reset_index(drop=True)
     ranks: list[int] = []

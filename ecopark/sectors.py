@@ -81,7 +81,7 @@ def check_sector_totals(
         if year not in files:
             continue
         shown = display_path(files[year])
-        frame = read_sector_file(files[year], park.standard, year)
+        frame = read_sector_file(files[year], park.standard, year, park.also)
         park_values = park.values(year) if year in park.files else None
         if park_values is None:
             problems.append(

@@ -5,15 +5,57 @@ must pass entirely or the park-year is 不具备评价条件 and the other tiers
 indicator of an ``all_pass`` tier must pass; of a ``select`` tier at least ``min_selected`` are
 selected and every selected one passes; a selected indicator with a ``selectable_if_passes``
 rule needs that other indicator to pass.
+
+A park-year's verdict is one of four outcomes (:data:`OUTCOMES`): 符合, 不符合, 不具备评价条件 (a
+gate tier failed) and 不作评价 (the year is not judged: the base year, a year before it, a year of
+history only). Their words and colours are here, once, for every standard: the portfolio counts,
+ranks and colours them by :func:`outcome`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ecopark.assessment import IndicatorResult, Reason
+from ecopark.assessment import Assessment, IndicatorResult, Reason
 from ecopark.io.config import ParkConfig
 from ecopark.standard.model import Standard, Tier
+from ecopark.status import STATUS_COLOURS
+
+#: A park-year's verdict outcomes, best first (the order a ranking puts them in).
+OUTCOMES: tuple[str, ...] = ("compliant", "not_compliant", "not_assessable", "not_judged")
+#: Each outcome in Chinese, as the assessment's verdict says it (:meth:`Assessment.verdict_text`).
+VERDICT_ZH: dict[str, str] = {
+    "compliant": "符合",
+    "not_compliant": "不符合",
+    "not_assessable": "不具备评价条件",
+    "not_judged": "不作评价",
+}
+#: Each outcome in English.
+VERDICT_EN: dict[str, str] = {
+    "compliant": "compliant",
+    "not_compliant": "not compliant",
+    "not_assessable": "not assessable",
+    "not_judged": "not judged",
+}
+#: One colour per outcome (Okabe–Ito, as the statuses' in :mod:`ecopark.status`): compliant as
+#: 达标, not compliant as 未达标, not assessable reddish purple, not judged grey.
+VERDICT_COLOURS: dict[str, str] = {
+    "compliant": STATUS_COLOURS["pass"],
+    "not_compliant": STATUS_COLOURS["fail"],
+    "not_assessable": "#CC79A7",
+    "not_judged": STATUS_COLOURS["not_computable"],
+}
+
+
+def outcome(a: Assessment) -> str:
+    """The outcome of a park-year's verdict, one of :data:`OUTCOMES`: ``not_judged`` when the year
+    is not judged, ``not_assessable`` when a gate tier (基本要求) failed, else ``compliant`` or
+    ``not_compliant``."""
+    if not a.judged:
+        return "not_judged"
+    if not a.assessable:
+        return "not_assessable"
+    return "compliant" if a.compliant else "not_compliant"
 
 
 def _failure(r: IndicatorResult, kind_zh: str, kind_en: str, rule: str) -> Reason:

@@ -469,12 +469,16 @@ class _Judge:
 
     The park-year is re-assessed by :func:`ecopark.engine.assess_values` on a copy of its standard
     holding this one indicator (a pass decision depends on nothing else), with no optional
-    indicator selected (the selection rules do not decide whether an indicator passes), on the
-    park-year's exact values (a float candidate near the boundary could be judged otherwise).
+    indicator selected under any standard, whichever form park.yaml's ``selected_optional``
+    takes (the selection rules do not decide whether an indicator passes, and a rule naming an
+    indicator the copy lacks must not be applied), on the park-year's exact values (a float
+    candidate near the boundary could be judged otherwise).
     """
 
     def __init__(self, assessment: Assessment, ind: Indicator, name: str):
-        self.config = dataclasses.replace(assessment.config, selected_optional=())
+        self.config = dataclasses.replace(
+            assessment.config, selected_optional=(), selected_by_standard={}
+        )
         self.standard = dataclasses.replace(assessment.standard, indicators=(ind,))
         self.year = assessment.year
         # the exact values as written, so that each candidate is judged exactly, as the table is

@@ -35,10 +35,60 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="base year for a new park.yaml if the sheet lacks 数据基准年为 XXXX 年",
     )
     p.add_argument(
+        "--standard",
+        metavar="CODE",
+        help="the standard the sheet is read against: a new park.yaml's standard (default "
+        "HJ 274-2015), or one of those an existing park.yaml names (default its first); "
+        "`ecopark standards` lists them",
+    )
+    p.add_argument(
+        "--attribute",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a park attribute the standard declares, e.g. --attribute park_type=chemical "
+        "(repeatable; an unknown KEY is answered with the attributes the standard declares and "
+        "their values): written into a new park.yaml, or added to an existing one that lacks it",
+    )
+    p.add_argument(
         "--water-region",
-        help="water_region for a new park.yaml: water_scarce, jingjinji or other (default other)",
+        metavar="VALUE",
+        help="shorthand for --attribute water_region=VALUE (for a standard that declares "
+        "water_region, such as HJ 274-2015)",
     )
     p.set_defaults(func=run_import)
+
+
+def attribute_args(pairs: list[str], water_region: str | None = None) -> dict[str, str]:
+    """``--attribute KEY=VALUE`` options (and the ``--water-region`` shorthand) as a mapping.
+
+    Raises
+    ------
+    InputError
+        If an option is not ``KEY=VALUE`` or one key is given twice.
+    """
+    from ecopark.errors import InputError, Problem
+
+    given = [*pairs, *([f"water_region={water_region}"] if water_region is not None else [])]
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for pair in given:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(
+                Problem(
+                    "--attribute",
+                    f"'{pair}' is not KEY=VALUE; write e.g. --attribute park_type=chemical",
+                )
+            )
+        elif key in out:
+            problems.append(Problem(f"--attribute {key}", f"{key} is given twice; give it once"))
+        else:
+            out[key] = value.strip()
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -50,7 +100,8 @@ def run_import(args: argparse.Namespace) -> int:
         args.year,
         force=args.force,
         base_year=args.base_year,
-        water_region=args.water_region,
+        standard=args.standard,
+        attributes=attribute_args(args.attribute, args.water_region),
     )
     print(f"{display_path(args.file)}: {result.sheet_note}", file=sys.stderr)
     for backup in result.backups:

@@ -100,13 +100,14 @@ def _sector_problems(park_dir: str, code: str | None = None) -> list[Problem]:
     from ecopark.standard.model import load_standard
 
     try:
-        standard = load_park(park_dir, code).standard
+        park = load_park(park_dir, code)
+        standard, also = park.standard, park.also
     except InputError:
-        standard = load_standard()
+        standard, also = load_standard(), ()
     problems: list[Problem] = []
     for year, path in year_file_list(Path(park_dir) / SECTOR_DIR):
         try:
-            read_sector_file(path, standard, year)
+            read_sector_file(path, standard, year, also)
         except InputError as exc:
             problems.extend(exc.problems)
     return problems

@@ -308,7 +308,8 @@ def suggest_items(name: str, standard: Standard, also: Sequence[Standard] = ()) 
             continue
         picked[item.id] = shown
     if not picked:
-        return "see ecopark/standards/items.csv (or `ecopark template`) for the item ids and names"
+        codes = " and ".join(std.code for std in (standard, *also))
+        return f"`ecopark template` writes a year file with every item id and name of {codes}"
     shown = list(picked.values())[:3]
     return "did you mean " + " or ".join(f"'{c}'" for c in shown) + "?"
 

@@ -27,6 +27,7 @@ from ecopark.portfolio import SYNTHETIC_ZH
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc
 from ecopark.reports.params import ParamsError
+from ecopark.verdict import OUTCOMES, VERDICT_ZH
 
 #: Chinese headers of the portfolio tables.
 HEADERS = {
@@ -114,7 +115,7 @@ class PortfolioSession:
         if t.empty:
             return Section(Text("没有可评价的园区。"))
         words = t["verdict"].value_counts()
-        said = "，".join(f"{w} {words[w]} 个" for w in portfolio.VERDICT_ZH.values() if w in words)
+        said = "，".join(f"{w} {words[w]} 个" for w in VERDICT_ZH.values() if w in words)
         lines = [f"{self.year} 年共 {len(t)} 个园区：{said}。"]
         failing = t[t["fail"] > 0]
         if len(failing):
@@ -158,11 +159,20 @@ class PortfolioSession:
         if t.empty:
             return Section(Text("没有可排名的园区。"))
         text = (
-            "排名规则：符合要求的园区在前，不符合的其次，不作评价的在后；同一结论下依次按未达标、"
+            f"排名规则：{_ranking_order(set(t['outcome']))}；同一结论下依次按未达标、"
             "临界、无法计算的考核指标个数从少到多排列，各项相同者名次并列。"
         )
         columns = ["rank", "park_name", "verdict", "fail", "at_risk", "not_computable"]
         return Section(Text(text), self._table(t, columns))
+
+
+def _ranking_order(present: set[str]) -> str:
+    """The order of the verdicts in words: ``符合要求的园区在前，不符合的其次，不作评价的在后``, with
+    ``不具备评价条件的再次`` (a gate tier failed) before 不作评价 when a park-year has that outcome."""
+    shown = [o for o in OUTCOMES if o != "not_assessable" or o in present]
+    places = ["在前", "其次", "再次", "在后"][: len(shown) - 1] + ["在后"]
+    words = [VERDICT_ZH[o] + ("要求的园区" if i == 0 else "的") for i, o in enumerate(shown)]
+    return "，".join(w + p for w, p in zip(words, places, strict=True))
 
 
 def open_portfolio(data_dir: str | Path = "data", year: int = 0) -> PortfolioSession:

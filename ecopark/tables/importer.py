@@ -7,7 +7,8 @@
    by its name, or a close variant under its 序号) or a raw item (matched by its catalogue name or
    one of its ``aliases`` in the item catalogue, with the prefix ``规划基准年`` for the base year or
    ``2018 年`` for a calendar year). Names are compared after NFKC normalisation (full-width
-   characters, ``SO ₂`` = ``SO2``), without spaces and without trailing footnote marks (``^a``).
+   characters, ``SO ₂`` = ``SO2``), without spaces and without a trailing footnote mark of the
+   standard's named rules (``^a``); a 序号 is an indicator's label or id (``12``, ``C-1``).
    Each value is checked where it stands, by the rules of every ``item,value,unit`` row
    (:func:`ecopark.io.rows.check_value`), after the sheet's lenient spellings (``-``, ``/``, ``无``
    for empty; full-width digits) are read.
@@ -29,16 +30,18 @@ import io
 import math
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import keep_copy, refuse_inputs, write_text
-from ecopark.io.config import load_config, parse_config
-from ecopark.io.park import Park
+from ecopark.io.config import ParkConfig, load_config, parse_config
+from ecopark.io.park import Park, park_standard
 from ecopark.io.rows import Record, RowError, check_value, find_item, parse_number
 from ecopark.io.units import spelling
 from ecopark.io.yearfile import (
@@ -50,6 +53,7 @@ from ecopark.io.yearfile import (
 )
 from ecopark.standard.model import (
     DEFAULT_STANDARD,
+    Attribute,
     Indicator,
     Item,
     Standard,
@@ -67,11 +71,13 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "role": ("是否选为考核指标", "是否为考核指标"),
     "value": ("数值", "当年现状值", "现状值"),
 }
+#: A row starting so ends the table: its notes (注, footnotes) and the rounding rule's line
+#: (:attr:`ecopark.standard.model.Rules.text_zh`) below it.
+NOTE_PREFIXES = ("注", "数值修约与判定")
 EMPTY_WORDS = {"", "-", "—", "–", "－", "/", "无"}
 ROLE_WORDS = {"必选": "must", "是": "selected", "否": "optional"}
 #: How close (difflib ratio) a row's name must be to its 序号's indicator name to count as it.
 NAME_MATCH_RATIO = 0.85
-_FOOTMARK = re.compile(r"(\^?[ab]|[ᵃᵇ])$")
 _YEAR_PREFIX = re.compile(r"^(\d{4})年")
 
 
@@ -83,10 +89,6 @@ def normalize(text: object) -> str:
     """A name as compared: NFKC (full width, subscripts), no whitespace, no trailing ``^a``."""
     t = unicodedata.normalize("NFKC", "" if text is None else str(text))
     return re.sub(r"\s+", "", t)
-
-
-def _strip_mark(name: str) -> str:
-    return _FOOTMARK.sub("", name)
 
 
 def _cell_text(value: object) -> str:
@@ -275,26 +277,60 @@ class _Matcher:
     def __init__(self, standard: Standard):
         self.standard = standard
         self.indicators = {normalize(i.name_zh): i for i in standard.indicators}
+        #: The footnote marks of the standard's named rules (HJ 274-2015: a, b), as the official
+        #: table prints them after a name (``^a``, ``ᵃ``: NFKC ``a``) and before a note.
+        self.marks = sorted(
+            {c.mark for i in standard.indicators for c in i.conditions if c.mark}, key=len
+        )[::-1]
+        #: 序号 as the official table prints it (an indicator's label, else its id) -> indicator.
+        self.numbers = {normalize(i.label or i.number): i for i in standard.indicators}
+        for i in standard.indicators:
+            self.numbers.setdefault(normalize(i.number), i)
+
+    def numbered(self, text: str) -> Indicator | None:
+        """The indicator whose 序号 (label or id) ``text`` is (``"12"``, ``"12.0"``, ``"C-1"``)."""
+        found = self.numbers.get(normalize(text))
+        if found is None and (n := cell_number(text)) is not None and n.is_finite():
+            if n == n.to_integral_value():
+                found = self.numbers.get(str(int(n)))
+        return found
+
+    def strip_mark(self, name: str) -> str:
+        """``name`` without a trailing footnote mark (``…利用率^a`` -> ``…利用率``)."""
+        for mark in self.marks:
+            for tail in (f"^{mark}", mark):
+                if name.endswith(tail) and len(name) > len(tail):
+                    return name[: -len(tail)]
+        return name
+
+    def is_note(self, text: str) -> bool:
+        """Whether a row starting with ``text`` is a note under the table (注…, a footnote
+        ``a．…``, the rounding rule's line)."""
+        if text.startswith(NOTE_PREFIXES):
+            return True
+        return any(re.match(rf"^{re.escape(m)}[.．、]", text) for m in self.marks)
 
     def indicator(self, name: str) -> Indicator | None:
         """The indicator named exactly (after normalisation, footnote mark dropped)."""
-        for candidate in (name, _strip_mark(name)):
+        for candidate in (name, self.strip_mark(name)):
             if candidate in self.indicators:
                 return self.indicators[candidate]
         return None
 
-    def near_indicator(self, name: str, number: int | None) -> Indicator | None:
-        """The indicator of this 序号 if ``name`` is a close variant of its name (附表1 vs 附表2 wording)."""
-        if number is not None and 1 <= number <= len(self.standard.indicators):
-            ind = self.standard.indicator(number)
-            ratio = difflib.SequenceMatcher(None, _strip_mark(name), normalize(ind.name_zh)).ratio()
+    def near_indicator(self, name: str, ind: Indicator | None) -> Indicator | None:
+        """The indicator of the row's 序号 if ``name`` is a close variant of its name (附表1 vs
+        附表2 wording)."""
+        if ind is not None:
+            ratio = difflib.SequenceMatcher(
+                None, self.strip_mark(name), normalize(ind.name_zh)
+            ).ratio()
             if ratio >= NAME_MATCH_RATIO:
                 return ind
         return None
 
     def item(self, name: str) -> Item | None:
         """The item a row's name spells (:func:`ecopark.io.rows.find_item`), footnote mark or not."""
-        for candidate in (name, _strip_mark(name)):
+        for candidate in (name, self.strip_mark(name)):
             if (item := find_item(candidate, self.standard)) is not None:
                 return item
         return None
@@ -308,6 +344,12 @@ class _Matcher:
             f"'{name}' is neither an indicator of {self.standard.code} nor a raw item of the catalogue"
             f"{hint} (raw items may carry the prefix 规划基准年 or '2018 年')"
         )
+
+
+def _numbers_text(standard: Standard) -> str:
+    """An indicator's 序号 in words: ``1 … 32``, or the labels when there are few."""
+    labels = [i.label or i.number for i in standard.indicators]
+    return ", ".join(labels) if len(labels) <= 8 else f"{labels[0]} … {labels[-1]}"
 
 
 def read_office_table(
@@ -368,24 +410,28 @@ def read_office_table(
         i = cols.get(name)
         return cells[i] if i is not None and i < len(cells) else None
 
-    number: int | None = None
+    numbered: Indicator | None = None  # the indicator of the last 序号 seen
     seen: dict[tuple[str, int], SheetValue] = {}
     for line, cells in rows[header_index + 1 :]:
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
             continue
         first = next(t for t in texts if t)
-        if first.startswith("注") or re.match(r"^[ab][.．、]", first):
+        if matcher.is_note(first):
             break
         raw_number = _cell_text(get(cells, "number"))
         if raw_number:
-            parsed = cell_number(raw_number)
-            if parsed is None or parsed != parsed.to_integral_value():
+            numbered = matcher.numbered(raw_number)
+            if numbered is None:
                 problems.append(
-                    Problem(where, f"序号 '{raw_number}' is not an indicator number", line)
+                    Problem(
+                        where,
+                        f"序号 '{raw_number}' is not an indicator of {standard.code} (its 序号 "
+                        f"run {_numbers_text(standard)})",
+                        line,
+                    )
                 )
                 continue
-            number = int(parsed)
         label = _cell_text(get(cells, "name"))
         name = normalize(label)
         if not name:
@@ -429,7 +475,7 @@ def read_office_table(
                     continue
                 raw = (found_item, target)
             else:
-                ind = matcher.near_indicator(name, number)
+                ind = matcher.near_indicator(name, numbered)
         if ind is not None:
             role_text = normalize(get(cells, "role"))
             if role_text in ROLE_WORDS:
@@ -553,13 +599,25 @@ def _csv_text(rows: list[tuple[str, str, str, str]]) -> str:
 
 
 def _year_rows(
-    values: list[SheetValue], existing: Path | None, source: str, standard: Standard, sheet: str
+    values: list[SheetValue],
+    existing: Path | None,
+    source: str,
+    standards: Sequence[Standard],
+    sheet: str,
 ) -> list[tuple[str, str, str, str]]:
-    order = {item: i for i, item in enumerate(standard.items)}
+    """The rows of a year file: the sheet's values over the existing file's rows of every one of
+    the park's ``standards`` (the first the imported one), in their catalogues' order."""
+    order: dict[str, int] = {}
+    for std in standards:
+        for item in std.items:
+            order.setdefault(item, len(order))
     rows: dict[str, tuple[str, str, str, str]] = {}
-    if existing is not None:
-        for rec in read_year_file(existing, standard):
-            rows[rec.item] = (rec.item, rec.value_as_written, rec.unit_as_written, rec.note)
+    for std in standards if existing is not None else ():
+        others = [o for o in standards if o is not std]
+        for rec in read_year_file(existing, std, others):
+            rows.setdefault(
+                rec.item, (rec.item, rec.value_as_written, rec.unit_as_written, rec.note)
+            )
     for v in values:
         rows[v.item] = (v.item, v.value, v.unit, f"{source} {sheet} 第 {v.row} 行 {v.label}")
     return [rows[k] for k in sorted(rows, key=lambda i: order.get(i, len(order)))]
@@ -570,43 +628,199 @@ def _park_yaml_text(
     *,
     park_id: str,
     name: str,
+    standard: str,
     base_year: int,
-    water_region: str,
-    selected: list[str] | None,
+    attributes: Mapping[str, Any],
+    selected: list[str] | dict[str, list[str]] | None,
     source: str,
 ) -> str:
-    """park.yaml: a new one, or the existing text with selected_optional replaced (comments kept)."""
-    flow = "[" + ", ".join(map(str, selected or [])) + "]"
+    """park.yaml: a new one, or the existing text with ``selected_optional`` replaced and the
+    attributes it lacks added (other keys and comments kept).
+
+    ``selected`` is the list of ids, or (a park of several standards) the mapping standard code
+    -> ids; ``attributes`` the park attributes to write (a new park.yaml: every one with a value;
+    an existing one: those it does not set yet).
+    """
     if existing is None:
         data = {
             "id": park_id,
             "name": name,
-            "standard": DEFAULT_STANDARD,
+            "standard": standard,
             "base_year": base_year,
-            "water_region": water_region,
-            "selected_optional": [id_value(n) for n in selected or []],
+            **attributes,
+            "selected_optional": _ids(selected or []),
             "source": source,
         }
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None)
         return "# Written by `ecopark import-table`.\n" + text
-    if selected is None:
-        return existing
-    lines = existing.splitlines()
+    text = existing
+    if attributes:
+        added = yaml.safe_dump(dict(attributes), allow_unicode=True, sort_keys=False)
+        text = text.rstrip("\n") + "\n" + added
+    return text if selected is None else _with_selection(text, selected)
+
+
+def _ids(selected: list[str] | dict[str, list[str]]) -> list[Any] | dict[str, list[Any]]:
+    """The ids as park.yaml writes them (HJ 274-2015's as numbers)."""
+    if isinstance(selected, dict):
+        return {code: [id_value(n) for n in ids] for code, ids in selected.items()}
+    return [id_value(n) for n in selected]
+
+
+def _with_selection(text: str, selected: list[str] | dict[str, list[str]]) -> str:
+    """``text`` with its ``selected_optional`` (a flow or block list or mapping) replaced by
+    ``selected``; the comment on its line kept."""
+    block = yaml.safe_dump(
+        {"selected_optional": _ids(selected)},
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=None,
+    ).splitlines()
+    lines = text.splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"^selected_optional\s*:(.*)$", line)
         if not m:
             continue
         rest = m.group(1)
-        comment = ""
         if "#" in rest:
-            comment = "   " + rest[rest.index("#") :]
+            block[0] += "   " + rest[rest.index("#") :]
         end = i + 1
-        if rest.split("#")[0].strip() == "":  # block list below
-            while end < len(lines) and re.match(r"^\s*-\s", lines[end]):
+        if rest.split("#")[0].strip() == "":  # a block list or mapping below
+            while end < len(lines) and re.match(r"^(\s+\S|-\s)", lines[end]):
                 end += 1
-        lines[i:end] = [f"selected_optional: {flow}{comment}"]
+        lines[i:end] = block
         return "\n".join(lines) + "\n"
-    return existing.rstrip("\n") + f"\nselected_optional: {flow}\n"
+    return text.rstrip("\n") + "\n" + "\n".join(block) + "\n"
+
+
+def attribute_values(given: Mapping[str, object], standard: Standard) -> dict[str, Any]:
+    """Park attributes given on the command line (``--attribute KEY=VALUE``), checked against
+    the attributes ``standard`` declares and read as their type.
+
+    Parameters
+    ----------
+    given : mapping of str to object
+        Attribute name -> value; text is read as the attribute's type (``0.72`` a number,
+        ``true``/``false`` a boolean, a choice as written).
+    standard : Standard
+        Whose ``attributes:`` declare them.
+
+    Returns
+    -------
+    dict
+        Name -> value, in ``given``'s order.
+
+    Raises
+    ------
+    InputError
+        Every unknown name (with the attributes the standard declares and their allowed values)
+        and every value not allowed (with the choices), each named ``--attribute NAME``.
+    """
+    declared = standard.attributes
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    for name, raw in given.items():
+        attr = declared.get(name)
+        if attr is None:
+            close = difflib.get_close_matches(name, list(declared), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            listed = "; ".join(
+                f"{a.name} ({a.label_zh}): {a.allowed_text}" for a in declared.values()
+            )
+            known = f"it declares {listed}" if declared else "it declares no park attributes"
+            problems.append(
+                Problem(
+                    f"--attribute {name}",
+                    f"{standard.code} declares no park attribute '{name}'; {hint}{known}",
+                )
+            )
+            continue
+        value = _typed(attr, raw)
+        why = attr.problem(value)
+        if why is not None:
+            problems.append(Problem(f"--attribute {name}", why))
+            continue
+        out[name] = value
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _typed(attr: Attribute, raw: object) -> object:
+    """A value given as text read as ``attr``'s type (left as text when it is not one, so that
+    :meth:`Attribute.problem` says what is allowed)."""
+    if not isinstance(raw, str) or attr.type == "choice":
+        return raw
+    text = raw.strip()
+    if attr.type == "boolean":
+        return {"true": True, "false": False}.get(text.casefold(), raw)
+    number = parse_number(text)
+    if number is None or not number.is_finite():
+        return raw
+    if attr.type == "integer" and number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def _yaml_attributes(
+    attributes: Mapping[str, Any],
+    standard: Standard,
+    config: ParkConfig | None,
+    existing: str | None,
+    shown: str,
+) -> dict[str, Any]:
+    """The attributes to write into park.yaml: for a new one every attribute ``standard``
+    declares with a value (given, else its default), in the definition's order; for an existing
+    one those given that it does not set yet.
+
+    Raises
+    ------
+    InputError
+        If an existing park.yaml sets an attribute to another value than the one given.
+    """
+    if config is None or existing is None:
+        return {
+            name: attributes.get(name, attr.default)
+            for name, attr in standard.attributes.items()
+            if attributes.get(name, attr.default) is not None
+        }
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, value in attributes.items():
+        if re.search(rf"^{re.escape(name)}\s*:", existing, re.M) is None:
+            out[name] = value
+        elif config.attributes.get(name) != value:
+            problems.append(
+                Problem(
+                    shown,
+                    f"{name} is {config.attributes.get(name)} in park.yaml but --attribute "
+                    f"{name}={value} was given; change park.yaml or drop the option",
+                    item=name,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _selection_to_write(
+    selected: list[str] | None, standard: Standard, config: ParkConfig | None
+) -> list[str] | dict[str, list[str]] | None:
+    """The ``selected_optional`` to write: the list, or for a park of several standards (or one
+    whose park.yaml maps standards to ids) the mapping with the imported standard's ids
+    replaced and the other standards' kept."""
+    if selected is None or config is None:
+        return selected
+    if len(config.standards) == 1 and not config.selected_by_standard:
+        return selected
+    out: dict[str, list[str]] = {}
+    for code in config.standards:
+        if code == standard.code:
+            out[code] = selected
+            continue
+        optional = set(load_standard(code).optional_numbers)
+        out[code] = [n for n in config.selected_for(code) if n in optional]
+    return out
 
 
 def import_office_table(
@@ -616,15 +830,17 @@ def import_office_table(
     *,
     force: bool = False,
     base_year: int | None = None,
-    water_region: str | None = None,
+    standard: str | None = None,
+    attributes: Mapping[str, object] | None = None,
     now: dt.datetime | None = None,
 ) -> ImportResult:
     """Import a filled 附表1 对照考核表 into a park folder.
 
     Writes ``<year>.csv`` (the evaluation year), the files of the other years the sheet gives
     values for (规划基准年… -> the base year, ``2018 年…`` -> 2018), and park.yaml (created if
-    missing; otherwise only ``selected_optional`` is replaced, other keys and comments kept).
-    Items of an existing year file that the sheet does not give are kept.
+    missing; otherwise only ``selected_optional`` is replaced and attributes it lacks added,
+    other keys and comments kept). Items of an existing year file that the sheet does not give
+    are kept, those of the park's other standards too.
 
     Parameters
     ----------
@@ -638,8 +854,15 @@ def import_office_table(
         Overwrite existing year files, keeping a copy ``<file>.bak-<YYYYmmdd-HHMMSS>`` of each.
     base_year : int, optional
         For a new park.yaml when the sheet's header lacks 数据基准年.
-    water_region : str, optional
-        For a new park.yaml: water_scarce, jingjinji or other (default other).
+    standard : str, optional
+        The code of the standard the sheet is read against: for a new park.yaml, its
+        ``standard:`` (default HJ 274-2015); for an existing one, one of the standards it names
+        (default its first).
+    attributes : mapping of str to object, optional
+        Park attributes the standard declares (``water_region``, ``park_type``, ...), each
+        checked against its declaration (:func:`attribute_values`; text is read as the
+        attribute's type). A new park.yaml gets them (the others at their defaults); an
+        existing one gets those it does not set, and one it sets otherwise is a problem.
     now : datetime, optional
         Timestamp of backups (default: now).
 
@@ -650,19 +873,24 @@ def import_office_table(
     Raises
     ------
     InputError
-        Unmapped rows, bad values (each with its row), existing files without ``force``, a year
-        with two files, or a folder that would not load. Nothing is written then.
+        Unmapped rows, bad values (each with its row), an unknown standard or attribute or a
+        value it does not allow, existing files without ``force``, a year with two files, or a
+        folder that would not load. Nothing is written then.
     """
     path, park_dir = Path(path), Path(park_dir)
     where = display_path(path)
     yaml_path = park_dir / "park.yaml"
     config = load_config(park_dir) if yaml_path.is_file() else None  # bad park.yaml: InputError
     existing_yaml = yaml_path.read_text(encoding="utf-8-sig") if config is not None else None
-    standard = load_standard(config.standard if config else DEFAULT_STANDARD)
-    region = standard.attributes.get("water_region")
-    if water_region is not None and (region is None or region.problem(water_region)):
-        why = region.problem(water_region) if region else f"{standard.code} has no water_region"
-        raise InputError(Problem("--water-region", why))
+    if config is not None:
+        std = park_standard(config, standard or config.standard, park_dir)
+    else:
+        try:
+            std = load_standard(standard or DEFAULT_STANDARD)
+        except InputError as exc:
+            raise InputError([Problem("--standard", p.message) for p in exc.problems]) from None
+    given = attribute_values(attributes or {}, std)
+    to_write = _yaml_attributes(given, std, config, existing_yaml, display_path(yaml_path))
     if config is not None and base_year is not None and base_year != config.base_year:
         raise InputError(
             Problem(
@@ -671,10 +899,10 @@ def import_office_table(
                 item="base_year",
             )
         )
-    table = read_office_table(path, year, config.base_year if config else base_year, standard)
+    table = read_office_table(path, year, config.base_year if config else base_year, std)
     where = f"{where} [{table.sheet}]"
     eff_base = config.base_year if config else (table.base_year or base_year)
-    selected = _selection(table, standard, eff_base, where)
+    selected = _selection(table, std, eff_base, where)
 
     by_year: dict[int, list[SheetValue]] = {}
     for v in table.values:
@@ -693,8 +921,12 @@ def import_office_table(
             ]
         )
     source = path.name
+    standards = [
+        std,
+        *(load_standard(c) for c in (config.standards if config else ()) if c != std.code),
+    ]
     texts = {
-        y: _csv_text(_year_rows(values, existing_files.get(y), source, standard, table.sheet))
+        y: _csv_text(_year_rows(values, existing_files.get(y), source, standards, table.sheet))
         for y, values in sorted(by_year.items())
     }
     park_id = park_dir.resolve().name
@@ -702,15 +934,16 @@ def import_office_table(
         existing_yaml,
         park_id=park_id,
         name=table.park_name or park_id,
+        standard=std.code,
         base_year=int(eff_base),
-        water_region=water_region or "other",
-        selected=selected,
+        attributes=to_write,
+        selected=_selection_to_write(selected, std, config),
         source=f"imported from {source} ({table.sheet})",
     )
     result = ImportResult(selected_optional=selected, sheet_note=table.sheet_note)
     if table.park_name is None and existing_yaml is None:
         result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
-    park = _validated_park(park_dir, yaml_text, texts, existing_files)
+    park = _validated_park(park_dir, yaml_text, texts, existing_files, std.code)
     result.warnings += _printed_differences(park, year, table)
     refuse_inputs([park_dir / f"{y}.csv" for y in texts] + [yaml_path], [path], "import elsewhere")
     _write(park_dir, texts, yaml_text, existing_yaml, existing_files, now, result)
@@ -750,9 +983,10 @@ def _selection(
 
 
 def _validated_park(
-    park_dir: Path, yaml_text: str, texts: dict[int, str], existing: dict[int, Path]
+    park_dir: Path, yaml_text: str, texts: dict[int, str], existing: dict[int, Path], code: str
 ) -> Park:
-    """The park the import would produce, validated in memory by the loader's own readers.
+    """The park the import would produce, validated in memory by the loader's own readers, as
+    assessed against the standard ``code`` (one of those its park.yaml names).
 
     ``texts`` are the year files to write (``{year: csv text}``); the other ``existing`` year
     files stay and are validated as they are.
@@ -768,15 +1002,16 @@ def _validated_park(
         config = parse_config(yaml_text, park_dir, display_path(park_dir / "park.yaml"))
     except InputError as exc:
         problems += exc.problems
-    standard = load_standard(config.standard if config else DEFAULT_STANDARD)
+    standard = load_standard(code)
+    also = tuple(load_standard(c) for c in (config.standards if config else ()) if c != code)
     files = {**existing, **{y: park_dir / f"{y}.csv" for y in texts}}
     records: dict[int, list[Record]] = {}
     for y, target in sorted(files.items()):
         try:
             records[y] = (
-                read_year_text(texts[y], display_path(target), standard)
+                read_year_text(texts[y], display_path(target), standard, also)
                 if y in texts
-                else read_year_file(target, standard)
+                else read_year_file(target, standard, also)
             )
         except InputError as exc:
             problems += exc.problems

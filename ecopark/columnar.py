@@ -75,7 +75,7 @@ from ecopark.io.yearfile import (
     decode,
     read_year_file,
 )
-from ecopark.rounding import REL_TOL, near_boundary, passes
+from ecopark.rounding import REL_TOL, near_boundary, near_limit, passes
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
 from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
 from ecopark.verdict import judge
@@ -172,9 +172,39 @@ class Table:
         return {item: np.array([v is not None for v in vals]) for item, vals in self.values.items()}
 
 
-def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]] | None:
+#: Characters :meth:`str.splitlines` ends a line at besides ``\n`` and ``\r`` (the per-park
+#: reader picks the separator from the first line so split), and NUL: a text with one is not plain.
+_ODD_LINES = re.compile("[\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+@dataclass
+class _Catalogue:
+    """What the fast reader needs of a park's standards: the words that help decode, and each
+    name cell as written resolved once (:func:`~ecopark.io.rows.find_item`)."""
+
+    standard: Standard
+    also: tuple[Standard, ...]
+    words: frozenset[str]
+    names: dict[str, object] = field(default_factory=dict)
+
+    def item(self, name: str):
+        """The catalogue item the name cell spells (stripped), :data:`_OTHER` for an item of
+        only the park's other standards (a row the per-park reader skips), or None."""
+        hit = self.names.get(name, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = find_item(name, self.standard)
+            if hit is None and any(find_item(name, other) for other in self.also):
+                hit = _OTHER
+            self.names[name] = hit
+        return hit
+
+
+_UNSEEN, _OTHER = object(), object()
+
+
+def _fast_rows(text: str, catalogue: _Catalogue) -> list[tuple[str, str, str, str]] | None:
     """``(item id, value text, unit text, note)`` of a CSV text that is plainly clean, else None."""
-    if '"' in text or "\r" in text or len(text) > 100_000:
+    if '"' in text or "\r" in text or len(text) > 100_000 or _ODD_LINES.search(text):
         return None
     lines = text.split("\n")
     head = 0
@@ -198,7 +228,9 @@ def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]]
             if not line.strip():
                 continue
             return None
-        item = find_item(cells[at_name].strip(), standard)
+        item = catalogue.item(cells[at_name].strip())
+        if item is _OTHER:
+            continue
         if item is None or item.id in seen:
             if not line.strip():
                 continue
@@ -272,7 +304,7 @@ def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
 
 
 def _read_fast(
-    path: Path, standard: Standard, words: frozenset[str], memo: dict
+    path: Path, catalogue: _Catalogue, memo: dict
 ) -> dict[str, tuple[object, object]] | None:
     """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
@@ -281,17 +313,17 @@ def _read_fast(
     if len(data) > MAX_FILE_BYTES:
         return None
     try:
-        text = _decoded(data, words, memo)
+        text = _decoded(data, catalogue.words, memo)
     except InputError:  # the per-park reader says why
         return None
-    rows = _fast_rows(text, standard)
+    rows = _fast_rows(text, catalogue)
     if rows is None:
         return None
     out: dict[str, tuple[object, object]] = {}
     for item_id, value, unit, _note in rows:
         if value == "":
             continue
-        item = standard.items[item_id]
+        item = catalogue.standard.items[item_id]
         fast = _fast_value(item, value, unit)
         if fast is None:
             try:
@@ -334,7 +366,7 @@ def _load(folders: list[Path]) -> Table:
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
-    vocabularies: dict[int, frozenset[str]] = {}  # per standard (parks hold them: ids stay)
+    catalogues: dict[tuple[int, ...], _Catalogue] = {}  # per standards (parks hold them)
     for folder in folders:
         try:
             park = load_park(folder)
@@ -345,11 +377,14 @@ def _load(folders: list[Path]) -> Table:
         p = len(parks)
         parks.append(park)
         order.append(p)
+        also = park.also
+        k = (id(park.standard), *map(id, also))
+        catalogue = catalogues.get(k)
+        if catalogue is None:
+            words = vocabulary(park.standard, also)
+            catalogue = catalogues[k] = _Catalogue(park.standard, also, words)
         for year, path in park.files.items():
-            words = vocabularies.get(id(park.standard))
-            if words is None:
-                words = vocabularies[id(park.standard)] = vocabulary(park.standard)
-            got = _read_fast(path, park.standard, words, decoded)
+            got = _read_fast(path, catalogue, decoded)
             if got is None:
                 try:
                     records = read_year_file(path, park.standard, park.also)
@@ -875,6 +910,8 @@ def _from_assessment(a: Assessment, park: Park) -> ParkYear:
 
 #: Pass flags in the group's arrays: True, False, None (not computable or no limit).
 _PASS, _FAIL, _NONE = 1, 0, -1
+#: A flag + 1 → its value (None, False, True).
+_FLAG_VALUES = np.array([None, False, True], dtype=object)
 
 
 #: What a probe copies from its result when judge first reads beyond the four fields.
@@ -967,6 +1004,9 @@ class _Group:
         self.applied: list[list] = []
         # per indicator, the results made at once (None: none of it), and those made when asked
         self.kept: list[list[IndicatorResult | None] | None] = [None] * count
+        # per indicator, the park-years whose float is near a rounding tie or zero but not the
+        # limit: the float decides the pass flag, the per-park engine the result when asked
+        self.later: list[set[int]] = [set() for _ in range(count)]
         self.made: dict[tuple[int, int], IndicatorResult] = {}
         for j in range(count):
             self._indicator(j)
@@ -993,10 +1033,28 @@ class _Group:
         if hit is None:
             hit = self.made.get((j, i))
         if hit is None:
-            a = self.applied[j][i]
-            ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
-            hit = self.made[(j, i)] = self._result(j, i, ev)
+            if i in self.later[j]:
+                hit = self._evaluated(j, i)
+            else:
+                a = self.applied[j][i]
+                ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
+                hit = self._result(j, i, ev)
+            self.made[(j, i)] = hit
         return hit
+
+    def _evaluated(self, j: int, i: int) -> IndicatorResult:
+        """The result of indicator ``j`` for park-year ``i`` by the per-park engine
+        (:func:`ecopark.engine.evaluate`, exactly where the floats could mislead)."""
+        ev = evaluate(
+            self.inds[j],
+            self.standard,
+            self.config(i),
+            self.values(i),
+            int(self.years[i]),
+            exact_values=self.values(i, exact=True),
+            rules=self.rules,
+        )
+        return self._result(j, i, ev)
 
     def _result(self, j: int, i: int, ev: Evaluation) -> IndicatorResult:
         return indicator_result(
@@ -1014,7 +1072,13 @@ class _Group:
         return tuple(self.result(j, i) for j in range(len(self.inds)))
 
     def passed_of(self, i: int) -> tuple[bool | None, ...]:
-        return tuple(None if c == _NONE else bool(c == _PASS) for c in self.passed[:, i].tolist())
+        """The pass flags of park-year ``i`` (True, False or None per indicator)."""
+        return tuple(self._flags[i])
+
+    @functools.cached_property
+    def _flags(self) -> list[list[bool | None]]:
+        """Per park-year, the pass flags as Python values (made for all at once)."""
+        return _FLAG_VALUES[self.passed.T + 1].tolist()
 
     def park_year(self, i: int) -> ParkYear:
         """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
@@ -1138,9 +1202,13 @@ class _Group:
         except _Bad:
             x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
         cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
-        for i in np.flatnonzero(cand):
-            if near_boundary(float(x[i]), limits[i], self.rules):
+        later = self.later[j]
+        for i in np.flatnonzero(cand).tolist():
+            xi = float(x[i])
+            if near_limit(xi, limits[i], self.rules):
                 slow[i] = True
+            elif near_boundary(xi, limits[i], self.rules):
+                later.add(i)  # judged by the float, printed from the exact value when made
         self.x[j] = x
         self._slow(j, np.flatnonzero(slow), applied)
         fast = ~slow
@@ -1193,17 +1261,7 @@ class _Group:
             k = (int(absent[i]), int(self.years[i]), self.config(i).base_year, id(a.limit), a.text)
             hit = memo.get((*k, role)) if absent[i] else None
             if hit is None:
-                config = self.config(i)
-                ev = evaluate(
-                    ind,
-                    self.standard,
-                    config,
-                    self.values(i),
-                    int(self.years[i]),
-                    exact_values=self.values(i, exact=True),
-                    rules=self.rules,
-                )
-                hit = self._result(j, i, ev)
+                hit = self._evaluated(j, i)
                 if absent[i]:
                     memo[(*k, role)] = hit
             done.append(hit)
@@ -1225,16 +1283,7 @@ class _Group:
             k = (source, id(applied[i]), roles[park_of[i]][j]) if plain else None
             hit = shared.get(k) if plain else None
             if hit is None:
-                ev = evaluate(
-                    ind,
-                    self.standard,
-                    self.config(i),
-                    self.values(i),
-                    int(self.years[i]),
-                    exact_values=self.values(i, exact=True),
-                    rules=self.rules,
-                )
-                hit = self._result(j, i, ev)
+                hit = self._evaluated(j, i)
                 if plain:
                     shared[k] = hit
             done.append(hit)

@@ -65,6 +65,7 @@ from ecopark.engine import (
     rules_of,
 )
 from ecopark.errors import InputError
+from ecopark.io.config import load_config
 from ecopark.io.park import Park, load_park
 from ecopark.io.rows import Record, RowError, check_value, find_item, vocabulary
 from ecopark.io.yearfile import (
@@ -77,7 +78,7 @@ from ecopark.io.yearfile import (
 )
 from ecopark.rounding import REL_TOL, near_boundary, near_limit, passes
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
-from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
+from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard, load_standard
 from ecopark.verdict import judge
 
 TIDY_COLUMNS = ["park", "year", "item", "value"]
@@ -131,6 +132,11 @@ class Table:
         ``(park, year)`` of year files that cannot be read (the per-park loader says why).
     order : list
         The folders in order: an int (index in ``parks``) or a str (a folder in ``problems``).
+    rows : dict of (int, int) to int
+        The file row of each ``(park, year)``.
+    skipped : dict of str to str
+        Park folders left out because their ``park.yaml`` does not name the standard asked
+        for (:func:`load_table`), by folder name: why, as a note to print.
     """
 
     parks: list[Park]
@@ -142,6 +148,7 @@ class Table:
     bad: set[tuple[int, int]]
     order: list[int | str]
     rows: dict[tuple[int, int], int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
     exact_memo: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     def tidy(self):
@@ -334,30 +341,72 @@ def _read_fast(
     return out
 
 
-def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
+def load_table(
+    folders: Path | str | Iterable[Path | str], standard: str | Standard | None = None
+) -> Table:
     """Read every year file of the parks into one tidy table.
 
     Parameters
     ----------
     folders : path or iterable of paths
         A data folder (its park folders are taken) or the park folders themselves.
+    standard : str or Standard, optional
+        The standard to assess against (its code or id, or the definition): each park is
+        opened under it (:func:`ecopark.load_park`); a park whose ``park.yaml`` does not name
+        it is skipped (``table.skipped`` says why). Default: each park's first standard.
 
     Returns
     -------
     Table
         The raw items of every park-year (bad files marked, bad ``park.yaml`` kept as problems).
+
+    Raises
+    ------
+    InputError
+        If ``standard`` names no known standard.
     """
     from ecopark.tree import park_folders
 
+    code = None if standard is None else standard_code(standard)
     if isinstance(folders, str | Path):
         folders = park_folders(folders)
     with _no_gc():
-        return _load(list(map(Path, folders)))
+        return _load(list(map(Path, folders)), code)
 
 
-def _load(folders: list[Path]) -> Table:
+def standard_code(standard: str | Standard) -> str:
+    """The code of a standard given by its code or id (:func:`ecopark.load_standard`), or as
+    the definition.
+
+    Raises
+    ------
+    InputError
+        If no known definition has that code or id.
+    """
+    return (load_standard(standard) if isinstance(standard, str) else standard).code
+
+
+def open_park(folder: Path, code: str | None) -> Park | str:
+    """The park of ``folder`` under the standard ``code`` (default its first), or why it is
+    skipped: its ``park.yaml`` does not name ``code``."""
+    try:
+        return load_park(folder, code)
+    except InputError:
+        if code is not None:
+            with contextlib.suppress(InputError):
+                named = load_config(folder).standards
+                if code not in named:
+                    return (
+                        f"skipped: its standard: names {', '.join(named)} only, not {code} "
+                        f"(add {code} there to assess the park against it)"
+                    )
+        raise
+
+
+def _load(folders: list[Path], code: str | None = None) -> Table:
     parks: list[Park] = []
     problems: dict[str, InputError] = {}
+    skipped: dict[str, str] = {}
     order: list[int | str] = []
     park_idx: list[int] = []
     years: list[int] = []
@@ -369,10 +418,13 @@ def _load(folders: list[Path]) -> Table:
     catalogues: dict[tuple[int, ...], _Catalogue] = {}  # per standards (parks hold them)
     for folder in folders:
         try:
-            park = load_park(folder)
+            park = open_park(folder, code)
         except InputError as exc:
             problems[folder.name] = exc
             order.append(folder.name)
+            continue
+        if isinstance(park, str):
+            skipped[folder.name] = park
             continue
         p = len(parks)
         parks.append(park)
@@ -417,6 +469,7 @@ def _load(folders: list[Path]) -> Table:
         bad,
         order,
         rows,
+        skipped=skipped,
     )
 
 

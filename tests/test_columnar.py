@@ -113,15 +113,16 @@ def _fields(r) -> tuple:
     )
 
 
-def assert_identical(folders: list[Path]) -> int:
-    """Every park-year of ``folders`` assessed both ways: the same; returns how many."""
-    table = load_table(folders)
+def assert_identical(folders: list[Path], standard: str | None = None) -> int:
+    """Every park-year of ``folders`` assessed both ways (under ``standard``, default each
+    park's first): the same; returns how many."""
+    table = load_table(folders, standard)
     got = [e for e in assess_table(table) if not isinstance(e, str)]
     count = 0
     parks = {}  # each park opened once, as a user would; its years are read on first use
     for py in got:
         if py.park.path not in parks:
-            parks[py.park.path] = load_park(py.park.path)
+            parks[py.park.path] = load_park(py.park.path, standard)
         park = parks[py.park.path]
         try:
             a = assess(park, py.year)
@@ -309,6 +310,35 @@ def test_a_second_standard_is_identical(tmp_path, monkeypatch) -> None:
         entries = assess_table(load_table(folders))
         assert {e.park.standard.code for e in entries} == {"SYNTH-DEMO 0.1"}
         assert {e.compliant for e in entries} >= {True, False, None}
+    finally:
+        model.load_standard.cache_clear()
+
+
+def test_a_chosen_standard_is_the_per_park_engine_under_it(monkeypatch) -> None:
+    """load_table(..., standard): tests/data/two-standards under SYNTH-DEMO 0.1, field for field
+    as ecopark.assess(load_park(folder, code), year); a park not naming it is skipped, saying
+    why; by default each park is assessed under its first standard (HJ 274-2015 here)."""
+    from ecopark.standard import model, registry
+
+    monkeypatch.setenv(registry.ENV_VAR, str((ROOT / "tests" / "standards").resolve()))
+    model.load_standard.cache_clear()
+    try:
+        two, code = ROOT / "tests" / "data" / "two-standards", "SYNTH-DEMO 0.1"
+        assert assert_identical([two, NANTONG], code) == 3
+        table = load_table([two, NANTONG], code)
+        assert [p.standard.code for p in table.parks] == [code]
+        assert table.skipped == {
+            "nantong-etdz": "skipped: its standard: names HJ 274-2015 only, not SYNTH-DEMO 0.1 "
+            "(add SYNTH-DEMO 0.1 there to assess the park against it)"
+        }
+        by_year = {e.year: e for e in assess_table(table)}
+        a3 = next(r for r in by_year[2021].results if r.number == "A3")
+        assert (a3.display, a3.passed, a3.limit.value) == ("0.0026", False, 5)
+        assert by_year[2021].compliant is False and by_year[2015].judged_reason is not None
+        assert assert_identical([two]) == 3  # its first standard
+        assert {e.park.standard.code for e in assess_table(load_table([two]))} == {"HJ 274-2015"}
+        with pytest.raises(ecopark.InputError, match="unknown standard 'NOPE'"):
+            load_table([two], "NOPE")
     finally:
         model.load_standard.cache_clear()
 

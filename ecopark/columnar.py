@@ -10,9 +10,12 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   inlined), walked once over arrays with the float semantics of ``Compiled.checked``: constants
   and ``n`` stay exact where they meet only each other, an array meets a constant as a float;
 - every element the float evaluation of the per-park engine would hand to the exact path (an
-  input missing, a zero denominator, cancellation, a result not finite, or a float near a
-  rounding tie, the limit or zero: :func:`ecopark.rounding.near_boundary`) is evaluated by
-  :func:`ecopark.engine.evaluate` itself, exactly, with the park-year's values;
+  input missing, a zero denominator, cancellation, a result not finite, or a float near the
+  limit: :func:`ecopark.rounding.near_limit`) is evaluated by :func:`ecopark.engine.evaluate`
+  itself, exactly, with the park-year's values; one near a rounding tie or zero but not the
+  limit (the rest of :func:`ecopark.rounding.near_boundary`) is judged by its float, which
+  decides the comparison as the exact value does, and its result (digits, mark, value) is
+  :func:`~ecopark.engine.evaluate`'s, made when asked for;
 - a float the arrays decide is printed and judged by :mod:`ecopark.rounding`; the printed digits
   are the float's ``%.{places}f``, which is the rounding of its shortest repr because no tie
   lies within :data:`~ecopark.rounding.REL_TOL` of it;
@@ -28,8 +31,10 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   kept for every park-year of the park with the same flags.
 
 Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
-no quote and no carriage return, a plain header, each row a known item once with a plain decimal
-in the catalogue unit, far inside its range) is split as text; every other row's value goes
+no quote, no carriage return and no other line end, a plain header, each row a known item once)
+is split as text; its item and unit cells are resolved once per distinct column of them
+(:class:`_Layout`), and its value cells are checked at once by one regular expression (plain
+decimals in the catalogue unit within the item's range, status words); every other value goes
 through :func:`ecopark.io.rows.check_value` and every other file through
 :func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. Decode's
 choice of encoding is kept per multiset of non-ASCII cells (:func:`_decoded`). A
@@ -48,6 +53,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -193,6 +199,7 @@ class _Catalogue:
     also: tuple[Standard, ...]
     words: frozenset[str]
     names: dict[str, object] = field(default_factory=dict)
+    layouts: dict[tuple, object] = field(default_factory=dict)
 
     def item(self, name: str):
         """The catalogue item the name cell spells (stripped), :data:`_OTHER` for an item of
@@ -209,8 +216,68 @@ class _Catalogue:
 _UNSEEN, _OTHER = object(), object()
 
 
-def _fast_rows(text: str, catalogue: _Catalogue) -> list[tuple[str, str, str, str]] | None:
-    """``(item id, value text, unit text, note)`` of a CSV text that is plainly clean, else None."""
+@dataclass(frozen=True)
+class _Layout:
+    """The rows of a clean year file whose item and unit cells are these, worked out once.
+
+    Per row taken: the item id, the unit as written (stripped), how its value is read (``1``:
+    a number in the catalogue unit, ``0``: a status word, ``2``: by :func:`_fast_value` then
+    :func:`~ecopark.io.rows.check_value`); ``pattern`` matches the value cells (joined by
+    ``\\n``) when each is empty or plainly valid for its row (a plain decimal below the
+    item's maximum, a status word), so that no cell of a file it matches needs a closer look.
+    """
+
+    rows: tuple[int, ...]
+    ids: tuple[str, ...]
+    units: tuple[str, ...]
+    modes: tuple[int, ...]
+    pattern: re.Pattern
+
+
+def _plain_pattern(item) -> str | None:
+    """A regular expression of the values ``item`` takes as written in its catalogue unit that
+    are plainly valid (:func:`_fast_value`), or None where each value must be checked."""
+    if item.kind == "status":
+        return "|".join(re.escape(w) for w in sorted(item.allowed, key=len, reverse=True))
+    top = item.maximum
+    if item.minimum or top is None or top != 10 ** top.adjusted() or not 0 < top.adjusted() <= 15:
+        return None  # the range is checked value by value
+    k = top.adjusted()
+    point = "" if item.kind == "count" else r"(?:\.\d{1,12})?"
+    zeros = "" if item.kind == "count" else r"(?:\.0{1,12})?"
+    return rf"\d{{1,{k}}}{point}|10{{{k}}}{zeros}"  # below 10**k, or 10**k itself
+
+
+def _layout(catalogue: _Catalogue, names: tuple[str, ...], units: tuple[str, ...]):
+    """The :class:`_Layout` of these item and unit cells, or None if a name is unknown or an
+    item appears twice (the per-park reader says why)."""
+    rows, ids, shown, modes, parts = [], [], [], [], []
+    seen: set[str] = set()
+    for r, (name, unit) in enumerate(zip(names, units, strict=True)):
+        item = catalogue.item(name.strip())
+        if item is _OTHER:
+            continue
+        if item is None or item.id in seen:
+            return None
+        seen.add(item.id)
+        unit = unit.strip()
+        plain = _plain_pattern(item)
+        if item.kind == "status":
+            mode = 0 if not unit else 2
+        else:
+            mode = 1 if plain is not None and unit in ("", item.unit) else 2
+        rows.append(r)
+        ids.append(item.id)
+        shown.append(unit)
+        modes.append(mode)
+        parts.append(f"(?:{plain})?" if mode != 2 else "[^\n]*")
+    pattern = re.compile("\n".join(parts))
+    return _Layout(tuple(rows), tuple(ids), tuple(shown), tuple(modes), pattern)
+
+
+def _fast_rows(text: str, catalogue: _Catalogue) -> tuple[_Layout, list[str]] | None:
+    """The layout and the value cells (stripped) of a CSV text that is plainly clean, else
+    None."""
     if '"' in text or "\r" in text or len(text) > 100_000 or _ODD_LINES.search(text):
         return None
     lines = text.split("\n")
@@ -225,33 +292,21 @@ def _fast_rows(text: str, catalogue: _Catalogue) -> list[tuple[str, str, str, st
     if set(columns) - {*YEAR_COLUMNS, NOTE_COLUMN}:
         return None
     at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
-    note = columns.index(NOTE_COLUMN) if NOTE_COLUMN in columns else None
     width = len(columns)
-    seen: set[str] = set()
-    out = []
-    for line in lines[head + 1 :]:
-        cells = line.split(",")
-        if len(cells) != width:
-            if not line.strip():
-                continue
+    body = [line.split(",") for line in lines[head + 1 :]]
+    if any(len(cells) != width for cells in body):  # blank lines are left out, others not plain
+        if any(len(cells) != width and "".join(cells).strip() for cells in body):
             return None
-        item = catalogue.item(cells[at_name].strip())
-        if item is _OTHER:
-            continue
-        if item is None or item.id in seen:
-            if not line.strip():
-                continue
-            return None
-        seen.add(item.id)
-        out.append(
-            (
-                item.id,
-                cells[at_value].strip(),
-                cells[at_unit].strip(),
-                cells[note].strip() if note is not None else "",
-            )
-        )
-    return out
+        body = [cells for cells in body if len(cells) == width]
+    names = tuple([cells[at_name] for cells in body])
+    units = tuple([cells[at_unit] for cells in body])
+    k = (names, units)
+    layout = catalogue.layouts.get(k, _UNSEEN)
+    if layout is _UNSEEN:
+        layout = catalogue.layouts[k] = _layout(catalogue, names, units)
+    if layout is None:
+        return None
+    return layout, [body[r][at_value].strip() for r in layout.rows]
 
 
 def _fast_value(item, value: str, unit: str) -> float | str | None:
@@ -262,8 +317,12 @@ def _fast_value(item, value: str, unit: str) -> float | str | None:
         return None
     if item.kind == "count" and "." in value:
         return None
+    if item.minimum and Decimal(value) < item.minimum:
+        return None
     x = float(value)
-    return x if x < float(item.maximum) * (1 - 1e-9) else None
+    if x < float(item.maximum) * (1 - 1e-9) or Decimal(value) <= item.maximum:  # 100 %
+        return x
+    return None
 
 
 #: The bytes that separate cells (``yearfile._CELL_SPLIT``): no byte of a multi-byte UTF-8 or
@@ -310,10 +369,9 @@ def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
     return text
 
 
-def _read_fast(
-    path: Path, catalogue: _Catalogue, memo: dict
-) -> dict[str, tuple[object, object]] | None:
-    """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
+def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple[dict, dict] | None:
+    """``({item: value}, {item: exact source})`` of a year file, or None unless the reading is
+    plain (the source: the value and unit cells as written)."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
         return None
     data = path.read_bytes()
@@ -323,22 +381,33 @@ def _read_fast(
         text = _decoded(data, catalogue.words, memo)
     except InputError:  # the per-park reader says why
         return None
-    rows = _fast_rows(text, catalogue)
-    if rows is None:
+    parsed = _fast_rows(text, catalogue)
+    if parsed is None:
         return None
-    out: dict[str, tuple[object, object]] = {}
-    for item_id, value, unit, _note in rows:
+    layout, texts = parsed
+    values: dict[str, object] = {}
+    sources: dict[str, object] = {}
+    plain = layout.pattern.fullmatch("\n".join(texts)) is not None
+    for item_id, value, unit, mode in zip(
+        layout.ids, texts, layout.units, layout.modes, strict=True
+    ):
         if value == "":
             continue
-        item = catalogue.standard.items[item_id]
-        fast = _fast_value(item, value, unit)
-        if fast is None:
-            try:
-                fast = check_value(item, value, unit).value
-            except RowError:
-                return None
-        out[item_id] = (fast, (value, unit))
-    return out
+        if plain and mode == 1:
+            fast: object = float(value)
+        elif plain and mode == 0:
+            fast = value
+        else:
+            item = catalogue.standard.items[item_id]
+            fast = _fast_value(item, value, unit)
+            if fast is None:
+                try:
+                    fast = check_value(item, value, unit).value
+                except RowError:
+                    return None
+        values[item_id] = fast
+        sources[item_id] = (value, unit)
+    return values, sources
 
 
 def load_table(
@@ -410,8 +479,8 @@ def _load(folders: list[Path], code: str | None = None) -> Table:
     order: list[int | str] = []
     park_idx: list[int] = []
     years: list[int] = []
-    columns: dict[str, list] = {}
-    sources: dict[str, list] = {}
+    row_values: list[dict[str, object]] = []  # per file row: item -> value
+    row_sources: list[dict[str, object]] = []  # per file row: item -> exact source
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
@@ -443,22 +512,15 @@ def _load(folders: list[Path], code: str | None = None) -> Table:
                 except InputError:
                     bad.add((p, year))
                     continue
-                got = {r.item: (r.value, r) for r in records}
-            r = len(years)
-            rows[(p, year)] = r
+                got = ({r.item: r.value for r in records}, {r.item: r for r in records})
+            rows[(p, year)] = len(years)
             park_idx.append(p)
             years.append(year)
-            for item, (value, source) in got.items():
-                col = columns.get(item)
-                if col is None:
-                    col = columns[item] = [None] * r
-                    sources[item] = [None] * r
-                col.append(value)
-                sources[item].append(source)
-            for item, col in columns.items():
-                if len(col) == r:
-                    col.append(None)
-                    sources[item].append(None)
+            row_values.append(got[0])
+            row_sources.append(got[1])
+    items = dict.fromkeys(item for got in row_values for item in got)
+    columns = {item: [got.get(item) for got in row_values] for item in items}
+    sources = {item: [got.get(item) for got in row_sources] for item in items}
     return Table(
         parks,
         problems,

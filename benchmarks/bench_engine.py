@@ -6,6 +6,7 @@ Run by hand (not a test)::
     .venv/bin/python benchmarks/bench_engine.py --parks 50 200 --profile
     .venv/bin/python benchmarks/bench_engine.py --parks 1000 --against /tmp/before  # side by side
     .venv/bin/python benchmarks/bench_engine.py --columnar --parks 10 100 1000  # per-park vs columnar
+    .venv/bin/python benchmarks/bench_engine.py --columnar --parks 10 100 1000 --against /tmp/before
 
 The parks are written once (1000 parks x 10 years, realistic values scaled from the Nantong
 ETDZ figures, random growth per park) into a temporary folder, or ``--out DIR``. Each timing
@@ -20,7 +21,10 @@ count the same compliant park-years.
 
 ``--against TREE`` times the same parks with the ecopark of another source tree (say the commit
 before a change, ``git archive COMMIT | tar -x -C TREE``) and with this one, alternating, each in
-a fresh process, and prints both and their ratio.
+a fresh process, and prints both and their ratio. With ``--columnar``, it times the columnar
+engine of both trees instead: loading (:func:`~ecopark.columnar.load_table`) and the engine
+(:func:`~ecopark.columnar.assess_table` and the :func:`~ecopark.columnar.summary_row` of every
+park-year, what :func:`ecopark.tree.assess_tree` does) apart, at each ``--parks`` size.
 """
 
 from __future__ import annotations
@@ -214,6 +218,74 @@ def _one_run(root: Path, parks: int) -> dict[str, float]:
     return {"seconds": seconds, "cpu": cpu, "count": count, "compliant": compliant}
 
 
+def _one_columnar(root: Path, parks: int) -> dict[str, float]:
+    """Time the columnar engine over the first ``parks`` folders under ``root`` (a child)."""
+    from ecopark.columnar import assess_table, load_table, summary_row
+
+    folders = sorted(p for p in root.iterdir() if (p / "park.yaml").is_file())[:parks]
+    ecopark.load_standard()
+    assess_table(load_table(folders[:5]))  # warm-up: imports, compiled formulas
+    t0, c0 = time.perf_counter(), time.process_time()
+    table = load_table(folders)
+    t1, c1 = time.perf_counter(), time.process_time()
+    rows = [summary_row(e) for e in assess_table(table) if not isinstance(e, str)]
+    t2, c2 = time.perf_counter(), time.process_time()
+    return {
+        "load": t1 - t0,
+        "load_cpu": c1 - c0,
+        "engine": t2 - t1,
+        "engine_cpu": c2 - c1,
+        "count": len(rows),
+        "compliant": sum(r.get("compliant") is True for r in rows),
+        "failing": sum(len(r.get("failing") or ()) for r in rows),
+    }
+
+
+def _columnar_against(root: Path, sizes: list[int], tree: Path, repeat: int) -> None:
+    """The columnar engine of ``tree`` and of this tree, alternating fresh processes, per size
+    (best of ``repeat`` by CPU seconds, loading and engine apart)."""
+    here = Path(__file__).resolve().parents[1]
+    print(f"columnar engine side by side, best of {repeat} (wall [CPU] seconds):")
+    print(
+        f"{'park-years':>10} {'load before':>14} {'load after':>14} {'engine before':>14} "
+        f"{'engine after':>14} {'load b/a':>8} {'engine b/a':>10} {'compliant':>9}"
+    )
+    for n in sizes:
+        best: dict[str, dict[str, float]] = {}
+        for _ in range(repeat):
+            for label, source in (("before", tree), ("after", here)):
+                env = dict(os.environ, PYTHONPATH=str(source))
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child-columnar", str(root), "--parks", str(n)],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                got = json.loads(out.strip().splitlines()[-1])
+                old = best.setdefault(label, got)
+                for part in ("load", "engine"):
+                    if got[f"{part}_cpu"] < old[f"{part}_cpu"]:
+                        old[part], old[f"{part}_cpu"] = got[part], got[f"{part}_cpu"]
+        b, a = best["before"], best["after"]
+        assert (b["count"], b["compliant"], b["failing"]) == (
+            a["count"],
+            a["compliant"],
+            a["failing"],
+        ), (b, a)
+
+        def cell(x: dict, part: str) -> str:
+            return f"{x[part]:.2f} [{x[part + '_cpu']:.2f}]"
+
+        print(
+            f"{a['count']:>10} {cell(b, 'load'):>14} {cell(a, 'load'):>14} "
+            f"{cell(b, 'engine'):>14} {cell(a, 'engine'):>14} "
+            f"{b['load_cpu'] / a['load_cpu']:>8.2f} {b['engine_cpu'] / a['engine_cpu']:>10.2f} "
+            f"{a['compliant']:>9}"
+        )
+    print(f"load average after the runs: {os.getloadavg()}")
+
+
 def _side_by_side(root: Path, parks: int, tree: Path, repeat: int) -> None:
     """The same parks timed with the ecopark of ``tree`` and of this tree, alternating."""
     here = Path(__file__).resolve().parents[1]
@@ -250,10 +322,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--against", type=Path, help="also time the ecopark of this source tree")
     p.add_argument("--columnar", action="store_true", help="per-park vs columnar engine only")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # one timed run, as JSON
+    p.add_argument("--child-columnar", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sizes = sorted(args.parks)
     if args.child is not None:
         print(json.dumps(_one_run(args.child, sizes[-1])))
+        return 0
+    if args.child_columnar is not None:
+        print(json.dumps(_one_columnar(args.child_columnar, sizes[-1])))
         return 0
     root = args.out or Path(tempfile.mkdtemp(prefix="ecopark-bench-"))
     try:
@@ -269,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"best of {args.repeat} runs; the machine may be shared, so CPU seconds are shown too"
         )
+        if args.columnar and args.against is not None:
+            print(f"load average before the runs: {os.getloadavg()}")
+            _columnar_against(root, sizes, args.against, args.repeat)
+            return 0
         if args.columnar:
             columnar_side_by_side(folders, sizes, args.repeat)
             return 0

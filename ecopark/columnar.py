@@ -10,9 +10,12 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   inlined), walked once over arrays with the float semantics of ``Compiled.checked``: constants
   and ``n`` stay exact where they meet only each other, an array meets a constant as a float;
 - every element the float evaluation of the per-park engine would hand to the exact path (an
-  input missing, a zero denominator, cancellation, a result not finite, or a float near a
-  rounding tie, the limit or zero: :func:`ecopark.rounding.near_boundary`) is evaluated by
-  :func:`ecopark.engine.evaluate` itself, exactly, with the park-year's values;
+  input missing, a zero denominator, cancellation, a result not finite, or a float near the
+  limit: :func:`ecopark.rounding.near_limit`) is evaluated by :func:`ecopark.engine.evaluate`
+  itself, exactly, with the park-year's values; one near a rounding tie or zero but not the
+  limit (the rest of :func:`ecopark.rounding.near_boundary`) is judged by its float, which
+  decides the comparison as the exact value does, and its result (digits, mark, value) is
+  :func:`~ecopark.engine.evaluate`'s, made when asked for;
 - a float the arrays decide is printed and judged by :mod:`ecopark.rounding`; the printed digits
   are the float's ``%.{places}f``, which is the rounding of its shortest repr because no tie
   lies within :data:`~ecopark.rounding.REL_TOL` of it;
@@ -28,8 +31,10 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   kept for every park-year of the park with the same flags.
 
 Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
-no quote and no carriage return, a plain header, each row a known item once with a plain decimal
-in the catalogue unit, far inside its range) is split as text; every other row's value goes
+no quote, no carriage return and no other line end, a plain header, each row a known item once)
+is split as text; its item and unit cells are resolved once per distinct column of them
+(:class:`_Layout`), and its value cells are checked at once by one regular expression (plain
+decimals in the catalogue unit within the item's range, status words); every other value goes
 through :func:`ecopark.io.rows.check_value` and every other file through
 :func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. Decode's
 choice of encoding is kept per multiset of non-ASCII cells (:func:`_decoded`). A
@@ -48,6 +53,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -65,6 +71,7 @@ from ecopark.engine import (
     rules_of,
 )
 from ecopark.errors import InputError
+from ecopark.io.config import load_config
 from ecopark.io.park import Park, load_park
 from ecopark.io.rows import Record, RowError, check_value, find_item, vocabulary
 from ecopark.io.yearfile import (
@@ -75,9 +82,9 @@ from ecopark.io.yearfile import (
     decode,
     read_year_file,
 )
-from ecopark.rounding import REL_TOL, near_boundary, passes
+from ecopark.rounding import REL_TOL, near_boundary, near_limit, passes
 from ecopark.standard.expr import CANCELLATION, FUNCTIONS, key
-from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard
+from ecopark.standard.model import Indicator, Limit, Requirement, Rules, Standard, load_standard
 from ecopark.verdict import judge
 
 TIDY_COLUMNS = ["park", "year", "item", "value"]
@@ -131,6 +138,11 @@ class Table:
         ``(park, year)`` of year files that cannot be read (the per-park loader says why).
     order : list
         The folders in order: an int (index in ``parks``) or a str (a folder in ``problems``).
+    rows : dict of (int, int) to int
+        The file row of each ``(park, year)``.
+    skipped : dict of str to str
+        Park folders left out because their ``park.yaml`` does not name the standard asked
+        for (:func:`load_table`), by folder name: why, as a note to print.
     """
 
     parks: list[Park]
@@ -142,6 +154,7 @@ class Table:
     bad: set[tuple[int, int]]
     order: list[int | str]
     rows: dict[tuple[int, int], int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
     exact_memo: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     def tidy(self):
@@ -172,9 +185,100 @@ class Table:
         return {item: np.array([v is not None for v in vals]) for item, vals in self.values.items()}
 
 
-def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]] | None:
-    """``(item id, value text, unit text, note)`` of a CSV text that is plainly clean, else None."""
-    if '"' in text or "\r" in text or len(text) > 100_000:
+#: Characters :meth:`str.splitlines` ends a line at besides ``\n`` and ``\r`` (the per-park
+#: reader picks the separator from the first line so split), and NUL: a text with one is not plain.
+_ODD_LINES = re.compile("[\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+@dataclass
+class _Catalogue:
+    """What the fast reader needs of a park's standards: the words that help decode, and each
+    name cell as written resolved once (:func:`~ecopark.io.rows.find_item`)."""
+
+    standard: Standard
+    also: tuple[Standard, ...]
+    words: frozenset[str]
+    names: dict[str, object] = field(default_factory=dict)
+    layouts: dict[tuple, object] = field(default_factory=dict)
+
+    def item(self, name: str):
+        """The catalogue item the name cell spells (stripped), :data:`_OTHER` for an item of
+        only the park's other standards (a row the per-park reader skips), or None."""
+        hit = self.names.get(name, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = find_item(name, self.standard)
+            if hit is None and any(find_item(name, other) for other in self.also):
+                hit = _OTHER
+            self.names[name] = hit
+        return hit
+
+
+_UNSEEN, _OTHER = object(), object()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The rows of a clean year file whose item and unit cells are these, worked out once.
+
+    Per row taken: the item id, the unit as written (stripped), how its value is read (``1``:
+    a number in the catalogue unit, ``0``: a status word, ``2``: by :func:`_fast_value` then
+    :func:`~ecopark.io.rows.check_value`); ``pattern`` matches the value cells (joined by
+    ``\\n``) when each is empty or plainly valid for its row (a plain decimal below the
+    item's maximum, a status word), so that no cell of a file it matches needs a closer look.
+    """
+
+    rows: tuple[int, ...]
+    ids: tuple[str, ...]
+    units: tuple[str, ...]
+    modes: tuple[int, ...]
+    pattern: re.Pattern
+
+
+def _plain_pattern(item) -> str | None:
+    """A regular expression of the values ``item`` takes as written in its catalogue unit that
+    are plainly valid (:func:`_fast_value`), or None where each value must be checked."""
+    if item.kind == "status":
+        return "|".join(re.escape(w) for w in sorted(item.allowed, key=len, reverse=True))
+    top = item.maximum
+    if item.minimum or top is None or top != 10 ** top.adjusted() or not 0 < top.adjusted() <= 15:
+        return None  # the range is checked value by value
+    k = top.adjusted()
+    point = "" if item.kind == "count" else r"(?:\.\d{1,12})?"
+    zeros = "" if item.kind == "count" else r"(?:\.0{1,12})?"
+    return rf"\d{{1,{k}}}{point}|10{{{k}}}{zeros}"  # below 10**k, or 10**k itself
+
+
+def _layout(catalogue: _Catalogue, names: tuple[str, ...], units: tuple[str, ...]):
+    """The :class:`_Layout` of these item and unit cells, or None if a name is unknown or an
+    item appears twice (the per-park reader says why)."""
+    rows, ids, shown, modes, parts = [], [], [], [], []
+    seen: set[str] = set()
+    for r, (name, unit) in enumerate(zip(names, units, strict=True)):
+        item = catalogue.item(name.strip())
+        if item is _OTHER:
+            continue
+        if item is None or item.id in seen:
+            return None
+        seen.add(item.id)
+        unit = unit.strip()
+        plain = _plain_pattern(item)
+        if item.kind == "status":
+            mode = 0 if not unit else 2
+        else:
+            mode = 1 if plain is not None and unit in ("", item.unit) else 2
+        rows.append(r)
+        ids.append(item.id)
+        shown.append(unit)
+        modes.append(mode)
+        parts.append(f"(?:{plain})?" if mode != 2 else "[^\n]*")
+    pattern = re.compile("\n".join(parts))
+    return _Layout(tuple(rows), tuple(ids), tuple(shown), tuple(modes), pattern)
+
+
+def _fast_rows(text: str, catalogue: _Catalogue) -> tuple[_Layout, list[str]] | None:
+    """The layout and the value cells (stripped) of a CSV text that is plainly clean, else
+    None."""
+    if '"' in text or "\r" in text or len(text) > 100_000 or _ODD_LINES.search(text):
         return None
     lines = text.split("\n")
     head = 0
@@ -188,31 +292,21 @@ def _fast_rows(text: str, standard: Standard) -> list[tuple[str, str, str, str]]
     if set(columns) - {*YEAR_COLUMNS, NOTE_COLUMN}:
         return None
     at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
-    note = columns.index(NOTE_COLUMN) if NOTE_COLUMN in columns else None
     width = len(columns)
-    seen: set[str] = set()
-    out = []
-    for line in lines[head + 1 :]:
-        cells = line.split(",")
-        if len(cells) != width:
-            if not line.strip():
-                continue
+    body = [line.split(",") for line in lines[head + 1 :]]
+    if any(len(cells) != width for cells in body):  # blank lines are left out, others not plain
+        if any(len(cells) != width and "".join(cells).strip() for cells in body):
             return None
-        item = find_item(cells[at_name].strip(), standard)
-        if item is None or item.id in seen:
-            if not line.strip():
-                continue
-            return None
-        seen.add(item.id)
-        out.append(
-            (
-                item.id,
-                cells[at_value].strip(),
-                cells[at_unit].strip(),
-                cells[note].strip() if note is not None else "",
-            )
-        )
-    return out
+        body = [cells for cells in body if len(cells) == width]
+    names = tuple([cells[at_name] for cells in body])
+    units = tuple([cells[at_unit] for cells in body])
+    k = (names, units)
+    layout = catalogue.layouts.get(k, _UNSEEN)
+    if layout is _UNSEEN:
+        layout = catalogue.layouts[k] = _layout(catalogue, names, units)
+    if layout is None:
+        return None
+    return layout, [body[r][at_value].strip() for r in layout.rows]
 
 
 def _fast_value(item, value: str, unit: str) -> float | str | None:
@@ -223,8 +317,12 @@ def _fast_value(item, value: str, unit: str) -> float | str | None:
         return None
     if item.kind == "count" and "." in value:
         return None
+    if item.minimum and Decimal(value) < item.minimum:
+        return None
     x = float(value)
-    return x if x < float(item.maximum) * (1 - 1e-9) else None
+    if x < float(item.maximum) * (1 - 1e-9) or Decimal(value) <= item.maximum:  # 100 %
+        return x
+    return None
 
 
 #: The bytes that separate cells (``yearfile._CELL_SPLIT``): no byte of a multi-byte UTF-8 or
@@ -271,107 +369,158 @@ def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
     return text
 
 
-def _read_fast(
-    path: Path, standard: Standard, words: frozenset[str], memo: dict
-) -> dict[str, tuple[object, object]] | None:
-    """``{item: (value, exact source)}`` of a year file, or None unless the reading is plain."""
+def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple[dict, dict] | None:
+    """``({item: value}, {item: exact source})`` of a year file, or None unless the reading is
+    plain (the source: the value and unit cells as written)."""
     if path.suffix.lower() != ".csv" or path.is_symlink():
         return None
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
         return None
     try:
-        text = _decoded(data, words, memo)
+        text = _decoded(data, catalogue.words, memo)
     except InputError:  # the per-park reader says why
         return None
-    rows = _fast_rows(text, standard)
-    if rows is None:
+    parsed = _fast_rows(text, catalogue)
+    if parsed is None:
         return None
-    out: dict[str, tuple[object, object]] = {}
-    for item_id, value, unit, _note in rows:
+    layout, texts = parsed
+    values: dict[str, object] = {}
+    sources: dict[str, object] = {}
+    plain = layout.pattern.fullmatch("\n".join(texts)) is not None
+    for item_id, value, unit, mode in zip(
+        layout.ids, texts, layout.units, layout.modes, strict=True
+    ):
         if value == "":
             continue
-        item = standard.items[item_id]
-        fast = _fast_value(item, value, unit)
-        if fast is None:
-            try:
-                fast = check_value(item, value, unit).value
-            except RowError:
-                return None
-        out[item_id] = (fast, (value, unit))
-    return out
+        if plain and mode == 1:
+            fast: object = float(value)
+        elif plain and mode == 0:
+            fast = value
+        else:
+            item = catalogue.standard.items[item_id]
+            fast = _fast_value(item, value, unit)
+            if fast is None:
+                try:
+                    fast = check_value(item, value, unit).value
+                except RowError:
+                    return None
+        values[item_id] = fast
+        sources[item_id] = (value, unit)
+    return values, sources
 
 
-def load_table(folders: Path | str | Iterable[Path | str]) -> Table:
+def load_table(
+    folders: Path | str | Iterable[Path | str], standard: str | Standard | None = None
+) -> Table:
     """Read every year file of the parks into one tidy table.
 
     Parameters
     ----------
     folders : path or iterable of paths
         A data folder (its park folders are taken) or the park folders themselves.
+    standard : str or Standard, optional
+        The standard to assess against (its code or id, or the definition): each park is
+        opened under it (:func:`ecopark.load_park`); a park whose ``park.yaml`` does not name
+        it is skipped (``table.skipped`` says why). Default: each park's first standard.
 
     Returns
     -------
     Table
         The raw items of every park-year (bad files marked, bad ``park.yaml`` kept as problems).
+
+    Raises
+    ------
+    InputError
+        If ``standard`` names no known standard.
     """
     from ecopark.tree import park_folders
 
+    code = None if standard is None else standard_code(standard)
     if isinstance(folders, str | Path):
         folders = park_folders(folders)
     with _no_gc():
-        return _load(list(map(Path, folders)))
+        return _load(list(map(Path, folders)), code)
 
 
-def _load(folders: list[Path]) -> Table:
+def standard_code(standard: str | Standard) -> str:
+    """The code of a standard given by its code or id (:func:`ecopark.load_standard`), or as
+    the definition.
+
+    Raises
+    ------
+    InputError
+        If no known definition has that code or id.
+    """
+    return (load_standard(standard) if isinstance(standard, str) else standard).code
+
+
+def open_park(folder: Path, code: str | None) -> Park | str:
+    """The park of ``folder`` under the standard ``code`` (default its first), or why it is
+    skipped: its ``park.yaml`` does not name ``code``."""
+    try:
+        return load_park(folder, code)
+    except InputError:
+        if code is not None:
+            with contextlib.suppress(InputError):
+                named = load_config(folder).standards
+                if code not in named:
+                    return (
+                        f"skipped: its standard: names {', '.join(named)} only, not {code} "
+                        f"(add {code} there to assess the park against it)"
+                    )
+        raise
+
+
+def _load(folders: list[Path], code: str | None = None) -> Table:
     parks: list[Park] = []
     problems: dict[str, InputError] = {}
+    skipped: dict[str, str] = {}
     order: list[int | str] = []
     park_idx: list[int] = []
     years: list[int] = []
-    columns: dict[str, list] = {}
-    sources: dict[str, list] = {}
+    row_values: list[dict[str, object]] = []  # per file row: item -> value
+    row_sources: list[dict[str, object]] = []  # per file row: item -> exact source
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
-    vocabularies: dict[int, frozenset[str]] = {}  # per standard (parks hold them: ids stay)
+    catalogues: dict[tuple[int, ...], _Catalogue] = {}  # per standards (parks hold them)
     for folder in folders:
         try:
-            park = load_park(folder)
+            park = open_park(folder, code)
         except InputError as exc:
             problems[folder.name] = exc
             order.append(folder.name)
             continue
+        if isinstance(park, str):
+            skipped[folder.name] = park
+            continue
         p = len(parks)
         parks.append(park)
         order.append(p)
+        also = park.also
+        k = (id(park.standard), *map(id, also))
+        catalogue = catalogues.get(k)
+        if catalogue is None:
+            words = vocabulary(park.standard, also)
+            catalogue = catalogues[k] = _Catalogue(park.standard, also, words)
         for year, path in park.files.items():
-            words = vocabularies.get(id(park.standard))
-            if words is None:
-                words = vocabularies[id(park.standard)] = vocabulary(park.standard)
-            got = _read_fast(path, park.standard, words, decoded)
+            got = _read_fast(path, catalogue, decoded)
             if got is None:
                 try:
                     records = read_year_file(path, park.standard, park.also)
                 except InputError:
                     bad.add((p, year))
                     continue
-                got = {r.item: (r.value, r) for r in records}
-            r = len(years)
-            rows[(p, year)] = r
+                got = ({r.item: r.value for r in records}, {r.item: r for r in records})
+            rows[(p, year)] = len(years)
             park_idx.append(p)
             years.append(year)
-            for item, (value, source) in got.items():
-                col = columns.get(item)
-                if col is None:
-                    col = columns[item] = [None] * r
-                    sources[item] = [None] * r
-                col.append(value)
-                sources[item].append(source)
-            for item, col in columns.items():
-                if len(col) == r:
-                    col.append(None)
-                    sources[item].append(None)
+            row_values.append(got[0])
+            row_sources.append(got[1])
+    items = dict.fromkeys(item for got in row_values for item in got)
+    columns = {item: [got.get(item) for got in row_values] for item in items}
+    sources = {item: [got.get(item) for got in row_sources] for item in items}
     return Table(
         parks,
         problems,
@@ -382,6 +531,7 @@ def _load(folders: list[Path]) -> Table:
         bad,
         order,
         rows,
+        skipped=skipped,
     )
 
 
@@ -875,6 +1025,8 @@ def _from_assessment(a: Assessment, park: Park) -> ParkYear:
 
 #: Pass flags in the group's arrays: True, False, None (not computable or no limit).
 _PASS, _FAIL, _NONE = 1, 0, -1
+#: A flag + 1 → its value (None, False, True).
+_FLAG_VALUES = np.array([None, False, True], dtype=object)
 
 
 #: What a probe copies from its result when judge first reads beyond the four fields.
@@ -967,6 +1119,9 @@ class _Group:
         self.applied: list[list] = []
         # per indicator, the results made at once (None: none of it), and those made when asked
         self.kept: list[list[IndicatorResult | None] | None] = [None] * count
+        # per indicator, the park-years whose float is near a rounding tie or zero but not the
+        # limit: the float decides the pass flag, the per-park engine the result when asked
+        self.later: list[set[int]] = [set() for _ in range(count)]
         self.made: dict[tuple[int, int], IndicatorResult] = {}
         for j in range(count):
             self._indicator(j)
@@ -993,10 +1148,28 @@ class _Group:
         if hit is None:
             hit = self.made.get((j, i))
         if hit is None:
-            a = self.applied[j][i]
-            ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
-            hit = self.made[(j, i)] = self._result(j, i, ev)
+            if i in self.later[j]:
+                hit = self._evaluated(j, i)
+            else:
+                a = self.applied[j][i]
+                ev = Evaluation(float(self.x[j, i]), a.limit, a.reason_zh, a.reason_en, a.text)
+                hit = self._result(j, i, ev)
+            self.made[(j, i)] = hit
         return hit
+
+    def _evaluated(self, j: int, i: int) -> IndicatorResult:
+        """The result of indicator ``j`` for park-year ``i`` by the per-park engine
+        (:func:`ecopark.engine.evaluate`, exactly where the floats could mislead)."""
+        ev = evaluate(
+            self.inds[j],
+            self.standard,
+            self.config(i),
+            self.values(i),
+            int(self.years[i]),
+            exact_values=self.values(i, exact=True),
+            rules=self.rules,
+        )
+        return self._result(j, i, ev)
 
     def _result(self, j: int, i: int, ev: Evaluation) -> IndicatorResult:
         return indicator_result(
@@ -1014,7 +1187,13 @@ class _Group:
         return tuple(self.result(j, i) for j in range(len(self.inds)))
 
     def passed_of(self, i: int) -> tuple[bool | None, ...]:
-        return tuple(None if c == _NONE else bool(c == _PASS) for c in self.passed[:, i].tolist())
+        """The pass flags of park-year ``i`` (True, False or None per indicator)."""
+        return tuple(self._flags[i])
+
+    @functools.cached_property
+    def _flags(self) -> list[list[bool | None]]:
+        """Per park-year, the pass flags as Python values (made for all at once)."""
+        return _FLAG_VALUES[self.passed.T + 1].tolist()
 
     def park_year(self, i: int) -> ParkYear:
         """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
@@ -1138,9 +1317,13 @@ class _Group:
         except _Bad:
             x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
         cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
-        for i in np.flatnonzero(cand):
-            if near_boundary(float(x[i]), limits[i], self.rules):
+        later = self.later[j]
+        for i in np.flatnonzero(cand).tolist():
+            xi = float(x[i])
+            if near_limit(xi, limits[i], self.rules):
                 slow[i] = True
+            elif near_boundary(xi, limits[i], self.rules):
+                later.add(i)  # judged by the float, printed from the exact value when made
         self.x[j] = x
         self._slow(j, np.flatnonzero(slow), applied)
         fast = ~slow
@@ -1193,17 +1376,7 @@ class _Group:
             k = (int(absent[i]), int(self.years[i]), self.config(i).base_year, id(a.limit), a.text)
             hit = memo.get((*k, role)) if absent[i] else None
             if hit is None:
-                config = self.config(i)
-                ev = evaluate(
-                    ind,
-                    self.standard,
-                    config,
-                    self.values(i),
-                    int(self.years[i]),
-                    exact_values=self.values(i, exact=True),
-                    rules=self.rules,
-                )
-                hit = self._result(j, i, ev)
+                hit = self._evaluated(j, i)
                 if absent[i]:
                     memo[(*k, role)] = hit
             done.append(hit)
@@ -1225,16 +1398,7 @@ class _Group:
             k = (source, id(applied[i]), roles[park_of[i]][j]) if plain else None
             hit = shared.get(k) if plain else None
             if hit is None:
-                ev = evaluate(
-                    ind,
-                    self.standard,
-                    self.config(i),
-                    self.values(i),
-                    int(self.years[i]),
-                    exact_values=self.values(i, exact=True),
-                    rules=self.rules,
-                )
-                hit = self._result(j, i, ev)
+                hit = self._evaluated(j, i)
                 if plain:
                     shared[k] = hit
             done.append(hit)

@@ -330,7 +330,9 @@ def compare_standards(
     return out
 
 
-def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFrame:
+def results(
+    data_dir: Path | str, years: list[int] | None = None, standard: str | None = None
+) -> pd.DataFrame:
     """Every park-year of a data folder as one long tidy table.
 
     Parameters
@@ -339,6 +341,9 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
         The folder holding the park folders (each with a ``park.yaml``).
     years : list of int, optional
         Only these years; default: every year with data after each park's base year.
+    standard : str, optional
+        The standard to assess against (code or id); parks whose ``park.yaml`` does not name
+        it are left out. Default: each park's first standard.
 
     Returns
     -------
@@ -364,7 +369,7 @@ def results(data_dir: Path | str, years: list[int] | None = None) -> pd.DataFram
 
     frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    table = load_table(park_folders(folder))
+    table = load_table(park_folders(folder), standard)
     wanted = {}
     for p, park in enumerate(table.parks):
         wanted[p] = [y for y in park.years if y > park.config.base_year]

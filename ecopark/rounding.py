@@ -213,8 +213,16 @@ def near_boundary(x: float, limit: Limit | None, rules: Rules = DEFAULT_RULES) -
     frac = (size / unit) % 1.0
     if abs(frac - 0.5) * unit <= tol:
         return True
+    return near_limit(x, limit, rules)
+
+
+def near_limit(x: float, limit: Limit | None, rules: Rules = DEFAULT_RULES) -> bool:
+    """The part of :func:`near_boundary` that can change the judgement: whether a float lies
+    within :data:`REL_TOL` × |x| of the limit, or (修约值比较法) of the limit ± half a unit of its
+    last decimal. A float that is not decides :func:`passes` as the exact value does."""
     if limit is None or isinstance(limit.value, str):
         return False
+    tol = REL_TOL * abs(x)
     gap = abs(x - float(limit.value))
     if gap <= tol:
         return True

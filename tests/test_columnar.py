@@ -113,15 +113,16 @@ def _fields(r) -> tuple:
     )
 
 
-def assert_identical(folders: list[Path]) -> int:
-    """Every park-year of ``folders`` assessed both ways: the same; returns how many."""
-    table = load_table(folders)
+def assert_identical(folders: list[Path], standard: str | None = None) -> int:
+    """Every park-year of ``folders`` assessed both ways (under ``standard``, default each
+    park's first): the same; returns how many."""
+    table = load_table(folders, standard)
     got = [e for e in assess_table(table) if not isinstance(e, str)]
     count = 0
     parks = {}  # each park opened once, as a user would; its years are read on first use
     for py in got:
         if py.park.path not in parks:
-            parks[py.park.path] = load_park(py.park.path)
+            parks[py.park.path] = load_park(py.park.path, standard)
         park = parks[py.park.path]
         try:
             a = assess(park, py.year)
@@ -311,6 +312,106 @@ def test_a_second_standard_is_identical(tmp_path, monkeypatch) -> None:
         assert {e.compliant for e in entries} >= {True, False, None}
     finally:
         model.load_standard.cache_clear()
+
+
+def test_a_chosen_standard_is_the_per_park_engine_under_it(monkeypatch) -> None:
+    """load_table(..., standard): tests/data/two-standards under SYNTH-DEMO 0.1, field for field
+    as ecopark.assess(load_park(folder, code), year); a park not naming it is skipped, saying
+    why; by default each park is assessed under its first standard (HJ 274-2015 here)."""
+    from ecopark.standard import model, registry
+
+    monkeypatch.setenv(registry.ENV_VAR, str((ROOT / "tests" / "standards").resolve()))
+    model.load_standard.cache_clear()
+    try:
+        two, code = ROOT / "tests" / "data" / "two-standards", "SYNTH-DEMO 0.1"
+        assert assert_identical([two, NANTONG], code) == 3
+        table = load_table([two, NANTONG], code)
+        assert [p.standard.code for p in table.parks] == [code]
+        assert table.skipped == {
+            "nantong-etdz": "skipped: its standard: names HJ 274-2015 only, not SYNTH-DEMO 0.1 "
+            "(add SYNTH-DEMO 0.1 there to assess the park against it)"
+        }
+        by_year = {e.year: e for e in assess_table(table)}
+        a3 = next(r for r in by_year[2021].results if r.number == "A3")
+        assert (a3.display, a3.passed, a3.limit.value) == ("0.0026", False, 5)
+        assert by_year[2021].compliant is False and by_year[2015].judged_reason is not None
+        assert assert_identical([two]) == 3  # its first standard
+        assert {e.park.standard.code for e in assess_table(load_table([two]))} == {"HJ 274-2015"}
+        with pytest.raises(ecopark.InputError, match="unknown standard 'NOPE'"):
+            load_table([two], "NOPE")
+    finally:
+        model.load_standard.cache_clear()
+
+
+#: Year-file texts the fast reader must read as the per-park reader does, or leave to it:
+#: each replaces Nantong's 2021 file of one park (``{rows}``: its rows, ``{head}``: the header).
+_HOSTILE = [
+    "{head}\n\n{rows}\n\n",  # blank lines
+    "\ufeff{head}\n{rows}",  # a BOM
+    "{head}\n{rows}\n,,,\n , ,\n",  # rows of empty cells
+    "{head}\n{rows}\nenergy,1,吨标煤,\n",  # an item twice
+    "{head}\n{rows}\nincidents_3y,0,起,\n",  # an item of another standard only
+    "{head}\n{rows}\nnot_an_item,1,吨,\n",
+    "Item , VALUE,Unit,note\n{rows}",  # the header's spelling
+    "item,value,unit\n{rows}",  # no note column: rows one cell too long
+    "{head},extra\n{rows}",
+    "{head}\n{rows}".replace(",", "\t"),  # tab-separated
+    "{head}\n{rows}".replace("\n", "\r\n"),
+    "{head}\n{rows}".replace("\n", "\x0b", 1),  # a line end only str.splitlines sees
+]
+#: Values written for one item: (item, value, unit) replacing Nantong's.
+_CELLS = [
+    ("env_management", "100", "%"),
+    ("env_management", "100.000", "%"),
+    ("env_management", "0100", "%"),
+    ("env_management", "100.0001", "%"),
+    ("env_management", "20%", "%"),
+    ("env_management", "20%", ""),
+    ("env_management", "1e2", "%"),
+    ("eco_chain_projects", "7.0", "个"),
+    ("eco_chain_projects", "7.5", "个"),
+    ("eco_chain_projects", "1000000", "个"),
+    ("eco_chain_projects", "1000001", "个"),
+    ("value_added", "999999999999999.9999", "万元"),
+    ("value_added", "1000000000000000", "万元"),
+    ("value_added", "1000000000000000.1", "万元"),
+    ("value_added", "4,906,200", "万元"),
+    ("value_added", " 4906200 ", " 万元 "),
+    ("value_added", "4906200", "亿元"),
+    ("value_added", "4906200", "元"),
+    ("value_added", "-1", "万元"),
+    ("value_added", "abc", "万元"),
+    ("value_added", "", "万元"),
+    ("value_added", "", "吨"),
+    ("key_source_compliance", "达标", "%"),
+    ("key_source_compliance", "达 标", ""),
+    ("key_source_compliance", " 不达标 ", ""),
+    ("工业增加值", "4906200", "万元"),
+    ("SO₂", "235", "吨"),
+]
+
+
+def test_hostile_year_files_read_as_the_per_park_reader_reads_them(tmp_path) -> None:
+    """The fast reader takes a file only when it can prove it clean, and then reads every cell
+    as the row validator does: values, errors and messages the per-park engine's."""
+    base = nantong_years()
+    folders = []
+    for k, template in enumerate(_HOSTILE):
+        folder = write_park(tmp_path, {y: base[y] for y in (2015, 2021)}, park_id=f"h-{k:02d}")
+        rows = (folder / "2021.csv").read_text(encoding="utf-8").split("\n", 1)[1].strip("\n")
+        text = template.format(head="item,value,unit,note", rows=rows)
+        (folder / "2021.csv").write_bytes(text.encode("utf-8"))
+        folders.append(folder)
+    for k, (item, value, unit) in enumerate(_CELLS):
+        years = {y: dict(base[y]) for y in (2015, 2021)}
+        known = {"工业增加值": "value_added", "SO₂": "so2"}.get(item, item)
+        del years[2021][known]
+        years[2021][item] = (value, unit)
+        folders.append(write_park(tmp_path, years, park_id=f"c-{k:02d}"))
+    count = assert_identical(folders)
+    errors = [e for e in assess_table(load_table(folders)) if e.error is not None]
+    assert count + len(errors) == 2 * len(folders)
+    assert 10 < len(errors) < len(folders)  # bad files among them, each with its message
 
 
 def test_decode_choices_are_kept_only_where_they_are_the_same() -> None:

@@ -8,6 +8,7 @@ import shutil
 
 import pandas as pd
 
+import ecopark
 from conftest import DATA
 from ecopark.cli import main
 from ecopark.tree import assess_tree
@@ -45,3 +46,65 @@ def test_assess_command_csv(capsys, tmp_path):
     assert rows[0]["judged_reason"] == "2015 年为基准年"
     assert rows[1]["judged_reason"].startswith("仅有历史数据") and rows[2]["judged_reason"] == ""
     assert rows[2]["failing"] == "3 4 9 12 28"
+
+
+def test_assess_csv_under_a_chosen_standard(capsys, tmp_path):
+    """``ecopark assess DIR --csv --standard CODE --standards DIR``: the parks naming CODE,
+    each under it, in one process and two; the others skipped with a note on stderr, exit 0;
+    exit 2 when no park names it."""
+    from ecopark.standard import model
+
+    standards = str(DATA.parent / "tests" / "standards")
+    for name in ("two-standards",):
+        shutil.copytree(DATA.parent / "tests" / "data" / name, tmp_path / name)
+    shutil.copytree(DATA / "nantong-etdz", tmp_path / "nantong-etdz")
+    code = "SYNTH-DEMO 0.1"
+    args = ["assess", str(tmp_path), "--csv", "--standard", code, "--standards", standards]
+    try:
+        assert main([*args, "--jobs", "1"]) == 0
+        out, err = capsys.readouterr()
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [(r["park"], r["year"], r["compliant"], r["failing"]) for r in rows] == [
+            ("two-standards", "2015", "", "C1"),
+            ("two-standards", "2018", "False", ""),
+            ("two-standards", "2021", "False", "A3 B2"),
+        ]
+        assert rows[2]["reasons"].startswith(
+            "必选指标 A3「可再生能源使用比例」未达标：0.0026%，要求 ≥5%；"
+        )
+        assert "nantong-etdz/park.yaml: skipped: its standard: names HJ 274-2015 only" in err
+        assert main([*args, "--jobs", "2"]) == 0
+        assert capsys.readouterr().out == out
+        # the per-park text output skips it alike
+        assert main(["assess", str(tmp_path), "--standard", code, "--standards", standards]) == 0
+        out, err = capsys.readouterr()
+        assert "必选指标 A3「可再生能源使用比例」未达标：0.0026%，要求 ≥5%" in out
+        assert "nantong-etdz/park.yaml: skipped" in err
+        # no park names it: an error, nothing written
+        shutil.rmtree(tmp_path / "two-standards")
+        assert main([*args, "--jobs", "1"]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "no park here names SYNTH-DEMO 0.1" in err
+    finally:
+        model.load_standard.cache_clear()
+
+
+def test_assess_tree_takes_a_standard(tmp_path, monkeypatch):
+    from ecopark.standard import model, registry
+
+    monkeypatch.setenv(registry.ENV_VAR, str(DATA.parent / "tests" / "standards"))
+    model.load_standard.cache_clear()
+    try:
+        shutil.copytree(
+            DATA.parent / "tests" / "data" / "two-standards", tmp_path / "two-standards"
+        )
+        shutil.copytree(DATA / "example-park", tmp_path / "example-park")
+        got = assess_tree(tmp_path, jobs=1, standard=model.load_standard("SYNTH-DEMO 0.1"))
+        assert list(got["park"]) == ["two-standards"] * 3
+        assert list(got.attrs["skipped"]) == ["example-park"]
+        long = ecopark.results(tmp_path, standard="SYNTH-DEMO 0.1")
+        assert set(long["park"]) == {"two-standards"} and "A3" in set(long["number"])
+        default = assess_tree(tmp_path, jobs=1)
+        assert len(default) == 9 + 3 and default.attrs["skipped"] == {}
+    finally:
+        model.load_standard.cache_clear()

@@ -150,7 +150,26 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skipped(args: argparse.Namespace, skipped: dict[str, str], assessed: int) -> None:
+    """A note per park left out under ``--standard`` (its park.yaml does not name it); an error
+    when every park was (a wrong code or folder, most likely)."""
+    from ecopark.columnar import standard_code
+
+    for name, why in skipped.items():
+        shown = display_path(Path(args.data_dir) / name / "park.yaml")
+        print(f"ecopark: note: {shown}: {why}", file=sys.stderr)
+    if skipped and not assessed:
+        raise InputError(
+            Problem(
+                display_path(args.data_dir),
+                f"no park here names {standard_code(args.standard)} in park.yaml standard:; "
+                "nothing to assess",
+            )
+        )
+
+
 def run_assess(args: argparse.Namespace) -> int:
+    from ecopark.columnar import open_park, standard_code
     from ecopark.tables.output import to_markdown
     from ecopark.tree import assess_tree, park_folders
 
@@ -158,26 +177,29 @@ def run_assess(args: argparse.Namespace) -> int:
         raise InputError(Problem(args.data_dir, "is not a folder; give the data folder, e.g. data"))
     if args.output and not args.csv:
         raise InputError(Problem(args.output, "-o writes the --csv summary; add --csv"))
-    if args.csv and args.standard:
-        raise InputError(
-            Problem("--standard", "--csv summarises each park under its first standard; drop one")
-        )
     if args.csv:
-        summary = assess_tree(args.data_dir, args.jobs)
+        summary = assess_tree(args.data_dir, args.jobs, args.standard)
+        _skipped(args, summary.attrs["skipped"], assessed=len(summary))
         emit(for_output(flat(summary).to_csv(index=False), "csv", args), args.output)
         return 2 if summary["error"].fillna("").astype(bool).any() else 0
+    code = standard_code(args.standard) if args.standard else None
     status = 0
+    skipped: dict[str, str] = {}
+    opened = 0
     for folder in park_folders(args.data_dir):
-        if args.standard:
-            try:
-                park = load_park(folder, args.standard)
-            except InputError as exc:  # a park that does not name it: say so, go on
-                for p in exc.problems:
-                    print(f"ecopark: error: {p}", file=sys.stderr)
-                status = 2
-                continue
-        else:
-            park = load_park(folder)
+        try:
+            park = open_park(folder, code)
+        except InputError as exc:
+            if code is None:
+                raise
+            for p in exc.problems:  # under --standard: say so, go on
+                print(f"ecopark: error: {p}", file=sys.stderr)
+            status = 2
+            continue
+        if isinstance(park, str):  # its park.yaml does not name --standard
+            skipped[folder.name] = park
+            continue
+        opened += 1
         for year in park.years:
             try:
                 result = assess(park, year)
@@ -201,4 +223,5 @@ def run_assess(args: argparse.Namespace) -> int:
                     )
                 print(f"  {result.rules.text_zh}")
                 print()
+    _skipped(args, skipped, assessed=opened)
     return status

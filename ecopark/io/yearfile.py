@@ -108,22 +108,42 @@ def year_file_list(folder: Path | str) -> list[tuple[int, Path]]:
     Empty if ``folder`` is not a folder.
     """
     folder = Path(folder)
+    return _year_entries(folder, _entries(folder))
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    """The entries of ``folder`` by name, listed once (empty if it is not a folder)."""
     if not folder.is_dir():
         return []
-    return [(year_of(p), p) for p in sorted(folder.iterdir()) if is_year_file(p)]
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda e: e.name)
+
+
+def _year_entries(folder: Path, entries: list[os.DirEntry]) -> list[tuple[int, Path]]:
+    """The year files among a folder's entries (:func:`is_year_file`), as ``(year, path)``."""
+    out = []
+    for e in entries:
+        m = _YEAR_NAME.match(e.name)
+        if m and e.is_file():
+            out.append((int(m.group(1)), folder / e.name))
+    return out
 
 
 def unread_year_files(folder: Path | str) -> list[Problem]:
     """A problem for each ``<year>.xls`` (``.et``, ``.ods``, ...) of a year without a year file."""
     folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    have = {year for year, _ in year_file_list(folder)}
+    entries = _entries(folder)
+    return _unread(folder, entries, {year for year, _ in _year_entries(folder, entries)})
+
+
+def _unread(folder: Path, entries: list[os.DirEntry], have: set[int]) -> list[Problem]:
     problems = []
-    for p in sorted(folder.iterdir()):
-        m = _UNREAD_NAME.match(p.name)
-        if m and int(m.group(1)) not in have and p.is_file():
-            problems.append(Problem(display_path(p), _unread_message(p)))
+    for e in entries:
+        m = _UNREAD_NAME.match(e.name)
+        if m and int(m.group(1)) not in have and e.is_file():
+            problems.append(
+                Problem(display_path(folder / e.name), _unread_message(folder / e.name))
+            )
     return problems
 
 
@@ -151,9 +171,11 @@ def year_files(folder: Path | str) -> dict[int, Path]:
         not for ecopark to guess; or if a year's only file is one ecopark does not read
         (``2021.xls``).
     """
+    folder = Path(folder)
+    entries = _entries(folder)
     files: dict[int, Path] = {}
     problems = []
-    for year, entry in year_file_list(folder):
+    for year, entry in _year_entries(folder, entries):
         if year in files:
             problems.append(
                 Problem(
@@ -162,7 +184,7 @@ def year_files(folder: Path | str) -> dict[int, Path]:
                 )
             )
         files[year] = entry
-    problems += unread_year_files(folder)
+    problems += _unread(folder, entries, set(files))
     if problems:
         raise InputError(problems)
     return files

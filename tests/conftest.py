@@ -75,7 +75,35 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(shared_dir(), ignore_errors=True)
 
 
+#: The costliest tests (CPU seconds of a run, measured), most first: under xdist they start
+#: first, so that none of them starts last and leaves the other process idle. A name that no
+#: longer matches only loses its place; the other slow tests follow, then the fast ones.
+HEAVIEST = (
+    "tests/test_batch.py::test_batch_good_ones_succeed_broken_one_fails",  # the shared batch run
+    "tests/test_safety_soak.py::",
+    "tests/test_packaging.py::test_the_wheel_runs_ecopark_run_outside_the_repository",
+    "tests/test_batch_dask.py::test_dask_gives_the_reports_the_pool_gives",
+    "tests/test_batch.py::test_dask_scheduler_path",
+    "tests/test_packaging.py::test_papermill_cli_from_the_root_and_from_notebooks",
+    "tests/test_start_here.py::test_it_runs_from_the_root_and_from_notebooks",
+    "tests/test_safety_interrupts.py::",
+    "tests/test_report_html.py::test_chromium_prints_each_report_to_a4",
+    "tests/test_columnar.py::test_a_thousand_random_parks_are_identical",
+    "tests/test_plotting.py::test_report_charts_keep_every_text_inside_and_apart",
+    "tests/test_batch_kernel.py::",
+)
+
+
+def _cost_rank(item: pytest.Item) -> tuple[bool, int]:
+    """Where ``item`` goes: the :data:`HEAVIEST` in their order, the other slow tests, the rest."""
+    for rank, prefix in enumerate(HEAVIEST):
+        if item.nodeid.startswith(prefix):
+            return False, rank
+    return item.get_closest_marker("slow") is None, len(HEAVIEST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, hand out the slow tests first (a stable sort), so that none starts last."""
+    """Under xdist, hand out the costliest tests first, then the other slow ones (a stable
+    sort), so that none starts last."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+        items.sort(key=_cost_rank)

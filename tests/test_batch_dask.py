@@ -13,7 +13,6 @@ from ecopark.reports.batch import kernel
 from reports_support import ROOT
 
 pytestmark = pytest.mark.slow  # starts a cluster and kernels
-distributed = pytest.importorskip("dask.distributed")
 
 DATA = ROOT / "data"
 #: What differs between any two runs: the generation time, the id papermill gives the cell it
@@ -22,6 +21,8 @@ RUN_SPECIFIC = re.compile(r"生成日期[：\s]*[\d :-]+|cell-id=[0-9a-f]{8}\b|T
 
 
 def _cluster(workers: int):
+    # imported here, not at collection: every xdist worker collects this module
+    distributed = pytest.importorskip("dask.distributed")
     return distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None
     )

@@ -10,6 +10,8 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import pytest
+
 from ecopark.reports import batch
 from ecopark.reports.batch import Job, JobResult, LocalPool, Outcome
 from reports_support import ROOT
@@ -45,6 +47,18 @@ class Watched:
             yield ref()
         gc.collect()
         self.alive.append(sum(r() is not None for r in refs[:-1]))
+
+
+@pytest.fixture(autouse=True)
+def _frozen_heap() -> Iterator[None]:
+    """What existed before the test is out of ``gc.collect``'s sight (``gc.freeze``): each
+    collection scans only what the test made, in milliseconds instead of a quarter second. A
+    result kept by a frozen object stays alive and is counted, so nothing is missed."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def test_the_local_pool_keeps_no_finished_result():

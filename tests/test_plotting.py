@@ -13,7 +13,6 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
-import seaborn as sns
 from matplotlib.colors import to_rgba
 from matplotlib.font_manager import fontManager
 
@@ -32,6 +31,14 @@ pytestmark = pytest.mark.slow  # renders charts (seconds each); make test runs t
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
+
+
+@pytest.fixture(scope="module")
+def sns():
+    """seaborn, imported by the tests that use it (not by every xdist worker at collection)."""
+    import seaborn
+
+    return seaborn
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +190,7 @@ def test_setup_registers_the_simplified_chinese_face_once():
     assert fam == "Noto Sans CJK SC" and path.name == "NotoSansCJK-Regular.ttc"
 
 
-def test_setup_and_charts_never_change_the_analysts_style(a2021):
+def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
     """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures."""
     with mpl.rc_context():
         sns.set_theme(style="darkgrid", font_scale=1.3)
@@ -205,7 +212,7 @@ def test_setup_and_charts_never_change_the_analysts_style(a2021):
         plt.close(mine)
 
 
-def test_charts_survive_a_later_user_set_theme(a2021):
+def test_charts_survive_a_later_user_set_theme(a2021, sns):
     sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
     try:
         assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
@@ -677,7 +684,7 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year, nantong_dir)
     assert drawn >= 2
 
 
-def test_default_theme_is_seaborn_whitegrid_without_seaborn():
+def test_default_theme_is_seaborn_whitegrid_without_seaborn(sns):
     """ecopark's charts use seaborn's whitegrid theme from fonts.SEABORN_WHITEGRID: the same rc."""
     theme = {**sns.plotting_context("notebook"), **sns.axes_style("whitegrid")}
     theme.pop("image.cmap")  # a seaborn colormap; not copied (no chart draws an image)

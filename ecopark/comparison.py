@@ -133,7 +133,8 @@ def compare(
         ``counts_*`` (whether the indicator counts toward that verdict), ``status_changed``,
         ``flipped`` (the pass flag changed between True and False) and ``changed`` (anything
         above differs). ``attrs`` hold ``a`` and ``b`` (labels) and ``compliant_a`` /
-        ``compliant_b`` (None: not judged).
+        ``compliant_b`` (None: not judged), ``outcome_a`` / ``outcome_b`` (one of
+        :data:`ecopark.verdict.OUTCOMES`).
     """
     ta, tb = a.table().set_index("number"), b.table().set_index("number")
     if pairs is None:
@@ -184,7 +185,14 @@ def compare(
     if changed_only:
         out = out[out["changed"]].reset_index(drop=True)
     out = out[COMPARE_COLUMNS]
-    out.attrs.update(a=label(a), b=label(b), compliant_a=a.compliant, compliant_b=b.compliant)
+    out.attrs.update(
+        a=label(a),
+        b=label(b),
+        compliant_a=a.compliant,
+        compliant_b=b.compliant,
+        outcome_a=outcome(a),
+        outcome_b=outcome(b),
+    )
     return out
 
 
@@ -262,7 +270,8 @@ def compare_standards(
         One row per indicator of either standard, columns :data:`COMPARE_STANDARDS_COLUMNS`:
         matched pairs (:func:`matched_pairs`) on one row, an indicator the other standard lacks
         alone (``in`` ``a`` or ``b``, the other side empty). ``attrs`` hold ``a`` and ``b`` (the
-        codes), ``compliant_a``/``compliant_b`` (None: not judged) and ``verdict_a``/``verdict_b``
+        codes), ``compliant_a``/``compliant_b`` (None: not judged), ``outcome_a``/``outcome_b``
+        (:data:`ecopark.verdict.OUTCOMES`) and ``verdict_a``/``verdict_b``
         (:meth:`Assessment.verdict_text`, in words).
 
     Raises
@@ -324,6 +333,8 @@ def compare_standards(
         year=year,
         compliant_a=a.compliant,
         compliant_b=b.compliant,
+        outcome_a=outcome(a),
+        outcome_b=outcome(b),
         verdict_a=a.verdict_text(),
         verdict_b=b.verdict_text(),
     )

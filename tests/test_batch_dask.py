@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow  # starts a cluster and kernels
 DATA = ROOT / "data"
 #: What differs between any two runs: the generation time, the id papermill gives the cell it
 #: injects, and the id pandas gives a styled table.
-RUN_SPECIFIC = re.compile(r"生成日期[：\s]*[\d :-]+|cell-id=[0-9a-f]{8}\b|T_[0-9a-f]{5}(?![0-9a-f])")
+RUN_SPECIFIC = re.compile(
+    r"生成日期[：\s]*[\d :-]+|cell-id=[0-9a-f]{8}\b|T_[0-9a-f]{5}(?![0-9a-f])"
+)
 
 
 def _cluster(workers: int):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import ecopark
@@ -144,6 +145,16 @@ def test_a_gate_failure_is_not_assessable_and_the_rest_not_judged(tmp_path):
     assert a.verdict_text().startswith(f"合成园区（2021 年）：不具备 {CODE} 的评价条件，原因：")
     assert a.verdict_text("en").startswith("合成园区 (2021): is not assessable under SYNTH-DEMO")
     assert a.result("A3").display == "2.22"  # still computed, only not judged
+    # the report's sentences say the same, never 不符合
+    from ecopark.reports import narrative
+
+    assert f"**不具备** {CODE} 的评价条件。" in narrative.verdict(a)
+    assert f"**结论：不具备 {CODE} 的评价条件。**" in narrative.summary(
+        a, pd.DataFrame(columns=["number"]), []
+    )
+    assert "不符合" not in narrative.verdict(a) + narrative.summary(
+        a, pd.DataFrame(columns=["number"]), []
+    )
 
 
 def test_select_tier_counts_and_selectable_if_passes(tmp_path):

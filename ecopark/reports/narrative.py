@@ -26,6 +26,7 @@ from ecopark.io.config import ParkConfig
 from ecopark.reports.display import esc
 from ecopark.standard.model import Item, Standard
 from ecopark.status import STATUS_ZH
+from ecopark.verdict import VERDICT_ZH
 
 FAIL_WORD = {">=": "低于", ">": "低于", "<=": "高于", "<": "高于"}
 
@@ -127,8 +128,11 @@ def verdict(assessment: Assessment) -> str:
     if not a.judged:
         why = esc(a.judged_reason.zh)
         return f"{esc(a.config.name)} {a.year} 年：**不作评价**（{why}）。\n\n{a.rules.text_zh}。"
-    word = "**符合**" if a.compliant else "**不符合**"
-    lines = [f"{esc(a.config.name)} {a.year} 年：{word} {a.standard.code} 的要求。"]
+    if a.assessable:
+        word = "**符合**" if a.compliant else "**不符合**"
+        lines = [f"{esc(a.config.name)} {a.year} 年：{word} {a.standard.code} 的要求。"]
+    else:  # a gate tier (基本要求) failed: the other tiers are not judged
+        lines = [f"{esc(a.config.name)} {a.year} 年：**不具备** {a.standard.code} 的评价条件。"]
     for i, r in enumerate(a.reasons, start=1):
         lines.append(f"{i}. {r.zh}")
     failing = _ordered([r for r in a.results if r.passed is False])
@@ -138,7 +142,7 @@ def verdict(assessment: Assessment) -> str:
         lines.append(
             f"未达标指标 {len(failing)} 项（其中计入考核的 {len(counted)} 项）："
             + "；".join(
-                f"{r.number} {r.name_zh} {with_unit(r.display_marked, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
+                f"{r.label} {r.name_zh} {with_unit(r.display_marked, r.unit)}（要求 {with_unit(r.requirement, r.unit)}，"
                 f"{ROLE_ZH.get(r.role, r.role)}）"
                 for r in failing
             )
@@ -151,7 +155,7 @@ def verdict(assessment: Assessment) -> str:
     if missing:
         lines.append(
             f"无法计算的指标 {len(missing)} 项："
-            + "；".join(f"{r.number} {r.name_zh}（{r.reason_zh}）" for r in missing)
+            + "；".join(f"{r.label} {r.name_zh}（{r.reason_zh}）" for r in missing)
             + "。"
         )
     lines += ["", f"{a.rules.text_zh}。"]
@@ -181,8 +185,6 @@ def assessment_table(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None
     ).set_index("序号")
 
 
-#: The verdict of :func:`ecopark.compare_standards`' ``compliant_*``, in one word.
-COMPLIANT_ZH = {True: "符合", False: "不符合", None: "不作评价"}
 #: The two standards of a comparison in its table's headings (甲: the report's own).
 SIDES_ZH = {"a": "甲", "b": "乙"}
 #: The status columns of :func:`standards_comparison`' indicator table.
@@ -222,7 +224,7 @@ def standards_comparison(table: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.Dat
     a, b = table.attrs["a"], table.attrs["b"]
     table = table.rename(columns={"in": "where"})  # "in" is not a name itertuples can give
     words = {
-        code: COMPLIANT_ZH[table.attrs[f"compliant_{side}"]] for code, side in ((a, "a"), (b, "b"))
+        code: VERDICT_ZH[table.attrs[f"outcome_{side}"]] for code, side in ((a, "a"), (b, "b"))
     }
     both = table[table["where"] == "both"]
     differ = both[both["status_changed"]]
@@ -669,8 +671,11 @@ def summary(
     if not a.judged:
         lines.append(f"**结论：不作评价**（{esc(a.judged_reason.zh)}）。")
     else:
-        word = "符合" if a.compliant else "不符合"
-        lines.append(f"**结论：{word} {a.standard.code} 的要求。**")
+        if a.assessable:
+            word = "符合" if a.compliant else "不符合"
+            lines.append(f"**结论：{word} {a.standard.code} 的要求。**")
+        else:
+            lines.append(f"**结论：不具备 {a.standard.code} 的评价条件。**")
         lines += [f"{i}. {r.zh}" for i, r in enumerate(a.reasons, start=1)]
     counted = _ordered([r for r in a.results if r.counts and r.status in ("fail", "at_risk")])
     lines.append("")
@@ -680,7 +685,7 @@ def summary(
         for r in counted:
             state = "未达标" if r.status == "fail" else f"临界，余量 {fmt(r.margin_pct, 'share')}"
             lines.append(
-                f"- {r.number} {r.name_zh}（{ROLE_ZH.get(r.role, r.role)}）："
+                f"- {r.label} {r.name_zh}（{ROLE_ZH.get(r.role, r.role)}）："
                 f"{with_unit(r.display_marked, r.unit)}，要求 {with_unit(r.requirement, r.unit)}，{state}"
             )
     else:
@@ -689,7 +694,7 @@ def summary(
     if others:
         lines.append(
             f"- 另有未选的可选指标 {len(others)} 项未达标（"
-            + "、".join(str(r.number) for r in others)
+            + "、".join(r.label for r in others)
             + "），不影响结论。"
         )
     lines += ["", "**可行的措施**（单项数据单独变化；变化超过 ±50% 或不可能的标为不现实）", ""]
@@ -706,7 +711,7 @@ def summary(
                 not_real.append(f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}，{why}）")
             else:
                 options.append(f"{text}（{fmt(w['required_change_pct'], 'pct', 1)}）")
-        name = a.result(n).name_zh
+        name, n = a.result(n).name_zh, a.result(n).label
         if options:
             line = f"- {n} {name}：" + "，或".join(options) + "。"
         elif len(not_real) > 1:

@@ -353,7 +353,7 @@ def assess(park: Park, year: int, *, exactly: bool = False) -> Assessment:
     Returns
     -------
     Assessment
-        The 32 indicator results in order, the verdict and its reasons, the rule in force.
+        The standard's indicator results in order (32 for HJ 274-2015), the verdict and its reasons, the rule in force.
 
     Raises
     ------

@@ -147,13 +147,16 @@ def test_headings_keep_with_what_follows_and_tables_and_figures_do_not_split():
     # a heading never ends a page; the block after it never starts one
     assert re.search(r"(^|\n)h2, h3, caption \{ break-after: avoid; \}", rules)
     assert re.search(r"h2 \+ \*, h3 \+ \* \{ break-before: avoid; \}", rules)
-    # a heading's first output is a cell's <div>: its first paragraph (资料出处…) stays with
-    # the table after it, and a one-paragraph output with the chart of the next output (checked
-    # in Chromium 156: without these, 数据来源 and its first sentence end a page, the table or
-    # the chart starting the next)
+    # a note right under a heading (a Markdown cell: 对照考核表's “考核”一栏…) is not split and
+    # stays with the table after it
+    assert re.search(r"h2 \+ p, h3 \+ p \{ break-inside: avoid; break-after: avoid; \}", rules)
+    # a heading's first output is a cell's <div>: its first paragraph (资料出处…) is not split
+    # and stays with the table after it, and a one-paragraph output with the chart of the next
+    # output (checked in Chromium 156: without these, 数据来源 and its first sentence, or 对照考核表
+    # and the first line of its note, end a page, the table or the chart starting the next)
     assert re.search(
         r"h2 \+ \.cell-output > p:first-child, h3 \+ \.cell-output > p:first-child"
-        r" \{ break-after: avoid; \}",
+        r" \{ break-inside: avoid; break-after: avoid; \}",
         rules,
     )
     assert re.search(r"h2 \+ \.cell-output:has\(> p:only-child\) \{ break-after: avoid; \}", rules)

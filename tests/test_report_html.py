@@ -12,6 +12,7 @@ import pytest
 from browser import CHROMIUM, chromium
 from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
+from test_chart_print import SMALLEST_PT, smallest_printed
 
 
 def _html(park: str, year: int, notebook: str) -> str:
@@ -215,6 +216,9 @@ def test_chromium_prints_each_report_to_a4(notebook, tmp_path):
         for page in pages:
             w, h = float(page.mediabox.width), float(page.mediabox.height)
             assert abs(w - 595.3) <= 1 and abs(h - 841.9) <= 1, (w, h)
+        # charts at the text width: their text prints at its size, none below 8 pt
+        size, where = smallest_printed(pdf)
+        assert size >= SMALLEST_PT - 0.05, (pdf.name, size, where)
         text = subprocess.run(
             ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout

@@ -30,7 +30,7 @@ role markers: ■ 必选, ● 已选, ○ 未选.
 
 from ecopark.plotting.attribution_chart import attribution_chart
 from ecopark.plotting.fonts import CJKFontNotFound, find_cjk_font, setup
-from ecopark.plotting.layout import new_figure
+from ecopark.plotting.layout import TEXT_WIDTH_IN, new_figure
 from ecopark.plotting.overview import assessment_overview
 from ecopark.plotting.portfolio_chart import margin_distribution
 from ecopark.plotting.sector_chart import effects_note, sector_contributions
@@ -49,6 +49,7 @@ what_it_would_take_chart = what_it_would_take
 __all__ = [
     "CJKFontNotFound",
     "ROLE_MARKERS",
+    "TEXT_WIDTH_IN",
     "assessment_overview",
     "attribution_chart",
     "effects_note",

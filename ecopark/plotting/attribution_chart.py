@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from ecopark.formatting import fmt
 from ecopark.lmdi import NEW_ACTIVITY
 from ecopark.plotting.fonts import in_chart_style
+from ecopark.plotting.layout import TEXT_WIDTH_IN
 from ecopark.plotting.style import (
     LEVEL_COLOUR,
     REQUIREMENT_COLOUR,
@@ -83,7 +84,8 @@ def attribution_chart(
     ax : matplotlib.axes.Axes, optional
         Draw into this axes; default a new figure.
     figsize : (float, float), optional
-        Size of a new figure [inches].
+        Size of a new figure [inches]; default a report's text width
+        (:data:`~ecopark.plotting.layout.TEXT_WIDTH_IN`) and 3.9 tall.
     title : str, optional
         Default ``"<号> <名称>：<年>→<年> 变化的分解"``.
 
@@ -101,7 +103,7 @@ def attribution_chart(
     rows = t[t["number"] == number].reset_index(drop=True)
     ind = gaps_to.loc[gaps_to["number"] == number].iloc[0]
     name, unit = str(ind["indicator"]), ind["unit"]
-    fig, ax = new_axes(ax, figsize or (max(6.5, 2.2 + 1.45 * (len(rows) + 2)), 5.2))
+    fig, ax = new_axes(ax, figsize or (TEXT_WIDTH_IN, 3.9))
     heading = title or (
         f"{indicator_label(number, name, 26, wrap_lines=True)}：{year_from}→{year_to} 年变化的分解"
     )

@@ -29,6 +29,11 @@ from matplotlib.transforms import Bbox
 
 from ecopark.plotting.fonts import chart_rc
 
+#: The width of a report's text [in]: an A4 page (210 mm) less the 16 mm left and right margins
+#: of report.css's ``@page`` (on screen, its body's 190 mm less two 6 mm paddings). A chart of a
+#: report is drawn this wide, so that it is shown and printed at its own size: its 9 pt labels
+#: print at 9 pt, like the report's own small text.
+TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
 #: Space around the figure's edge and between neighbouring axes' decorations [points]
 #: (constrained layout's default ``w_pad`` / ``h_pad``).
 PAD = 3.0
@@ -115,6 +120,17 @@ def new_figure(
         axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.add_artist(OnePassLayout())
     return fig, axes
+
+
+def cell_width(ax: Axes) -> float:
+    """Width [pt] of the grid cell ``ax`` is laid out in: its columns' share of the figure
+    (the figure's width for an axes on no grid). A title or a legend as wide stays within it."""
+    fig = ax.get_figure(root=True)
+    width = fig.get_figwidth() * 72
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return width
+    return width * len(spec.colspan) / spec.get_gridspec().ncols
 
 
 def _extent(artist: Artist | None, renderer: RendererBase) -> float:

@@ -13,6 +13,7 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from ecopark.assessment import Assessment
 from ecopark.formatting import MISSING, fmt
 from ecopark.plotting.fonts import in_chart_style
+from ecopark.plotting.layout import TEXT_WIDTH_IN
 from ecopark.plotting.style import (
     ROLE_COLOUR,
     ROLE_FILLED,
@@ -86,7 +87,8 @@ def assessment_overview(
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (leave room at its right for the table); default a new figure.
     figsize : (float, float), optional
-        Size of a new figure [inches]; default 11 wide, 0.3 per indicator tall.
+        Size of a new figure [inches]; default a report's text width
+        (:data:`~ecopark.plotting.layout.TEXT_WIDTH_IN`), 0.18 per indicator tall.
     name_width : int
         Longest indicator name in characters (longer names keep head and tail around "…").
     title : str, optional
@@ -99,7 +101,7 @@ def assessment_overview(
     g = gaps
     g = g.reset_index(drop=True)  # the gap table is in the standard's order
     n = len(g)
-    fig, ax = new_axes(ax, figsize or (11.0, 1.9 + 0.3 * n))
+    fig, ax = new_axes(ax, figsize or (TEXT_WIDTH_IN, 1.4 + 0.18 * n))
     lo, hi = MARGIN_CLIP
     y = np.arange(n)
     margins = pd.to_numeric(g["margin_pct"], errors="coerce").to_numpy(dtype=float)

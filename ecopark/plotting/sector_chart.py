@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from ecopark.errors import InputError
 from ecopark.formatting import fmt
 from ecopark.plotting.fonts import in_chart_style
-from ecopark.plotting.layout import new_figure
+from ecopark.plotting.layout import TEXT_WIDTH_IN, new_figure
 from ecopark.plotting.style import (
     adopt_axes,
     footer,
@@ -78,7 +78,7 @@ def _draw_shares(ax: Axes, shares: pd.DataFrame, standard: Standard) -> None:
                     xytext=(3, 0),
                     textcoords="offset points",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=8,
                     color="#333333",
                 )
     labels = []
@@ -148,7 +148,7 @@ def _draw_effects(ax: Axes, eff: pd.DataFrame, unit: str) -> None:
                 textcoords="offset points",
                 ha="left" if v >= 0 else "right",
                 va="center",
-                fontsize=7.5,
+                fontsize=8,
                 color="#333333",
             )
     ax.axvline(0, color="#222222", lw=0.8)
@@ -183,12 +183,12 @@ def sector_contributions(
 ) -> Figure:
     """Each sector's share of an indicator's numerator, and its structure and intensity effects.
 
-    Left: each sector's share [%] of the indicator's numerator item(s) in the year of ``shares``
+    Above: each sector's share [%] of the indicator's numerator item(s) in the year of ``shares``
     (e.g. 工业固体废物总产生量 for 28, the four pollutants for 25) beside its share of value
     added, with its own intensity under its name for the intensities per value added (11, 14,
     27, 28). A sector whose waste share is larger than its value-added share is dirtier than the
     park's average.
-    Right (when ``effects`` is given): the LMDI-I structure effect (the mix of value added) and
+    Below (when ``effects`` is given): the LMDI-I structure effect (the mix of value added) and
     intensity effect (each sector's own intensity) of each sector and in total, which add up to
     the indicator's change. Nothing is computed or read here: the chart draws the two tables.
 
@@ -207,7 +207,8 @@ def sector_contributions(
     ax : Axes or pair of Axes, optional
         One axes draws the shares only; two draw both panels. Default: a new figure.
     figsize : (float, float), optional
-        Size of a new figure [inches].
+        Size of a new figure [inches]; default a report's text width
+        (:data:`~ecopark.plotting.layout.TEXT_WIDTH_IN`), the panels one above the other.
     title : str, optional
         Default the indicator's number and name.
 
@@ -220,11 +221,11 @@ def sector_contributions(
     e = effects
     ind = standard.indicator(number)
     n_sectors = s["sector"].nunique()
-    height = max(3.8, 1.6 + 0.55 * n_sectors * (1 + 0.3 * s["item"].nunique()))
+    height = max(2.6, 1.2 + 0.36 * n_sectors * (1 + 0.3 * s["item"].nunique()))  # a panel's
     if ax is None:
-        ncols = 2 if e is not None and len(e) else 1
-        fig, axes = new_figure(1, ncols, figsize=figsize or (6.0 * ncols + 1, height))
-        axes = list(axes[0])
+        nrows = 2 if e is not None and len(e) else 1
+        fig, grid = new_figure(nrows, 1, figsize=figsize or (TEXT_WIDTH_IN, height * nrows))
+        axes = list(grid[:, 0])
     elif isinstance(ax, Axes):
         fig, axes = adopt_axes(ax).figure, [ax]
         e = None

@@ -56,8 +56,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9_.,:%+\-−/()\[\]]+| |.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』】%,.;:!?)")
 
 
-def _width(token: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in token)
+def text_width(text: str) -> float:
+    """Width of a one-line text [Chinese characters]: a Latin character, digit or sign counts
+    0.55 of a Chinese one (the width :func:`wrap` breaks at)."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
 
 
 def wrap(text: str, width: int) -> str:
@@ -67,11 +69,11 @@ def wrap(text: str, width: int) -> str:
     (``2015``, ``CO2``), drops a space at a break, and keeps closing punctuation (，）。) on the
     line before. Latin characters count as half a Chinese character.
     """
-    if width <= 0 or _width(text) <= width:
+    if width <= 0 or text_width(text) <= width:
         return text
     lines = _greedy(text, width)
     # Balance the lines: no orphan character on the last one (工业固体废物总产生 / 量).
-    balanced = _greedy(text, math.ceil(_width(text) / len(lines) + 0.5))
+    balanced = _greedy(text, math.ceil(text_width(text) / len(lines) + 0.5))
     return "\n".join(balanced if len(balanced) == len(lines) else lines)
 
 
@@ -79,7 +81,7 @@ def _greedy(text: str, width: float) -> list[str]:
     lines: list[str] = []
     line, used = "", 0.0
     for token in _TOKEN.findall(text):
-        w = _width(token)
+        w = text_width(token)
         if (
             line
             and used + w > width

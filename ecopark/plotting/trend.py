@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ecopark.formatting import fmt
 from ecopark.plotting.fonts import in_chart_style
+from ecopark.plotting.layout import PAD, TEXT_WIDTH_IN, cell_width
 from ecopark.plotting.style import (
     REQUIREMENT_COLOUR,
     indicator_label,
@@ -20,6 +21,8 @@ from ecopark.plotting.style import (
     new_axes,
     status_colour,
     status_handles,
+    text_width,
+    wrap,
 )
 from ecopark.standard.model import Limit
 from ecopark.status import classify, margin_pct
@@ -30,6 +33,9 @@ DEFAULT_HORIZON = 5
 MAX_HORIZON = 15
 
 PROJECTION_COLOUR = "#555555"
+#: Size of the tick labels, the outlook under the title [pt] and of the values at the points.
+LABEL_SIZE = 9.0
+VALUE_SIZE = 8.0
 
 
 def _point_status(row: pd.Series) -> str:
@@ -49,7 +55,7 @@ def trend_chart(
     *,
     horizon: int | None = None,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 4.8),
+    figsize: tuple[float, float] = (TEXT_WIDTH_IN, 4.2),
     title: str | None = None,
 ) -> Figure:
     """An indicator's values over the years with its requirement and the projection at its pace.
@@ -102,6 +108,10 @@ def trend_chart(
     values = s["value"].to_numpy(float)
     last_year = int(years.max())
 
+    # widths [pt]: of the axes' cell (titles, legend), and about what the axes get of it
+    cell = cell_width(ax) - 2 * PAD
+    width = cell - 60
+
     # Projection span.
     end = last_year + (horizon if horizon is not None else DEFAULT_HORIZON)
     crossing = None
@@ -136,15 +146,20 @@ def trend_chart(
             zorder=4,
             gid=f"year-{int(y)}",
         )
-    if len(years) <= 12:
-        for y, v in zip(years, values, strict=True):
+    shown = (end if has_fit else last_year) - int(years.min()) + 1  # years on the x axis
+    texts = [fmt(v, "label", 3) for v in values]
+    # every year's value when they fit side by side, else every step-th back from the last
+    room = max(text_width(t) for t in texts) * VALUE_SIZE + 4
+    step = max(1, math.ceil(room / (width / shown)))
+    for k, (y, v, text) in enumerate(zip(years, values, texts, strict=True)):
+        if (len(years) - 1 - k) % step == 0:
             ax.annotate(
-                fmt(v, "label", 3),
+                text,
                 (y, v),
                 xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8,
+                fontsize=VALUE_SIZE,
                 color="#333333",
             )
 
@@ -178,17 +193,26 @@ def trend_chart(
             outlook += "，超出图示范围"
         r = fit["r"]
         rate_unit = "个百分点" if unit == "%" else unit
-        outlook += f"（拟合速度 {per_year} {rate_unit}/年" + (
+        pace = f"（拟合速度 {per_year} {rate_unit}/年" + (
             f"，r = {fmt(float(r), 'fixed', 2)}）" if not pd.isna(r) else "）"
         )
+        # on one line when it fits the axes, else the pace on a line of its own
+        chars = max(10, int(cell / LABEL_SIZE))
+        if text_width(outlook + pace) <= chars:
+            outlook += pace
+        else:
+            outlook = "\n".join(wrap(part, chars) for part in (outlook, pace) if part)
     ax.set_xlim(years.min() - 0.5, (end if has_fit else last_year) + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # a year label (4 digits) and the space after it take about 36 pt: as many as the axes hold
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(3, int(width / 36)), integer=True))
+    ax.tick_params(labelsize=LABEL_SIZE)
     ax.set_xlabel("年份")
     ax.set_ylabel(unit or "指标值")
+    lines = outlook.count("\n") + 1 if outlook else 0
     ax.set_title(
-        title or indicator_label(number, name, 30, wrap_lines=True),
+        title or indicator_label(number, name, max(8, int(cell / 12) - 2), wrap_lines=True),
         fontsize=12,
-        pad=22 if outlook else 6,
+        pad=6 + lines * LABEL_SIZE * 1.25,
     )
     if outlook:
         ax.text(
@@ -198,7 +222,7 @@ def trend_chart(
             transform=ax.transAxes,
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=LABEL_SIZE,
             color="#444444",
         )
 
@@ -209,7 +233,7 @@ def trend_chart(
         handles.append(
             Line2D([], [], color=PROJECTION_COLOUR, ls=":", lw=1.6, label="线性拟合与外推")
         )
-    legend_below(ax, handles, ncols=5)
+    legend_below(ax, handles, ncols=3)
     if math.isfinite(float(values.min())):
         ax.margins(y=0.15)
     return fig

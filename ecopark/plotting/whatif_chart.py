@@ -17,13 +17,22 @@ from matplotlib.transforms import blended_transform_factory
 from ecopark.assessment import Assessment
 from ecopark.formatting import fmt
 from ecopark.plotting.fonts import in_chart_style
+from ecopark.plotting.layout import TEXT_WIDTH_IN, cell_width
 from ecopark.plotting.style import (
     indicator_label,
     legend_below,
     new_axes,
     shorten,
     status_colour,
+    text_width,
+    wrap,
 )
+
+#: Widest line of the right-hand column [Chinese characters]: a longer text takes two lines.
+TEXT_CHARS = 17
+#: Size of the item names, the indicators' headings [pt] and of the right-hand column.
+LABEL_SIZE = 9.0
+TEXT_SIZE = 8.5
 
 #: Changes [%] are drawn on a symmetric-log axis, linear within ±LINTHRESH: the solver can ask for
 #: −29 % and for +342,931 % (Nantong 12: renewable energy) in one chart.
@@ -37,25 +46,32 @@ def _pct_tick(x: float, _pos: object = None) -> str:
 
 
 def _ticks(left: float, right: float) -> list[float]:
-    """0, ±10 %, ±100 %, then every other decade up to ``right`` (labels do not collide)."""
-    ticks = [0.0, LINTHRESH, -LINTHRESH, -100.0, 100.0]
-    decade = 1000.0
-    while decade <= right * 1.5:
+    """0, ±100 %, and ±10 % with 1,000 % on a short axis, or every other decade from 10,000 %
+    up to ``right`` on a long one: labels that do not collide at a report's text width."""
+    top = right * 1.5
+    ticks = [0.0, -100.0, 100.0]
+    if top < 1e4:
+        ticks += [LINTHRESH, -LINTHRESH] + ([1000.0] if top >= 1000 else [])
+    decade = 1e4
+    while decade <= top:
         ticks.append(decade)
         decade *= 100.0
     return sorted(t for t in ticks if left * 1.05 <= t <= max(right * 2.5, 100.0))
 
 
 def _change_text(row: pd.Series) -> str:
-    """``690,541 → 490,620 吨（−29.0%）`` or the reason it cannot be reached."""
+    """``690,541 → 490,620 吨（−29.0%）`` or the reason it cannot be reached, in at most two
+    lines of :data:`TEXT_CHARS` (the change in % on the second line of a long text)."""
     unit = row["item_unit"] or ""
     if not bool(row["reachable"]):
-        return "无法达到：" + shorten(str(row["reason_zh"] or ""), 34)
+        reason = shorten(str(row["reason_zh"] or ""), 2 * TEXT_CHARS - 6)
+        return wrap("无法达到：" + reason, TEXT_CHARS)
     now = fmt(row["item_value"], "label")
     need = fmt(row["required_value"], "label")
     change = row["required_change_pct"]
     pct = "" if change is None or pd.isna(change) else f"（{fmt(float(change), 'pct', 1)}）"
-    return f"{now} → {need} {unit}{pct}"
+    text = f"{now} → {need} {unit}"
+    return text + ("\n" if pct and text_width(text + pct) > TEXT_CHARS else "") + pct
 
 
 @in_chart_style
@@ -115,22 +131,20 @@ def what_it_would_take(
     w = w.sort_values("number", kind="stable", key=lambda s: s.map(order)).reset_index(drop=True)
     g = gaps.set_index("number")
 
-    # Rows: a heading per indicator, then its items.
-    labels: list[str] = []
-    label_colours: list[str] = []
+    # Rows: a heading per indicator (across the chart, from the items' left), then its items.
+    labels: list[str] = []  # the y tick labels: the items' names, "" on a heading's row
+    heads: list[tuple[int, str, str]] = []  # (y, heading, status)
     rows: list[tuple[int, pd.Series]] = []  # (y, row)
     for number, sub in w.groupby("number", sort=False):  # w is in the standard's order
-        status = str(g.at[number, "status"])
         head = indicator_label(number, str(g.at[number, "indicator"]), 20)
         head += f"（{g.at[number, 'display']}，要求 {g.at[number, 'requirement']}）"
-        labels.append(head)
-        label_colours.append(status_colour(status))
+        heads.append((len(labels), head, str(g.at[number, "status"])))
+        labels.append("")
         for _, row in sub.iterrows():
             rows.append((len(labels), row))
-            labels.append("    " + shorten(str(row["item_zh"]), 16))
-            label_colours.append("#222222")
+            labels.append(shorten(str(row["item_zh"]), 16))
     n = len(labels)
-    fig, ax = new_axes(ax, figsize or (11.5, 1.8 + 0.34 * max(n, 3)))
+    fig, ax = new_axes(ax, figsize or (TEXT_WIDTH_IN, 1.6 + 0.34 * max(n, 3)))
     if n == 0:
         ax.text(
             0.5,
@@ -190,29 +204,46 @@ def what_it_would_take(
     left = min(-100.0, float(finite.min()) if finite.size else 0.0)
     ax.set_xlim(left * 1.05, right * 2.5 if right > LINTHRESH else right * 1.15)
     ax.set_xticks(_ticks(left, right))
+    ax.tick_params(axis="x", labelsize=LABEL_SIZE)
     ax.xaxis.set_major_formatter(FuncFormatter(_pct_tick))
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_ylim(n - 0.5, -0.7)
-    ax.set_yticks(range(n), labels, fontsize=9)
-    for tick, colour in zip(ax.get_yticklabels(), label_colours, strict=True):
-        tick.set_color(colour)
+    ax.set_ylim(n - 0.5, -0.6)
+    ax.set_yticks(range(n), labels, fontsize=LABEL_SIZE)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="y", visible=False)
-    for y, label in enumerate(labels):
-        if not label.startswith(" ") and y > 0:
+    # a heading starts where the widest item name does (the tick labels are right-aligned)
+    pad = ax.yaxis.majorTicks[0].get_pad() if n else 0.0
+    indent = max([text_width(t) for t in labels] + [4.0]) * LABEL_SIZE + pad
+    for y, head, status in heads:
+        if y > 0:
             ax.axhline(y - 0.5, color="#bbbbbb", lw=0.8, zorder=1)
-    ax.set_xlabel("该项数据单独变化的幅度（%，其余数据不变；±10% 以外按对数刻度）")
+        ax.annotate(
+            head,
+            (0, y),
+            xycoords=blended_transform_factory(ax.transAxes, ax.transData),
+            xytext=(-indent, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color=status_colour(status),
+            annotation_clip=False,
+            zorder=4,
+            gid=f"heading-{status}",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},  # over the zero line
+        )
+    ax.set_xlabel("该项数据单独变化的幅度（%，其余数据不变）\n±10% 以外按对数刻度", fontsize=10)
 
     trans = blended_transform_factory(ax.transAxes, ax.transData)
     ax.annotate(
         "现值 → 所需值",
-        (1, -0.7),
+        (1, 0),  # on the first heading's row, the column empty there (the title is above)
         xycoords=trans,
         xytext=(10, 0),
         textcoords="offset points",
         ha="left",
         va="center",
-        fontsize=8.5,
+        fontsize=TEXT_SIZE,
         color="#555555",
         annotation_clip=False,
     )
@@ -226,7 +257,8 @@ def what_it_would_take(
             textcoords="offset points",
             ha="left",
             va="center",
-            fontsize=8.5,
+            fontsize=TEXT_SIZE,
+            linespacing=1.1,
             annotation_clip=False,
             color=status_colour("fail") if not bool(r["reachable"]) else "#222222",
         )
@@ -250,8 +282,9 @@ def what_it_would_take(
             )
         )
     legend_below(ax, handles, ncols=len(handles), fontsize=9)
+    heading = title or f"{assessment.config.name} {assessment.year} 年：单项数据需变化多少才能达标"
     ax.set_title(
-        title or f"{assessment.config.name} {assessment.year} 年：单项数据需变化多少才能达标",
+        wrap(heading, int(cell_width(ax) / 13 * 0.8)),  # a long park name: two lines
         fontsize=13,
         y=1.0,  # where it would be placed (categorical ticks: no offset text), fixed
     )

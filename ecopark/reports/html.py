@@ -33,9 +33,6 @@ from ecopark.textsafe import visible
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 REPORT_TEMPLATE = TEMPLATES_DIR / "report" / "report.html.j2"
 REPORT_CSS = TEMPLATES_DIR / "report" / "report.css"
-#: The printed page's text width [in]: A4 (210 mm) less report.css's 16 mm margins; charts
-#: are drawn this wide so that they print at their own size, their labels at 9 pt.
-TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
 #: The portfolio index, from a report in ``<out>/<park>/<year>/``.
 INDEX_HREF = "../../index.html"
 

@@ -40,7 +40,6 @@ from ecopark.io.sectors import sector_files
 from ecopark.reports import narrative
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.display import Chart, Meta, Section, Table, Text, esc, texts
-from ecopark.reports.html import TEXT_WIDTH_IN
 from ecopark.reports.params import ParamsError, check_park_year, check_standard
 from ecopark.sectors import numerator_items, sector_shares, structure_intensity
 from ecopark.trends import park_trends
@@ -339,9 +338,8 @@ class ReportSession:
         """The assessment overview (:func:`ecopark.plotting.assessment_overview`)."""
         from ecopark.plotting import assessment_overview
 
-        size = (TEXT_WIDTH_IN, 1.4 + 0.18 * len(self.gaps))  # A4's text width: labels at 9 pt
         return self._noted(
-            assessment_overview(self.gaps, self.assessment, figsize=size),
+            assessment_overview(self.gaps, self.assessment),
             f"总览图：{self.year} 年各项指标距要求的余量，按状态着色",
         )
 
@@ -422,16 +420,13 @@ class ReportSession:
         shown = [n for n in self.problem_numbers if (t["number"] == n).any()][:limit]
         if not shown:
             return None
+        from ecopark.plotting import TEXT_WIDTH_IN, new_figure
         from ecopark.plotting import attribution_chart as waterfall
-        from ecopark.plotting import new_figure
 
-        ncols = min(2, len(shown))
-        nrows = (len(shown) + ncols - 1) // ncols
-        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 4.6 * nrows))
-        for ax, n in zip(axes.flat, shown, strict=False):
+        # one waterfall per row, at the page's text width (its labels print at their size)
+        fig, axes = new_figure(len(shown), 1, figsize=(TEXT_WIDTH_IN, 3.4 * len(shown)))
+        for ax, n in zip(axes.flat, shown, strict=True):
             waterfall(t, n, self.gaps_of(self.base_year), self.gaps, ax=ax)
-        for ax in list(axes.flat)[len(shown) :]:
-            ax.set_visible(False)
         names = "、".join(f"{n} {self.park.standard.indicator(n).name_zh}" for n in shown)
         return self._noted(fig, f"归因瀑布图：{names}自 {self.base_year} 年以来变化的各因素贡献")
 
@@ -512,11 +507,12 @@ class ReportSession:
         numbers = self.trend_numbers()
         if not numbers:
             return Text("没有需要绘制趋势图的指标（无未达标或临界指标，或其只有一年的数值）。")
-        from ecopark.plotting import new_figure, trend_chart
+        from ecopark.plotting import TEXT_WIDTH_IN, new_figure, trend_chart
 
         ncols = min(2, len(numbers))
         nrows = (len(numbers) + ncols - 1) // ncols
-        fig, axes = new_figure(nrows, ncols, figsize=(6.5 * ncols, 3.9 * nrows))
+        # the page's text width, two charts per row (their labels print at their size)
+        fig, axes = new_figure(nrows, ncols, figsize=(TEXT_WIDTH_IN, 3.6 * nrows))
         for ax, n in zip(axes.flat, numbers, strict=False):
             trend_chart(self.series, self.fits, n, ax=ax)
         for ax in list(axes.flat)[len(numbers) :]:

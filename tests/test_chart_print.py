@@ -1,0 +1,165 @@
+"""Charts print at their own size: drawn at the report's text width on A4, so that the 9 pt of
+their labels are 9 pt on paper (not scaled down by the page), and headings keep with what
+follows them in print."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecopark.plotting import TEXT_WIDTH_IN
+from ecopark.reports.html import REPORT_CSS
+from ecopark.reports.session import open_report
+from reports_support import DATA
+
+CSS = REPORT_CSS.read_text(encoding="utf-8")
+#: The report charts a session draws (each a ReportSession method returning a Chart).
+CHARTS = ("overview_chart", "whatif_chart", "attribution_chart", "sector_chart", "trend_charts")
+#: Smallest text a report prints [pt]: the charts' value labels (8 pt) and the page footer (8.5).
+SMALLEST_PT = 8.0
+
+needs_example = pytest.mark.skipif(
+    not (DATA / "example-park" / "park.yaml").is_file(), reason="example park not generated"
+)
+
+
+def _mm(rule: str, prop: str) -> list[float]:
+    """The lengths [mm] of ``prop`` in the first CSS block ``rule { ... }`` that sets it."""
+    for body in re.findall(re.escape(rule) + r"\s*\{([^{}]*)", CSS):
+        m = re.search(rf"(?:^|[;\s]){prop}\s*:\s*([^;]+);", body)
+        if m:
+            return [float(v.removesuffix("mm")) for v in m.group(1).split()]
+    raise AssertionError(f"{rule} sets no {prop}")
+
+
+def test_text_width_is_a4_less_the_css_margins_and_the_screen_body():
+    top, right, bottom, left = _mm("@page", "margin")
+    assert TEXT_WIDTH_IN * 25.4 == pytest.approx(210 - left - right)  # 178 mm
+    (body,) = _mm("body", "max-width")
+    _, side = _mm("body", "padding")
+    assert TEXT_WIDTH_IN * 25.4 == pytest.approx(body - 2 * side)  # the same on screen
+    # printed, the body spans the page's text box: no padding, no max-width of its own
+    print_rules = CSS.split("@media print", 1)[1]
+    assert re.search(r"body \{[^}]*max-width: none;[^}]*padding: 0;", print_rules)
+    # a chart is never widened or narrowed by the page, only kept within it
+    assert re.search(r"figure\.chart svg, figure\.chart img \{ max-width: 100%; height: auto;", CSS)
+    assert re.search(r"figure\.chart \{ margin: 6pt 0;", CSS)  # no side margin
+
+
+def _svg_width_pt(svg: str) -> float:
+    return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
+
+
+def _svg_font_sizes(svg: str) -> list[float]:
+    """Every font size [pt] of the chart's texts (matplotlib writes them as ``font: 9px``
+    in the SVG's user units, which are points)."""
+    return [float(v) for v in re.findall(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*([\d.]+)px", svg)]
+
+
+@pytest.fixture(scope="module")
+def charts() -> dict[tuple[str, str], object]:
+    """The report's charts of Nantong and the example park, 2021 (as SVG, as a report shows)."""
+    out = {}
+    parks = ["nantong-etdz"] + (["example-park"] if (DATA / "example-park").is_dir() else [])
+    for park in parks:
+        report = open_report(park, 2021, str(DATA))
+        for name in CHARTS:
+            chart = getattr(report, name)()
+            if hasattr(chart, "svg"):
+                out[park, name] = chart
+    return out
+
+
+@pytest.mark.slow
+def test_every_report_chart_is_drawn_at_the_text_width_with_text_of_8pt_or_more(charts):
+    assert {name for _, name in charts} == set(CHARTS)  # each chart seen at least once
+    for (park, name), chart in charts.items():
+        assert chart.figure.get_figwidth() == pytest.approx(TEXT_WIDTH_IN), (park, name)
+        # shown at its own width: the page neither narrows nor widens it (scale 1)
+        assert _svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.01)
+        sizes = _svg_font_sizes(chart.svg)
+        assert sizes and min(sizes) >= SMALLEST_PT, (park, name, sorted(set(sizes)))
+        # and short enough to print with its heading on an A4 page (259 mm of text)
+        assert chart.figure.get_figheight() * 25.4 < 259 - 15, (park, name)
+
+
+def test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi():
+    from PIL import Image
+
+    from ecopark.gaps import gap_table
+    from ecopark.plotting import what_it_would_take
+    from ecopark.whatif import what_it_would_take as solve
+
+    report = open_report("nantong-etdz", 2021, str(DATA))
+    a = report.assessment
+    fig = what_it_would_take(solve(a, [28]), gap_table(a), a)
+    assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")  # at the chart's dpi
+    assert fig.dpi == 100
+    width, _ = Image.open(io.BytesIO(buf.getvalue())).size
+    assert width == int(TEXT_WIDTH_IN * 100) == 700  # 700.8 pixels, whole ones
+
+
+# --------------------------------------------------------------------------------------------
+# Printed sizes in a PDF (pypdf): the text matrix times the page's, applied to the font size
+
+
+def _mult(m: list[float], n: list[float]) -> list[float]:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return [a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u]  # fmt: skip
+
+
+def printed_sizes(pdf: Path) -> Iterator[tuple[int, float, str]]:
+    """(page, size [pt], text) of every text a PDF prints, its size as it is on paper."""
+    from pypdf import PdfReader
+
+    for number, page in enumerate(PdfReader(str(pdf)).pages, 1):
+        found: list[tuple[int, float, str]] = []
+
+        def visit(text, cm, tm, font, size, found=found, number=number):
+            if text.strip():
+                m = _mult(list(tm), list(cm))
+                found.append((number, size * math.hypot(m[2], m[3]), text.strip()))
+
+        page.extract_text(visitor_text=visit)
+        yield from found
+
+
+def smallest_printed(pdf: Path) -> tuple[float, str]:
+    """The smallest printed size [pt] of a PDF and a text printed at it."""
+    page, size, text = min(printed_sizes(pdf), key=lambda x: x[1])
+    return round(size, 2), f"page {page}: {text[:30]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Headings keep with what follows them in print
+
+
+def test_headings_keep_with_what_follows_and_tables_and_figures_do_not_split():
+    rules = re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)
+    # a heading never ends a page; the block after it never starts one
+    assert re.search(r"(^|\n)h2, h3, caption \{ break-after: avoid; \}", rules)
+    assert re.search(r"h2 \+ \*, h3 \+ \* \{ break-before: avoid; \}", rules)
+    # a note right under a heading (a Markdown cell: 对照考核表's “考核”一栏…) is not split and
+    # stays with the table after it
+    assert re.search(r"h2 \+ p, h3 \+ p \{ break-inside: avoid; break-after: avoid; \}", rules)
+    # a heading's first output is a cell's <div>: its first paragraph (资料出处…) is not split
+    # and stays with the table after it, and a one-paragraph output with the chart of the next
+    # output (checked in Chromium 156: without these, 数据来源 and its first sentence, or 对照考核表
+    # and the first line of its note, end a page, the table or the chart starting the next)
+    assert re.search(
+        r"h2 \+ \.cell-output > p:first-child, h3 \+ \.cell-output > p:first-child"
+        r" \{ break-inside: avoid; break-after: avoid; \}",
+        rules,
+    )
+    assert re.search(r"h2 \+ \.cell-output:has\(> p:only-child\) \{ break-after: avoid; \}", rules)
+    # table heads repeat on every page; rows and figures are never split
+    assert re.search(r"thead \{ display: table-header-group;", rules)
+    assert re.search(r"tr, figure[^{]*\{ break-inside: avoid;", rules)

@@ -217,7 +217,7 @@ def sector_contributions(
     matplotlib.figure.Figure
     """
     s = shares
-    number = int(s["number"].iloc[0])
+    number = str(s["number"].iloc[0])
     e = effects
     ind = standard.indicator(number)
     n_sectors = s["sector"].nunique()

@@ -24,8 +24,6 @@ from ecopark.plotting.style import (
     text_width,
     wrap,
 )
-from ecopark.standard.model import Limit
-from ecopark.status import classify, margin_pct
 
 #: Years the projection runs past the last data year when the line never crosses the requirement.
 DEFAULT_HORIZON = 5
@@ -39,12 +37,9 @@ VALUE_SIZE = 8.0
 
 
 def _point_status(row: pd.Series) -> str:
-    """达标 / 临界 / 未达标 of one year's value, by ecopark.status.classify on ecopark.gaps.margin_pct."""
-    passed = None if pd.isna(row["passed"]) else bool(row["passed"])
-    limit = None
-    if isinstance(row["op"], str) and not pd.isna(row["limit"]):
-        limit = Limit(row["op"], float(row["limit"]))
-    return classify(passed, margin_pct(float(row["value"]), limit))
+    """达标 / 临界 / 未达标 of one year's value: the engine's status, which the series carries
+    (:func:`ecopark.trends.park_trends`; judged by the standard's declared rules, never again here)."""
+    return str(row["status"])
 
 
 @in_chart_style

@@ -1,4 +1,5 @@
-"""``ecopark import-table``: a filled 附表1 对照考核表 (.xlsx) into a park folder."""
+"""``ecopark import-table``: a filled official table (.xlsx; HJ 274-2015: 附表1 对照考核表) into a
+park folder, read by the words of the standard's ``official_table``."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "import-table",
         help="把填好的对照考核表 (.xlsx) 读入园区文件夹 / read a filled 对照考核表 into a park folder "
         "(year files and park.yaml)",
-        description="Read a filled 附表1 国家生态工业示范园区对照考核表 and write the evaluation year's "
-        "file, the base-year and three-years-back files from the rows that carry those values "
-        "(规划基准年…, 2018 年…), and the selection (是/否/必选) into park.yaml. Nothing is written "
-        "unless the whole sheet is valid; existing year files are kept unless --force.",
+        description="Read a filled official table (HJ 274-2015: 附表1 国家生态工业示范园区对照考核表), "
+        "in the words of the standard's official_table (sheet name, headings, header lines, role "
+        "words), and write the evaluation year's file, the base-year and three-years-back files "
+        "from the rows that carry those values (HJ 274-2015: 规划基准年…, 2018 年…), and the "
+        "selection (HJ 274-2015: 是/否/必选) into park.yaml. Nothing is written unless the whole "
+        "sheet is valid; existing year files are kept unless --force.",
     )
     p.add_argument("file", metavar="FILE.xlsx")
     p.add_argument(
@@ -32,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--base-year",
         type=int,
         metavar="YEAR",
-        help="base year for a new park.yaml if the sheet lacks 数据基准年为 XXXX 年",
+        help="base year for a new park.yaml if the sheet lacks its base-year line "
+        "(HJ 274-2015: 数据基准年为 XXXX 年)",
     )
     p.add_argument(
         "--standard",

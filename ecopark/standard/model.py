@@ -45,6 +45,11 @@ COMPARISONS: dict[str, tuple[str, str]] = {
 PARK_RULE_KEYS = ("rounding", "comparison")
 
 
+#: The lead of the line naming the rounding and comparison rule in force (:attr:`Rules.text_zh`),
+#: as verdicts and the official tables' last note print it (the importer stops a table there).
+RULES_LEAD_ZH = "数值修约与判定"
+
+
 @dataclass(frozen=True)
 class Rules:
     """How values are rounded for printing and judged against limits (spec §2.10).
@@ -93,7 +98,7 @@ class Rules:
         """
         where = "（park.yaml 规定）" if self.source == "park.yaml" else ""
         return (
-            f"数值修约与判定：{ROUNDING_RULES[self.rounding][0]}，"
+            f"{RULES_LEAD_ZH}：{ROUNDING_RULES[self.rounding][0]}，"
             f"{COMPARISONS[self.comparison][0]}{where}"
         )
 
@@ -476,6 +481,10 @@ class DisclosureTable:
     failed_zh: str = "否"
 
 
+#: What the columns of 附表1 hold, in order (``columns_zh`` names them; 附表2 adds ``passed``).
+TABLE_COLUMNS = ("category", "id", "indicator", "unit", "requirement", "role", "value")
+
+
 @dataclass(frozen=True)
 class OfficialTable:
     """The titles and layout texts the official tables print for one standard (its definition's
@@ -496,11 +505,15 @@ class OfficialTable:
     caption_zh : str
         The left cell of the line above the column headings.
     columns_zh : tuple of str
-        The 7 column headings: category, id, indicator, unit, requirement, role, value.
+        The 7 column headings: category, id, indicator, unit, requirement, role, value
+        (:data:`TABLE_COLUMNS`).
     park_line_zh, filled_on_line_zh, base_year_line_zh : str
         The header lines naming the park, the filling day and the data base year.
     base_prefix_zh : str
         Put before a raw item's name on its base-year row (plain text; the importer reads it).
+    heading_aliases_zh : dict of str to tuple of str
+        Other headings the importer accepts for a column, keyed by its heading in
+        ``columns_zh`` (HJ 274-2015: 指标名称 for 指标); 附表2's headings are accepted as well.
     must_zh, selected_zh, not_selected_zh : str
         The role column's word for an indicator of a tier every indicator of which counts, a
         selected one and one not selected ({tier}: :data:`ROLE_PLACEHOLDERS`).
@@ -533,6 +546,7 @@ class OfficialTable:
     filled_on_line_zh: str = "填报时间：{filled_on}"
     base_year_line_zh: str = "数据基准年为 {base_year} 年"
     base_prefix_zh: str = "基准年"
+    heading_aliases_zh: dict[str, tuple[str, ...]] = field(default_factory=dict)
     must_zh: str = "{tier}"
     selected_zh: str = "是"
     not_selected_zh: str = "否"
@@ -1357,8 +1371,15 @@ def _official_table(spec: Mapping[str, Any]) -> OfficialTable:
     """The ``official_table:`` block of a definition (validated by the schema; absent keys:
     the defaults of :class:`OfficialTable` and :class:`DisclosureTable`)."""
 
+    def text(value: Any) -> Any:
+        if isinstance(value, list):
+            return tuple(map(str, value))
+        if isinstance(value, dict):
+            return {str(k): text(v) for k, v in value.items()}
+        return str(value)
+
     def texts(block: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: tuple(map(str, v)) if isinstance(v, list) else str(v) for k, v in block.items()}
+        return {k: text(v) for k, v in block.items()}
 
     given = dict(spec)
     disclosure = DisclosureTable(**texts(given.pop("disclosure", None) or {}))

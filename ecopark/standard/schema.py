@@ -445,6 +445,11 @@ OFFICIAL_TABLE = _record(
                     ),
                 },
             ),
+            "heading_aliases_zh": Key(
+                Table("heading", "one of `columns_zh`", ListOf(TEXT)),
+                "other headings the importer accepts for a column of 附表1 (besides 附表2's)",
+                default="",
+            ),
             "disclosure": Key(Ref("disclosure"), "附表2's texts"),
         },
     ),
@@ -905,6 +910,7 @@ class _Checker:
             self.attribute(name, attr)
         self.tier_rules()
         self.sheet_names()
+        self.heading_aliases()
         self.helper_checks()
         self.labels()
         for ind in self.indicators:
@@ -1023,6 +1029,25 @@ class _Checker:
                 f"official_table: 附表1 and 附表2 would have the same sheet name '{one}'; "
                 "give them different sheet_zh",
             )
+
+    def heading_aliases(self) -> None:
+        """Each ``heading_aliases_zh`` key is one of 附表1's ``columns_zh``."""
+        table = self.top.get("official_table")
+        aliases = table.get("heading_aliases_zh") if table is not None else None
+        if aliases is None or not isinstance(aliases.data, dict):
+            return
+        columns = table.get("columns_zh")
+        if columns is not None and isinstance(columns.data, list):
+            headings = [c.data for c in columns.data]
+        else:
+            headings = list(OfficialTable().columns_zh)
+        for name, value in aliases.data.items():
+            if name not in headings:
+                self.problem(
+                    value.key_line or value.line,
+                    f"official_table › heading_aliases_zh: '{name}' is not a heading of "
+                    f"columns_zh ({', '.join(map(str, headings))})",
+                )
 
     # helpers and formulas ------------------------------------------------------------------
 

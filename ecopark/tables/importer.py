@@ -1,8 +1,13 @@
 """Reading a filled 附表1 对照考核表 (.xlsx) back into a park folder, in four steps.
 
 1. **Reading the workbook** (:func:`read_sheet`): the sheet laid out as
-   :mod:`ecopark.tables.officetable` writes it (and as the annual reports print it): the header
-   (园区名称, 数据基准年为 XXXX 年), then rows of 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值.
+   :mod:`ecopark.tables.officetable` writes it (and as the annual reports print it), read by the
+   words of the standard's ``official_table`` (:class:`Layout`): the sheet by its ``sheet_zh``,
+   the header lines by ``park_line_zh`` and ``base_year_line_zh`` (templates turned into
+   regexes), the header row and columns by ``columns_zh`` (and 附表2's headings and
+   ``heading_aliases_zh``), the role column by ``must_zh``/``selected_zh``/``not_selected_zh``
+   of each tier, the end of the table by ``notes_lead_zh``. HJ 274-2015: 园区名称,
+   数据基准年为 XXXX 年, then rows of 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值.
 2. **Mapping rows to items** (:func:`read_office_table`): each row is either an indicator (matched
    by its name, or a close variant under its 序号) or a raw item (matched by its catalogue name or
    one of its ``aliases`` in the item catalogue, with the prefix ``规划基准年`` for the base year or
@@ -53,29 +58,21 @@ from ecopark.io.yearfile import (
 )
 from ecopark.standard.model import (
     DEFAULT_STANDARD,
+    PLACEHOLDER,
+    RULES_LEAD_ZH,
+    TABLE_COLUMNS,
     Attribute,
     Indicator,
     Item,
+    OfficialTable,
     Standard,
+    Tier,
+    fill,
     id_value,
     load_standard,
 )
 
-#: Header words of the columns (normalised), first match wins.
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "category": ("分类",),
-    "number": ("序号",),
-    "name": ("指标", "指标名称", "考核指标"),
-    "unit": ("单位",),
-    "requirement": ("要求", "指标值", "标准值"),
-    "role": ("是否选为考核指标", "是否为考核指标"),
-    "value": ("数值", "当年现状值", "现状值"),
-}
-#: A row starting so ends the table: its notes (注, footnotes) and the rounding rule's line
-#: (:attr:`ecopark.standard.model.Rules.text_zh`) below it.
-NOTE_PREFIXES = ("注", "数值修约与判定")
 EMPTY_WORDS = {"", "-", "—", "–", "－", "/", "无"}
-ROLE_WORDS = {"必选": "must", "是": "selected", "否": "optional"}
 #: How close (difflib ratio) a row's name must be to its 序号's indicator name to count as it.
 NAME_MATCH_RATIO = 0.85
 _YEAR_PREFIX = re.compile(r"^(\d{4})年")
@@ -116,23 +113,203 @@ def _number_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:
-    for index, (_, cells) in enumerate(rows):
-        names = [normalize(c) for c in cells]
-        if "序号" in names and any(n in names for n in COLUMN_NAMES["name"]):
-            cols: dict[str, int] = {}
-            for field_name, words in COLUMN_NAMES.items():
-                for word in words:
-                    if word in names:
-                        cols[field_name] = names.index(word)
-                        break
-            return index, cols
-    return None
+#: What a placeholder of a header line captures (normalised text); any other: some text.
+_CAPTURES = {"year": r"\d{4}", "base_year": r"\d{4}"}
 
 
-def _is_sheet1(title: str) -> bool:
-    """Whether a sheet's name says it is the 附表1 对照考核表."""
-    return "附表1" in normalize(title) or "对照考核表" in title
+def line_pattern(template: str, stops: Sequence[str] = ()) -> re.Pattern[str]:
+    """A header line's template (``园区名称：{park}``) as a regex over a normalised cell: the
+    literal text as written (after :func:`normalize`), each placeholder a named group
+    (``{year}``, ``{base_year}``: four digits; another: text, up to the last occurrence of the
+    literal after it, or if none follows up to where one of ``stops``, the other header lines'
+    leads, begins). A line with a text placeholder ends at a stop or at the cell's end."""
+    text = normalize(template)
+    found = list(PLACEHOLDER.finditer(text))
+    parts, named = [], set()
+    for i, m in enumerate(found):
+        name = m.group(1)
+        after = text[m.end() : found[i + 1].start() if i + 1 < len(found) else len(text)]
+        group = _CAPTURES.get(name, ".+" if after else ".+?")
+        parts.append(re.escape(text[found[i - 1].end() if i else 0 : m.start()]))
+        parts.append(f"(?:{group})" if name in named else f"(?P<{name}>{group})")
+        named.add(name)
+    parts.append(re.escape(text[found[-1].end() if found else 0 :]))
+    if any(name not in _CAPTURES for name in named):
+        parts.append("(?:" + "".join(f"{re.escape(s)}|" for s in stops if s) + "$)")
+    return re.compile("".join(parts))
+
+
+def _lead(template: str) -> str:
+    """A template's literal text before its first placeholder, without a trailing colon
+    (``填报时间：{filled_on}`` -> ``填报时间``)."""
+    text = normalize(template)
+    m = PLACEHOLDER.search(text)
+    return (text[: m.start()] if m else text).rstrip(":")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the importer reads one standard's 附表1: every word from its definition's
+    ``official_table`` (:class:`~ecopark.standard.model.OfficialTable`), normalised.
+
+    Attributes
+    ----------
+    standard : Standard
+        Whose table it is.
+    sheet_words : tuple of str
+        The parts of ``sheet_zh`` (split at spaces) not in 附表2's sheet name: a sheet whose
+        name holds one is the table (HJ 274-2015: 附表1, 对照考核表).
+    headings : dict of str to tuple of str
+        Column (:data:`~ecopark.standard.model.TABLE_COLUMNS`) -> the headings accepted for it,
+        first match wins: ``columns_zh``, then 附表2's, then ``heading_aliases_zh``.
+    park_line, base_year_line : re.Pattern
+        ``park_line_zh`` and ``base_year_line_zh`` as regexes (:func:`line_pattern`).
+    roles : dict of str to tuple of (str or None, str)
+        A role word (``必选``; ``特色·已选``) -> ``(tier name or None, role)`` for each tier
+        and role it is the word of (None: the template holds no ``{tier}``, any tier).
+    note_leads : tuple of str
+        A row whose first cell starts so ends the table: ``notes_lead_zh`` (without its colon)
+        and the rounding rule's line (:data:`~ecopark.standard.model.RULES_LEAD_ZH`).
+    notes : tuple of re.Pattern
+        The definition's ``notes_zh``, as printed without a lead.
+    """
+
+    standard: Standard
+    sheet_words: tuple[str, ...]
+    headings: dict[str, tuple[str, ...]]
+    park_line: re.Pattern[str]
+    base_year_line: re.Pattern[str]
+    roles: dict[str, tuple[tuple[str | None, str], ...]]
+    note_leads: tuple[str, ...]
+    notes: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def of(cls, standard: Standard) -> Layout:
+        """The layout of ``standard``'s 附表1."""
+        texts = standard.official_table
+        other_sheet = normalize(texts.disclosure.sheet_zh)
+        parts = [normalize(p) for p in unicodedata.normalize("NFKC", texts.sheet_zh).split()]
+        words = tuple(p for p in parts if p and p not in other_sheet) or (
+            normalize(texts.sheet_zh),
+        )
+        own = [normalize(c) for c in texts.columns_zh]
+        headings: dict[str, tuple[str, ...]] = {}
+        for i, column in enumerate(TABLE_COLUMNS):
+            aliases = texts.heading_aliases_zh.get(texts.columns_zh[i], ())
+            accepted = [normalize(texts.disclosure.columns_zh[i]), *map(normalize, aliases)]
+            kept = [own[i]] + [w for w in accepted if w and w not in own]
+            headings[column] = tuple(dict.fromkeys(kept))
+        leads = [_lead(t) for t in (texts.park_line_zh, texts.filled_on_line_zh)]
+        leads.append(_lead(texts.base_year_line_zh))
+        roles: dict[str, list[tuple[str | None, str]]] = {}
+        for template, role in (
+            (texts.must_zh, "must"),
+            (texts.selected_zh, "selected"),
+            (texts.not_selected_zh, "optional"),
+        ):
+            for tier in standard.tiers:
+                tier_name = tier.name_zh if "{tier}" in template else None
+                word = normalize(fill(template, {"tier": tier.name_zh}))
+                if (tier_name, role) not in roles.setdefault(word, []):
+                    roles[word].append((tier_name, role))
+        lead = normalize(texts.notes_lead_zh).rstrip(":")
+        return cls(
+            standard,
+            words,
+            headings,
+            line_pattern(texts.park_line_zh, [w for w in leads if w != leads[0]]),
+            line_pattern(texts.base_year_line_zh, leads[:2]),
+            {w: tuple(r) for w, r in roles.items()},
+            tuple(dict.fromkeys(x for x in (lead, RULES_LEAD_ZH) if x)),
+            tuple(line_pattern(n) for n in texts.notes_zh if _lead(n)),
+        )
+
+    @property
+    def texts(self) -> OfficialTable:
+        """The standard's ``official_table`` texts."""
+        return self.standard.official_table
+
+    def heading(self, column: str) -> str:
+        """The standard's own heading of ``column`` (``id`` -> ``序号``)."""
+        return self.texts.columns_zh[TABLE_COLUMNS.index(column)]
+
+    def names_sheet(self, title: str) -> bool:
+        """Whether a sheet's name says it is this standard's 附表1."""
+        name = normalize(title)
+        return any(word in name for word in self.sheet_words)
+
+    def find_header(
+        self, rows: list[tuple[int, list[object]]]
+    ) -> tuple[int, dict[str, int]] | None:
+        """``(index in rows, column -> cell index)`` of the first row holding the id and the
+        indicator headings, or None."""
+        for index, (_, cells) in enumerate(rows):
+            names = [normalize(c) for c in cells]
+            if self.headings["id"][0] in names and any(
+                n in names for n in self.headings["indicator"]
+            ):
+                cols: dict[str, int] = {}
+                for column, words in self.headings.items():
+                    for word in words:
+                        if word in names:
+                            cols[column] = names.index(word)
+                            break
+                return index, cols
+        return None
+
+    def missing(self, rows: list[tuple[int, list[object]]]) -> tuple[int, list[str]] | None:
+        """The sheet row that holds most of the headings (at least two) and the standard's
+        headings of the columns it lacks, or None."""
+        best: tuple[int, int, list[str]] | None = None
+        for line, cells in rows:
+            names = {normalize(c) for c in cells}
+            lacking = [
+                self.heading(column)
+                for column, words in self.headings.items()
+                if not names.intersection(words)
+            ]
+            found = len(TABLE_COLUMNS) - len(lacking)
+            if found >= 2 and (best is None or found > best[0]):
+                best = (found, line, lacking)
+        return None if best is None else (best[1], best[2])
+
+    def header_values(self, rows: list[tuple[int, list[object]]]) -> tuple[str | None, int | None]:
+        """The park's name and the base year the header lines above the table give."""
+        park, base = None, None
+        for _, cells in rows:
+            for cell in cells:
+                text = normalize(cell)
+                m = self.park_line.search(text)
+                if m and "park" in m.groupdict():
+                    park = m.group("park")
+                m = self.base_year_line.search(text)
+                if m and "base_year" in m.groupdict():
+                    base = int(m.group("base_year"))
+        return park, base
+
+    @staticmethod
+    def _fits(entry: tuple[str | None, str], tier: Tier) -> bool:
+        """Whether a role word's ``(tier name, role)`` is one of ``tier``: a word whose template
+        names no tier fits every tier (HJ 274-2015's 必选, 是, 否); one that does fits its own
+        tier in the role that tier has (必选 for all_pass and gate, 已选/未选 for select)."""
+        name, role = entry
+        return name is None or (name == tier.name_zh and (role == "must") == tier.counts_always)
+
+    def role(self, text: str, tier: Tier) -> str | None:
+        """The role (``must``, ``selected``, ``optional``) the word ``text`` gives an indicator
+        of ``tier`` (the tier's own kind first where a word is of several), or None if it is no
+        role word of that tier."""
+        roles = [e[1] for e in self.roles.get(text, ()) if self._fits(e, tier)]
+        fitting = [r for r in roles if (r == "must") == tier.counts_always]
+        return (fitting or roles or [None])[0]
+
+    def role_words(self, tier: Tier) -> list[str]:
+        """The role words of ``tier`` (HJ 274-2015: 必选, 是, 否)."""
+        return [w for w, entries in self.roles.items() if any(self._fits(e, tier) for e in entries)]
+
+    def base_year_wanted(self) -> str:
+        """The base-year line as it should read (``数据基准年为 XXXX 年``)."""
+        return fill(self.texts.base_year_line_zh, {"base_year": "XXXX"})
 
 
 @dataclass(frozen=True)
@@ -150,12 +327,16 @@ class Sheet:
     header : int
         Index in ``rows`` of the header row.
     columns : dict
-        Field (``number``, ``name``, ``value``, ...; see :data:`COLUMN_NAMES`) -> column index.
+        Column (``id``, ``indicator``, ``value``, ...;
+        :data:`~ecopark.standard.model.TABLE_COLUMNS`) -> cell index.
     marks : dict
         ``(sheet row, column index) -> (kind, detail)`` of cells that are percent- or
         date-formatted, unsaved formulas or errors (:attr:`ecopark.io.yearfile.SheetRows.marks`).
     note : str
         Which sheet was read and why.
+    layout : Layout or None
+        The layout the sheet was read by (the target standard's, or another standard's whose
+        table it is).
     """
 
     title: str
@@ -165,6 +346,7 @@ class Sheet:
     columns: dict[str, int]
     marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     note: str = ""
+    layout: Layout | None = None
 
     def mark(self, line: int, field_name: str) -> tuple[str, str] | None:
         """The mark of the cell of ``field_name`` in sheet row ``line``, if any."""
@@ -172,40 +354,74 @@ class Sheet:
         return None if column is None else self.marks.get((line, column))
 
 
-def read_sheet(path: Path) -> Sheet:
-    """The 附表1 sheet of a workbook, read as the user sees it.
+def read_sheet(
+    path: Path, standard: Standard | None = None, others: Sequence[Standard] = ()
+) -> Sheet:
+    """The sheet of a workbook that holds ``standard``'s 附表1, read as the user sees it.
 
-    The sheet named 附表1…/…对照考核表, else the active sheet, never a hidden one; cells by the
+    The sheet whose name holds a part of the standard's ``sheet_zh`` (:attr:`Layout.sheet_words`:
+    HJ 274-2015, 附表1 or 对照考核表), else the active sheet, never a hidden one; cells by the
     rules of every workbook ecopark reads (:func:`ecopark.io.yearfile.read_xlsx_rows`: number
-    formats, merged cells, unsaved formulas, bounded size).
+    formats, merged cells, unsaved formulas, bounded size). The header row is found by the
+    standard's headings (:attr:`Layout.headings`); a sheet laid out as one of ``others``' table
+    is read by that layout instead (its rows are then mapped to ``standard``'s indicators).
 
     Raises
     ------
     InputError
-        If the file is missing or unreadable, or the sheet has no header row with 序号, 指标
-        and 数值.
+        If the file is missing or unreadable, or the sheet has no header row with the id and
+        indicator headings (naming the row that comes closest and the headings it lacks) or
+        none for the value.
     """
+    standard = standard or load_standard()
+    layout = Layout.of(standard)
+    texts = standard.official_table
     shown = display_path(path)
     if not path.is_file():
         raise InputError(Problem(shown, "does not exist"))
-    sheet = read_xlsx_rows(path, shown, _is_sheet1, "named 附表1 对照考核表")
+    sheet = read_xlsx_rows(path, shown, layout.names_sheet, f"named {texts.sheet_zh}")
     where = f"{shown} [{sheet.sheet}]"
     rows = sheet.rows
-    found = _find_header(rows)
+    used, found, note = layout, layout.find_header(rows), sheet.note
+    for other in others if found is None else ():
+        if (found := Layout.of(other).find_header(rows)) is not None:
+            used = Layout.of(other)
+            note += f"; laid out as {other.code}'s {other.official_table.sheet_zh}"
+            break
     if found is None:
+        columns = ", ".join(texts.columns_zh)
+        named = "" if layout.names_sheet(sheet.sheet) else f"no sheet is named {texts.sheet_zh}; "
+        close = layout.missing(rows)
+        if close is not None:
+            raise InputError(
+                Problem(
+                    where,
+                    f"the header lacks the column {' and '.join(close[1])}; "
+                    f"{standard.code}'s {texts.sheet_zh} has the columns {columns} "
+                    f"({named}{sheet.note})",
+                    close[0],
+                )
+            )
         raise InputError(
             Problem(
                 where,
-                "has no header row with 序号 and 指标; the table must have the "
-                f"columns 分类, 序号, 指标, 单位, 要求, 是否选为考核指标, 数值 ({sheet.note})",
+                f"has no header row with {layout.heading('id')} and "
+                f"{layout.heading('indicator')}; {named}the table must have the "
+                f"columns {columns} ({sheet.note})",
             )
         )
     header_index, cols = found
     if "value" not in cols:
+        alternatives = used.headings["value"]
+        also = f" (or {', '.join(alternatives[1:])})" if len(alternatives) > 1 else ""
         raise InputError(
-            Problem(where, "the header has no column 数值 (or 当年现状值)", rows[header_index][0])
+            Problem(
+                where,
+                f"the header has no column {alternatives[0]}{also}",
+                rows[header_index][0],
+            )
         )
-    return Sheet(sheet.sheet, where, rows, header_index, cols, sheet.marks, sheet.note)
+    return Sheet(sheet.sheet, where, rows, header_index, cols, sheet.marks, note, used)
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,6 +476,8 @@ class OfficeTable:
         The sheet read.
     sheet_note : str
         Which sheet was read and why (``read sheet '附表1 对照考核表' (named 附表1 对照考核表)``).
+    layout : Layout or None
+        The layout the sheet was read by (:attr:`Sheet.layout`): its words name its cells.
     """
 
     park_name: str | None = None
@@ -269,13 +487,15 @@ class OfficeTable:
     printed: dict[str, tuple[int, str]] = field(default_factory=dict)
     sheet: str = ""
     sheet_note: str = ""
+    layout: Layout | None = None
 
 
 class _Matcher:
     """Maps row names to indicators and catalogue items."""
 
-    def __init__(self, standard: Standard):
+    def __init__(self, standard: Standard, layout: Layout | None = None):
         self.standard = standard
+        self.layout = layout or Layout.of(standard)
         self.indicators = {normalize(i.name_zh): i for i in standard.indicators}
         #: The footnote marks of the standard's named rules (HJ 274-2015: a, b), as the official
         #: table prints them after a name (``^a``, ``ᵃ``: NFKC ``a``) and before a note.
@@ -304,9 +524,12 @@ class _Matcher:
         return name
 
     def is_note(self, text: str) -> bool:
-        """Whether a row starting with ``text`` is a note under the table (注…, a footnote
-        ``a．…``, the rounding rule's line)."""
-        if text.startswith(NOTE_PREFIXES):
+        """Whether a row starting with ``text`` is a note under the table (led by the layout's
+        ``notes_lead_zh``, a footnote ``a．…``, one of its ``notes_zh``, the rounding rule's
+        line)."""
+        if normalize(text).startswith(self.layout.note_leads):
+            return True
+        if any(p.match(normalize(text)) for p in self.layout.notes):
             return True
         return any(re.match(rf"^{re.escape(m)}[.．、]", text) for m in self.marks)
 
@@ -342,8 +565,14 @@ class _Matcher:
         hint = ("; did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else ""
         return (
             f"'{name}' is neither an indicator of {self.standard.code} nor a raw item of the catalogue"
-            f"{hint} (raw items may carry the prefix 规划基准年 or '2018 年')"
+            f"{hint} (raw items may carry the prefix {self.layout.texts.base_prefix_zh} or "
+            "'2018 年')"
         )
+
+
+def _either(words: Sequence[str]) -> str:
+    """``a, b or c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _numbers_text(standard: Standard) -> str:
@@ -357,13 +586,16 @@ def read_office_table(
     year: int,
     base_year: int | None = None,
     standard: Standard | None = None,
+    others: Sequence[Standard] = (),
 ) -> OfficeTable:
-    """Read a filled 附表1 对照考核表 workbook.
+    """Read a filled 附表1 (HJ 274-2015: 对照考核表) workbook, by the words of ``standard``'s
+    ``official_table`` (:class:`Layout`).
 
     Parameters
     ----------
     path : path-like
-        The .xlsx file (the sheet named 附表1…/…对照考核表, else the first sheet).
+        The .xlsx file (the sheet named by the standard's ``sheet_zh``, HJ 274-2015's
+        附表1…/…对照考核表, else the active sheet).
     year : int
         The evaluation year T: rows without a year prefix belong to it.
     base_year : int, optional
@@ -371,6 +603,10 @@ def read_office_table(
         are given and agree; disagreement is a problem).
     standard : Standard, optional
         Default HJ 274-2015.
+    others : sequence of Standard
+        Standards whose layout is tried when the sheet lacks ``standard``'s headings: a sheet
+        laid out as one of theirs is read by it, its rows mapped to ``standard``'s indicators,
+        and a problem says which layout it has.
 
     Returns
     -------
@@ -383,28 +619,38 @@ def read_office_table(
     """
     path = Path(path)
     standard = standard or load_standard()
-    sheet = read_sheet(path)
+    sheet = read_sheet(path, standard, others)
     where, rows, header_index, cols = sheet.where, sheet.rows, sheet.header, sheet.columns
-    table = OfficeTable(sheet=sheet.title, sheet_note=sheet.note)
+    layout = sheet.layout or Layout.of(standard)
+    words = layout.texts
+    table = OfficeTable(sheet=sheet.title, sheet_note=sheet.note, layout=layout)
     problems: list[Problem] = []
-    for _, cells in rows[:header_index]:
-        for cell in cells:
-            text = normalize(cell)
-            if m := re.search(r"园区名称:(.+?)(?:填报时间|$)", text):
-                table.park_name = m.group(1)
-            if m := re.search(r"数据基准年为(\d{4})年", text):
-                table.base_year = int(m.group(1))
+    if layout.standard is not standard:
+        problems.append(
+            Problem(
+                where,
+                f"the sheet is laid out as {layout.standard.code}'s {words.sheet_zh} "
+                f"({', '.join(words.columns_zh)}), not as {standard.code}'s "
+                f"{standard.official_table.sheet_zh} "
+                f"({', '.join(standard.official_table.columns_zh)}); if it is "
+                f"{layout.standard.code}'s table, give --standard {layout.standard.code}",
+                rows[header_index][0],
+            )
+        )
+    table.park_name, table.base_year = layout.header_values(rows[:header_index])
     if base_year is not None and table.base_year is not None and base_year != table.base_year:
         problems.append(
             Problem(
                 where,
-                f"the header says 数据基准年为 {table.base_year} 年 but the park's base "
-                f"year is {base_year} (park.yaml base_year or --base-year); make them agree",
+                f"the header says {fill(words.base_year_line_zh, {'base_year': table.base_year})} "
+                f"but the park's base year is {base_year} (park.yaml base_year or --base-year); "
+                "make them agree",
             )
         )
     base = table.base_year if table.base_year is not None else base_year
-    matcher = _Matcher(standard)
-    base_prefix = standard.official_table.base_prefix_zh  # 规划基准年 in HJ 274-2015
+    matcher = _Matcher(standard, layout)
+    base_prefix = normalize(words.base_prefix_zh)  # 规划基准年 in HJ 274-2015
+    heading = layout.heading
 
     def get(cells: list[object], name: str) -> object:
         i = cols.get(name)
@@ -419,25 +665,28 @@ def read_office_table(
         first = next(t for t in texts if t)
         if matcher.is_note(first):
             break
-        raw_number = _cell_text(get(cells, "number"))
+        raw_number = _cell_text(get(cells, "id"))
         if raw_number:
             numbered = matcher.numbered(raw_number)
             if numbered is None:
                 problems.append(
                     Problem(
                         where,
-                        f"序号 '{raw_number}' is not an indicator of {standard.code} (its 序号 "
-                        f"run {_numbers_text(standard)})",
+                        f"{heading('id')} '{raw_number}' is not an indicator of {standard.code} "
+                        f"(its {heading('id')} run {_numbers_text(standard)})",
                         line,
                     )
                 )
                 continue
-        label = _cell_text(get(cells, "name"))
+        label = _cell_text(get(cells, "indicator"))
         name = normalize(label)
         if not name:
             problems.append(
                 Problem(
-                    where, "the 指标 cell is empty; every row needs an indicator or item name", line
+                    where,
+                    f"the {heading('indicator')} cell is empty; every row needs an indicator "
+                    "or item name",
+                    line,
                 )
             )
             continue
@@ -466,8 +715,8 @@ def read_office_table(
                     problems.append(
                         Problem(
                             where,
-                            "a 规划基准年 row, but the base year is unknown: the header "
-                            "needs 数据基准年为 XXXX 年 (or give --base-year)",
+                            f"a {words.base_prefix_zh} row, but the base year is unknown: the "
+                            f"header needs {layout.base_year_wanted()} (or give --base-year)",
                             line,
                             label,
                         )
@@ -478,12 +727,23 @@ def read_office_table(
                 ind = matcher.near_indicator(name, numbered)
         if ind is not None:
             role_text = normalize(get(cells, "role"))
-            if role_text in ROLE_WORDS:
-                table.roles[ind.number] = ROLE_WORDS[role_text]
+            tier = standard.tier_of(ind)
+            role = layout.role(role_text, tier)
+            if role is not None:
+                table.roles[ind.number] = role
             elif role_text not in EMPTY_WORDS:
+                allowed = layout.role_words(tier)
+                of_tier = (
+                    ""
+                    if allowed == list(layout.roles)
+                    else f" (indicator {ind.label or ind.number} is of the tier {tier.name_zh})"
+                )
                 problems.append(
                     Problem(
-                        where, f"是否选为考核指标 '{role_text}' must be 必选, 是 or 否", line, label
+                        where,
+                        f"{heading('role')} '{role_text}' must be {_either(allowed)}{of_tier}",
+                        line,
+                        label,
                     )
                 )
             if not ind.reported:
@@ -899,7 +1159,13 @@ def import_office_table(
                 item="base_year",
             )
         )
-    table = read_office_table(path, year, config.base_year if config else base_year, std)
+    others = [
+        load_standard(c)
+        for c in dict.fromkeys([*(config.standards if config else ()), DEFAULT_STANDARD])
+        if c != std.code
+    ]
+    table = read_office_table(path, year, config.base_year if config else base_year, std, others)
+    words = (table.layout or Layout.of(std)).texts
     where = f"{where} [{table.sheet}]"
     eff_base = config.base_year if config else (table.base_year or base_year)
     selected = _selection(table, std, eff_base, where)
@@ -942,7 +1208,9 @@ def import_office_table(
     )
     result = ImportResult(selected_optional=selected, sheet_note=table.sheet_note)
     if table.park_name is None and existing_yaml is None:
-        result.warnings.append(f"the sheet has no 园区名称; park.yaml name set to '{park_id}'")
+        result.warnings.append(
+            f"the sheet has no {_lead(words.park_line_zh)}; park.yaml name set to '{park_id}'"
+        )
     park = _validated_park(park_dir, yaml_text, texts, existing_files, std.code)
     result.warnings += _printed_differences(park, year, table)
     refuse_inputs([park_dir / f"{y}.csv" for y in texts] + [yaml_path], [path], "import elsewhere")
@@ -955,26 +1223,36 @@ def _selection(
 ) -> list[str] | None:
     """The optional indicators the sheet selects (None: it marks none), or every problem raised."""
     problems: list[Problem] = []
+    layout = table.layout or Layout.of(standard)
     if base_year is None:
         problems.append(
             Problem(
                 where,
-                "the header lacks 数据基准年为 XXXX 年 and the folder "
+                f"the header lacks {layout.base_year_wanted()} and the folder "
                 "has no park.yaml; give --base-year",
             )
         )
     if not table.values:
-        problems.append(Problem(where, "no values found under the header; fill the 数值 column"))
+        problems.append(
+            Problem(
+                where,
+                f"no values found under the header; fill the {layout.heading('value')} column",
+            )
+        )
     selected = None
     optional = standard.optional_numbers
     if any(n in optional for n in table.roles):
         selected = [n for n in optional if table.roles.get(n) == "selected"]
     for n, role in sorted(table.roles.items()):
         if role == "must" and n in optional:
+            tier = standard.tier_of(standard.indicator(n))
             problems.append(
                 Problem(
                     where,
-                    f"indicator {n} is optional in {standard.code}, not 必选; write 是 or 否",
+                    f"indicator {n} is optional in {standard.code}, not "
+                    f"{layout.texts.role_zh(tier, 'must')}; write "
+                    f"{layout.texts.role_zh(tier, 'selected')} or "
+                    f"{layout.texts.role_zh(tier, 'optional')}",
                 )
             )
     if problems:

@@ -138,6 +138,8 @@ def test_compare_two_years(park, a):
         "b": "nantong-etdz 2021",
         "compliant_a": base.compliant,
         "compliant_b": True,
+        "outcome_a": "not_judged",  # 2015 is the base year
+        "outcome_b": "compliant",
     }
     r11 = c.set_index("number").loc["11"]  # energy per value added: 0.61 → 0.40 吨标煤/万元
     assert (r11["display_a"], r11["display_b"]) == ("0.61", "0.40")

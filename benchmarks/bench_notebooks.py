@@ -9,12 +9,14 @@ Cases (``--cases``, run in turn in each of ``--repeat`` rounds; medians printed)
 (d) as many bare kernel starts (one at a time) running the notebooks' setup cell;
 (f) the floor: the same notebooks' cells run in 2 plain processes (``exec``, no kernel, no
     papermill, no nbconvert), each output written straight to HTML (Markdown with mistune,
-    tables as their own HTML, charts as inline PNG);
+    tables as their own HTML, charts as inline PNG), and with each park-year's first notebook
+    its Word document and xlsx, as ``ecopark run`` writes them
+    (:func:`ecopark.reports.documents.park_year_documents`); (fn) the same without the documents;
 (e) ``ecopark run --scheduler`` on a local Dask cluster of 2 workers (``dask scheduler`` and two
     ``dask worker --nthreads 1`` processes, started before the first round and stopped at the
     end; one untimed batch first does the workers' one-time imports).
 
-Prints each case's wall time and the ratios c/f (target ≤ 1.2), e/c (target ≤ 1.3), a/c.
+Prints each case's wall time and the ratios c/f (target ≤ 1.2), e/c (target ≤ 1.3), a/c, c/fn.
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_notebooks.py [--cases f,c,e] [--repeat 3] [--params params]
@@ -133,8 +135,9 @@ def _as_html(value: object) -> list[str]:
     return [f"<pre>{html.escape(repr(value))}</pre>"]
 
 
-def floor_notebook(notebook: str, parameters: dict, out: str) -> None:
-    """(f), in a plain process: the notebook's cells by ``exec``, every output straight to HTML."""
+def floor_notebook(notebook: str, parameters: dict, out: str, documents: bool = False) -> None:
+    """(f), in a plain process: the notebook's cells by ``exec``, every output straight to HTML;
+    with ``documents`` then the park-year's documents beside it."""
     import mistune
 
     nb = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
@@ -156,24 +159,37 @@ def floor_notebook(notebook: str, parameters: dict, out: str) -> None:
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("<!DOCTYPE html><html><body>" + "\n".join(page) + "</body></html>", "utf-8")
+    if documents:
+        from ecopark.io.park import load_park
+        from ecopark.reports.documents import DOCUMENT_SUFFIXES, park_year_documents
+
+        park = load_park(Path(parameters["data_dir"]) / parameters["park_id"])
+        made, failed = park_year_documents(park, parameters["year"])
+        assert not failed, failed
+        for kind, data in made.items():
+            target.with_suffix(DOCUMENT_SUFFIXES[kind]).write_bytes(data)
 
 
-def floor(params: list[str], workers: int = 2) -> float:
-    """(f): every notebook of every park-year in ``workers`` plain processes, heaviest first."""
+def floor(params: list[str], documents: bool, workers: int = 2) -> float:
+    """(f), (fn): every notebook of every park-year in ``workers`` plain processes, heaviest
+    first (the documents weighed as ``ecopark run`` weighs them)."""
     from ecopark.reports.catalog import notebook_weight
+    from ecopark.reports.documents import DOCUMENTS_WEIGHT
 
-    out = OUT / "f"
+    out = OUT / ("f" if documents else "fn")
     shutil.rmtree(out, ignore_errors=True)
-    jobs = [(nb, p) for p in park_years(params) for nb in NOTEBOOKS]
-    jobs.sort(key=lambda j: -notebook_weight(j[0]))
+    jobs = [
+        (nb, p, documents and nb == NOTEBOOKS[0]) for p in park_years(params) for nb in NOTEBOOKS
+    ]
+    jobs.sort(key=lambda j: -notebook_weight(j[0]) - DOCUMENTS_WEIGHT * j[2])
     os.environ.update(MPLBACKEND="Agg")
     start = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         futures = [
             pool.submit(
-                floor_notebook, nb, p, str(out / p["park_id"] / str(p["year"]) / f"{nb}.html")
+                floor_notebook, nb, p, str(out / p["park_id"] / str(p["year"]) / f"{nb}.html"), docs
             )
-            for nb, p in jobs
+            for nb, p, docs in jobs
         ]
         for f in futures:
             f.result()
@@ -231,7 +247,7 @@ def main() -> int:
         "--params", nargs="+", default=[str(ROOT / "params")], help="params files/folders"
     )
     p.add_argument(
-        "--cases", default="f,c,e", help="comma-separated: a,b,c,cf,d,f,e (default f,c,e)"
+        "--cases", default="f,c,e", help="comma-separated: a,b,c,cf,d,f,fn,e (default f,c,e)"
     )
     p.add_argument("--repeat", type=int, default=1, help="rounds; medians are printed")
     args = p.parse_args()
@@ -250,7 +266,8 @@ def main() -> int:
         "c": lambda: ecopark_run(args.params, "c", "--jobs", "2"),
         "cf": lambda: ecopark_run(args.params, "cf", "--jobs", "2", "--fresh-kernels"),
         "d": lambda: bare_kernels(n),
-        "f": lambda: floor(args.params),
+        "f": lambda: floor(args.params, documents=True),
+        "fn": lambda: floor(args.params, documents=False),
     }
     t: dict[str, list[float]] = {c: [] for c in cases}
     loads = []
@@ -287,6 +304,8 @@ def main() -> int:
         ("a", "c", "≥ 4"),
         ("b", "c", ""),
         ("cf", "f", ""),
+        ("c", "fn", ""),
+        ("f", "fn", ""),
     ]
     for x, y, goal in ratios:
         if x in med and y in med:

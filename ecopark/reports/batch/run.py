@@ -34,7 +34,7 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
 from ecopark.io.confine import inside
 from ecopark.reports.batch.executors import Executor, LocalPool
-from ecopark.reports.batch.index import output_path, write_index, write_summary
+from ecopark.reports.batch.index import output_path, warm_up_index, write_index, write_summary
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
 from ecopark.reports.batch.limits import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
@@ -405,6 +405,8 @@ def run_batch(
             for t in targets:  # while the workers run
                 if t.runnable:
                     judge(t, parks[t.park_year.park_dir])
+            if index:
+                warm_up_index()
             with tqdm(
                 total=len(jobs),
                 disable=not progress,

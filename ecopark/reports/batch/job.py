@@ -5,9 +5,9 @@ limits, the report's heading and sources, and for a remote worker the park's dat
 that it can travel to another process or machine; :func:`run_job` turns it into a
 :class:`JobResult` (the :class:`Outcome`, the HTML bytes, the executed notebook's bytes when
 asked for or when it failed, and for one job per park-year its Word document and official
-xlsx, made in the worker beside the notebook) and never raises. Each notebook's work is done once: its text is
-parsed once per process, the executed notebook goes from papermill to the HTML exporter in
-memory, and it is serialised only when it is to be written.
+xlsx, made in the worker after the notebook) and never raises. Each notebook's work is done
+once: its text is parsed once per process, the executed notebook goes from papermill to the
+HTML exporter in memory, and it is serialised only when it is to be written.
 """
 
 from __future__ import annotations

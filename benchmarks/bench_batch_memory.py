@@ -6,9 +6,17 @@ HTML and 450 kB of executed notebook (both are written, ``keep_ipynb``), so that
 batch's own machinery is measured. Prints the parent's resident memory after every tenth of
 the jobs and its peak (``ru_maxrss``); with ``--before TREE`` an earlier checkout runs the same
 batch first, in its own process. Target: the parent's peak ≤ 300 MB, and flat. About 3 GB are
-written to a temporary folder and removed. Run from the repository root::
+written to a temporary folder and removed.
+
+With ``--real N`` it runs instead ``N`` real park-years (the bundled parks' park-years, repeated
+under copies of the park folders named ``<park>-rNN``) with the real runner, its documents and
+its index, as ``ecopark run --jobs 2`` does, and samples every 0.5 s the resident memory of the
+parent, of each worker and of each kernel (psutil): it prints each role's largest process in
+the first and in the last quartile of the notebooks, to show that none of them grows. Run from
+the repository root::
 
     .venv/bin/python benchmarks/bench_batch_memory.py [--park-years 1000] [--before /tmp/before]
+    .venv/bin/python benchmarks/bench_batch_memory.py --real 72
 """
 
 from __future__ import annotations
@@ -100,6 +108,107 @@ def child(data: Path, park_years: int, out: Path) -> dict:
     }
 
 
+def real_data(data: Path, park_years: int) -> list[tuple[str, int]]:
+    """Copies of the bundled parks under ``data`` (``<park>-rNN``, park.yaml's id changed),
+    enough for ``park_years`` of their park-years; returns the park-years, in order."""
+    import shutil
+
+    from ecopark.io.park import load_park
+
+    bundled = [load_park(ROOT / "data" / name) for name in ("example-park", "nantong-etdz")]
+    out: list[tuple[str, int]] = []
+    copy = 0
+    while len(out) < park_years:
+        copy += 1
+        for park in bundled:
+            name = f"{park.id}-r{copy:02d}"
+            shutil.copytree(park.path, data / name)
+            yaml = data / name / "park.yaml"
+            lines = yaml.read_text(encoding="utf-8").splitlines()
+            lines = [f"id: {name}" if line.startswith("id:") else line for line in lines]
+            yaml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            out += [(name, y) for y in park.years if y > park.config.base_year]
+    return out[:park_years]
+
+
+def _roles(parent) -> dict[str, list[tuple[int, float]]]:
+    """(pid, RSS [MB]) of the parent, its workers (its children) and their kernels."""
+    import psutil
+
+    mb = 1024 * 1024
+    roles: dict[str, list[tuple[int, float]]] = {"parent": [], "workers": [], "kernels": []}
+    try:
+        roles["parent"].append((parent.pid, parent.memory_info().rss / mb))
+        for worker in parent.children():
+            roles["workers"].append((worker.pid, worker.memory_info().rss / mb))
+            for kernel in worker.children(recursive=True):
+                roles["kernels"].append((kernel.pid, kernel.memory_info().rss / mb))
+    except psutil.Error:  # a process that ended while it was read
+        pass
+    return roles
+
+
+def real_child(data: Path, park_years: int, out: Path) -> dict:
+    """Run ``park_years`` real park-years in this process's batch, sampling every process."""
+    import psutil
+
+    from ecopark.reports import batch
+    from ecopark.reports.params import ParkYear
+
+    wanted = real_data(data, park_years)
+    targets = [
+        batch.Target(park, year, "bench", park_year=ParkYear(park, year, data, "bench"))
+        for park, year in wanted
+    ]
+    notebooks = batch.resolve_notebooks(None)
+    n = len(targets) * len(notebooks)
+    done = [0]
+    samples: list[tuple[int, dict]] = []
+    stop = threading.Event()
+    me = psutil.Process()
+
+    def sample() -> None:
+        while not stop.wait(0.5):
+            samples.append((done[0], _roles(me)))
+
+    def on_result(outcome) -> None:
+        done[0] += 1
+
+    threading.Thread(target=sample, daemon=True).start()
+    start = time.perf_counter()
+    outcomes = batch.run_batch(
+        targets,
+        notebooks,
+        out_dir=out,
+        executor=batch.LocalPool(2),
+        progress=False,
+        on_result=on_result,
+        documents=True,
+    )
+    seconds = time.perf_counter() - start
+    stop.set()
+    failed = [(o.park, o.year, o.notebook, o.error[:200]) for o in outcomes if not o.ok]
+    quartiles = {}
+    for name, (lo, hi) in {"first": (0, n // 4), "last": (n - n // 4, n)}.items():
+        within = [r for d, r in samples if lo <= d < hi or (name == "last" and d == n)]
+        quartiles[name] = {
+            role: {
+                "largest_mb": round(max((m for r in within for _, m in r[role]), default=0), 1),
+                "processes": len({pid for r in within for pid, _ in r[role]}),
+            }
+            for role in ("parent", "workers", "kernels")
+        }
+    return {
+        "park_years": len(targets),
+        "jobs": n,
+        "seconds": round(seconds, 1),
+        "failed": failed,
+        "samples": len(samples),
+        "quartiles": quartiles,
+        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
 def _run_tree(tree: Path, data: Path, park_years: int, tmp: Path) -> dict:
     out = tmp / f"out-{tree.name}"
     proc = subprocess.run(
@@ -119,12 +228,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--park-years", type=int, default=1000)
     p.add_argument("--before", type=Path, help="an earlier checkout, run first for comparison")
+    p.add_argument("--real", type=int, metavar="N", help="N real park-years instead (e.g. 72)")
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         data, n, out = args.child
         print(json.dumps(child(Path(data), int(n), Path(out))))
         return 0
+    if args.real:
+        return real(args.real)
     sys.path.insert(0, str(HERE))
     from bench_engine import generate
     from benchtools import commit_of
@@ -145,6 +257,38 @@ def main() -> int:
                 "  jobs done → parent RSS [MB]: "
                 + ", ".join(f"{d}: {m:.0f}" for d, m in r["samples"])
             )
+    print(
+        f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; after: {os.getloadavg()[0]:.1f}"
+    )
+    return 0
+
+
+def real(park_years: int) -> int:
+    """``--real``: the batch of real park-years in this process; what every role held."""
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT))
+    from benchtools import commit_of
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="ecopark-bench-memory-real-") as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        r = real_child(data, park_years, Path(tmp) / "out")
+    print(
+        f"{commit_of(ROOT)}: {r['jobs']} real notebooks ({r['park_years']} park-years × 3, with "
+        f"their documents) on 2 workers in {r['seconds']} s, {len(r['failed'])} failed; "
+        f"{r['samples']} samples; parent peak RSS {r['maxrss_mb']} MB"
+    )
+    for f in r["failed"][:5]:
+        print("  failed:", *f)
+    for role in ("parent", "workers", "kernels"):
+        first, last = r["quartiles"]["first"][role], r["quartiles"]["last"][role]
+        print(
+            f"  {role}: largest RSS {first['largest_mb']} MB in the first quartile of the "
+            f"notebooks ({first['processes']} process(es)), {last['largest_mb']} MB in the last "
+            f"({last['processes']})"
+        )
     print(
         f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; after: {os.getloadavg()[0]:.1f}"
     )

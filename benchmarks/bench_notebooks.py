@@ -5,16 +5,19 @@ Cases (``--cases``, run in turn in each of ``--repeat`` rounds; medians printed)
 (a) a shell loop of ``papermill`` and ``jupyter nbconvert`` commands, one per notebook;
 (b) ``ecopark run --jobs 1``;
 (c) ``ecopark run --jobs 2`` (each worker reuses its kernel); (cf) the same with
-    ``--fresh-kernels`` (one kernel per notebook);
+    ``--fresh-kernels`` (one kernel per notebook); (cb) (c) from the checkout ``--before``;
 (d) as many bare kernel starts (one at a time) running the notebooks' setup cell;
 (f) the floor: the same notebooks' cells run in 2 plain processes (``exec``, no kernel, no
     papermill, no nbconvert), each output written straight to HTML (Markdown with mistune,
-    tables as their own HTML, charts as inline PNG);
+    tables as their own HTML, charts as inline PNG), and with each park-year's first notebook
+    its Word document and xlsx, as ``ecopark run`` writes them
+    (:func:`ecopark.reports.documents.park_year_documents`); (fn) the same without the documents;
 (e) ``ecopark run --scheduler`` on a local Dask cluster of 2 workers (``dask scheduler`` and two
     ``dask worker --nthreads 1`` processes, started before the first round and stopped at the
     end; one untimed batch first does the workers' one-time imports).
 
-Prints each case's wall time and the ratios c/f (target ≤ 1.2), e/c (target ≤ 1.3), a/c.
+Prints each case's wall time, the CPU time of the processes it started and waited for (user +
+system; for (e) not the Dask workers'), and the ratios c/f (target ≤ 1.2), e/c (target ≤ 1.3), a/c, c/fn.
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_notebooks.py [--cases f,c,e] [--repeat 3] [--params params]
@@ -26,6 +29,7 @@ import argparse
 import ast
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -79,13 +83,14 @@ def shell_loop(params: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def ecopark_run(params: list[str], name: str, *extra: str) -> float:
-    """(b), (c), (e): ``ecopark run`` as a process."""
+def ecopark_run(params: list[str], name: str, *extra: str, tree: Path = ROOT) -> float:
+    """(b), (c), (e): ``ecopark run`` as a process; (cb) the same as (c) from another checkout."""
     out = OUT / name
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "ecopark", "run", *params, "--out", str(out), *extra]
+    env = dict(ENV, PYTHONPATH=str(tree))
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT, env=ENV, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=tree, env=env, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -133,8 +138,9 @@ def _as_html(value: object) -> list[str]:
     return [f"<pre>{html.escape(repr(value))}</pre>"]
 
 
-def floor_notebook(notebook: str, parameters: dict, out: str) -> None:
-    """(f), in a plain process: the notebook's cells by ``exec``, every output straight to HTML."""
+def floor_notebook(notebook: str, parameters: dict, out: str, documents: bool = False) -> None:
+    """(f), in a plain process: the notebook's cells by ``exec``, every output straight to HTML;
+    with ``documents`` then the park-year's documents beside it."""
     import mistune
 
     nb = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
@@ -156,24 +162,37 @@ def floor_notebook(notebook: str, parameters: dict, out: str) -> None:
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("<!DOCTYPE html><html><body>" + "\n".join(page) + "</body></html>", "utf-8")
+    if documents:
+        from ecopark.io.park import load_park
+        from ecopark.reports.documents import DOCUMENT_SUFFIXES, park_year_documents
+
+        park = load_park(Path(parameters["data_dir"]) / parameters["park_id"])
+        made, failed = park_year_documents(park, parameters["year"])
+        assert not failed, failed
+        for kind, data in made.items():
+            target.with_suffix(DOCUMENT_SUFFIXES[kind]).write_bytes(data)
 
 
-def floor(params: list[str], workers: int = 2) -> float:
-    """(f): every notebook of every park-year in ``workers`` plain processes, heaviest first."""
+def floor(params: list[str], documents: bool, workers: int = 2) -> float:
+    """(f), (fn): every notebook of every park-year in ``workers`` plain processes, heaviest
+    first (the documents weighed as ``ecopark run`` weighs them)."""
     from ecopark.reports.catalog import notebook_weight
+    from ecopark.reports.documents import DOCUMENTS_WEIGHT
 
-    out = OUT / "f"
+    out = OUT / ("f" if documents else "fn")
     shutil.rmtree(out, ignore_errors=True)
-    jobs = [(nb, p) for p in park_years(params) for nb in NOTEBOOKS]
-    jobs.sort(key=lambda j: -notebook_weight(j[0]))
+    jobs = [
+        (nb, p, documents and nb == NOTEBOOKS[0]) for p in park_years(params) for nb in NOTEBOOKS
+    ]
+    jobs.sort(key=lambda j: -notebook_weight(j[0]) - DOCUMENTS_WEIGHT * j[2])
     os.environ.update(MPLBACKEND="Agg")
     start = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         futures = [
             pool.submit(
-                floor_notebook, nb, p, str(out / p["park_id"] / str(p["year"]) / f"{nb}.html")
+                floor_notebook, nb, p, str(out / p["park_id"] / str(p["year"]) / f"{nb}.html"), docs
             )
-            for nb, p in jobs
+            for nb, p, docs in jobs
         ]
         for f in futures:
             f.result()
@@ -231,9 +250,12 @@ def main() -> int:
         "--params", nargs="+", default=[str(ROOT / "params")], help="params files/folders"
     )
     p.add_argument(
-        "--cases", default="f,c,e", help="comma-separated: a,b,c,cf,d,f,e (default f,c,e)"
+        "--cases", default="f,c,e", help="comma-separated: a,b,c,cb,cf,d,f,fn,e (default f,c,e)"
     )
     p.add_argument("--repeat", type=int, default=1, help="rounds; medians are printed")
+    p.add_argument(
+        "--before", type=Path, help="case cb: (c) run from this checkout (an earlier commit)"
+    )
     args = p.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from benchtools import commit_of
@@ -250,9 +272,12 @@ def main() -> int:
         "c": lambda: ecopark_run(args.params, "c", "--jobs", "2"),
         "cf": lambda: ecopark_run(args.params, "cf", "--jobs", "2", "--fresh-kernels"),
         "d": lambda: bare_kernels(n),
-        "f": lambda: floor(args.params),
+        "cb": lambda: ecopark_run(args.params, "cb", "--jobs", "2", tree=args.before.resolve()),
+        "f": lambda: floor(args.params, documents=True),
+        "fn": lambda: floor(args.params, documents=False),
     }
     t: dict[str, list[float]] = {c: [] for c in cases}
+    cpu: dict[str, list[float]] = {c: [] for c in cases}  # of the processes the case started
     loads = []
     cluster = DaskCluster(2) if "e" in cases else None
     try:
@@ -268,9 +293,14 @@ def main() -> int:
         for r in range(args.repeat):
             for c in cases:
                 loads.append(os.getloadavg()[0])
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t[c].append(runs[c]())
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[c].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
                 print(
-                    f"    round {r + 1} ({c}): {t[c][-1]:.1f} s  (load {loads[-1]:.1f})", flush=True
+                    f"    round {r + 1} ({c}): {t[c][-1]:.1f} s, CPU {cpu[c][-1]:.1f} s"
+                    f"  (load {loads[-1]:.1f})",
+                    flush=True,
                 )
     finally:
         if cluster is not None:
@@ -280,13 +310,21 @@ def main() -> int:
         f"\nmedians [s] (load average 1 min at each start: {min(loads):.1f} to {max(loads):.1f}):"
     )
     for c in cases:
-        print(f"  ({c}) {med[c]:.1f}   runs: {', '.join(f'{x:.1f}' for x in t[c])}")
+        print(
+            f"  ({c}) {med[c]:.1f}   runs: {', '.join(f'{x:.1f}' for x in t[c])}"
+            f"   CPU [s]: {', '.join(f'{x:.1f}' for x in cpu[c])}"
+            + ("  (not the Dask workers')" if c == "e" else "")
+        )
     ratios = [
         ("c", "f", "≤ 1.2"),
         ("e", "c", "≤ 1.3"),
         ("a", "c", "≥ 4"),
         ("b", "c", ""),
         ("cf", "f", ""),
+        ("c", "fn", ""),
+        ("cb", "f", ""),
+        ("cb", "c", ""),
+        ("f", "fn", ""),
     ]
     for x, y, goal in ratios:
         if x in med and y in med:
@@ -295,6 +333,9 @@ def main() -> int:
                 f"  {x} / {y} = {med[x] / med[y]:.2f}  (per round: {', '.join(f'{q:.2f}' for q in per_round)})"
                 + (f"  target {goal}" if goal else "")
             )
+            if "e" not in (x, y):
+                cpu_ratio = statistics.median(cpu[x]) / statistics.median(cpu[y])
+                print(f"      CPU {x} / {y} = {cpu_ratio:.2f}")
     if "d" in med and "c" in med:
         print(f"  c / (d / CPUs) = {med['c'] / (med['d'] / cpus):.2f}")
     return 0

@@ -18,14 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecopark.assessment import Assessment
 from ecopark.reports.catalog import NOTEBOOKS
+
+if TYPE_CHECKING:
+    from ecopark.io.park import Park
 
 #: The stem of the assessment's documents: report 01's.
 ASSESSMENT_STEM = NOTEBOOKS[0].stem
 #: The documents written without a kernel, by suffix.
 DOCUMENT_SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx"}
+#: Their relative run time on the scale of the notebooks' weights (:mod:`ecopark.reports.catalog`):
+#: the batch adds it to the job that makes them.
+DOCUMENTS_WEIGHT = 2
 #: How the index names them.
 DOCUMENT_LABELS = {"docx": "Word 文档", "xlsx": "附表 xlsx"}
 
@@ -51,3 +58,27 @@ def document_bytes(
     from ecopark.tables.officetable import workbook_bytes
 
     return workbook_bytes(a, filled_on)
+
+
+def park_year_documents(park: Park, year: int) -> tuple[dict[str, bytes], dict[str, str]]:
+    """A park-year's documents as the batch writes them (today's 填报时间, no template).
+
+    Returns
+    -------
+    tuple of dict
+        ``({kind: bytes}, {kind: why it failed})`` over :data:`DOCUMENT_SUFFIXES`; both empty
+        when the park-year cannot be assessed (the batch's index says why, in its verdict).
+    """
+    from ecopark.engine import assess
+
+    try:
+        assessment = assess(park, year)
+    except Exception:  # noqa: BLE001 - the batch's judge() puts why in the verdict: 无法评价…
+        return {}, {}
+    made, failed = {}, {}
+    for kind in DOCUMENT_SUFFIXES:
+        try:
+            made[kind] = document_bytes(assessment, kind)
+        except Exception as exc:  # noqa: BLE001 - a document that fails stops nothing else
+            failed[kind] = f"{type(exc).__name__}: {exc}"
+    return made, failed

@@ -1,11 +1,13 @@
 """Run the report notebooks for many park-years: papermill in a process pool or on Dask.
 
 For every park-year and notebook, one job executes the notebook with papermill (kernel
-``python3``) and renders it to offline HTML (:mod:`ecopark.reports.html`) in the worker. Each worker
+``python3``) and renders it to offline HTML (:mod:`ecopark.reports.html`) in the worker; the
+job of each park-year's first notebook also makes its Word document and xlsx there. Each worker
 keeps its kernel for its next notebook, whose run starts with a reset of the kernel's user
 namespace (``fresh_kernels`` starts one kernel per notebook instead); the parent
 writes ``<out>/<park>/<year>/<notebook>.html`` (and the executed ``.ipynb`` with
-``keep_ipynb``), then ``<out>/summary.csv`` and ``<out>/index.html``, every file atomically. A
+``keep_ipynb``) and the documents as they come, then ``<out>/summary.csv`` and
+``<out>/index.html``, every file atomically. A
 failing notebook stops nothing else: its partial notebook is still exported and written (it is
 the log) and marked failed.
 

@@ -224,6 +224,14 @@ def index_row(target: Target, out_dir: Path, numbers: list[int] | None = None) -
     )
 
 
+def warm_up_index() -> None:
+    """Import what :func:`render_index` needs (jinja2, and matplotlib under ``shorten``): the
+    batch calls it while its workers run, so that the index after them does not wait for it."""
+    import jinja2  # noqa: F401
+
+    import ecopark.plotting.style  # noqa: F401
+
+
 def render_index(
     targets: list[Target],
     out_dir: Path,

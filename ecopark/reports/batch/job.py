@@ -3,10 +3,11 @@
 A :class:`Job` holds everything a worker needs (the notebook's text, its parameters, the
 limits, the report's heading and sources, and for a remote worker the park's data files), so
 that it can travel to another process or machine; :func:`run_job` turns it into a
-:class:`JobResult` (the :class:`Outcome`, the HTML bytes, and the executed notebook's bytes when
-asked for or when it failed) and never raises. Each notebook's work is done once: its text is
-parsed once per process, the executed notebook goes from papermill to the HTML exporter in
-memory, and it is serialised only when it is to be written.
+:class:`JobResult` (the :class:`Outcome`, the HTML bytes, the executed notebook's bytes when
+asked for or when it failed, and for one job per park-year its Word document and official
+xlsx, made in the worker after the notebook) and never raises. Each notebook's work is done
+once: its text is parsed once per process, the executed notebook goes from papermill to the
+HTML exporter in memory, and it is serialised only when it is to be written.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class Job:
     keep_ipynb : bool
         Return the executed notebook also when it ran to the end (a failed one always is: it
         is the log of the failure).
+    documents : bool
+        Also make the park-year's documents
+        (:func:`~ecopark.reports.documents.park_year_documents`): one job per park-year does.
     """
 
     park: str
@@ -97,16 +101,21 @@ class Job:
     data_files: dict[str, bytes] | None = field(default=None, repr=False)
     reuse_kernel: bool = False
     keep_ipynb: bool = False
+    documents: bool = False
 
 
 @dataclass
 class JobResult:
     """What a job gave: its outcome, the HTML and the executed notebook (None if not produced,
-    or for the notebook not asked for)."""
+    or for the notebook not asked for), and the park-year's documents by kind with why any
+    failed (``documents`` None: not made here, e.g. a job without them or a worker that died).
+    """
 
     outcome: Outcome
     ipynb: bytes | None = None
     html: bytes | None = None
+    documents: dict[str, bytes] | None = None
+    document_errors: dict[str, str] = field(default_factory=dict)
 
 
 #: Runs one job; :func:`run_job` is the real one, tests pass fakes.
@@ -124,10 +133,14 @@ def run_job(job: Job) -> JobResult:
     A kernel that fails to start is retried once; a failed notebook is still rendered, and its
     executed notebook returned (they are the log of the failure). A job with ``data_files`` runs
     on a copy of them in a temporary folder (the kept kernel, if any, moves there at its reset).
+    A job with ``documents`` then makes the park-year's documents from the same data, whatever
+    the notebook's outcome.
     """
     start = time.perf_counter()
     status, error, attempts = "failed", "", 0
     ipynb = html = None
+    documents: dict[str, bytes] | None = None
+    document_errors: dict[str, str] = {}
     try:
         with contextlib.ExitStack() as stack:
             parameters = dict(job.parameters)
@@ -182,11 +195,33 @@ def run_job(job: Job) -> JobResult:
                 )
             if job.keep_ipynb or status != "ok":
                 ipynb = _ipynb_bytes(nb)
+            seconds = time.perf_counter() - start
+            if job.documents:
+                documents, document_errors = _documents(job, Path(str(parameters["data_dir"])))
     except Exception as exc:  # noqa: BLE001
         status, error = "failed", f"{type(exc).__name__}: {exc}"
-    seconds = round(time.perf_counter() - start, 3)
-    outcome = Outcome(job.park, job.year, job.notebook, status, seconds, error, attempts)
-    return JobResult(outcome, ipynb, html)
+        seconds = time.perf_counter() - start
+    outcome = Outcome(job.park, job.year, job.notebook, status, round(seconds, 3), error, attempts)
+    return JobResult(outcome, ipynb, html, documents, document_errors)
+
+
+def _documents(job: Job, data_dir: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The park-year's documents, from the park folder under ``data_dir`` (the job's copy for a
+    remote worker); a park that cannot be read fails each document with why."""
+    from ecopark.errors import InputError
+    from ecopark.io.park import load_park
+    from ecopark.reports.documents import DOCUMENT_SUFFIXES, park_year_documents
+
+    try:
+        park = load_park(data_dir / job.park)
+    except Exception as exc:  # noqa: BLE001 - the documents fail, not the notebook
+        why = (
+            "; ".join(str(p) for p in exc.problems)
+            if isinstance(exc, InputError)
+            else f"{type(exc).__name__}: {exc}"
+        )
+        return {}, dict.fromkeys(DOCUMENT_SUFFIXES, why)
+    return park_year_documents(park, job.year)
 
 
 def _ipynb_bytes(nb: Any) -> bytes:

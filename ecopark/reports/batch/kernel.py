@@ -43,6 +43,10 @@ KERNEL_REUSE_LIMIT = 50
 RESET_TIMEOUT = 10.0
 #: Time [s] a new kernel has to answer.
 START_TIMEOUT = 60.0
+#: The kernels' options: no SQLite input history (IPython writes every cell to
+#: ``~/.ipython/.../history.sqlite``, which kernels running at once share and lock, and opens a
+#: session there at each reset); ``In``, ``Out`` and the execution counts are kept in memory.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 
 #: Run silently in a kept kernel before each notebook after its first: a fresh user namespace
 #: (``reset(new_session=True)`` also starts the execution counts at 1 again and opens a new
@@ -267,6 +271,7 @@ async def _start(kernel: _Kernel, cwd: str | None, timeout: float) -> None:
     _live.add(kernel)
     main = threading.current_thread() is threading.main_thread()
     await kernel.km.start_kernel(
+        extra_arguments=list(KERNEL_ARGUMENTS),
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

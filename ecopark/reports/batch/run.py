@@ -34,7 +34,7 @@ from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
 from ecopark.io.confine import inside
 from ecopark.reports.batch.executors import Executor, LocalPool
-from ecopark.reports.batch.index import output_path, write_index, write_summary
+from ecopark.reports.batch.index import output_path, warm_up_index, write_index, write_summary
 from ecopark.reports.batch.job import Job, JobResult, Outcome, Runner, run_job
 from ecopark.reports.batch.kernel import kill_kernels
 from ecopark.reports.batch.limits import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
@@ -46,6 +46,7 @@ from ecopark.reports.batch.targets import (
     read_parks,
 )
 from ecopark.reports.catalog import notebook_title, notebook_weight
+from ecopark.reports.documents import DOCUMENTS_WEIGHT
 from ecopark.reports.html import report_heading
 from ecopark.reports.pdf import find_browser, print_pdf
 
@@ -163,8 +164,9 @@ def make_jobs(
     ship_data: bool = False,
     reuse_kernel: bool = False,
     keep_ipynb: bool = False,
+    documents: bool = False,
 ) -> list[Job]:
-    """One job per runnable target and notebook, heaviest notebooks first.
+    """One job per runnable target and notebook, heaviest first (:func:`job_weight`).
 
     Parameters
     ----------
@@ -181,8 +183,12 @@ def make_jobs(
         Let each worker run its successive notebooks in one kept kernel.
     keep_ipynb : bool
         Have every executed notebook returned, not only the failed ones.
+    documents : bool
+        Have the job of each park-year's first notebook make its documents too (once for a
+        park-year asked for twice).
     """
     texts = {nb: nb.read_text(encoding="utf-8") for nb in notebooks}
+    documented: set[tuple[str, int]] = set()
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     data_by_park: dict[Path, dict[str, bytes]] = {}  # read once, whatever the years
     jobs = []
@@ -196,7 +202,9 @@ def make_jobs(
             if py.park_dir not in data_by_park:
                 data_by_park[py.park_dir] = _data_files(py.park_dir)
             data = data_by_park[py.park_dir]
-        for nb in notebooks:
+        carries = documents and (py.park_id, py.year) not in documented
+        documented.add((py.park_id, py.year))
+        for i, nb in enumerate(notebooks):
             jobs.append(
                 Job(
                     park=py.park_id,
@@ -213,11 +221,17 @@ def make_jobs(
                     data_files=data,
                     reuse_kernel=reuse_kernel,
                     keep_ipynb=keep_ipynb,
+                    documents=carries and i == 0,
                 )
             )
-    # Longest first, so that no worker is left alone with a long notebook at the end.
-    jobs.sort(key=lambda job: -notebook_weight(job.notebook))
+    # Longest first, so that no worker is left alone with a long job at the end.
+    jobs.sort(key=lambda job: -job_weight(job))
     return jobs
+
+
+def job_weight(job: Job) -> int:
+    """A job's relative run time: its notebook's, and its documents' if it makes them."""
+    return notebook_weight(job.notebook) + (DOCUMENTS_WEIGHT if job.documents else 0)
 
 
 def portfolio_jobs(
@@ -319,8 +333,10 @@ def run_batch(
         (:mod:`ecopark.reports.pdf`; the browser is looked for before any notebook runs).
     documents : bool
         Also write each park-year's Word document and official xlsx
-        (:mod:`ecopark.reports.documents`), in this process while the workers run, when the
-        park-year's first notebook comes back (nothing is written if no job ever runs).
+        (:mod:`ecopark.reports.documents`): the worker that runs the park-year's first
+        notebook makes them after it, and they are written when its result comes back (this
+        process makes them only for a runner that did not, e.g. a worker that died); nothing is
+        written for a park-year whose first notebook never came back (an interrupted batch).
     index : bool
         Write ``summary.csv`` and ``index.html`` at the end (``ecopark report`` does not).
     keep_ipynb : bool
@@ -349,6 +365,7 @@ def run_batch(
         ship_data=executor.remote,
         reuse_kernel=not fresh_kernels,
         keep_ipynb=keep_ipynb,
+        documents=documents,
     )
     portfolios = portfolio_targets(targets) if portfolio else []
     jobs += portfolio_jobs(
@@ -359,7 +376,7 @@ def run_batch(
         ship_data=executor.remote,
         reuse_kernel=not fresh_kernels and not executor.remote,
     )
-    jobs.sort(key=lambda job: -notebook_weight(job.notebook))
+    jobs.sort(key=lambda job: -job_weight(job))
     by_key = {
         (t.park_year.park_id, t.park_year.year): t for t in [*targets, *portfolios] if t.runnable
     }
@@ -380,6 +397,7 @@ def run_batch(
 
     signals = _Signals()
     documented: set[int] = set()
+    carrier = notebooks[0].stem if notebooks else None  # its jobs make the documents
     results: Iterator[JobResult] = iter(())
     with signals.installed():
         try:
@@ -387,6 +405,8 @@ def run_batch(
             for t in targets:  # while the workers run
                 if t.runnable:
                     judge(t, parks[t.park_year.park_dir])
+            if index:
+                warm_up_index()
             with tqdm(
                 total=len(jobs),
                 disable=not progress,
@@ -413,11 +433,17 @@ def run_batch(
                     t = by_key[(o.park, o.year)]
                     t.outcomes.append(o)
                     outcomes.append(o)
-                    if documents and id(t) not in documented and t not in portfolios:
-                        documented.add(id(t))  # once the park-year's work has begun
+                    if (
+                        documents
+                        and o.notebook == carrier
+                        and id(t) not in documented
+                        and t not in portfolios
+                    ):
+                        documented.add(id(t))
                         outcomes += _write_documents(
-                            t, parks[t.park_year.park_dir], out_dir, inputs
+                            t, res, parks[t.park_year.park_dir], out_dir, inputs
                         )
+                    del res  # the parent keeps no finished result
                     if on_result is not None:
                         on_result(o)
                     bar.update(1)
@@ -509,30 +535,30 @@ def _print(html: Path, browser: str, out_dir: Path, inputs: list[Path], o: Outco
         o.status, o.error = "failed", f"PDF 未生成：{exc}"
 
 
-def _write_documents(t: Target, park: Park, out_dir: Path, inputs: list[Path]) -> list[Outcome]:
-    """Write a park-year's Word document and official xlsx; a failed one as an outcome."""
-    from ecopark.engine import assess
-    from ecopark.reports.documents import DOCUMENT_SUFFIXES, document_bytes, document_path
+def _write_documents(
+    t: Target, res: JobResult, park: Park, out_dir: Path, inputs: list[Path]
+) -> list[Outcome]:
+    """Write a park-year's Word document and official xlsx, as the job made them (here if it
+    did not); each that failed or was not written as a failed outcome."""
+    from ecopark.reports.documents import DOCUMENT_SUFFIXES, document_path, park_year_documents
 
     assert t.park_year is not None
-    failed = []
-    try:
-        assessment = assess(park, t.park_year.year)
-    except Exception:  # noqa: BLE001 - judge() put why in the verdict: 无法评价…
-        return []
+    made, errors = res.documents, res.document_errors
+    if made is None:
+        made, errors = park_year_documents(park, t.park_year.year)
+    out = []
     for kind in DOCUMENT_SUFFIXES:
         path = document_path(out_dir, t.park_year.park_id, t.park_year.year, kind)
-        try:
-            _write_report(path, document_bytes(assessment, kind), out_dir, inputs)
-        except _WriteFailed as exc:
-            failed.append((path, f"报告未写入：{exc.path}：{exc.reason}"))
-        except Exception as exc:  # noqa: BLE001 - a document that fails stops nothing else
-            failed.append((path, f"{type(exc).__name__}: {exc}"))
-    out = []
-    for path, error in failed:
-        o = Outcome(t.park_year.park_id, t.park_year.year, path.name, "failed", 0.0, error)
-        t.outcomes.append(o)
-        out.append(o)
+        error = errors.get(kind)
+        if kind in made:
+            try:
+                _write_report(path, made[kind], out_dir, inputs)
+            except _WriteFailed as exc:
+                error = f"报告未写入：{exc.path}：{exc.reason}"
+        if error is not None:
+            o = Outcome(t.park_year.park_id, t.park_year.year, path.name, "failed", 0.0, error)
+            t.outcomes.append(o)
+            out.append(o)
     return out
 
 

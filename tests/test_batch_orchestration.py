@@ -355,6 +355,7 @@ def test_index_escapes_every_value(tmp_path):
         name="Q & Co",
         verdict=f"不符合：{SCRIPT}\n第二行",
         compliant=False,
+        outcome="not_compliant",
         outcomes=[Outcome("q", 2020, '01_"x"', "failed", error=f"{SCRIPT}")],
     )
     html = render_index([target, judged], tmp_path, generated="2024-01-02 03:04")
@@ -370,15 +371,17 @@ def test_index_escapes_every_value(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("compliant", "verdict", "word", "cls"),
+    ("outcome", "verdict", "word", "cls"),
     [
-        (True, "符合", "符合", "ok"),
-        (False, "不符合", "不符合", "fail"),
+        ("compliant", "符合", "符合", "ok"),
+        ("not_compliant", "不符合", "不符合", "fail"),
+        ("not_assessable", "不具备", "不具备评价条件", "fail"),  # a gate tier (基本要求) failed
+        ("not_judged", "基准年", "不作评价", "fail"),
         (None, "x", "无法评价", "fail"),
     ],
 )
-def test_index_verdict_words(tmp_path, compliant, verdict, word, cls):
-    t = batch.Target(park="p", year=2021, source="s", verdict=verdict, compliant=compliant)
+def test_index_verdict_words(tmp_path, outcome, verdict, word, cls):
+    t = batch.Target(park="p", year=2021, source="s", verdict=verdict, outcome=outcome)
     html = render_index([t], tmp_path)
     assert f'<td><span class="{cls}">{word}</span><div class="verdict">{verdict}</div></td>' in html
     assert "<td>—</td>" in html  # no notebook ran

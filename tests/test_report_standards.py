@@ -318,12 +318,25 @@ def test_the_batch_index_judges_under_the_params_standard(tmp_path):
     from ecopark.reports.batch.targets import Target, judge
 
     park = load_park(TESTS_DATA / "two-standards")
-    verdicts = {}
+    verdicts, targets = {}, []
     for text in ("", "standard: synth-demo-0.1\n"):
         py = load_params(_params(tmp_path, text))
         t = Target(py.park_id, py.year, py.source, park_year=py)
         judge(t, park)
+        targets.append(t)
         verdicts[py.standard] = (t.compliant, t.verdict, set(t.results["standard"]))
+    # one index over both: each row's verdict in its standard's words, the matrix's columns
+    # keyed by standard and id (two standards may both have an indicator "1")
+    from ecopark.reports.batch.index import render_index
+
+    html = render_index(targets, tmp_path, generated="2026-01-02 03:04")
+    assert "生成日期：2026-01-02 03:04；依据 HJ 274-2015、SYNTH-DEMO 0.1；" in html
+    assert '<span class="ok">符合</span>' in html and '<span class="fail">不符合</span>' in html
+    heads = html.count('<th class="ind" title=')
+    assert heads == len(model.load_standard().indicators) + len(
+        model.load_standard(SYNTH).indicators
+    )
+    assert 'title="SYNTH-DEMO 0.1 C1 ' in html and 'title="HJ 274-2015 1 ' in html
     assert verdicts[None] == (True, "双标准测试园区（2021 年）：符合 HJ 274-2015 的要求。", {HJ})
     compliant, verdict, standards = verdicts[SYNTH]
     assert compliant is False and standards == {SYNTH}

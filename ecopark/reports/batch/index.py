@@ -37,6 +37,7 @@ from ecopark.reports.html import TEMPLATES_DIR
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER
 from ecopark.status import STATUS_ZH as STATUS_ZH_INDICATOR
 from ecopark.textsafe import csv_cell, visible
+from ecopark.verdict import VERDICT_ZH
 
 SUMMARY_COLUMNS = ["park", "year", "notebook", "status", "seconds", "error"]
 #: How the index names a notebook's status other than ok.
@@ -112,7 +113,7 @@ class IndexRow:
     name: str
     park: str
     year: str
-    verdict: str  # 符合 | 不符合 | 不作评价 | 无法评价 | 无法运行
+    verdict: str  # ecopark.verdict.VERDICT_ZH (符合, 不符合, 不具备评价条件, 不作评价) | 无法评价 | 无法运行
     verdict_ok: bool
     detail: str
     links: tuple[IndexLink, ...]
@@ -143,14 +144,14 @@ def target_problem(target: Target) -> str:
     return "未运行：园区数据文件有误（ecopark check 可列出各处问题）"
 
 
-def _cells(target: Target, numbers: list[int]) -> tuple[IndexCell, ...]:
+def _cells(target: Target, numbers: list[tuple[str, str]]) -> tuple[IndexCell, ...]:
     if target.results is None:
         return ()
     t = target.results.set_index("number")
     shown = cell_status(target.results).set_axis(t.index)
     out = []
-    for n in numbers:
-        if n not in t.index:
+    for standard, n in numbers:  # two standards may both have an indicator "1"
+        if standard != target.standard or n not in t.index:
             out.append(IndexCell("", "", ""))
             continue
         status = shown[n]
@@ -165,22 +166,22 @@ def _cells(target: Target, numbers: list[int]) -> tuple[IndexCell, ...]:
     return tuple(out)
 
 
-def index_row(target: Target, out_dir: Path, numbers: list[int] | None = None) -> IndexRow:
+def index_row(
+    target: Target, out_dir: Path, numbers: list[tuple[str, str]] | None = None
+) -> IndexRow:
     """What the index says about one target (after its notebooks ran).
 
-    ``numbers`` are the indicators of the matrix (default: none).
+    ``numbers`` are the indicators of the matrix, ``(standard code, id)`` (default: none).
     """
     problems: list[str] = []
     if target.error:
         verdict, verdict_ok, detail = "无法运行", False, ""
         problems.append(target_problem(target))
-    elif target.judged is False:  # the base year or a year that only supplies history
-        verdict, verdict_ok, detail = "不作评价", False, target.verdict
-    elif target.compliant is None:
+    elif target.outcome is None:
         verdict, verdict_ok, detail = "无法评价", False, target.verdict
-    else:
-        verdict = "符合" if target.compliant else "不符合"
-        verdict_ok, detail = target.compliant, target.verdict
+    else:  # not judged: the base year or a year that only supplies history
+        verdict, verdict_ok = VERDICT_ZH[target.outcome], target.outcome == "compliant"
+        detail = target.verdict
     links = []
     for o in target.outcomes:
         if not o.notebook:
@@ -265,7 +266,12 @@ def render_index(
     frames = [t.results for t in targets if t.results is not None]
     results = pd.concat(frames, ignore_index=True) if frames else None
     indicators = by_indicator(results) if results is not None else None
-    numbers = [] if indicators is None else list(indicators["number"])
+    numbers = (
+        []
+        if indicators is None
+        else list(zip(indicators["standard"], indicators["number"], strict=True))
+    )
+    standards = list(dict.fromkeys(t.standard for t in targets if t.standard))
     if indicators is not None:  # the column heads: short names, the whole name on hover
         indicators["short"] = [shorten(name, HEAD_WIDTH) for name in indicators["indicator"]]
     portfolio_rows = [index_row(p, out_dir) for p in portfolios or []]
@@ -280,6 +286,7 @@ def render_index(
         colours=CELL_COLOURS,
         statuses=[*STATUS_ORDER, NOT_SELECTED],
         synthetic=SYNTHETIC_ZH,
+        standards=standards,
         generated=generated or _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
     return visible(page)  # control characters from data files shown as symbols

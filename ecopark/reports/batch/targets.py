@@ -40,6 +40,8 @@ class Target:
     verdict: str = ""
     compliant: bool | None = None
     judged: bool | None = None  # False: a year that is not judged (base year, history only)
+    outcome: str | None = None  # one of ecopark.verdict.OUTCOMES, once judged
+    standard: str = ""  # the code of the standard it was judged by
     synthetic: bool = False  # park.yaml says the data are made up
     results: pd.DataFrame | None = None  # the assessment as rows of ecopark.results
     sources: list[str] = field(default_factory=list)
@@ -233,6 +235,7 @@ def judge(target: Target, park: Park) -> None:
     """Set the target's verdict and results for the index (:func:`ecopark.engine.assess`, here)."""
     from ecopark.comparison import result_rows
     from ecopark.engine import assess
+    from ecopark.verdict import outcome
 
     py = target.park_year
     assert py is not None
@@ -247,6 +250,8 @@ def judge(target: Target, park: Park) -> None:
         return
     target.compliant = result.compliant
     target.judged = result.judged
+    target.outcome = outcome(result)
+    target.standard = result.standard.code
     target.verdict = result.verdict_text()
     target.results = result_rows(result)
 

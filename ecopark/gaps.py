@@ -17,6 +17,7 @@ from ecopark.status import STATUS_ZH
 #: Columns of :func:`gap_table`, in order.
 GAP_COLUMNS = [
     "number",
+    "label",
     "category",
     "indicator",
     "indicator_en",
@@ -53,7 +54,9 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
         A DataFrame coloured by status in JupyterLab (:class:`ecopark.frames.StatusFrame`).
         One row per indicator in the standard's order, columns :data:`GAP_COLUMNS`:
 
-        - ``number`` (int), ``category``, ``indicator`` (the standard's Chinese name),
+        - ``number`` (the indicator's id, str), ``label`` (as the standard prints it, e.g.
+          ``C-1`` for the id ``C1``; HJ 274-2015's are its ids), ``category``, ``indicator``
+          (the standard's Chinese name),
           ``indicator_en``, ``unit``;
         - ``role``: ``must`` / ``selected`` / ``optional``;
         - ``value``: the unrounded value [unit] (float; NaN when not computable or a status
@@ -73,4 +76,6 @@ def gap_table(assessment: Assessment) -> pd.DataFrame:
     """
     table = assessment.table()
     table["status_zh"] = table["status"].map(STATUS_ZH)
+    labels = {r.number: r.label for r in assessment.results}
+    table["label"] = table["number"].map(labels)
     return StatusFrame(table[GAP_COLUMNS])

@@ -434,6 +434,7 @@ def test_a_pass_judged_at_the_limit_is_not_said_to_fail_at_any_change():
         [
             {
                 "number": "7",
+                "label": "7",
                 "indicator": "某指标",
                 "unit": "吨/万元",
                 "display": "0.50",

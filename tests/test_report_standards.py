@@ -341,3 +341,22 @@ def test_the_batch_index_judges_under_the_params_standard(tmp_path):
     compliant, verdict, standards = verdicts[SYNTH]
     assert compliant is False and standards == {SYNTH}
     assert verdict.startswith("双标准测试园区（2021 年）：不符合 SYNTH-DEMO 0.1 的要求，原因：")
+
+
+def test_charts_and_sentences_name_indicators_by_their_labels():
+    """SYNTH-DEMO 0.1 prints its indicator C1 as C-1: the gap table carries the label, and the
+    overview chart and the sentences use it (the what-it-would-take chart reads the same column)."""
+    report = open_report("two-standards", 2021, TESTS_DATA, standard=SYNTH)
+    gaps = report.gaps.set_index("number")
+    assert gaps.at["C1", "label"] == "C-1" and gaps.at["A1", "label"] == "A1"
+    import matplotlib.pyplot as plt
+
+    from ecopark.plotting import assessment_overview
+
+    fig = assessment_overview(report.gaps, report.assessment)
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    plt.close(fig)
+    assert any(t.startswith("C-1 ") for t in ticks) and not any(t.startswith("C1 ") for t in ticks)
+    failing = report.problems[report.problems["status"] == "fail"]
+    assert set(failing["number"]) == {"A3", "B2"}  # labels equal to the ids here
+    assert "未达标 2 项：A3 " in narrative.problems_summary(report.problems, "园区", 2021)

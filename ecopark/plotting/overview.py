@@ -157,7 +157,7 @@ def assessment_overview(
         y,
         [
             indicator_label(k, name, name_width)
-            for k, name in zip(g["number"], g["indicator"], strict=True)
+            for k, name in zip(g["label"], g["indicator"], strict=True)
         ],
         fontsize=9,
     )

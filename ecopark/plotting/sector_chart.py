@@ -237,7 +237,7 @@ def sector_contributions(
         _draw_effects(axes[1], e, ind.unit)
     if note and len(axes) == 1 and ax is None:
         footer(fig, "note", note)
-    heading = title or indicator_label(number, ind.name_zh, 30) + "：行业构成"
+    heading = title or indicator_label(ind.label, ind.name_zh, 30) + "：行业构成"
     if len(axes) > 1 or ax is None:
         fig.suptitle(heading, fontsize=13)
     else:

@@ -136,7 +136,7 @@ def what_it_would_take(
     heads: list[tuple[int, str, str]] = []  # (y, heading, status)
     rows: list[tuple[int, pd.Series]] = []  # (y, row)
     for number, sub in w.groupby("number", sort=False):  # w is in the standard's order
-        head = indicator_label(number, str(g.at[number, "indicator"]), 20)
+        head = indicator_label(g.at[number, "label"], str(g.at[number, "indicator"]), 20)
         head += f"（{g.at[number, 'display']}，要求 {g.at[number, 'requirement']}）"
         heads.append((len(labels), head, str(g.at[number, "status"])))
         labels.append("")

@@ -346,14 +346,14 @@ def problems_summary(problems: pd.DataFrame, park_name: str, year: int) -> str:
         parts.append(
             f"未达标 {len(fails)} 项："
             + "、".join(
-                f"{n} {name}" for n, name in zip(fails["number"], fails["indicator"], strict=True)
+                f"{n} {name}" for n, name in zip(fails["label"], fails["indicator"], strict=True)
             )
         )
     if len(risky):
         parts.append(
             f"临界（达标但余量不足 10%）{len(risky)} 项："
             + "、".join(
-                f"{n} {name}" for n, name in zip(risky["number"], risky["indicator"], strict=True)
+                f"{n} {name}" for n, name in zip(risky["label"], risky["indicator"], strict=True)
             )
         )
     return "；".join(parts) + "。"
@@ -365,13 +365,13 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
     out = []
     w = whatif
     for _, g in problems.iterrows():
-        number = g["number"]
+        number, label = g["number"], g["label"]
         unit = g["unit"] or ""
         value = with_unit(str(g["display"]) + str(g.get("mark", "")), unit)  # 0.50(+) at a limit
         req = with_unit(str(g["requirement"]), unit)
         rows = w[w["number"] == number]
         if g["status"] == "fail":
-            head = f"**{number} {g['indicator']}**为 {value}，{FAIL_WORD.get(g['op'], '未达到')} {req} 的要求"
+            head = f"**{label} {g['indicator']}**为 {value}，{FAIL_WORD.get(g['op'], '未达到')} {req} 的要求"
             options = []
             for _, r in rows.iterrows():
                 if bool(r["reachable"]):
@@ -391,7 +391,7 @@ def whatif_sentences(problems: pd.DataFrame, whatif: pd.DataFrame) -> list[str]:
             # A margin of 0 is the compared value at the limit; under 修约值比较法 the value
             # itself may still have room (0.5049 against ≤0.5 passes down to 0.55), which the
             # what-it-would-take rows, worked out by the engine, give exactly.
-            head = f"**{number} {g['indicator']}**为 {value}，满足 {req} 的要求，" + (
+            head = f"**{label} {g['indicator']}**为 {value}，满足 {req} 的要求，" + (
                 f"但余量仅 {fmt(margin)}%" if margin else "但所比较的数值恰在要求的边界"
             )
             options = [

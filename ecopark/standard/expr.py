@@ -427,10 +427,7 @@ def compile_formula(
     ValueError
         If the formula uses anything outside the language (names, operators, functions).
     """
-    helper_nodes = {
-        name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()
-    }
-    tree = ast.parse(source.strip(), mode="eval").body
+    helper_nodes, tree = _parsed(source, helpers)
     rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
     body = rewriter.visit(copy.deepcopy(tree))
     func, checked = _functions(body, source, rewriter.constants)
@@ -438,6 +435,30 @@ def compile_formula(
     return Compiled(
         source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func, structure, checked
     )
+
+
+def formula_tree(
+    source: str, known_items: set[str], helpers: Mapping[str, str] | None = None
+) -> ast.expr:
+    """A formula checked as :func:`compile_formula` checks it, not compiled: its structure
+    (:attr:`Compiled.tree`, helpers inlined), for a definition's validation.
+
+    Raises
+    ------
+    ValueError
+        If the formula uses anything outside the language (names, operators, functions).
+    """
+    helper_nodes, tree = _parsed(source, helpers)
+    _Rewriter(known_items, helper_nodes, {}, {}).visit(copy.deepcopy(tree))
+    return _Inline(helper_nodes).visit(tree)
+
+
+def _parsed(source: str, helpers: Mapping[str, str] | None) -> tuple[dict[str, ast.expr], ast.expr]:
+    """The helpers' and the formula's syntax trees."""
+    helper_nodes = {
+        name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()
+    }
+    return helper_nodes, ast.parse(source.strip(), mode="eval").body
 
 
 def compile_node(node: ast.expr) -> Compiled:

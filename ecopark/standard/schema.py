@@ -36,7 +36,7 @@ import yaml
 
 from ecopark.errors import Problem, display_path
 from ecopark.standard import dimension, yamlload
-from ecopark.standard.expr import FUNCTIONS, YEAR_REFS, compile_formula, names
+from ecopark.standard.expr import FUNCTIONS, YEAR_REFS, formula_tree, names
 from ecopark.standard.model import (
     COMPARISONS,
     COUNT_PLACEHOLDERS,
@@ -1119,11 +1119,10 @@ class _Checker:
         if any(h in self.helper_cycle or h not in helpers for h in reached):
             return None
         try:
-            compiled = compile_formula(formula.data, set(self.items), helpers)
+            return formula_tree(formula.data, set(self.items), helpers)
         except (ValueError, SyntaxError, RecursionError) as exc:
             self.problem(formula.line, f"{where}: {exc}")
             return None
-        return compiled.tree
 
     def helper_sources(self) -> dict[str, str]:
         """The expression of every helper that is sound (given, an expression, not circular)."""

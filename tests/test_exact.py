@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecopark.cli import main
+from exact_reference import ref_passes as passes
+from exact_reference import round_fraction
 
 # indicator: (numerator item, denominator item, factor, op, limit as written)
 RATIOS = {
@@ -36,18 +38,6 @@ METHODS = ["full_value", "rounded_value"]
 
 
 # --- the reference, independent of ecopark ------------------------------------------------------
-
-
-def round_fraction(x: Fraction, places: int, rule: str) -> Fraction:
-    """``x`` rounded to ``places`` decimals; an exact tie goes to even (GB/T 8170) or away from 0."""
-    scale = Fraction(10) ** places
-    y = abs(x) * scale
-    whole = y.numerator // y.denominator
-    rest = y - whole
-    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and (rule == "half_up" or whole % 2 == 1)):
-        whole += 1
-    out = Fraction(whole) / scale
-    return -out if x < 0 else out
 
 
 def exponent10(x: Fraction) -> int:
@@ -70,14 +60,6 @@ def printed(x: Fraction, rule: str) -> str:
         r = round_fraction(x, places, rule)
     text = format(Decimal(r.numerator) / Decimal(r.denominator), f".{places}f")
     return "0.00" if text.lstrip("-") == "0.00" else text
-
-
-def passes(x: Fraction, op: str, limit: str, rule: str, method: str) -> bool:
-    lim = Fraction(Decimal(limit))
-    if method == "rounded_value":
-        places = max(0, -Decimal(limit).as_tuple().exponent)
-        x = round_fraction(x, places, rule)
-    return x <= lim if op == "<=" else x >= lim
 
 
 # --- building park folders ----------------------------------------------------------------------

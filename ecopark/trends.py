@@ -32,6 +32,7 @@ SERIES_COLUMNS = [
     "park",
     "year",
     "number",
+    "label",
     "indicator",
     "unit",
     "role",
@@ -98,7 +99,7 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
     -------
     pandas.DataFrame
         Columns :data:`SERIES_COLUMNS`, one row per (year, indicator) with a numeric value:
-        ``value`` unrounded [the indicator's unit] (float, for charts); ``op`` and ``limit``
+        ``number`` the id and ``label`` as the standard prints it; ``value`` unrounded [the indicator's unit] (float, for charts); ``op`` and ``limit``
         as they apply that year (an elasticity's branch may change); ``passed``,
         ``margin_pct`` [% of the limit] and ``status`` as the engine judged that year (the
         results table's cells, by the declared comparison method); ``exact`` the exact value
@@ -122,6 +123,7 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
                     "park": park.id,
                     "year": year,
                     "number": r.number,
+                    "label": r.label,
                     "indicator": r.name_zh,
                     "unit": r.unit,
                     "role": r.role,

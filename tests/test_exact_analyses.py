@@ -295,6 +295,7 @@ def series_frame(op, text, years, values, rounding, method) -> pd.DataFrame:
             "park": "p",
             "year": y,
             "number": "11",
+            "label": "11",
             "indicator": "x",
             "unit": "",
             "role": "selected",

@@ -360,3 +360,9 @@ def test_charts_and_sentences_name_indicators_by_their_labels():
     failing = report.problems[report.problems["status"] == "fail"]
     assert set(failing["number"]) == {"A3", "B2"}  # labels equal to the ids here
     assert "未达标 2 项：A3 " in narrative.problems_summary(report.problems, "园区", 2021)
+    from ecopark.plotting import trend_chart
+
+    assert set(report.series.loc[report.series["number"] == "C1", "label"]) == {"C-1"}
+    fig = trend_chart(report.series, report.fits, "C1")
+    assert fig.axes[0].get_title() == "C-1 单位工业增加值新鲜水耗"
+    plt.close(fig)

@@ -105,7 +105,7 @@ def attribution_chart(
     name, unit = str(ind["indicator"]), ind["unit"]
     fig, ax = new_axes(ax, figsize or (TEXT_WIDTH_IN, 3.9))
     heading = title or (
-        f"{indicator_label(number, name, 26, wrap_lines=True)}：{year_from}→{year_to} 年变化的分解"
+        f"{indicator_label(ind['label'], name, 26, wrap_lines=True)}：{year_from}→{year_to} 年变化的分解"
     )
     if rows.empty:
         skipped = [s for s in t.attrs.get("skipped", []) if s.get("number") == number]

@@ -98,7 +98,11 @@ def trend_chart(
         return fig
     t = trends[trends["number"] == number]
     fit = t.iloc[0] if len(t) else None
-    name, unit = str(s["indicator"].iloc[0]), str(s["unit"].iloc[0] or "")
+    label, name, unit = (
+        s["label"].iloc[0],
+        str(s["indicator"].iloc[0]),
+        str(s["unit"].iloc[0] or ""),
+    )
     years = s["year"].to_numpy(int)
     values = s["value"].to_numpy(float)
     last_year = int(years.max())
@@ -205,7 +209,7 @@ def trend_chart(
     ax.set_ylabel(unit or "指标值")
     lines = outlook.count("\n") + 1 if outlook else 0
     ax.set_title(
-        title or indicator_label(number, name, max(8, int(cell / 12) - 2), wrap_lines=True),
+        title or indicator_label(label, name, max(8, int(cell / 12) - 2), wrap_lines=True),
         fontsize=12,
         pad=6 + lines * LABEL_SIZE * 1.25,
     )

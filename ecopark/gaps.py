@@ -1,7 +1,7 @@
 """The gap table: how far each indicator of a park-year is from its requirement.
 
-One row per indicator of the standard (HJ 274-2015: 1–32) with its unrounded value, the limit that applies, the
-signed margin to that limit and a status from :mod:`ecopark.status`. This is the first question
+One row per indicator of the standard (HJ 274-2015: 1–32) with its unrounded value, the limit
+that applies, the signed margin to that limit and a status from :mod:`ecopark.status`. This is the first question
 of every analysis ("which indicators fail, and which pass only by a hair?"); the what-if solver
 (:mod:`ecopark.whatif`) and the selection advisor (:mod:`ecopark.advisor`) build on it.
 """

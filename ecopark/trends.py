@@ -100,8 +100,9 @@ def indicator_series(park: Park, years: list[int] | None = None) -> pd.DataFrame
     pandas.DataFrame
         Columns :data:`SERIES_COLUMNS`, one row per (year, indicator) with a numeric value:
         ``number`` the id and ``label`` as the standard prints it; ``value`` unrounded [the
-        indicator's unit] (float, for charts); ``op`` and ``limit`` as they apply that year (an elasticity's branch may change); ``passed``,
-        ``margin_pct`` [% of the limit] and ``status`` as the engine judged that year (the
+        indicator's unit] (float, for charts); ``op`` and ``limit`` as they apply that year
+        (an elasticity's branch may change); ``passed``, ``margin_pct`` [% of the limit] and
+        ``status`` as the engine judged that year (the
         results table's cells, by the declared comparison method); ``exact`` the exact value
         (Fraction or int) and ``applied_limit`` the engine's
         :class:`~ecopark.standard.model.Limit` (its value and decimals as written; None when

@@ -87,7 +87,8 @@ PID = "import os; print('pid', os.getpid())"
 
 def _pid(out: Path, name: str) -> int:
     nb = json.loads((out / "nantong-etdz" / "2021" / f"{name}.ipynb").read_text(encoding="utf-8"))
-    printed = ["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])]
+    # per cell: a busy kernel may flush one print in several stream outputs ("pid", " 123\n")
+    printed = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb["cells"]]
     return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
 

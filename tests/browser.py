@@ -13,12 +13,13 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
-def chromium(*args: str) -> None:
-    """Run headless Chromium with ``args`` (``--screenshot=…``, ``--print-to-pdf=…``, the page)
-    in a fresh profile, offline-minded, and remove the profile."""
+def chromium(*args: str, timeout: float = 120) -> str:
+    """Run headless Chromium with ``args`` (``--screenshot=…``, ``--print-to-pdf=…``,
+    ``--dump-dom``, the page) in a fresh profile, offline-minded, remove the profile and return
+    what it printed (the DOM for ``--dump-dom``)."""
     profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
     try:
-        subprocess.run(
+        proc = subprocess.run(
             [
                 CHROMIUM,
                 "--headless",
@@ -28,12 +29,15 @@ def chromium(*args: str) -> None:
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                "--disable-quic",
                 f"--user-data-dir={profile}",
                 *args,
             ],
             capture_output=True,
-            timeout=120,
+            text=True,
+            timeout=timeout,
             check=False,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+    return proc.stdout

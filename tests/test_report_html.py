@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 
@@ -96,30 +95,7 @@ def test_headless_chromium_renders_a_report(tmp_path):
 
     report = batch_run().report("nantong-etdz", 2021, "01_assessment")
     png = tmp_path / "report.png"
-    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
-    try:
-        subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                f"--screenshot={png}",
-                "--window-size=1280,1600",
-                report.resolve().as_uri(),
-            ],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    chromium(f"--screenshot={png}", "--window-size=1280,1600", report.resolve().as_uri())
     assert png.is_file() and png.stat().st_size > 10_000
     img = Image.open(png).convert("RGB")
     assert img.size == (1280, 1600)

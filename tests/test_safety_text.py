@@ -14,13 +14,11 @@ import html
 import io
 import json
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM
+from browser import CHROMIUM, chromium
 from ecopark import cli
 from ecopark.reports import batch
 from ecopark.reports.batch.job import JobResult, Outcome
@@ -184,33 +182,6 @@ def test_reports_of_the_hostile_park_are_text():
     assert html_problems(index) == [] and HOSTILE_NAME in text_of(index)
 
 
-def _chromium(args: list[str], timeout: float = 90) -> str:
-    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
-    try:
-        proc = subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                f"--user-data-dir={profile}",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return proc.stdout
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_headless_chromium_runs_no_script_of_the_hostile_report(tmp_path):
@@ -218,10 +189,12 @@ def test_headless_chromium_runs_no_script_of_the_hostile_report(tmp_path):
     # the page, and a canary that proves scripts do run in this browser
     canary = tmp_path / "canary.html"
     canary.write_text("<title>before</title><script>document.title='RAN'</script>", "utf-8")
-    dom = _chromium(["--virtual-time-budget=3000", "--dump-dom", report.resolve().as_uri()])
+    dom = chromium(
+        "--virtual-time-budget=3000", "--dump-dom", report.resolve().as_uri(), timeout=90
+    )
     assert "<body" in dom and "数据来源" in dom
     title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
     # every hostile script would set the title to its PWN-… name
     assert html.unescape(title) == report_heading(HOSTILE_NAME, 2021, "01_assessment")
     assert html_problems(dom) == []
-    assert "RAN" in _chromium(["--dump-dom", canary.resolve().as_uri()])
+    assert "RAN" in chromium("--dump-dom", canary.resolve().as_uri(), timeout=90)

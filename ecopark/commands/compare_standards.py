@@ -13,6 +13,7 @@ from ecopark.commands._csv import add_bom_option, for_output
 from ecopark.commands._output import emit, park_inputs
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
+from ecopark.status import STATUS_ZH
 from ecopark.textsafe import csv_cell, md_text
 
 if TYPE_CHECKING:
@@ -37,8 +38,6 @@ COLUMNS = (
     "counts_a",
     "counts_b",
 )
-#: Status words in the Markdown table.
-STATUS_ZH = {"pass": "达标", "at_risk": "临界", "fail": "未达标", "not_computable": "无法计算"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -40,6 +40,7 @@ from ecopark.lmdi import (
     ratio_decomposition,
 )
 from parkfiles import write_park
+from tests.thorough import size
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
 
@@ -114,7 +115,7 @@ def test_lmdi_identities_on_random_positive_data(seed):
     assert (res["note"] == "").all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=size(60, 25), deadline=None)  # 25 examples, 60 when thorough
 @given(st.lists(st.tuples(*[st.floats(1e-3, 1e4)] * 6), min_size=1, max_size=6))
 def test_lmdi_identities_hypothesis(rows):
     x = np.array(rows, dtype=float).reshape(len(rows), 2, 3).transpose(1, 0, 2)
@@ -548,8 +549,8 @@ _base = st.floats(1e-6, 1e6, allow_nan=False, allow_infinity=False)
 _nudge = st.sampled_from([0.0, 0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-9, 0.5, -0.5])
 
 
-@pytest.mark.slow  # hypothesis battery
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow  # hypothesis battery: 60 examples, 200 when thorough
+@settings(max_examples=size(200, 60), deadline=None)
 @given(st.lists(st.tuples(_base, _nudge), min_size=2, max_size=2), st.integers(0, 1))
 def test_lmdi_identities_near_ties_hypothesis(pairs, shape):
     """Equal values, values 1e-12 apart, zero effects: the identities hold, nothing is inf."""
@@ -583,8 +584,8 @@ def test_logmean_continuous_at_the_diagonal_hypothesis(x, d):
         assert lm == pytest.approx((x + y) / 2, rel=1e-15)
 
 
-@pytest.mark.slow  # hypothesis battery
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow  # hypothesis battery: 50 examples, 150 when thorough
+@settings(max_examples=size(150, 50), deadline=None)
 @given(_base, _nudge, _base, _nudge)
 def test_ratio_decomposition_near_ties_hypothesis(n0, dn, d0, dd):
     """Numerator/denominator split of R = N/D with unchanged or barely changed parts."""

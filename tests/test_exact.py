@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from ecopark.cli import main
 from exact_reference import ref_passes as passes
 from exact_reference import round_fraction
+from tests.thorough import size
 
 # indicator: (numerator item, denominator item, factor, op, limit as written)
 RATIOS = {
@@ -148,11 +149,13 @@ def park_items(draw) -> tuple[dict[str, Fraction], dict[int, Fraction]]:
     return items, exact
 
 
-@pytest.mark.slow  # hypothesis battery
+@pytest.mark.slow  # hypothesis battery: 20 parks per rule and method, 60 when thorough
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("method", METHODS)
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=size(60, 20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(case=park_items())
 def test_printed_values_and_pass_flags_follow_the_declared_rule(
@@ -221,8 +224,10 @@ def cagr_park(folder: Path, ratio: Fraction, k: int) -> dict[int, dict[str, str]
 
 
 @pytest.mark.parametrize("rule", RULES)
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+@settings(  # 20 growth rates around the three limits, 40 when thorough
+    max_examples=size(40, 20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     growth=st.sampled_from([15, 6, 3]).flatmap(
@@ -550,10 +555,12 @@ def random_park(draw) -> dict[int, dict[str, str]]:
     return years
 
 
-@pytest.mark.slow  # hypothesis battery
+@pytest.mark.slow  # hypothesis battery: 25 parks per rule, 60 when thorough
 @pytest.mark.parametrize("rules", ["", "rules: {rounding: half_up, comparison: rounded_value}\n"])
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=size(60, 25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(years=random_park())
 def test_the_float_path_agrees_with_exact_evaluation(tmp_path_factory, years, rules) -> None:

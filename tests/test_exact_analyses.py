@@ -28,6 +28,7 @@ from ecopark.status import margin_pct
 from ecopark.trends import SERIES_COLUMNS, fit_trends, indicator_series, park_trends
 from exact_reference import judged, ref_passes
 from parkfiles import write_park
+from tests.thorough import size
 
 ROUNDED = {"comparison": "rounded_value"}
 ROUNDED_UP = {"comparison": "rounded_value", "rounding": "half_up"}
@@ -313,8 +314,8 @@ def series_frame(op, text, years, values, rounding, method) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
-@pytest.mark.slow  # hypothesis battery
-@settings(max_examples=300, deadline=None, derandomize=True)
+@pytest.mark.slow  # hypothesis battery: 100 series, 300 when thorough
+@settings(max_examples=size(300, 100), deadline=None, derandomize=True)
 @given(case=random_series())
 def test_projected_crossing_is_the_first_year_judged_the_other_way(case) -> None:
     op, text, years, values, rounding, method = case

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import ecopark
 from parkfiles import table_rows, write_park
+from tests.thorough import size
 
 STANDARD = ecopark.load_standard()
 YEARS = (2015, 2018, 2021)
@@ -89,8 +90,8 @@ def same_tables(left, right):
         assert (a.compliant, a.reasons) == (b.compliant, b.reasons)
 
 
-@pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 15 random parks, 40 when thorough
+@settings(max_examples=size(40, 15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parks())
 def test_other_units_never_change_the_table(park):
     config, years = park
@@ -110,8 +111,8 @@ def test_other_units_never_change_the_table(park):
         assert not any("inf" in r["value"].lower() or "nan" in r["value"].lower() for r in rows)
 
 
-@pytest.mark.slow
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 6 random parks written to workbooks, 15 when thorough
+@settings(max_examples=size(15, 6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parks())
 def test_excel_year_files_give_the_same_table(park):
     config, years = park

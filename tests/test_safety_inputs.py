@@ -88,6 +88,21 @@ def test_no_command_writes_onto_a_file_it_read(park, tmp_path, capsys, command):
     assert cli.main([a.format(park=park) for a in command] + ["-o", str(tmp_path / "x.out")]) == 0
 
 
+@pytest.mark.parametrize("command", [["table", "{park}", "2099"], ["gaps", "{park}", "2099"]])
+def test_an_output_onto_an_input_is_refused_before_any_work(park, capsys, command):
+    """The park has no 2099: the refusal of the output comes first, before the assessment
+    (which would fail on the year), so the command fails fast and writes nothing."""
+    before = _digest(park)
+    argv = [a.format(park=park) for a in command]
+    assert cli.main([*argv, "-o", str(park / "park.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "is a file this command reads" in err and "2099" not in err, err
+    assert _digest(park) == before
+    assert cli.main([*argv, "-o", str(park.parent / "x.out")]) == 2  # now the year is the problem
+    assert "2099" in capsys.readouterr().err
+    assert not (park.parent / "x.out").exists()
+
+
 def test_template_never_writes_onto_park_yaml(park, capsys):
     before = (park / "park.yaml").read_bytes()
     for force in ([], ["--force"]):

@@ -36,6 +36,22 @@ def park_inputs(park: Park) -> list[Path]:
     return [park.path / "park.yaml", *park.files.values(), *sector_files(park).values()]
 
 
+def check_output(output: str | None, inputs: Iterable[Path | str]) -> None:
+    """Refuse ``output`` (``-o FILE``; None: standard output) before any work is done: a folder,
+    or one of the files the command reads (:func:`emit` checks again when it writes).
+
+    Raises
+    ------
+    InputError
+        If ``output`` is a folder or one of ``inputs``, also through a link.
+    """
+    if not output:
+        return
+    if Path(output).is_dir():
+        raise InputError(Problem(output, "is a folder; give a file name, e.g. -o table.csv"))
+    refuse_inputs(output, inputs, "Give another file, e.g. -o table.csv")
+
+
 def emit(data: str | bytes, output: str | None, inputs: Iterable[Path | str] = ()) -> None:
     """Write ``data`` to ``output`` atomically, or to standard output when ``output`` is None.
 
@@ -63,9 +79,7 @@ def emit(data: str | bytes, output: str | None, inputs: Iterable[Path | str] = (
             )
         sys.stdout.write(data)
         return
-    if Path(output).is_dir():
-        raise InputError(Problem(output, "is a folder; give a file name, e.g. -o table.csv"))
-    refuse_inputs(output, inputs, "Give another file, e.g. -o table.csv")
+    check_output(output, inputs)
     try:
         write_bytes(output, data if isinstance(data, bytes) else data.encode("utf-8"))
     except OSError as exc:

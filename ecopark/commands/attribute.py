@@ -9,7 +9,7 @@ import json
 import math
 
 from ecopark.commands._csv import add_bom_option, flat, for_output
-from ecopark.commands._output import add_standard_option, emit, park_inputs
+from ecopark.commands._output import add_standard_option, check_output, emit, park_inputs
 from ecopark.errors import InputError, Problem
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
@@ -147,6 +147,8 @@ def run_attribute(args: argparse.Namespace) -> int:
     from ecopark.lmdi import chain_total  # pandas loads when the command runs
 
     park = load_park(args.park_dir, args.standard)
+    inputs = park_inputs(park)
+    check_output(args.output, inputs)
     numbers = _asked_for(park, args.indicator)
     if args.chain:
         steps = attribute_chained(park, args.year_from, args.year_to, numbers)
@@ -169,5 +171,5 @@ def run_attribute(args: argparse.Namespace) -> int:
         frame = attribute(park, args.year_from, args.year_to, numbers)
     _refuse_missing(frame, numbers)  # nothing written
     text = render(frame, args.format)
-    emit(for_output(text, args.format, args), args.output, park_inputs(park))
+    emit(for_output(text, args.format, args), args.output, inputs)
     return 0

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import emit, park_inputs
+from ecopark.commands._output import check_output, emit, park_inputs
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
 from ecopark.status import STATUS_ZH
@@ -157,9 +157,11 @@ def run_compare_standards(args: argparse.Namespace) -> int:
     from ecopark.comparison import compare_standards  # pandas loads when the command runs
 
     park = load_park(args.park_dir)
+    inputs = park_inputs(park)
+    check_output(args.output, inputs)
     code_a, code_b = args.pair or (None, None)
     frame = compare_standards(park, args.year, code_a, code_b)
-    emit(for_output(render(frame, args.format), args.format, args), args.output, park_inputs(park))
+    emit(for_output(render(frame, args.format), args.format, args), args.output, inputs)
     if args.format == "csv":
         for side in ("a", "b"):
             print(frame.attrs[f"verdict_{side}"], file=sys.stderr)

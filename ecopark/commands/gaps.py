@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ecopark.commands._csv import add_bom_option, for_output
-from ecopark.commands._output import add_standard_option, emit, park_inputs
+from ecopark.commands._output import add_standard_option, check_output, emit, park_inputs
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.standard.model import id_value
@@ -96,7 +96,9 @@ def run_gaps(args: argparse.Namespace) -> int:
     from ecopark.whatif import gaps_report
 
     park = load_park(args.park_dir, args.standard)
+    inputs = park_inputs(park)
+    check_output(args.output, inputs)
     assessment = assess(park, args.year)
     text = render(park.id, park.config.name, args.year, gaps_report(assessment), args.format)
-    emit(for_output(text, args.format, args), args.output, park_inputs(park))
+    emit(for_output(text, args.format, args), args.output, inputs)
     return 0

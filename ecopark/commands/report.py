@@ -117,12 +117,13 @@ def _write_documents(
     if problem:
         raise InputError(Problem(park_id, problem))
     park = load_park(data_dir / park_id, args.standard)
-    a = assess(park, year)
     inputs = park_inputs(park) + ([Path(args.template)] if args.template else [])
+    for kind in kinds:  # every path checked before any work, so that none is written
+        refuse_inputs(document_path(out_dir, park_id, year, kind), inputs, "Give another --out")
+    a = assess(park, year)
     for kind in kinds:
         data = document_bytes(a, kind, args.filled_on, args.template if kind == "docx" else None)
         path = document_path(out_dir, park_id, year, kind)
-        refuse_inputs(path, inputs, "Give another --out")
         try:
             write_bytes(path, data)
         except OSError as exc:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ecopark.commands._csv import add_bom_option, flat, for_output
-from ecopark.commands._output import add_standard_option, emit, park_inputs
+from ecopark.commands._output import add_standard_option, check_output, emit, park_inputs
 from ecopark.engine import assess
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.park import check_park, load_park
@@ -84,11 +84,13 @@ def _date(text: str) -> dt.date:
 
 def run_table(args: argparse.Namespace) -> int:
     park = load_park(args.park_dir, args.standard)
+    inputs = park_inputs(park)
+    check_output(args.output, inputs)
     result = assess(park, args.year)
     emit(
         for_output(render(result, args.format, args.filled_on), args.format, args),
         args.output,
-        park_inputs(park),
+        inputs,
     )
     return 0
 

@@ -36,7 +36,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -213,7 +213,19 @@ def item_names(standard: Standard) -> dict[str, tuple[str, Item]]:
     ValueError
         If one spelling names two items (a catalogue error).
     """
-    return _item_names(tuple(standard.items.values()))
+    items = standard.items
+    seen = _NAMES_OF.get(id(items))
+    if seen is None or seen[0] is not items:
+        seen = (items, _item_names(tuple(items.values())))
+        if len(_NAMES_OF) >= 16:  # a process reads few standards; keep the last ones
+            del _NAMES_OF[next(iter(_NAMES_OF))]
+        _NAMES_OF[id(items)] = seen
+    return seen[1]
+
+
+#: :func:`item_names` of the catalogues read last, by the identity of the ``items`` mapping:
+#: looked up without hashing every item (the reader asks once per row).
+_NAMES_OF: dict[int, tuple[Mapping[str, Item], dict[str, tuple[str, Item]]]] = {}
 
 
 @functools.cache

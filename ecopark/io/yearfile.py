@@ -32,12 +32,10 @@ import io
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, iterparse
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.confine import confined
@@ -486,6 +484,8 @@ def _is_percent_format(fmt: str) -> bool:
 
 def _unpacked_size(path: Path, shown: str) -> None:
     """Refuse a workbook that is no zip, or whose parts unpack to more than the cap."""
+    import zipfile  # only for workbooks: a command reading CSV year files does not pay for it
+
     with path.open("rb") as f:
         head = f.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -670,6 +670,8 @@ def _stream_sheet(ws, where: str):
     Merged ranges give their top-left cell to every row they span (in their first column);
     rows and columns are capped whatever the sheet's dimension claims.
     """
+    from xml.etree.ElementTree import ParseError, iterparse  # only for workbooks
+
     shared = ws._shared_strings
     styles = _Styles(ws)
     cells: dict[int, dict[int, str]] = {}

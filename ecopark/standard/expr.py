@@ -21,7 +21,6 @@ floats, and raises :class:`Inexact` where cancellation would leave too few corre
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import math
 import operator
@@ -304,7 +303,7 @@ class _Rewriter(ast.NodeTransformer):
             self.uses_n = True
             return ast.copy_location(ast.Name(id="_n", ctx=ast.Load()), node)
         if node.id in self.helpers:
-            return self.visit(copy.deepcopy(self.helpers[node.id]))
+            return self.visit(_tree(self.helpers[node.id]))
         return self._item(node.id, "T", node)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
@@ -351,7 +350,7 @@ class _Rewriter(ast.NodeTransformer):
         text = ast.unparse(denominator)
         if isinstance(denominator, ast.Name) and denominator.id in self.labels:
             return self.labels[denominator.id]
-        return (f"分母 {_named(denominator, self.names)} 为 0", f"the denominator {text} is zero")
+        return (f"分母 {_named(text, self.names)} 为 0", f"the denominator {text} is zero")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
         if not isinstance(node.op, ast.USub | ast.UAdd):
@@ -376,14 +375,14 @@ class _Rewriter(ast.NodeTransformer):
 
 
 class _Inline(ast.NodeTransformer):
-    """Replace every helper name by (a copy of) its expression, helpers within helpers too."""
+    """Replace every helper name by (a new tree of) its expression, helpers within helpers too."""
 
-    def __init__(self, helpers: Mapping[str, ast.expr]):
+    def __init__(self, helpers: Mapping[str, str]):
         self.helpers = helpers
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.helpers:
-            return self.visit(copy.deepcopy(self.helpers[node.id]))
+            return self.visit(_tree(self.helpers[node.id]))
         return node
 
 
@@ -395,9 +394,9 @@ class _Namer(ast.NodeTransformer):
         return ast.Name(id=self.names.get(node.id, node.id), ctx=node.ctx)
 
 
-def _named(node: ast.expr, names: Mapping[str, str]) -> str:
-    """The expression as text with item ids replaced by their (Chinese) names."""
-    return ast.unparse(_Namer(names).visit(copy.deepcopy(node))) if names else ast.unparse(node)
+def _named(text: str, names: Mapping[str, str]) -> str:
+    """The expression ``text`` with item ids replaced by their (Chinese) names."""
+    return ast.unparse(_Namer(names).visit(_tree(text))) if names else text
 
 
 def compile_formula(
@@ -427,11 +426,11 @@ def compile_formula(
     ValueError
         If the formula uses anything outside the language (names, operators, functions).
     """
-    helper_nodes, tree = _parsed(source, helpers)
-    rewriter = _Rewriter(known_items, helper_nodes, dict(zero_labels or {}), dict(item_names or {}))
-    body = rewriter.visit(copy.deepcopy(tree))
+    helpers = _helpers(helpers)
+    rewriter = _Rewriter(known_items, helpers, dict(zero_labels or {}), dict(item_names or {}))
+    body = rewriter.visit(_tree(source.strip()))
     func, checked = _functions(body, source, rewriter.constants)
-    structure = _Inline(helper_nodes).visit(tree)
+    structure = _Inline(helpers).visit(_tree(source.strip()))
     return Compiled(
         source.strip(), tuple(rewriter.inputs), rewriter.uses_n, func, structure, checked
     )
@@ -448,17 +447,23 @@ def formula_tree(
     ValueError
         If the formula uses anything outside the language (names, operators, functions).
     """
-    helper_nodes, tree = _parsed(source, helpers)
-    _Rewriter(known_items, helper_nodes, {}, {}).visit(copy.deepcopy(tree))
-    return _Inline(helper_nodes).visit(tree)
+    helpers = _helpers(helpers)
+    _Rewriter(known_items, helpers, {}, {}).visit(_tree(source.strip()))
+    return _Inline(helpers).visit(_tree(source.strip()))
 
 
-def _parsed(source: str, helpers: Mapping[str, str] | None) -> tuple[dict[str, ast.expr], ast.expr]:
-    """The helpers' and the formula's syntax trees."""
-    helper_nodes = {
-        name: ast.parse(expr, mode="eval").body for name, expr in (helpers or {}).items()
-    }
-    return helper_nodes, ast.parse(source.strip(), mode="eval").body
+def _tree(source: str) -> ast.expr:
+    """A new syntax tree of an expression (parsing is the cheap way to a fresh copy: the
+    rewriters change the trees they visit)."""
+    return ast.parse(source, mode="eval").body
+
+
+def _helpers(helpers: Mapping[str, str] | None) -> dict[str, str]:
+    """The helpers' sources, each checked to parse (a syntax error is raised here, before use)."""
+    helpers = dict(helpers or {})
+    for expr in helpers.values():
+        _tree(expr)
+    return helpers
 
 
 def compile_node(node: ast.expr) -> Compiled:
@@ -474,7 +479,7 @@ def compile_node(node: ast.expr) -> Compiled:
     }
     rewriter = _Rewriter(items, {}, {}, {})
     source = ast.unparse(node)
-    func, checked = _functions(rewriter.visit(copy.deepcopy(node)), source, rewriter.constants)
+    func, checked = _functions(rewriter.visit(_tree(source)), source, rewriter.constants)
     return Compiled(source, tuple(rewriter.inputs), rewriter.uses_n, func, node, checked)
 
 

@@ -196,6 +196,29 @@ def batch_run() -> BatchRun:
     return BatchRun(**{**fields, "out": Path(fields["out"]), "data": Path(fields["data"])})
 
 
+def report_pdf(park: str, year: int, notebook: str) -> Path:
+    """A report of :func:`batch_run` printed by :func:`ecopark.reports.pdf.print_pdf` (as
+    ``ecopark run --pdf`` prints it), once for the test run: the tests that read the same PDF
+    share it, as they share the batch run. Without ``fcntl`` (Windows) two processes may both
+    print it; print_pdf writes it whole or not at all."""
+    from ecopark.reports.pdf import print_pdf
+
+    report = batch_run().report(park, year, notebook)
+    folder = shared_dir() / "batch-pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = folder / f"{park}-{year}-{notebook}.pdf"
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        lock = contextlib.nullcontext()
+    else:
+        lock = _exclusive(folder / "lock")
+    with lock:
+        if not pdf.is_file():
+            print_pdf(report, pdf)
+    return pdf
+
+
 def _batch_run(tmp: Path) -> BatchRun:
     """Run `ecopark run` on the test parks into the empty folder ``tmp``."""
     data = tmp / "data"

@@ -10,7 +10,7 @@ import pytest
 
 from ecopark.reports import batch
 from ecopark.reports.batch import kernel
-from reports_support import ROOT
+from reports_support import ROOT, batch_run
 
 pytestmark = pytest.mark.slow  # starts a cluster and kernels
 
@@ -38,20 +38,19 @@ def _reports(out: Path) -> dict[str, str]:
 
 
 def test_dask_gives_the_reports_the_pool_gives(tmp_path):
-    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    """Nantong 2021 on two Dask workers: the reports of the shared batch run (`ecopark run` on
+    the local pool of two workers, tests/reports_support.py) over the same data folder."""
+    pool = batch_run()
+    targets = batch.targets_for_park("nantong-etdz", [2021], pool.data)
     notebooks = batch.resolve_notebooks(None)
     with _cluster(2) as cluster:
         dask = batch.run_batch(
             targets, notebooks, tmp_path / "dask", batch.Dask(cluster.scheduler_address)
         )
-    pool = batch.run_batch(
-        batch.targets_for_park("nantong-etdz", [2021], DATA),
-        notebooks,
-        tmp_path / "pool",
-        batch.LocalPool(2),
-    )
-    assert [o.status for o in dask] == [o.status for o in pool] == ["ok"] * 3
-    got, want = _reports(tmp_path / "dask"), _reports(tmp_path / "pool")
+    ran = [r["status"] for r in pool.summary if (r["park"], r["year"]) == ("nantong-etdz", "2021")]
+    assert [o.status for o in dask] == ran == ["ok"] * 3
+    got = _reports(tmp_path / "dask")
+    want = {k: v for k, v in _reports(pool.out).items() if k.startswith("nantong-etdz/2021/")}
     assert sorted(got) == [f"nantong-etdz/2021/{nb.stem}.html" for nb in notebooks]
     assert got == want
     assert not list((tmp_path / "dask").rglob("*.ipynb"))  # written only when asked or failed

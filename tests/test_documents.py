@@ -23,7 +23,7 @@ import ecopark
 from ecopark.cli import main
 from ecopark.reports import batch
 from ecopark.reports.batch import InProcess, Job, JobResult, Outcome
-from ecopark.reports.pdf import ENV_VAR, find_browser, print_pdf
+from ecopark.reports.pdf import ENV_VAR, find_browser
 from ecopark.tables.officetable import FAIL_RGB, workbook_bytes
 from ecopark.tables.wordtable import BLOCK_PLACEHOLDERS, TEXT_PLACEHOLDERS, document_bytes
 from reports_support import ROOT
@@ -349,11 +349,11 @@ def test_the_batch_prints_each_report_to_an_a4_pdf(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 def test_a_real_report_prints_to_a4_with_its_title_and_verdict(tmp_path):
-    from reports_support import batch_run
+    from reports_support import report_pdf
 
-    report = batch_run().report("nantong-etdz", 2021, "01_assessment")
-    pdf = tmp_path / "01_assessment.pdf"
-    print_pdf(report, pdf)
+    pdf = report_pdf(
+        "nantong-etdz", 2021, "01_assessment"
+    )  # print_pdf, shared with test_report_print
     pages = _pages(pdf)
     assert all(_a4(s) for s in pages), pages
     assert 1 <= len(pages) <= 12

@@ -234,8 +234,10 @@ def test_the_wheel_runs_ecopark_run_outside_the_repository(tmp_path):
         [venv / "bin" / "ecopark", "--version"], capture_output=True, text=True, env=env
     )
     assert version.stdout == f"ecopark {ecopark.__version__}\n"
+    # one worker: the notebooks one after the other in one kernel (the pool is the shared
+    # batch run's, tests/reports_support.py)
     run = subprocess.run(
-        [venv / "bin" / "ecopark", "run", "--park", "example-park", "--years", "2021"],
+        [venv / "bin" / "ecopark", "run", "--park", "example-park", "--years", "2021", "-j", "1"],
         cwd=work,
         capture_output=True,
         text=True,

@@ -25,7 +25,14 @@ from ecopark.reports.batch.job import JobResult, Outcome
 from ecopark.reports.documents import document_bytes
 from ecopark.reports.html import REPORT_CSS
 from ecopark.reports.session import open_report
-from reports_support import DATA, HOSTILE_NAME, XSS_PARK, batch_run, make_xss_park
+from reports_support import (
+    DATA,
+    HOSTILE_NAME,
+    XSS_PARK,
+    batch_run,
+    make_xss_park,
+    report_pdf,
+)
 from safety_support import html_problems, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,11 +257,8 @@ def _pdf_pages(pdf: Path) -> list[str]:
 @pytest.mark.slow
 @needs_chromium
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
-def test_nantong_assessment_prints_without_near_empty_pages(tmp_path):
-    from ecopark.reports.pdf import print_pdf
-
-    pdf = tmp_path / "01.pdf"
-    print_pdf(batch_run().report("nantong-etdz", 2021, "01_assessment"), pdf)
+def test_nantong_assessment_prints_without_near_empty_pages():
+    pdf = report_pdf("nantong-etdz", 2021, "01_assessment")  # print_pdf, shared with test_documents
     pages = _pdf_pages(pdf)
     assert 4 <= len(pages) <= 7, len(pages)  # 8 with a page break before every section
     running = "南通经济技术开发区 · 2021 年 · HJ 274-2015"

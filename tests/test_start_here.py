@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from ecopark.reports.batch import kernel
 from ecopark.reports.catalog import BY_STEM
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,22 +40,25 @@ def test_committed_without_outputs_and_not_a_report():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("where", ["root", "notebooks"])
-def test_it_runs_from_the_root_and_from_notebooks(tmp_path, where):
-    out = tmp_path / "out.ipynb"
-    cwd = ROOT if where == "root" else ROOT / "notebooks"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("MPLBACKEND", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "papermill", str(NOTEBOOK), str(out), "-k", "python3"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    nb = json.loads(out.read_text(encoding="utf-8"))
+def test_it_runs_from_the_root_and_from_notebooks(monkeypatch):
+    """Run by papermill (the batch's engine, as ``ecopark run`` runs a notebook) from the root,
+    then from notebooks/ in the same kernel, its namespace reset and its folder changed in
+    between; the README's papermill command lines are run in test_packaging.py."""
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's backend: inline, as in Lab
+    nb_in = kernel.load_notebook(NOTEBOOK.read_text(encoding="utf-8"))
+    try:
+        for cwd in (ROOT, ROOT / "notebooks"):
+            nb, status, error, _, cleanup = kernel.run_notebook(
+                nb_in, {}, str(cwd), 120, 300, reuse=True
+            )
+            cleanup()
+            assert (status, error) == ("ok", ""), cwd
+            _check_outputs(nb)
+    finally:
+        kernel.close_kernel()
+
+
+def _check_outputs(nb) -> None:
     shown = []
     for cell in nb["cells"]:
         for o in cell.get("outputs", []):

@@ -156,6 +156,9 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
             PID,
             "secret = 42\nimport matplotlib.pyplot as plt\nfig = plt.figure()",
             "import sys; sys.modules['json'].ecopark_mark = 1",
+            # a reference cycle, left for the reset to collect (builtins survive the reset)
+            "import builtins, weakref\nclass Cycle: pass\n"
+            "cycle = Cycle(); cycle.me = cycle; builtins.ecopark_cycle = weakref.ref(cycle)",
         ),
         _notebook(
             tmp_path,
@@ -165,6 +168,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
             "import matplotlib.pyplot as plt; assert plt.get_fignums() == [], plt.get_fignums()",
             "import json; print('module kept', json.ecopark_mark)",
             "print('history', len(In), In[1].splitlines()[0], len(Out))",
+            "import builtins, gc; print('reset', builtins.ecopark_cycle(), gc.get_freeze_count() > 0)",
         ),
     ]
     out = tmp_path / "out"
@@ -182,8 +186,10 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     assert "module kept 1\n" in printed
     # only this notebook's 7 cells in the input history (after the empty In[0]), no output kept
     assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
+    # the last notebook's garbage was collected, and what was left frozen (gc.freeze)
+    assert "reset None True\n" in printed, printed
     nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
-    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7]
+    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7, 8]
     # the kernel is shut down at the end of the batch
     assert kernel._kept == [] and _gone(pid)
 

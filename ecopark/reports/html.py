@@ -55,10 +55,12 @@ class ReportError(Exception):
 
 
 def exporter() -> Any:
-    """The process's one report template (Jinja2, autoescaped), loaded on first use."""
+    """The process's one report template (Jinja2, autoescaped), loaded on first use, with the
+    Markdown renderer's module (nbconvert's, ≈ 500 modules)."""
     global _TEMPLATE
     if _TEMPLATE is None:
         import jinja2
+        import nbconvert.filters.markdown_mistune  # noqa: F401 - for _markdown
 
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(REPORT_TEMPLATE.parent)),

@@ -1,8 +1,9 @@
 """What a Dask worker keeps between the batch's jobs: the imports and one warm kernel.
 
 :class:`WarmKernels` is registered on the cluster by :class:`~ecopark.reports.batch.executors.Dask`
-before the jobs are sent. On each worker it imports papermill and nbconvert and builds the HTML
-exporter once (:func:`~ecopark.reports.batch.kernel.warm_up`); the jobs then run, through
+before the jobs are sent. On each worker it imports papermill, nbconvert and the documents'
+libraries and builds the HTML template once (:func:`~ecopark.reports.batch.job.warm_up`); the
+jobs then run, through
 :func:`on_kernel_thread`, one at a time on one thread of the worker process that lives as long
 as the process (a kernel's client belongs to the event loop of the thread that started it, and
 Dask may run successive tasks on different threads), in the worker's kept kernel with the
@@ -19,8 +20,8 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from ecopark.reports.batch.job import Job, JobResult, Runner
-from ecopark.reports.batch.kernel import close_kernel, warm_up
+from ecopark.reports.batch.job import Job, JobResult, Runner, warm_up
+from ecopark.reports.batch.kernel import close_kernel
 
 #: The one thread of this process that runs the batch's jobs (and so owns its kept kernel).
 _KERNEL_THREAD = ThreadPoolExecutor(1, thread_name_prefix="ecopark-kernel")

@@ -24,13 +24,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from ecopark.reports.batch.job import Job, JobResult, Runner, failed_result
+from ecopark.reports.batch.job import Job, JobResult, Runner, failed_result, warm_up
 from ecopark.reports.batch.kernel import (
     close_kernel,
     die_with_parent,
     forget_kept_kernel,
     kill_kernels,
-    warm_up,
 )
 from ecopark.reports.batch.limits import CONNECT_TIMEOUT
 from ecopark.reports.params import ParamsError
@@ -88,7 +87,8 @@ class LocalPool:
         worker (or one job) the jobs run in this process (:class:`InProcess`).
     prepare : callable, optional
         Run in this process before forking, so that every worker inherits it (default
-        :func:`~ecopark.reports.batch.kernel.warm_up`: the imports and the HTML exporter).
+        :func:`~ecopark.reports.batch.job.warm_up`: the imports, the notebook validator and
+        the HTML template).
     """
 
     workers: int | None = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecopark.reports.batch.kernel import load_notebook, run_notebook
+from ecopark.reports.batch.kernel import load_notebook, run_notebook, warm_up_kernel
 
 log = logging.getLogger("ecopark.reports.batch")
 
@@ -125,6 +125,27 @@ Runner = Callable[[Job], JobResult]
 def failed_result(job: Job, error: str) -> JobResult:
     """The result of a job that never ran to completion anywhere (its worker failed)."""
     return JobResult(Outcome(job.park, job.year, job.notebook, "failed", 0.0, error))
+
+
+def warm_up() -> None:
+    """Do once in this process what each job would otherwise do in every worker process.
+
+    Imports papermill and nbclient, builds the notebook validator
+    (:func:`~ecopark.reports.batch.kernel.warm_up_kernel`), the HTML template with its Markdown
+    renderer, and imports the documents' libraries (python-docx, openpyxl); then freezes what
+    the process holds (``gc.freeze``), so that no later collection, in this process or in a
+    worker forked from it, walks those objects again. Run before forking the workers (their
+    ≈ 600 modules imported once, not once per worker) or in a Dask worker at its start.
+    """
+    import gc
+
+    import ecopark.tables.wordtable  # noqa: F401 - the documents' Word and xlsx libraries
+    from ecopark.reports.html import exporter
+
+    warm_up_kernel()
+    exporter()
+    gc.collect()
+    gc.freeze()
 
 
 def run_job(job: Job) -> JobResult:

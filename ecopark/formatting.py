@@ -21,6 +21,7 @@ ROLE_ZH = ROLE_WORDS["label"]
 
 MISSING = "—"
 MINUS = "−"
+ELLIPSIS = "…"
 
 #: The named styles of :func:`fmt`, with what ``digits`` means and its default.
 STYLES = {
@@ -114,3 +115,15 @@ def with_unit(text: str, unit: str | None) -> str:
     if not unit or unit == "-":
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, keeping its head and its tail around an ellipsis.
+
+    The tail carries the meaning of long HJ 274 names (…完成情况, …事件数量), so both ends stay.
+    """
+    if width <= 0 or len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return text[:head] + ELLIPSIS + text[len(text) - tail :]

@@ -19,7 +19,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest  # noqa: E402
 
+from ecopark.reports.batch.kernel import skip_iri_grammars  # noqa: E402
 from reports_support import RUN_ID, shared_dir  # noqa: E402
+
+# The tests' processes import nbformat as `ecopark run` does, and skip what it skips (≈ 2 s of
+# CPU per process; tests/test_startup.py checks that notebooks are still validated).
+skip_iri_grammars()
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

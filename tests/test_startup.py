@@ -93,3 +93,48 @@ def test_report_setup_cell_loads_no_seaborn_or_scipy():
         "import matplotlib as mpl\nassert mpl.rcParams['axes.facecolor'] == 'white'\n"
     )
     assert loaded_after(code) == {"matplotlib", "pandas", "numpy"}
+
+
+def test_the_batch_builds_no_iri_grammar_and_still_validates_notebooks():
+    """``ecopark run`` (and ``report``) keep jsonschema from importing rfc3987_syntax (≈ 2 s of
+    CPU at its import); nbformat still validates, and a process where jsonschema is already
+    imported is left as it is."""
+    probe = """
+import sys
+from ecopark.reports.batch.kernel import skip_iri_grammars
+skip_iri_grammars()
+from ecopark.reports.batch.job import warm_up
+warm_up()
+import nbformat
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+nbformat.validate(nb)
+nb.cells[0]["outputs"] = [{"output_type": "nonsense"}]
+try:
+    nbformat.validate(nb)
+except nbformat.ValidationError:
+    print("refused")
+print(sys.modules["rfc3987_syntax"] is None)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["refused", "True"]
+    # jsonschema imported first (a user's kernel): nothing is changed
+    late = "import jsonschema, sys\n" + probe.split("warm_up()")[0].replace(
+        "from ecopark.reports.batch.job import warm_up\n", ""
+    )
+    late += "print(sys.modules.get('rfc3987_syntax', 'absent') is not None)\n"
+    out = subprocess.run(
+        [sys.executable, "-c", late],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["True"]

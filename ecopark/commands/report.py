@@ -140,6 +140,9 @@ def _run_notebooks(
     the first park.yaml lists) into ``out_dir``; the exit status."""
     import dataclasses
 
+    from ecopark.reports.batch.kernel import skip_iri_grammars
+
+    skip_iri_grammars()  # before nbformat is imported
     from ecopark.reports.batch import (
         BatchStopped,
         LocalPool,

@@ -168,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
         print("ecopark run: error: --years needs --park (or --portfolio)", file=sys.stderr)
         return 2
     # The batch loads here, not when the parser is built: no other command pays for it.
+    from ecopark.reports.batch.kernel import skip_iri_grammars
+
+    skip_iri_grammars()  # before nbformat is imported
     from ecopark.reports.batch import (
         BatchStopped,
         executor_for,

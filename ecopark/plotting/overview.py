@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ecopark.assessment import Assessment
-from ecopark.formatting import MISSING, fmt
+from ecopark.formatting import MISSING, fmt, shorten
 from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.layout import TEXT_WIDTH_IN
 from ecopark.plotting.style import (
@@ -22,7 +22,6 @@ from ecopark.plotting.style import (
     legend_below,
     new_axes,
     role_handles,
-    shorten,
     status_colour,
     status_handles,
     status_label,

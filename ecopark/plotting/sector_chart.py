@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecopark.errors import InputError
-from ecopark.formatting import fmt
+from ecopark.formatting import fmt, shorten
 from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.layout import TEXT_WIDTH_IN, new_figure
 from ecopark.plotting.style import (
@@ -18,7 +18,6 @@ from ecopark.plotting.style import (
     footer,
     indicator_label,
     legend_below,
-    shorten,
     wrap,
 )
 from ecopark.standard.model import Standard

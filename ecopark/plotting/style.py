@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ecopark.formatting import ROLE_ZH
+from ecopark.formatting import ROLE_ZH, shorten
 from ecopark.plotting.fonts import LATIN_FALLBACK, in_chart_style, setup
 from ecopark.plotting.layout import new_figure
 from ecopark.status import STATUS_COLOURS, STATUS_ORDER, STATUS_ZH
@@ -26,8 +26,6 @@ ROLE_COLOUR = "#333333"
 LEVEL_COLOUR = "#8c8c8c"  # start / end levels of a waterfall
 REQUIREMENT_COLOUR = "#222222"
 
-ELLIPSIS = "…"
-
 
 def status_colour(status: str) -> str:
     """The colour of a status (``ecopark.status.STATUS_COLOURS``), the same in every chart."""
@@ -37,18 +35,6 @@ def status_colour(status: str) -> str:
 def status_label(status: str) -> str:
     """The Chinese word for a status (``ecopark.status.STATUS_ZH``)."""
     return STATUS_ZH.get(status, status)
-
-
-def shorten(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, keeping its head and its tail around an ellipsis.
-
-    The tail carries the meaning of long HJ 274 names (…完成情况, …事件数量), so both ends stay.
-    """
-    if width <= 0 or len(text) <= width:
-        return text
-    tail = (width - 1) // 2
-    head = width - 1 - tail
-    return text[:head] + ELLIPSIS + text[len(text) - tail :]
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_.,:%+\-−/()\[\]]+| |.", re.S)

@@ -15,14 +15,13 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from ecopark.assessment import Assessment
-from ecopark.formatting import fmt
+from ecopark.formatting import fmt, shorten
 from ecopark.plotting.fonts import in_chart_style
 from ecopark.plotting.layout import TEXT_WIDTH_IN, cell_width
 from ecopark.plotting.style import (
     indicator_label,
     legend_below,
     new_axes,
-    shorten,
     status_colour,
     text_width,
     wrap,

@@ -226,11 +226,9 @@ def index_row(
 
 
 def warm_up_index() -> None:
-    """Import what :func:`render_index` needs (jinja2, and matplotlib under ``shorten``): the
-    batch calls it while its workers run, so that the index after them does not wait for it."""
+    """Import what :func:`render_index` needs (jinja2): the batch calls it while its workers
+    run, so that the index after them does not wait for it."""
     import jinja2  # noqa: F401
-
-    import ecopark.plotting.style  # noqa: F401
 
 
 def render_index(
@@ -255,7 +253,7 @@ def render_index(
     import jinja2
     import pandas as pd
 
-    from ecopark.plotting.style import shorten  # matplotlib: not at the command line's start
+    from ecopark.formatting import shorten
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(INDEX_TEMPLATE.parent),

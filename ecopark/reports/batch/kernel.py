@@ -177,6 +177,22 @@ async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
+def skip_iri_grammars() -> None:
+    """Keep jsonschema from building the IRI grammars of ``rfc3987_syntax`` in this process.
+
+    nbformat imports jsonschema, whose format checker imports ``rfc3987_syntax`` if installed
+    (JupyterLab's ``jsonschema[format-nongpl]`` installs it), and that module builds about 35
+    Earley parsers at import: ≈ 2 s of CPU in every process that imports nbformat (the batch's
+    parent, each papermill run; python-jsonschema/jsonschema#1428). Only the ``iri`` and
+    ``iri-reference`` formats use them, and no notebook schema has a ``format``. Called by the
+    commands that run notebooks (``ecopark run``, ``ecopark report``) in their own process,
+    before anything imports jsonschema; never in a process jsonschema already serves (a user's
+    kernel calling the batch from JupyterLab is left alone).
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails: format unchecked
+
+
 def warm_up_kernel() -> None:
     """Import papermill and nbclient, register the engine and build the notebook validator
     (once per process)."""

@@ -197,6 +197,8 @@ _ODD = '"\r\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029'
 _NOT_PLAIN = re.compile(f"[{_ODD}]")
 #: A cell of a clean text that :class:`_Layout` does not spell out.
 _ANY_CELL = f"([^,\n{_ODD}]*+)"
+#: A cell in ASCII of a clean text (printable, tab), not captured.
+_ASCII_CELL = "[\t !#-+\\--~]*+"
 
 
 @dataclass
@@ -239,11 +241,12 @@ class _Layout:
     :func:`~ecopark.io.rows.check_value`). ``pattern`` matches the value cells (stripped, joined
     by ``\\n``) when each is empty or plainly valid for its row (a plain decimal below the
     item's maximum, a status word), so that no cell of a file it matches needs a closer look.
-    ``whole`` matches the whole text of a clean file of this layout whose value cells are so
-    and written without spaces (and in ASCII digits), capturing every cell but the item and
-    unit cells: ``at`` are the numbers of the groups of the rows' values, ``keyed`` those of
-    the cells that are not a number (:func:`_read_fast` keeps decode's choice per layout and
-    these cells).
+    Each of ``wholes`` is ``(whole, at, keyed)``: ``whole`` matches the whole text of a clean
+    file of this layout whose value cells are so and written without spaces (and in ASCII
+    digits), capturing the cells but the item and unit cells (the first: but the notes too,
+    which must be ASCII; the second: every one); ``at`` are the numbers of the groups of the
+    rows' values, ``keyed`` those of the cells that are not a number (:func:`_read_fast`
+    keeps decode's choice per layout and these cells).
     """
 
     rows: tuple[int, ...]
@@ -251,9 +254,15 @@ class _Layout:
     units: tuple[str, ...]
     modes: tuple[int, ...]
     pattern: re.Pattern
-    whole: re.Pattern
-    at: tuple[int, ...]
-    keyed: tuple[int, ...]
+    wholes: tuple[tuple[re.Pattern, tuple[int, ...], tuple[int, ...]], ...]
+
+    def match(self, text: str) -> tuple[re.Match, tuple[int, ...], tuple[int, ...]] | None:
+        """``(match, at, keyed)`` of the first of :attr:`wholes` that matches ``text``."""
+        for whole, at, keyed in self.wholes:
+            m = whole.fullmatch(text)
+            if m is not None:
+                return m, at, keyed
+        return None
 
 
 def _plain_pattern(item) -> str | None:
@@ -276,53 +285,66 @@ def _layout(catalogue: _Catalogue, skeleton: tuple) -> _Layout | None:
     before, lines = skeleton
     columns = [c.strip().lower() for c in before[-1].split(",")]
     at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
-    rows, ids, shown, modes, parts, at, keyed = [], [], [], [], [], [], []
-    whole = [re.escape(line) for line in before]
+    rows, ids, shown, modes, parts = [], [], [], [], []
+    rows_taken: list[tuple[object, int, str | None]] = []  # (item, mode, plain) per row line
     seen: set[str] = set()
-    group, r = 1, -1
     for line in lines:
         if isinstance(line, str):  # a blank line
-            whole.append(re.escape(line))
             continue
-        r += 1
         name, unit = line
         item = catalogue.item(name.strip())
-        if item is not _OTHER:
-            if item is None or item.id in seen:
-                return None
-            seen.add(item.id)
-            plain = _plain_pattern(item)
-            if item.kind == "status":
-                mode = 0 if not unit.strip() else 2
-            else:
-                mode = 1 if plain is not None and unit.strip() in ("", item.unit) else 2
-            rows.append(r)
-            ids.append(item.id)
-            shown.append(unit.strip())
-            modes.append(mode)
-            parts.append(f"(?:{plain})?" if mode != 2 else "[^\n]*")
-        cells = []
-        for c in range(len(columns)):
-            if c in (at_name, at_unit):
-                cells.append(re.escape(name if c == at_name else unit))
+        if item is _OTHER:
+            rows_taken.append((item, 2, None))
+            continue
+        if item is None or item.id in seen:
+            return None
+        seen.add(item.id)
+        plain = _plain_pattern(item)
+        if item.kind == "status":
+            mode = 0 if not unit.strip() else 2
+        else:
+            mode = 1 if plain is not None and unit.strip() in ("", item.unit) else 2
+        rows.append(len(rows_taken))
+        rows_taken.append((item, mode, plain))
+        ids.append(item.id)
+        shown.append(unit.strip())
+        modes.append(mode)
+        parts.append(f"(?:{plain})?" if mode != 2 else "[^\n]*")
+    wholes = []
+    for notes in (_ASCII_CELL, _ANY_CELL):  # the first for notes in ASCII, the second for any
+        whole = [re.escape(line) for line in before]
+        at, keyed = [], []
+        group = 1
+        taken_rows = iter(rows_taken)
+        for line in lines:
+            if isinstance(line, str):
+                whole.append(re.escape(line))
                 continue
-            taken = c == at_value and item is not _OTHER
-            cells.append(f"((?:{plain})?)" if taken and mode != 2 else _ANY_CELL)
-            if taken:
-                at.append(group)
-            if not taken or mode != 1:
-                keyed.append(group)
-            group += 1
-        whole.append(",".join(cells))
+            item, mode, plain = next(taken_rows)
+            cells = []
+            for c in range(len(columns)):
+                if c in (at_name, at_unit):
+                    cells.append(re.escape(line[0] if c == at_name else line[1]))
+                    continue
+                taken = c == at_value and item is not _OTHER
+                if not taken and item is not _OTHER and notes is _ASCII_CELL:
+                    cells.append(notes)  # a note in ASCII decodes alike both ways
+                    continue
+                cells.append(f"((?:{plain})?)" if taken and mode != 2 else _ANY_CELL)
+                if taken:
+                    at.append(group)
+                if not taken or mode != 1:
+                    keyed.append(group)
+                group += 1
+            whole.append(",".join(cells))
+        wholes.append((re.compile("\n".join(whole)), tuple(at), tuple(keyed)))
     return _Layout(
         tuple(rows),
         tuple(ids),
         tuple(shown),
         tuple(modes),
         re.compile("\n".join(parts)),
-        re.compile("\n".join(whole)),
-        tuple(at),
-        tuple(keyed),
+        tuple(wholes),
     )
 
 
@@ -481,9 +503,9 @@ def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple | None:
         return None
     encoding, text = got
     layout = catalogue.last
-    m = layout.whole.fullmatch(text) if layout is not None else None
-    if m is not None and encoding in ("utf-8", "gb18030"):
-        k = (encoding, layout, _cells(m, layout.keyed))
+    hit = layout.match(text) if layout is not None else None
+    if hit is not None and encoding in ("utf-8", "gb18030"):
+        k = (encoding, layout, hit[1], _cells(hit[0], hit[2]))
         chosen = catalogue.chosen.get(k)
         if chosen is None:
             try:
@@ -492,8 +514,8 @@ def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple | None:
                 chosen = False
             catalogue.chosen[k] = chosen
         if not chosen:
-            m = None
-    if m is None:  # decode's text, split line by line
+            hit = None
+    if hit is None:  # decode's text, split line by line
         if encoding in ("utf-8", "gb18030"):
             try:
                 text = _decoded(data, catalogue.words, memo)
@@ -504,12 +526,11 @@ def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple | None:
         if parsed is None:
             return None
         layout, texts = parsed
-        m = layout.whole.fullmatch(text)
-        if m is not None:
-            catalogue.last = layout
-        else:
+        hit = layout.match(text)
+        if hit is None:
             return _read_values(layout, texts, catalogue)
-    texts = _cells(m, layout.at)
+        catalogue.last = layout
+    texts = _cells(hit[0], hit[1])
     values = {}
     if 2 in layout.modes:
         stripped = list(texts)
@@ -702,13 +723,19 @@ def _columns(got_rows: list[tuple]) -> tuple[dict[str, list], dict[str, list]]:
         if present not in merged:
             merged.add(present)
             order.update(dict.fromkeys(present))
-    values: dict[str, list] = {item: [None] * n for item in order}
-    sources: dict[str, list] = {item: [None] * n for item in order}
+    values: dict[str, list] = dict.fromkeys(order)  # a column made when first needed
+    sources: dict[str, list] = dict.fromkeys(order)
+
+    def column(item: str) -> tuple[list, list]:
+        if values[item] is None:
+            values[item], sources[item] = [None] * n, [None] * n
+        return values[item], sources[item]
+
     for r, got in enumerate(got_rows):
         if len(got) == 2:
             for item, value in got[0].items():
-                values[item][r] = value
-                sources[item][r] = got[1][item]
+                into, into_cells = column(item)
+                into[r], into_cells[r] = value, got[1][item]
     for layout, where in by_layout.items():
         files = [got_rows[r] for r in where]
         by_row = list(zip(*[f[1] for f in files], strict=True))
@@ -720,23 +747,21 @@ def _columns(got_rows: list[tuple]) -> tuple[dict[str, list], dict[str, list]]:
             texts = by_row[k]
             full = "" not in texts
             if mode == 2:
-                column = [f[2].get(k) for f in files]
+                made = [f[2].get(k) for f in files]
             elif mode == 1:
-                column = (
-                    list(map(float, texts)) if full else [float(t) if t else None for t in texts]
-                )
+                made = list(map(float, texts)) if full else [float(t) if t else None for t in texts]
             else:
-                column = list(texts) if full else [t or None for t in texts]
+                made = list(texts) if full else [t or None for t in texts]
             cells = (
                 list(zip(texts, repeat(unit)))
                 if full
                 else [(t, unit) if t else None for t in texts]
             )
             if len(where) == n:
-                values[item], sources[item] = column, cells
+                values[item], sources[item] = made, cells
                 continue
-            into, into_cells = values[item], sources[item]
-            for r, value, cell in zip(where, column, cells, strict=True):
+            into, into_cells = column(item)
+            for r, value, cell in zip(where, made, cells, strict=True):
                 into[r], into_cells[r] = value, cell
     return values, sources
 

@@ -30,14 +30,18 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   probes (:class:`_Probe`: id, tier, role, pass flag) and a verdict that read nothing else is
   kept for every park-year of the park with the same flags.
 
-Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
-no quote, no carriage return and no other line end, a plain header, each row a known item once)
-is split as text; its item and unit cells are resolved once per distinct column of them
-(:class:`_Layout`), and its value cells are checked at once by one regular expression (plain
-decimals in the catalogue unit within the item's range, status words); every other value goes
-through :func:`ecopark.io.rows.check_value` and every other file through
-:func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park loader's. Decode's
-choice of encoding is kept per multiset of non-ASCII cells (:func:`_decoded`). A
+Reading: a year file the fast reader can prove clean (decoded as
+:func:`~ecopark.io.yearfile.decode` decodes it, ``\r\n`` read as ``\n``, no quote, no other
+carriage return and no other line end, a plain header, each row a known item once) is read as
+text. Its item and unit cells are resolved once per skeleton (:class:`_Layout`: the lines but
+their value and note cells); a file the layout of the previous plain file matches whole (one
+regular expression, with its value cells: plain decimals in the catalogue unit within the
+item's range, status words) is taken as it is, and its values are made column by column for
+all such files at once (:func:`_columns`); another is split line by line and its value cells
+checked. Every other value goes through :func:`ecopark.io.rows.check_value` and every other
+file through :func:`~ecopark.io.yearfile.read_year_file`, so the messages are the per-park
+loader's. Decode's choice of encoding is kept per multiset of non-ASCII cells
+(:func:`_decoded`), or per layout and the cells that are not numbers (:func:`_read_fast`). A
 park-year whose files are bad is assessed by the per-park engine (which raises its error).
 
 The one place that knows indicators by number is :func:`_indicator_key`.
@@ -50,11 +54,13 @@ import contextlib
 import functools
 import gc
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +82,6 @@ from ecopark.io.park import Park, load_park
 from ecopark.io.rows import Record, RowError, check_value, find_item, vocabulary
 from ecopark.io.yearfile import (
     _SAMPLE,
-    MAX_FILE_BYTES,
     NOTE_COLUMN,
     YEAR_COLUMNS,
     decode,
@@ -185,21 +190,31 @@ class Table:
         return {item: np.array([v is not None for v in vals]) for item, vals in self.values.items()}
 
 
-#: Characters :meth:`str.splitlines` ends a line at besides ``\n`` and ``\r`` (the per-park
-#: reader picks the separator from the first line so split), and NUL: a text with one is not plain.
-_ODD_LINES = re.compile("[\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: What a clean text does not hold (after ``\r\n`` is read as ``\n``): a quote, a carriage
+#: return, a character :meth:`str.splitlines` ends a line at besides ``\n`` (the per-park reader
+#: picks the separator from the first line so split), NUL.
+_ODD = '"\r\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029'
+_NOT_PLAIN = re.compile(f"[{_ODD}]")
+#: A cell of a clean text that :class:`_Layout` does not spell out.
+_ANY_CELL = f"([^,\n{_ODD}]*+)"
+#: A cell in ASCII of a clean text (printable, tab), not captured.
+_ASCII_CELL = "[\t !#-+\\--~]*+"
 
 
 @dataclass
 class _Catalogue:
-    """What the fast reader needs of a park's standards: the words that help decode, and each
-    name cell as written resolved once (:func:`~ecopark.io.rows.find_item`)."""
+    """What the fast reader needs of a park's standards: the words that help decode, each name
+    cell as written resolved once (:func:`~ecopark.io.rows.find_item`), the layouts seen (by
+    skeleton, :func:`_fast_rows`) and the last one a file had, and decode's choices
+    (:func:`_read_fast`)."""
 
     standard: Standard
     also: tuple[Standard, ...]
     words: frozenset[str]
     names: dict[str, object] = field(default_factory=dict)
     layouts: dict[tuple, object] = field(default_factory=dict)
+    last: _Layout | None = None
+    chosen: dict[tuple, bool] = field(default_factory=dict)
 
     def item(self, name: str):
         """The catalogue item the name cell spells (stripped), :data:`_OTHER` for an item of
@@ -216,15 +231,22 @@ class _Catalogue:
 _UNSEEN, _OTHER = object(), object()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Layout:
-    """The rows of a clean year file whose item and unit cells are these, worked out once.
+    """The rows of a clean year file whose lines but the value and note cells are these, worked
+    out once.
 
     Per row taken: the item id, the unit as written (stripped), how its value is read (``1``:
     a number in the catalogue unit, ``0``: a status word, ``2``: by :func:`_fast_value` then
-    :func:`~ecopark.io.rows.check_value`); ``pattern`` matches the value cells (joined by
-    ``\\n``) when each is empty or plainly valid for its row (a plain decimal below the
+    :func:`~ecopark.io.rows.check_value`). ``pattern`` matches the value cells (stripped, joined
+    by ``\\n``) when each is empty or plainly valid for its row (a plain decimal below the
     item's maximum, a status word), so that no cell of a file it matches needs a closer look.
+    Each of ``wholes`` is ``(whole, at, keyed)``: ``whole`` matches the whole text of a clean
+    file of this layout whose value cells are so and written without spaces (and in ASCII
+    digits), capturing the cells but the item and unit cells (the first: but the notes too,
+    which must be ASCII; the second: every one); ``at`` are the numbers of the groups of the
+    rows' values, ``keyed`` those of the cells that are not a number (:func:`_read_fast`
+    keeps decode's choice per layout and these cells).
     """
 
     rows: tuple[int, ...]
@@ -232,6 +254,15 @@ class _Layout:
     units: tuple[str, ...]
     modes: tuple[int, ...]
     pattern: re.Pattern
+    wholes: tuple[tuple[re.Pattern, tuple[int, ...], tuple[int, ...]], ...]
+
+    def match(self, text: str) -> tuple[re.Match, tuple[int, ...], tuple[int, ...]] | None:
+        """``(match, at, keyed)`` of the first of :attr:`wholes` that matches ``text``."""
+        for whole, at, keyed in self.wholes:
+            m = whole.fullmatch(text)
+            if m is not None:
+                return m, at, keyed
+        return None
 
 
 def _plain_pattern(item) -> str | None:
@@ -243,43 +274,88 @@ def _plain_pattern(item) -> str | None:
     if item.minimum or top is None or top != 10 ** top.adjusted() or not 0 < top.adjusted() <= 15:
         return None  # the range is checked value by value
     k = top.adjusted()
-    point = "" if item.kind == "count" else r"(?:\.\d{1,12})?"
+    point = "" if item.kind == "count" else r"(?:\.[0-9]{1,12})?"
     zeros = "" if item.kind == "count" else r"(?:\.0{1,12})?"
-    return rf"\d{{1,{k}}}{point}|10{{{k}}}{zeros}"  # below 10**k, or 10**k itself
+    return rf"[0-9]{{1,{k}}}{point}|10{{{k}}}{zeros}"  # below 10**k, or 10**k itself
 
 
-def _layout(catalogue: _Catalogue, names: tuple[str, ...], units: tuple[str, ...]):
-    """The :class:`_Layout` of these item and unit cells, or None if a name is unknown or an
-    item appears twice (the per-park reader says why)."""
+def _layout(catalogue: _Catalogue, skeleton: tuple) -> _Layout | None:
+    """The :class:`_Layout` of a file's skeleton (:func:`_fast_rows`), or None if a name is
+    unknown or an item appears twice (the per-park reader says why)."""
+    before, lines = skeleton
+    columns = [c.strip().lower() for c in before[-1].split(",")]
+    at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
     rows, ids, shown, modes, parts = [], [], [], [], []
+    rows_taken: list[tuple[object, int, str | None]] = []  # (item, mode, plain) per row line
     seen: set[str] = set()
-    for r, (name, unit) in enumerate(zip(names, units, strict=True)):
+    for line in lines:
+        if isinstance(line, str):  # a blank line
+            continue
+        name, unit = line
         item = catalogue.item(name.strip())
         if item is _OTHER:
+            rows_taken.append((item, 2, None))
             continue
         if item is None or item.id in seen:
             return None
         seen.add(item.id)
-        unit = unit.strip()
         plain = _plain_pattern(item)
         if item.kind == "status":
-            mode = 0 if not unit else 2
+            mode = 0 if not unit.strip() else 2
         else:
-            mode = 1 if plain is not None and unit in ("", item.unit) else 2
-        rows.append(r)
+            mode = 1 if plain is not None and unit.strip() in ("", item.unit) else 2
+        rows.append(len(rows_taken))
+        rows_taken.append((item, mode, plain))
         ids.append(item.id)
-        shown.append(unit)
+        shown.append(unit.strip())
         modes.append(mode)
         parts.append(f"(?:{plain})?" if mode != 2 else "[^\n]*")
-    pattern = re.compile("\n".join(parts))
-    return _Layout(tuple(rows), tuple(ids), tuple(shown), tuple(modes), pattern)
+    wholes = []
+    for notes in (_ASCII_CELL, _ANY_CELL):  # the first for notes in ASCII, the second for any
+        whole = [re.escape(line) for line in before]
+        at, keyed = [], []
+        group = 1
+        taken_rows = iter(rows_taken)
+        for line in lines:
+            if isinstance(line, str):
+                whole.append(re.escape(line))
+                continue
+            item, mode, plain = next(taken_rows)
+            cells = []
+            for c in range(len(columns)):
+                if c in (at_name, at_unit):
+                    cells.append(re.escape(line[0] if c == at_name else line[1]))
+                    continue
+                taken = c == at_value and item is not _OTHER
+                if not taken and item is not _OTHER and notes is _ASCII_CELL:
+                    cells.append(notes)  # a note in ASCII decodes alike both ways
+                    continue
+                cells.append(f"((?:{plain})?)" if taken and mode != 2 else _ANY_CELL)
+                if taken:
+                    at.append(group)
+                if not taken or mode != 1:
+                    keyed.append(group)
+                group += 1
+            whole.append(",".join(cells))
+        wholes.append((re.compile("\n".join(whole)), tuple(at), tuple(keyed)))
+    return _Layout(
+        tuple(rows),
+        tuple(ids),
+        tuple(shown),
+        tuple(modes),
+        re.compile("\n".join(parts)),
+        tuple(wholes),
+    )
 
 
 def _fast_rows(text: str, catalogue: _Catalogue) -> tuple[_Layout, list[str]] | None:
-    """The layout and the value cells (stripped) of a CSV text that is plainly clean, else
-    None."""
-    if '"' in text or "\r" in text or len(text) > 100_000 or _ODD_LINES.search(text):
-        return None
+    """The layout and the value cells (stripped) of a CSV text with no :data:`_NOT_PLAIN`
+    character that is plainly clean, else None.
+
+    The layout is kept per skeleton: the lines up to the header, and per line below it the
+    item and unit cells (a row) or the line itself (a blank line, which the per-park reader
+    leaves out).
+    """
     lines = text.split("\n")
     head = 0
     while head < len(lines) and not lines[head].strip():
@@ -293,20 +369,23 @@ def _fast_rows(text: str, catalogue: _Catalogue) -> tuple[_Layout, list[str]] | 
         return None
     at_name, at_value, at_unit = (columns.index(c) for c in YEAR_COLUMNS)
     width = len(columns)
-    body = [line.split(",") for line in lines[head + 1 :]]
-    if any(len(cells) != width for cells in body):  # blank lines are left out, others not plain
-        if any(len(cells) != width and "".join(cells).strip() for cells in body):
+    kept, skeleton = [], []
+    for line in lines[head + 1 :]:
+        cells = line.split(",")
+        if len(cells) == width:
+            kept.append(cells)
+            skeleton.append((cells[at_name], cells[at_unit]))
+        elif "".join(cells).strip():  # blank lines are left out, others not plain
             return None
-        body = [cells for cells in body if len(cells) == width]
-    names = tuple([cells[at_name] for cells in body])
-    units = tuple([cells[at_unit] for cells in body])
-    k = (names, units)
+        else:
+            skeleton.append(line)
+    k = (tuple(lines[: head + 1]), tuple(skeleton))
     layout = catalogue.layouts.get(k, _UNSEEN)
     if layout is _UNSEEN:
-        layout = catalogue.layouts[k] = _layout(catalogue, names, units)
+        layout = catalogue.layouts[k] = _layout(catalogue, k)
     if layout is None:
         return None
-    return layout, [body[r][at_value].strip() for r in layout.rows]
+    return layout, [kept[r][at_value].strip() for r in layout.rows]
 
 
 def _fast_value(item, value: str, unit: str) -> float | str | None:
@@ -369,22 +448,115 @@ def _decoded(data: bytes, words: frozenset[str], memo: dict) -> str:
     return text
 
 
-def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple[dict, dict] | None:
-    """``({item: value}, {item: exact source})`` of a year file, or None unless the reading is
-    plain (the source: the value and unit cells as written)."""
-    if path.suffix.lower() != ".csv" or path.is_symlink():
+def _text(data: bytes) -> tuple[str, str] | None:
+    """``(encoding, text)`` of a year file's bytes as decode may decode them: ``"bom"`` or
+    ``"ascii"`` where that is decode's text, else the first of UTF-8 and GB18030 that decodes
+    them (None: neither, or a zip); ``\\r\\n`` read as ``\\n``."""
+    if data.startswith(b"PK\x03\x04"):
         return None
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
+    if data.startswith(b"\xef\xbb\xbf"):  # decode: UTF-8, nothing else
+        try:
+            text = data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "bom", text.replace("\r\n", "\n") if "\r" in text else text
+    encoding = "ascii" if data.isascii() else "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        try:
+            encoding, text = "gb18030", data.decode("gb18030")
+        except UnicodeDecodeError:
+            return None
+    return encoding, text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def _read_fast(path: Path, catalogue: _Catalogue, memo: dict) -> tuple | None:
+    """What :func:`_load` keeps of a year file that reads plainly, else None.
+
+    ``(layout, value texts, values)`` of a file its layout's ``whole`` pattern matches (the
+    value cells of its rows as written; the values of the rows read by
+    :func:`~ecopark.io.rows.check_value`, by row, the others are made for all such files at
+    once), else ``({item: value}, {item: exact source})`` (the source: the value and unit
+    cells as written).
+
+    The file is read unless it is a link (the per-park reader says whether it may be) or not
+    shorter than decode's sample. Decode's choice (:func:`~ecopark.io.yearfile.decode`) is
+    kept per encoding, layout and cells of a file the layout matches but its numbers: these
+    fix every byte of the file but the numbers' ASCII digits and points, and ASCII decodes
+    alike both ways (as :func:`_decoded` says).
+    """
+    if not path.name.lower().endswith(".csv"):
         return None
     try:
-        text = _decoded(data, catalogue.words, memo)
-    except InputError:  # the per-park reader says why
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
         return None
-    parsed = _fast_rows(text, catalogue)
-    if parsed is None:
+    try:
+        data = os.read(fd, _SAMPLE)
+        if len(data) >= _SAMPLE or (data and os.read(fd, 1)):
+            return None
+    finally:
+        os.close(fd)
+    got = _text(data)
+    if got is None:
         return None
-    layout, texts = parsed
+    encoding, text = got
+    layout = catalogue.last
+    hit = layout.match(text) if layout is not None else None
+    if hit is not None and encoding in ("utf-8", "gb18030"):
+        k = (encoding, layout, hit[1], _cells(hit[0], hit[2]))
+        chosen = catalogue.chosen.get(k)
+        if chosen is None:
+            try:
+                chosen = decode(data, "", catalogue.words).replace("\r\n", "\n") == text
+            except InputError:
+                chosen = False
+            catalogue.chosen[k] = chosen
+        if not chosen:
+            hit = None
+    if hit is None:  # decode's text, split line by line
+        if encoding in ("utf-8", "gb18030"):
+            try:
+                text = _decoded(data, catalogue.words, memo)
+            except InputError:  # the per-park reader says why
+                return None
+            text = text.replace("\r\n", "\n") if "\r" in text else text
+        parsed = _fast_rows(text, catalogue) if _NOT_PLAIN.search(text) is None else None
+        if parsed is None:
+            return None
+        layout, texts = parsed
+        hit = layout.match(text)
+        if hit is None:
+            return _read_values(layout, texts, catalogue)
+        catalogue.last = layout
+    texts = _cells(hit[0], hit[1])
+    values = {}
+    if 2 in layout.modes:
+        stripped = list(texts)
+        for k, mode in enumerate(layout.modes):
+            value = stripped[k] = texts[k].strip() if mode == 2 else texts[k]
+            if mode == 2 and value:
+                item = catalogue.standard.items[layout.ids[k]]
+                fast = _fast_value(item, value, layout.units[k])
+                if fast is None:
+                    try:
+                        fast = check_value(item, value, layout.units[k]).value
+                    except RowError:
+                        return None
+                values[k] = fast
+        texts = tuple(stripped)
+    return layout, texts, values
+
+
+def _cells(m: re.Match, groups: tuple[int, ...]) -> tuple[str, ...]:
+    """The text of these groups of a match."""
+    return m.group(*groups) if len(groups) > 1 else tuple(map(m.group, groups))
+
+
+def _read_values(layout: _Layout, texts: list[str], catalogue: _Catalogue) -> tuple | None:
+    """``({item: value}, {item: (value, unit as written)})`` of a clean file's value cells, or
+    None if one is bad (the per-park reader says why)."""
     values: dict[str, object] = {}
     sources: dict[str, object] = {}
     plain = layout.pattern.fullmatch("\n".join(texts)) is not None
@@ -479,8 +651,7 @@ def _load(folders: list[Path], code: str | None = None) -> Table:
     order: list[int | str] = []
     park_idx: list[int] = []
     years: list[int] = []
-    row_values: list[dict[str, object]] = []  # per file row: item -> value
-    row_sources: list[dict[str, object]] = []  # per file row: item -> exact source
+    got_rows: list[tuple] = []  # per file row: what _read_fast keeps of it
     bad: set[tuple[int, int]] = set()
     rows: dict[tuple[int, int], int] = {}
     decoded: dict = {}  # decode's choices (_decoded)
@@ -516,11 +687,8 @@ def _load(folders: list[Path], code: str | None = None) -> Table:
             rows[(p, year)] = len(years)
             park_idx.append(p)
             years.append(year)
-            row_values.append(got[0])
-            row_sources.append(got[1])
-    items = dict.fromkeys(item for got in row_values for item in got)
-    columns = {item: [got.get(item) for got in row_values] for item in items}
-    sources = {item: [got.get(item) for got in row_sources] for item in items}
+            got_rows.append(got)
+    columns, sources = _columns(got_rows)
     return Table(
         parks,
         problems,
@@ -533,6 +701,69 @@ def _load(folders: list[Path], code: str | None = None) -> Table:
         rows,
         skipped=skipped,
     )
+
+
+def _columns(got_rows: list[tuple]) -> tuple[dict[str, list], dict[str, list]]:
+    """:attr:`Table.values` and :attr:`Table.sources` of the file rows as :func:`_read_fast`
+    (or the per-park reader) gave them: items in the order they first appear, the rows of a
+    layout read column by column."""
+    n = len(got_rows)
+    order: dict[str, None] = {}
+    merged: set[tuple] = set()
+    by_layout: dict[_Layout, list[int]] = {}
+    for r, got in enumerate(got_rows):
+        if len(got) == 3:
+            layout, texts, _ = got
+            by_layout.setdefault(layout, []).append(r)
+            present = layout.ids
+            if "" in texts:
+                present = tuple(i for i, t in zip(layout.ids, texts, strict=True) if t)
+        else:
+            present = tuple(got[0])
+        if present not in merged:
+            merged.add(present)
+            order.update(dict.fromkeys(present))
+    values: dict[str, list] = dict.fromkeys(order)  # a column made when first needed
+    sources: dict[str, list] = dict.fromkeys(order)
+
+    def column(item: str) -> tuple[list, list]:
+        if values[item] is None:
+            values[item], sources[item] = [None] * n, [None] * n
+        return values[item], sources[item]
+
+    for r, got in enumerate(got_rows):
+        if len(got) == 2:
+            for item, value in got[0].items():
+                into, into_cells = column(item)
+                into[r], into_cells[r] = value, got[1][item]
+    for layout, where in by_layout.items():
+        files = [got_rows[r] for r in where]
+        by_row = list(zip(*[f[1] for f in files], strict=True))
+        for k, (item, unit, mode) in enumerate(
+            zip(layout.ids, layout.units, layout.modes, strict=True)
+        ):
+            if item not in order:  # empty in every file
+                continue
+            texts = by_row[k]
+            full = "" not in texts
+            if mode == 2:
+                made = [f[2].get(k) for f in files]
+            elif mode == 1:
+                made = list(map(float, texts)) if full else [float(t) if t else None for t in texts]
+            else:
+                made = list(texts) if full else [t or None for t in texts]
+            cells = (
+                list(zip(texts, repeat(unit)))
+                if full
+                else [(t, unit) if t else None for t in texts]
+            )
+            if len(where) == n:
+                values[item], sources[item] = made, cells
+                continue
+            into, into_cells = column(item)
+            for r, value, cell in zip(where, made, cells, strict=True):
+                into[r], into_cells[r] = value, cell
+    return values, sources
 
 
 # --------------------------------------------------------------------------------------------

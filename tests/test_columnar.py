@@ -455,3 +455,103 @@ def test_no_separator_is_part_of_a_character() -> None:
             for enc in ("utf-8", "gb18030"):
                 text = (head + sep.encode() + b"x").decode(enc, "replace")
                 assert text.endswith(sep + "x") and text.count(sep) == 1, (head, sep, enc)
+
+
+#: Changes to one year file of a park whose other years share its layout (so the fast reader
+#: tries the layout it has already seen on it first): (what is replaced, by what) in the text,
+#: or a function of the text giving its bytes.
+_SAME_LAYOUT = [
+    ("\n", "\r\n"),  # CRLF throughout
+    ("\n", "\r\n", 3),  # CRLF on some lines only
+    (",吨标煤,", ",吨标煤,\r"),  # a lone CR in a cell
+    (",吨标煤,", ",吨标煤,来自统计局"),  # a Chinese note
+    (",吨标煤,", ',吨标煤,"a"'),  # a quoted note
+    (",吨标煤,", ",吨标煤,a\x0bb"),  # a line end only str.splitlines sees
+    (",吨标煤,", ",吨标煤,a\u2028b"),
+    (",吨标煤,", ",吨标煤,a\x00b"),
+    (",吨标煤,", ",吨标煤,,"),  # a cell too many
+    ("item,value,unit,note\n", "item,value,unit,note\n\n"),  # a blank line
+    ("item,value,unit,note\n", "\ufeffitem,value,unit,note\n"),  # a BOM
+    ("item,value,unit,note\n", " item,value,unit,note\n"),  # the header spelt otherwise
+    ("item,value,unit,note", "item,value,unit"),  # rows one cell too long
+    ("item,value,unit,note\n", ""),  # no header
+    ("达标", " 达标"),
+    ("达标", "达 标"),
+    ("达标", "不达标"),
+    ("达标", ""),
+    ("1974333.51", "１974333.51"),  # full-width digits
+    ("1974333.51", "٣"),
+    ("1974333.51", " 1974333.51"),
+    ("1974333.51", "01974333.51"),
+    ("1974333.51", "1974333.5100000000001"),
+    ("1974333.51", "1e6"),
+    ("1974333.51", "1,974,333.51"),
+    ("1974333.51", "-1"),
+    ("1974333.51", ""),
+    ("1974333.51", "1000000000000000"),
+    ("1974333.51", "1000000000000000.0"),
+    ("1974333.51", "1000000000000000.01"),
+    ("1974333.51", "1974333.51,"),
+    (",吨标煤,", ",万吨标煤,"),  # another unit
+    (",吨标煤,", ",吨,"),  # a unit of another dimension
+    (",吨标煤,", ",吨标煤 ,"),
+    ("energy,", "综合能耗,"),  # the item's Chinese name
+    ("energy,", "Energy,"),
+    ("energy,", "energy ,"),
+    ("energy,", "cod,"),  # an item twice
+    (lambda text: text.encode("gb18030")),
+    (lambda text: text.replace("统计局", "").encode("gb18030")),
+    (lambda text: text.encode("utf-8")[:-9]),  # cut inside the last line
+    (lambda text: text.encode("utf-8").rstrip(b"\n")),  # no line end at the end
+    (lambda text: text.encode("utf-8") + b"\n\n"),
+    (lambda text: b""),  # empty
+    (lambda text: "\ufeff".encode() + text.encode("gb18030")),  # a BOM on GB18030 bytes
+    (lambda text: text.encode("latin-1", "replace")),
+    (lambda text: b"PK\x03\x04" + text.encode()),
+    (lambda text: text.encode("utf-16")),
+]
+
+
+def test_files_of_a_layout_already_seen_read_as_the_per_park_reader_reads_them(tmp_path) -> None:
+    """The fast reader matches a file against the layout of the park's previous file: every
+    change to such a file is read as the per-park reader reads it (values, exact sources, bad
+    files), in either encoding and under either name case."""
+
+    base = nantong_years()[2021]
+    base = {**base, "energy": ("1974333.51", "吨标煤", "统计局")}
+    folders = []
+    for k, change in enumerate(_SAME_LAYOUT):
+        years = {2019: base, 2020: base, 2021: base}
+        folder = write_park(
+            tmp_path, years, park_id=f"l-{k:02d}", encoding="gb18030" if k % 2 else "utf-8"
+        )
+        text = (folder / "2020.csv").read_bytes().decode("gb18030" if k % 2 else "utf-8")
+        if callable(change):
+            data = change(text)
+        else:
+            old, new, *count = change
+            data = text.replace(old, new, *count).encode("gb18030" if k % 2 else "utf-8")
+        (folder / "2020.csv").write_bytes(data)
+        if k % 3 == 0:
+            (folder / "2021.csv").rename(folder / "2021.CSV")
+        folders.append(folder)
+    table = load_table(folders)
+    read = 0
+    for p, park in enumerate(table.parks):
+        per_park = load_park(park.path)
+        for year in per_park.years:
+            try:
+                records = per_park.records(year)
+            except ecopark.InputError:
+                assert (p, year) in table.bad, (park.id, year)
+                continue
+            r = table.rows[(p, year)]
+            got = {item: col[r] for item, col in table.values.items() if col[r] is not None}
+            assert got == {rec.item: rec.value for rec in records}, (park.id, year)
+            for rec in records:
+                source = table.sources[rec.item][r]
+                if isinstance(source, tuple):
+                    assert source == (rec.value_as_written, rec.unit_as_written), (park.id, year)
+            read += 1
+    assert len(table.bad) > 10 and read > 2 * len(folders)
+    assert assert_identical(folders) > 2 * len(folders)

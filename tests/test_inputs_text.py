@@ -312,6 +312,10 @@ YAML = "id: toy-park\nname: 测试园区\nbase_year: 2015\nwater_region: other\n
         (YAML + "standard: [[HJ]]\n", 5, "standard", ["must be text"]),
         (YAML + "standard: [HJ]\n", 5, "standard", ["unknown standard 'HJ'"]),
         ("base: &b 2015\nbase_year: *b\n", 1, None, ["anchor &b", "not accepted"]),
+        (YAML + "other: *b\n", 5, None, ["alias *b", "not accepted"]),
+        ((YAML + "colour: x\n").replace("\n", "\r\n"), 5, "colour", ["unknown key"]),
+        ((YAML + "colour: x\n").replace("\n", "\r"), 5, "colour", ["unknown key"]),
+        (YAML.replace("测试园区", "园区 & *公司 &") + "colour: x\n", 5, "colour", ["unknown key"]),
         (
             YAML + "sector_benchmarks:\n  6: 90\n  6: 80\n",
             7,

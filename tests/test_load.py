@@ -585,6 +585,23 @@ def test_not_a_folder(tmp_path):
     assert "is not a folder" in str(exc.value)
 
 
+def test_the_id_is_the_name_of_the_folder_a_link_or_dot_leads_to(tmp_path, monkeypatch):
+    folder = nantong_copy(tmp_path)
+    (tmp_path / "other-name").symlink_to(folder)
+    assert ecopark.load_park(tmp_path / "other-name").id == "nantong-variant"
+    monkeypatch.chdir(folder)
+    assert ecopark.load_park(".").id == "nantong-variant"
+    (folder / "park.yaml").write_text(
+        NANTONG_YAML.replace("nantong-variant", "x"), encoding="utf-8"
+    )
+    with pytest.raises(InputError) as exc:
+        ecopark.load_park(".")
+    assert str(exc.value) == (
+        "park.yaml, line 1, item 'id': id 'x' differs from the folder name 'nantong-variant'; "
+        "they must be equal"
+    )
+
+
 def test_fewer_than_six_selected_is_not_an_input_error(tmp_path):
     folder = nantong_copy(tmp_path, {"selected_optional": [2]})
     assert check_park(folder) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +107,28 @@ def load_config(park_dir: Path | str) -> ParkConfig:
     """
     park_dir = Path(park_dir)
     path = park_dir / "park.yaml"
-    shown = display_path(path)
+    try:
+        plain = stat.S_ISREG(os.lstat(path).st_mode)  # a file, not a link: in the folder
+    except OSError:
+        plain = False
+    if not plain:
+        _check_file(park_dir, path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem(display_path(path), "is not UTF-8 text; save park.yaml as UTF-8")
+        ) from None
+    if "\r" in text:  # line ends as a text file reads them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return parse_config(text, park_dir, "")
+    except InputError:  # the same problems again, naming the file (resolving it costs system calls)
+        return parse_config(text, park_dir, display_path(path))
+
+
+def _check_file(park_dir: Path, path: Path) -> None:
+    """Raise unless the folder is one, ``park.yaml`` in it a file and, if a link, in it."""
     if not park_dir.is_dir():
         raise InputError(
             Problem(
@@ -116,17 +139,13 @@ def load_config(park_dir: Path | str) -> ParkConfig:
     if not path.is_file():
         raise InputError(
             Problem(
-                shown,
+                display_path(path),
                 "park.yaml is missing; every park folder needs one with at least "
                 "id, name and base_year (see the README, 'The park folder')",
             )
         )
-    confined(path, park_dir, shown)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(Problem(shown, "is not UTF-8 text; save park.yaml as UTF-8")) from None
-    return parse_config(text, park_dir, shown)
+    if path.is_symlink():
+        confined(path, park_dir, display_path(path))
 
 
 def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
@@ -163,7 +182,9 @@ def parse_config(text: str, park_dir: Path | str, shown: str) -> ParkConfig:
     for key, expected in KEY_TYPES.items():
         if raw.get(key) not in (None, "") and (why := type_problem(key, raw[key], expected)):
             bad(key, why)
-    folder = park_dir.resolve().name
+    folder = park_dir.name
+    if folder in ("", ".", "..") or park_dir.is_symlink():
+        folder = park_dir.resolve().name  # the name of the folder it is
     if isinstance(raw.get("id"), str) and raw["id"] and raw["id"] != folder:
         bad("id", f"id '{raw['id']}' differs from the folder name '{folder}'; they must be equal")
     base_year = raw.get("base_year")

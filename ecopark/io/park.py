@@ -175,13 +175,12 @@ def park_standard(config: ParkConfig, code: str, park_dir: Path | str) -> Standa
     InputError
         If ``code`` names no standard, or one park.yaml does not list (naming those it does).
     """
-    shown = display_path(Path(park_dir) / "park.yaml")
     try:
         standard = load_standard(code)
     except InputError as exc:
         raise InputError(
             Problem(
-                shown,
+                display_path(Path(park_dir) / "park.yaml"),
                 f"{'; '.join(p.message for p in exc.problems)}; this park is assessed against "
                 f"{', '.join(config.standards)}",
                 item="standard",
@@ -190,7 +189,7 @@ def park_standard(config: ParkConfig, code: str, park_dir: Path | str) -> Standa
     if standard.code not in config.standards:
         raise InputError(
             Problem(
-                shown,
+                display_path(Path(park_dir) / "park.yaml"),
                 f"the park is not assessed against {standard.code}: its standard: names "
                 f"{', '.join(config.standards)} only; choose one of them, or add "
                 f"{standard.code} to standard: in park.yaml",

@@ -75,10 +75,11 @@ def load_yaml(text: str, shown: str) -> tuple[Any, dict[str, int]]:
             Problem(shown, f"is {len(text):,} characters; a YAML file here is a few lines")
         )
     try:
-        problems = [_alias_problem(event, shown) for event in yaml.parse(text, LOADER)]
-        problems = [p for p in problems if p is not None]
-        if problems:
-            raise InputError(problems)
+        if "&" in text or "*" in text:  # an anchor or alias is spelt with one of them
+            problems = [_alias_problem(event, shown) for event in yaml.parse(text, LOADER)]
+            problems = [p for p in problems if p is not None]
+            if problems:
+                raise InputError(problems)
         loader = LOADER(text)
         try:
             node = loader.get_single_node()

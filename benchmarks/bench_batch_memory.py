@@ -17,6 +17,7 @@ the repository root::
 
     .venv/bin/python benchmarks/bench_batch_memory.py [--park-years 1000] [--before /tmp/before]
     .venv/bin/python benchmarks/bench_batch_memory.py --real 72
+    .venv/bin/python benchmarks/bench_batch_memory.py --documents 40 [--before /tmp/before]
 """
 
 from __future__ import annotations
@@ -209,6 +210,61 @@ def real_child(data: Path, park_years: int, out: Path) -> dict:
     }
 
 
+def documents_child(data: Path, park_years: int) -> dict:
+    """Make the documents of ``park_years`` real park-years in this process (``PYTHONPATH``
+    chooses the tree), with the process's RSS [MB] every fifth park-year."""
+    import psutil
+
+    from ecopark.io.park import load_park
+    from ecopark.reports.documents import park_year_documents
+
+    me = psutil.Process()
+    samples: list[tuple[int, float]] = [(0, me.memory_info().rss / 2**20)]
+    start = time.process_time()
+    for done, (park, year) in enumerate(real_data(data, park_years), start=1):
+        made, failed = park_year_documents(load_park(data / park), year)
+        if failed or len(made) != 2:
+            raise SystemExit(f"{park} {year}: the documents failed: {failed}")
+        if done % 5 == 0 or done == 1:
+            samples.append((done, me.memory_info().rss / 2**20))
+    return {
+        "park_years": park_years,
+        "cpu_per_park_year": round((time.process_time() - start) / park_years, 3),
+        "samples": samples,
+    }
+
+
+def documents(park_years: int, before: Path | None) -> int:
+    """``--documents``: the documents of many park-years in one process, memory and CPU."""
+    sys.path.insert(0, str(HERE))
+    from benchtools import commit_of
+
+    load = os.getloadavg()
+    for tree in ([before] if before else []) + [ROOT]:
+        with tempfile.TemporaryDirectory(prefix="ecopark-bench-documents-") as tmp:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--documents-child", tmp, str(park_years)],
+                env=dict(os.environ, PYTHONPATH=str(tree.resolve())),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        if proc.returncode:
+            raise SystemExit(f"{tree}: the documents failed:\n{proc.stderr[-3000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(
+            f"{commit_of(tree)}: documents of {r['park_years']} park-years in one process, "
+            f"{r['cpu_per_park_year']} s CPU per park-year"
+        )
+        print(
+            "  park-years done → RSS [MB]: " + ", ".join(f"{d}: {m:.0f}" for d, m in r["samples"])
+        )
+    print(
+        f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; after: {os.getloadavg()[0]:.1f}"
+    )
+    return 0
+
+
 def _run_tree(tree: Path, data: Path, park_years: int, tmp: Path) -> dict:
     out = tmp / f"out-{tree.name}"
     proc = subprocess.run(
@@ -229,8 +285,18 @@ def main() -> int:
     p.add_argument("--park-years", type=int, default=1000)
     p.add_argument("--before", type=Path, help="an earlier checkout, run first for comparison")
     p.add_argument("--real", type=int, metavar="N", help="N real park-years instead (e.g. 72)")
+    p.add_argument(
+        "--documents", type=int, metavar="N", help="the documents of N park-years instead"
+    )
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    p.add_argument("--documents-child", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.documents_child:
+        data, n = args.documents_child
+        print(json.dumps(documents_child(Path(data), int(n))))
+        return 0
+    if args.documents:
+        return documents(args.documents, args.before)
     if args.child:
         data, n, out = args.child
         print(json.dumps(child(Path(data), int(n), Path(out))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from docx.oxml.ns import qn
 
 import ecopark
 from ecopark.cli import main
-from ecopark.reports import batch
+from ecopark.reports import batch, documents
 from ecopark.reports.batch import InProcess, Job, JobResult, Outcome
 from ecopark.reports.pdf import ENV_VAR, find_browser
 from ecopark.tables.officetable import FAIL_RGB, workbook_bytes
@@ -182,6 +183,31 @@ def test_what_it_would_take_lists_counted_indicators_first_and_marks_the_unreali
 
 # --------------------------------------------------------------------------------------------
 # A consultant's template
+
+
+def test_a_document_leaves_no_cycle_holding_it(nantong):
+    """python-docx and openpyxl leave reference cycles that hold the whole document (≈ 3 MB a
+    park-year), freed only by a full collection: a batch worker making the documents of
+    park-year after park-year grew by tens of MB. The documents' function collects them, and
+    leaves objects a caller froze (``gc.freeze()`` before a fork) frozen."""
+    gc.collect()
+    for kind in documents.DOCUMENT_SUFFIXES:
+        assert documents.document_bytes(nantong, kind, FILLED_ON)[:2] == b"PK"
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection would find left
+        try:
+            gc.collect()
+            left = {type(o).__module__.split(".")[0] for o in gc.garbage}
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert not left & {"docx", "openpyxl", "lxml"}, kind
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        documents.document_bytes(nantong, "xlsx", FILLED_ON)
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
 
 
 def _template(path: Path, extra: str = "") -> Path:

@@ -27,8 +27,9 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   result per missing inputs, year, base year, limit and role; a reported value per cell as
   written; a limit per park (and per sign of a ``by_sign_of`` helper);
 - the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`; judge reads
-  probes (:class:`_Probe`: id, tier, role, pass flag) and a verdict that read nothing else is
-  kept for every park-year of the park with the same flags.
+  probes (:class:`_Probe`: id, tier, role, pass flag; one per indicator, role and flag), a
+  verdict that read nothing else is kept for every park-year of the park with the same flags,
+  and the results it read of a park are given as they are in the park's other years.
 
 Reading: a year file the fast reader can prove clean (decoded by :func:`~ecopark.io.yearfile.decode`,
 no quote, no carriage return and no other line end, a plain header, each row a known item once)
@@ -1029,47 +1030,26 @@ _PASS, _FAIL, _NONE = 1, 0, -1
 _FLAG_VALUES = np.array([None, False, True], dtype=object)
 
 
-#: What a probe copies from its result when judge first reads beyond the four fields.
-_COPIED = (
-    "category",
-    "name_zh",
-    "name_en",
-    "unit",
-    "requirement",
-    "limit",
-    "value",
-    "display",
-    "mark",
-    "label",
-    "reason_zh",
-    "reason_en",
-    "display_marked",
-    "computable",
-)
-
-
 class _Probe:
     """What :func:`ecopark.verdict.judge` reads of a result first: id, tier, role, pass flag.
 
-    Any other attribute makes the real result (:meth:`_Group.result`), logging which, and the
-    probe then holds the result's fields (:data:`_COPIED`; anything else is read from it): a
-    verdict that read nothing else depends on these four fields alone and is kept for every
-    park-year with the same ones.
+    One probe per indicator, role and flag serves every park-year of a group: any other
+    attribute is read from the real result (:meth:`_Group.result`) of the park-year being
+    judged (:attr:`_Group.judging`), and its indicator logged. A verdict that read nothing
+    else depends on these four fields alone and is kept for every park-year with the same ones.
     """
 
-    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log", *_COPIED)
+    __slots__ = ("number", "tier", "role", "passed", "_group", "_j")
 
-    def __init__(self, group: _Group, j: int, i: int, role: str, passed: bool | None, log: list):
+    def __init__(self, group: _Group, j: int, role: str, passed: bool | None):
         ind = group.inds[j]
         self.number, self.tier, self.role, self.passed = ind.number, ind.tier, role, passed
-        self._group, self._j, self._i, self._log = group, j, i, log
+        self._group, self._j = group, j
 
     def __getattr__(self, name: str):
-        self._log.append(self._j)
-        real = self._group.result(self._j, self._i)
-        for copied in _COPIED:
-            setattr(self, copied, getattr(real, copied))
-        return getattr(real, name)
+        group = self._group
+        group.log.append(self._j)
+        return getattr(group.result(self._j, group.judging), name)
 
 
 class _Results(Sequence):
@@ -1126,7 +1106,13 @@ class _Group:
         for j in range(count):
             self._indicator(j)
         self._verdicts: dict[tuple, tuple[bool, tuple]] = {}
-        self._read: dict[tuple, frozenset[int]] = {}
+        # per park, the indicators whose results judge read beyond the probes' four fields
+        self._read: dict[int, frozenset[int]] = {}
+        # the probes of each park: per indicator, one per flag (indexed by flag + 1)
+        self._probes: dict[int, list[tuple[_Probe, ...]]] = {}
+        self._probes_of: dict[tuple[int, str], tuple[_Probe, ...]] = {}
+        # the park-year judge is judging, and the indicators whose results it read
+        self.judging, self.log = -1, []
 
     # -- per park-year -------------------------------------------------------------------------
 
@@ -1195,6 +1181,26 @@ class _Group:
         """Per park-year, the pass flags as Python values (made for all at once)."""
         return _FLAG_VALUES[self.passed.T + 1].tolist()
 
+    @functools.cached_property
+    def _flag_codes(self) -> list[list[int]]:
+        """Per park-year, each indicator's flag + 1 (0: None, 1: False, 2: True)."""
+        return (self.passed.T + 1).tolist()
+
+    def _park_probes(self, i: int) -> list[tuple[_Probe, ...]]:
+        """The probes of park-year ``i``'s park: per indicator, for flag None, False, True."""
+        p = int(self.park_of[i])
+        hit = self._probes.get(p)
+        if hit is None:
+            hit = self._probes[p] = []
+            for j, role in enumerate(self.roles[p]):
+                triple = self._probes_of.get((j, role))
+                if triple is None:
+                    triple = self._probes_of[(j, role)] = tuple(
+                        _Probe(self, j, role, flag) for flag in (None, False, True)
+                    )
+                hit.append(triple)
+        return hit
+
     def park_year(self, i: int) -> ParkYear:
         """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
         p, y = self.members[i]
@@ -1207,21 +1213,22 @@ class _Group:
         k = (int(self.park_of[i]), self.passed[:, i].tobytes())
         hit = self._verdicts.get(k)
         if hit is None:
-            # the results judge read more of under the same key: given as they are
-            read = self._read.get(k, ())
-            log: list[int] = []
-            roles = self.roles[self.park_of[i]]
-            flags = self.passed_of(i)
-            given = [
-                self.result(j, i) if j in read else _Probe(self, j, i, roles[j], flags[j], log)
-                for j in range(len(self.inds))
-            ]
-            compliant, reasons = judge(given, self.standard, config)  # type: ignore[arg-type]
+            # the results judge read more of in this park's other years, where they do not
+            # pass, are given as they are (the others as probes)
+            codes = self._flag_codes[i]
+            given: list = [probes[f] for probes, f in zip(self._park_probes(i), codes, strict=True)]
+            real = [j for j in self._read.get(int(self.park_of[i]), ()) if codes[j] != 2]
+            for j in real:
+                given[j] = self.result(j, i)
+            self.judging, self.log = i, []
+            compliant, reasons = judge(given, self.standard, config)
+            log, self.judging = self.log, -1
             hit = (compliant, tuple(reasons))
-            if not log and not read:  # the verdict read only the four fields of the key
+            if not log and not real:  # the verdict read only the four fields of the key
                 self._verdicts[k] = hit
             elif log:
-                self._read[k] = frozenset(read) | frozenset(log)
+                p = int(self.park_of[i])
+                self._read[p] = self._read.get(p, frozenset()) | frozenset(log)
         py.compliant, py.reasons = hit
         return py
 

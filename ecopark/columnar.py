@@ -879,29 +879,27 @@ def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Stan
     return out, years - base
 
 
-def _prefilter(x: np.ndarray, limits: list[Limit | None], rules: Rules) -> np.ndarray:
-    """A superset of the elements :func:`near_boundary` calls near (then asked one by one)."""
+def _prefilter(
+    x: np.ndarray, limits: list[Limit | None], codes: np.ndarray, rules: Rules
+) -> np.ndarray:
+    """A superset of the elements :func:`near_boundary` calls near (then asked one by one);
+    element ``i``'s limit is ``limits[codes[i]]``."""
     size = np.abs(x)
     tol = 4 * REL_TOL * size
     unit = 10.0**-rules.places
+    numeric = [lm is not None and not isinstance(lm.value, str) for lm in limits]
     with np.errstate(all="ignore"):
         near = size <= 0.5 * unit + tol
         frac = np.mod(size / unit, 1.0)
         near |= np.abs(frac - 0.5) * unit <= tol + 1e-12 * unit
         lim = np.array(
-            [
-                math.nan if lm is None or isinstance(lm.value, str) else float(lm.value)
-                for lm in limits
-            ]
-        )
+            [float(lm.value) if ok else math.nan for lm, ok in zip(limits, numeric, strict=True)]
+        )[codes]
         gap = np.abs(x - lim)
         near |= gap <= tol
         half = np.array(
-            [
-                0.0 if lm is None or isinstance(lm.value, str) else 0.5 * 10.0**-lm.places
-                for lm in limits
-            ]
-        )
+            [0.5 * 10.0**-lm.places if ok else 0.0 for lm, ok in zip(limits, numeric, strict=True)]
+        )[codes]
         near |= np.abs(gap - half) <= tol
         near |= ~np.isfinite(size) | (size >= 1e12)
     return near
@@ -1234,16 +1232,41 @@ class _Group:
 
     # -- per indicator -------------------------------------------------------------------------
 
-    def _applied(self, j: int) -> list:
-        """The limit that applies to each park-year: once per park where the requirement reads
-        no values, else per park-year (:meth:`Indicator.applicable`)."""
+    def _applied(self, j: int) -> tuple[list, list, np.ndarray]:
+        """The limit that applies to each park-year: once per park's attributes and benchmark
+        where the requirement reads no values, else per park-year (:meth:`Indicator.applicable`).
+
+        Returns
+        -------
+        (list, list, ndarray)
+            Per park-year its :class:`~ecopark.standard.model.Applied`; the distinct ones (by
+            identity); per park-year the index of its own among them.
+        """
         ind = self.inds[j]
+        distinct: list = []
+        index: dict[int, int] = {}
+
+        def code(a) -> int:
+            c = index.get(id(a))
+            if c is None:
+                c = index[id(a)] = len(distinct)
+                distinct.append(a)
+            return c
+
         if not _reads_values(ind.requirement):
-            per_park = [
-                ind.applicable({}, 0, c.attributes, c.sector_benchmarks.get(_indicator_key(ind)))
-                for c in self.configs
-            ]
-            return [per_park[k] for k in self.park_of]
+            memo: dict[tuple, object] = {}
+            per_park = []
+            for c in self.configs:
+                bench = c.sector_benchmarks.get(_indicator_key(ind))
+                k = _as_key(c.attributes, bench)
+                hit = memo.get(k) if k is not None else None
+                if hit is None:
+                    hit = ind.applicable({}, 0, c.attributes, bench)
+                    if k is not None:
+                        memo[k] = hit
+                per_park.append(hit)
+            park_codes = np.array([code(a) for a in per_park], dtype=np.int64)
+            return [per_park[k] for k in self.park_of], distinct, park_codes[self.park_of]
         signs = self._signs(ind.requirement)
         out = []
         kept: dict[tuple[int, int], object] = {}
@@ -1262,7 +1285,7 @@ class _Group:
                 if signs[i]:
                     kept[k] = hit
             out.append(hit)
-        return out
+        return out, distinct, np.array([code(a) for a in out], dtype=np.int64)
 
     def _signs(self, req: Requirement) -> np.ndarray:
         """Per park-year, the sign of the helper a ``by_sign_of`` requirement reads (±1) where
@@ -1308,13 +1331,14 @@ class _Group:
 
     def _indicator(self, j: int) -> None:
         ind = self.inds[j]
-        applied = self._applied(j)
+        applied, distinct, codes = self._applied(j)
         self.applied.append(applied)
         if ind.reported:
             self._reported(j, applied)
             return
         size = len(self.members)
         limits = [a.limit for a in applied]
+        distinct_limits = [a.limit for a in distinct]
         vec = _Vector(self.frame)
         try:
             x = vec.run(ind.formula.tree)
@@ -1323,7 +1347,7 @@ class _Group:
                 slow |= self.frame.n <= 0
         except _Bad:
             x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
-        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
+        cand = ~slow & _prefilter(np.where(slow, 1.0, x), distinct_limits, codes, self.rules)
         later = self.later[j]
         for i in np.flatnonzero(cand).tolist():
             xi = float(x[i])
@@ -1335,18 +1359,25 @@ class _Group:
         self._slow(j, np.flatnonzero(slow), applied)
         fast = ~slow
         self.computable[j] = fast | self.computable[j]
-        self._pass_flags(j, fast, x, limits)
+        self._pass_flags(j, fast, x, distinct_limits, codes)
 
-    def _pass_flags(self, j: int, fast: np.ndarray, x: np.ndarray, limits: list) -> None:
-        """Pass flags of the elements the floats decided, per limit: :func:`ecopark.rounding.passes`
-        over the array where it takes one (全数值比较法), else element by element."""
-        by_limit: dict[int, list[int]] = {}
-        for i in np.flatnonzero(fast):
-            lm = limits[i]
-            if lm is not None:
-                by_limit.setdefault(id(lm), []).append(int(i))
-        for where in by_limit.values():
-            lm = limits[where[0]]
+    def _pass_flags(
+        self, j: int, fast: np.ndarray, x: np.ndarray, limits: list, codes: np.ndarray
+    ) -> None:
+        """Pass flags of the elements the floats decided, per limit (``limits[codes[i]]``):
+        :func:`ecopark.rounding.passes` over the array where it takes one (全数值比较法), else
+        element by element."""
+        where_fast = np.flatnonzero(fast)
+        fast_codes = codes[where_fast]
+        order = np.argsort(fast_codes, kind="stable")
+        sorted_codes = fast_codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        for where in np.split(where_fast[order], starts[1:]):
+            if not len(where):
+                continue
+            lm = limits[codes[where[0]]]
+            if lm is None:
+                continue
             vals = x[where]
             try:
                 flags = passes(vals, lm, self.rules)
@@ -1410,6 +1441,21 @@ class _Group:
                     shared[k] = hit
             done.append(hit)
         self._keep(j, list(range(len(self.members))), done)
+
+
+def _as_key(attributes: Mapping, benchmark: object) -> tuple | None:
+    """A park's attributes and benchmark as a key (types kept: 60 and 60.0 print apart), or
+    None when a value is not hashable."""
+    k = (
+        tuple((name, type(v), v) for name, v in sorted(attributes.items())),
+        type(benchmark),
+        benchmark,
+    )
+    try:
+        hash(k)
+    except TypeError:
+        return None
+    return k
 
 
 def _reads_values(req: Requirement | None) -> bool:

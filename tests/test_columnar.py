@@ -455,3 +455,27 @@ def test_no_separator_is_part_of_a_character() -> None:
             for enc in ("utf-8", "gb18030"):
                 text = (head + sep.encode() + b"x").decode(enc, "replace")
                 assert text.endswith(sep + "x") and text.count(sep) == 1, (head, sep, enc)
+
+
+def test_limits_are_worked_out_once_per_attributes_and_benchmark_as_written(tmp_path) -> None:
+    """Parks with the same attributes and benchmark share a limit; another benchmark (90.0 is
+    kept apart from 90 too) or attribute (16: ≥10, 京津冀 ≥30) gets its own, as the per-park
+    engine works it out."""
+    years = {y: dict(nantong_years()[2021]) for y in (2015, 2021)}
+    parks = [
+        write_park(tmp_path, years, config, park_id=f"p{k}")
+        for k, config in enumerate(
+            [
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 92.25}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90.0}},
+                {"dominant_sector_share": 0.5, "sector_benchmarks": {6: 90}},
+                {"water_region": "jingjinji"},
+            ]
+        )
+    ]
+    assert assert_identical(parks) == 12
+    got = [_only(p, 2021).results for p in parks]
+    assert [r[5].requirement for r in got[:5]] == ["≥90", "≥92.25", "≥90", "≥90", "≥70"]
+    assert (got[0][15].requirement, got[5][15].requirement) == ("≥10", "≥30")

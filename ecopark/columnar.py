@@ -863,6 +863,20 @@ class ParkYear:
             return tuple(bool(c) for c in self.group.computable[:, self.index])
         return tuple(r.computable for r in self.results)
 
+    @property
+    def failing(self) -> list[str]:
+        """The ids of the indicators that do not pass (:attr:`passed` False), in order."""
+        if self.made is None and self.group is not None:
+            return self.group.failing[self.index]
+        return [n for n, ok in zip(self.numbers, self.passed, strict=True) if ok is False]
+
+    @property
+    def not_computable(self) -> int:
+        """How many results are not computable."""
+        if self.made is None and self.group is not None:
+            return self.group.not_computable[self.index]
+        return sum(not c for c in self.computable)
+
 
 def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Standard):
     """Per year reference the formulas use: the file row of each park-year (−1: none)."""
@@ -994,8 +1008,8 @@ def summary_row(py: ParkYear) -> dict:
         "compliant": py.compliant,
         "judged": py.judged_reason is None,
         "judged_reason": py.judged_reason.zh if py.judged_reason else "",
-        "failing": [n for n, ok in zip(py.numbers, py.passed, strict=True) if ok is False],
-        "not_computable": sum(not c for c in py.computable),
+        "failing": list(py.failing),
+        "not_computable": py.not_computable,
         "reasons": [r.zh for r in py.reasons],
         "error": "",
     }
@@ -1198,6 +1212,17 @@ class _Group:
                     )
                 hit.append(triple)
         return hit
+
+    @functools.cached_property
+    def failing(self) -> list[list[str]]:
+        """Per park-year, the ids of the indicators that do not pass (made for all at once)."""
+        numbers = np.array([ind.number for ind in self.inds], dtype=object)
+        return [numbers[row].tolist() for row in self.passed.T == _FAIL]
+
+    @functools.cached_property
+    def not_computable(self) -> list[int]:
+        """Per park-year, how many results are not computable."""
+        return (~self.computable).sum(axis=0).tolist()
 
     def park_year(self, i: int) -> ParkYear:
         """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""

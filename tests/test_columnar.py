@@ -135,6 +135,9 @@ def assert_identical(folders: list[Path], standard: str | None = None) -> int:
         assert py.compliant == a.compliant, where
         assert [r.zh for r in py.reasons] == [r.zh for r in a.reasons], where
         assert py.judged_reason == a.judged_reason, where
+        # from the group's arrays (the results are not made yet)
+        assert py.failing == [r.number for r in a.results if r.passed is False], where
+        assert py.not_computable == sum(not r.computable for r in a.results), where
         assert [_fields(r) for r in py.results] == [_fields(r) for r in a.results], where
         count += 1
     return count

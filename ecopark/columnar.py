@@ -646,14 +646,10 @@ class _Vector:
         arrays = [a for a in args if isinstance(a, np.ndarray)]
         if not arrays:
             return func(*args)
-        stacked = np.empty((len(arrays[0]), len(args)), dtype=object)
-        for j, a in enumerate(args):
-            stacked[:, j] = (
-                [int(v) if isinstance(v, np.integer) else v for v in a]
-                if (isinstance(a, np.ndarray))
-                else [a] * len(arrays[0])
-            )
-        keys = [tuple(row) for row in stacked]
+        size = len(arrays[0])
+        # as Python numbers (tolist: an int array's elements as int, an object array's as held)
+        columns = [a.tolist() if isinstance(a, np.ndarray) else [a] * size for a in args]
+        keys = list(zip(*columns, strict=True))
         memo: dict[tuple, object] = {}
         for here in set(keys):
             try:
@@ -674,7 +670,7 @@ class _Vector:
         if isinstance(v, np.ndarray):
             if v.dtype == float:
                 return v
-            return np.array([float(x) for x in v], dtype=float)
+            return np.array([float(x) for x in v.tolist()], dtype=float)
         return float(v)
 
     def _binop(self, op: ast.operator, a, b):

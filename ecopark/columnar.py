@@ -25,7 +25,8 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   array (per limit; element by element where it takes no array);
 - what is the same for many park-years is evaluated once, by the engine: a not-computable
   result per missing inputs, year, base year, limit and role; a reported value per cell as
-  written; a limit per park (and per sign of a ``by_sign_of`` helper);
+  written; a limit per distinct park attributes and benchmark (per park and sign of a
+  ``by_sign_of`` helper);
 - the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`; judge reads
   probes (:class:`_Probe`: id, tier, role, pass flag; one per indicator, role and flag), a
   verdict that read nothing else is kept for every park-year of the park with the same flags,

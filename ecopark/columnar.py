@@ -25,10 +25,12 @@ flag, because the columnar engine decides nothing the per-park engine decides ot
   array (per limit; element by element where it takes no array);
 - what is the same for many park-years is evaluated once, by the engine: a not-computable
   result per missing inputs, year, base year, limit and role; a reported value per cell as
-  written; a limit per park (and per sign of a ``by_sign_of`` helper);
+  written; a limit per distinct park attributes and benchmark (per park and sign of a
+  ``by_sign_of`` helper);
 - the verdict is :func:`ecopark.verdict.judge` and :func:`ecopark.engine.judged`; judge reads
-  probes (:class:`_Probe`: id, tier, role, pass flag) and a verdict that read nothing else is
-  kept for every park-year of the park with the same flags.
+  probes (:class:`_Probe`: id, tier, role, pass flag; one per indicator, role and flag), a
+  verdict that read nothing else is kept for every park-year of the park with the same flags,
+  and the results it read of a park are given as they are in the park's other years.
 
 Reading: a year file the fast reader can prove clean (decoded as
 :func:`~ecopark.io.yearfile.decode` decodes it, ``\r\n`` read as ``\n``, no quote, no other
@@ -876,14 +878,10 @@ class _Vector:
         arrays = [a for a in args if isinstance(a, np.ndarray)]
         if not arrays:
             return func(*args)
-        stacked = np.empty((len(arrays[0]), len(args)), dtype=object)
-        for j, a in enumerate(args):
-            stacked[:, j] = (
-                [int(v) if isinstance(v, np.integer) else v for v in a]
-                if (isinstance(a, np.ndarray))
-                else [a] * len(arrays[0])
-            )
-        keys = [tuple(row) for row in stacked]
+        size = len(arrays[0])
+        # as Python numbers (tolist: an int array's elements as int, an object array's as held)
+        columns = [a.tolist() if isinstance(a, np.ndarray) else [a] * size for a in args]
+        keys = list(zip(*columns, strict=True))
         memo: dict[tuple, object] = {}
         for here in set(keys):
             try:
@@ -904,7 +902,7 @@ class _Vector:
         if isinstance(v, np.ndarray):
             if v.dtype == float:
                 return v
-            return np.array([float(x) for x in v], dtype=float)
+            return np.array([float(x) for x in v.tolist()], dtype=float)
         return float(v)
 
     def _binop(self, op: ast.operator, a, b):
@@ -1093,6 +1091,20 @@ class ParkYear:
             return tuple(bool(c) for c in self.group.computable[:, self.index])
         return tuple(r.computable for r in self.results)
 
+    @property
+    def failing(self) -> list[str]:
+        """The ids of the indicators that do not pass (:attr:`passed` False), in order."""
+        if self.made is None and self.group is not None:
+            return self.group.failing[self.index]
+        return [n for n, ok in zip(self.numbers, self.passed, strict=True) if ok is False]
+
+    @property
+    def not_computable(self) -> int:
+        """How many results are not computable."""
+        if self.made is None and self.group is not None:
+            return self.group.not_computable[self.index]
+        return sum(not c for c in self.computable)
+
 
 def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Standard):
     """Per year reference the formulas use: the file row of each park-year (−1: none)."""
@@ -1109,29 +1121,27 @@ def _ref_rows(table: Table, parks: np.ndarray, years: np.ndarray, standard: Stan
     return out, years - base
 
 
-def _prefilter(x: np.ndarray, limits: list[Limit | None], rules: Rules) -> np.ndarray:
-    """A superset of the elements :func:`near_boundary` calls near (then asked one by one)."""
+def _prefilter(
+    x: np.ndarray, limits: list[Limit | None], codes: np.ndarray, rules: Rules
+) -> np.ndarray:
+    """A superset of the elements :func:`near_boundary` calls near (then asked one by one);
+    element ``i``'s limit is ``limits[codes[i]]``."""
     size = np.abs(x)
     tol = 4 * REL_TOL * size
     unit = 10.0**-rules.places
+    numeric = [lm is not None and not isinstance(lm.value, str) for lm in limits]
     with np.errstate(all="ignore"):
         near = size <= 0.5 * unit + tol
         frac = np.mod(size / unit, 1.0)
         near |= np.abs(frac - 0.5) * unit <= tol + 1e-12 * unit
         lim = np.array(
-            [
-                math.nan if lm is None or isinstance(lm.value, str) else float(lm.value)
-                for lm in limits
-            ]
-        )
+            [float(lm.value) if ok else math.nan for lm, ok in zip(limits, numeric, strict=True)]
+        )[codes]
         gap = np.abs(x - lim)
         near |= gap <= tol
         half = np.array(
-            [
-                0.0 if lm is None or isinstance(lm.value, str) else 0.5 * 10.0**-lm.places
-                for lm in limits
-            ]
-        )
+            [0.5 * 10.0**-lm.places if ok else 0.0 for lm, ok in zip(limits, numeric, strict=True)]
+        )[codes]
         near |= np.abs(gap - half) <= tol
         near |= ~np.isfinite(size) | (size >= 1e12)
     return near
@@ -1226,8 +1236,8 @@ def summary_row(py: ParkYear) -> dict:
         "compliant": py.compliant,
         "judged": py.judged_reason is None,
         "judged_reason": py.judged_reason.zh if py.judged_reason else "",
-        "failing": [n for n, ok in zip(py.numbers, py.passed, strict=True) if ok is False],
-        "not_computable": sum(not c for c in py.computable),
+        "failing": list(py.failing),
+        "not_computable": py.not_computable,
         "reasons": [r.zh for r in py.reasons],
         "error": "",
     }
@@ -1260,47 +1270,26 @@ _PASS, _FAIL, _NONE = 1, 0, -1
 _FLAG_VALUES = np.array([None, False, True], dtype=object)
 
 
-#: What a probe copies from its result when judge first reads beyond the four fields.
-_COPIED = (
-    "category",
-    "name_zh",
-    "name_en",
-    "unit",
-    "requirement",
-    "limit",
-    "value",
-    "display",
-    "mark",
-    "label",
-    "reason_zh",
-    "reason_en",
-    "display_marked",
-    "computable",
-)
-
-
 class _Probe:
     """What :func:`ecopark.verdict.judge` reads of a result first: id, tier, role, pass flag.
 
-    Any other attribute makes the real result (:meth:`_Group.result`), logging which, and the
-    probe then holds the result's fields (:data:`_COPIED`; anything else is read from it): a
-    verdict that read nothing else depends on these four fields alone and is kept for every
-    park-year with the same ones.
+    One probe per indicator, role and flag serves every park-year of a group: any other
+    attribute is read from the real result (:meth:`_Group.result`) of the park-year being
+    judged (:attr:`_Group.judging`), and its indicator logged. A verdict that read nothing
+    else depends on these four fields alone and is kept for every park-year with the same ones.
     """
 
-    __slots__ = ("number", "tier", "role", "passed", "_group", "_j", "_i", "_log", *_COPIED)
+    __slots__ = ("number", "tier", "role", "passed", "_group", "_j")
 
-    def __init__(self, group: _Group, j: int, i: int, role: str, passed: bool | None, log: list):
+    def __init__(self, group: _Group, j: int, role: str, passed: bool | None):
         ind = group.inds[j]
         self.number, self.tier, self.role, self.passed = ind.number, ind.tier, role, passed
-        self._group, self._j, self._i, self._log = group, j, i, log
+        self._group, self._j = group, j
 
     def __getattr__(self, name: str):
-        self._log.append(self._j)
-        real = self._group.result(self._j, self._i)
-        for copied in _COPIED:
-            setattr(self, copied, getattr(real, copied))
-        return getattr(real, name)
+        group = self._group
+        group.log.append(self._j)
+        return getattr(group.result(self._j, group.judging), name)
 
 
 class _Results(Sequence):
@@ -1357,7 +1346,13 @@ class _Group:
         for j in range(count):
             self._indicator(j)
         self._verdicts: dict[tuple, tuple[bool, tuple]] = {}
-        self._read: dict[tuple, frozenset[int]] = {}
+        # per park, the indicators whose results judge read beyond the probes' four fields
+        self._read: dict[int, frozenset[int]] = {}
+        # the probes of each park: per indicator, one per flag (indexed by flag + 1)
+        self._probes: dict[int, list[tuple[_Probe, ...]]] = {}
+        self._probes_of: dict[tuple[int, str], tuple[_Probe, ...]] = {}
+        # the park-year judge is judging, and the indicators whose results it read
+        self.judging, self.log = -1, []
 
     # -- per park-year -------------------------------------------------------------------------
 
@@ -1426,6 +1421,37 @@ class _Group:
         """Per park-year, the pass flags as Python values (made for all at once)."""
         return _FLAG_VALUES[self.passed.T + 1].tolist()
 
+    @functools.cached_property
+    def _flag_codes(self) -> list[list[int]]:
+        """Per park-year, each indicator's flag + 1 (0: None, 1: False, 2: True)."""
+        return (self.passed.T + 1).tolist()
+
+    def _park_probes(self, i: int) -> list[tuple[_Probe, ...]]:
+        """The probes of park-year ``i``'s park: per indicator, for flag None, False, True."""
+        p = int(self.park_of[i])
+        hit = self._probes.get(p)
+        if hit is None:
+            hit = self._probes[p] = []
+            for j, role in enumerate(self.roles[p]):
+                triple = self._probes_of.get((j, role))
+                if triple is None:
+                    triple = self._probes_of[(j, role)] = tuple(
+                        _Probe(self, j, role, flag) for flag in (None, False, True)
+                    )
+                hit.append(triple)
+        return hit
+
+    @functools.cached_property
+    def failing(self) -> list[list[str]]:
+        """Per park-year, the ids of the indicators that do not pass (made for all at once)."""
+        numbers = np.array([ind.number for ind in self.inds], dtype=object)
+        return [numbers[row].tolist() for row in self.passed.T == _FAIL]
+
+    @functools.cached_property
+    def not_computable(self) -> list[int]:
+        """Per park-year, how many results are not computable."""
+        return (~self.computable).sum(axis=0).tolist()
+
     def park_year(self, i: int) -> ParkYear:
         """Park-year ``i`` judged (:func:`ecopark.engine.judged`, :func:`ecopark.verdict.judge`)."""
         p, y = self.members[i]
@@ -1438,36 +1464,62 @@ class _Group:
         k = (int(self.park_of[i]), self.passed[:, i].tobytes())
         hit = self._verdicts.get(k)
         if hit is None:
-            # the results judge read more of under the same key: given as they are
-            read = self._read.get(k, ())
-            log: list[int] = []
-            roles = self.roles[self.park_of[i]]
-            flags = self.passed_of(i)
-            given = [
-                self.result(j, i) if j in read else _Probe(self, j, i, roles[j], flags[j], log)
-                for j in range(len(self.inds))
-            ]
-            compliant, reasons = judge(given, self.standard, config)  # type: ignore[arg-type]
+            # the results judge read more of in this park's other years, where they do not
+            # pass, are given as they are (the others as probes)
+            codes = self._flag_codes[i]
+            given: list = [probes[f] for probes, f in zip(self._park_probes(i), codes, strict=True)]
+            real = [j for j in self._read.get(int(self.park_of[i]), ()) if codes[j] != 2]
+            for j in real:
+                given[j] = self.result(j, i)
+            self.judging, self.log = i, []
+            compliant, reasons = judge(given, self.standard, config)
+            log, self.judging = self.log, -1
             hit = (compliant, tuple(reasons))
-            if not log and not read:  # the verdict read only the four fields of the key
+            if not log and not real:  # the verdict read only the four fields of the key
                 self._verdicts[k] = hit
             elif log:
-                self._read[k] = frozenset(read) | frozenset(log)
+                p = int(self.park_of[i])
+                self._read[p] = self._read.get(p, frozenset()) | frozenset(log)
         py.compliant, py.reasons = hit
         return py
 
     # -- per indicator -------------------------------------------------------------------------
 
-    def _applied(self, j: int) -> list:
-        """The limit that applies to each park-year: once per park where the requirement reads
-        no values, else per park-year (:meth:`Indicator.applicable`)."""
+    def _applied(self, j: int) -> tuple[list, list, np.ndarray]:
+        """The limit that applies to each park-year: once per park's attributes and benchmark
+        where the requirement reads no values, else per park-year (:meth:`Indicator.applicable`).
+
+        Returns
+        -------
+        (list, list, ndarray)
+            Per park-year its :class:`~ecopark.standard.model.Applied`; the distinct ones (by
+            identity); per park-year the index of its own among them.
+        """
         ind = self.inds[j]
+        distinct: list = []
+        index: dict[int, int] = {}
+
+        def code(a) -> int:
+            c = index.get(id(a))
+            if c is None:
+                c = index[id(a)] = len(distinct)
+                distinct.append(a)
+            return c
+
         if not _reads_values(ind.requirement):
-            per_park = [
-                ind.applicable({}, 0, c.attributes, c.sector_benchmarks.get(_indicator_key(ind)))
-                for c in self.configs
-            ]
-            return [per_park[k] for k in self.park_of]
+            memo: dict[tuple, object] = {}
+            per_park = []
+            for c in self.configs:
+                bench = c.sector_benchmarks.get(_indicator_key(ind))
+                k = _as_key(c.attributes, bench)
+                hit = memo.get(k) if k is not None else None
+                if hit is None:
+                    hit = ind.applicable({}, 0, c.attributes, bench)
+                    if k is not None:
+                        memo[k] = hit
+                per_park.append(hit)
+            park_codes = np.array([code(a) for a in per_park], dtype=np.int64)
+            return [per_park[k] for k in self.park_of], distinct, park_codes[self.park_of]
         signs = self._signs(ind.requirement)
         out = []
         kept: dict[tuple[int, int], object] = {}
@@ -1486,7 +1538,7 @@ class _Group:
                 if signs[i]:
                     kept[k] = hit
             out.append(hit)
-        return out
+        return out, distinct, np.array([code(a) for a in out], dtype=np.int64)
 
     def _signs(self, req: Requirement) -> np.ndarray:
         """Per park-year, the sign of the helper a ``by_sign_of`` requirement reads (±1) where
@@ -1532,13 +1584,14 @@ class _Group:
 
     def _indicator(self, j: int) -> None:
         ind = self.inds[j]
-        applied = self._applied(j)
+        applied, distinct, codes = self._applied(j)
         self.applied.append(applied)
         if ind.reported:
             self._reported(j, applied)
             return
         size = len(self.members)
         limits = [a.limit for a in applied]
+        distinct_limits = [a.limit for a in distinct]
         vec = _Vector(self.frame)
         try:
             x = vec.run(ind.formula.tree)
@@ -1547,7 +1600,7 @@ class _Group:
                 slow |= self.frame.n <= 0
         except _Bad:
             x, slow = np.full(size, math.nan), np.ones(size, dtype=bool)
-        cand = ~slow & _prefilter(np.where(slow, 1.0, x), limits, self.rules)
+        cand = ~slow & _prefilter(np.where(slow, 1.0, x), distinct_limits, codes, self.rules)
         later = self.later[j]
         for i in np.flatnonzero(cand).tolist():
             xi = float(x[i])
@@ -1559,18 +1612,25 @@ class _Group:
         self._slow(j, np.flatnonzero(slow), applied)
         fast = ~slow
         self.computable[j] = fast | self.computable[j]
-        self._pass_flags(j, fast, x, limits)
+        self._pass_flags(j, fast, x, distinct_limits, codes)
 
-    def _pass_flags(self, j: int, fast: np.ndarray, x: np.ndarray, limits: list) -> None:
-        """Pass flags of the elements the floats decided, per limit: :func:`ecopark.rounding.passes`
-        over the array where it takes one (全数值比较法), else element by element."""
-        by_limit: dict[int, list[int]] = {}
-        for i in np.flatnonzero(fast):
-            lm = limits[i]
-            if lm is not None:
-                by_limit.setdefault(id(lm), []).append(int(i))
-        for where in by_limit.values():
-            lm = limits[where[0]]
+    def _pass_flags(
+        self, j: int, fast: np.ndarray, x: np.ndarray, limits: list, codes: np.ndarray
+    ) -> None:
+        """Pass flags of the elements the floats decided, per limit (``limits[codes[i]]``):
+        :func:`ecopark.rounding.passes` over the array where it takes one (全数值比较法), else
+        element by element."""
+        where_fast = np.flatnonzero(fast)
+        fast_codes = codes[where_fast]
+        order = np.argsort(fast_codes, kind="stable")
+        sorted_codes = fast_codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        for where in np.split(where_fast[order], starts[1:]):
+            if not len(where):
+                continue
+            lm = limits[codes[where[0]]]
+            if lm is None:
+                continue
             vals = x[where]
             try:
                 flags = passes(vals, lm, self.rules)
@@ -1634,6 +1694,21 @@ class _Group:
                     shared[k] = hit
             done.append(hit)
         self._keep(j, list(range(len(self.members))), done)
+
+
+def _as_key(attributes: Mapping, benchmark: object) -> tuple | None:
+    """A park's attributes and benchmark as a key (types kept: 60 and 60.0 print apart), or
+    None when a value is not hashable."""
+    k = (
+        tuple((name, type(v), v) for name, v in sorted(attributes.items())),
+        type(benchmark),
+        benchmark,
+    )
+    try:
+        hash(k)
+    except TypeError:
+        return None
+    return k
 
 
 def _reads_values(req: Requirement | None) -> bool:

@@ -135,6 +135,9 @@ def assert_identical(folders: list[Path], standard: str | None = None) -> int:
         assert py.compliant == a.compliant, where
         assert [r.zh for r in py.reasons] == [r.zh for r in a.reasons], where
         assert py.judged_reason == a.judged_reason, where
+        # from the group's arrays (the results are not made yet)
+        assert py.failing == [r.number for r in a.results if r.passed is False], where
+        assert py.not_computable == sum(not r.computable for r in a.results), where
         assert [_fields(r) for r in py.results] == [_fields(r) for r in a.results], where
         count += 1
     return count
@@ -555,3 +558,27 @@ def test_files_of_a_layout_already_seen_read_as_the_per_park_reader_reads_them(t
             read += 1
     assert len(table.bad) > 10 and read > 2 * len(folders)
     assert assert_identical(folders) > 2 * len(folders)
+
+
+def test_limits_are_worked_out_once_per_attributes_and_benchmark_as_written(tmp_path) -> None:
+    """Parks with the same attributes and benchmark share a limit; another benchmark (90.0 is
+    kept apart from 90 too) or attribute (16: ≥10, 京津冀 ≥30) gets its own, as the per-park
+    engine works it out."""
+    years = {y: dict(nantong_years()[2021]) for y in (2015, 2021)}
+    parks = [
+        write_park(tmp_path, years, config, park_id=f"p{k}")
+        for k, config in enumerate(
+            [
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 92.25}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90}},
+                {"dominant_sector_share": 0.8, "sector_benchmarks": {6: 90.0}},
+                {"dominant_sector_share": 0.5, "sector_benchmarks": {6: 90}},
+                {"water_region": "jingjinji"},
+            ]
+        )
+    ]
+    assert assert_identical(parks) == 12
+    got = [_only(p, 2021).results for p in parks]
+    assert [r[5].requirement for r in got[:5]] == ["≥90", "≥92.25", "≥90", "≥90", "≥70"]
+    assert (got[0][15].requirement, got[5][15].requirement) == ("≥10", "≥30")

@@ -582,3 +582,35 @@ def test_limits_are_worked_out_once_per_attributes_and_benchmark_as_written(tmp_
     got = [_only(p, 2021).results for p in parks]
     assert [r[5].requirement for r in got[:5]] == ["≥90", "≥92.25", "≥90", "≥90", "≥70"]
     assert (got[0][15].requirement, got[5][15].requirement) == ("≥10", "≥30")
+
+
+def test_a_layout_seen_once_compiles_no_whole_file_expression(tmp_path, monkeypatch) -> None:
+    """Parks whose files all differ (rows in another order each year) are split file by file:
+    the whole-file expressions of a layout are compiled only when a second file has it (each
+    costs ≈ 10 ms; 250 random parks took 6 s to load when every layout compiled them)."""
+    import re
+
+    base = nantong_years()
+    rng = random.Random(8)
+    years = {}
+    for year, items in base.items():
+        keys = list(items)
+        rng.shuffle(keys)
+        years[year] = {k: items[k] for k in keys}
+    differ = write_park(tmp_path, years, park_id="differ")
+    same = write_park(tmp_path, {y: base[2021] for y in (2019, 2020, 2021)}, park_id="same")
+    compiled = []
+    plain_compile = re.compile
+
+    def counting(pattern, flags=0):
+        if isinstance(pattern, str) and pattern.count("\n") > 20:  # a whole year file's
+            compiled.append(pattern)
+        return plain_compile(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", counting)
+    load_table([differ])
+    assert compiled == []
+    load_table([same])
+    assert compiled  # the second and third file of one layout: matched whole
+    monkeypatch.undo()
+    assert assert_identical([differ, same]) == len(years) + 3

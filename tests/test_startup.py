@@ -97,8 +97,7 @@ def test_report_setup_cell_loads_no_seaborn_or_scipy():
 
 def test_the_batch_builds_no_iri_grammar_and_still_validates_notebooks():
     """``ecopark run`` (and ``report``) keep jsonschema from importing rfc3987_syntax (≈ 2 s of
-    CPU at its import); nbformat still validates, and a process where jsonschema is already
-    imported is left as it is."""
+    CPU at its import); nbformat still validates."""
     probe = """
 import sys
 from ecopark.reports.batch.kernel import skip_iri_grammars
@@ -124,17 +123,16 @@ print(sys.modules["rfc3987_syntax"] is None)
         check=True,
     )
     assert out.stdout.split() == ["refused", "True"]
-    # jsonschema imported first (a user's kernel): nothing is changed
-    late = "import jsonschema, sys\n" + probe.split("warm_up()")[0].replace(
-        "from ecopark.reports.batch.job import warm_up\n", ""
-    )
-    late += "print(sys.modules.get('rfc3987_syntax', 'absent') is not None)\n"
-    out = subprocess.run(
-        [sys.executable, "-c", late],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.split() == ["True"]
+
+
+def test_a_process_jsonschema_already_serves_is_left_alone(monkeypatch):
+    """A user's kernel that imported jsonschema before calling the batch keeps its formats."""
+    from ecopark.reports.batch.kernel import skip_iri_grammars
+
+    monkeypatch.delitem(sys.modules, "rfc3987_syntax", raising=False)
+    monkeypatch.setitem(sys.modules, "jsonschema", sys.modules.get("jsonschema", object()))
+    skip_iri_grammars()
+    assert "rfc3987_syntax" not in sys.modules
+    monkeypatch.delitem(sys.modules, "jsonschema")
+    skip_iri_grammars()
+    assert sys.modules["rfc3987_syntax"] is None

@@ -293,6 +293,26 @@ def _dies_on_trends(job: Job) -> JobResult:
     return FakeRunner()(job)
 
 
+def _freeze() -> None:
+    """A prepare step that freezes this process's objects, as job.warm_up does."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def test_the_pool_leaves_this_process_unfrozen_once_its_workers_are_forked(tmp_path):
+    """warm_up freezes the parent's objects (gc.freeze) so that the forked workers never walk
+    them; the parent, which may be a user's kernel, collects its own objects again after."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    outcomes = _run(targets, tmp_path / "ok", executor=LocalPool(2, prepare=_freeze))
+    assert all(o.ok for o in outcomes)
+    assert gc.get_freeze_count() == 0
+
+
 def test_local_pool_runs_the_jobs_and_a_dead_worker_fails_its_jobs(tmp_path):
     targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
     outcomes = _run(targets, tmp_path / "ok", executor=LocalPool(2, prepare=None))

@@ -101,9 +101,11 @@ class LocalPool:
         n = max(1, min(self.workers or os.cpu_count() or 1, len(jobs) or 1))
         if n <= 1:
             return InProcess()(runner, jobs)
+        import gc
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+        frozen = gc.get_freeze_count()
         if self.prepare is not None:
             self.prepare()
         methods = multiprocessing.get_all_start_methods()
@@ -136,6 +138,8 @@ class LocalPool:
             _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
         workers = [p for p in multiprocessing.active_children() if p not in before]
+        if not frozen:  # the workers keep what prepare froze; this process (maybe a user's
+            gc.unfreeze()  # kernel) collects its own objects again as before
 
         def results() -> Iterator[JobResult]:
             finished = False

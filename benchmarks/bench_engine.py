@@ -254,15 +254,7 @@ def _columnar_against(root: Path, sizes: list[int], tree: Path, repeat: int) -> 
         best: dict[str, dict[str, float]] = {}
         for _ in range(repeat):
             for label, source in (("before", tree), ("after", here)):
-                env = dict(os.environ, PYTHONPATH=str(source))
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child-columnar", str(root), "--parks", str(n)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                got = json.loads(out.strip().splitlines()[-1])
+                got = _child(source, "--child-columnar", root, n)
                 old = best.setdefault(label, got)
                 for part in ("load", "engine"):
                     if got[f"{part}_cpu"] < old[f"{part}_cpu"]:
@@ -286,21 +278,26 @@ def _columnar_against(root: Path, sizes: list[int], tree: Path, repeat: int) -> 
     print(f"load average after the runs: {os.getloadavg()}")
 
 
+def _child(source: Path, mode: str, root: Path, parks: int) -> dict[str, float]:
+    """One timed run (``mode``: ``--child`` or ``--child-columnar``) in a fresh process with the
+    ecopark of ``source``; what it printed (JSON)."""
+    out = subprocess.run(
+        [sys.executable, __file__, mode, str(root), "--parks", str(parks)],
+        env=dict(os.environ, PYTHONPATH=str(source)),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def _side_by_side(root: Path, parks: int, tree: Path, repeat: int) -> None:
     """The same parks timed with the ecopark of ``tree`` and of this tree, alternating."""
     here = Path(__file__).resolve().parents[1]
     best: dict[str, dict[str, float]] = {}
     for _ in range(repeat):
         for label, source in (("before", tree), ("after", here)):
-            env = dict(os.environ, PYTHONPATH=str(source))
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(root), "--parks", str(parks)],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            got = json.loads(out.strip().splitlines()[-1])
+            got = _child(source, "--child", root, parks)
             if label not in best or got["cpu"] < best[label]["cpu"]:
                 best[label] = got
     print(f"side by side, {parks} parks x {YEARS} years, best of {repeat} (by CPU seconds):")

@@ -219,6 +219,57 @@ def report_pdf(park: str, year: int, notebook: str) -> Path:
     return pdf
 
 
+@dataclass(frozen=True)
+class PortfolioRun:
+    """Notebook 04 run once by papermill over Nantong, the example park and the hostile park."""
+
+    notebook: Path  # the executed notebook
+    data: Path  # the data folder it ran over
+    year: int
+
+
+def portfolio_run() -> PortfolioRun:
+    """Run notebook 04 (in this process, by ``papermill.execute_notebook``) over Nantong, the
+    example park and :func:`make_xss_park` for 2021, once for the test run: the portfolio tests
+    read the same executed notebook, shared between xdist's workers as :func:`batch_run` is."""
+    folder = shared_dir() / "portfolio-run"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        folder = folder / str(os.getpid())
+        folder.mkdir(exist_ok=True)
+        lock = contextlib.nullcontext()
+    else:
+        lock = _exclusive(folder / "lock")
+    run = PortfolioRun(folder / "04.ipynb", folder / "data", 2021)
+    with lock:
+        if not run.notebook.is_file():
+            _portfolio_run(run)
+    return run
+
+
+def _portfolio_run(run: PortfolioRun) -> None:
+    import papermill as pm
+
+    shutil.rmtree(run.data, ignore_errors=True)
+    run.data.mkdir()
+    for name in ("nantong-etdz", "example-park"):
+        if (DATA / name).is_dir():
+            (run.data / name).symlink_to(DATA / name)
+    make_xss_park(run.data)
+    partial = run.notebook.with_suffix(".partial.ipynb")
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "04_portfolio.ipynb"),
+        str(partial),
+        parameters={"data_dir": str(run.data), "year": run.year},
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    partial.replace(run.notebook)  # whole or not at all: a failed run is run again by the next
+
+
 def _batch_run(tmp: Path) -> BatchRun:
     """Run `ecopark run` on the test parks into the empty folder ``tmp``."""
     data = tmp / "data"

@@ -24,7 +24,7 @@ from ecopark.reports.batch.targets import portfolio_targets, targets_for_folder
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS, PORTFOLIO_NOTEBOOKS
 from ecopark.reports.params import ParamsError
 from ecopark.status import STATUS_COLOURS
-from reports_support import HOSTILE_NAME, ROOT, XSS_PARK, make_xss_park
+from reports_support import HOSTILE_NAME, ROOT, XSS_PARK, make_xss_park, portfolio_run
 from safety_support import html_problems, text_of
 
 DATA = ROOT / "data"
@@ -267,26 +267,20 @@ def test_portfolio_notebook_is_committed_clean_and_thin():
 
 @pytest.mark.slow
 @needs_example
-def test_portfolio_notebook_runs_with_papermill(tmp_path):
+def test_portfolio_notebook_runs_with_papermill():
+    """Notebook 04 over Nantong, the example park and its hostile copy (2021), as papermill
+    runs it (the run is shared with tests/test_report_print.py)."""
     import nbformat
-    import papermill as pm
 
-    out = tmp_path / "04.ipynb"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "04_portfolio.ipynb"),
-        str(out),
-        parameters={"data_dir": str(DATA), "year": 2021},
-        cwd=str(ROOT / "notebooks"),
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    nb = nbformat.read(out, as_version=4)
+    nb = nbformat.read(portfolio_run().notebook, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert not [o for o in outputs if o.get("name") == "stderr"]
     text = json.dumps(outputs, ensure_ascii=False)
-    assert "2021 年共 2 个园区：符合 2 个。" in text
-    assert "示例园区 为合成示例数据" in text and "示例园区（合成示例数据）" in text
+    assert "2021 年共 3 个园区：符合 3 个。" in text
+    # both synthetic parks are named (the hostile name escaped as Markdown text), Nantong not
+    assert "示例园区、" in text and " 为合成示例数据，并非真实园区" in text
+    assert "示例园区（合成示例数据）" in text
     assert "南通经济技术开发区（合成示例数据）" not in text
     assert "没有园区有计入考核的指标未达标" in text
     assert text.count("image/svg+xml") == 1  # the margin distribution, as SVG like every chart

@@ -31,6 +31,7 @@ from reports_support import (
     XSS_PARK,
     batch_run,
     make_xss_park,
+    portfolio_run,
     report_pdf,
 )
 from safety_support import html_problems, text_of
@@ -296,32 +297,16 @@ def test_pdf_of_a_hostile_report_has_its_text_and_no_link_that_runs(tmp_path):
 
 @pytest.fixture(scope="module")
 def portfolio_page(tmp_path_factory) -> Path:
-    """Notebook 04 run by papermill over Nantong, the example park and the hostile park (2021),
-    and exported as the batch exports it."""
+    """Notebook 04 run by papermill over Nantong, the example park and the hostile park (2021;
+    :func:`reports_support.portfolio_run`), and exported as the batch exports it."""
     import nbformat
-    import papermill as pm
 
     from ecopark.reports.html import to_html
 
-    tmp = tmp_path_factory.mktemp("portfolio")
-    data = tmp / "data"
-    data.mkdir()
-    for name in ("nantong-etdz", "example-park"):
-        if (DATA / name).is_dir():
-            (data / name).symlink_to(DATA / name)
-    make_xss_park(data)
-    out = tmp / "04.ipynb"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "04_portfolio.ipynb"),
-        str(out),
-        parameters={"data_dir": str(data), "year": 2021},
-        cwd=str(ROOT / "notebooks"),
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    page = tmp / "portfolio" / "2021.html"
+    run = portfolio_run()
+    page = tmp_path_factory.mktemp("portfolio") / "portfolio" / "2021.html"
     page.parent.mkdir()
-    nb = nbformat.read(out, as_version=4)
+    nb = nbformat.read(run.notebook, as_version=4)
     page.write_text(to_html(nb, "2021 年 园区总览", notebook="04_portfolio"), encoding="utf-8")
     return page
 

@@ -4,7 +4,8 @@ A report chart is a :class:`ecopark.reports.display.Chart`: its figure is laid o
 once, to SVG, when the chart is made. :func:`report_charts` makes the charts of a park-year as
 a report session does and, while each is drawn, measures every text it draws with the renderer
 of that draw, at that draw's dpi: the boxes the SVG has, without drawing the figure again.
-The tests of the charts' layout and of their printed size share them (``functools.cache``).
+The tests of the charts' layout and of their printed size share them, and the report session
+(:func:`report_session`) whose tables they draw (``functools.cache``).
 """
 
 from __future__ import annotations
@@ -85,11 +86,18 @@ class ReportChart:
 
 
 @functools.cache
-def report_charts(park: str, year: int) -> tuple[ReportChart, ...]:
-    """The :data:`REPORT_CHARTS` of ``park`` in ``year`` (bundled data), each made once."""
+def report_session(park: str, year: int) -> Any:
+    """The report session of ``park`` in ``year`` (bundled data): each analysis computed once
+    per process, for the report's charts and for the tests that draw a chart of its tables."""
     from ecopark.reports.session import open_report
 
-    report = open_report(park, year, str(DATA))
+    return open_report(park, year, str(DATA))
+
+
+@functools.cache
+def report_charts(park: str, year: int) -> tuple[ReportChart, ...]:
+    """The :data:`REPORT_CHARTS` of ``park`` in ``year`` (bundled data), each made once."""
+    report = report_session(park, year)
     draws: dict[int, list[Drawn]] = {}
     draw = ChartFigure.draw
 

@@ -22,7 +22,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.font_manager import fontManager
 
 import ecopark
-from chart_support import report_charts
+from chart_support import report_charts, report_session
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
@@ -484,7 +484,9 @@ def example():
 
 
 def test_trend_example_park_projects_the_crossing(example):
-    series, trends = park_trends(example)
+    s = report_session("example-park", 2023)  # its park_trends: every year, as park_trends(example)
+    assert s.years == example.years
+    series, trends = s.series, s.fits
     fit = trends.set_index("number").loc["12"]
     with clean():
         fig = ep.trend_chart(series, trends, "12")
@@ -508,8 +510,10 @@ def test_trend_example_park_projects_the_crossing(example):
 
 
 def test_trend_example_park_years_coloured_by_status(example):
+    s = report_session("example-park", 2023)  # its park_trends: every year, as park_trends(example)
+    assert s.years == example.years
     with clean():
-        fig = trend(example, 27)
+        fig = ep.trend_chart(s.series, s.fits, "27")  # trend(example, 27)
         render(fig)
     # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
     assert face(fig, "year-2015") == rgba("fail")
@@ -553,10 +557,12 @@ def test_sector_contributions_without_decomposition_says_why(example):
 
 
 def test_example_park_overview_and_whatif(example):
-    a = ecopark.assess(example, 2023)
+    # the report session's tables: gap_table(a) and solve(a) of a = ecopark.assess(example, 2023)
+    s = report_session("example-park", 2023)
+    a = s.assessment
     with clean():
-        ov = overview(a)
-        wi = whatif(a)
+        ov = ep.assessment_overview(s.gaps, a)  # overview(a)
+        wi = ep.what_it_would_take(s.whatif, s.gaps, a, None)  # whatif(a)
         render(ov)
         render(wi)
     assert "示例园区 2023 年" in ov.axes[0].get_title()

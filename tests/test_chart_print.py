@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from chart_support import REPORT_CHARTS, report_charts
+from chart_support import REPORT_CHARTS, report_charts, report_session
 from ecopark.plotting import TEXT_WIDTH_IN
 from ecopark.reports.html import REPORT_CSS
-from ecopark.reports.session import open_report
 from reports_support import DATA
 
 CSS = REPORT_CSS.read_text(encoding="utf-8")
@@ -92,8 +91,7 @@ def test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi():
     from ecopark.plotting import what_it_would_take
     from ecopark.whatif import what_it_would_take as solve
 
-    report = open_report("nantong-etdz", 2021, str(DATA))
-    a = report.assessment
+    a = report_session("nantong-etdz", 2021).assessment  # open_report's, shared (chart_support)
     fig = what_it_would_take(solve(a, [28]), gap_table(a), a)
     assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
     buf = io.BytesIO()

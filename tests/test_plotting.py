@@ -157,6 +157,7 @@ class Shown:
 
 
 def show(draw: Callable[[], Any]) -> Shown:
+    """Make a chart with ``draw`` and show it as JupyterLab does, recording what that did."""
     plt.close("all")
     before = _rc()
     with warnings.catch_warnings(record=True) as caught:
@@ -520,13 +521,18 @@ def test_trend_example_park_years_coloured_by_status(example):
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
 
 
-def test_sector_contributions_example_park_28(example):
+@pytest.fixture(scope="module")
+def sectors_28(example) -> Shown:
+    """sectors(example, 28) with a source note, made and shown once (two tests look at it)."""
+    return show(lambda: ep.source_note(sectors(example, 28), "示例园区（合成数据）"))
+
+
+def test_sector_contributions_example_park_28(example, sectors_28):
     shares = sector_shares(example, 2023, 28)
     effects = structure_intensity(example, 28, by_sector=True)
-    with clean():
-        fig = sectors(example, 28)
-        ep.source_note(fig, "示例园区（合成数据）")
-        render(fig)
+    assert_clean(sectors_28.caught)  # made, noted and drawn to a PNG with no warning
+    check_png(sectors_28.png)
+    fig = sectors_28.fig
     left, right = fig.axes
     assert "28 单位工业增加值固废产生量" in fig.get_suptitle()
     chinese_title_and_labels(left)
@@ -575,15 +581,15 @@ def test_example_park_overview_and_whatif(example):
 # ------------------------------------------------------------------ tables in, figures out
 
 
-def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, example, shown):
+def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown, sectors_28):
     """Figures displayed once in Lab: none is managed by pyplot (the inline backend would show it
     again at the end of the cell); and the analyst's rcParams are as before every chart."""
-    charts = {  # the first four made and shown once for the module (the fixture shown)
+    charts = {  # made and shown once for the module (the fixtures shown and sectors_28)
         "overview": lambda: shown("overview"),
         "whatif": lambda: shown("whatif"),
         "attribution": lambda: shown("attribution"),  # waterfall(nantong, 11, 2015, 2021)
         "trend": lambda: shown("trend"),
-        "sectors": lambda: show(lambda: sectors(example, 28)),
+        "sectors": lambda: sectors_28,  # sectors(example, 28), with a source note
         "source_note": lambda: show(lambda: ep.source_note(overview(a2021), "南通经济技术开发区")),
     }
     for name, made in charts.items():

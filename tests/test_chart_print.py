@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from chart_support import REPORT_CHARTS, report_charts, report_session
 from ecopark.plotting import TEXT_WIDTH_IN
 from ecopark.reports.html import REPORT_CSS
-from ecopark.reports.session import open_report
 from reports_support import DATA
 
 CSS = REPORT_CSS.read_text(encoding="utf-8")
-#: The report charts a session draws (each a ReportSession method returning a Chart).
-CHARTS = ("overview_chart", "whatif_chart", "attribution_chart", "sector_chart", "trend_charts")
 #: Smallest text a report prints [pt]: the charts' value labels (8 pt) and the page footer (8.5).
 SMALLEST_PT = 8.0
 
@@ -67,17 +65,15 @@ def charts() -> dict[tuple[str, str], object]:
     out = {}
     parks = ["nantong-etdz"] + (["example-park"] if (DATA / "example-park").is_dir() else [])
     for park in parks:
-        report = open_report(park, 2021, str(DATA))
-        for name in CHARTS:
-            chart = getattr(report, name)()
-            if hasattr(chart, "svg"):
-                out[park, name] = chart
+        for made in report_charts(park, 2021):  # made once per process, shared (chart_support)
+            if hasattr(made.shown, "svg"):
+                out[park, made.name] = made.shown
     return out
 
 
 @pytest.mark.slow
 def test_every_report_chart_is_drawn_at_the_text_width_with_text_of_8pt_or_more(charts):
-    assert {name for _, name in charts} == set(CHARTS)  # each chart seen at least once
+    assert {name for _, name in charts} == set(REPORT_CHARTS)  # each chart seen at least once
     for (park, name), chart in charts.items():
         assert chart.figure.get_figwidth() == pytest.approx(TEXT_WIDTH_IN), (park, name)
         # shown at its own width: the page neither narrows nor widens it (scale 1)
@@ -95,8 +91,7 @@ def test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi():
     from ecopark.plotting import what_it_would_take
     from ecopark.whatif import what_it_would_take as solve
 
-    report = open_report("nantong-etdz", 2021, str(DATA))
-    a = report.assessment
+    a = report_session("nantong-etdz", 2021).assessment  # open_report's, shared (chart_support)
     fig = what_it_would_take(solve(a, [28]), gap_table(a), a)
     assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
     buf = io.BytesIO()

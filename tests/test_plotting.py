@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
+import functools
+import html
 import io
 import re
 import time
 import warnings
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -17,6 +22,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.font_manager import fontManager
 
 import ecopark
+from chart_support import report_charts, report_session
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
@@ -103,6 +109,11 @@ def clean():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
+    assert_clean(caught)
+
+
+def assert_clean(caught: list[warnings.WarningMessage]) -> None:
+    """No "missing from font" warning and no warning from matplotlib or seaborn in ``caught``."""
     glyph = [w for w in caught if "missing from font" in str(w.message)]
     assert not glyph, [str(w.message) for w in glyph[:3]]
     libs = [
@@ -121,8 +132,63 @@ def render(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     data = buf.getvalue()
-    assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    check_png(data)
     return data
+
+
+def check_png(data: bytes) -> None:
+    """A PNG of a chart (not an empty picture)."""
+    assert data.startswith(b"\x89PNG") and len(data) > 10_000
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A chart made and shown once as a notebook shows it (``_repr_png_``), and what making and
+    showing it did: the warnings, pyplot's figures, the analyst's rcParams before and after."""
+
+    fig: Any
+    png: bytes
+    caught: list[warnings.WarningMessage]
+    rc_before: dict
+    rc_made: dict
+    rc_shown: dict
+    fignums: list[int]
+    manager: Any
+
+
+def show(draw: Callable[[], Any]) -> Shown:
+    """Make a chart with ``draw`` and show it as JupyterLab does, recording what that did."""
+    plt.close("all")
+    before = _rc()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = draw()
+        made, fignums, manager = _rc(), plt.get_fignums(), fig.canvas.manager
+        png = fig._repr_png_()  # savefig(format="png"), as render() does
+    return Shown(fig, png, caught, before, made, _rc(), fignums, manager)
+
+
+@pytest.fixture(scope="module")
+def shown(nantong, a2021) -> Callable[[str], Shown]:
+    """The charts several tests look at, each made and drawn once (on first use): ``shown(name)``.
+
+    The tests read the figures, none changes them."""
+    draws = {
+        "overview": lambda: overview(a2021),
+        "whatif": lambda: whatif(a2021),
+        "attribution": lambda: waterfall(nantong, 11, 2015, 2021),
+        "trend": lambda: trend(nantong, 14),
+        "overview-2015": lambda: overview(ecopark.assess(nantong, 2015)),
+    }
+    return functools.cache(lambda name: show(draws[name]))
+
+
+def shown_clean(shown: Callable[[str], Shown], name: str) -> Any:
+    """The figure of ``shown(name)``, made and drawn with no warning (:func:`clean`) to a PNG."""
+    made = shown(name)
+    assert_clean(made.caught)
+    check_png(made.png)
+    return made.fig
 
 
 def texts(fig) -> list[str]:
@@ -268,10 +334,8 @@ def test_no_cjk_font_raises_unless_tofu_is_allowed(monkeypatch):
 # --------------------------------------------------------------------------------------- charts
 
 
-def test_overview_nantong_2021(a2021):
-    with clean():
-        fig = overview(a2021)
-        render(fig)
+def test_overview_nantong_2021(shown):
+    fig = shown_clean(shown, "overview")
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     assert "南通经济技术开发区 2021 年" in ax.get_title()
@@ -291,20 +355,15 @@ def test_overview_nantong_2021(a2021):
     assert artist(fig, "role-28-optional").get_markerfacecolor() == "white"
 
 
-def test_overview_shows_not_computable(nantong):
-    a = ecopark.assess(nantong, 2015)
-    with clean():
-        fig = overview(a)
-        render(fig)
+def test_overview_shows_not_computable(shown):
+    fig = shown_clean(shown, "overview-2015")
     drawn = texts(fig)
     assert any(s.startswith("无法计算：缺少数据：年末从业人口") for s in drawn)
     assert "无法计算" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
 
 
-def test_what_it_would_take_nantong_2021(a2021):
-    with clean():
-        fig = whatif(a2021)
-        render(fig)
+def test_what_it_would_take_nantong_2021(shown):
+    fig = shown_clean(shown, "whatif")
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     drawn = texts(fig)
@@ -339,10 +398,10 @@ def test_what_it_would_take_marks_unreachable(a2021):
     assert isinstance(table, pd.DataFrame)
 
 
-def test_attribution_nantong_11(nantong):
-    with clean():
-        fig = waterfall(nantong, 11)
-        render(fig)
+def test_attribution_nantong_11(nantong, shown):
+    # waterfall(nantong, 11): from the base year to the last year, drawn as (11, 2015, 2021)
+    assert (nantong.config.base_year, nantong.years[-1]) == (2015, 2021)
+    fig = shown_clean(shown, "attribution")
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     assert "2015→2021" in ax.get_title()
@@ -365,10 +424,8 @@ def test_attribution_not_decomposable_says_why(nantong):
     )
 
 
-def test_trend_nantong_14(nantong):
-    with clean():
-        fig = trend(nantong, 14)
-        render(fig)
+def test_trend_nantong_14(shown):
+    fig = shown_clean(shown, "trend")
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     assert ax.get_title() == "14 单位工业增加值新鲜水耗"
@@ -377,14 +434,10 @@ def test_trend_nantong_14(nantong):
     assert face(fig, "year-2021") == rgba("at_risk")  # 7.63, margin 4.6 %
 
 
-def test_same_status_same_colour_across_charts(nantong, a2021):
-    with clean():
-        ov = overview(a2021)
-        wi = whatif(a2021)
-        tr = trend(nantong, 14)
-        attribution = waterfall(nantong, 11)
-        for fig in (ov, wi, tr, attribution):
-            render(fig)
+def test_same_status_same_colour_across_charts(shown):
+    ov, wi, tr, attribution = (
+        shown_clean(shown, name) for name in ("overview", "whatif", "trend", "attribution")
+    )
     assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added")
     assert face(ov, "indicator-14") == face(wi, "indicator-14-value_added")
     assert face(ov, "indicator-14") == face(tr, "year-2021")
@@ -432,7 +485,9 @@ def example():
 
 
 def test_trend_example_park_projects_the_crossing(example):
-    series, trends = park_trends(example)
+    s = report_session("example-park", 2023)  # its park_trends: every year, as park_trends(example)
+    assert s.years == example.years
+    series, trends = s.series, s.fits
     fit = trends.set_index("number").loc["12"]
     with clean():
         fig = ep.trend_chart(series, trends, "12")
@@ -456,21 +511,28 @@ def test_trend_example_park_projects_the_crossing(example):
 
 
 def test_trend_example_park_years_coloured_by_status(example):
+    s = report_session("example-park", 2023)  # its park_trends: every year, as park_trends(example)
+    assert s.years == example.years
     with clean():
-        fig = trend(example, 27)
+        fig = ep.trend_chart(s.series, s.fits, "27")  # trend(example, 27)
         render(fig)
     # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
     assert face(fig, "year-2015") == rgba("fail")
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
 
 
-def test_sector_contributions_example_park_28(example):
+@pytest.fixture(scope="module")
+def sectors_28(example) -> Shown:
+    """sectors(example, 28) with a source note, made and shown once (two tests look at it)."""
+    return show(lambda: ep.source_note(sectors(example, 28), "示例园区（合成数据）"))
+
+
+def test_sector_contributions_example_park_28(example, sectors_28):
     shares = sector_shares(example, 2023, 28)
     effects = structure_intensity(example, 28, by_sector=True)
-    with clean():
-        fig = sectors(example, 28)
-        ep.source_note(fig, "示例园区（合成数据）")
-        render(fig)
+    assert_clean(sectors_28.caught)  # made, noted and drawn to a PNG with no warning
+    check_png(sectors_28.png)
+    fig = sectors_28.fig
     left, right = fig.axes
     assert "28 单位工业增加值固废产生量" in fig.get_suptitle()
     chinese_title_and_labels(left)
@@ -501,10 +563,12 @@ def test_sector_contributions_without_decomposition_says_why(example):
 
 
 def test_example_park_overview_and_whatif(example):
-    a = ecopark.assess(example, 2023)
+    # the report session's tables: gap_table(a) and solve(a) of a = ecopark.assess(example, 2023)
+    s = report_session("example-park", 2023)
+    a = s.assessment
     with clean():
-        ov = overview(a)
-        wi = whatif(a)
+        ov = ep.assessment_overview(s.gaps, a)  # overview(a)
+        wi = ep.what_it_would_take(s.whatif, s.gaps, a, None)  # whatif(a)
         render(ov)
         render(wi)
     assert "示例园区 2023 年" in ov.axes[0].get_title()
@@ -517,26 +581,24 @@ def test_example_park_overview_and_whatif(example):
 # ------------------------------------------------------------------ tables in, figures out
 
 
-def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, example):
+def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown, sectors_28):
     """Figures displayed once in Lab: none is managed by pyplot (the inline backend would show it
     again at the end of the cell); and the analyst's rcParams are as before every chart."""
-    plt.close("all")
-    charts = {
-        "overview": lambda: overview(a2021),
-        "whatif": lambda: whatif(a2021),
-        "attribution": lambda: waterfall(nantong, 11, 2015, 2021),
-        "trend": lambda: trend(nantong, 14),
-        "sectors": lambda: sectors(example, 28),
-        "source_note": lambda: ep.source_note(overview(a2021), "南通经济技术开发区"),
+    charts = {  # made and shown once for the module (the fixtures shown and sectors_28)
+        "overview": lambda: shown("overview"),
+        "whatif": lambda: shown("whatif"),
+        "attribution": lambda: shown("attribution"),  # waterfall(nantong, 11, 2015, 2021)
+        "trend": lambda: shown("trend"),
+        "sectors": lambda: sectors_28,  # sectors(example, 28), with a source note
+        "source_note": lambda: show(lambda: ep.source_note(overview(a2021), "南通经济技术开发区")),
     }
-    for name, draw in charts.items():
-        before = _rc()
-        fig = draw()
-        assert plt.get_fignums() == [], name
-        assert fig.canvas.manager is None, name
-        png = fig._repr_png_()  # how Lab shows the returned figure, once
-        assert png.startswith(b"\x89PNG"), name
-        assert _rc() == before, name
+    for name, made in charts.items():
+        made = made()
+        assert made.fignums == [], name
+        assert made.manager is None, name
+        assert made.rc_made == made.rc_before, name
+        assert made.png.startswith(b"\x89PNG"), name  # how Lab shows the returned figure, once
+        assert made.rc_shown == made.rc_before, name
     before = _rc()
     mine, ax = plt.subplots()  # the analyst's own figure, drawn into
     ep.trend_chart(*park_trends(nantong), 14, ax=ax)
@@ -544,15 +606,14 @@ def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, exampl
     assert _rc() == before
 
 
-def test_a_chart_png_is_fast_to_encode_and_the_same_picture(a2021, tmp_path):
+def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):
     """PNGs at zlib level 1: the same pixels as PIL's default level, for half the encoding."""
     from PIL import Image
 
     from ecopark.plotting.layout import PNG_COMPRESSION
 
-    fig = overview(a2021)
-    fast, default = io.BytesIO(), io.BytesIO()
-    fig.savefig(fast, format="png")
+    made = shown("overview")  # overview(a2021), drawn to a PNG: fig.savefig(fast, format="png")
+    fig, fast, default = made.fig, io.BytesIO(made.png), io.BytesIO()
     fig.savefig(default, format="png", pil_kwargs={"compress_level": 6})
     fig.savefig(tmp_path / "chart.png")
     assert PNG_COMPRESSION == 1 and fast.getvalue() != default.getvalue()
@@ -590,13 +651,11 @@ def test_charts_compute_nothing():
                 assert node.module not in ("ecopark.engine", "ecopark.io.park"), path.name
 
 
-def test_overview_requirement_that_applies(nantong):
+def test_overview_requirement_that_applies(nantong, shown):
     a = ecopark.assess(nantong, 2015)  # g_V cannot be computed: no elasticity branch chosen
     gaps = gap_table(a)
     assert gaps.set_index("number").at["10", "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
-    with clean():
-        fig = overview(a)
-        render(fig)
+    fig = shown_clean(shown, "overview-2015")  # overview(a)
     drawn = texts(fig)
     assert "≤0.6 或 ≥0.6" in drawn and "≤0.55 或 ≥0.55" in drawn  # 10 and 13: both branches
     assert "≥10" in drawn  # 16: the park's water region (other), not every region's limit
@@ -620,13 +679,10 @@ def test_attribution_from_the_base_year_reference_is_grey(example):
 
 # ------------------------------------------------------------------ laid out once, all inside
 
-REPORT_CHARTS = (
-    "overview_chart",
-    "whatif_chart",
-    "attribution_chart",
-    "sector_chart",
-    "trend_charts",
-)
+
+def _svg_texts(svg: str) -> set[str]:
+    """The strings of the ``<text>`` elements of a chart's SVG (one per line of a text)."""
+    return {html.unescape(s) for s in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)}
 
 
 @pytest.mark.parametrize(
@@ -638,49 +694,37 @@ REPORT_CHARTS = (
         ("example-park", 2023),
     ],
 )
-def test_report_charts_keep_every_text_inside_and_apart(park, year, nantong_dir):
+def test_report_charts_keep_every_text_inside_and_apart(park, year):
     """Every text of every report chart lies inside the figure after the one draw of
     ``savefig``, and no two texts outside the axes (labels, titles, legends, the overview's
-    table, the footer) overlap."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
+    table, the footer) overlap. The boxes are measured in that draw, with its renderer at its
+    dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`)."""
     from ecopark.plotting.layout import OnePassLayout
     from ecopark.reports.display import Chart
-    from ecopark.reports.session import open_report
 
-    report = open_report(park, year, nantong_dir.parent)
     drawn = 0
-    for name in REPORT_CHARTS:
-        with clean():
-            chart = getattr(report, name)()
+    for made in report_charts(park, year):
+        name, chart = made.name, made.shown
+        assert_clean(made.caught)
         if not isinstance(chart, Chart):
             continue
         fig = chart.figure
         assert fig.get_layout_engine() is None  # no second layout pass at save time
         assert any(isinstance(a, OnePassLayout) for a in fig.get_children())
-        FigureCanvasAgg(fig).draw()  # Chart closed the figure: draw it again as savefig did
-        renderer = fig.canvas.get_renderer()
-        inside = fig.bbox.padded(0.5)
-        axes_boxes = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
-        # tick labels of ticks beyond the view limits are kept but not drawn
-        undrawn = set()
-        for ax in fig.axes:
-            for axis in (ax.xaxis, ax.yaxis):
-                lo, hi = sorted(axis.get_view_interval())
-                slack = (hi - lo) * 1e-9
-                for tick in axis.get_major_ticks():
-                    if not lo - slack <= tick.get_loc() <= hi + slack:
-                        undrawn |= {tick.label1, tick.label2}
+        (one,) = made.draws  # drawn once, by savefig, and closed
+        # the texts measured are the SVG's (each line a <text> of its own)
+        in_svg = _svg_texts(chart.svg)
+        for text, _ in one.texts:
+            assert {line for line in text.split("\n") if line.strip()} <= in_svg, (name, text)
+        # 0.5 pixel at the chart's own dpi (100), in the draw's units
+        inside = one.figure.padded(0.5 * one.dpi / fig.dpi)
         outside = []
-        for t in fig.findobj(mpl.text.Text):
-            if not (t.get_visible() and t.get_text().strip()) or t in undrawn:
-                continue
-            box = t.get_window_extent(renderer)
+        for text, box in one.texts:
             assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (
-                f"{park} {year} {name}: {t.get_text()!r} at {box} outside {fig.bbox}"
+                f"{park} {year} {name}: {text!r} at {box} outside {one.figure}"
             )
-            if not any(box.overlaps(a) for a in axes_boxes):
-                outside.append((t.get_text(), box.shrunk(0.97, 0.9)))
+            if not any(box.overlaps(a) for a in one.axes):
+                outside.append((text, box.shrunk(0.97, 0.9)))
         for i, (a, box_a) in enumerate(outside):
             for b, box_b in outside[i + 1 :]:
                 assert not box_a.overlaps(box_b), f"{park} {year} {name}: {a!r} overlaps {b!r}"

@@ -7,6 +7,7 @@ import alone takes about 2 s, which the fast suite should not pay for tests it s
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import os
@@ -248,7 +249,16 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         )
         cleanup()
         assert (status, error) == ("ok", "")
-        return int(next(o.text for c in got.cells for o in c.outputs).split()[1])
+        # a busy kernel may flush one print in several stream outputs ("pid", " 123\n")
+        printed = ("".join(o.get("text", "") for o in c.outputs) for c in got.cells)
+        return int(next(t for t in printed if t.startswith("pid ")).split()[1])
+
+    polls = []  # the delays [s] slept while the kept kernel is shut down
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay, *args, **kwargs):
+        polls.append(delay)
+        return await real_sleep(delay, *args, **kwargs)
 
     try:
         first = run()
@@ -260,9 +270,13 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         assert run() == second
         third = run()
         assert third != second and _gone(second)
+        monkeypatch.setattr(asyncio, "sleep", sleep)
+        kernel.close_kernel()
     finally:
         kernel.close_kernel()
     assert kernel._kept == [] and _gone(third)
+    # killed and reaped at once, not polled every 0.1 s (jupyter_client's own 0.01 s is left)
+    assert [d for d in polls if d >= 0.1] == [], polls
 
 
 def test_start_failure_classification():

@@ -1,10 +1,10 @@
 """Clean interrupts: Ctrl-C, SIGTERM and SIGKILL of ``ecopark run`` leave nothing running.
 
 Each test starts a batch in its own session (``start_new_session``) over four park-years of a
-tiny notebook that returns at once for 2019 and 2020 and sleeps for 2021 and 2022, waits until
-the first two reports are written and the two sleeping kernels run, interrupts it, and checks
-that every process of the batch's tree is gone, the finished reports stay, the others are marked
-``interrupted`` and no file is half-written.
+tiny notebook that returns at once for 2019 and 2020 and sleeps for 2021 and 2022 (marking a
+file first), waits until the first two reports are written and the two kernels sleep, interrupts
+it, and checks that every process of the batch's tree is gone, the finished reports stay, the
+others are marked ``interrupted`` and no file is half-written.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ pytestmark = pytest.mark.slow
 
 
 def _start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
-    nb = tiny_notebook(
-        tmp_path / "sleepy.ipynb", "import time\nif year >= 2021:\n    time.sleep(120)"
-    )
+    # 2021 and 2022 mark that their kernel is in the cell, then sleep
+    code = "import pathlib, time\nif year >= 2021:\n"
+    code += f"    pathlib.Path({str(tmp_path)!r}, f'sleeping-{{year}}').touch()\n"
+    code += "    time.sleep(120)"
+    nb = tiny_notebook(tmp_path / "sleepy.ipynb", code)
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "ecopark", "run", "--park", "example-park", "--years"]
     argv += ["2019-2022", "--data-dir", str(ROOT / "data"), "--notebooks", str(nb)]
@@ -54,13 +56,15 @@ def _report(out: Path, year: int) -> Path:
 def _wait_running(proc: subprocess.Popen, out: Path) -> set[int]:
     """Wait until 2019 and 2020 are written and two kernels sleep; return the process tree."""
     deadline = time.monotonic() + 60
+    sleeping = [out.parent / f"sleeping-{y}" for y in YEARS[2:]]
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()
-        tree = descendants(proc.pid)
-        # two workers, each with its kernel (the kernels lead their own sessions)
-        if all(_report(out, y).is_file() for y in YEARS[:2]) and len(tree) >= 4:
-            time.sleep(0.5)  # the kernels are in their cells
-            return descendants(proc.pid)
+        written = all(_report(out, y).is_file() for y in YEARS[:2])
+        if written and all(p.is_file() for p in sleeping):  # the kernels are in their cells
+            tree = descendants(proc.pid)
+            # two workers, each with its kernel (the kernels lead their own sessions)
+            if len(tree) >= 4:
+                return tree
         time.sleep(0.1)
     proc.kill()
     raise AssertionError(f"the batch did not reach the sleeping notebooks: {proc.communicate()}")

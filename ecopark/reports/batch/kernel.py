@@ -43,6 +43,8 @@ KERNEL_REUSE_LIMIT = 50
 RESET_TIMEOUT = 10.0
 #: Time [s] a new kernel has to answer.
 START_TIMEOUT = 60.0
+#: Time [s] a killed kernel has to end (SIGKILL ends it in milliseconds).
+KILL_WAIT = 5.0
 #: The kernels' options: no SQLite input history (IPython writes every cell to
 #: ``~/.ipython/.../history.sqlite``, which kernels running at once share and lock, and opens a
 #: session there at each reset); ``In``, ``Out`` and the execution counts are kept in memory.
@@ -338,6 +340,11 @@ def _discard(kernel: _Kernel) -> Callable[[], None]:
         kernel.kc = None
 
     def cleanup() -> None:
+        # Reaped here as soon as it ends: jupyter_client's shutdown polls it every 0.1 s.
+        process = getattr(getattr(kernel.km, "provisioner", None), "process", None)
+        with contextlib.suppress(Exception):
+            if process is not None:
+                process.wait(KILL_WAIT)
         with contextlib.suppress(Exception):
             if kernel.km.has_kernel:
                 run_sync(kernel.km.shutdown_kernel)(now=True)

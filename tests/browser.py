@@ -1,43 +1,345 @@
-"""Headless Chromium for the tests that look at reports: where it is, and one way to run it."""
+"""Headless Chromium for the tests that look at reports: one browser per test process.
+
+:func:`render` does what one ``chromium --headless --dump-dom / --print-to-pdf
+--no-pdf-header-footer / --screenshot --window-size=w,h page`` launch does, on a browser that
+the process starts the first time it is needed and ends at exit (:func:`close`): under
+pytest-xdist each worker has its own. The browser is driven over the DevTools protocol through
+a pipe (``--remote-debugging-pipe``: JSON messages ending in a NUL byte, read by the browser on
+fd 3, written on fd 4), and each page opens in a browser context of its own (no cookies,
+storage or cache shared between pages), offline with the product's flags
+(:data:`ecopark.reports.pdf.FLAGS`: every host name resolves to nothing, no proxy reaches out).
+
+Each page is rendered as the command line renders it: a new window of the given size, loaded
+until its ``load`` event (then its fonts), a virtual time budget if asked (timers up to it
+fire), then the DOM (doctype + ``outerHTML``), the PDF (``printBackground``,
+``preferCSSPageSize``: the page's ``@page`` size wins, no header or footer) and the screenshot
+(the window, clipped at scale 1), in that order. Every wait has a time limit; a browser that
+dies or does not answer in time fails the test with :class:`BrowserError` (the browser is ended
+and the next page starts a new one), never a hang.
+"""
 
 from __future__ import annotations
 
+import atexit
+import base64
+import ctypes
+import fcntl
+import json
+import os
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
+
+from ecopark.reports.pdf import FLAGS
 
 #: The browser, or None (the tests that need it are skipped).
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
+#: The product's flags but the print switch (here ``displayHeaderFooter: false`` of each print).
+OFFLINE = tuple(flag for flag in FLAGS if flag != "--no-pdf-header-footer")
+#: Time limit of starting the browser and of closing it [s].
+START_TIMEOUT = 60.0
 
 
-def chromium(*args: str, timeout: float = 120) -> str:
-    """Run headless Chromium with ``args`` (``--screenshot=…``, ``--print-to-pdf=…``,
-    ``--dump-dom``, the page) in a fresh profile, offline-minded, remove the profile and return
-    what it printed (the DOM for ``--dump-dom``)."""
-    profile = tempfile.mkdtemp(prefix="ecopark-chromium-")
+class BrowserError(RuntimeError):
+    """The browser died, failed a command, or did not answer in time."""
+
+
+class Browser:
+    """One headless Chromium and its DevTools pipe; :meth:`command` sends and waits."""
+
+    def __init__(self, executable: str) -> None:
+        self.profile = Path(tempfile.mkdtemp(prefix="ecopark-chromium-"))
+        self.log = self.profile / "stderr.txt"
+        to_browser, self._write = os.pipe()
+        self._read, from_browser = os.pipe()
+        # above fd 4 and closed at exec: the child moves them to fds 3 and 4 (inheritable)
+        child_in = fcntl.fcntl(to_browser, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_out = fcntl.fcntl(from_browser, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_browser)
+        os.close(from_browser)
+
+        def pipe_fds() -> None:  # in the child, before exec
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: ends with the test process
+
+        try:
+            with self.log.open("wb") as log:
+                self.process = subprocess.Popen(
+                    [
+                        executable,
+                        *OFFLINE,
+                        "--no-sandbox",
+                        "--remote-debugging-pipe",
+                        f"--user-data-dir={self.profile / 'profile'}",
+                        "about:blank",
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    close_fds=False,  # only fds 0-4 are inheritable in the child
+                    preexec_fn=pipe_fds,
+                )
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        self._next_id = 0
+        self._buffer = b""
+        self._events: list[dict[str, Any]] = []
+        self.command("Browser.getVersion", timeout=START_TIMEOUT)
+
+    # -- the pipe ------------------------------------------------------------------------------
+
+    def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
+        """The next message from the browser, waiting until ``deadline`` (``time.monotonic``)."""
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BrowserError(f"Chromium did not answer {waiting_for} in time")
+            ready, _, _ = select.select([self._read], [], [], left)
+            if ready:
+                chunk = os.read(self._read, 1 << 20)
+                if not chunk:
+                    self.process.wait(timeout=10)
+                    raise BrowserError(
+                        f"Chromium ended (exit {self.process.returncode}) while {waiting_for}:"
+                        f" {self._last_log_line()}"
+                    )
+                self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def _last_log_line(self) -> str:
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return (lines or [""])[-1][:300]
+
+    def command(
+        self, method: str, params: dict | None = None, session: str | None = None, *, timeout: float
+    ) -> dict[str, Any]:
+        """Send ``method`` (to ``session``'s target, else to the browser) and return its result.
+
+        Events that arrive meanwhile are kept for :meth:`event`.
+        """
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        data = json.dumps(message).encode() + b"\0"
+        try:
+            while data:
+                data = data[os.write(self._write, data) :]
+        except BrokenPipeError:
+            raise BrowserError(f"Chromium ended before {method}: {self._last_log_line()}") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._receive(deadline, method)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise BrowserError(f"{method} failed: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self._events.append(reply)
+
+    def event(self, method: str, session: str, *, timeout: float, **params: Any) -> dict:
+        """Wait for the event ``method`` of ``session`` whose params include ``params``."""
+
+        def matches(message: dict) -> bool:
+            got = message.get("params", {})
+            return (
+                message.get("method") == method
+                and message.get("sessionId") == session
+                and all(got.get(k) == v for k, v in params.items())
+            )
+
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, message in enumerate(self._events):
+                if matches(message):
+                    del self._events[i]
+                    return message["params"]
+            reply = self._receive(deadline, method)
+            if "method" in reply:
+                self._events.append(reply)
+
+    def forget(self, session: str) -> None:
+        """Drop the events kept for a closed ``session``."""
+        self._events = [m for m in self._events if m.get("sessionId") != session]
+
+    def close(self) -> None:
+        """End the browser (politely, then by force) and remove its profile."""
+        if self.process.poll() is None:
+            try:
+                self.command("Browser.close", timeout=5)
+            except BrowserError:
+                pass
+            try:
+                self.process.wait(timeout=START_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        os.close(self._write)
+        os.close(self._read)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+_browser: Browser | None = None
+
+
+def browser() -> Browser:
+    """This process's browser, started the first time (:func:`close` ends it at exit)."""
+    global _browser
+    if _browser is None:
+        _browser = Browser(CHROMIUM)
+    return _browser
+
+
+@atexit.register
+def close() -> None:
+    """End this process's browser, if it started one."""
+    global _browser
+    if _browser is not None:
+        _browser, done = None, _browser
+        done.close()
+
+
+def render(
+    page: Path | str,
+    *,
+    window: tuple[int, int] | None = None,
+    dump_dom: bool = False,
+    pdf: Path | None = None,
+    screenshot: Path | None = None,
+    virtual_time_budget: int | None = None,
+    timeout: float = 120,
+) -> str:
+    """Load ``page`` (a path or URL) and take from it what the command line would take.
+
+    Parameters
+    ----------
+    page : path or str
+        The page; a path is turned into its ``file://`` URL.
+    window : (int, int), optional
+        Window width and height [CSS px] (``--window-size``); the browser's default without.
+    dump_dom : bool
+        Return the DOM after the page's scripts ran (``--dump-dom``).
+    pdf : path, optional
+        Print the page there (``--print-to-pdf --no-pdf-header-footer``).
+    screenshot : path, optional
+        Save a PNG of the window there (``--screenshot``).
+    virtual_time_budget : int, optional
+        After the load, let the page's timers run this far [ms] (``--virtual-time-budget``).
+    timeout : float
+        Time limit of each step [s]: the load, the budget, each output.
+
+    Returns
+    -------
+    str
+        The DOM if ``dump_dom``, else "".
+
+    Raises
+    ------
+    BrowserError
+        If the browser dies, fails a command or a step takes longer than ``timeout``; the
+        browser is ended then (the next page starts a new one).
+    """
+    url = page if isinstance(page, str) else Path(page).resolve().as_uri()
     try:
-        proc = subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                f"--user-data-dir={profile}",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+        return _render(
+            browser(), url, window, dump_dom, pdf, screenshot, virtual_time_budget, timeout
         )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return proc.stdout
+    except BrowserError as exc:
+        close()
+        raise BrowserError(f"{url}: {exc}") from None
+    except BaseException:
+        close()  # the page may still be open: the next one starts a new browser
+        raise
+
+
+def _render(
+    b: Browser,
+    url: str,
+    window: tuple[int, int] | None,
+    dump_dom: bool,
+    pdf: Path | None,
+    screenshot: Path | None,
+    budget: int | None,
+    timeout: float,
+) -> str:
+    context = b.command("Target.createBrowserContext", timeout=timeout)["browserContextId"]
+    target: dict[str, Any] = {"url": "about:blank", "browserContextId": context}
+    if window:
+        target |= {"width": window[0], "height": window[1], "newWindow": True}
+    target_id = b.command("Target.createTarget", target, timeout=timeout)["targetId"]
+    session = b.command(
+        "Target.attachToTarget", {"targetId": target_id, "flatten": True}, timeout=timeout
+    )["sessionId"]
+    if window:  # the viewport is the whole window, as in the command line's screenshot
+        metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1, "mobile": False}
+        b.command("Emulation.setDeviceMetricsOverride", metrics, session, timeout=timeout)
+    b.command("Page.enable", session=session, timeout=timeout)
+    b.command("Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=timeout)
+    navigated = b.command("Page.navigate", {"url": url}, session, timeout=timeout)
+    if "errorText" in navigated:
+        raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
+    b.event(
+        "Page.lifecycleEvent", session, timeout=timeout, name="load",
+        frameId=navigated["frameId"],
+    )  # fmt: skip
+    fonts = {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True}
+    b.command("Runtime.evaluate", fonts, session, timeout=timeout)
+    if budget is not None:
+        b.command(
+            "Emulation.setVirtualTimePolicy",
+            {
+                "policy": "pauseIfNetworkFetchesPending",
+                "budget": budget,
+                "maxVirtualTimeTaskStarvationCount": 9999,
+            },
+            session,
+            timeout=timeout,
+        )
+        b.event("Emulation.virtualTimeBudgetExpired", session, timeout=timeout)
+    dom = ""
+    if dump_dom:
+        serialise = (
+            "(document.doctype ? new XMLSerializer().serializeToString(document.doctype)"
+            " + '\\n' : '') + document.documentElement.outerHTML"
+        )
+        dom = b.command(
+            "Runtime.evaluate", {"expression": serialise, "returnByValue": True}, session,
+            timeout=timeout,
+        )["result"]["value"]  # fmt: skip
+    if pdf is not None:
+        printed = b.command(
+            "Page.printToPDF",
+            {
+                "displayHeaderFooter": False,
+                "printBackground": True,
+                "preferCSSPageSize": True,
+                "generateTaggedPDF": True,
+            },
+            session,
+            timeout=timeout,
+        )
+        Path(pdf).write_bytes(base64.b64decode(printed["data"]))
+    if screenshot is not None:
+        shot: dict[str, Any] = {"format": "png"}
+        if window:
+            shot["clip"] = {"x": 0, "y": 0, "width": window[0], "height": window[1], "scale": 1}
+        data = b.command("Page.captureScreenshot", shot, session, timeout=timeout)["data"]
+        Path(screenshot).write_bytes(base64.b64decode(data))
+    b.command("Target.closeTarget", {"targetId": target_id}, timeout=timeout)
+    b.command("Target.disposeBrowserContext", {"browserContextId": context}, timeout=timeout)
+    b.forget(session)
+    return dom

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import atexit
 import base64
-import ctypes
-import fcntl
 import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -43,8 +40,10 @@ CHROMIUM = shutil.which("chromium") or (
 )
 #: The product's flags but the print switch (here ``displayHeaderFooter: false`` of each print).
 OFFLINE = tuple(flag for flag in FLAGS if flag != "--no-pdf-header-footer")
-#: Time limit of starting the browser and of closing it [s].
+#: Time limit of starting the browser and of its ending once asked to close [s].
 START_TIMEOUT = 60.0
+#: Time limit of the browser's answer to Browser.close; then it is killed [s].
+CLOSE_TIMEOUT = 5.0
 
 
 class BrowserError(RuntimeError):
@@ -57,19 +56,18 @@ class Browser:
     def __init__(self, executable: str) -> None:
         self.profile = Path(tempfile.mkdtemp(prefix="ecopark-chromium-"))
         self.log = self.profile / "stderr.txt"
+        import fcntl  # POSIX: the pipe's ends are fds 3 and 4 of the browser
+
         to_browser, self._write = os.pipe()
         self._read, from_browser = os.pipe()
-        # above fd 4 and closed at exec: the child moves them to fds 3 and 4 (inheritable)
-        child_in = fcntl.fcntl(to_browser, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_out = fcntl.fcntl(from_browser, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(to_browser)
-        os.close(from_browser)
+        # the browser's ends, renumbered clear of 3 and 4 (and closed at exec)
+        child_in, child_out = (
+            fcntl.fcntl(end, fcntl.F_DUPFD_CLOEXEC, 10) for end in (to_browser, from_browser)
+        )
 
-        def pipe_fds() -> None:  # in the child, before exec
+        def pipe_ends() -> None:  # in the child, before exec: its fds 3 and 4
             os.dup2(child_in, 3)
             os.dup2(child_out, 4)
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: ends with the test process
 
         try:
             with self.log.open("wb") as log:
@@ -85,12 +83,15 @@ class Browser:
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
-                    close_fds=False,  # only fds 0-4 are inheritable in the child
-                    preexec_fn=pipe_fds,
+                    preexec_fn=pipe_ends,
+                    # every other fd is closed; 3 and 4 are open here (the two pipes took the
+                    # lowest free fds), which pass_fds needs
+                    pass_fds=(3, 4),
                 )
         finally:
-            os.close(child_in)
-            os.close(child_out)
+            for end in (to_browser, from_browser, child_in, child_out):
+                os.close(end)
+        self.closed = False
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
@@ -100,7 +101,8 @@ class Browser:
 
     def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
         """The next message from the browser, waiting until ``deadline`` (``time.monotonic``)."""
-        while b"\0" not in self._buffer:
+        end = self._buffer.find(b"\0")
+        while end < 0:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise BrowserError(f"Chromium did not answer {waiting_for} in time")
@@ -108,13 +110,19 @@ class Browser:
             if ready:
                 chunk = os.read(self._read, 1 << 20)
                 if not chunk:
-                    self.process.wait(timeout=10)
+                    try:
+                        self.process.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        pass  # exit None: still ending
                     raise BrowserError(
                         f"Chromium ended (exit {self.process.returncode}) while {waiting_for}:"
                         f" {self._last_log_line()}"
                     )
+                end = chunk.find(b"\0")  # looked for in the new bytes only
+                if end >= 0:
+                    end += len(self._buffer)
                 self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
+        message, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
         return json.loads(message)
 
     def _last_log_line(self) -> str:
@@ -143,7 +151,7 @@ class Browser:
             raise BrowserError(f"Chromium ended before {method}: {self._last_log_line()}") from None
         deadline = time.monotonic() + timeout
         while True:
-            reply = self._receive(deadline, method)
+            reply = self._receive(deadline, f"{method} ({timeout:g} s)")
             if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise BrowserError(f"{method} failed: {reply['error']}")
@@ -168,7 +176,7 @@ class Browser:
                 if matches(message):
                     del self._events[i]
                     return message["params"]
-            reply = self._receive(deadline, method)
+            reply = self._receive(deadline, f"{method} ({timeout:g} s)")
             if "method" in reply:
                 self._events.append(reply)
 
@@ -177,15 +185,15 @@ class Browser:
         self._events = [m for m in self._events if m.get("sessionId") != session]
 
     def close(self) -> None:
-        """End the browser (politely, then by force) and remove its profile."""
+        """End the browser (politely, then by force) and remove its profile; once."""
+        if self.closed:
+            return
+        self.closed = True
         if self.process.poll() is None:
             try:
-                self.command("Browser.close", timeout=5)
-            except BrowserError:
-                pass
-            try:
+                self.command("Browser.close", timeout=CLOSE_TIMEOUT)
                 self.process.wait(timeout=START_TIMEOUT)
-            except subprocess.TimeoutExpired:
+            except (BrowserError, subprocess.TimeoutExpired):  # dead or hung
                 self.process.kill()
                 self.process.wait()
         os.close(self._write)

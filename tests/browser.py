@@ -9,13 +9,14 @@ fd 3, written on fd 4), and each page opens in a browser context of its own (no 
 storage or cache shared between pages), offline with the product's flags
 (:data:`ecopark.reports.pdf.FLAGS`: every host name resolves to nothing, no proxy reaches out).
 
-Each page is rendered as the command line renders it: a new window of the given size, loaded
-until its ``load`` event (then its fonts), a virtual time budget if asked (timers up to it
-fire), then the DOM (doctype + ``outerHTML``), the PDF (``printBackground``,
+Each page is rendered as the command line renders it: a window (and viewport) of the given
+size, loaded until its ``load`` event (then its fonts), a virtual time budget if asked (timers
+up to it fire), then the DOM (doctype + ``outerHTML``), the PDF (``printBackground``,
 ``preferCSSPageSize``: the page's ``@page`` size wins, no header or footer) and the screenshot
 (the window, clipped at scale 1), in that order. Every wait has a time limit; a browser that
 dies or does not answer in time fails the test with :class:`BrowserError` (the browser is ended
-and the next page starts a new one), never a hang.
+and the next page starts a new one), never a hang. Chromium ends by itself when the pipe closes,
+so a test process that is killed leaves none behind. POSIX only (the pipe's fd numbers).
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class Browser:
     """One headless Chromium and its DevTools pipe; :meth:`command` sends and waits."""
 
     def __init__(self, executable: str) -> None:
+        import fcntl  # POSIX, as the pipe's fd numbers
+
         self.profile = Path(tempfile.mkdtemp(prefix="ecopark-chromium-"))
         self.log = self.profile / "stderr.txt"
-        import fcntl  # POSIX: the pipe's ends are fds 3 and 4 of the browser
 
         to_browser, self._write = os.pipe()
         self._read, from_browser = os.pipe()
@@ -95,7 +97,11 @@ class Browser:
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
-        self.command("Browser.getVersion", timeout=START_TIMEOUT)
+        try:
+            self.command("Browser.getVersion", timeout=START_TIMEOUT)
+        except BrowserError:
+            self.close()
+            raise
 
     # -- the pipe ------------------------------------------------------------------------------
 
@@ -181,8 +187,8 @@ class Browser:
                 self._events.append(reply)
 
     def forget(self, session: str) -> None:
-        """Drop the events kept for a closed ``session``."""
-        self._events = [m for m in self._events if m.get("sessionId") != session]
+        """Drop the events kept for a closed ``session`` and the browser's own (none is awaited)."""
+        self._events = [m for m in self._events if m.get("sessionId") not in (session, None)]
 
     def close(self) -> None:
         """End the browser (politely, then by force) and remove its profile; once."""

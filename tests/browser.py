@@ -90,6 +90,11 @@ class Browser:
                     # lowest free fds), which pass_fds needs
                     pass_fds=(3, 4),
                 )
+        except OSError:  # not started: nothing left behind
+            os.close(self._write)
+            os.close(self._read)
+            shutil.rmtree(self.profile, ignore_errors=True)
+            raise
         finally:
             for end in (to_browser, from_browser, child_in, child_out):
                 os.close(end)

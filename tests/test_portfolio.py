@@ -15,7 +15,7 @@ import markupsafe
 import pytest
 
 import ecopark
-from browser import CHROMIUM, chromium
+from browser import CHROMIUM, render
 from ecopark import portfolio
 from ecopark.reports import batch
 from ecopark.reports.batch.index import CELL_MARK, output_path, portfolio_path, report_href
@@ -300,16 +300,9 @@ def test_index_renders_in_chromium_to_png_and_a4_landscape_pdf(tmp_path):
     targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
     targets += batch.targets_for_park("example-park", [2019, 2020, 2021, 2023], DATA)
     _index(tmp_path, targets)
-    page = (tmp_path / "out" / "index.html").resolve().as_uri()
     png, pdf = tmp_path / "index.png", tmp_path / "index.pdf"
-    # one launch takes the screenshot and prints the page
-    chromium(
-        f"--screenshot={png}",
-        "--window-size=1400,1000",
-        f"--print-to-pdf={pdf}",
-        "--no-pdf-header-footer",
-        page,
-    )
+    # one load takes the screenshot and prints the page
+    render(tmp_path / "out" / "index.html", screenshot=png, window=(1400, 1000), pdf=pdf)
     img = Image.open(png).convert("RGB")
     assert img.size == (1400, 1000)
     colours = {c for _, c in img.getcolors(maxcolors=1 << 20) or []}

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from browser import CHROMIUM, chromium
+from browser import CHROMIUM, render
 from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run
 from test_chart_print import SMALLEST_PT, smallest_printed
@@ -95,7 +95,7 @@ def test_headless_chromium_renders_a_report(tmp_path):
 
     report = batch_run().report("nantong-etdz", 2021, "01_assessment")
     png = tmp_path / "report.png"
-    chromium(f"--screenshot={png}", "--window-size=1280,1600", report.resolve().as_uri())
+    render(report, screenshot=png, window=(1280, 1600))
     assert png.is_file() and png.stat().st_size > 10_000
     img = Image.open(png).convert("RGB")
     assert img.size == (1280, 1600)
@@ -184,14 +184,8 @@ def test_chromium_prints_each_report_to_a4(notebook, tmp_path):
         year = 2021 if park == "nantong-etdz" else 2023
         report = batch_run().report(park, year, notebook)
         pdf, png = tmp_path / f"{park}-{notebook}.pdf", tmp_path / f"{park}-{notebook}.png"
-        # one launch prints the page and takes its screenshot (the window is the screen's)
-        chromium(
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            f"--screenshot={png}",
-            "--window-size=1000,1400",
-            report.resolve().as_uri(),
-        )
+        # one load prints the page and takes its screenshot (the window is the screen's)
+        render(report, pdf=pdf, screenshot=png, window=(1000, 1400))
         assert pdf.is_file(), pdf
         pages = PdfReader(pdf).pages
         low, high = PAGES[notebook]

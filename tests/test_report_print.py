@@ -11,12 +11,11 @@ import io
 import re
 import shutil
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM
+from browser import CHROMIUM, render
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.plotting import TEXT_WIDTH_IN
@@ -330,13 +329,7 @@ def test_portfolio_page_is_small_print_ready_and_text(portfolio_page):
 def test_portfolio_page_runs_no_script_and_prints_to_a4(portfolio_page, tmp_path):
     from ecopark.reports.pdf import print_pdf
 
-    profile = tmp_path / "profile"
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-         "--virtual-time-budget=3000", "--dump-dom", portfolio_page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    dom = proc.stdout
+    dom = render(portfolio_page, dump_dom=True, virtual_time_budget=3000)  # the shared browser
     title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
     assert html.unescape(title) == "2021 年 园区总览"  # no hostile script set it
     assert html_problems(dom) == []

@@ -431,14 +431,12 @@ def indicator_result(
     The one place an :class:`IndicatorResult` is made from an :class:`Evaluation` (the per-park
     engine and :mod:`ecopark.columnar` both call it).
     """
-    shown, passed, marked = "", None, ""
+    shown, passed, marked = "", meets(ev, rules), ""
     if ev.value is not None:
         number = ev.exact if ev.exact is not None else ev.value
         shown = display(number, ind.reported, rules)
-        if ev.limit is not None:
-            passed = passes(number, ev.limit, rules)
-            if not ind.reported and not isinstance(number, str):
-                marked = mark(number, shown, ev.limit, rules)
+        if ev.limit is not None and not ind.reported and not isinstance(number, str):
+            marked = mark(number, shown, ev.limit, rules)
     later = None
     if ev.exact is None and ev.value is not None and exact_values is not None:
         later = functools.partial(_exact_later, ind, exact_values, year - config.base_year)
@@ -463,6 +461,17 @@ def indicator_result(
         exact_later=later,
         rules=rules,
     )
+
+
+def meets(ev: Evaluation, rules: Rules) -> bool | None:
+    """Whether an evaluated indicator meets its limit by ``rules``, as its table row says
+    (:attr:`IndicatorResult.passed`); None without a value or without a limit.
+
+    The exact value decides where there is one (:func:`ecopark.rounding.passes`).
+    """
+    if ev.value is None or ev.limit is None:
+        return None
+    return passes(ev.exact if ev.exact is not None else ev.value, ev.limit, rules)
 
 
 def _exact_later(ind: Indicator, exact_values: Mapping[str, object], n: int) -> Fraction | str:

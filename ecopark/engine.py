@@ -129,16 +129,18 @@ class Evaluation:
     exact: Fraction | str | None = None
 
 
+def _complete(ind: Indicator, values: Mapping[str, object]) -> bool:
+    """Whether every raw item the indicator reads is among ``values``."""
+    return all(k in values for k in ind.formula.keys)
+
+
 def _missing(
     ind: Indicator, values: Mapping[str, object], year: int, base_year: int, standard: Standard
 ) -> tuple[str, str] | None:
-    keys = ind.formula.keys
-    for k in keys:
-        if k not in values:
-            break
-    else:
+    if _complete(ind, values):
         return None
     items = standard.items
+    keys = ind.formula.keys
     missing = [inp for inp, k in zip(ind.inputs, keys, strict=True) if k not in values]
     zh = "、".join(f"{items[i].name_zh}（{ref_year(r, year, base_year)} 年）" for i, r in missing)
     en = ", ".join(f"{i} ({ref_year(r, year, base_year)})" for i, r in missing)
@@ -327,7 +329,7 @@ def judged(
     if year < base:
         return Reason(f"{year} 年早于基准年 {base} 年", f"{year} is before the base year {base}")
     must = [ind for ind in standard.indicators if ind.role == "must"]
-    if must and all(_missing(ind, values, year, base, standard) for ind in must):
+    if must and not any(_complete(ind, values) for ind in must):
         computable = sum(r.computable for r in results)
         return Reason(
             f"仅有历史数据（{computable}/{len(results)} 项指标可计算）",

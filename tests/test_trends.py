@@ -123,3 +123,27 @@ def test_no_projection_beyond_the_horizon(tmp_path):
         .loc["11", "crossing_year"]
         == 2149
     )
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        [0.72, 0.67, 0.62, 0.57],  # a straight line: r = -1 exactly, clipped
+        [0.5, 0.55, 0.45, 0.5, 0.61],
+        [1e6, 0.0, 3.25, 7.0],
+        [0.3, 0.3, 0.3000000001],
+        [2.0, 1.0],  # two points: p is 0
+    ],
+)
+def test_r_and_p_are_scipys_linregress_bit_for_bit(y):
+    """fit_trends' r and p are worked out without importing scipy.stats, by the same
+    operations as scipy.stats.linregress: the same floats."""
+    import numpy as np
+    from scipy import stats
+
+    from ecopark.trends import _pearson
+
+    x = np.arange(2015.0, 2015.0 + len(y))
+    fit = stats.linregress(x, np.asarray(y))
+    r, p = _pearson(x, np.asarray(y))
+    assert (repr(float(r)), repr(float(p))) == (repr(float(fit.rvalue)), repr(float(fit.pvalue)))

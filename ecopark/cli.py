@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import pkgutil
 import sys
@@ -43,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """:func:`build_parser`, built once per process: building it imports and registers every
+    command (≈7 ms), and parsing leaves a parser as it was."""
+    return build_parser()
+
+
 def report_problems(exc: InputError) -> None:
     """Print every problem of ``exc`` to stderr, one per line."""
     for problem in exc.problems:
@@ -61,8 +69,7 @@ def _standards_folders(args: argparse.Namespace) -> contextlib.AbstractContextMa
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         with _standards_folders(args):
             return int(args.func(args) or 0)

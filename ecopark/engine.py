@@ -129,16 +129,18 @@ class Evaluation:
     exact: Fraction | str | None = None
 
 
+def _complete(ind: Indicator, values: Mapping[str, object]) -> bool:
+    """Whether every raw item the indicator reads is among ``values``."""
+    return all(k in values for k in ind.formula.keys)
+
+
 def _missing(
     ind: Indicator, values: Mapping[str, object], year: int, base_year: int, standard: Standard
 ) -> tuple[str, str] | None:
-    keys = ind.formula.keys
-    for k in keys:
-        if k not in values:
-            break
-    else:
+    if _complete(ind, values):
         return None
     items = standard.items
+    keys = ind.formula.keys
     missing = [inp for inp, k in zip(ind.inputs, keys, strict=True) if k not in values]
     zh = "、".join(f"{items[i].name_zh}（{ref_year(r, year, base_year)} 年）" for i, r in missing)
     en = ", ".join(f"{i} ({ref_year(r, year, base_year)})" for i, r in missing)
@@ -327,7 +329,7 @@ def judged(
     if year < base:
         return Reason(f"{year} 年早于基准年 {base} 年", f"{year} is before the base year {base}")
     must = [ind for ind in standard.indicators if ind.role == "must"]
-    if must and all(_missing(ind, values, year, base, standard) for ind in must):
+    if must and not any(_complete(ind, values) for ind in must):
         computable = sum(r.computable for r in results)
         return Reason(
             f"仅有历史数据（{computable}/{len(results)} 项指标可计算）",
@@ -431,14 +433,12 @@ def indicator_result(
     The one place an :class:`IndicatorResult` is made from an :class:`Evaluation` (the per-park
     engine and :mod:`ecopark.columnar` both call it).
     """
-    shown, passed, marked = "", None, ""
+    shown, passed, marked = "", meets(ev, rules), ""
     if ev.value is not None:
         number = ev.exact if ev.exact is not None else ev.value
         shown = display(number, ind.reported, rules)
-        if ev.limit is not None:
-            passed = passes(number, ev.limit, rules)
-            if not ind.reported and not isinstance(number, str):
-                marked = mark(number, shown, ev.limit, rules)
+        if ev.limit is not None and not ind.reported and not isinstance(number, str):
+            marked = mark(number, shown, ev.limit, rules)
     later = None
     if ev.exact is None and ev.value is not None and exact_values is not None:
         later = functools.partial(_exact_later, ind, exact_values, year - config.base_year)
@@ -463,6 +463,17 @@ def indicator_result(
         exact_later=later,
         rules=rules,
     )
+
+
+def meets(ev: Evaluation, rules: Rules) -> bool | None:
+    """Whether an evaluated indicator meets its limit by ``rules``, as its table row says
+    (:attr:`IndicatorResult.passed`); None without a value or without a limit.
+
+    The exact value decides where there is one (:func:`ecopark.rounding.passes`).
+    """
+    if ev.value is None or ev.limit is None:
+        return None
+    return passes(ev.exact if ev.exact is not None else ev.value, ev.limit, rules)
 
 
 def _exact_later(ind: Indicator, exact_values: Mapping[str, object], n: int) -> Fraction | str:

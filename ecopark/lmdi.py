@@ -137,18 +137,21 @@ def _matrices(frame: pd.DataFrame, by: str, period: str, factor: str, value: str
         raise ValueError(f"a ({by}, {factor}, {period}) combination appears twice")
     factors = list(dict.fromkeys(sub[factor]))
     groups = list(dict.fromkeys(sub[by]))
-    wide = sub.set_index([by, factor, period])[value].astype(float).unstack(period)
-    full = pd.MultiIndex.from_product([groups, factors], names=[by, factor])
-    wide = wide.reindex(full)
+    # a dict, not set_index/unstack: the pandas pivot cost most of an attribution's time
+    keys = zip(sub[by], sub[factor], sub[period], strict=True)
+    cell = dict(zip(keys, sub[value].astype(float).tolist(), strict=True))
+    present = set(sub[period])
+    pairs = [(g, f) for g in groups for f in factors]
+    out = []
     for label in (start, end):
-        if label not in wide.columns or wide[label].isna().any():
-            missing = wide.index[wide.get(label, pd.Series(np.nan, index=wide.index)).isna()]
+        x = np.array([cell.get((g, f, label), np.nan) for g, f in pairs], dtype=float)
+        if label not in present or np.isnan(x).any():
+            missing = [pair for pair, gap in zip(pairs, np.isnan(x), strict=True) if gap]
             raise ValueError(
-                f"every {by} needs every factor in both periods; missing in "
-                f"{label}: {list(missing)[:5]}"
+                f"every {by} needs every factor in both periods; missing in {label}: {missing[:5]}"
             )
-    x0 = wide[start].to_numpy().reshape(len(groups), len(factors))
-    x1 = wide[end].to_numpy().reshape(len(groups), len(factors))
+        out.append(x.reshape(len(groups), len(factors)))
+    x0, x1 = out
     if (x0 < 0).any() or (x1 < 0).any():
         raise ValueError(
             "negative factor value: LMDI is undefined for negative values (data error)"

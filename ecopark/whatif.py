@@ -7,7 +7,9 @@ at-risk indicator, the last value before it stops meeting it (the break-even poi
 is tight against the table's own rule, whatever the rule is:
 
 1. **The engine is the oracle.** Whether a value passes is decided by the engine itself
-   (:func:`ecopark.engine.assess_values` on the park-year with the one key ``"item@T"`` replaced),
+   (:func:`ecopark.engine.evaluate` and :func:`ecopark.engine.meets`, as
+   :func:`ecopark.engine.assess_values` judges a row, on the park-year with the one key
+   ``"item@T"`` replaced),
    so the rounding rule and the comparison method the engine applies (GB/T 8170 全数值比较法 or
    修约值比较法) are the ones the answer meets. Nothing is inverted by hand.
 2. **Exact where the formula is rational in the item.** Ratios, shares and sums (and a growth
@@ -48,7 +50,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ecopark.assessment import Assessment
-from ecopark.engine import assess_values, evaluate
+from ecopark.engine import evaluate, meets, rules_of
 from ecopark.frames import StatusFrame
 from ecopark.gaps import gap_table
 from ecopark.standard.expr import key
@@ -467,8 +469,10 @@ def _sqrt(q: Fraction) -> Fraction:
 class _Judge:
     """The engine's decision on one indicator with one year-T item set to ``x`` (cached).
 
-    The park-year is re-assessed by :func:`ecopark.engine.assess_values` on a copy of its standard
-    holding this one indicator (a pass decision depends on nothing else), with no optional
+    The indicator is evaluated and judged as :func:`ecopark.engine.assess_values` evaluates and
+    judges its row (:func:`ecopark.engine.evaluate`, :func:`ecopark.engine.meets`; the verdict,
+    printed value and mark are not needed), on a copy of its standard holding this one indicator
+    (a pass decision depends on nothing else), with no optional
     indicator selected under any standard, whichever form park.yaml's ``selected_optional``
     takes (the selection rules do not decide whether an indicator passes, and a rule naming an
     indicator the copy lacks must not be applied), on the park-year's exact values (a float
@@ -480,6 +484,8 @@ class _Judge:
             assessment.config, selected_optional=(), selected_by_standard={}
         )
         self.standard = dataclasses.replace(assessment.standard, indicators=(ind,))
+        self.ind = ind
+        self.rules = rules_of(self.standard, self.config)
         self.year = assessment.year
         # the exact values as written, so that each candidate is judged exactly, as the table is
         self.values = dict(assessment.exact_values or assessment.values)
@@ -492,8 +498,10 @@ class _Judge:
         hit = self.seen.get(x)
         if hit is None:
             self.values[self.name] = _as_input(x, self.like)
-            got = assess_values(self.config, self.standard, self.year, self.values).results[0]
-            hit = self.seen[x] = got.passed is True
+            ev = evaluate(
+                self.ind, self.standard, self.config, self.values, self.year, rules=self.rules
+            )
+            hit = self.seen[x] = meets(ev, self.rules) is True
         return hit
 
 

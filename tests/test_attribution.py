@@ -152,6 +152,31 @@ def test_lmdi_rejects_negative_values_and_missing_factors():
     )
     with pytest.raises(ValueError, match="both periods"):
         lmdi(gap)
+    # which cells are missing, in group then factor order: a value that is NaN counts as one
+    holes = pd.DataFrame(
+        {
+            "i": ["a", "a", "a", "a", "b", "b", "b"],
+            "period": [0, 1, 0, 1, 0, 1, 1],
+            "factor": ["x", "x", "y", "y", "x", "x", "y"],
+            "value": [1.0, 2.0, 1.0, np.nan, 3.0, 4.0, 5.0],
+        }
+    )
+    with pytest.raises(ValueError) as err:
+        lmdi(holes)
+    assert str(err.value) == (
+        "every i needs every factor in both periods; missing in 0: [('b', 'y')]"
+    )
+    start_only = pd.DataFrame(
+        {"i": ["a", "a", "b", "b"], "period": 0, "factor": ["x", "y", "x", "y"], "value": 1.0}
+    )
+    with pytest.raises(ValueError) as err:
+        lmdi(start_only, start=0, end=1)  # no period 1 at all
+    assert str(err.value) == (
+        "every i needs every factor in both periods; missing in 1: "
+        "[('a', 'x'), ('a', 'y'), ('b', 'x'), ('b', 'y')]"
+    )
+    with pytest.raises(ValueError, match=r"missing in 0: \[\]$"):  # nothing at all
+        lmdi(start_only.iloc[:0], start=0, end=1)
 
 
 # ---------------------------------------------------------------------------------- zeros

@@ -436,3 +436,16 @@ def test_python_dash_m_ecopark_is_the_command() -> None:
         encoding="utf-8"
     )
     assert done.stdout == expected
+
+
+def test_one_run_leaves_nothing_for_the_next(capsys):
+    """main() parses with one parser per process: a run's options are not the next run's."""
+    standards = str(ROOT / "tests" / "standards")
+    for argv, synthetic in (
+        (["--standards", standards, "standards"], True),
+        (["standards"], False),
+        (["standards", "--standards", standards], True),
+        (["standards"], False),
+    ):
+        assert main(argv) == 0
+        assert ("SYNTH-DEMO" in capsys.readouterr().out) is synthetic, argv

@@ -113,13 +113,27 @@ def _fields(r) -> tuple:
     )
 
 
-def assert_identical(folders: list[Path], standard: str | None = None) -> int:
+def assert_identical(
+    folders: list[Path],
+    standard: str | None = None,
+    *,
+    table=None,
+    parks: dict | None = None,
+    errors: list | None = None,
+) -> int:
     """Every park-year of ``folders`` assessed both ways (under ``standard``, default each
-    park's first): the same; returns how many."""
-    table = load_table(folders, standard)
+    park's first): the same; returns how many.
+
+    ``table`` is ``load_table(folders, standard)`` if the caller has it already, ``parks`` the
+    per-park parks already opened, by folder; the columnar park-years that end in an error
+    are appended to ``errors``.
+    """
+    table = load_table(folders, standard) if table is None else table
     got = [e for e in assess_table(table) if not isinstance(e, str)]
+    if errors is not None:
+        errors.extend(e for e in got if e.error is not None)
     count = 0
-    parks = {}  # each park opened once, as a user would; its years are read on first use
+    parks = {} if parks is None else parks  # each park opened once, as a user would
     for py in got:
         if py.park.path not in parks:
             parks[py.park.path] = load_park(py.park.path, standard)
@@ -411,8 +425,8 @@ def test_hostile_year_files_read_as_the_per_park_reader_reads_them(tmp_path) -> 
         del years[2021][known]
         years[2021][item] = (value, unit)
         folders.append(write_park(tmp_path, years, park_id=f"c-{k:02d}"))
-    count = assert_identical(folders)
-    errors = [e for e in assess_table(load_table(folders)) if e.error is not None]
+    errors: list = []
+    count = assert_identical(folders, errors=errors)
     assert count + len(errors) == 2 * len(folders)
     assert 10 < len(errors) < len(folders)  # bad files among them, each with its message
 
@@ -540,8 +554,9 @@ def test_files_of_a_layout_already_seen_read_as_the_per_park_reader_reads_them(t
         folders.append(folder)
     table = load_table(folders)
     read = 0
+    opened = {}
     for p, park in enumerate(table.parks):
-        per_park = load_park(park.path)
+        per_park = opened[park.path] = load_park(park.path)
         for year in per_park.years:
             try:
                 records = per_park.records(year)
@@ -557,7 +572,7 @@ def test_files_of_a_layout_already_seen_read_as_the_per_park_reader_reads_them(t
                     assert source == (rec.value_as_written, rec.unit_as_written), (park.id, year)
             read += 1
     assert len(table.bad) > 10 and read > 2 * len(folders)
-    assert assert_identical(folders) > 2 * len(folders)
+    assert assert_identical(folders, table=table, parks=opened) > 2 * len(folders)
 
 
 def test_limits_are_worked_out_once_per_attributes_and_benchmark_as_written(tmp_path) -> None:

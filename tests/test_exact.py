@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 from decimal import Decimal
 from fractions import Fraction
@@ -126,6 +127,7 @@ def tie() -> st.SearchStrategy[Fraction]:
     )
 
 
+@functools.cache  # one strategy per limit: building and validating one per draw is most of the cost
 def target(limit: str) -> st.SearchStrategy[Fraction]:
     return st.one_of(near(limit), tie())
 

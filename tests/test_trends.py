@@ -123,3 +123,27 @@ def test_no_projection_beyond_the_horizon(tmp_path):
         .loc["11", "crossing_year"]
         == 2149
     )
+
+
+#: scipy.stats.linregress(x, y).rvalue and .pvalue (scipy 1.17.1), x = 2015, 2016, ...
+LINREGRESS = [
+    ([0.72, 0.67, 0.62, 0.57], "-1.0", "1e-20"),  # a straight line: r clipped to -1
+    ([0.5, 0.55, 0.45, 0.5, 0.61], "0.44369638832609837", "0.45419424671617276"),
+    ([1e6, 0.0, 3.25, 7.0], "-0.7745930544320031", "0.2254069455679969"),
+    ([0.3, 0.3, 0.3000000001], "0.8660254037844386", "0.3333333333333334"),
+    ([2.0, 1.0], "-1.0", "0.0"),  # two points: p is 0
+]
+
+
+@pytest.mark.parametrize(("y", "r", "p"), LINREGRESS)
+def test_r_and_p_are_scipys_linregress_bit_for_bit(y, r, p):
+    """fit_trends' r and p are worked out without importing scipy.stats (≈1 s of CPU), by the
+    same operations as scipy.stats.linregress: the same floats it gives (recorded here, so
+    that the test imports no scipy.stats either)."""
+    import numpy as np
+
+    from ecopark.trends import _pearson
+
+    x = np.arange(2015.0, 2015.0 + len(y))
+    got = _pearson(x, np.asarray(y))
+    assert (repr(float(got[0])), repr(float(got[1]))) == (r, p)

@@ -85,17 +85,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 #: longer matches only loses its place; the other slow tests follow, then the fast ones.
 HEAVIEST = (
     "tests/test_batch.py::test_batch_good_ones_succeed_broken_one_fails",  # the shared batch run
-    "tests/test_safety_soak.py::",
     "tests/test_packaging.py::test_the_wheel_runs_ecopark_run_outside_the_repository",
-    "tests/test_batch_dask.py::test_dask_gives_the_reports_the_pool_gives",
-    "tests/test_batch.py::test_dask_scheduler_path",
+    "tests/test_safety_soak.py::",
     "tests/test_packaging.py::test_papermill_cli_from_the_root_and_from_notebooks",
-    "tests/test_start_here.py::test_it_runs_from_the_root_and_from_notebooks",
     "tests/test_safety_interrupts.py::",
-    "tests/test_report_html.py::test_chromium_prints_each_report_to_a4",
+    "tests/test_batch_dask.py::test_dask_gives_the_reports_the_pool_gives",
     "tests/test_columnar.py::test_a_thousand_random_parks_are_identical",
+    "tests/test_portfolio.py::test_portfolio_notebook_runs_with_papermill",  # the shared 04 run
     "tests/test_plotting.py::test_report_charts_keep_every_text_inside_and_apart",
+    "tests/test_start_here.py::test_it_runs_from_the_root_and_from_notebooks",
     "tests/test_batch_kernel.py::",
+    "tests/test_documents.py::test_the_batch_prints_each_report_to_an_a4_pdf",
+    "tests/test_documents.py::test_libreoffice_renders_the_docx_on_a4_pages",
+    "tests/test_report_standards.py::test_notebook_01_under_the_synthetic_standard",
 )
 
 

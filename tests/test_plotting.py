@@ -784,3 +784,35 @@ def test_layout_places_titles_where_matplotlib_would(case):
         assert ours[0][1] == 1.0
     else:
         assert ours[0][1] > 1.0  # above the top tick labels or the offset text
+
+
+def test_charts_pause_the_garbage_collector_and_switch_it_back():
+    """A chart is built and drawn with the cyclic garbage collector paused; after, it is on
+    again if (and only if) it was on before."""
+    import gc
+
+    from matplotlib.artist import Artist
+
+    seen = []
+
+    class Probe(Artist):
+        def draw(self, renderer):
+            seen.append(gc.isenabled())
+
+    @fonts.in_chart_style
+    def build():
+        seen.append(gc.isenabled())
+        return ep.new_figure(figsize=(3, 2))[0]
+
+    assert gc.isenabled()
+    fig = build()
+    fig.add_artist(Probe())
+    fig.savefig(io.BytesIO(), format="svg")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        fig.savefig(io.BytesIO(), format="svg")
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()
+    assert seen == [False, False, False]

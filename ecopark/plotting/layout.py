@@ -27,7 +27,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
-from ecopark.plotting.fonts import chart_rc
+from ecopark.plotting.fonts import chart_rc, collection_paused
 
 #: The width of a report's text [in]: an A4 page (210 mm) less the 16 mm left and right margins
 #: of report.css's ``@page`` (on screen, its body's 190 mm less two 6 mm paddings). A chart of a
@@ -79,7 +79,7 @@ class ChartFigure(Figure):
     def draw(self, renderer: RendererBase) -> None:
         self._fixed_titles: list[Axes] = []
         try:
-            with mpl.rc_context(self._chart_rc):
+            with mpl.rc_context(self._chart_rc), collection_paused():
                 super().draw(renderer)
         finally:
             # titles placed by the layout for this draw only (:func:`_fix_titles`)
@@ -125,7 +125,7 @@ def new_figure(
     """
     rc = chart_rc()
     fig = ChartFigure(figsize=figsize, rc=rc)
-    with mpl.rc_context(rc):
+    with mpl.rc_context(rc), collection_paused():
         axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.add_artist(OnePassLayout())
     return fig, axes

@@ -750,3 +750,69 @@ def test_default_theme_is_seaborn_whitegrid_without_seaborn(sns):
         for key, value in theme.items():
             if not key.startswith("font."):  # the fonts are ecopark's (the CJK face first)
                 assert mpl.rcParams[key] == mpl.rcsetup._validators[key](value), key
+
+
+@pytest.mark.parametrize("case", ["plain", "two lines", "ticks on top", "offset text"])
+def test_layout_places_titles_where_matplotlib_would(case):
+    """The one-pass layout puts an axes' titles where matplotlib's automatic placement would
+    and switches it off for the draw only when nothing can push them up; with x tick labels
+    on top or an offset text by the y axis it leaves the placement to matplotlib. Either way
+    the titles end where matplotlib puts them, and the placement is on again after the draw."""
+    from ecopark.plotting.layout import _fix_titles
+
+    fig, axes = ep.new_figure(figsize=(4, 3))
+    ax = axes[0, 0]
+    ys = [1e6 + k for k in range(4)] if case == "offset text" else [1, 3, 2, 4]
+    ax.plot([0, 1, 2, 3], ys)
+    ax.set_title("标题\n第二行" if case == "two lines" else "标题")
+    ax.set_title("左", loc="left")
+    if case == "ticks on top":
+        ax.xaxis.tick_top()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    assert ax._autotitlepos  # on again after the draw
+    renderer = canvas.get_renderer()
+    fixed = _fix_titles(ax, renderer)
+    assert fixed == (case in ("plain", "two lines"))
+    ours = [t.get_position() for t in (ax.title, ax._left_title)]
+    ax._autotitlepos = True
+    ax._update_title_position(renderer)  # matplotlib's own placement
+    assert [t.get_position() for t in (ax.title, ax._left_title)] == ours
+    if fixed:
+        assert ours[0][1] == 1.0
+    else:
+        assert ours[0][1] > 1.0  # above the top tick labels or the offset text
+
+
+def test_charts_pause_the_garbage_collector_and_switch_it_back():
+    """A chart is built and drawn with the cyclic garbage collector paused; after, it is on
+    again if (and only if) it was on before."""
+    import gc
+
+    from matplotlib.artist import Artist
+
+    seen = []
+
+    class Probe(Artist):
+        def draw(self, renderer):
+            seen.append(gc.isenabled())
+
+    @fonts.in_chart_style
+    def build():
+        seen.append(gc.isenabled())
+        return ep.new_figure(figsize=(3, 2))[0]
+
+    assert gc.isenabled()
+    fig = build()
+    fig.add_artist(Probe())
+    fig.savefig(io.BytesIO(), format="svg")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        fig.savefig(io.BytesIO(), format="svg")
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()
+    assert seen == [False, False, False]

@@ -27,7 +27,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
-from ecopark.plotting.fonts import chart_rc
+from ecopark.plotting.fonts import chart_rc, collection_paused
 
 #: The width of a report's text [in]: an A4 page (210 mm) less the 16 mm left and right margins
 #: of report.css's ``@page`` (on screen, its body's 190 mm less two 6 mm paddings). A chart of a
@@ -59,7 +59,9 @@ class OnePassLayout(Artist):
     def draw(self, renderer: RendererBase) -> None:
         fig = self.figure
         if isinstance(fig, Figure):
-            lay_out(fig, renderer)
+            fixed = lay_out(fig, renderer)
+            if isinstance(fig, ChartFigure):
+                fig._fixed_titles = fixed
         self.stale = False
 
 
@@ -75,8 +77,15 @@ class ChartFigure(Figure):
             super().__init__(*args, **kwargs)
 
     def draw(self, renderer: RendererBase) -> None:
-        with mpl.rc_context(self._chart_rc):
-            super().draw(renderer)
+        self._fixed_titles: list[Axes] = []
+        try:
+            with mpl.rc_context(self._chart_rc), collection_paused():
+                super().draw(renderer)
+        finally:
+            # titles placed by the layout for this draw only (:func:`_fix_titles`)
+            for ax in self._fixed_titles:
+                ax._autotitlepos = True
+            self._fixed_titles = []
 
     def savefig(self, fname: Any, *args: Any, **kwargs: Any) -> None:
         """:meth:`Figure.savefig`; a PNG is compressed at zlib level 1 unless ``pil_kwargs``
@@ -116,7 +125,7 @@ def new_figure(
     """
     rc = chart_rc()
     fig = ChartFigure(figsize=figsize, rc=rc)
-    with mpl.rc_context(rc):
+    with mpl.rc_context(rc), collection_paused():
         axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.add_artist(OnePassLayout())
     return fig, axes
@@ -266,7 +275,7 @@ def _artists_reach(ax: Axes, renderer: RendererBase) -> np.ndarray:
     return _reach(ax, boxes)
 
 
-def lay_out(fig: Figure, renderer: RendererBase) -> None:
+def lay_out(fig: Figure, renderer: RendererBase) -> list[Axes]:
     """Place ``fig``'s grid axes so that every decoration fits inside the figure.
 
     Each axes keeps its cell of the grid it was created on; all axes of a column get the same
@@ -274,6 +283,13 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
     and legends are measured once; the tick labels, which the locator may change with the
     axes' size, are measured again where the axes were placed (and the axes placed again if
     they grew).
+
+    Returns
+    -------
+    list of Axes
+        The axes whose titles were placed here, where matplotlib's automatic placement would
+        put them (:func:`_fix_titles`): their automatic placement is to be switched back on
+        after the draw.
     """
     cells = []
     for ax in fig.axes:
@@ -281,30 +297,74 @@ def lay_out(fig: Figure, renderer: RendererBase) -> None:
         if spec is not None and ax.get_visible():
             cells.append((ax, spec))
     if not cells:
-        return
+        return []
     texts = {ax: _artists_reach(ax, renderer) for ax, _ in cells}
     measured: Sizes = {}
 
-    def reach(ax: Axes) -> np.ndarray:
-        axis, ends, _ = _axis_reach(ax, renderer, measured)
-        return np.maximum(np.maximum(texts[ax], axis), _reach(ax, ends))
+    def reach(ax: Axes) -> tuple[np.ndarray, dict[Axis, float]]:
+        axis, ends, anchors = _axis_reach(ax, renderer, measured)
+        return np.maximum(np.maximum(texts[ax], axis), _reach(ax, ends)), anchors
 
-    margins = {ax: reach(ax) for ax, _ in cells}
+    margins = {ax: reach(ax)[0] for ax, _ in cells}
     _place(fig, cells, margins, renderer)
-    again = {ax: reach(ax) for ax, _ in cells}  # ticks at the axes' size
+    again = {ax: reach(ax)[0] for ax, _ in cells}  # ticks at the axes' size
     _place(fig, cells, again, renderer)
-    grown = {ax: np.maximum(again[ax], reach(ax)) for ax, _ in cells}
+    last = {ax: reach(ax) for ax, _ in cells}
+    grown = {ax: np.maximum(again[ax], last[ax][0]) for ax, _ in cells}
     if any((grown[ax] > again[ax] + 0.5).any() for ax in grown):
         _place(fig, cells, grown, renderer)
+        last = {ax: reach(ax) for ax, _ in cells}
     for ax, _ in cells:
-        _place_axis_labels(ax, renderer, measured)
+        _place_axis_labels(ax, last[ax][1])
+    return [ax for ax, _ in cells if _fix_titles(ax, renderer)]
 
 
-def _place_axis_labels(ax: Axes, renderer: RendererBase, measured: Sizes) -> None:
-    """Put the axis labels beyond the tick labels as measured, where matplotlib would put
-    them; fixed coordinates spare the draw measuring every tick label again for that."""
+def _fix_titles(ax: Axes, renderer: RendererBase) -> bool:
+    """Put ``ax``'s titles where matplotlib's automatic placement would, and switch that
+    placement off for the draw, when nothing can push them up: the titles clear the top of
+    the axes, nothing of the x axis is above it (its tick labels, offset text and label at
+    the bottom), there is no offset text by the y axis and no twin or child axes. The
+    automatic placement measures every x and y tick label again in the draw to find that
+    out. True when it was switched off."""
+    titles = (ax.title, ax._left_title, ax._right_title)
+    if not ax._autotitlepos or not any(t.get_text() for t in titles):
+        return False
+    fig = ax.get_figure(root=False)
+    alone = (
+        not ax.child_axes
+        and list(ax._twinned_axes.get_siblings(ax)) == [ax]
+        and list(fig._align_label_groups["title"].get_siblings(ax)) == [ax]
+    )
+    xaxis, yaxis = ax.xaxis, ax.yaxis
+    if not alone or xaxis.get_label_position() != "bottom":
+        return False
+    ticks = [xaxis.majorTicks[0]] if xaxis.majorTicks else []
+    if xaxis.minorTicks and not isinstance(xaxis.get_minor_locator(), NullLocator):
+        ticks.append(xaxis.minorTicks[0])
+    if any(t.label2.get_visible() or t.get_pad() < 0 for t in ticks):
+        return False
+    if yaxis.offsetText.get_visible():
+        formatter = yaxis.get_major_formatter()
+        formatter.set_locs(yaxis.get_majorticklocs())  # as the draw's tick update does
+        if formatter.get_offset():
+            return False
+    top = ax.spines.get("outline", ax).get_window_extent().ymax
+    if top < 0:
+        return False
+    for title in titles:
+        title.set_position((title.get_position()[0], 1.0))
+    if any(t.get_text() and t.get_window_extent(renderer).ymin < top for t in titles):
+        return False
+    ax._autotitlepos = False
+    return True
+
+
+def _place_axis_labels(ax: Axes, anchors: dict[Axis, float]) -> None:
+    """Put the axis labels beyond the tick labels as measured (``anchors``, of
+    :func:`_axis_reach`), where matplotlib would put them; fixed coordinates spare the draw
+    measuring every tick label again for that."""
     box = ax.get_position().transformed(ax.get_figure(root=True).transFigure)
-    for axis, distance in _axis_reach(ax, renderer, measured)[2].items():
+    for axis, distance in anchors.items():
         if axis.axis_name == "x":
             axis.set_label_coords(0.5, -distance / box.height)
         else:

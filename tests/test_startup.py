@@ -20,20 +20,24 @@ pytestmark = pytest.mark.slow  # each check starts a fresh interpreter
 HEAVY = ("scipy", "matplotlib", "seaborn", "nbconvert", "papermill", "pandas", "numpy")
 
 
-def loaded_after(code: str) -> set[str]:
-    """The top-level packages of :data:`HEAVY` imported once ``code`` has run."""
-    probe = (
-        code + f"\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
+def run_fresh(code: str) -> str:
+    """What ``code`` printed, run in a fresh interpreter at the repository root."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg"),
         capture_output=True,
         text=True,
         check=True,
+    ).stdout
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages of :data:`HEAVY` imported once ``code`` has run."""
+    probe = (
+        code + f"\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return set(json.loads(run_fresh(probe).strip().splitlines()[-1]))
 
 
 def test_import_and_parser_load_no_heavy_package():
@@ -58,15 +62,7 @@ def test_ecopark_table_loads_none_of_the_batch():
         "    assert ecopark.cli.main(['table', 'data/nantong-etdz', '2021', '--format', 'csv']) == 0\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('ecopark.reports.'))))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    loaded = set(json.loads(run_fresh(code).strip().splitlines()[-1]))
     assert {m for m in loaded if m.startswith("ecopark.reports.batch")} == {
         "ecopark.reports.batch",
         "ecopark.reports.batch.limits",
@@ -114,15 +110,7 @@ except nbformat.ValidationError:
     print("refused")
 print(sys.modules["rfc3987_syntax"] is None)
 """
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.split() == ["refused", "True"]
+    assert run_fresh(probe).split() == ["refused", "True"]
 
 
 def test_a_process_jsonschema_already_serves_is_left_alone(monkeypatch):

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ecopark.errors import display_path
@@ -225,10 +227,26 @@ def index_row(
     )
 
 
+@functools.cache
+def index_template() -> Any:
+    """The process's one index template (Jinja2, autoescaped, strict), compiled on first use:
+    a batch renders the index after every park-year's notebooks, and compiling it is most of
+    the rendering's cost."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(INDEX_TEMPLATE.parent),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(INDEX_TEMPLATE.name)
+
+
 def warm_up_index() -> None:
-    """Import what :func:`render_index` needs (jinja2): the batch calls it while its workers
-    run, so that the index after them does not wait for it."""
-    import jinja2  # noqa: F401
+    """Compile what :func:`render_index` needs (:func:`index_template`): the batch calls it
+    while its workers run, so that the index after them does not wait for it."""
+    index_template()
 
 
 def render_index(
@@ -250,17 +268,10 @@ def render_index(
     portfolios : list of Target, optional
         The portfolio reports of the batch (park :data:`PORTFOLIO`), linked at the top.
     """
-    import jinja2
     import pandas as pd
 
     from ecopark.formatting import shorten
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(INDEX_TEMPLATE.parent),
-        autoescape=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
     frames = [t.results for t in targets if t.results is not None]
     results = pd.concat(frames, ignore_index=True) if frames else None
     indicators = by_indicator(results) if results is not None else None
@@ -273,7 +284,7 @@ def render_index(
     if indicators is not None:  # the column heads: short names, the whole name on hover
         indicators["short"] = [shorten(name, HEAD_WIDTH) for name in indicators["indicator"]]
     portfolio_rows = [index_row(p, out_dir) for p in portfolios or []]
-    page = env.get_template(INDEX_TEMPLATE.name).render(
+    page = index_template().render(
         rows=[index_row(t, out_dir, numbers) for t in targets],
         indicators=[] if indicators is None else indicators.to_dict("records"),
         portfolios=portfolio_rows,

@@ -7,9 +7,12 @@ is kept (the batch run of the report notebooks), and the tests marked slow are h
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import sys
 import uuid
+from collections.abc import Generator
 from pathlib import Path
 
 import matplotlib
@@ -78,6 +81,26 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if not os.environ.get("PYTEST_XDIST_WORKER"):  # every worker has ended: remove what they shared
         shutil.rmtree(shared_dir(), ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    """An xdist worker ends as soon as it has sent its last report (xdist's own wrapper of
+    this hook, inside this one, sends ``workerfinished``; the main process then takes the
+    worker for done and ignores its channel closing).
+
+    What it skips is the last seconds of the run, which the main process waits for: a full
+    garbage collection of a worker's heap (pytest's unraisable-exception check; the heap holds
+    the charts, parks and modules of hundreds of tests) and the interpreter's finalisation.
+    The worker's exit functions still run (the test browser is closed, shared temporary
+    folders removed).
+    """
+    yield
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 #: The costliest tests (CPU seconds of a run, measured), most first: under xdist they start

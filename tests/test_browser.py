@@ -7,6 +7,7 @@ fd 3, written on fd 4) and misbehaves on purpose; no Chromium is started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -184,6 +185,9 @@ def test_a_forked_process_starts_its_own_browser_and_leaves_its_parents(kept, tm
     if pid == 0:  # the child: prints with a browser of its own, ends it, and leaves
         code = 1
         try:
+            with contextlib.suppress(OSError):  # the parent's pipe is not held open here
+                os.fstat(parent_browser._write)
+                os._exit(3)
             print_pdf(page, tmp_path / "child.pdf", exe)
             mine = chromium._kept[exe]
             code = 0 if mine is not parent_browser and mine.owner == os.getpid() else 2

@@ -17,7 +17,7 @@ Nothing is left running and nothing hangs:
   however it ends; on Linux a browser started by the main thread is also killed by the system
   when that process dies (``PR_SET_PDEATHSIG``);
 - a process forked from the one that started the browser never uses it, nor ends it (the pid
-  is checked): it starts its own.
+  is checked), and does not hold its pipe open: it starts its own.
 
 POSIX only (the pipe's fd numbers).
 """
@@ -306,6 +306,20 @@ def close_kept(executable: str | None = None, *, kill: bool = False) -> None:
         b = _kept.pop(name, None)
         if b is not None:
             b.close(kill=kill)
+
+
+def _forget_in_child() -> None:
+    """In a forked process: let go of the parent's browsers (their pipe's fds), unused and
+    running on, and of the lock a thread of the parent may have held."""
+    global _lock
+    _lock = threading.RLock()
+    for b in _kept.values():
+        b.close()  # not its owner: only the fds are closed
+    _kept.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 @contextlib.contextmanager

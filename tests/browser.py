@@ -76,7 +76,7 @@ def render(
     url = page if isinstance(page, str) else Path(page).resolve().as_uri()
     deadline = time.monotonic() + timeout
     try:
-        with chromium.using(CHROMIUM) as b:
+        with chromium.using(CHROMIUM, deadline) as b:
             return _render(b, url, window, dump_dom, pdf, screenshot, virtual_time_budget, deadline)
     except BrowserError as exc:
         raise BrowserError(f"{url}: {exc}") from None
@@ -157,6 +157,8 @@ while True:
         raw, buffer = buffer.split(b"\0", 1)
         message = json.loads(raw)
         method = message["method"]
+        if mode == "mute":  # started, never answers
+            continue
         if method == "Browser.getVersion":
             send({"id": message["id"], "result": {"product": "Fake/1"}})
         elif method == "Browser.close":

@@ -155,6 +155,17 @@ def test_print_pdf_keeps_one_browser_and_a_dead_or_hung_one_fails_that_pdf_only(
 
 
 @pytest.mark.slow
+def test_the_time_limit_of_a_print_covers_the_browsers_start(kept, tmp_path, monkeypatch):
+    exe, page, started = kept
+    monkeypatch.setenv("FAKE_BROWSER", "mute")
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match=r"report\.html: printing to PDF took more than 0\.5 s"):
+        print_pdf(page, tmp_path / "a.pdf", exe, timeout=0.5)
+    assert time.monotonic() - t0 < 3 and chromium._kept == {}
+    assert [_gone(pid) for pid in started()] == [True] and not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.slow
 def test_an_interrupted_print_kills_the_browser_at_once(kept, tmp_path, monkeypatch):
     exe, page, started = kept
     monkeypatch.setenv("FAKE_BROWSER", "hang-print")

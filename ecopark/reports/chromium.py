@@ -76,9 +76,11 @@ class Browser:
     ----------
     executable : str
         The browser's executable.
+    start_timeout : float
+        Time limit of its start [s].
     """
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, start_timeout: float = START_TIMEOUT) -> None:
         import fcntl  # POSIX, as the pipe's fd numbers
 
         self.executable = executable
@@ -131,9 +133,9 @@ class Browser:
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
         try:
-            self.command("Browser.getVersion", timeout=START_TIMEOUT)
+            self.command("Browser.getVersion", timeout=start_timeout)
         except BrowserError:
-            self.close()
+            self.close(kill=True)  # it did not answer: it would not answer Browser.close
             raise
 
     # -- the pipe ------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ _kept: dict[str, Browser] = {}
 _lock = threading.RLock()
 
 
-def kept_browser(executable: str) -> Browser:
+def kept_browser(executable: str, start_timeout: float = START_TIMEOUT) -> Browser:
     """This process's browser of ``executable``, started on first use and reused
     (:func:`close_kept` ends it).
 
@@ -285,7 +287,7 @@ def kept_browser(executable: str) -> Browser:
     Raises
     ------
     BrowserError
-        If the browser does not start and answer within :data:`START_TIMEOUT`.
+        If the browser does not start and answer within ``start_timeout`` [s].
     OSError
         If the executable cannot be started.
     """
@@ -294,7 +296,7 @@ def kept_browser(executable: str) -> Browser:
         close_kept(executable)
         b = None
     if b is None:
-        b = _kept[executable] = Browser(executable)
+        b = _kept[executable] = Browser(executable, start_timeout)
     return b
 
 
@@ -323,14 +325,16 @@ if hasattr(os, "register_at_fork"):
 
 
 @contextlib.contextmanager
-def using(executable: str) -> Iterator[Browser]:
-    """The kept browser, for one page: killed if the page fails or is interrupted (a
+def using(executable: str, deadline: float | None = None) -> Iterator[Browser]:
+    """The kept browser, for one page (started, if need be, before ``deadline``,
+    ``time.monotonic()`` [s]): killed if the page fails or is interrupted (a
     :class:`BrowserError`, KeyboardInterrupt, SIGTERM's exception, an error of the caller), as
     it may be hung or the page still open; the next page starts a new browser.
     """
     with _lock:
         try:
-            yield kept_browser(executable)
+            start = START_TIMEOUT if deadline is None else min(START_TIMEOUT, left(deadline))
+            yield kept_browser(executable, start)
         except BaseException:
             close_kept(executable, kill=True)
             raise

@@ -125,7 +125,7 @@ def print_pdf(
         page = Path(tmp) / "page.html"
         page.write_text(printable(html, html_path.parent), encoding="utf-8")
         try:
-            with chromium.using(browser) as b:
+            with chromium.using(browser, deadline) as b:
                 target, session = chromium.open_page(b, page.as_uri(), deadline)
                 data = chromium.print_page(b, session, deadline)
                 chromium.close_page(b, target, session, deadline)

@@ -1,236 +1,36 @@
-"""Headless Chromium for the tests that look at reports: one browser per test process.
+"""Headless Chromium for the tests that look at reports: the product's browser, kept per process.
 
 :func:`render` does what one ``chromium --headless --dump-dom / --print-to-pdf
---no-pdf-header-footer / --screenshot --window-size=w,h page`` launch does, on a browser that
-the process starts the first time it is needed and ends at exit (:func:`close`): under
-pytest-xdist each worker has its own. The browser is driven over the DevTools protocol through
-a pipe (``--remote-debugging-pipe``: JSON messages ending in a NUL byte, read by the browser on
-fd 3, written on fd 4), and each page opens in a tab of its own (in the browser's one fresh
-profile: a browser context per page would cost ≈ 0.4 s of CPU more each), offline with the
-product's flags (:data:`ecopark.reports.pdf.FLAGS`: every host name resolves to nothing, no
-proxy reaches out).
+--no-pdf-header-footer / --screenshot --window-size=w,h page`` launch does, in a tab of the
+browser this process keeps (:func:`ecopark.reports.chromium.kept_browser`, the one
+:func:`ecopark.reports.pdf.print_pdf` prints with: started the first time either needs it,
+ended at exit; under pytest-xdist each worker has its own), offline with the product's flags.
 
 Each page is rendered as the command line renders it: a window (and viewport) of the given
-size, loaded until its ``load`` event (then its fonts), a virtual time budget if asked (timers
-up to it fire), then the DOM (doctype + ``outerHTML``), the PDF (``printBackground``,
-``preferCSSPageSize``: the page's ``@page`` size wins, no header or footer) and the screenshot
-(the window, clipped at scale 1), in that order. Every wait has a time limit; a browser that
-dies or does not answer in time fails the test with :class:`BrowserError` (the browser is ended
-and the next page starts a new one), never a hang. Chromium ends by itself when the pipe closes,
-so a test process that is killed leaves none behind. POSIX only (the pipe's fd numbers).
+size, loaded until its ``load`` event (then its fonts; :func:`ecopark.reports.chromium.open_page`),
+a virtual time budget if asked (timers up to it fire), then the DOM (doctype + ``outerHTML``),
+the PDF (:func:`ecopark.reports.chromium.print_page`: the page's ``@page`` size wins, no header
+or footer) and the screenshot (the window, clipped at scale 1), in that order. The whole render
+has a time limit; a browser that dies or does not answer in time fails the test with
+:class:`~ecopark.reports.chromium.BrowserError` (the browser is ended and the next page starts a
+new one), never a hang.
 """
 
 from __future__ import annotations
 
-import atexit
 import base64
-import json
-import os
-import select
 import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from ecopark.reports.pdf import FLAGS
+from ecopark.reports import chromium
+from ecopark.reports.chromium import Browser, BrowserError
 
 #: The browser, or None (the tests that need it are skipped).
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
-#: The product's flags but the print switch (here ``displayHeaderFooter: false`` of each print).
-OFFLINE = tuple(flag for flag in FLAGS if flag != "--no-pdf-header-footer")
-#: Time limit of starting the browser and of its ending once asked to close [s].
-START_TIMEOUT = 60.0
-#: Time limit of the browser's answer to Browser.close; then it is killed [s].
-CLOSE_TIMEOUT = 5.0
-
-
-class BrowserError(RuntimeError):
-    """The browser died, failed a command, or did not answer in time."""
-
-
-class Browser:
-    """One headless Chromium and its DevTools pipe; :meth:`command` sends and waits."""
-
-    def __init__(self, executable: str) -> None:
-        import fcntl  # POSIX, as the pipe's fd numbers
-
-        self.profile = Path(tempfile.mkdtemp(prefix="ecopark-chromium-"))
-        self.log = self.profile / "stderr.txt"
-
-        to_browser, self._write = os.pipe()
-        self._read, from_browser = os.pipe()
-        # the browser's ends, renumbered clear of 3 and 4 (and closed at exec)
-        child_in, child_out = (
-            fcntl.fcntl(end, fcntl.F_DUPFD_CLOEXEC, 10) for end in (to_browser, from_browser)
-        )
-
-        def pipe_ends() -> None:  # in the child, before exec: its fds 3 and 4
-            os.dup2(child_in, 3)
-            os.dup2(child_out, 4)
-
-        try:
-            with self.log.open("wb") as log:
-                self.process = subprocess.Popen(
-                    [
-                        executable,
-                        *OFFLINE,
-                        "--no-sandbox",
-                        "--remote-debugging-pipe",
-                        f"--user-data-dir={self.profile / 'profile'}",
-                        "about:blank",
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=log,
-                    preexec_fn=pipe_ends,
-                    # every other fd is closed; 3 and 4 are open here (the two pipes took the
-                    # lowest free fds), which pass_fds needs
-                    pass_fds=(3, 4),
-                )
-        except OSError:  # not started: nothing left behind
-            os.close(self._write)
-            os.close(self._read)
-            shutil.rmtree(self.profile, ignore_errors=True)
-            raise
-        finally:
-            for end in (to_browser, from_browser, child_in, child_out):
-                os.close(end)
-        self.closed = False
-        self._next_id = 0
-        self._buffer = b""
-        self._events: list[dict[str, Any]] = []
-        try:
-            self.command("Browser.getVersion", timeout=START_TIMEOUT)
-        except BrowserError:
-            self.close()
-            raise
-
-    # -- the pipe ------------------------------------------------------------------------------
-
-    def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
-        """The next message from the browser, waiting until ``deadline`` (``time.monotonic``)."""
-        end = self._buffer.find(b"\0")
-        while end < 0:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise BrowserError(f"Chromium did not answer {waiting_for} in time")
-            ready, _, _ = select.select([self._read], [], [], left)
-            if ready:
-                chunk = os.read(self._read, 1 << 20)
-                if not chunk:
-                    try:
-                        self.process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        pass  # exit None: still ending
-                    raise BrowserError(
-                        f"Chromium ended (exit {self.process.returncode}) while {waiting_for}:"
-                        f" {self._last_log_line()}"
-                    )
-                end = chunk.find(b"\0")  # looked for in the new bytes only
-                if end >= 0:
-                    end += len(self._buffer)
-                self._buffer += chunk
-        message, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
-        return json.loads(message)
-
-    def _last_log_line(self) -> str:
-        try:
-            lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        except OSError:
-            return ""
-        return (lines or [""])[-1][:300]
-
-    def command(
-        self, method: str, params: dict | None = None, session: str | None = None, *, timeout: float
-    ) -> dict[str, Any]:
-        """Send ``method`` (to ``session``'s target, else to the browser) and return its result.
-
-        Events that arrive meanwhile are kept for :meth:`event`.
-        """
-        self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        data = json.dumps(message).encode() + b"\0"
-        try:
-            while data:
-                data = data[os.write(self._write, data) :]
-        except BrokenPipeError:
-            raise BrowserError(f"Chromium ended before {method}: {self._last_log_line()}") from None
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._receive(deadline, f"{method} ({timeout:g} s)")
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise BrowserError(f"{method} failed: {reply['error']}")
-                return reply.get("result", {})
-            if "method" in reply:
-                self._events.append(reply)
-
-    def event(self, method: str, session: str, *, timeout: float, **params: Any) -> dict:
-        """Wait for the event ``method`` of ``session`` whose params include ``params``."""
-
-        def matches(message: dict) -> bool:
-            got = message.get("params", {})
-            return (
-                message.get("method") == method
-                and message.get("sessionId") == session
-                and all(got.get(k) == v for k, v in params.items())
-            )
-
-        deadline = time.monotonic() + timeout
-        while True:
-            for i, message in enumerate(self._events):
-                if matches(message):
-                    del self._events[i]
-                    return message["params"]
-            reply = self._receive(deadline, f"{method} ({timeout:g} s)")
-            if "method" in reply:
-                self._events.append(reply)
-
-    def forget(self, session: str) -> None:
-        """Drop the events kept for a closed ``session`` and the browser's own (none is awaited)."""
-        self._events = [m for m in self._events if m.get("sessionId") not in (session, None)]
-
-    def close(self) -> None:
-        """End the browser (politely, then by force) and remove its profile; once."""
-        if self.closed:
-            return
-        self.closed = True
-        if self.process.poll() is None:
-            try:
-                self.command("Browser.close", timeout=CLOSE_TIMEOUT)
-                self.process.wait(timeout=START_TIMEOUT)
-            except (BrowserError, subprocess.TimeoutExpired):  # dead or hung
-                self.process.kill()
-                self.process.wait()
-        os.close(self._write)
-        os.close(self._read)
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-_browser: Browser | None = None
-
-
-def browser() -> Browser:
-    """This process's browser, started the first time (:func:`close` ends it at exit)."""
-    global _browser
-    if _browser is None:
-        _browser = Browser(CHROMIUM)
-    return _browser
-
-
-@atexit.register
-def close() -> None:
-    """End this process's browser, if it started one."""
-    global _browser
-    if _browser is not None:
-        _browser, done = None, _browser
-        done.close()
 
 
 def render(
@@ -260,7 +60,7 @@ def render(
     virtual_time_budget : int, optional
         After the load, let the page's timers run this far [ms] (``--virtual-time-budget``).
     timeout : float
-        Time limit of each step [s]: the load, the budget, each output.
+        Time limit of the whole render [s].
 
     Returns
     -------
@@ -270,20 +70,16 @@ def render(
     Raises
     ------
     BrowserError
-        If the browser dies, fails a command or a step takes longer than ``timeout``; the
+        If the browser dies, fails a command or the render takes longer than ``timeout``; the
         browser is ended then (the next page starts a new one).
     """
     url = page if isinstance(page, str) else Path(page).resolve().as_uri()
+    deadline = time.monotonic() + timeout
     try:
-        return _render(
-            browser(), url, window, dump_dom, pdf, screenshot, virtual_time_budget, timeout
-        )
+        with chromium.using(CHROMIUM, deadline) as b:
+            return _render(b, url, window, dump_dom, pdf, screenshot, virtual_time_budget, deadline)
     except BrowserError as exc:
-        close()
         raise BrowserError(f"{url}: {exc}") from None
-    except BaseException:
-        close()  # the page may still be open: the next one starts a new browser
-        raise
 
 
 def _render(
@@ -294,29 +90,10 @@ def _render(
     pdf: Path | None,
     screenshot: Path | None,
     budget: int | None,
-    timeout: float,
+    deadline: float,
 ) -> str:
-    target: dict[str, Any] = {"url": "about:blank"}
-    if window:
-        target |= {"width": window[0], "height": window[1], "newWindow": True}
-    target_id = b.command("Target.createTarget", target, timeout=timeout)["targetId"]
-    session = b.command(
-        "Target.attachToTarget", {"targetId": target_id, "flatten": True}, timeout=timeout
-    )["sessionId"]
-    if window:  # the viewport is the whole window, as in the command line's screenshot
-        metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1, "mobile": False}
-        b.command("Emulation.setDeviceMetricsOverride", metrics, session, timeout=timeout)
-    b.command("Page.enable", session=session, timeout=timeout)
-    b.command("Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=timeout)
-    navigated = b.command("Page.navigate", {"url": url}, session, timeout=timeout)
-    if "errorText" in navigated:
-        raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
-    b.event(
-        "Page.lifecycleEvent", session, timeout=timeout, name="load",
-        frameId=navigated["frameId"],
-    )  # fmt: skip
-    fonts = {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True}
-    b.command("Runtime.evaluate", fonts, session, timeout=timeout)
+    target_id, session = chromium.open_page(b, url, deadline, window)
+    left = chromium.left
     if budget is not None:
         b.command(
             "Emulation.setVirtualTimePolicy",
@@ -326,9 +103,9 @@ def _render(
                 "maxVirtualTimeTaskStarvationCount": 9999,
             },
             session,
-            timeout=timeout,
+            timeout=left(deadline),
         )
-        b.event("Emulation.virtualTimeBudgetExpired", session, timeout=timeout)
+        b.event("Emulation.virtualTimeBudgetExpired", session, timeout=left(deadline))
     dom = ""
     if dump_dom:
         serialise = (
@@ -337,27 +114,81 @@ def _render(
         )
         dom = b.command(
             "Runtime.evaluate", {"expression": serialise, "returnByValue": True}, session,
-            timeout=timeout,
+            timeout=left(deadline),
         )["result"]["value"]  # fmt: skip
     if pdf is not None:
-        printed = b.command(
-            "Page.printToPDF",
-            {
-                "displayHeaderFooter": False,
-                "printBackground": True,
-                "preferCSSPageSize": True,
-                "generateTaggedPDF": True,
-            },
-            session,
-            timeout=timeout,
-        )
-        Path(pdf).write_bytes(base64.b64decode(printed["data"]))
+        Path(pdf).write_bytes(chromium.print_page(b, session, deadline))
     if screenshot is not None:
         shot: dict[str, Any] = {"format": "png"}
         if window:
             shot["clip"] = {"x": 0, "y": 0, "width": window[0], "height": window[1], "scale": 1}
-        data = b.command("Page.captureScreenshot", shot, session, timeout=timeout)["data"]
+        data = b.command("Page.captureScreenshot", shot, session, timeout=left(deadline))["data"]
         Path(screenshot).write_bytes(base64.b64decode(data))
-    b.command("Target.closeTarget", {"targetId": target_id}, timeout=timeout)
-    b.forget(session)
+    chromium.close_page(b, target_id, session, deadline)
     return dom
+
+
+#: A fake Chromium for the tests of the client: speaks the DevTools pipe (NUL-terminated JSON
+#: read on fd 3, written on fd 4), appends its pid to ``$FAKE_BROWSER_LOG`` if set, and does
+#: what ``$FAKE_BROWSER`` says (default ``ok``: loads and "prints" any page, a tiny PDF).
+FAKE = r"""
+import base64, json, os, sys, time
+mode = os.environ.get("FAKE_BROWSER", "ok")
+if os.environ.get("FAKE_BROWSER_LOG"):
+    with open(os.environ["FAKE_BROWSER_LOG"], "a") as log:
+        print(os.getpid(), file=log)
+def send(message):
+    os.write(4, json.dumps(message).encode() + b"\0")
+OK = {
+    "Target.createTarget": {"targetId": "T"},
+    "Target.attachToTarget": {"sessionId": "A"},
+    "Runtime.evaluate": {"result": {"type": "boolean", "value": True}},
+    "Page.printToPDF": {"data": base64.b64encode(b"%PDF-1.4 fake").decode()},
+}
+buffer = b""
+while True:
+    chunk = os.read(3, 65536)
+    if not chunk:  # the pipe closed: the process that started it is gone
+        if mode == "stay":
+            time.sleep(60)  # only the system's parent-death signal ends it
+        sys.exit(0)
+    buffer += chunk
+    while b"\0" in buffer:
+        raw, buffer = buffer.split(b"\0", 1)
+        message = json.loads(raw)
+        method = message["method"]
+        if mode == "mute":  # started, never answers
+            continue
+        if method == "Browser.getVersion":
+            send({"id": message["id"], "result": {"product": "Fake/1"}})
+        elif method == "Browser.close":
+            send({"id": message["id"], "result": {}})
+            sys.exit(0)
+        elif mode == "exit" or (mode == "exit-print" and method == "Page.printToPDF"):
+            print("the renderer crashed", file=sys.stderr, flush=True)
+            sys.exit(3)
+        elif mode == "silent" or (mode == "hang-print" and method == "Page.printToPDF"):
+            time.sleep(60)
+        elif mode == "error":
+            send({"id": message["id"], "error": {"code": -32000, "message": "no such page"}})
+        elif mode == "events":  # an event of another session, one of ours, then the reply
+            send({"method": "Page.lifecycleEvent", "sessionId": "B", "params": {"name": "load"}})
+            send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": {"name": "init"}})
+            send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": {"name": "load"}})
+            send({"id": message["id"], "result": {"frameId": "F"}})
+        else:  # ok, stay, and the others until their method
+            if method == "Page.navigate":
+                event = {"name": "load", "frameId": "F"}
+                send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": event})
+            send({"id": message["id"], "result": OK.get(method, {"frameId": "F"})})
+"""
+
+
+def fake_chromium(folder: Path) -> Path:
+    """Write the executable :data:`FAKE` into ``folder`` and return its path."""
+    import sys
+
+    script = folder / "fake-chromium"
+    script.write_text(f"#!{sys.executable}\n{FAKE}", encoding="utf-8")
+    script.chmod(0o755)
+    return script

@@ -219,6 +219,40 @@ def report_pdf(park: str, year: int, notebook: str) -> Path:
     return pdf
 
 
+#: The reports whose print another test reads as ``ecopark run --pdf`` prints it
+#: (:func:`report_pdf`): :func:`report_render` takes their PDF from there, printed once.
+PRODUCT_PRINTED = {("nantong-etdz", 2021, "01_assessment")}
+#: The window of :func:`report_render`'s screenshot [CSS px].
+RENDER_WINDOW = (1280, 1600)
+
+
+def report_render(park: str, year: int, notebook: str) -> tuple[Path, Path]:
+    """A report of :func:`batch_run` printed and seen in headless Chromium: (its A4 PDF, a PNG
+    of a :data:`RENDER_WINDOW` window), once for the test run, shared by the tests that read
+    them. One load prints the page and takes its screenshot (:func:`browser.render`); a report
+    of :data:`PRODUCT_PRINTED` is only seen here, its PDF being :func:`report_pdf`'s."""
+    from browser import render
+
+    report = batch_run().report(park, year, notebook)
+    folder = shared_dir() / "batch-render"
+    folder.mkdir(parents=True, exist_ok=True)
+    png = folder / f"{park}-{year}-{notebook}.png"
+    product = (park, year, notebook) in PRODUCT_PRINTED
+    pdf = report_pdf(park, year, notebook) if product else png.with_suffix(".pdf")
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        lock = contextlib.nullcontext()
+    else:
+        lock = _exclusive(folder / "lock")
+    with lock:
+        if not png.is_file():
+            part = png.with_suffix(".part.png")  # renamed when whole: a killed render is redone
+            render(report, pdf=None if product else pdf, screenshot=part, window=RENDER_WINDOW)
+            part.replace(png)
+    return pdf, png
+
+
 @dataclass(frozen=True)
 class PortfolioRun:
     """Notebook 04 run once by papermill over Nantong, the example park and the hostile park."""

@@ -1,60 +1,34 @@
-"""The tests' shared headless Chromium (tests/browser.py) fails clearly, never hangs.
+"""The product's headless Chromium (ecopark/reports/chromium.py, kept per process, printing
+the PDFs) fails clearly, never hangs, and leaves nothing running.
 
-A fake browser speaks the DevTools pipe (NUL-terminated JSON read on fd 3, written on fd 4)
-and misbehaves on purpose; no Chromium is started.
+A fake browser (:data:`browser.FAKE`) speaks the DevTools pipe (NUL-terminated JSON read on
+fd 3, written on fd 4) and misbehaves on purpose; no Chromium is started.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 import browser
-from browser import Browser, BrowserError
-
-#: The fake: answers Browser.getVersion, then does what FAKE_BROWSER says.
-FAKE = r"""
-import json, os, sys, time
-mode = os.environ["FAKE_BROWSER"]
-def send(message):
-    os.write(4, json.dumps(message).encode() + b"\0")
-buffer = b""
-while True:
-    chunk = os.read(3, 65536)
-    if not chunk:
-        sys.exit(0)  # the pipe closed: the test process is gone, so is the browser
-    buffer += chunk
-    while b"\0" in buffer:
-        raw, buffer = buffer.split(b"\0", 1)
-        message = json.loads(raw)
-        if message["method"] == "Browser.getVersion":
-            send({"id": message["id"], "result": {"product": "Fake/1"}})
-        elif message["method"] == "Browser.close":
-            send({"id": message["id"], "result": {}})
-            sys.exit(0)
-        elif mode == "exit":
-            print("the renderer crashed", file=sys.stderr, flush=True)
-            sys.exit(3)
-        elif mode == "silent":
-            time.sleep(60)
-        elif mode == "error":
-            send({"id": message["id"], "error": {"code": -32000, "message": "no such page"}})
-        elif mode == "events":  # an event of another session, one of ours, then the reply
-            send({"method": "Page.lifecycleEvent", "sessionId": "B", "params": {"name": "load"}})
-            send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": {"name": "init"}})
-            send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": {"name": "load"}})
-            send({"id": message["id"], "result": {"frameId": "F"}})
-"""
+from browser import fake_chromium
+from ecopark.errors import InputError
+from ecopark.reports import chromium
+from ecopark.reports.chromium import Browser, BrowserError
+from ecopark.reports.pdf import print_pdf
 
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     """Start the fake browser in ``mode``; every one started is closed after the test."""
-    script = tmp_path / "fake-chromium"
-    script.write_text(f"#!{sys.executable}\n{FAKE}", encoding="utf-8")
-    script.chmod(0o755)
+    script = fake_chromium(tmp_path)
     started = []
 
     def start(mode: str) -> Browser:
@@ -87,7 +61,7 @@ def test_a_browser_that_does_not_answer_fails_at_its_time_limit(fake, monkeypatc
         b.command("Page.printToPDF", session="A", timeout=0.5)
     assert 0.5 <= time.monotonic() - t0 < 5
     # nor does it answer Browser.close: it is killed
-    monkeypatch.setattr(browser, "CLOSE_TIMEOUT", 0.2)
+    monkeypatch.setattr(chromium, "CLOSE_TIMEOUT", 0.2)
     t0 = time.monotonic()
     b.close()
     assert b.process.returncode == -9 and time.monotonic() - t0 < 5
@@ -110,8 +84,154 @@ def test_an_error_reply_and_the_events_of_each_session(fake):
 @pytest.mark.slow
 def test_render_ends_a_failed_browser_and_names_the_page(fake, monkeypatch, tmp_path):
     b = fake("exit")
-    monkeypatch.setattr(browser, "_browser", b)
+    monkeypatch.setattr(browser, "CHROMIUM", b.executable)
+    monkeypatch.setattr(chromium, "_kept", {b.executable: b})
     with pytest.raises(BrowserError, match=r"^file://.*/page\.html: Chromium ended \(exit 3\)"):
         browser.render(tmp_path / "page.html", dump_dom=True)
-    assert browser._browser is None  # the next page starts a new browser
+    assert chromium._kept == {}  # the next page starts a new browser
     assert b.process.poll() is not None and not b.profile.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# print_pdf on the browser the process keeps
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch):
+    """A fake browser's path for print_pdf, a fresh set of kept browsers (all ended after the
+    test), and the pids of the fakes started, read from their log."""
+    monkeypatch.setattr(chromium, "_kept", {})
+    log = tmp_path / "started.txt"
+    monkeypatch.setenv("FAKE_BROWSER_LOG", str(log))
+    page = tmp_path / "report.html"
+    page.write_text("<html><head><title>报告</title></head><body>正文</body></html>", "utf-8")
+
+    def started() -> list[int]:
+        return [int(pid) for pid in log.read_text().split()] if log.is_file() else []
+
+    yield str(fake_chromium(tmp_path)), page, started
+    chromium.close_kept()
+
+
+def _gone(pid: int) -> bool:
+    """The process ``pid`` has ended (reaped or a zombie of another parent)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.slow
+def test_print_pdf_keeps_one_browser_and_a_dead_or_hung_one_fails_that_pdf_only(
+    kept, tmp_path, monkeypatch
+):
+    exe, page, started = kept
+    for name in ("a.pdf", "b.pdf"):
+        print_pdf(page, tmp_path / name, exe)
+        assert (tmp_path / name).read_bytes() == b"%PDF-1.4 fake"
+    assert len(started()) == 1  # the second print reused the browser
+    first = chromium._kept[exe].process
+    # the browser dies while printing: that PDF fails in one line, nothing written
+    monkeypatch.setenv("FAKE_BROWSER", "exit-print")
+    chromium.close_kept()
+    with pytest.raises(InputError) as failed:
+        print_pdf(page, tmp_path / "c.pdf", exe)
+    message = str(failed.value)
+    assert "\n" not in message and "report.html" in message
+    assert "did not print it: Chromium ended (exit 3) while Page.printToPDF" in message
+    assert "the renderer crashed" in message and not (tmp_path / "c.pdf").exists()
+    assert first.poll() is not None and chromium._kept == {}
+    # it hangs: the print's time limit ends it, and the next print starts a new browser
+    monkeypatch.setenv("FAKE_BROWSER", "hang-print")
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match=r"report\.html: printing to PDF took more than 0\.5 s"):
+        print_pdf(page, tmp_path / "d.pdf", exe, timeout=0.5)
+    assert time.monotonic() - t0 < 5 and not (tmp_path / "d.pdf").exists()
+    assert chromium._kept == {} and all(_gone(pid) for pid in started())
+    monkeypatch.setenv("FAKE_BROWSER", "ok")
+    print_pdf(page, tmp_path / "e.pdf", exe)
+    assert (tmp_path / "e.pdf").is_file() and len(started()) == 4
+
+
+@pytest.mark.slow
+def test_the_time_limit_of_a_print_covers_the_browsers_start(kept, tmp_path, monkeypatch):
+    exe, page, started = kept
+    monkeypatch.setenv("FAKE_BROWSER", "mute")
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match=r"report\.html: printing to PDF took more than 0\.5 s"):
+        print_pdf(page, tmp_path / "a.pdf", exe, timeout=0.5)
+    assert time.monotonic() - t0 < 3 and chromium._kept == {}
+    assert [_gone(pid) for pid in started()] == [True] and not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.slow
+def test_an_interrupted_print_kills_the_browser_at_once(kept, tmp_path, monkeypatch):
+    exe, page, started = kept
+    monkeypatch.setenv("FAKE_BROWSER", "hang-print")
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            print_pdf(page, tmp_path / "a.pdf", exe)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert time.monotonic() - t0 < 3  # killed, not asked to close (it would not answer)
+    assert chromium._kept == {} and [_gone(pid) for pid in started()] == [True]
+    assert not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.slow
+def test_a_forked_process_starts_its_own_browser_and_leaves_its_parents(kept, tmp_path):
+    exe, page, started = kept
+    print_pdf(page, tmp_path / "parent.pdf", exe)
+    parent_browser = chromium._kept[exe]
+    pid = os.fork()
+    if pid == 0:  # the child: prints with a browser of its own, ends it, and leaves
+        code = 1
+        try:
+            with contextlib.suppress(OSError):  # the parent's pipe is not held open here
+                os.fstat(parent_browser._write)
+                os._exit(3)
+            print_pdf(page, tmp_path / "child.pdf", exe)
+            mine = chromium._kept[exe]
+            code = 0 if mine is not parent_browser and mine.owner == os.getpid() else 2
+            chromium.close_kept()
+        finally:
+            os._exit(code)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert (tmp_path / "child.pdf").is_file() and len(started()) == 2
+    # the parent's browser was neither used nor ended by the child
+    assert chromium._kept[exe] is parent_browser and parent_browser.process.poll() is None
+    print_pdf(page, tmp_path / "again.pdf", exe)
+    assert len(started()) == 2
+
+
+@pytest.mark.slow
+def test_a_browser_dies_with_the_process_that_started_it_even_by_sigkill(tmp_path):
+    """The fake "stay" outlives its pipe's end: only the parent-death signal ends it."""
+    exe = fake_chromium(tmp_path)
+    code = (
+        "import sys, time\nfrom ecopark.reports.chromium import kept_browser\n"
+        f"print(kept_browser({str(exe)!r}).process.pid, flush=True)\ntime.sleep(60)"
+    )
+    env = dict(
+        os.environ, FAKE_BROWSER="stay", PYTHONPATH=str(Path(__file__).resolve().parent.parent)
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=env)
+    try:
+        pid = int(proc.stdout.readline())
+        assert not _gone(pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(pid)

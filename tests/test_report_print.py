@@ -10,12 +10,11 @@ import html
 import io
 import re
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM, render
+from browser import CHROMIUM, fake_chromium, render
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.plotting import TEXT_WIDTH_IN
@@ -90,20 +89,19 @@ def _ok(job):
     return JobResult(Outcome(job.park, job.year, job.notebook, "ok", 0.1), b"{}", b"<p>r</p>")
 
 
-def _fake_browser(tmp_path: Path) -> Path:
-    """An executable that "prints" like Chromium: writes a small PDF to --print-to-pdf=."""
-    script = tmp_path / "fake-chromium"
-    script.write_text(
-        '#!/bin/sh\nfor a in "$@"; do case "$a" in --print-to-pdf=*) '
-        "printf '%%PDF-1.4 fake' > \"${a#--print-to-pdf=}\";; esac; done\n",
-        encoding="utf-8",
-    )
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return script
+@pytest.fixture
+def fake_browser(tmp_path, monkeypatch):
+    """$ECOPARK_CHROMIUM set to a fake that "prints" every page (a tiny PDF) through the
+    DevTools pipe; the browser kept for it is ended after the test."""
+    from ecopark.reports import chromium
+
+    fake = str(fake_chromium(tmp_path))
+    monkeypatch.setenv("ECOPARK_CHROMIUM", fake)
+    yield
+    chromium.close_kept(fake)
 
 
-def test_index_links_pdfs_word_xlsx_and_the_portfolio_pages(tmp_path, monkeypatch):
-    monkeypatch.setenv("ECOPARK_CHROMIUM", str(_fake_browser(tmp_path)))
+def test_index_links_pdfs_word_xlsx_and_the_portfolio_pages(tmp_path, fake_browser):
     targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
     out = tmp_path / "out"
     batch.run_batch(
@@ -148,10 +146,9 @@ def test_index_links_no_pdf_that_was_not_written(tmp_path):
 # Issue 11: no report onto an input, even when --out points into the park folder
 
 
-def test_run_with_pdf_writes_no_report_onto_an_input(tmp_path, monkeypatch):
+def test_run_with_pdf_writes_no_report_onto_an_input(tmp_path, fake_browser):
     """--out is the park folder itself, and the report paths there are links to its own data
     files: the html, pdf, docx and xlsx are refused, every input is unchanged."""
-    monkeypatch.setenv("ECOPARK_CHROMIUM", str(_fake_browser(tmp_path)))
     data = tmp_path / "data"
     shutil.copytree(DATA / "nantong-etdz", data / "nantong-etdz")
     park = data / "nantong-etdz"

@@ -1,11 +1,14 @@
 """An HTML report printed to an A4 PDF with headless Chromium, offline.
 
-:func:`print_pdf` runs ``chromium --headless --no-pdf-header-footer --print-to-pdf`` on a copy
-of the page that starts with a default ``@page { size: A4 }`` and asks for backgrounds to be
-printed (the status colours), so that a page without print rules still comes out A4; the
-report's own ``@page`` rules come later and win. The browser gets a fresh profile, no network
-(every host name resolves to nothing, no proxy reaches out), and a time limit; the PDF is
-written atomically (:mod:`ecopark.io.atomic`), never half.
+:func:`print_pdf` prints, in a tab of the browser this process keeps
+(:func:`ecopark.reports.chromium.kept_browser`: started on the first print, reused, ended at
+exit), a copy of the page that starts with a default ``@page { size: A4 }`` and asks for
+backgrounds to be printed (the status colours), so that a page without print rules still comes
+out A4; the report's own ``@page`` rules come later and win. No header or footer is added. The
+browser has a fresh profile and no network (every host name resolves to nothing, no proxy
+reaches out); each print has a time limit, and a browser that dies, hangs or is interrupted is
+ended (the next print starts a new one). The PDF is written atomically
+(:mod:`ecopark.io.atomic`), never half.
 
 The browser is ``$ECOPARK_CHROMIUM`` when set, else the first of :data:`BROWSERS` on ``PATH``;
 without one, :func:`find_browser` raises an :class:`~ecopark.errors.InputError` saying what to
@@ -17,12 +20,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import write_bytes
+from ecopark.reports import chromium
 
 ENV_VAR = "ECOPARK_CHROMIUM"
 #: Browser commands looked for on PATH, in order (Debian's package is ``chromium``).
@@ -38,22 +42,6 @@ INSTALL_HINT = (
 PRINT_DEFAULTS = (
     "<style>@page { size: A4; }"
     " html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }</style>"
-)
-#: Flags of every run: headless, no first-run work, no network of any kind.
-FLAGS = (
-    "--headless",
-    "--disable-gpu",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-extensions",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-    "--no-pdf-header-footer",
 )
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
@@ -117,13 +105,13 @@ def print_pdf(
     browser : str, optional
         The browser executable (default: :func:`find_browser`).
     timeout : float
-        Time limit [s]; the browser is ended when it is reached.
+        Time limit of the print [s]; the browser is ended when it is reached.
 
     Raises
     ------
     InputError
-        If no browser is found, the page cannot be read, or the browser fails or times out
-        (nothing is written then).
+        If no browser is found, the page cannot be read, or the browser cannot be started,
+        fails, dies or times out (nothing is written then; the message is one line).
     """
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     browser = browser or find_browser()
@@ -132,36 +120,32 @@ def print_pdf(
         html = html_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(shown, f"cannot be read to print it ({exc})")) from None
+    deadline = time.monotonic() + timeout
     with tempfile.TemporaryDirectory(prefix="ecopark-pdf-") as tmp:
-        page, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
+        page = Path(tmp) / "page.html"
         page.write_text(printable(html, html_path.parent), encoding="utf-8")
-        args = [browser, *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
-        args += [f"--print-to-pdf={out}", page.as_uri()]
         try:
-            proc = subprocess.run(
-                args, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
+            with chromium.using(browser, deadline) as b:
+                target, session = chromium.open_page(b, page.as_uri(), deadline)
+                data = chromium.print_page(b, session, deadline)
+                chromium.close_page(b, target, session, deadline)
+        except chromium.BrowserTimeout:
             raise InputError(
                 Problem(shown, f"printing to PDF took more than {timeout:g} s; nothing written")
+            ) from None
+        except chromium.BrowserError as exc:
+            raise InputError(
+                Problem(shown, f"{Path(browser).name} did not print it: {exc}")
             ) from None
         except OSError as exc:
             raise InputError(
                 Problem(browser, f"cannot be started ({exc.strerror or exc}); {INSTALL_HINT}")
             ) from None
-        if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
-            last = (proc.stderr.strip().splitlines() or [""])[-1][:300]
-            raise InputError(
-                Problem(
-                    shown,
-                    f"{Path(browser).name} did not print it (exit {proc.returncode}) {last}".strip(),
-                )
-            )
-        try:
-            write_bytes(pdf_path, out.read_bytes())
-        except OSError as exc:
-            raise InputError(
-                Problem(display_path(pdf_path), f"cannot be written ({exc.strerror or exc})")
-            ) from None
+    if not data.startswith(b"%PDF"):
+        raise InputError(Problem(shown, f"{Path(browser).name} did not print it (no PDF)"))
+    try:
+        write_bytes(pdf_path, data)
+    except OSError as exc:
+        raise InputError(
+            Problem(display_path(pdf_path), f"cannot be written ({exc.strerror or exc})")
+        ) from None

@@ -41,8 +41,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import heapq
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Context, Decimal
 from fractions import Fraction
@@ -491,33 +493,56 @@ class _Judge:
         self.values = dict(assessment.exact_values or assessment.values)
         self.name = name
         self.like = self.values[name]
-        self.seen: dict[Fraction, bool] = {}
+        # keyed by (numerator, denominator), the fraction in lowest terms: a Fraction's own hash
+        # is a modular inverse of the denominator (the scan's factors have ~100 digits)
+        self.seen: dict[tuple[int, int], bool] = {}
 
     def __call__(self, x: Fraction) -> bool:
         """Whether the engine passes the indicator with the item at ``x`` [item unit]."""
-        hit = self.seen.get(x)
+        k = (x.numerator, x.denominator)
+        hit = self.seen.get(k)
         if hit is None:
             self.values[self.name] = _as_input(x, self.like)
             ev = evaluate(
                 self.ind, self.standard, self.config, self.values, self.year, rules=self.rules
             )
-            hit = self.seen[x] = meets(ev, self.rules) is True
+            hit = self.seen[k] = meets(ev, self.rules) is True
         return hit
 
 
-def _scan(x0: Fraction, bounds: _Bounds, up: bool, seeds: Iterable[Fraction]) -> list[Fraction]:
-    """Points from ``x0`` outward within the bounds, nearest first: factors, seeds and the bound."""
+def _scan(x0: Fraction, bounds: _Bounds, up: bool, seeds: Iterable[Fraction]) -> Iterator[Fraction]:
+    """Points from ``x0`` outward within the bounds, nearest first, each once: factors, seeds and
+    the bound.
+
+    Made as they are asked for (the search stops at the first point judged otherwise than
+    today's value): the factors' grid is already in order (up: ``x0`` times factors above 1, or
+    the absolute grid when ``x0 ≤ 0``; down: ``x0 > 0`` times factors below 1 — for ``x0 ≤ 0``
+    none is below it), the few seeds are sorted and merged into it.
+    """
     if up:
-        grid = [x0 * f for f in UP_FACTORS] if x0 > 0 else list(ZERO_GRID)
         end = bounds.hi
-        pts = {p for p in (*grid, *seeds) if p > x0 and (end is None or p < end)}
-        if end is not None and end > x0:
-            pts.add(end)
-        return sorted(pts)
-    pts = {p for p in (*(x0 * f for f in DOWN_FACTORS), *seeds) if bounds.lo < p < x0}
-    if bounds.lo < x0:
-        pts.add(bounds.lo)
-    return sorted(pts, reverse=True)
+
+        def inside(p: Fraction) -> bool:
+            return end is None or p < end
+
+        grid: Iterable[Fraction] = (x0 * f for f in UP_FACTORS) if x0 > 0 else ZERO_GRID
+        last = end if end is not None and end > x0 else None
+        near = sorted(p for p in seeds if p > x0 and inside(p))
+    else:
+
+        def inside(p: Fraction) -> bool:
+            return p > bounds.lo
+
+        grid = (x0 * f for f in DOWN_FACTORS) if x0 > 0 else ()
+        last = bounds.lo if bounds.lo < x0 else None
+        near = sorted((p for p in seeds if bounds.lo < p < x0), reverse=True)
+    prev = None
+    for p in heapq.merge(itertools.takewhile(inside, grid), near, reverse=not up):
+        if p != prev:
+            yield p
+        prev = p
+    if last is not None:
+        yield last
 
 
 def _step(d: int) -> Fraction:
@@ -595,7 +620,7 @@ def _direction(
     judge: _Judge,
     x0: Fraction,
     passing_now: bool,
-    points: list[Fraction],
+    points: Iterable[Fraction],
     d: int,
     bounds: _Bounds,
     count: bool,
@@ -761,7 +786,10 @@ def solve_item(assessment: Assessment, number: str, item: str) -> ItemTarget:
         )
     beyond = [r for r in roots if not bounds.holds(r)]
     if bounds.hi is not None and not beyond:
-        beyond = [p for p in _scan(bounds.hi, _Bounds(bounds.hi, None), True, ()) if judge(p)][:1]
+        first = next(
+            (p for p in _scan(bounds.hi, _Bounds(bounds.hi, None), True, ()) if judge(p)), None
+        )
+        beyond = [] if first is None else [first]
     if beyond:
         need = min(beyond, key=lambda r: abs(r - x0))
         if need < 0:

@@ -423,3 +423,31 @@ def test_libreoffice_renders_the_docx_on_a4_pages(tmp_path, docx_bytes):
         ).stdout
         flat = "".join(text.split())  # pdftotext drops the spaces between CJK characters
         assert "国家生态工业示范园区对照考核表" in flat and f"第1页/共{len(pages)}页" in flat
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工业增加值",
+        " 前有空格",
+        "后有空格 ",
+        "\u3000全角空格",
+        "a\tb",
+        "两行\n文字",
+        "x\r\ny",
+        "0.50(+)",
+    ],
+)
+def test_table_cell_text_is_written_as_python_docx_writes_a_run(text):
+    """The tables write a cell's run text directly (one ``w:t``, ``xml:space`` kept where white
+    space leads or trails); the XML is python-docx's ``run.text = text``."""
+    from lxml import etree
+
+    from ecopark.tables.wordtable import _run_text
+
+    doc = Document()
+    ours, theirs = doc.add_paragraph().add_run(), doc.add_paragraph().add_run()
+    _run_text(ours._r, text)
+    theirs.text = text
+    assert etree.tostring(ours._r) == etree.tostring(theirs._r)
+    assert ours.text == theirs.text

@@ -339,3 +339,35 @@ def test_sheet_values_use_the_shared_rules(tmp_path, nantong_xlsx):
     assert problem.message.startswith("'1e400' is too large to be a real figure")
     assert not (tmp_path / "p").exists()
     assert Decimal("4906200") == check_value(ITEMS["value_added"], "4906200", "").number
+
+
+def test_suggestions_are_remembered_per_catalogue_and_code():
+    """The hint for an unknown name is remembered; another catalogue, another standard's code or
+    other standards alongside give their own hint, never the one remembered for the first."""
+    import dataclasses
+
+    from ecopark.io.rows import suggest_items
+    from ecopark.standard.model import load_standard
+
+    std = load_standard()
+    assert (
+        suggest_items("value_add", std) == "did you mean 'value_added' or 'recycling_value_added'?"
+    )
+    fewer = dataclasses.replace(
+        std,
+        code="FEWER 1",
+        items={
+            k: v for k, v in std.items.items() if k not in ("value_added", "recycling_value_added")
+        },
+    )
+    assert "value_added" not in suggest_items("value_add", fewer)
+    assert suggest_items("value_add", fewer, (std,)) == suggest_items("value_add", std)
+    assert (
+        suggest_items("value_add", std) == "did you mean 'value_added' or 'recycling_value_added'?"
+    )
+    nothing = "`ecopark template` writes a year file with every item id and name of"
+    assert suggest_items("zzzz", std) == f"{nothing} HJ 274-2015"
+    assert suggest_items("zzzz", fewer) == f"{nothing} FEWER 1"
+    assert suggest_items("zzzz", fewer, (std,)) == f"{nothing} FEWER 1 and HJ 274-2015"
+    renamed = dataclasses.replace(std, code="RENAMED 2")
+    assert suggest_items("zzzz", renamed) == f"{nothing} RENAMED 2"

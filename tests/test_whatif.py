@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -13,8 +14,13 @@ import ecopark
 from ecopark.cli import main
 from ecopark.io.config import ParkConfig
 from ecopark.whatif import (
+    DOWN_FACTORS,
     REPORT_COLUMNS,
+    UP_FACTORS,
     WHATIF_COLUMNS,
+    ZERO_GRID,
+    _Bounds,
+    _scan,
     gaps_report,
     solve_item,
     what_it_would_take,
@@ -271,3 +277,37 @@ def test_gaps_command_csv_and_json(nantong_dir, nantong_2021, tmp_path, capsys):
     r12 = [r for r in doc["rows"] if r["number"] == 12 and r["item"] == "renewable_energy"][0]
     assert r12["required_value"] == tight[("12", "renewable_energy")]
     assert [r for r in doc["rows"] if r["number"] == 2][0]["item"] is None
+
+
+def _scan_by_definition(x0, bounds, up, seeds):
+    """The scan's points as defined: every factor point and seed strictly between ``x0`` and the
+    bound, and the bound, each once, nearest ``x0`` first."""
+    if up:
+        grid = [x0 * f for f in UP_FACTORS] if x0 > 0 else list(ZERO_GRID)
+        end = bounds.hi
+        pts = {p for p in (*grid, *seeds) if p > x0 and (end is None or p < end)}
+        if end is not None and end > x0:
+            pts.add(end)
+        return sorted(pts)
+    pts = {p for p in (*(x0 * f for f in DOWN_FACTORS), *seeds) if bounds.lo < p < x0}
+    if bounds.lo < x0:
+        pts.add(bounds.lo)
+    return sorted(pts, reverse=True)
+
+
+@pytest.mark.parametrize("x0", [Fraction(0), Fraction(5), Fraction(-3), Fraction(123457, 1000)])
+@pytest.mark.parametrize(
+    "lo, hi", [(0, None), (0, 100), (Fraction(2), Fraction(7)), (Fraction(10), Fraction(10))]
+)
+def test_scan_is_made_lazily_in_the_order_defined(x0, lo, hi):
+    """The scan (made point by point, the factor grid merged with the sorted seeds) gives the
+    points of its definition in its order: seeds on a grid point, at ``x0``, repeated, beyond
+    the bounds and negative are kept once or left out as the definition does."""
+    bounds = _Bounds(Fraction(lo), None if hi is None else Fraction(hi))
+    on_grid = [x0 * UP_FACTORS[3], x0 * DOWN_FACTORS[5]] if x0 > 0 else [ZERO_GRID[8]]
+    seeds = [x0, x0 * 2, x0 / 2, x0 + 1, x0 - 1, Fraction(10**12), Fraction(-1), *on_grid]
+    seeds += [seeds[1], Fraction(3), Fraction(7), Fraction(2)]
+    for up in (True, False):
+        want = _scan_by_definition(x0, bounds, up, seeds)
+        assert list(_scan(x0, bounds, up, seeds)) == want
+        assert list(_scan(x0, bounds, up, ())) == _scan_by_definition(x0, bounds, up, ())

@@ -279,12 +279,11 @@ def _distinguishing(items: tuple[Item, ...]) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _swaps_a_substance(key: str, candidate: str, item: Item, standard: Standard) -> bool:
-    """Whether turning ``key`` into the spelling ``candidate`` of ``item`` drops a mark of another
-    item's substance and puts in a mark of this one's (硫 for 碳, s for c, 氧化物 for 氨): a
-    different pollutant, not a typo. Characters merely left out or put in (总 in 排放总量, a
-    doubled character) are typos."""
-    items = tuple(standard.items.values())
+def _swaps_a_substance(key: str, candidate: str, item: Item, items: tuple[Item, ...]) -> bool:
+    """Whether turning ``key`` into the spelling ``candidate`` of ``item`` (of the catalogue
+    ``items``) drops a mark of another item's substance and puts in a mark of this one's (硫 for
+    碳, s for c, 氧化物 for 氨): a different pollutant, not a typo. Characters merely left out or
+    put in (总 in 排放总量, a doubled character) are typos."""
     names = _item_names(items)
     marks = _distinguishing(items)
     own = {c for k, (_, it) in names.items() if it.id == item.id for c in k}
@@ -304,23 +303,32 @@ def suggest_items(name: str, standard: Standard, also: Sequence[Standard] = ()) 
     reaching it means replacing a character only other items' names have (``二氧化硫`` is never
     ``二氧化碳``, ``so3`` never ``co2``).
     """
+    return _suggestion(
+        name, tuple((std.code, tuple(std.items.values())) for std in (standard, *also))
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggestion(name: str, catalogues: tuple[tuple[str, tuple[Item, ...]], ...]) -> str:
+    """:func:`suggest_items` of the catalogues ``(code, items)`` of the standard and the others,
+    remembered (a string; a file's unknown names are often asked again, and difflib is slow)."""
     key = name_key(name)
-    catalogue: dict[str, Standard] = {}  # every spelling, closest first whichever standard has it
-    for std in (standard, *also):
-        for written in item_names(std):
-            catalogue.setdefault(written, std)
+    catalogue: dict[str, tuple[Item, ...]] = {}  # every spelling, closest first whichever has it
+    for _, items in catalogues:
+        for written in _item_names(items):
+            catalogue.setdefault(written, items)
     picked: dict[str, str] = {}
     for candidate in difflib.get_close_matches(key, list(catalogue), n=12, cutoff=0.5):
-        std = catalogue[candidate]
-        names = item_names(std)
+        items = catalogue[candidate]
+        names = _item_names(items)
         shown, item = names[candidate]
         if item.id in picked or _foreign(key, item, names):
             continue
-        if _swaps_a_substance(key, candidate, item, std):
+        if _swaps_a_substance(key, candidate, item, items):
             continue
         picked[item.id] = shown
     if not picked:
-        codes = " and ".join(std.code for std in (standard, *also))
+        codes = " and ".join(code for code, _ in catalogues)
         return f"`ecopark template` writes a year file with every item id and name of {codes}"
     shown = list(picked.values())[:3]
     return "did you mean " + " or ".join(f"'{c}'" for c in shown) + "?"

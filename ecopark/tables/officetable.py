@@ -26,10 +26,12 @@ import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,6 +57,7 @@ FAIL_FONT = Font(color=FAIL_TEXT_RGB)
 MISSING_FILL = PatternFill("solid", fgColor=MISSING_RGB)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+BOLD = Font(bold=True)
 WIDTHS1 = [10, 6, 46, 14, 40, 12, 16]
 WIDTHS2 = [10, 6, 46, 14, 40, 12, 14, 10]
 
@@ -322,6 +325,49 @@ def _raw_value(value: float | str | None) -> object:
     return int(value) if float(value).is_integer() else float(value)
 
 
+class _Styler:
+    """Sets a cell's font, fill, border and alignment by their index in the workbook's lists.
+
+    openpyxl's ``cell.font = f`` hashes ``f`` (every field, recursively) twice to find its index
+    in the workbook's font list, on every assignment; a workbook of the tables sets a few
+    thousand styles from a handful of style objects. This remembers each object's index the first
+    time it is added (in the same order as plain assignments, so the workbook's lists and the
+    file written are the same) and writes the index into the cell's style array.
+    """
+
+    _FIELDS = {
+        "font": ("_fonts", "fontId"),
+        "fill": ("_fills", "fillId"),
+        "border": ("_borders", "borderId"),
+        "alignment": ("_alignments", "alignmentId"),
+    }
+
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        # (attribute, id(style)) -> (style, index); the style is kept so that its id stays unique
+        self._ids: dict[tuple[str, int], tuple[object, int]] = {}
+
+    def __call__(self, cell: Cell | MergedCell, **styles: object) -> None:
+        for attr, style in styles.items():
+            hit = self._ids.get((attr, id(style)))
+            if hit is None:
+                collection, _ = self._FIELDS[attr]
+                hit = self._ids[(attr, id(style))] = (
+                    style,
+                    getattr(self._wb, collection).add(style),
+                )
+            if cell._style is None:
+                cell._style = StyleArray()
+            setattr(cell._style, self._FIELDS[attr][1], hit[1])
+
+    def wraps(self, cell: Cell | MergedCell) -> bool:
+        """Whether the cell's alignment wraps its text (``cell.alignment.wrap_text``, read without
+        building openpyxl's style proxy)."""
+        if cell._style is None:
+            return False
+        return bool(self._wb._alignments[cell._style.alignmentId].wrap_text)
+
+
 def _name_cell(row: TableRow) -> str | CellRichText:
     if not row.footnotes:
         return row.label
@@ -344,13 +390,9 @@ def _split_line(ws: Worksheet, row: int, left: str, right: str, ncols: int) -> N
     ws.cell(row, split + 1, right).alignment = Alignment(horizontal="left", vertical="center")
 
 
-def _header(ws: Worksheet, row: int, names: list[str]) -> None:
+def _header(ws: Worksheet, st: _Styler, row: int, names: list[str]) -> None:
     for col, name in enumerate(names, start=1):
-        cell = ws.cell(row, col, name)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = CENTER
-        cell.border = BORDER
+        st(ws.cell(row, col, name), font=BOLD, fill=HEADER_FILL, alignment=CENTER, border=BORDER)
 
 
 def _extend_span(
@@ -363,22 +405,22 @@ def _extend_span(
         spans.append((first, last, value))
 
 
-def _merge_column(ws: Worksheet, col: int, spans: list[tuple[int, int, object]]) -> None:
+def _merge_column(
+    ws: Worksheet, st: _Styler, col: int, spans: list[tuple[int, int, object]]
+) -> None:
     for first, last, value in spans:
         if last > first:
             ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
-        cell = ws.cell(first, col, value)
-        cell.alignment = CENTER
+        st(ws.cell(first, col, value), alignment=CENTER)
 
 
-def _mark_result(ws: Worksheet, row: int, ncols: int, r: IndicatorResult) -> None:
+def _mark_result(ws: Worksheet, st: _Styler, row: int, ncols: int, r: IndicatorResult) -> None:
     if r.passed is False:
         for col in range(3, ncols + 1):
-            ws.cell(row, col).fill = FAIL_FILL
-            ws.cell(row, col).font = FAIL_FONT
+            st(ws.cell(row, col), fill=FAIL_FILL, font=FAIL_FONT)
     elif r.value is None:
         for col in range(3, ncols + 1):
-            ws.cell(row, col).fill = MISSING_FILL
+            st(ws.cell(row, col), fill=MISSING_FILL)
         if r.reason_zh:
             ws.cell(row, ncols).comment = Comment(r.reason_zh, "ecopark")
 
@@ -393,14 +435,14 @@ def _footnotes(ws: Worksheet, row: int, a: Assessment, values: dict[str, str], n
     return row
 
 
-def _finish(ws: Worksheet, widths: list[int], header_row: int, last_row: int) -> None:
+def _finish(ws: Worksheet, st: _Styler, widths: list[int], header_row: int, last_row: int) -> None:
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for row in ws.iter_rows(min_row=header_row, max_row=last_row, max_col=len(widths)):
         for cell in row:
-            cell.border = BORDER
-            if cell.alignment is None or not cell.alignment.wrap_text:
-                cell.alignment = CENTER if cell.column != 3 else LEFT
+            st(cell, border=BORDER)
+            if not st.wraps(cell):
+                st(cell, alignment=CENTER if cell.column != 3 else LEFT)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
@@ -415,7 +457,7 @@ def filled_on_text(day: dt.date) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
 
 
-def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
+def _sheet1(ws: Worksheet, st: _Styler, a: Assessment, filled_on: dt.date) -> None:
     texts = a.standard.official_table
     values = table_values(a, filled_on)
     ncols = len(texts.columns_zh)
@@ -429,7 +471,7 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     )
     _split_line(ws, 3, fill(texts.caption_zh, values), fill(texts.base_year_line_zh, values), ncols)
     header_row = 4
-    _header(ws, header_row, list(texts.columns_zh))
+    _header(ws, st, header_row, list(texts.columns_zh))
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
     num_spans: list[tuple[int, int, object]] = []
@@ -443,11 +485,11 @@ def _sheet1(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
             ws.cell(row, 7, _raw_value(line.value)).number_format = "General"
         else:
             _indicator_cells(ws, row, line)
-            _mark_result(ws, row, ncols, line.result)
+            _mark_result(ws, st, row, ncols, line.result)
         row += 1
-    _merge_column(ws, 1, cat_spans)
-    _merge_column(ws, 2, num_spans)
-    _finish(ws, WIDTHS1, header_row, row - 1)
+    _merge_column(ws, st, 1, cat_spans)
+    _merge_column(ws, st, 2, num_spans)
+    _finish(ws, st, WIDTHS1, header_row, row - 1)
     _rules_note(ws, _footnotes(ws, row, a, values, ncols), a, ncols)
 
 
@@ -475,7 +517,7 @@ def _rules_note(ws: Worksheet, row: int, a: Assessment, ncols: int) -> int:
     return row + 1
 
 
-def _sheet2(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
+def _sheet2(ws: Worksheet, st: _Styler, a: Assessment, filled_on: dt.date) -> None:
     texts = a.standard.official_table
     values = table_values(a, filled_on)
     ncols = len(texts.disclosure.columns_zh)
@@ -486,9 +528,9 @@ def _sheet2(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=ncols)
     section = fill(texts.disclosure.section_zh, values)
     if section:
-        ws.cell(3, 1, section).font = Font(bold=True)
+        st(ws.cell(3, 1, section), font=BOLD)
     header_row = 4
-    _header(ws, header_row, list(texts.disclosure.columns_zh))
+    _header(ws, st, header_row, list(texts.disclosure.columns_zh))
     row = header_row + 1
     cat_spans: list[tuple[int, int, object]] = []
     for line in table2_rows(a):
@@ -496,11 +538,11 @@ def _sheet2(ws: Worksheet, a: Assessment, filled_on: dt.date) -> None:
         ws.cell(row, 2, line.number)
         _indicator_cells(ws, row, line)
         ws.cell(row, 8, passed_word(a.standard, line.result))
-        _mark_result(ws, row, ncols, line.result)
+        _mark_result(ws, st, row, ncols, line.result)
         _extend_span(cat_spans, row, row, line.category)
         row += 1
-    _merge_column(ws, 1, cat_spans)
-    _finish(ws, WIDTHS2, header_row, row - 1)
+    _merge_column(ws, st, 1, cat_spans)
+    _finish(ws, st, WIDTHS2, header_row, row - 1)
     _rules_note(ws, _footnotes(ws, row, a, values, ncols), a, ncols)
 
 
@@ -523,10 +565,11 @@ def build_workbook(a: Assessment, filled_on: dt.date | None = None) -> Workbook:
     texts = a.standard.official_table
     filled_on = filled_on or dt.date.today()
     wb = Workbook()
+    st = _Styler(wb)
     ws1 = wb.active
     ws1.title = texts.sheet_zh
-    _sheet1(ws1, a, filled_on)
-    _sheet2(wb.create_sheet(texts.disclosure.sheet_zh), a, filled_on)
+    _sheet1(ws1, st, a, filled_on)
+    _sheet2(wb.create_sheet(texts.disclosure.sheet_zh), st, a, filled_on)
     return wb
 
 

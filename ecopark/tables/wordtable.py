@@ -32,6 +32,7 @@ placeholder gets the whole report appended. See ``docs/reports.md``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -171,9 +172,27 @@ class CellText(NamedTuple):
 CONTINUED = CellText(merge="continue")
 
 
+#: :func:`docx.oxml.ns.qn` remembered: the tables ask for a handful of names tens of thousands
+#: of times.
+_qn = functools.cache(qn)
+
+
 def _sub(parent: object, tag: str, attrs: dict[str, str] | None = None) -> OxmlElement:
     """A new last child ``tag`` of an oxml element, with ``attrs`` (in their order)."""
-    return etree.SubElement(parent, qn(tag), {qn(k): v for k, v in (attrs or {}).items()})  # type: ignore[arg-type]
+    return etree.SubElement(parent, _qn(tag), {_qn(k): v for k, v in (attrs or {}).items()})  # type: ignore[arg-type]
+
+
+def _run_text(r: object, text: str) -> None:
+    """``text`` as the content of the new run ``r``, as python-docx's ``run.text = text`` writes
+    it: one ``w:t`` (``xml:space="preserve"`` when it starts or ends with white space); a tab or
+    line break through python-docx, which writes them as ``w:tab`` and ``w:br``."""
+    if "\t" in text or "\r" in text or "\n" in text:
+        r.text = text  # type: ignore[attr-defined]
+        return
+    t = _sub(r, "w:t")
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_qn("xml:space"), "preserve")
 
 
 def _cell(tr: object, cell: CellText, width: str) -> None:
@@ -208,7 +227,7 @@ def _cell(tr: object, cell: CellText, width: str) -> None:
         if sup:
             _sub(r_pr, "w:vertAlign", {"w:val": "superscript"})
         if text:
-            r.text = text  # python-docx's run text: tabs and line breaks as Word writes them
+            _run_text(r, text)
 
 
 def _field(paragraph: Paragraph, code: str) -> None:

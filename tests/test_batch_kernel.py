@@ -152,6 +152,19 @@ def _gone(pid: int) -> bool:
 PID = "import os; print('pid', os.getpid())"
 
 
+def record_sleeps(monkeypatch) -> list[float]:
+    """The delays [s] of every ``asyncio.sleep`` from now on (the kernels' polls), as a list."""
+    slept = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay, *args, **kwargs):
+        slept.append(delay)
+        return await real_sleep(delay, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return slept
+
+
 @pytest.mark.slow
 def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     nbs = [
@@ -222,7 +235,7 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
 
 
 @pytest.mark.slow
-def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path):
+def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path, monkeypatch):
     nbs = [
         _notebook(tmp_path, "good1", PID, "leftover = 1"),
         _notebook(tmp_path, "fails", PID, "raise ValueError('坏了')"),
@@ -230,9 +243,12 @@ def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path)
         _notebook(tmp_path, "good2", PID, "assert 'leftover' not in globals()", "print(year)"),
     ]
     out = tmp_path / "out"
+    slept = record_sleeps(monkeypatch)
     outcomes = batch.run_batch(
         _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, keep_ipynb=True
     )
+    # the dead kernel was noticed within 0.1 s of its death, not at nbclient's 1 s poll
+    assert max(slept) <= kernel.DEAD_KERNEL_POLL == 0.1, sorted(set(slept))
     got = {o.notebook: o for o in outcomes}
     assert [got[n].status for n in ("good1", "fails", "dies", "good2")] == [
         "ok",
@@ -264,13 +280,6 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         printed = ("".join(o.get("text", "") for o in c.outputs) for c in got.cells)
         return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
-    polls = []  # the delays [s] slept while the kept kernel is shut down
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay, *args, **kwargs):
-        polls.append(delay)
-        return await real_sleep(delay, *args, **kwargs)
-
     try:
         first = run()
         assert run() == first  # kept
@@ -281,7 +290,7 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         assert run() == second
         third = run()
         assert third != second and _gone(second)
-        monkeypatch.setattr(asyncio, "sleep", sleep)
+        polls = record_sleeps(monkeypatch)  # while the kept kernel is shut down
         kernel.close_kernel()
     finally:
         kernel.close_kernel()

@@ -45,6 +45,8 @@ RESET_TIMEOUT = 10.0
 START_TIMEOUT = 60.0
 #: Time [s] a killed kernel has to end (SIGKILL ends it in milliseconds).
 KILL_WAIT = 5.0
+#: How often [s] a running cell's kernel is checked for life (nbclient's own check: every 1 s).
+DEAD_KERNEL_POLL = 0.1
 #: The kernels' options: no SQLite input history (IPython writes every cell to
 #: ``~/.ipython/.../history.sqlite``, which kernels running at once share and lock, and opens a
 #: session there at each reset); ``In``, ``Out`` and the execution counts are kept in memory.
@@ -98,16 +100,33 @@ class KernelRun(NamedTuple):
 def _register_engine() -> None:
     """Register papermill engine ``ecopark``: nbclient with our own kernel manager.
 
-    It differs from papermill's default engine in two ways: it runs the notebook in a kernel
+    It differs from papermill's default engine in three ways: it runs the notebook in a kernel
     the caller started and connected (``km``, ``kc``: its stderr is silenced, its process can be
-    killed at the wall-clock limit, and it may have run notebooks before), and it keeps a handle
-    on the notebook so that a run that dies mid-way still yields its partial notebook.
+    killed at the wall-clock limit, and it may have run notebooks before), it keeps a handle
+    on the notebook so that a run that dies mid-way still yields its partial notebook, and a
+    kernel that dies in a cell is noticed within :data:`DEAD_KERNEL_POLL` (asking the process
+    manager, a ``waitpid``), not a second later.
     """
+    import asyncio
+
+    from nbclient.exceptions import DeadKernelError
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     if "ecopark" in papermill_engines._engines:
         return
+
+    class EcoparkClient(PapermillNotebookClient):
+        async def _async_poll_kernel_alive(self) -> None:
+            # nbclient's own loop (it cancels the wait for the cell's reply), at our interval
+            while True:
+                await asyncio.sleep(DEAD_KERNEL_POLL)
+                try:
+                    await self._async_check_alive()
+                except DeadKernelError:
+                    assert self.task_poll_for_reply is not None
+                    self.task_poll_for_reply.cancel()
+                    return
 
     class EcoparkEngine(NBClientEngine):
         @classmethod
@@ -127,7 +146,7 @@ def _register_engine() -> None:
         ):
             if holder is not None:
                 holder["nb_man"] = nb_man
-            client = PapermillNotebookClient(
+            client = EcoparkClient(
                 nb_man,
                 km=km,
                 # nbclient's ``timeout`` is whole seconds; through ``timeout_func`` the limit

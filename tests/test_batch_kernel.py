@@ -187,6 +187,10 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
             "import json; print('module kept', json.ecopark_mark)",
             "print('history', len(In), In[1].splitlines()[0], len(Out))",
             "import builtins, gc; print('reset', builtins.ecopark_cycle(), gc.get_freeze_count() > 0)",
+            # started without ipykernel's debugger, debugpy still importable, the launcher's path
+            "import importlib.util, sys, ipykernel.debugger as d\n"
+            "print('debugger', d._is_debugpy_available, 'debugpy' in sys.modules,"
+            " importlib.util.find_spec('debugpy') is not None, sys.path.count(''), sys.path[0] != '')",
         ),
     ]
     out = tmp_path / "out"
@@ -202,12 +206,13 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     assert _kernel_pid(out, "checks") == pid
     printed = _printed(out, "checks")
     assert "module kept 1\n" in printed
-    # only this notebook's 7 cells in the input history (after the empty In[0]), no output kept
+    # only this notebook's first 7 cells in the input history (after the empty In[0]), no output kept
     assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
     # the last notebook's garbage was collected, and what was left frozen (gc.freeze)
     assert "reset None True\n" in printed, printed
+    assert "debugger False False True 1 True\n" in printed, printed
     nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
-    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     # the kernel is shut down at the end of the batch
     assert kernel._kept == [] and _gone(pid)
 

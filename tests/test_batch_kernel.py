@@ -63,8 +63,23 @@ def _limited(job: batch.Job) -> batch.JobResult:
     return batch.run_job(dataclasses.replace(job, cell_timeout=cell, notebook_timeout=whole))
 
 
-@pytest.mark.slow
-def test_failing_cell_and_time_limits(tmp_path):
+@pytest.fixture(scope="module")
+def limits_run(tmp_path_factory) -> tuple[dict[str, batch.Outcome], Path, int]:
+    """One batch for the limits and the retry: four notebooks in this process, the first kernel
+    start failing once as in a port race; (outcome by notebook, out folder, kernel starts)."""
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    real = AsyncKernelManager.start_kernel
+    calls = []
+
+    async def flaky(self, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise zmq.ZMQError(98, "Address already in use")
+        return await real(self, **kw)
+
+    tmp_path = tmp_path_factory.mktemp("limits")
     # "fine" first: its kept kernel runs "slow_notebook", so that the 1.5 s limit is not spent
     # starting a kernel; "fails" and "slow_cell" each start a fresh one.
     nbs = [
@@ -78,10 +93,22 @@ def test_failing_cell_and_time_limits(tmp_path):
         _notebook(tmp_path, "slow_cell", "print('started')", "import time; time.sleep(60)"),
     ]
     out = tmp_path / "out"
-    outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, runner=_limited
-    )
-    got = {o.notebook: o for o in outcomes}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AsyncKernelManager, "start_kernel", flaky)
+        outcomes = batch.run_batch(
+            _nantong_target(),
+            nbs,
+            out_dir=out,
+            executor=InProcess(),
+            progress=False,
+            runner=_limited,
+        )
+    return {o.notebook: o for o in outcomes}, out, len(calls)
+
+
+@pytest.mark.slow
+def test_failing_cell_and_time_limits(limits_run):
+    got, out, _ = limits_run
     assert got["fine"].ok
     assert got["fails"].status == "failed" and "ValueError: 数据有误 <b>" in got["fails"].error
     # the decimal cell limit: the first cell ran in it, the second was stopped at 1.5 s
@@ -108,26 +135,15 @@ def test_failing_cell_and_time_limits(tmp_path):
 
 
 @pytest.mark.slow
-def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
-    import zmq
-    from jupyter_client.manager import AsyncKernelManager
-
-    real = AsyncKernelManager.start_kernel
-    calls = []
-
-    async def flaky(self, **kw):
-        calls.append(1)
-        if len(calls) == 1:
-            raise zmq.ZMQError(98, "Address already in use")
-        return await real(self, **kw)
-
-    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
-    nb = _notebook(tmp_path, "fine", "print(year)")
-    outcomes = batch.run_batch(
-        _nantong_target(), [nb], out_dir=tmp_path / "out", executor=InProcess(), progress=False
-    )
-    assert [(o.status, o.attempts) for o in outcomes] == [("ok", 2)]
-    assert len(calls) == 2
+def test_kernel_start_failure_is_retried_once(limits_run):
+    got, _, starts = limits_run
+    assert [(n, o.status, o.attempts) for n, o in got.items()] == [
+        ("fine", "ok", 2),  # its first kernel failed to start
+        ("slow_notebook", "timeout", 1),
+        ("fails", "failed", 1),
+        ("slow_cell", "timeout", 1),
+    ]
+    assert starts == 4  # the failed one, then fine's, fails' and slow_cell's kernels
 
 
 def _printed(out: Path, name: str) -> list[str]:

@@ -158,7 +158,7 @@ def wait_gone(pids: set[int], seconds: float) -> set[int]:
     """Wait up to ``seconds`` for ``pids`` to end; return those still alive."""
     deadline = time.monotonic() + seconds
     while (left := alive(pids)) and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
     return left
 
 

@@ -311,6 +311,13 @@ def test_the_pool_leaves_this_process_unfrozen_once_its_workers_are_forked(tmp_p
     outcomes = _run(targets, tmp_path / "ok", executor=LocalPool(2, prepare=_freeze))
     assert all(o.ok for o in outcomes)
     assert gc.get_freeze_count() == 0
+    # ``ecopark run``'s process ends with the batch: it keeps them frozen (its exit walks fewer)
+    try:
+        outcomes = _run(targets, tmp_path / "cli", executor=LocalPool(2, _freeze, thaw=False))
+        assert all(o.ok for o in outcomes)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_local_pool_runs_the_jobs_and_a_dead_worker_fails_its_jobs(tmp_path):
@@ -332,8 +339,8 @@ def test_local_pool_runs_the_jobs_and_a_dead_worker_fails_its_jobs(tmp_path):
 
 
 def test_executor_for_the_command_line():
-    assert batch.executor_for(None, None) == LocalPool(None)
-    assert batch.executor_for(3, None) == LocalPool(3)
+    assert batch.executor_for(None, None) == LocalPool(None, thaw=False)
+    assert batch.executor_for(3, None) == LocalPool(3, thaw=False)
     dask = batch.executor_for(3, "tcp://host:8786")
     assert dask == batch.Dask("tcp://host:8786") and dask.remote
     assert not LocalPool().remote and not InProcess().remote

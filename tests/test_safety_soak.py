@@ -5,7 +5,8 @@ Five parks (copies of the example park) times two years (2022-2023; eight, 2016-
 ecopark and prints a figure from it. Injected, each in its own park-year of four parks: a
 notebook that raises, a cell that runs past its limit (2022), a kernel killed mid-notebook, a
 broken year file (2023); the two years hold every fault, every faulty park has a good year too,
-and each fault is followed by good park-years on the same workers.
+and good park-years follow the faults on the same workers. The slow park comes first: its cell
+waits out the limit while the other worker runs most of the other park-years.
 Every good report is written and shows the right figure, every bad one is marked with its cause,
 no process is left, and the summary is the same on a second run.
 """
@@ -28,7 +29,7 @@ from thorough import size
 ROOT = Path(__file__).resolve().parent.parent
 #: The years of each park: 2022-2023 hold every fault (:data:`FAULTS`); 2016-2021 in full.
 YEARS = range(2024 - size(8, 2), 2024)
-PARKS = ("soak-good", "soak-raise", "soak-kill", "soak-slow", "soak-broken")
+PARKS = ("soak-slow", "soak-good", "soak-raise", "soak-kill", "soak-broken")
 CODE = """\
 import json, os, time
 if park_id == "soak-raise" and year == 2022:

@@ -1,7 +1,9 @@
 """Start-up: what importing ecopark, building the command line and a report's setup cell load.
 
-Each check runs in a fresh interpreter and reads ``sys.modules`` (nothing is timed here; the
-times are in ``benchmarks/bench_startup.py``).
+The checks read ``sys.modules`` in fresh interpreters (nothing is timed here; the times are in
+``benchmarks/bench_startup.py``): one runs the command line's steps in order (import and
+parser, ``ecopark table``, ``ecopark gaps``), one a report's setup cell and then the batch's
+warm-up, and each records what is loaded after each step.
 """
 
 from __future__ import annotations
@@ -15,87 +17,36 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow  # each check starts a fresh interpreter
+pytestmark = pytest.mark.slow  # the checks start fresh interpreters
 
 HEAVY = ("scipy", "matplotlib", "seaborn", "nbconvert", "papermill", "pandas", "numpy")
 
-
-def run_fresh(code: str) -> str:
-    """What ``code`` printed, run in a fresh interpreter at the repository root."""
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg"),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def loaded_after(code: str) -> set[str]:
-    """The top-level packages of :data:`HEAVY` imported once ``code`` has run."""
-    probe = (
-        code + f"\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
-    return set(json.loads(run_fresh(probe).strip().splitlines()[-1]))
-
-
-def test_import_and_parser_load_no_heavy_package():
-    assert loaded_after("import ecopark, ecopark.cli\necopark.cli.build_parser()") == set()
-
-
-def test_ecopark_table_runs_without_pandas_or_scipy():
-    code = (
+#: The command line's steps, run in this order in one fresh interpreter.
+COMMAND_LINE = {
+    "parser": "import ecopark, ecopark.cli\necopark.cli.build_parser()\n",
+    "table": (
         "import contextlib, io, ecopark.cli\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
         "    assert ecopark.cli.main(['table', 'data/nantong-etdz', '2021', '--format', 'csv']) == 0\n"
         "assert out.getvalue().startswith('number,category,indicator')\n"
-    )
-    assert loaded_after(code) == set()
-
-
-def test_ecopark_table_loads_none_of_the_batch():
-    """``ecopark run``'s parser reads the batch's limits only; the batch loads when it runs."""
-    code = (
-        "import contextlib, io, json, sys, ecopark.cli\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    assert ecopark.cli.main(['table', 'data/nantong-etdz', '2021', '--format', 'csv']) == 0\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('ecopark.reports.'))))\n"
-    )
-    loaded = set(json.loads(run_fresh(code).strip().splitlines()[-1]))
-    assert {m for m in loaded if m.startswith("ecopark.reports.batch")} == {
-        "ecopark.reports.batch",
-        "ecopark.reports.batch.limits",
-    }
-    assert "ecopark.reports.html" not in loaded
-
-
-def test_gaps_solves_without_scipy():
-    """What it would take is solved exactly and judged by the engine: no scipy."""
-    code = (
+    ),
+    "gaps": (
         "import contextlib, io, ecopark.cli\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert ecopark.cli.main(['gaps', 'data/nantong-etdz', '2021']) == 0\n"
-    )
-    loaded = loaded_after(code)
-    assert "pandas" in loaded and "scipy" not in loaded
+    ),
+}
 
-
-def test_report_setup_cell_loads_no_seaborn_or_scipy():
-    """The notebooks' setup cell: plotting and the session, the theme applied (no seaborn)."""
-    code = (
+#: A report's setup cell, then the batch's warm-up as ``ecopark run`` does it: jsonschema (under
+#: nbformat) is kept from importing rfc3987_syntax (≈ 2 s of CPU at its import) and nbformat
+#: still validates.
+REPORT = {
+    "setup cell": (
         "import ecopark.plotting\nfrom ecopark.reports.session import open_report\n"
         "ecopark.plotting.setup()\n"
         "import matplotlib as mpl\nassert mpl.rcParams['axes.facecolor'] == 'white'\n"
-    )
-    assert loaded_after(code) == {"matplotlib", "pandas", "numpy"}
-
-
-def test_the_batch_builds_no_iri_grammar_and_still_validates_notebooks():
-    """``ecopark run`` (and ``report``) keep jsonschema from importing rfc3987_syntax (≈ 2 s of
-    CPU at its import); nbformat still validates."""
-    probe = """
-import sys
+    ),
+    "batch": """
 from ecopark.reports.batch.kernel import skip_iri_grammars
 skip_iri_grammars()
 from ecopark.reports.batch.job import warm_up
@@ -109,8 +60,88 @@ try:
 except nbformat.ValidationError:
     print("refused")
 print(sys.modules["rfc3987_syntax"] is None)
-"""
-    assert run_fresh(probe).split() == ["refused", "True"]
+""",
+}
+
+
+#: Starts the line a probe prints after each step (what is loaded then, as JSON).
+RECORD = "loaded after the step: "
+
+
+def loaded_after(steps: dict[str, str]) -> dict[str, dict]:
+    """Run ``steps`` in order in a fresh interpreter at the repository root; after each, by its
+    name: ``heavy``, the top-level packages of :data:`HEAVY` imported, ``reports``, the
+    ``ecopark.reports`` modules imported, and ``printed``, the lines the step printed."""
+    probe = "import json, sys\n"
+    for name, code in steps.items():
+        probe += f"{code}\nprint({RECORD!r} + json.dumps([{name!r}, "
+        probe += f"[m for m in {HEAVY!r} if m in sys.modules], "
+        probe += "sorted(m for m in sys.modules if m.startswith('ecopark.reports.'))]))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg"),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    got: dict[str, dict] = {}
+    printed: list[str] = []
+    for line in out.splitlines():
+        if line.startswith(RECORD):
+            name, heavy, reports = json.loads(line.removeprefix(RECORD))
+            got[name] = {"heavy": set(heavy), "reports": set(reports), "printed": printed}
+            printed = []
+        else:
+            printed.append(line)
+    assert list(got) == list(steps), out
+    return got
+
+
+@pytest.fixture(scope="module")
+def command_line() -> dict[str, dict]:
+    return loaded_after(COMMAND_LINE)
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, dict]:
+    return loaded_after(REPORT)
+
+
+def test_import_and_parser_load_no_heavy_package(command_line):
+    assert command_line["parser"]["heavy"] == set()
+
+
+def test_ecopark_table_runs_without_pandas_or_scipy(command_line):
+    assert command_line["table"]["heavy"] == set()
+
+
+def test_ecopark_table_loads_none_of_the_batch(command_line):
+    """``ecopark run``'s parser reads the batch's limits only; the batch loads when it runs."""
+    loaded = command_line["table"]["reports"]
+    assert {m for m in loaded if m.startswith("ecopark.reports.batch")} == {
+        "ecopark.reports.batch",
+        "ecopark.reports.batch.limits",
+    }
+    assert "ecopark.reports.html" not in loaded
+
+
+def test_gaps_solves_without_scipy(command_line):
+    """What it would take is solved exactly and judged by the engine: no scipy."""
+    loaded = command_line["gaps"]["heavy"]
+    assert "pandas" in loaded and "scipy" not in loaded
+
+
+def test_report_setup_cell_loads_no_seaborn_or_scipy(report):
+    """The notebooks' setup cell: plotting and the session, the theme applied (no seaborn)."""
+    assert report["setup cell"]["heavy"] == {"matplotlib", "pandas", "numpy"}
+
+
+def test_the_batch_builds_no_iri_grammar_and_still_validates_notebooks(report):
+    """``ecopark run`` (and ``report``) keep jsonschema from importing rfc3987_syntax; nbformat
+    still validates (after a setup cell, which imports no jsonschema)."""
+    assert report["batch"]["printed"] == ["refused", "True"]
 
 
 def test_a_process_jsonschema_already_serves_is_left_alone(monkeypatch):

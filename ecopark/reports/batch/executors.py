@@ -89,10 +89,17 @@ class LocalPool:
         Run in this process before forking, so that every worker inherits it (default
         :func:`~ecopark.reports.batch.job.warm_up`: the imports, the notebook validator and
         the HTML template).
+    thaw : bool
+        Once the workers are forked, let this process's garbage collector walk again what
+        ``prepare`` froze (:func:`gc.freeze`), as before the batch: a user's kernel that runs
+        the batch goes on. ``ecopark run``'s process ends with the batch and keeps them frozen
+        (:func:`executor_for`): the collection at its exit would walk them all, ≈ 0.35 s of CPU
+        and a second of wall time.
     """
 
     workers: int | None = None
     prepare: Callable[[], None] | None = warm_up
+    thaw: bool = True
     remote: ClassVar[bool] = False
 
     def __call__(self, runner: Runner, jobs: list[Job]) -> Iterator[JobResult]:
@@ -138,8 +145,8 @@ class LocalPool:
             _stop(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
         workers = [p for p in multiprocessing.active_children() if p not in before]
-        if not frozen:  # the workers keep what prepare froze; this process (maybe a user's
-            gc.unfreeze()  # kernel) collects its own objects again as before
+        if self.thaw and not frozen:  # the workers keep what prepare froze; this process
+            gc.unfreeze()  # (maybe a user's kernel) collects its own objects again as before
 
         def results() -> Iterator[JobResult]:
             finished = False
@@ -299,5 +306,6 @@ def _connect(client_class: Any, address: str, timeout: float) -> Any:
 def executor_for(
     jobs: int | None = None, scheduler: str | None = None, connect_timeout: float = CONNECT_TIMEOUT
 ) -> Executor:
-    """The executor the command line asks for: Dask with a scheduler, else a local pool."""
-    return Dask(scheduler, connect_timeout) if scheduler else LocalPool(jobs)
+    """The executor the command line asks for: Dask with a scheduler, else a local pool (whose
+    process ends with the batch: it keeps frozen what the pool's warm-up froze)."""
+    return Dask(scheduler, connect_timeout) if scheduler else LocalPool(jobs, thaw=False)

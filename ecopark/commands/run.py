@@ -182,10 +182,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from ecopark.reports.batch.targets import targets_for_folder
 
-    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check the
-    # "iri" string format, which no notebook schema uses; building its grammar at import takes
-    # about 2 s of CPU. This process is ours: skip it (validation is otherwise unchanged).
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     if args.notebooks:
         # --notebooks takes several values, so it swallows params given after it: take them back.
         moved = [

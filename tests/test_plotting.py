@@ -22,7 +22,12 @@ from matplotlib.colors import to_rgba
 from matplotlib.font_manager import fontManager
 
 import ecopark
-from chart_support import report_charts, report_session
+from chart_support import (
+    REPORT_CHARTS,
+    assert_prints_at_its_own_size,
+    report_charts,
+    report_session,
+)
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
@@ -39,11 +44,29 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
 
 
+#: What seaborn imports only for densities and clustering (``scipy.stats``: ≈ 1.7 s of CPU),
+#: and falls back from when it is missing; no test here draws one.
+_SEABORN_SCIPY = ("scipy.stats", "scipy.cluster")
+
+
 @pytest.fixture(scope="module")
 def sns():
-    """seaborn, imported by the tests that use it (not by every xdist worker at collection)."""
-    import seaborn
+    """seaborn, imported by the tests that use it (not by every xdist worker at collection).
 
+    Imported as if scipy were not installed when scipy's statistics are not loaded yet: the
+    themes, styles and palettes these tests compare do not depend on scipy (seaborn's own
+    kernel density estimate stands in for scipy's)."""
+    import sys
+
+    loaded = "seaborn" in sys.modules
+    blocked = [] if loaded else [name for name in _SEABORN_SCIPY if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # an import of it raises ImportError
+    try:
+        import seaborn
+    finally:
+        for name in blocked:
+            del sys.modules[name]
     return seaborn
 
 
@@ -685,29 +708,38 @@ def _svg_texts(svg: str) -> set[str]:
     return {html.unescape(s) for s in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)}
 
 
-@pytest.mark.parametrize(
-    ("park", "year"),
-    [
-        ("nantong-etdz", 2015),
-        ("nantong-etdz", 2021),
-        ("example-park", 2016),
-        ("example-park", 2023),
-    ],
-)
+#: The report charts drawn (the others are a sentence, or nothing) of the park-years whose
+#: report charts are checked: every chart is drawn for at least one of them.
+DRAWN = {
+    # the base year: nothing to attribute, no trend before it; Nantong has no sector files
+    ("nantong-etdz", 2015): {"overview_chart", "whatif_chart"},
+    ("nantong-etdz", 2021): {"overview_chart", "whatif_chart", "attribution_chart", "trend_charts"},
+    ("example-park", 2016): set(REPORT_CHARTS),
+    ("example-park", 2023): set(REPORT_CHARTS),
+}
+
+
+@pytest.mark.parametrize(("park", "year"), list(DRAWN))
 def test_report_charts_keep_every_text_inside_and_apart(park, year):
     """Every text of every report chart lies inside the figure after the one draw of
     ``savefig``, and no two texts outside the axes (labels, titles, legends, the overview's
     table, the footer) overlap. The boxes are measured in that draw, with its renderer at its
-    dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`)."""
+    dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`). And each chart
+    prints at its own size (drawn at A4's text width, no text under 8 pt, short enough for an
+    A4 page: :func:`chart_support.assert_prints_at_its_own_size`)."""
     from ecopark.plotting.layout import OnePassLayout
     from ecopark.reports.display import Chart
 
+    assert set().union(*DRAWN.values()) == set(REPORT_CHARTS)  # each chart seen at least once
+    charts = report_charts(park, year)
+    assert {made.name for made in charts if isinstance(made.shown, Chart)} == DRAWN[park, year]
     drawn = 0
-    for made in report_charts(park, year):
+    for made in charts:
         name, chart = made.name, made.shown
         assert_clean(made.caught)
         if not isinstance(chart, Chart):
             continue
+        assert_prints_at_its_own_size(chart, (park, year, name))
         fig = chart.figure
         assert fig.get_layout_engine() is None  # no second layout pass at save time
         assert any(isinstance(a, OnePassLayout) for a in fig.get_children())

@@ -850,3 +850,46 @@ def test_charts_pause_the_garbage_collector_and_switch_it_back():
     finally:
         gc.enable()
     assert seen == [False, False, False]
+
+
+def test_a_chart_lays_each_text_out_once_per_draw():
+    """In one draw of a chart each of its texts is laid out once (the one-pass layout, the
+    axis' tick label boxes and the text's own draw share it), again only when something the
+    layout depends on changes, and the texts are left as they were after the draw."""
+    from unittest import mock
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from ecopark.plotting.layout import _layout_of
+
+    fig, axes = ep.new_figure(figsize=(4, 3))
+    ax = axes[0, 0]
+    ax.plot([0, 1, 2], [3, 1, 2])
+    ax.set_title("标题")
+    ax.set_xlabel("年份")
+    ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
+                textcoords="offset points", annotation_clip=False)  # fmt: skip
+    before = fig.findobj(Text)
+    laid_out: dict[int, int] = {}
+    layout = Text._get_layout
+
+    def counted(text, renderer):
+        laid_out[id(text)] = laid_out.get(id(text), 0) + 1
+        return layout(text, renderer)
+
+    with mock.patch.object(Text, "_get_layout", counted):
+        fig.savefig(io.BytesIO(), format="svg")
+    times = [laid_out.get(id(t), 0) for t in before]  # 0: not drawn (a tick out of view)
+    assert max(times) == 1 and times.count(1) >= 8  # title, label, note, tick labels: once each
+    assert not any("_get_layout" in t.__dict__ for t in fig.findobj(Text))
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    note, kept = ax.texts[0], {}
+    with fonts.chart_style():  # the chart's fonts, as in its draw
+        first = _layout_of(note, kept, renderer)
+        assert _layout_of(note, kept, renderer) is first
+        note.set_fontsize(20)  # a new size: laid out again, wider
+        wider = _layout_of(note, kept, renderer)
+        assert wider[0].width > 1.5 * first[0].width
+        assert wider[0].width == Text._get_layout(note, renderer)[0].width

@@ -14,8 +14,12 @@ commit by checking it out first::
 
     git worktree add /tmp/ecopark-before <commit>
     .venv/bin/python benchmarks/bench_charts.py --before /tmp/ecopark-before --repeat 5
-    .venv/bin/python benchmarks/bench_charts.py --before /tmp/ecopark-before \
-        --png /tmp/charts      # also writes /tmp/charts-before/*.png and /tmp/charts-after/*.png
+    .venv/bin/python benchmarks/bench_charts.py --before /tmp/ecopark-before --repeat 1 \
+        --dump /tmp/charts
+
+``--dump`` also writes every chart, after the timed rounds, as the report has it (its SVG) and
+drawn once more to PNG, to ``<DUMP>-before/`` and ``<DUMP>-after/``, and compares the two
+trees' files byte for byte.
 
 Without ``--before`` only this tree is measured.
 """
@@ -46,7 +50,7 @@ def park_years(data: Path) -> list[tuple[str, int]]:
     return out
 
 
-def worker(data: Path, png: str | None, rounds: int) -> dict:
+def worker(data: Path, dump: str | None, rounds: int) -> dict:
     """Time the five charts of every park-year in this process (``ecopark`` from PYTHONPATH)."""
     import matplotlib
 
@@ -77,17 +81,23 @@ def worker(data: Path, png: str | None, rounds: int) -> dict:
                 chart = getattr(s, name)()
                 dt = time.process_time() - t0
                 times[name] = min(times.get(name, dt), dt)
-                if png and isinstance(chart, Chart):
-                    Path(png).mkdir(parents=True, exist_ok=True)
-                    (Path(png) / f"{key}-{name}.png").write_bytes(chart.png)
+    if dump:  # untimed: each chart's SVG, and its figure drawn once more to PNG
+        out = Path(dump)
+        out.mkdir(parents=True, exist_ok=True)
+        for park, year, s in sessions:
+            for name in CHARTS:
+                chart = getattr(s, name)()
+                if isinstance(chart, Chart):
+                    (out / f"{park}-{year}-{name}.svg").write_text(chart.svg, encoding="utf-8")
+                    chart.figure.savefig(out / f"{park}-{year}-{name}.png")
     return per
 
 
-def run_tree(tree: Path, data: Path, png: str | None, rounds: int) -> dict:
+def run_tree(tree: Path, data: Path, dump: str | None, rounds: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), MPLBACKEND="Agg")
     cmd = [sys.executable, __file__, "--worker", "--data", str(data), "--rounds", str(rounds)]
-    if png:
-        cmd += ["--png-dir", png]
+    if dump:
+        cmd += ["--dump-dir", dump]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, cwd=tree)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -98,13 +108,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data", type=Path, default=ROOT / "data")
     p.add_argument("--repeat", type=int, default=3, help="processes per tree, alternating")
     p.add_argument("--rounds", type=int, default=1, help="passes over the park-years per process")
-    p.add_argument("--png", help="write PNGs to <PNG>-before/ and <PNG>-after/")
+    p.add_argument("--dump", help="write the charts to <DUMP>-before/ and <DUMP>-after/, compare")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--png-dir", help=argparse.SUPPRESS)
+    p.add_argument("--dump-dir", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     data = a.data.resolve()
     if a.worker:
-        print(json.dumps(worker(data, a.png_dir, a.rounds)))
+        print(json.dumps(worker(data, a.dump_dir, a.rounds)))
         return
 
     trees = {"after": ROOT}
@@ -113,8 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     best: dict[str, dict[str, dict[str, float]]] = {}
     for i in range(a.repeat):
         for label, tree in trees.items():
-            png = f"{a.png}-{label}" if a.png and i == 0 else None
-            per = run_tree(tree, data, png, a.rounds)
+            dump = f"{a.dump}-{label}" if a.dump and i == 0 else None
+            per = run_tree(tree, data, dump, a.rounds)
             mine = best.setdefault(label, {})
             for key, times in per.items():
                 b = mine.setdefault(key, {})
@@ -157,6 +167,25 @@ def main(argv: list[str] | None = None) -> None:
     if len(labels) == 2:
         row += f"{sum(totals['after']) / sum(totals['before']):>8.2f}"
     print(row)
+    if a.dump and len(labels) == 2:
+        print()
+        print(compare(Path(f"{a.dump}-before"), Path(f"{a.dump}-after")))
+
+
+def compare(before: Path, after: Path) -> str:
+    """How the charts written to ``before`` and ``after`` compare, byte for byte."""
+    names = sorted({f.name for f in before.iterdir()} | {f.name for f in after.iterdir()})
+    differ = [
+        n
+        for n in names
+        if not (before / n).is_file()
+        or not (after / n).is_file()
+        or (before / n).read_bytes() != (after / n).read_bytes()
+    ]
+    charts = len({n.rsplit(".", 1)[0] for n in names})
+    if not differ:
+        return f"{charts} charts: SVG and PNG bytes identical ({len(names)} files)"
+    return f"{charts} charts, {len(differ)} of {len(names)} files differ: " + ", ".join(differ)
 
 
 if __name__ == "__main__":

@@ -4,22 +4,25 @@ A report chart is a :class:`ecopark.reports.display.Chart`: its figure is laid o
 once, to SVG, when the chart is made. :func:`report_charts` makes the charts of a park-year as
 a report session does and, while each is drawn, measures every text it draws with the renderer
 of that draw, at that draw's dpi: the boxes the SVG has, without drawing the figure again.
-The tests of the charts' layout and of their printed size share them, and the report session
-(:func:`report_session`) whose tables they draw (``functools.cache``).
+The tests of the charts' layout and of their printed size share them (one test checks both,
+:func:`assert_prints_at_its_own_size`), and the report session (:func:`report_session`) whose
+tables they draw (``functools.cache``).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
 import matplotlib as mpl
+import pytest
 from matplotlib.transforms import Bbox
 
-from ecopark.plotting.layout import ChartFigure
+from ecopark.plotting.layout import TEXT_WIDTH_IN, ChartFigure
 from reports_support import DATA
 
 #: The report charts a session draws (each a ReportSession method returning a Chart or a Text).
@@ -30,6 +33,8 @@ REPORT_CHARTS = (
     "sector_chart",
     "trend_charts",
 )
+#: Smallest text a report prints [pt]: the charts' value labels (8 pt) and the page footer (8.5).
+SMALLEST_PT = 8.0
 
 
 @dataclass(frozen=True)
@@ -114,3 +119,27 @@ def report_charts(park: str, year: int) -> tuple[ReportChart, ...]:
             fig = getattr(shown, "figure", None)
             out.append(ReportChart(name, shown, caught, draws.get(id(fig), [])))
     return tuple(out)
+
+
+def _svg_width_pt(svg: str) -> float:
+    return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
+
+
+def _svg_font_sizes(svg: str) -> list[float]:
+    """Every font size [pt] of the chart's texts (matplotlib writes them as ``font: 9px``
+    in the SVG's user units, which are points)."""
+    return [float(v) for v in re.findall(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*([\d.]+)px", svg)]
+
+
+def assert_prints_at_its_own_size(chart: Any, where: object) -> None:
+    """A report chart (a :class:`ecopark.reports.display.Chart`) is drawn at the text width
+    of A4 and shown at that width (scale 1: its 9 pt labels print at 9 pt), prints no text
+    smaller than :data:`SMALLEST_PT`, and is short enough to print with its heading on an A4
+    page (259 mm of text). ``where`` names the chart in a failure."""
+    assert chart.figure.get_figwidth() == pytest.approx(TEXT_WIDTH_IN), where
+    # shown at its own width: the page neither narrows nor widens it (scale 1)
+    assert _svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.01), where
+    sizes = _svg_font_sizes(chart.svg)
+    assert sizes and min(sizes) >= SMALLEST_PT, (where, sorted(set(sizes)))
+    # and short enough to print with its heading on an A4 page (259 mm of text)
+    assert chart.figure.get_figheight() * 25.4 < 259 - 15, where

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from chart_support import REPORT_CHARTS, report_charts, report_session
+from chart_support import assert_prints_at_its_own_size, report_session
 from ecopark.plotting import TEXT_WIDTH_IN
 from ecopark.reports.html import REPORT_CSS
 from reports_support import DATA
 
 CSS = REPORT_CSS.read_text(encoding="utf-8")
-#: Smallest text a report prints [pt]: the charts' value labels (8 pt) and the page footer (8.5).
-SMALLEST_PT = 8.0
 
 needs_example = pytest.mark.skipif(
     not (DATA / "example-park" / "park.yaml").is_file(), reason="example park not generated"
@@ -49,39 +47,16 @@ def test_text_width_is_a4_less_the_css_margins_and_the_screen_body():
     assert re.search(r"figure\.chart \{ margin: 6pt 0;", CSS)  # no side margin
 
 
-def _svg_width_pt(svg: str) -> float:
-    return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
-
-
-def _svg_font_sizes(svg: str) -> list[float]:
-    """Every font size [pt] of the chart's texts (matplotlib writes them as ``font: 9px``
-    in the SVG's user units, which are points)."""
-    return [float(v) for v in re.findall(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*([\d.]+)px", svg)]
-
-
-@pytest.fixture(scope="module")
-def charts() -> dict[tuple[str, str], object]:
-    """The report's charts of Nantong and the example park, 2021 (as SVG, as a report shows)."""
-    out = {}
-    parks = ["nantong-etdz"] + (["example-park"] if (DATA / "example-park").is_dir() else [])
-    for park in parks:
-        for made in report_charts(park, 2021):  # made once per process, shared (chart_support)
-            if hasattr(made.shown, "svg"):
-                out[park, made.name] = made.shown
-    return out
-
-
 @pytest.mark.slow
-def test_every_report_chart_is_drawn_at_the_text_width_with_text_of_8pt_or_more(charts):
-    assert {name for _, name in charts} == set(REPORT_CHARTS)  # each chart seen at least once
-    for (park, name), chart in charts.items():
-        assert chart.figure.get_figwidth() == pytest.approx(TEXT_WIDTH_IN), (park, name)
-        # shown at its own width: the page neither narrows nor widens it (scale 1)
-        assert _svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.01)
-        sizes = _svg_font_sizes(chart.svg)
-        assert sizes and min(sizes) >= SMALLEST_PT, (park, name, sorted(set(sizes)))
-        # and short enough to print with its heading on an A4 page (259 mm of text)
-        assert chart.figure.get_figheight() * 25.4 < 259 - 15, (park, name)
+@needs_example
+def test_the_tallest_report_chart_prints_on_an_a4_page_at_its_own_size():
+    """Every report chart of four park-years is checked for its printed size where their
+    layout is (tests/test_plotting.py::test_report_charts_keep_every_text_inside_and_apart,
+    the same draws); here the tallest of the bundled parks' report charts: the example
+    park's what it would take in 2021 (9.42 in: 239 mm)."""
+    chart = report_session("example-park", 2021).whatif_chart()
+    assert chart.figure.get_figheight() == pytest.approx(9.42, abs=0.01)
+    assert_prints_at_its_own_size(chart, "example-park 2021 whatif_chart")
 
 
 def test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi():

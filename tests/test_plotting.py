@@ -22,7 +22,12 @@ from matplotlib.colors import to_rgba
 from matplotlib.font_manager import fontManager
 
 import ecopark
-from chart_support import report_charts, report_session
+from chart_support import (
+    REPORT_CHARTS,
+    assert_prints_at_its_own_size,
+    report_charts,
+    report_session,
+)
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
@@ -39,11 +44,29 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-park"
 
 
+#: What seaborn imports only for densities and clustering (``scipy.stats``: ≈ 1.7 s of CPU),
+#: and falls back from when it is missing; no test here draws one.
+_SEABORN_SCIPY = ("scipy.stats", "scipy.cluster")
+
+
 @pytest.fixture(scope="module")
 def sns():
-    """seaborn, imported by the tests that use it (not by every xdist worker at collection)."""
-    import seaborn
+    """seaborn, imported by the tests that use it (not by every xdist worker at collection).
 
+    Imported as if scipy were not installed when scipy's statistics are not loaded yet: the
+    themes, styles and palettes these tests compare do not depend on scipy (seaborn's own
+    kernel density estimate stands in for scipy's)."""
+    import sys
+
+    loaded = "seaborn" in sys.modules
+    blocked = [] if loaded else [name for name in _SEABORN_SCIPY if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # an import of it raises ImportError
+    try:
+        import seaborn
+    finally:
+        for name in blocked:
+            del sys.modules[name]
     return seaborn
 
 
@@ -615,9 +638,11 @@ def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):
     made = shown("overview")  # overview(a2021), drawn to a PNG: fig.savefig(fast, format="png")
     fig, fast, default = made.fig, io.BytesIO(made.png), io.BytesIO()
     fig.savefig(default, format="png", pil_kwargs={"compress_level": 6})
-    fig.savefig(tmp_path / "chart.png")
     assert PNG_COMPRESSION == 1 and fast.getvalue() != default.getvalue()
-    assert (tmp_path / "chart.png").read_bytes() == fast.getvalue()
+    # a file named *.png is written at the same level (a chart cheaper to draw than the overview)
+    trend = shown("trend")  # trend(nantong, 14), drawn to a PNG as the overview is
+    trend.fig.savefig(tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes() == trend.png
     pictures = [Image.open(io.BytesIO(b.getvalue())).convert("RGBA") for b in (fast, default)]
     assert pictures[0].tobytes() == pictures[1].tobytes()
     assert len(fast.getvalue()) <= len(default.getvalue()) * 1.1
@@ -685,29 +710,38 @@ def _svg_texts(svg: str) -> set[str]:
     return {html.unescape(s) for s in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)}
 
 
-@pytest.mark.parametrize(
-    ("park", "year"),
-    [
-        ("nantong-etdz", 2015),
-        ("nantong-etdz", 2021),
-        ("example-park", 2016),
-        ("example-park", 2023),
-    ],
-)
+#: The report charts drawn (the others are a sentence, or nothing) of the park-years whose
+#: report charts are checked: every chart is drawn for at least one of them.
+DRAWN = {
+    # the base year: nothing to attribute, no trend before it; Nantong has no sector files
+    ("nantong-etdz", 2015): {"overview_chart", "whatif_chart"},
+    ("nantong-etdz", 2021): {"overview_chart", "whatif_chart", "attribution_chart", "trend_charts"},
+    ("example-park", 2016): set(REPORT_CHARTS),
+    ("example-park", 2023): set(REPORT_CHARTS),
+}
+
+
+@pytest.mark.parametrize(("park", "year"), list(DRAWN))
 def test_report_charts_keep_every_text_inside_and_apart(park, year):
     """Every text of every report chart lies inside the figure after the one draw of
     ``savefig``, and no two texts outside the axes (labels, titles, legends, the overview's
     table, the footer) overlap. The boxes are measured in that draw, with its renderer at its
-    dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`)."""
+    dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`). And each chart
+    prints at its own size (drawn at A4's text width, no text under 8 pt, short enough for an
+    A4 page: :func:`chart_support.assert_prints_at_its_own_size`)."""
     from ecopark.plotting.layout import OnePassLayout
     from ecopark.reports.display import Chart
 
+    assert set().union(*DRAWN.values()) == set(REPORT_CHARTS)  # each chart seen at least once
+    charts = report_charts(park, year)
+    assert {made.name for made in charts if isinstance(made.shown, Chart)} == DRAWN[park, year]
     drawn = 0
-    for made in report_charts(park, year):
+    for made in charts:
         name, chart = made.name, made.shown
         assert_clean(made.caught)
         if not isinstance(chart, Chart):
             continue
+        assert_prints_at_its_own_size(chart, (park, year, name))
         fig = chart.figure
         assert fig.get_layout_engine() is None  # no second layout pass at save time
         assert any(isinstance(a, OnePassLayout) for a in fig.get_children())
@@ -816,3 +850,46 @@ def test_charts_pause_the_garbage_collector_and_switch_it_back():
     finally:
         gc.enable()
     assert seen == [False, False, False]
+
+
+def test_a_chart_lays_each_text_out_once_per_draw():
+    """In one draw of a chart each of its texts is laid out once (the one-pass layout, the
+    axis' tick label boxes and the text's own draw share it), again only when something the
+    layout depends on changes, and the texts are left as they were after the draw."""
+    from unittest import mock
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from ecopark.plotting.layout import _layout_of
+
+    fig, axes = ep.new_figure(figsize=(4, 3))
+    ax = axes[0, 0]
+    ax.plot([0, 1, 2], [3, 1, 2])
+    ax.set_title("标题")
+    ax.set_xlabel("年份")
+    ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
+                textcoords="offset points", annotation_clip=False)  # fmt: skip
+    before = fig.findobj(Text)
+    laid_out: dict[int, int] = {}
+    layout = Text._get_layout
+
+    def counted(text, renderer):
+        laid_out[id(text)] = laid_out.get(id(text), 0) + 1
+        return layout(text, renderer)
+
+    with mock.patch.object(Text, "_get_layout", counted):
+        fig.savefig(io.BytesIO(), format="svg")
+    times = [laid_out.get(id(t), 0) for t in before]  # 0: not drawn (a tick out of view)
+    assert max(times) == 1 and times.count(1) >= 8  # title, label, note, tick labels: once each
+    assert not any("_get_layout" in t.__dict__ for t in fig.findobj(Text))
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    note, kept = ax.texts[0], {}
+    with fonts.chart_style():  # the chart's fonts, as in its draw
+        first = _layout_of(note, kept, renderer)
+        assert _layout_of(note, kept, renderer) is first
+        note.set_fontsize(20)  # a new size: laid out again, wider
+        wider = _layout_of(note, kept, renderer)
+        assert wider[0].width > 1.5 * first[0].width
+        assert wider[0].width == Text._get_layout(note, renderer)[0].width

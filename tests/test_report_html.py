@@ -9,9 +9,10 @@ import subprocess
 import pytest
 
 from browser import CHROMIUM
+from chart_support import SMALLEST_PT
 from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run, report_render
-from test_chart_print import SMALLEST_PT, smallest_printed
+from test_chart_print import smallest_printed
 
 
 def _html(park: str, year: int, notebook: str) -> str:

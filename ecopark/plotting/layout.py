@@ -7,12 +7,16 @@ axes' decorations (tick labels, axis labels, title, legend, the texts and marker
 axes) once with the renderer that then draws them, so the text metrics are computed once and
 cached for the draw, and places the axes on their grid so that everything fits inside the
 figure. Footer (``supxlabel``) and ``suptitle`` get their own rows. Margins do not depend on
-the axes' size (text sizes are in points), so one measurement suffices.
+the axes' size (text sizes are in points), so one measurement suffices. Within a draw, a text
+is laid out once for the layout, its axis and its own draw (:func:`_laid_out_once`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
@@ -79,7 +83,7 @@ class ChartFigure(Figure):
     def draw(self, renderer: RendererBase) -> None:
         self._fixed_titles: list[Axes] = []
         try:
-            with mpl.rc_context(self._chart_rc), collection_paused():
+            with mpl.rc_context(self._chart_rc), collection_paused(), _laid_out_once(self):
                 super().draw(renderer)
         finally:
             # titles placed by the layout for this draw only (:func:`_fix_titles`)
@@ -103,6 +107,55 @@ class ChartFigure(Figure):
         buf = io.BytesIO()
         self.savefig(buf, format="png")
         return buf.getvalue()
+
+
+def _layout_key(text: Text, renderer: RendererBase) -> tuple | None:
+    """What :meth:`Text._get_layout` depends on (None for a wrapped text: its lines depend on
+    where it is)."""
+    if text.get_wrap():
+        return None
+    return (
+        id(renderer),
+        text.get_figure(root=True).dpi,
+        text.get_text(),
+        hash(text.get_fontproperties()),
+        text.get_rotation(),
+        text.get_rotation_mode(),
+        text.get_horizontalalignment(),
+        text.get_verticalalignment(),
+        text._multialignment,
+        text._linespacing,
+        text.get_usetex(),
+        text._parse_math,
+    )
+
+
+@contextmanager
+def _laid_out_once(fig: Figure) -> Iterator[None]:
+    """Within one draw of ``fig``, each of its texts is laid out (:meth:`Text._get_layout`:
+    its lines, their metrics and its box around its anchor) once for as long as nothing the
+    layout depends on changes (:func:`_layout_key`), not again by every caller: the one-pass
+    layout, the axis's tick label boxes and the text's own draw. Matplotlib caches the
+    metrics of a line, not the layout, whose font look-ups cost as much as measuring."""
+    texts = fig.findobj(Text)
+    for text in texts:
+        text._get_layout = functools.partial(_layout_of, text, {})
+    try:
+        yield
+    finally:
+        for text in texts:
+            text.__dict__.pop("_get_layout", None)
+
+
+def _layout_of(text: Text, kept: dict, renderer: RendererBase) -> Any:
+    """``text``'s layout for ``renderer``, computed once per :func:`_layout_key`."""
+    key = _layout_key(text, renderer)
+    if key is None:
+        return type(text)._get_layout(text, renderer)
+    if key not in kept:
+        kept.clear()
+        kept[key] = type(text)._get_layout(text, renderer)
+    return kept[key]
 
 
 def new_figure(

@@ -202,17 +202,20 @@ def test_the_wheel_runs_ecopark_run_outside_the_repository(tmp_path):
     )
     # the dependencies from this environment (no network); ecopark itself only from the wheel
     (venv_site / "_deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    # without PYTHONPATH: a checkout on it (with its ecopark.egg-info) would count as installed
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
     installed = subprocess.run(
         [*pip, "--python", python, "install", "--no-deps", "--no-index", wheel],
         capture_output=True,
         text=True,
         timeout=300,
+        env=clean,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
 
     work = tmp_path / "elsewhere"
     shutil.copytree(ROOT / "data" / "example-park", work / "data" / "example-park")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
+    env = dict(clean)
     # nbconvert's templates are data files of this environment, as the dependencies are
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = subprocess.run(

@@ -160,9 +160,13 @@ def shared_dir() -> Path:
 
 @contextlib.contextmanager
 def _exclusive(path: Path):
-    """Hold an exclusive lock on ``path`` (the processes of a run take turns)."""
-    import fcntl
-
+    """Hold an exclusive lock on ``path`` (the processes of a run take turns); without
+    ``fcntl`` (Windows), no lock: the callers then work alone or write whole files."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
     with path.open("w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -207,13 +211,7 @@ def report_pdf(park: str, year: int, notebook: str) -> Path:
     folder = shared_dir() / "batch-pdf"
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / f"{park}-{year}-{notebook}.pdf"
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:
-        lock = contextlib.nullcontext()
-    else:
-        lock = _exclusive(folder / "lock")
-    with lock:
+    with _exclusive(folder / "lock"):
         if not pdf.is_file():
             print_pdf(report, pdf)
     return pdf
@@ -239,13 +237,7 @@ def report_render(park: str, year: int, notebook: str) -> tuple[Path, Path]:
     png = folder / f"{park}-{year}-{notebook}.png"
     product = (park, year, notebook) in PRODUCT_PRINTED
     pdf = report_pdf(park, year, notebook) if product else png.with_suffix(".pdf")
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:
-        lock = contextlib.nullcontext()
-    else:
-        lock = _exclusive(folder / "lock")
-    with lock:
+    with _exclusive(folder / "lock"):
         if not png.is_file():
             part = png.with_suffix(".part.png")  # renamed when whole: a killed render is redone
             render(report, pdf=None if product else pdf, screenshot=part, window=RENDER_WINDOW)
@@ -270,14 +262,11 @@ def portfolio_run() -> PortfolioRun:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl  # noqa: F401
-    except ImportError:
+    except ImportError:  # no lock (:func:`_exclusive`): each process its own run
         folder = folder / str(os.getpid())
         folder.mkdir(exist_ok=True)
-        lock = contextlib.nullcontext()
-    else:
-        lock = _exclusive(folder / "lock")
     run = PortfolioRun(folder / "04.ipynb", folder / "data", 2021)
-    with lock:
+    with _exclusive(folder / "lock"):
         if not run.notebook.is_file():
             _portfolio_run(run)
     return run

@@ -439,3 +439,37 @@ def test_a_year_that_is_not_judged_says_so_in_the_index(tmp_path):
     assert [t.judged for t in targets] == [False, True]
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "不作评价" in index and "不符合" not in index
+
+
+@pytest.mark.slow  # a fake browser (a subprocess) that never prints
+def test_a_signal_while_a_report_prints_marks_it_interrupted(tmp_path, monkeypatch):
+    """Ctrl-C while a notebook's PDF prints: that notebook is unfinished (``interrupted``),
+    like those not yet run, so that every notebook is in summary.csv and the count adds up;
+    the hung browser is ended."""
+    import signal
+    import threading
+
+    from browser import fake_chromium
+    from ecopark.reports import chromium
+
+    monkeypatch.setattr(chromium, "_kept", {})
+    monkeypatch.setenv("ECOPARK_CHROMIUM", str(fake_chromium(tmp_path)))
+    monkeypatch.setenv("FAKE_BROWSER", "hang-print")  # loads the page, never answers the print
+    out = tmp_path / "out"
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(batch.BatchStopped) as stopped:
+            _run(batch.targets_for_park("nantong-etdz", [2021], DATA), out, pdf=True)
+        left = dict(chromium._kept)  # the interrupted print ended its browser itself
+    finally:
+        timer.cancel()
+        chromium.close_kept(kill=True)
+    assert stopped.value.status == 130
+    assert "interrupted by SIGINT; 0 of 3 notebook report(s) written, 3 marked" in str(
+        stopped.value
+    )
+    rows = _summary(out)
+    assert sorted(r["notebook"] for r in rows) == sorted(DEFAULT_NOTEBOOKS)
+    assert {r["status"] for r in rows} == {"interrupted"}
+    assert left == {} and not list(out.rglob("*.pdf"))

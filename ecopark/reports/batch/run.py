@@ -399,6 +399,7 @@ def run_batch(
     documented: set[int] = set()
     carrier = notebooks[0].stem if notebooks else None  # its jobs make the documents
     results: Iterator[JobResult] = iter(())
+    in_hand: Job | None = None  # a result taken from the executor, not yet recorded
     with signals.installed():
         try:
             results = executor(runner, jobs)
@@ -416,8 +417,11 @@ def run_batch(
             ) as bar:
                 for res in results:
                     o = res.outcome
+                    # pending until recorded: a signal while its files are written or its PDF
+                    # printed leaves it unfinished (interrupted), not lost from the summary
+                    in_hand = None
                     with contextlib.suppress(KeyError, IndexError):
-                        pending[(o.park, o.year, o.notebook)].pop()
+                        in_hand = pending[(o.park, o.year, o.notebook)].pop()
                     try:
                         for data, suffix in ((res.ipynb, ".ipynb"), (res.html, ".html")):
                             if data is not None:
@@ -433,6 +437,7 @@ def run_batch(
                     t = by_key[(o.park, o.year)]
                     t.outcomes.append(o)
                     outcomes.append(o)
+                    in_hand = None
                     if (
                         documents
                         and o.notebook == carrier
@@ -454,6 +459,8 @@ def run_batch(
         finally:
             signals.armed = False
             unfinished = [job for group in pending.values() for job in group]
+            if in_hand is not None:
+                unfinished.append(in_hand)
             close = getattr(results, "close", None)  # an executor stopped early stops its work
             if close is not None:
                 with contextlib.suppress(Exception):

@@ -19,18 +19,26 @@ new one), never a hang.
 from __future__ import annotations
 
 import base64
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
+from ecopark.errors import InputError
 from ecopark.reports import chromium
 from ecopark.reports.chromium import Browser, BrowserError
+from ecopark.reports.pdf import find_browser
+
+
+def _product_browser() -> str | None:
+    """The browser the product prints with (:func:`ecopark.reports.pdf.find_browser`), or None."""
+    try:
+        return find_browser()
+    except InputError:
+        return None
+
 
 #: The browser, or None (the tests that need it are skipped).
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
+CHROMIUM = _product_browser()
 
 
 def render(

@@ -108,7 +108,6 @@ def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]
 #: longer matches only loses its place; the other slow tests follow, then the fast ones.
 HEAVIEST = (
     "tests/test_batch.py::test_batch_good_ones_succeed_broken_one_fails",  # the shared batch run
-    "tests/test_packaging.py::test_the_wheel_runs_ecopark_run_outside_the_repository",
     "tests/test_safety_soak.py::",
     "tests/test_packaging.py::test_papermill_cli_from_the_root_and_from_notebooks",
     "tests/test_safety_interrupts.py::",

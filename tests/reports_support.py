@@ -1,8 +1,11 @@
-"""One batch run of the report notebooks, shared by the notebook, batch and HTML tests.
+"""One batch run of the report notebooks, shared by the notebook, batch, HTML and wheel tests.
 
-`ecopark run` (the CLI, in a subprocess) over: Nantong 2021, two example-park years, a copy of
+`ecopark run` (the CLI, in a subprocess) over: Nantong 2021, an example-park year, a copy of
 the example park whose every text is hostile (:func:`make_xss_park`: scripts, links, Markdown,
 Jinja, formulas, control characters), and one broken params file.
+It is the command of the wheel built from this checkout and installed in a fresh venv
+(:func:`install_wheel`), run outside the repository, as a user who installed ecopark runs it;
+where the wheel cannot be built offline (setuptools older than 77), the checkout's.
 It runs once per test run, whichever test asks first, also when xdist's workers run the tests.
 """
 
@@ -13,11 +16,14 @@ import contextlib
 import csv
 import dataclasses
 import functools
+import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,7 +34,7 @@ from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 NOTEBOOKS = DEFAULT_NOTEBOOKS
-EXAMPLE_YEARS = (2019, 2023)
+EXAMPLE_YEARS = (2023,)
 SCRIPT = "<script>alert(1)</script>"
 XSS_PARK = "xss-park"
 
@@ -42,6 +48,8 @@ class BatchRun:
     stderr: str
     seconds: float
     summary: list[dict]
+    #: The venv the wheel was installed in, whose ``ecopark`` ran; "" when the checkout's ran.
+    venv: str = ""
 
     def report(self, park: str, year: int, notebook: str, suffix: str = ".html") -> Path:
         return self.out / park / str(year) / f"{notebook}{suffix}"
@@ -293,8 +301,94 @@ def _portfolio_run(run: PortfolioRun) -> None:
     partial.replace(run.notebook)  # whole or not at all: a failed run is run again by the next
 
 
+def _setuptools_version() -> tuple[int, ...]:
+    try:
+        version = importlib.metadata.version("setuptools")
+    except importlib.metadata.PackageNotFoundError:
+        return (0,)
+    return tuple(int(x) for x in re.findall(r"\d+", version)[:2])
+
+
+#: Why :func:`install_wheel` gives None here, or "" when it can build the wheel.
+NO_WHEEL = (
+    "building the wheel offline needs setuptools>=77 (the dev extra: make setup)"
+    if _setuptools_version() < (77,)
+    else ""
+)
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without ``PYTHONPATH`` and ``MPLBACKEND``: a checkout on the path (with
+    its ``ecopark.egg-info``) would count as installed ecopark, and the kernels choose their
+    own backend."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
+
+
+def install_wheel(tmp: Path) -> Path | None:
+    """Build the wheel of this checkout (no network) and install it in a fresh venv under
+    ``tmp``; return the venv, or None if :data:`NO_WHEEL`.
+
+    The venv has ecopark only from the wheel; its dependencies are this environment's (a
+    ``.pth`` file: no network), and so are nbconvert's templates (``JUPYTER_PATH``, see
+    :func:`wheel_env`).
+    """
+    if NO_WHEEL:
+        return None
+    src = tmp / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in ("ecopark", "notebooks"):
+        shutil.copytree(
+            ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    dist = tmp / "dist"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    built = subprocess.run(
+        [*pip, "wheel", str(src), "--no-deps", "--no-build-isolation", "--no-index", "-w", dist],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if built.returncode != 0:
+        raise RuntimeError("pip wheel failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
+    (wheel,) = dist.glob("ecopark-*.whl")
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=120)
+    venv_site = Path(
+        subprocess.run(
+            [
+                venv / "bin" / "python",
+                "-c",
+                "import sysconfig; print(sysconfig.get_path('purelib'))",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    (venv_site / "_deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    installed = subprocess.run(
+        [*pip, "--python", venv / "bin" / "python", "install", "--no-deps", "--no-index", wheel],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
+    if installed.returncode != 0:
+        raise RuntimeError("pip install of the wheel failed:\n" + installed.stderr[-2000:])
+    return venv
+
+
+def wheel_env() -> dict[str, str]:
+    """The environment the venv's commands run in (:func:`clean_env`, with this environment's
+    nbconvert templates: data files, as the dependencies are)."""
+    return {**clean_env(), "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+
+
 def _batch_run(tmp: Path) -> BatchRun:
-    """Run `ecopark run` on the test parks into the empty folder ``tmp``."""
+    """Run `ecopark run` on the test parks into the empty folder ``tmp``: the wheel's command
+    in ``tmp`` (outside the repository), or the checkout's from the repository."""
     data = tmp / "data"
     data.mkdir()
     for name in ("nantong-etdz", "example-park"):
@@ -311,25 +405,17 @@ def _batch_run(tmp: Path) -> BatchRun:
         "park_id: nantong-etdz\nyear: twenty-one\n", encoding="utf-8"
     )
     out = tmp / "reports"
-    env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
-    env.pop("MPLBACKEND")
+    venv = install_wheel(tmp)
+    if venv is not None:
+        command, cwd, env = [str(venv / "bin" / "ecopark")], tmp, wheel_env()
+    else:
+        command, cwd, env = [sys.executable, "-m", "ecopark.cli"], ROOT, dict(os.environ)
+        env.pop("MPLBACKEND", None)
+    options = ["--cell-timeout", "120", "--notebook-timeout", "300", "--keep-ipynb"]
     start = time.perf_counter()
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ecopark.cli",
-            "run",
-            str(params),
-            "--out",
-            str(out),
-            "--cell-timeout",
-            "120",
-            "--notebook-timeout",
-            "300",
-            "--keep-ipynb",
-        ],
-        cwd=ROOT,
+        [*command, "run", str(params), "--out", str(out), *options],
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=env,
@@ -341,4 +427,6 @@ def _batch_run(tmp: Path) -> BatchRun:
     if summary_path.is_file():
         with summary_path.open(encoding="utf-8-sig", newline="") as f:
             summary = list(csv.DictReader(f))
-    return BatchRun(out, data, proc.returncode, proc.stdout, proc.stderr, seconds, summary)
+    return BatchRun(
+        out, data, proc.returncode, proc.stdout, proc.stderr, seconds, summary, str(venv or "")
+    )

@@ -4,13 +4,11 @@ python -m ecopark, a LICENSE, bilingual help, ``make lab``, and data folders fou
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from ecopark.cli import build_parser, main
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 from ecopark.reports.datadir import find_data_dir
 from ecopark.reports.params import load_params
+from reports_support import EXAMPLE_YEARS, NO_WHEEL, batch_run, wheel_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -156,68 +155,18 @@ def test_papermill_cli_from_the_root_and_from_notebooks(tmp_path, where):
 # --- the wheel, installed outside the repository ----------------------------------------------
 
 
-def _setuptools_version() -> tuple[int, ...]:
-    try:
-        version = importlib.metadata.version("setuptools")
-    except importlib.metadata.PackageNotFoundError:
-        return (0,)
-    return tuple(int(x) for x in re.findall(r"\d+", version)[:2])
-
-
 @pytest.mark.slow
-def test_the_wheel_runs_ecopark_run_outside_the_repository(tmp_path):
-    """Build the wheel (no network), install it into a fresh venv, report on a copied park."""
-    if _setuptools_version() < (77,):
-        pytest.skip("building the wheel offline needs setuptools>=77 (the dev extra: make setup)")
-    src = tmp_path / "src"
-    keep = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
-    src.mkdir()
-    for name in keep:
-        shutil.copy2(ROOT / name, src / name)
-    for folder in ("ecopark", "notebooks"):
-        shutil.copytree(
-            ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
-    dist = tmp_path / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    built = subprocess.run(
-        [*pip, "wheel", str(src), "--no-deps", "--no-build-isolation", "--no-index", "-w", dist],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
-    (wheel,) = dist.glob("ecopark-*.whl")
-
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=120)
+def test_the_wheel_runs_ecopark_run_outside_the_repository():
+    """The wheel built from this checkout (no network), installed in a fresh venv, runs
+    `ecopark run` outside the repository: the shared batch run is that run
+    (tests/reports_support.py, :func:`reports_support.install_wheel`)."""
+    if NO_WHEEL:
+        pytest.skip(NO_WHEEL)
+    run = batch_run()
+    venv = Path(run.venv)
+    assert venv.is_dir() and not venv.is_relative_to(ROOT), run.venv
+    assert not run.out.is_relative_to(ROOT) and not run.data.is_relative_to(ROOT)
     python = venv / "bin" / "python"
-    venv_site = Path(
-        subprocess.run(
-            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    # the dependencies from this environment (no network); ecopark itself only from the wheel
-    (venv_site / "_deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    # without PYTHONPATH: a checkout on it (with its ecopark.egg-info) would count as installed
-    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
-    installed = subprocess.run(
-        [*pip, "--python", python, "install", "--no-deps", "--no-index", wheel],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=clean,
-    )
-    assert installed.returncode == 0, installed.stderr[-2000:]
-
-    work = tmp_path / "elsewhere"
-    shutil.copytree(ROOT / "data" / "example-park", work / "data" / "example-park")
-    env = dict(clean)
-    # nbconvert's templates are data files of this environment, as the dependencies are
-    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = subprocess.run(
         [
             python,
@@ -225,31 +174,21 @@ def test_the_wheel_runs_ecopark_run_outside_the_repository(tmp_path):
             "import ecopark, ecopark.reports.batch.targets as t; "
             "print(ecopark.__file__); print(t.notebooks_dir())",
         ],
-        cwd=work,
+        cwd=run.out,
         capture_output=True,
         text=True,
-        env=env,
+        env=wheel_env(),
         check=True,
     ).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in where), where
     assert {p.stem for p in Path(where[1]).glob("*.ipynb")} >= {*DEFAULT_NOTEBOOKS, "00_start_here"}
-
     version = subprocess.run(
-        [venv / "bin" / "ecopark", "--version"], capture_output=True, text=True, env=env
+        [venv / "bin" / "ecopark", "--version"], capture_output=True, text=True, env=wheel_env()
     )
     assert version.stdout == f"ecopark {ecopark.__version__}\n"
-    # one worker: the notebooks one after the other in one kernel (the pool is the shared
-    # batch run's, tests/reports_support.py)
-    run = subprocess.run(
-        [venv / "bin" / "ecopark", "run", "--park", "example-park", "--years", "2021", "-j", "1"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    # every report of the example park written by the wheel's notebooks (the broken params
+    # file of the shared run is its only failure: tests/test_batch.py)
     for notebook in DEFAULT_NOTEBOOKS:
-        html = work / "reports" / "example-park" / "2021" / f"{notebook}.html"
+        html = run.report("example-park", EXAMPLE_YEARS[0], notebook)
         assert html.is_file() and "示例园区" in html.read_text(encoding="utf-8"), notebook
-    assert (work / "reports" / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert (run.out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -4,6 +4,7 @@ python -m ecopark, a LICENSE, bilingual help, ``make lab``, and data folders fou
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -164,7 +165,7 @@ def test_the_wheel_runs_ecopark_run_outside_the_repository():
         pytest.skip(NO_WHEEL)
     run = batch_run()
     venv = Path(run.venv)
-    assert venv.is_dir() and not venv.is_relative_to(ROOT), run.venv
+    assert run.venv and venv.is_dir() and not venv.is_relative_to(ROOT), run.venv
     assert not run.out.is_relative_to(ROOT) and not run.data.is_relative_to(ROOT)
     python = venv / "bin" / "python"
     where = subprocess.run(
@@ -191,4 +192,13 @@ def test_the_wheel_runs_ecopark_run_outside_the_repository():
     for notebook in DEFAULT_NOTEBOOKS:
         html = run.report("example-park", EXAMPLE_YEARS[0], notebook)
         assert html.is_file() and "示例园区" in html.read_text(encoding="utf-8"), notebook
+        ipynb = json.loads(
+            run.report("example-park", EXAMPLE_YEARS[0], notebook, ".ipynb").read_text(
+                encoding="utf-8"
+            )
+        )
+        assert (
+            Path(ipynb["metadata"]["papermill"]["input_path"])
+            == Path(where[1]) / f"{notebook}.ipynb"
+        )
     assert (run.out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")

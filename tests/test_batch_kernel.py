@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ import pytest
 from ecopark.reports import batch
 from ecopark.reports.batch import kernel
 from ecopark.reports.batch.executors import InProcess
+from ecopark.reports.batch.run import make_jobs
 from reports_support import ROOT
 
 DATA = ROOT / "data"
@@ -329,32 +331,11 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     # the kernel is shut down at the end of the batch
     assert kernel._kept == [] and _gone(pid)
 
-    # the same module mark without the figures (matplotlib's import costs a fresh kernel ≈ 0.8 s)
-    fresh = tmp_path / "fresh-notebooks"
-    fresh.mkdir()
-    nbs = [
-        _notebook(fresh, "sets", PID, "import sys; sys.modules['json'].ecopark_mark = 1"),
-        _notebook(fresh, "checks", PID, "import json; print('module kept', json.ecopark_mark)"),
-    ]
-    out = tmp_path / "fresh"
-    outcomes = batch.run_batch(
-        _nantong_target(),
-        nbs,
-        out_dir=out,
-        executor=InProcess(),
-        progress=False,
-        fresh_kernels=True,
-        keep_ipynb=True,
-    )
-    # --fresh-kernels: a new kernel each, so not even the module attribute survives
-    assert [o.status for o in outcomes] == ["ok", "failed"]
-    assert "AttributeError" in outcomes[1].error and "ecopark_mark" in outcomes[1].error
-    assert _kernel_pid(out, "sets") != _kernel_pid(out, "checks")
-
 
 @pytest.mark.slow
 def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
-    nb = kernel.load_notebook(_notebook(tmp_path, "pid", PID).read_text(encoding="utf-8"))
+    path = _notebook(tmp_path, "pid", PID)
+    nb = kernel.load_notebook(path.read_text(encoding="utf-8"))
     params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
 
     def run() -> int:
@@ -367,9 +348,23 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         printed = ("".join(o.get("text", "") for o in c.outputs) for c in got.cells)
         return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
+    def fresh() -> int:
+        """A job of ``--fresh-kernels`` (``reuse_kernel`` off), run as a worker runs it."""
+        (job,) = make_jobs(_nantong_target(), [path], 30, 60, reuse_kernel=False, keep_ipynb=True)
+        assert not job.reuse_kernel
+        got = batch.run_job(job)
+        assert (got.outcome.status, got.outcome.error) == ("ok", "")
+        cells = json.loads(got.ipynb)["cells"]
+        printed = ("".join(o.get("text", "") for o in c["outputs"]) for c in cells)
+        return int(next(t for t in printed if t.startswith("pid ")).split()[1])
+
     try:
         first = run()
         assert run() == first  # kept
+        # --fresh-kernels: a kernel of the job's own, ended with it; the kept one waits on
+        alone = fresh()
+        assert alone != first and _gone(alone) and not _gone(first)
+        assert run() == first
         kernel._kill(kernel._kept[0].km)  # dies while waiting for its next notebook
         second = run()
         assert second != first and _gone(first)

@@ -67,8 +67,16 @@ def _wait_running(proc: subprocess.Popen, out: Path) -> set[int]:
             if len(tree) >= 4:
                 return tree
         time.sleep(0.1)
+    state = {
+        "written": _report(out, YEARS[0]).is_file(),
+        "sleeping": [p.name for p in sleeping if p.is_file()],
+        "processes": len(descendants(proc.pid)),
+        "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
+    }
     proc.kill()
-    raise AssertionError(f"the batch did not reach the sleeping notebooks: {proc.communicate()}")
+    raise AssertionError(
+        f"the batch did not reach the sleeping notebooks: {state}, {proc.communicate()}"
+    )
 
 
 def _summary(out: Path) -> dict[int, dict]:

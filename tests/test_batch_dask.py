@@ -39,19 +39,29 @@ def _reports(out: Path) -> dict[str, str]:
 
 def test_dask_gives_the_reports_the_pool_gives(tmp_path):
     """Nantong 2021 on two Dask workers: the reports of the shared batch run (`ecopark run` on
-    the local pool of two workers, tests/reports_support.py) over the same data folder."""
+    the local pool of two workers, tests/reports_support.py) over the same data folder.
+
+    Two of the three notebooks (01 and 03): the Dask path does the same for every notebook (each
+    job, with the park's data shipped in it, goes through the same runner as on the pool; the
+    notebook is only its text), so the two show a report made in a fresh kernel and one made in
+    the kernel kept and reset after a job, and the pool run shows every notebook's report. The
+    reset after a job whose data copy is gone is checked in the test below.
+    """
     pool = batch_run()
     targets = batch.targets_for_park("nantong-etdz", [2021], pool.data)
-    notebooks = batch.resolve_notebooks(None)
+    every = batch.resolve_notebooks(None)
+    notebooks = [nb for nb in every if nb.stem.startswith(("01_", "03_"))]
+    assert len(notebooks) == 2 and len(every) == 3
     with _cluster(2) as cluster:
         dask = batch.run_batch(
             targets, notebooks, tmp_path / "dask", batch.Dask(cluster.scheduler_address)
         )
     ran = [r["status"] for r in pool.summary if (r["park"], r["year"]) == ("nantong-etdz", "2021")]
-    assert [o.status for o in dask] == ran == ["ok"] * 3
+    assert ran == ["ok"] * 3 and [o.status for o in dask] == ["ok"] * 2
     got = _reports(tmp_path / "dask")
-    want = {k: v for k, v in _reports(pool.out).items() if k.startswith("nantong-etdz/2021/")}
-    assert sorted(got) == [f"nantong-etdz/2021/{nb.stem}.html" for nb in notebooks]
+    names = [f"nantong-etdz/2021/{nb.stem}.html" for nb in notebooks]
+    want = {k: v for k, v in _reports(pool.out).items() if k in names}
+    assert sorted(got) == sorted(want) == names
     assert got == want
     assert not list((tmp_path / "dask").rglob("*.ipynb"))  # written only when asked or failed
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 
 from ecopark.reports import batch
 from ecopark.reports.batch import kernel
 from ecopark.reports.batch.executors import InProcess
+from ecopark.reports.batch.run import make_jobs
 from reports_support import ROOT
 
 DATA = ROOT / "data"
@@ -63,10 +66,40 @@ def _limited(job: batch.Job) -> batch.JobResult:
     return batch.run_job(dataclasses.replace(job, cell_timeout=cell, notebook_timeout=whole))
 
 
+def _pid_cell(folder: Path, name: str) -> str:
+    """A cell that records its kernel's process id in ``folder/name.pid``."""
+    return f"import os, pathlib; pathlib.Path({str(folder)!r}, {name + '.pid'!r}).write_text(str(os.getpid()))"
+
+
+def _pid_file(folder: Path, name: str) -> int:
+    return int((folder / f"{name}.pid").read_text(encoding="utf-8"))
+
+
+class LimitsRun(NamedTuple):
+    """The shared batch of :func:`limits_run`."""
+
+    outcomes: dict[str, batch.Outcome]  #: by notebook
+    out: Path  #: the batch's out folder
+    starts: int  #: kernel starts asked for (the failed first one included)
+    slept: list[float]  #: [s] every ``asyncio.sleep`` of the batch
+    pids: dict[str, int]  #: each notebook's kernel process, by notebook
+
+
+#: limits_run's notebooks, in the order they run (equal weights: the order given).
+LIMITS_ORDER = ("fine", "fails", "dies", "good2", "slow_notebook", "slow_cell")
+
+
 @pytest.fixture(scope="module")
-def limits_run(tmp_path_factory) -> tuple[dict[str, batch.Outcome], Path, int]:
-    """One batch for the limits and the retry: four notebooks in this process, the first kernel
-    start failing once as in a port race; (outcome by notebook, out folder, kernel starts)."""
+def limits_run(tmp_path_factory) -> LimitsRun:
+    """One batch for the limits, the retry and the failures' kernels: six notebooks in this
+    process, the first kernel start failing once as in a port race.
+
+    "fine" runs in the kernel that started at the second attempt and keeps it for "fails",
+    which discards it; "dies" kills its fresh kernel; "good2" runs in a fresh one and keeps it
+    for "slow_notebook", so that its 1.5 s limit is not spent starting a kernel; the timeout
+    discards it and "slow_cell" starts the last. Each notebook records its kernel's process id
+    in a file (the good ones write no executed notebook).
+    """
     import zmq
     from jupyter_client.manager import AsyncKernelManager
 
@@ -80,21 +113,51 @@ def limits_run(tmp_path_factory) -> tuple[dict[str, batch.Outcome], Path, int]:
         return await real(self, **kw)
 
     tmp_path = tmp_path_factory.mktemp("limits")
-    # "fine" first: its kept kernel runs "slow_notebook", so that the 1.5 s limit is not spent
-    # starting a kernel; "fails" and "slow_cell" each start a fresh one.
+    pids = tmp_path / "pids"
+    pids.mkdir()
     nbs = [
-        _notebook(tmp_path, "fine", "print(park_id, year)"),
         _notebook(
-            tmp_path, "slow_notebook", "print('started')", *["import time; time.sleep(1)"] * 10
+            tmp_path, "fine", _pid_cell(pids, "fine"), "leftover = 1", "print(park_id, year)"
         ),
         _notebook(
-            tmp_path, "fails", "print('before the error')", "raise ValueError('数据有误 <b>')"
+            tmp_path,
+            "fails",
+            _pid_cell(pids, "fails"),
+            "print('before the error')",
+            "raise ValueError('数据有误 <b>')",
         ),
-        _notebook(tmp_path, "slow_cell", "print('started')", "import time; time.sleep(60)"),
+        _notebook(
+            tmp_path,
+            "dies",
+            _pid_cell(pids, "dies"),
+            "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+        ),
+        _notebook(
+            tmp_path,
+            "good2",
+            _pid_cell(pids, "good2"),
+            "assert 'leftover' not in globals()",
+            "print(f'year={year}')",
+        ),
+        _notebook(
+            tmp_path,
+            "slow_notebook",
+            _pid_cell(pids, "slow_notebook"),
+            "print('started')",
+            *["import time; time.sleep(1)"] * 10,
+        ),
+        _notebook(
+            tmp_path,
+            "slow_cell",
+            _pid_cell(pids, "slow_cell"),
+            "print('started')",
+            "import time; time.sleep(60)",
+        ),
     ]
     out = tmp_path / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(AsyncKernelManager, "start_kernel", flaky)
+        slept = record_sleeps(patch)
         outcomes = batch.run_batch(
             _nantong_target(),
             nbs,
@@ -103,12 +166,18 @@ def limits_run(tmp_path_factory) -> tuple[dict[str, batch.Outcome], Path, int]:
             progress=False,
             runner=_limited,
         )
-    return {o.notebook: o for o in outcomes}, out, len(calls)
+    return LimitsRun(
+        {o.notebook: o for o in outcomes},
+        out,
+        len(calls),
+        slept,
+        {name: _pid_file(pids, name) for name in LIMITS_ORDER},
+    )
 
 
 @pytest.mark.slow
 def test_failing_cell_and_time_limits(limits_run):
-    got, out, _ = limits_run
+    got, out = limits_run.outcomes, limits_run.out
     assert got["fine"].ok
     assert got["fails"].status == "failed" and "ValueError: 数据有误 <b>" in got["fails"].error
     # the decimal cell limit: the first cell ran in it, the second was stopped at 1.5 s
@@ -118,8 +187,9 @@ def test_failing_cell_and_time_limits(limits_run):
     assert "notebook timeout" in got["slow_notebook"].error
     assert got["slow_notebook"].seconds < 8
     # without keep_ipynb only the failed notebooks' executed notebooks are written (their log)
-    assert not (out / "nantong-etdz" / "2021" / "fine.ipynb").exists()
-    assert (out / "nantong-etdz" / "2021" / "fine.html").is_file()
+    for name in ("fine", "good2"):
+        assert not (out / "nantong-etdz" / "2021" / f"{name}.ipynb").exists()
+        assert (out / "nantong-etdz" / "2021" / f"{name}.html").is_file()
     for name in ("fails", "slow_cell", "slow_notebook"):
         nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
         printed = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
@@ -131,19 +201,48 @@ def test_failing_cell_and_time_limits(limits_run):
     )
     with (out / "summary.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    assert [r["status"] for r in rows] == ["ok", "timeout", "failed", "timeout"]
+    assert [(r["notebook"], r["status"]) for r in rows] == [
+        ("fine", "ok"),
+        ("fails", "failed"),
+        ("dies", "failed"),
+        ("good2", "ok"),
+        ("slow_notebook", "timeout"),
+        ("slow_cell", "timeout"),
+    ]
 
 
 @pytest.mark.slow
 def test_kernel_start_failure_is_retried_once(limits_run):
-    got, _, starts = limits_run
-    assert [(n, o.status, o.attempts) for n, o in got.items()] == [
+    assert [(n, o.status, o.attempts) for n, o in limits_run.outcomes.items()] == [
         ("fine", "ok", 2),  # its first kernel failed to start
-        ("slow_notebook", "timeout", 1),
         ("fails", "failed", 1),
+        ("dies", "failed", 1),
+        ("good2", "ok", 1),
+        ("slow_notebook", "timeout", 1),
         ("slow_cell", "timeout", 1),
     ]
-    assert starts == 4  # the failed one, then fine's, fails' and slow_cell's kernels
+    assert limits_run.starts == 5  # the failed one, then fine's, dies', good2's, slow_cell's
+
+
+@pytest.mark.slow
+def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(limits_run):
+    got, pids = limits_run.outcomes, limits_run.pids
+    # the dead kernel was noticed within 0.1 s of its death, not at nbclient's 1 s poll
+    assert max(limits_run.slept) <= kernel.DEAD_KERNEL_POLL == 0.1, sorted(set(limits_run.slept))
+    assert [got[n].status for n in ("fine", "fails", "dies", "good2")] == [
+        "ok",
+        "failed",
+        "failed",
+        "ok",
+    ]
+    assert "DeadKernelError" in got["dies"].error
+    html = (limits_run.out / "nantong-etdz" / "2021" / "good2.html").read_text(encoding="utf-8")
+    assert "year=2021" in html  # its parameters were injected (the code says ``year={year}``)
+    assert pids["fails"] == pids["fine"]  # the good notebook's kernel was kept for the failing one
+    # each failure discarded its kernel; the good one after it kept its own for the next one
+    assert pids["dies"] != pids["fails"] and pids["good2"] != pids["dies"]
+    assert pids["slow_notebook"] == pids["good2"] and pids["slow_cell"] != pids["slow_notebook"]
+    assert all(_gone(pid) for pid in pids.values())
 
 
 def _printed(out: Path, name: str) -> list[str]:
@@ -232,63 +331,11 @@ def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
     # the kernel is shut down at the end of the batch
     assert kernel._kept == [] and _gone(pid)
 
-    # the same module mark without the figures (matplotlib's import costs a fresh kernel ≈ 0.8 s)
-    fresh = tmp_path / "fresh-notebooks"
-    fresh.mkdir()
-    nbs = [
-        _notebook(fresh, "sets", PID, "import sys; sys.modules['json'].ecopark_mark = 1"),
-        _notebook(fresh, "checks", PID, "import json; print('module kept', json.ecopark_mark)"),
-    ]
-    out = tmp_path / "fresh"
-    outcomes = batch.run_batch(
-        _nantong_target(),
-        nbs,
-        out_dir=out,
-        executor=InProcess(),
-        progress=False,
-        fresh_kernels=True,
-        keep_ipynb=True,
-    )
-    # --fresh-kernels: a new kernel each, so not even the module attribute survives
-    assert [o.status for o in outcomes] == ["ok", "failed"]
-    assert "AttributeError" in outcomes[1].error and "ecopark_mark" in outcomes[1].error
-    assert _kernel_pid(out, "sets") != _kernel_pid(out, "checks")
-
-
-@pytest.mark.slow
-def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(tmp_path, monkeypatch):
-    nbs = [
-        _notebook(tmp_path, "good1", PID, "leftover = 1"),
-        _notebook(tmp_path, "fails", PID, "raise ValueError('坏了')"),
-        _notebook(tmp_path, "dies", PID, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"),
-        _notebook(tmp_path, "good2", PID, "assert 'leftover' not in globals()", "print(year)"),
-    ]
-    out = tmp_path / "out"
-    slept = record_sleeps(monkeypatch)
-    outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, keep_ipynb=True
-    )
-    # the dead kernel was noticed within 0.1 s of its death, not at nbclient's 1 s poll
-    assert max(slept) <= kernel.DEAD_KERNEL_POLL == 0.1, sorted(set(slept))
-    got = {o.notebook: o for o in outcomes}
-    assert [got[n].status for n in ("good1", "fails", "dies", "good2")] == [
-        "ok",
-        "failed",
-        "failed",
-        "ok",
-    ]
-    assert "ValueError: 坏了" in got["fails"].error
-    assert "DeadKernelError" in got["dies"].error
-    assert "2021\n" in _printed(out, "good2")
-    pids = [_kernel_pid(out, n) for n in ("good1", "fails", "dies", "good2")]
-    assert pids[1] == pids[0]  # the good notebook's kernel was kept for the failing one
-    assert pids[2] != pids[1] and pids[3] != pids[2]  # each failure discarded its kernel
-    assert all(_gone(pid) for pid in pids)
-
 
 @pytest.mark.slow
 def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
-    nb = kernel.load_notebook(_notebook(tmp_path, "pid", PID).read_text(encoding="utf-8"))
+    path = _notebook(tmp_path, "pid", PID)
+    nb = kernel.load_notebook(path.read_text(encoding="utf-8"))
     params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
 
     def run() -> int:
@@ -301,9 +348,23 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         printed = ("".join(o.get("text", "") for o in c.outputs) for c in got.cells)
         return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
+    def fresh() -> int:
+        """A job of ``--fresh-kernels`` (``reuse_kernel`` off), run as a worker runs it."""
+        (job,) = make_jobs(_nantong_target(), [path], 30, 60, reuse_kernel=False, keep_ipynb=True)
+        assert not job.reuse_kernel
+        got = batch.run_job(job)
+        assert (got.outcome.status, got.outcome.error) == ("ok", "")
+        cells = json.loads(got.ipynb)["cells"]
+        printed = ("".join(o.get("text", "") for o in c["outputs"]) for c in cells)
+        return int(next(t for t in printed if t.startswith("pid ")).split()[1])
+
     try:
         first = run()
         assert run() == first  # kept
+        # --fresh-kernels: a kernel of the job's own, ended with it; the kept one waits on
+        alone = fresh()
+        assert alone != first and _gone(alone) and not _gone(first)
+        assert run() == first
         kernel._kill(kernel._kept[0].km)  # dies while waiting for its next notebook
         second = run()
         assert second != first and _gone(first)

@@ -835,9 +835,8 @@ def what_it_would_take(
         :class:`ItemTarget`): ``item_value`` and ``required_value`` [item_unit],
         ``required_change_pct`` [%], ``reachable`` (bool), ``reason_zh`` / ``reason_en``.
     """
-    gaps = gap_table(assessment)
     if numbers is None:
-        numbers = gaps.loc[gaps["status"].isin(SOLVED_STATUSES), "number"].tolist()
+        numbers = _solved_numbers(gap_table(assessment))
     numbers = [str(n) for n in numbers]  # ids; an int is read as its digits
     rows = [
         asdict(solve_item(assessment, n, item))
@@ -845,6 +844,11 @@ def what_it_would_take(
         for item in t_items(assessment.standard.indicator(n))
     ]
     return StatusFrame(pd.DataFrame(rows, columns=WHATIF_COLUMNS))
+
+
+def _solved_numbers(gaps: pd.DataFrame) -> list[str]:
+    """The indicators of a gap table that what it would take solves (failing or at risk)."""
+    return gaps.loc[gaps["status"].isin(SOLVED_STATUSES), "number"].tolist()
 
 
 def gaps_report(assessment: Assessment) -> pd.DataFrame:
@@ -867,7 +871,7 @@ def gaps_report(assessment: Assessment) -> pd.DataFrame:
         holds the reason when not computable or unreachable.
     """
     gaps = gap_table(assessment)
-    solved = what_it_would_take(assessment)
+    solved = what_it_would_take(assessment, _solved_numbers(gaps))
     by_number: Mapping[int, pd.DataFrame] = (
         dict(tuple(solved.groupby("number"))) if len(solved) else {}
     )

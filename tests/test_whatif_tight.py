@@ -177,8 +177,11 @@ def random_park(root: Path, seed: int, rules: dict | None) -> Path:
 
 
 @pytest.mark.parametrize("rules", METHODS)
-@pytest.mark.parametrize("seed", range(size(12, 4)))  # 4 random parks, 12 when thorough
+@pytest.mark.parametrize("seed", range(size(12, 3)))  # 3 random parks, 12 when thorough
 def test_random_parks_are_tight(seed, rules, tmp_path):
+    """The default 3 parks, with the bundled rows, reach every (indicator, side probed, item kind
+    and dimension, wrong way impossible or not) that 4 reached, e.g. indicator 7 failing (seed 2):
+    failing, at risk with room or with none, a required zero, unreachable."""
     folder = random_park(tmp_path, seed, rules)
     assert check_tight(folder, 2021, tmp_path) > 0
 

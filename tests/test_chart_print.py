@@ -253,10 +253,13 @@ class PrintedPdf:
     pages: list[tuple[float, float]]  # each page's media box: width, height [pt]
     runs: list[PrintedRun]
 
-    def text(self, page: int) -> str:
-        """The text of page ``page`` (from 1): its runs one after the other (with the spaces
-        they print; no line break between them)."""
-        return "".join(run.text for run in self.runs if run.page == page)
+    def page_texts(self) -> list[str]:
+        """The text of each page: its runs one after the other (with the spaces they print;
+        no line break between them)."""
+        texts = [""] * len(self.pages)
+        for run in self.runs:
+            texts[run.page - 1] += run.text
+        return texts
 
     def smallest(self) -> tuple[float, str]:
         """The smallest printed size [pt] and a text printed at it (a run of spaces prints

@@ -246,19 +246,12 @@ def test_word_document_keeps_control_characters_out(hostile):
 # Slow: a browser prints the reports; the portfolio notebook runs
 
 
-def _pdf_pages(pdf: Path) -> list[str]:
-    """The text of each page of a PDF (test_chart_print.read_printed: its runs one after the
-    other, not pypdf's text extraction, which costs ≈ 4 times the CPU)."""
-    printed = read_printed(pdf)
-    return [printed.text(number) for number in range(1, len(printed.pages) + 1)]
-
-
 @pytest.mark.slow
 @needs_chromium
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 def test_nantong_assessment_prints_without_near_empty_pages():
     pdf = report_pdf("nantong-etdz", 2021, "01_assessment")  # print_pdf, shared with test_documents
-    pages = _pdf_pages(pdf)
+    pages = read_printed(pdf).page_texts()  # not pypdf's text extraction: ≈ 4 times the CPU
     assert 4 <= len(pages) <= 7, len(pages)  # 8 with a page break before every section
     running = "南通经济技术开发区 · 2021 年 · HJ 274-2015"
     first = re.sub(r"\s+", " ", pages[0])
@@ -282,7 +275,7 @@ def test_pdf_of_a_hostile_report_has_its_text_and_no_link_that_runs(tmp_path):
     pdf = tmp_path / "xss.pdf"
     print_pdf(batch_run().report(XSS_PARK, 2021, "01_assessment"), pdf)
     reader = PdfReader(str(pdf))
-    flat = re.sub(r"\s+", "", "".join(_pdf_pages(pdf)))
+    flat = re.sub(r"\s+", "", "".join(read_printed(pdf).page_texts()))
     assert re.sub(r"\s+", "", HOSTILE_NAME)[:40] in flat
     raw = pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/JS " not in raw and b"/JS(" not in raw
@@ -334,7 +327,7 @@ def test_portfolio_page_runs_no_script_and_prints_to_a4(portfolio_page, tmp_path
     assert html_problems(dom) == []
     pdf = tmp_path / "portfolio.pdf"
     print_pdf(portfolio_page, pdf)
-    pages = _pdf_pages(pdf)
+    pages = read_printed(pdf).page_texts()  # not pypdf's text extraction: ≈ 4 times the CPU
     assert 1 <= len(pages) <= 5
     flat = re.sub(r"\s+", "", "".join(pages))
     assert "园区总览" in flat and "合成示例数据" in flat and "第1页/共" in flat

@@ -70,14 +70,34 @@ def sns():
     return seaborn
 
 
-@pytest.fixture(scope="module")
+# Parks, assessments and the charts several tests look at are made once per process, not per
+# module fixture: under xdist's worksteal a worker may run this module's tests in two stretches,
+# and a module fixture would be made again for the second.
+
+
+@functools.cache
+def _park(folder: Path) -> ecopark.Park:
+    return ecopark.load_park(folder)
+
+
+@functools.cache
+def _assessed(folder: Path, year: int) -> Any:
+    return ecopark.assess(_park(folder), year)
+
+
+@functools.cache
+def _park_trends(park: ecopark.Park) -> tuple[Any, Any]:
+    return park_trends(park)
+
+
+@pytest.fixture
 def nantong(nantong_dir):
-    return ecopark.load_park(nantong_dir)
+    return _park(nantong_dir)
 
 
-@pytest.fixture(scope="module")
-def a2021(nantong):
-    return ecopark.assess(nantong, 2021)
+@pytest.fixture
+def a2021(nantong_dir):
+    return _assessed(nantong_dir, 2021)
 
 
 # The charts draw tables; these compute them as a report session would.
@@ -103,7 +123,7 @@ def waterfall(park, number, year_from=None, year_to=None, **kw):
 
 
 def trend(park, number, **kw):
-    return ep.trend_chart(*park_trends(park), str(number), **kw)
+    return ep.trend_chart(*_park_trends(park), str(number), **kw)
 
 
 def sectors(park, number):
@@ -191,19 +211,34 @@ def show(draw: Callable[[], Any]) -> Shown:
     return Shown(fig, png, caught, before, made, _rc(), fignums, manager)
 
 
-@pytest.fixture(scope="module")
-def shown(nantong, a2021) -> Callable[[str], Shown]:
-    """The charts several tests look at, each made and drawn once (on first use): ``shown(name)``.
+def _noted_whatif(a) -> Any:
+    """whatif(a, [28]) with a source note (test_source_note; source_note returns the figure)."""
+    fig = whatif(a, [28])
+    assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
+    return fig
 
-    The tests read the figures, none changes them."""
+
+@functools.cache
+def _shown(folder: Path, name: str) -> Shown:
+    park, a2021 = _park(folder), _assessed(folder, 2021)
     draws = {
         "overview": lambda: overview(a2021),
         "whatif": lambda: whatif(a2021),
-        "attribution": lambda: waterfall(nantong, 11, 2015, 2021),
-        "trend": lambda: trend(nantong, 14),
-        "overview-2015": lambda: overview(ecopark.assess(nantong, 2015)),
+        "attribution": lambda: waterfall(park, 11, 2015, 2021),
+        "trend": lambda: trend(park, 14),
+        "overview-2015": lambda: overview(_assessed(folder, 2015)),
+        "source_note": lambda: _noted_whatif(a2021),
     }
-    return functools.cache(lambda name: show(draws[name]))
+    return show(draws[name])
+
+
+@pytest.fixture
+def shown(nantong_dir) -> Callable[[str], Shown]:
+    """The charts of Nantong several tests look at, each made and drawn once per process (on
+    first use): ``shown(name)``.
+
+    The tests read the figures, none changes them."""
+    return functools.partial(_shown, nantong_dir)
 
 
 def shown_clean(shown: Callable[[str], Shown], name: str) -> Any:
@@ -469,23 +504,28 @@ def test_same_status_same_colour_across_charts(shown):
 
 
 def test_charts_draw_into_a_given_axes(nantong, a2021):
+    """Charts drawn into the analyst's own (pyplot) figure: only that figure is pyplot's, and
+    the analyst's rcParams stay as they were, after the draw too."""
+    plt.close("all")
+    before = _rc()
     fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
     with clean():
         assert trend(nantong, 11, ax=axes[0]) is fig
         assert waterfall(nantong, 14, ax=axes[1]) is fig
+        assert plt.get_fignums() == [fig.number] and _rc() == before
         render(fig)
     assert CJK.search(axes[0].get_title()) and CJK.search(axes[1].get_title())
+    assert plt.get_fignums() == [fig.number] and _rc() == before
 
 
-def test_source_note(a2021):
-    with clean():
-        fig = whatif(a2021, [28])
-        assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
-        render(fig)
+def test_source_note(shown):
+    fig = shown_clean(shown, "source_note")  # whatif(a2021, [28]) noted, drawn to a PNG
     note = fig.get_supxlabel()
     assert note == "数据来源：南通经济技术开发区 2021 年统计数据"
-    ep.source_note(fig, "数据来源：园区统计")
-    assert fig.get_supxlabel() == "数据来源：园区统计"  # the prefix is not doubled
+    other = ep.new_figure(figsize=(3, 2))[0]  # the shared figure is left as it is
+    ep.source_note(other, "南通经济技术开发区 2021 年统计数据")
+    ep.source_note(other, "数据来源：园区统计")
+    assert other.get_supxlabel() == "数据来源：园区统计"  # replaced; the prefix is not doubled
 
 
 def test_indicator_label():
@@ -500,11 +540,11 @@ def test_indicator_label():
 # ------------------------------------------------------------------ the example park (synthetic)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def example():
     if not EXAMPLE.is_dir():
         pytest.skip("data/example-park is not there")
-    return ecopark.load_park(EXAMPLE)
+    return _park(EXAMPLE)
 
 
 def test_trend_example_park_projects_the_crossing(example):
@@ -544,10 +584,16 @@ def test_trend_example_park_years_coloured_by_status(example):
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
 
 
-@pytest.fixture(scope="module")
+@functools.cache
+def _sectors_28() -> Shown:
+    return show(lambda: ep.source_note(sectors(_park(EXAMPLE), 28), "示例园区（合成数据）"))
+
+
+@pytest.fixture
 def sectors_28(example) -> Shown:
-    """sectors(example, 28) with a source note, made and shown once (two tests look at it)."""
-    return show(lambda: ep.source_note(sectors(example, 28), "示例园区（合成数据）"))
+    """sectors(example, 28) with a source note, made and shown once per process (two tests
+    look at it)."""
+    return _sectors_28()
 
 
 def test_sector_contributions_example_park_28(example, sectors_28):
@@ -604,16 +650,17 @@ def test_example_park_overview_and_whatif(example):
 # ------------------------------------------------------------------ tables in, figures out
 
 
-def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown, sectors_28):
+def test_every_chart_leaves_pyplot_and_the_rcparams_alone(shown, sectors_28):
     """Figures displayed once in Lab: none is managed by pyplot (the inline backend would show it
-    again at the end of the cell); and the analyst's rcParams are as before every chart."""
-    charts = {  # made and shown once for the module (the fixtures shown and sectors_28)
+    again at the end of the cell); and the analyst's rcParams are as before every chart. (A
+    chart drawn into the analyst's own figure: test_charts_draw_into_a_given_axes.)"""
+    charts = {  # made and shown once for the process (the fixtures shown and sectors_28)
         "overview": lambda: shown("overview"),
         "whatif": lambda: shown("whatif"),
         "attribution": lambda: shown("attribution"),  # waterfall(nantong, 11, 2015, 2021)
         "trend": lambda: shown("trend"),
         "sectors": lambda: sectors_28,  # sectors(example, 28), with a source note
-        "source_note": lambda: show(lambda: ep.source_note(overview(a2021), "南通经济技术开发区")),
+        "source_note": lambda: shown("source_note"),  # whatif(a2021, [28]), with a source note
     }
     for name, made in charts.items():
         made = made()
@@ -622,11 +669,6 @@ def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown,
         assert made.rc_made == made.rc_before, name
         assert made.png.startswith(b"\x89PNG"), name  # how Lab shows the returned figure, once
         assert made.rc_shown == made.rc_before, name
-    before = _rc()
-    mine, ax = plt.subplots()  # the analyst's own figure, drawn into
-    ep.trend_chart(*park_trends(nantong), 14, ax=ax)
-    assert plt.get_fignums() == [mine.number]
-    assert _rc() == before
 
 
 def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):

@@ -314,8 +314,9 @@ def test_setup_registers_the_simplified_chinese_face_once():
     assert fam == "Noto Sans CJK SC" and path.name == "NotoSansCJK-Regular.ttc"
 
 
-def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
-    """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures."""
+def test_setup_and_charts_never_change_the_analysts_style(nantong, sns):
+    """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures (a
+    chart quick to draw, trend(nantong, 14): the style is the same for every chart)."""
     with mpl.rc_context():
         sns.set_theme(style="darkgrid", font_scale=1.3)
         mpl.rcParams["lines.linewidth"] = 4.0
@@ -326,7 +327,7 @@ def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
         assert _rc() == theirs
         ep.setup(style="whitegrid")
         with clean():
-            fig = overview(a2021)
+            fig = trend(nantong, 14)
             render(fig)
         assert _rc() == theirs
         # the chart is ecopark's style, the analyst's figures keep theirs
@@ -336,12 +337,12 @@ def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
         plt.close(mine)
 
 
-def test_charts_survive_a_later_user_set_theme(a2021, sns):
+def test_charts_survive_a_later_user_set_theme(nantong, sns):
     sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
     try:
         assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
         with clean():  # no missing glyph: the chart is drawn with the CJK face all the same
-            fig = overview(a2021)
+            fig = trend(nantong, 14)  # its title, labels and note in Chinese
             render(fig)
         assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"  # and left as it was
         assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
@@ -631,15 +632,13 @@ def test_sector_contributions_without_decomposition_says_why(example):
     assert legend[:2] == ["COD排放量占比", "氨氮排放量占比"] and legend[-1] == "工业增加值占比"
 
 
-def test_example_park_overview_and_whatif(example):
-    # the report session's tables: gap_table(a) and solve(a) of a = ecopark.assess(example, 2023)
-    s = report_session("example-park", 2023)
-    a = s.assessment
-    with clean():
-        ov = ep.assessment_overview(s.gaps, a)  # overview(a)
-        wi = ep.what_it_would_take(s.whatif, s.gaps, a, None)  # whatif(a)
-        render(ov)
-        render(wi)
+def example_park_overview_and_whatif(charts: tuple) -> None:
+    """The example park's overview and what it would take in 2023, as its report draws them
+    (overview(a) and whatif(a) of the session's tables, a = ecopark.assess(example, 2023),
+    drawn with no warning: checked by the layout test, whose draws these are): its title, and
+    the same colour for a status in both charts."""
+    figures = {made.name: made.shown.figure for made in charts}
+    ov, wi = figures["overview_chart"], figures["whatif_chart"]
     assert "示例园区 2023 年" in ov.axes[0].get_title()
     assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added") == rgba("fail")
     assert (
@@ -770,7 +769,8 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year):
     table, the footer) overlap. The boxes are measured in that draw, with its renderer at its
     dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`). And each chart
     prints at its own size (drawn at A4's text width, no text under 8 pt, short enough for an
-    A4 page: :func:`chart_support.assert_prints_at_its_own_size`)."""
+    A4 page: :func:`chart_support.assert_prints_at_its_own_size`). The example park's 2023
+    charts are also read for what they show (:func:`example_park_overview_and_whatif`)."""
     from ecopark.plotting.layout import OnePassLayout
     from ecopark.reports.display import Chart
 
@@ -806,6 +806,8 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year):
                 assert not box_a.overlaps(box_b), f"{park} {year} {name}: {a!r} overlaps {b!r}"
         drawn += 1
     assert drawn >= 2
+    if (park, year) == ("example-park", 2023):  # and what these draws show (colours, title)
+        example_park_overview_and_whatif(charts)
 
 
 def test_default_theme_is_seaborn_whitegrid_without_seaborn(sns):

@@ -209,12 +209,17 @@ def hostile(tmp_path_factory) -> Path:
     return make_xss_park(tmp_path_factory.mktemp("hostile"))
 
 
-def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile):
+@pytest.fixture(scope="module")
+def hostile_docx(hostile) -> bytes:
+    """The Word document of the hostile park in 2021, made once (two tests read it)."""
+    return document_bytes(assess(load_park(hostile), 2021), "docx")
+
+
+def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile_docx):
     import docx
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    data = document_bytes(assess(load_park(hostile), 2021), "docx")
-    doc = docx.Document(io.BytesIO(data))
+    doc = docx.Document(io.BytesIO(hostile_docx))
     texts = [p.text for p in doc.paragraphs]
     for section in doc.sections:
         texts += [p.text for p in section.header.paragraphs]
@@ -234,11 +239,10 @@ def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile):
     )
 
 
-def test_word_document_keeps_control_characters_out(hostile):
+def test_word_document_keeps_control_characters_out(hostile_docx):
     import docx
 
-    data = document_bytes(assess(load_park(hostile), 2021), "docx")
-    doc = docx.Document(io.BytesIO(data))  # the file opens: no raw control character in XML
+    doc = docx.Document(io.BytesIO(hostile_docx))  # the file opens: no raw control character
     assert doc.paragraphs
 
 

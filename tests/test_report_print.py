@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from browser import CHROMIUM, fake_chromium, render
+from chart_support import report_session
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.plotting import TEXT_WIDTH_IN
@@ -22,7 +23,6 @@ from ecopark.reports import batch
 from ecopark.reports.batch.job import JobResult, Outcome
 from ecopark.reports.documents import document_bytes
 from ecopark.reports.html import REPORT_CSS
-from ecopark.reports.session import open_report
 from reports_support import (
     DATA,
     HOSTILE_NAME,
@@ -48,7 +48,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not in
 
 @needs_example
 def test_summary_marks_the_deciding_must_indicator_cut_to_zero():
-    text = str(open_report("example-park", 2020, str(DATA)).summary())
+    text = str(report_session("example-park", 2020).summary())  # open_report's, shared
     actions = text.split("**可行的措施**", 1)[1].split("**数据存疑**", 1)[0]
     line = next(x for x in actions.splitlines() if x.startswith("- 19 "))
     assert line == (
@@ -66,7 +66,7 @@ def _svg_width_pt(svg: str) -> float:
 def test_overview_chart_is_drawn_at_the_a4_text_width():
     assert TEXT_WIDTH_IN * 25.4 == pytest.approx(178.0)  # A4 less two 16 mm margins
     assert "margin: 20mm 16mm 18mm 16mm" in REPORT_CSS.read_text(encoding="utf-8")
-    report = open_report("nantong-etdz", 2021, str(DATA))
+    report = report_session("nantong-etdz", 2021)  # open_report's, shared (chart_support)
     overview = report.overview_chart()
     assert _svg_width_pt(overview.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
     # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
@@ -374,7 +374,7 @@ def test_portfolio_page_has_one_title(portfolio_page):
 
 @needs_example
 def test_whatif_chart_keeps_the_standards_order_with_string_ids():
-    chart = open_report("example-park", 2020, str(DATA)).whatif_chart()
+    chart = report_session("example-park", 2020).whatif_chart()  # open_report's, shared
     # each indicator's heading is a text across the chart above its items (the y tick labels)
     texts = chart.figure.axes[0].texts
     heads = [t.get_text() for t in texts if (t.get_gid() or "").startswith("heading-")]

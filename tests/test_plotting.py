@@ -70,14 +70,34 @@ def sns():
     return seaborn
 
 
-@pytest.fixture(scope="module")
+# Parks, assessments and the charts several tests look at are made once per process, not per
+# module fixture: under xdist's worksteal a worker may run this module's tests in two stretches,
+# and a module fixture would be made again for the second.
+
+
+@functools.cache
+def _park(folder: Path) -> ecopark.Park:
+    return ecopark.load_park(folder)
+
+
+@functools.cache
+def _assessed(folder: Path, year: int) -> Any:
+    return ecopark.assess(_park(folder), year)
+
+
+@functools.cache
+def _park_trends(park: ecopark.Park) -> tuple[Any, Any]:
+    return park_trends(park)
+
+
+@pytest.fixture
 def nantong(nantong_dir):
-    return ecopark.load_park(nantong_dir)
+    return _park(nantong_dir)
 
 
-@pytest.fixture(scope="module")
-def a2021(nantong):
-    return ecopark.assess(nantong, 2021)
+@pytest.fixture
+def a2021(nantong_dir):
+    return _assessed(nantong_dir, 2021)
 
 
 # The charts draw tables; these compute them as a report session would.
@@ -103,7 +123,7 @@ def waterfall(park, number, year_from=None, year_to=None, **kw):
 
 
 def trend(park, number, **kw):
-    return ep.trend_chart(*park_trends(park), str(number), **kw)
+    return ep.trend_chart(*_park_trends(park), str(number), **kw)
 
 
 def sectors(park, number):
@@ -191,19 +211,32 @@ def show(draw: Callable[[], Any]) -> Shown:
     return Shown(fig, png, caught, before, made, _rc(), fignums, manager)
 
 
-@pytest.fixture(scope="module")
-def shown(nantong, a2021) -> Callable[[str], Shown]:
-    """The charts several tests look at, each made and drawn once (on first use): ``shown(name)``.
+def _noted_whatif(a) -> Any:
+    """whatif(a, [28]) with a source note (test_source_note; source_note returns the figure)."""
+    fig = whatif(a, [28])
+    assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
+    return fig
 
-    The tests read the figures, none changes them."""
+
+@functools.cache
+def _shown(folder: Path, name: str) -> Shown:
+    park, a2021 = _park(folder), _assessed(folder, 2021)
     draws = {
         "overview": lambda: overview(a2021),
-        "whatif": lambda: whatif(a2021),
-        "attribution": lambda: waterfall(nantong, 11, 2015, 2021),
-        "trend": lambda: trend(nantong, 14),
-        "overview-2015": lambda: overview(ecopark.assess(nantong, 2015)),
+        "attribution": lambda: waterfall(park, 11, 2015, 2021),
+        "trend": lambda: trend(park, 14),
+        "source_note": lambda: _noted_whatif(a2021),
     }
-    return functools.cache(lambda name: show(draws[name]))
+    return show(draws[name])
+
+
+@pytest.fixture
+def shown(nantong_dir) -> Callable[[str], Shown]:
+    """The charts of Nantong several tests look at, each made and drawn once per process (on
+    first use): ``shown(name)``.
+
+    The tests read the figures, none changes them."""
+    return functools.partial(_shown, nantong_dir)
 
 
 def shown_clean(shown: Callable[[str], Shown], name: str) -> Any:
@@ -279,8 +312,9 @@ def test_setup_registers_the_simplified_chinese_face_once():
     assert fam == "Noto Sans CJK SC" and path.name == "NotoSansCJK-Regular.ttc"
 
 
-def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
-    """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures."""
+def test_setup_and_charts_never_change_the_analysts_style(nantong, sns):
+    """A user's own theme stays the user's: ecopark's style lives inside ecopark's figures (a
+    chart quick to draw, trend(nantong, 14): the style is the same for every chart)."""
     with mpl.rc_context():
         sns.set_theme(style="darkgrid", font_scale=1.3)
         mpl.rcParams["lines.linewidth"] = 4.0
@@ -291,7 +325,7 @@ def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
         assert _rc() == theirs
         ep.setup(style="whitegrid")
         with clean():
-            fig = overview(a2021)
+            fig = trend(nantong, 14)
             render(fig)
         assert _rc() == theirs
         # the chart is ecopark's style, the analyst's figures keep theirs
@@ -301,12 +335,12 @@ def test_setup_and_charts_never_change_the_analysts_style(a2021, sns):
         plt.close(mine)
 
 
-def test_charts_survive_a_later_user_set_theme(a2021, sns):
+def test_charts_survive_a_later_user_set_theme(nantong, sns):
     sns.set_theme(style="darkgrid")  # a user's theme resets the fonts (trap 2)
     try:
         assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"
         with clean():  # no missing glyph: the chart is drawn with the CJK face all the same
-            fig = overview(a2021)
+            fig = trend(nantong, 14)  # its title, labels and note in Chinese
             render(fig)
         assert mpl.rcParams["font.sans-serif"][0] != "Noto Sans CJK SC"  # and left as it was
         assert mpl.rcParams["axes.facecolor"].upper() == "#EAEAF2"
@@ -315,15 +349,15 @@ def test_charts_survive_a_later_user_set_theme(a2021, sns):
         mpl.rcdefaults()
 
 
-def test_an_explicit_style_applies_to_ecoparks_charts(a2021):
+def test_an_explicit_style_applies_to_ecoparks_charts(nantong):
     try:
         ep.setup(style="darkgrid")
-        fig = overview(a2021)
+        fig = trend(nantong, 14)  # a chart quick to make: the style is every chart's
         assert fig.axes[0].get_facecolor() == to_rgba("#EAEAF2")
         assert mpl.rcParams["axes.facecolor"] == "white"  # matplotlib's default, untouched
     finally:
         ep.setup(style="whitegrid")
-    assert overview(a2021).axes[0].get_facecolor() == to_rgba("white")
+    assert trend(nantong, 14).axes[0].get_facecolor() == to_rgba("white")
 
 
 def test_env_font_wins_and_a_missing_one_is_an_error(monkeypatch):
@@ -378,15 +412,13 @@ def test_overview_nantong_2021(shown):
     assert artist(fig, "role-28-optional").get_markerfacecolor() == "white"
 
 
-def test_overview_shows_not_computable(shown):
-    fig = shown_clean(shown, "overview-2015")
-    drawn = texts(fig)
-    assert any(s.startswith("无法计算：缺少数据：年末从业人口") for s in drawn)
-    assert "无法计算" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-
-
-def test_what_it_would_take_nantong_2021(shown):
-    fig = shown_clean(shown, "whatif")
+def nantong_2021_whatif(charts: tuple) -> None:
+    """Nantong's what it would take in 2021 as its report draws it (whatif(a2021) of the
+    session's tables, drawn with no warning: checked by the layout test, whose draw this is;
+    formerly test_what_it_would_take_nantong_2021 on a draw to PNG of its own), and its
+    colours the overview's (from test_same_status_same_colour_across_charts)."""
+    figures = {made.name: made.shown.figure for made in charts if hasattr(made.shown, "figure")}
+    fig, ov = figures["whatif_chart"], figures["overview_chart"]
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     drawn = texts(fig)
@@ -401,6 +433,9 @@ def test_what_it_would_take_nantong_2021(shown):
     assert ticks[-3:] == ["", "工业固体废物总产生量", "工业增加值"]
     assert face(fig, "indicator-28-solid_waste_generated") == rgba("fail")
     assert face(fig, "indicator-14-fresh_water") == rgba("at_risk")
+    # the same status, the same colour in the overview and what it would take
+    assert face(ov, "indicator-28") == face(fig, "indicator-28-value_added")
+    assert face(ov, "indicator-14") == face(fig, "indicator-14-value_added")
 
 
 def test_what_it_would_take_marks_unreachable(a2021):
@@ -458,34 +493,38 @@ def test_trend_nantong_14(shown):
 
 
 def test_same_status_same_colour_across_charts(shown):
-    ov, wi, tr, attribution = (
-        shown_clean(shown, name) for name in ("overview", "whatif", "trend", "attribution")
+    """(The overview against what it would take: nantong_2021_whatif, on the report's draws.)"""
+    ov, tr, attribution = (
+        shown_clean(shown, name) for name in ("overview", "trend", "attribution")
     )
-    assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added")
-    assert face(ov, "indicator-14") == face(wi, "indicator-14-value_added")
     assert face(ov, "indicator-14") == face(tr, "year-2021")
     assert face(ov, "indicator-11") == face(attribution, "level-2021")
     assert face(ov, "indicator-28") != face(ov, "indicator-14")
 
 
 def test_charts_draw_into_a_given_axes(nantong, a2021):
+    """Charts drawn into the analyst's own (pyplot) figure: only that figure is pyplot's, and
+    the analyst's rcParams stay as they were, after the draw too."""
+    plt.close("all")
+    before = _rc()
     fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
     with clean():
         assert trend(nantong, 11, ax=axes[0]) is fig
         assert waterfall(nantong, 14, ax=axes[1]) is fig
+        assert plt.get_fignums() == [fig.number] and _rc() == before
         render(fig)
     assert CJK.search(axes[0].get_title()) and CJK.search(axes[1].get_title())
+    assert plt.get_fignums() == [fig.number] and _rc() == before
 
 
-def test_source_note(a2021):
-    with clean():
-        fig = whatif(a2021, [28])
-        assert ep.source_note(fig, "南通经济技术开发区 2021 年统计数据") is fig
-        render(fig)
+def test_source_note(shown):
+    fig = shown_clean(shown, "source_note")  # whatif(a2021, [28]) noted, drawn to a PNG
     note = fig.get_supxlabel()
     assert note == "数据来源：南通经济技术开发区 2021 年统计数据"
-    ep.source_note(fig, "数据来源：园区统计")
-    assert fig.get_supxlabel() == "数据来源：园区统计"  # the prefix is not doubled
+    other = ep.new_figure(figsize=(3, 2))[0]  # the shared figure is left as it is
+    ep.source_note(other, "南通经济技术开发区 2021 年统计数据")
+    ep.source_note(other, "数据来源：园区统计")
+    assert other.get_supxlabel() == "数据来源：园区统计"  # replaced; the prefix is not doubled
 
 
 def test_indicator_label():
@@ -500,11 +539,11 @@ def test_indicator_label():
 # ------------------------------------------------------------------ the example park (synthetic)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def example():
     if not EXAMPLE.is_dir():
         pytest.skip("data/example-park is not there")
-    return ecopark.load_park(EXAMPLE)
+    return _park(EXAMPLE)
 
 
 def test_trend_example_park_projects_the_crossing(example):
@@ -544,10 +583,16 @@ def test_trend_example_park_years_coloured_by_status(example):
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
 
 
-@pytest.fixture(scope="module")
+@functools.cache
+def _sectors_28() -> Shown:
+    return show(lambda: ep.source_note(sectors(_park(EXAMPLE), 28), "示例园区（合成数据）"))
+
+
+@pytest.fixture
 def sectors_28(example) -> Shown:
-    """sectors(example, 28) with a source note, made and shown once (two tests look at it)."""
-    return show(lambda: ep.source_note(sectors(example, 28), "示例园区（合成数据）"))
+    """sectors(example, 28) with a source note, made and shown once per process (two tests
+    look at it)."""
+    return _sectors_28()
 
 
 def test_sector_contributions_example_park_28(example, sectors_28):
@@ -585,15 +630,31 @@ def test_sector_contributions_without_decomposition_says_why(example):
     assert legend[:2] == ["COD排放量占比", "氨氮排放量占比"] and legend[-1] == "工业增加值占比"
 
 
-def test_example_park_overview_and_whatif(example):
-    # the report session's tables: gap_table(a) and solve(a) of a = ecopark.assess(example, 2023)
-    s = report_session("example-park", 2023)
-    a = s.assessment
-    with clean():
-        ov = ep.assessment_overview(s.gaps, a)  # overview(a)
-        wi = ep.what_it_would_take(s.whatif, s.gaps, a, None)  # whatif(a)
-        render(ov)
-        render(wi)
+def nantong_2015_overview(charts: tuple) -> None:
+    """Nantong's overview of 2015 as its report draws it (overview(a) of the session's gap
+    table, a = ecopark.assess(nantong, 2015), drawn with no warning: checked by the layout
+    test, whose draw this is): what cannot be computed is said, in the chart and its legend,
+    and each requirement is the one that applies (formerly test_overview_shows_not_computable
+    and test_overview_requirement_that_applies, on a draw of their own)."""
+    (fig,) = [made.shown.figure for made in charts if made.name == "overview_chart"]
+    drawn = texts(fig)
+    assert any(s.startswith("无法计算：缺少数据：年末从业人口") for s in drawn)
+    assert "无法计算" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    # g_V cannot be computed: no elasticity branch chosen
+    gaps = report_session("nantong-etdz", 2015).gaps  # gap_table(a)
+    assert gaps.set_index("number").at["10", "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
+    assert "≤0.6 或 ≥0.6" in drawn and "≤0.55 或 ≥0.55" in drawn  # 10 and 13: both branches
+    assert "≥10" in drawn  # 16: the park's water region (other), not every region's limit
+    assert not any("时" in t for t in drawn)
+
+
+def example_park_overview_and_whatif(charts: tuple) -> None:
+    """The example park's overview and what it would take in 2023, as its report draws them
+    (overview(a) and whatif(a) of the session's tables, a = ecopark.assess(example, 2023),
+    drawn with no warning: checked by the layout test, whose draws these are): its title, and
+    the same colour for a status in both charts."""
+    figures = {made.name: made.shown.figure for made in charts if hasattr(made.shown, "figure")}
+    ov, wi = figures["overview_chart"], figures["whatif_chart"]
     assert "示例园区 2023 年" in ov.axes[0].get_title()
     assert face(ov, "indicator-28") == face(wi, "indicator-28-value_added") == rgba("fail")
     assert (
@@ -604,16 +665,16 @@ def test_example_park_overview_and_whatif(example):
 # ------------------------------------------------------------------ tables in, figures out
 
 
-def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown, sectors_28):
+def test_every_chart_leaves_pyplot_and_the_rcparams_alone(shown, sectors_28):
     """Figures displayed once in Lab: none is managed by pyplot (the inline backend would show it
-    again at the end of the cell); and the analyst's rcParams are as before every chart."""
-    charts = {  # made and shown once for the module (the fixtures shown and sectors_28)
+    again at the end of the cell); and the analyst's rcParams are as before every chart. (A
+    chart drawn into the analyst's own figure: test_charts_draw_into_a_given_axes.)"""
+    charts = {  # made and shown once for the process (the fixtures shown and sectors_28)
         "overview": lambda: shown("overview"),
-        "whatif": lambda: shown("whatif"),
         "attribution": lambda: shown("attribution"),  # waterfall(nantong, 11, 2015, 2021)
         "trend": lambda: shown("trend"),
         "sectors": lambda: sectors_28,  # sectors(example, 28), with a source note
-        "source_note": lambda: show(lambda: ep.source_note(overview(a2021), "南通经济技术开发区")),
+        "source_note": lambda: shown("source_note"),  # what it would take (28), with a note
     }
     for name, made in charts.items():
         made = made()
@@ -622,11 +683,6 @@ def test_every_chart_leaves_pyplot_and_the_rcparams_alone(nantong, a2021, shown,
         assert made.rc_made == made.rc_before, name
         assert made.png.startswith(b"\x89PNG"), name  # how Lab shows the returned figure, once
         assert made.rc_shown == made.rc_before, name
-    before = _rc()
-    mine, ax = plt.subplots()  # the analyst's own figure, drawn into
-    ep.trend_chart(*park_trends(nantong), 14, ax=ax)
-    assert plt.get_fignums() == [mine.number]
-    assert _rc() == before
 
 
 def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):
@@ -676,17 +732,6 @@ def test_charts_compute_nothing():
                 assert node.module not in ("ecopark.engine", "ecopark.io.park"), path.name
 
 
-def test_overview_requirement_that_applies(nantong, shown):
-    a = ecopark.assess(nantong, 2015)  # g_V cannot be computed: no elasticity branch chosen
-    gaps = gap_table(a)
-    assert gaps.set_index("number").at["10", "requirement"] == ">0 时 ≤0.6；<0 时 ≥0.6"
-    fig = shown_clean(shown, "overview-2015")  # overview(a)
-    drawn = texts(fig)
-    assert "≤0.6 或 ≥0.6" in drawn and "≤0.55 或 ≥0.55" in drawn  # 10 and 13: both branches
-    assert "≥10" in drawn  # 16: the park's water region (other), not every region's limit
-    assert not any("时" in t for t in drawn)
-
-
 def test_attribution_from_the_base_year_reference_is_grey(example):
     from ecopark.plotting.style import LEVEL_COLOUR
 
@@ -721,6 +766,14 @@ DRAWN = {
 }
 
 
+#: What the charts of some of these park-years show, checked on the layout test's draws.
+SHOWN_BY_THE_DRAWS = {
+    ("nantong-etdz", 2015): nantong_2015_overview,
+    ("nantong-etdz", 2021): nantong_2021_whatif,
+    ("example-park", 2023): example_park_overview_and_whatif,
+}
+
+
 @pytest.mark.parametrize(("park", "year"), list(DRAWN))
 def test_report_charts_keep_every_text_inside_and_apart(park, year):
     """Every text of every report chart lies inside the figure after the one draw of
@@ -728,7 +781,8 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year):
     table, the footer) overlap. The boxes are measured in that draw, with its renderer at its
     dpi (the SVG's: points), as the SVG has them (:mod:`chart_support`). And each chart
     prints at its own size (drawn at A4's text width, no text under 8 pt, short enough for an
-    A4 page: :func:`chart_support.assert_prints_at_its_own_size`)."""
+    A4 page: :func:`chart_support.assert_prints_at_its_own_size`). And what some of these
+    charts show is checked on them (:data:`SHOWN_BY_THE_DRAWS`)."""
     from ecopark.plotting.layout import OnePassLayout
     from ecopark.reports.display import Chart
 
@@ -764,6 +818,7 @@ def test_report_charts_keep_every_text_inside_and_apart(park, year):
                 assert not box_a.overlaps(box_b), f"{park} {year} {name}: {a!r} overlaps {b!r}"
         drawn += 1
     assert drawn >= 2
+    SHOWN_BY_THE_DRAWS.get((park, year), lambda charts: None)(charts)
 
 
 def test_default_theme_is_seaborn_whitegrid_without_seaborn(sns):

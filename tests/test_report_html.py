@@ -12,7 +12,7 @@ from browser import CHROMIUM
 from chart_support import SMALLEST_PT
 from ecopark.reports.html import external_references, report_heading
 from reports_support import NOTEBOOKS, SCRIPT, XSS_PARK, batch_run, report_render
-from test_chart_print import smallest_printed
+from test_chart_print import read_printed
 
 
 def _html(park: str, year: int, notebook: str) -> str:
@@ -174,8 +174,6 @@ PAGES = {"01_assessment": (3, 10), "02_why_indicators_fail": (2, 10), "03_trends
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_chromium_prints_each_report_to_a4(notebook):
-    from pypdf import PdfReader
-
     for park, name, verdict in (
         ("nantong-etdz", "南通经济技术开发区", "符合"),
         ("example-park", None, None),
@@ -186,14 +184,14 @@ def test_chromium_prints_each_report_to_a4(notebook):
         # prints it, the PDF test_report_print and test_documents read)
         pdf, png = report_render(park, year, notebook)
         assert pdf.is_file(), pdf
-        pages = PdfReader(pdf).pages
+        printed = read_printed(pdf)  # the pages' sizes and texts (test_chart_print)
+        pages = printed.pages
         low, high = PAGES[notebook]
         assert low <= len(pages) <= high, (pdf, len(pages))
-        for page in pages:
-            w, h = float(page.mediabox.width), float(page.mediabox.height)
+        for w, h in pages:
             assert abs(w - 595.3) <= 1 and abs(h - 841.9) <= 1, (w, h)
         # charts at the text width: their text prints at its size, none below 8 pt
-        size, where = smallest_printed(pdf)
+        size, where = printed.smallest()
         assert size >= SMALLEST_PT - 0.05, (pdf.name, size, where)
         text = subprocess.run(
             ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from browser import CHROMIUM, fake_chromium, render
+from chart_support import report_session
 from ecopark.engine import assess
 from ecopark.io.park import load_park
 from ecopark.plotting import TEXT_WIDTH_IN
@@ -22,7 +23,6 @@ from ecopark.reports import batch
 from ecopark.reports.batch.job import JobResult, Outcome
 from ecopark.reports.documents import document_bytes
 from ecopark.reports.html import REPORT_CSS
-from ecopark.reports.session import open_report
 from reports_support import (
     DATA,
     HOSTILE_NAME,
@@ -33,6 +33,7 @@ from reports_support import (
     report_pdf,
 )
 from safety_support import html_problems, text_of
+from test_chart_print import read_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_example = pytest.mark.skipif(
@@ -47,7 +48,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not in
 
 @needs_example
 def test_summary_marks_the_deciding_must_indicator_cut_to_zero():
-    text = str(open_report("example-park", 2020, str(DATA)).summary())
+    text = str(report_session("example-park", 2020).summary())  # open_report's, shared
     actions = text.split("**可行的措施**", 1)[1].split("**数据存疑**", 1)[0]
     line = next(x for x in actions.splitlines() if x.startswith("- 19 "))
     assert line == (
@@ -65,7 +66,7 @@ def _svg_width_pt(svg: str) -> float:
 def test_overview_chart_is_drawn_at_the_a4_text_width():
     assert TEXT_WIDTH_IN * 25.4 == pytest.approx(178.0)  # A4 less two 16 mm margins
     assert "margin: 20mm 16mm 18mm 16mm" in REPORT_CSS.read_text(encoding="utf-8")
-    report = open_report("nantong-etdz", 2021, str(DATA))
+    report = report_session("nantong-etdz", 2021)  # open_report's, shared (chart_support)
     overview = report.overview_chart()
     assert _svg_width_pt(overview.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
     # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
@@ -208,12 +209,17 @@ def hostile(tmp_path_factory) -> Path:
     return make_xss_park(tmp_path_factory.mktemp("hostile"))
 
 
-def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile):
+@pytest.fixture(scope="module")
+def hostile_docx(hostile) -> bytes:
+    """The Word document of the hostile park in 2021, made once (two tests read it)."""
+    return document_bytes(assess(load_park(hostile), 2021), "docx")
+
+
+def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile_docx):
     import docx
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    data = document_bytes(assess(load_park(hostile), 2021), "docx")
-    doc = docx.Document(io.BytesIO(data))
+    doc = docx.Document(io.BytesIO(hostile_docx))
     texts = [p.text for p in doc.paragraphs]
     for section in doc.sections:
         texts += [p.text for p in section.header.paragraphs]
@@ -233,11 +239,10 @@ def test_word_document_of_a_hostile_park_holds_its_text_literally(hostile):
     )
 
 
-def test_word_document_keeps_control_characters_out(hostile):
+def test_word_document_keeps_control_characters_out(hostile_docx):
     import docx
 
-    data = document_bytes(assess(load_park(hostile), 2021), "docx")
-    doc = docx.Document(io.BytesIO(data))  # the file opens: no raw control character in XML
+    doc = docx.Document(io.BytesIO(hostile_docx))  # the file opens: no raw control character
     assert doc.paragraphs
 
 
@@ -245,18 +250,12 @@ def test_word_document_keeps_control_characters_out(hostile):
 # Slow: a browser prints the reports; the portfolio notebook runs
 
 
-def _pdf_pages(pdf: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    return [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
-
-
 @pytest.mark.slow
 @needs_chromium
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 def test_nantong_assessment_prints_without_near_empty_pages():
     pdf = report_pdf("nantong-etdz", 2021, "01_assessment")  # print_pdf, shared with test_documents
-    pages = _pdf_pages(pdf)
+    pages = read_printed(pdf).page_texts()  # not pypdf's text extraction: ≈ 4 times the CPU
     assert 4 <= len(pages) <= 7, len(pages)  # 8 with a page break before every section
     running = "南通经济技术开发区 · 2021 年 · HJ 274-2015"
     first = re.sub(r"\s+", " ", pages[0])
@@ -280,7 +279,7 @@ def test_pdf_of_a_hostile_report_has_its_text_and_no_link_that_runs(tmp_path):
     pdf = tmp_path / "xss.pdf"
     print_pdf(batch_run().report(XSS_PARK, 2021, "01_assessment"), pdf)
     reader = PdfReader(str(pdf))
-    flat = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in reader.pages))
+    flat = re.sub(r"\s+", "", "".join(read_printed(pdf).page_texts()))
     assert re.sub(r"\s+", "", HOSTILE_NAME)[:40] in flat
     raw = pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/JS " not in raw and b"/JS(" not in raw
@@ -332,7 +331,7 @@ def test_portfolio_page_runs_no_script_and_prints_to_a4(portfolio_page, tmp_path
     assert html_problems(dom) == []
     pdf = tmp_path / "portfolio.pdf"
     print_pdf(portfolio_page, pdf)
-    pages = _pdf_pages(pdf)
+    pages = read_printed(pdf).page_texts()  # not pypdf's text extraction: ≈ 4 times the CPU
     assert 1 <= len(pages) <= 5
     flat = re.sub(r"\s+", "", "".join(pages))
     assert "园区总览" in flat and "合成示例数据" in flat and "第1页/共" in flat
@@ -375,7 +374,7 @@ def test_portfolio_page_has_one_title(portfolio_page):
 
 @needs_example
 def test_whatif_chart_keeps_the_standards_order_with_string_ids():
-    chart = open_report("example-park", 2020, str(DATA)).whatif_chart()
+    chart = report_session("example-park", 2020).whatif_chart()  # open_report's, shared
     # each indicator's heading is a text across the chart above its items (the y tick labels)
     texts = chart.figure.axes[0].texts
     heads = [t.get_text() for t in texts if (t.get_gid() or "").startswith("heading-")]

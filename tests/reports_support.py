@@ -26,6 +26,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,16 +344,29 @@ def install_wheel(tmp: Path) -> Path | None:
             ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
     dist = tmp / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    dist.mkdir()
+    # the build backend pyproject.toml names, called as pip calls it (PEP 517's build_wheel)
+    # in one process of its own, without pip's two hook processes around it
+    backend = tomllib.loads((src / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    assert backend["build-backend"] == "setuptools.build_meta", backend
     built = subprocess.run(
-        [*pip, "wheel", str(src), "--no-deps", "--no-build-isolation", "--no-index", "-w", dist],
+        [
+            sys.executable,
+            "-c",
+            f"from setuptools import build_meta; build_meta.build_wheel({str(dist)!r})",
+        ],
+        cwd=src,
         capture_output=True,
         text=True,
         timeout=300,
+        env=clean_env(),
     )
     if built.returncode != 0:
-        raise RuntimeError("pip wheel failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
+        raise RuntimeError(
+            "building the wheel failed:\n" + built.stdout[-2000:] + built.stderr[-2000:]
+        )
     (wheel,) = dist.glob("ecopark-*.whl")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=120)
     venv_site = Path(

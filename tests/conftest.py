@@ -15,19 +15,28 @@ import uuid
 from collections.abc import Generator
 from pathlib import Path
 
-import matplotlib
+import pytest
 
-matplotlib.use("Agg")
+from reports_support import RUN_ID, shared_dir
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import pytest  # noqa: E402
 
-from ecopark.reports.batch.kernel import skip_iri_grammars  # noqa: E402
-from reports_support import RUN_ID, shared_dir  # noqa: E402
+def _set_up_a_testing_process() -> None:
+    """Charts render with Agg; the process imports nbformat as `ecopark run` does, and skips
+    what it skips (≈ 2 s of CPU per process; tests/test_startup.py checks that notebooks are
+    still validated). Not in the main process of an xdist run, which runs no test (matplotlib's
+    import alone is ≈ 0.35 s of CPU there, before any worker starts)."""
+    import matplotlib
 
-# The tests' processes import nbformat as `ecopark run` does, and skip what it skips (≈ 2 s of
-# CPU per process; tests/test_startup.py checks that notebooks are still validated).
-skip_iri_grammars()
+    from ecopark.reports.batch.kernel import skip_iri_grammars
+
+    matplotlib.use("Agg")
+    skip_iri_grammars()
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _set_up_a_testing_process()
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -76,6 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ECOPARK_THOROUGH"] = "1"  # the whole run, its workers and subprocesses
     if not os.environ.get("PYTEST_XDIST_WORKER"):  # the main process: one id for the run
         os.environ[RUN_ID] = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if not getattr(config.option, "numprocesses", None):  # no workers: it runs the tests
+            _set_up_a_testing_process()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

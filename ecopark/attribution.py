@@ -47,7 +47,7 @@ import pandas as pd
 
 from ecopark.engine import context, evaluate
 from ecopark.io.park import Park
-from ecopark.lmdi import NEW_ACTIVITY, factor_ratio, lmdi, ratio_decomposition
+from ecopark.lmdi import NEW_ACTIVITY, factor_ratio, lmdi_totals, ratio_decomposition
 from ecopark.standard.model import Indicator, Standard
 from ecopark.standard.shape import (
     Atom,
@@ -138,8 +138,8 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
         groups.setdefault(group_of(atom), []).append(atom)
     by_text = {atom.text: atom for atom in atoms1}
     rows = []
-    frame = []
-    for g, members in groups.items():
+    x0s, x1s = [], []
+    for members in groups.values():
         x = []
         for ctx, n, atoms, is_ref in ((ctx0, n0, atoms0, reference), (ctx1, n1, atoms1, False)):
             if is_ref:
@@ -152,20 +152,21 @@ def _decompose_affine(ind, standard, tree, ctx0, n0, ctx1, n1, reference: bool, 
                     raise ShapeMismatch("a zero denominator")
                 prod *= val ** atoms[m] if val != 0 else 0.0
             x.append(prod)
-        frame += [(g, 0, x[0]), (g, 1, x[1])]
-    lm = lmdi(pd.DataFrame(frame, columns=["factor", "period", "value"]).assign(i=0))
-    f0 = a0 + b0 * lm.attrs["V0"]
-    f1 = a1 + b1 * lm.attrs["VT"]
+        x0s.append(x[0])
+        x1s.append(x[1])
+    effects, p0, p1 = lmdi_totals(list(groups), x0s, x1s)
+    f0 = a0 + b0 * p0
+    f1 = a1 + b1 * p1
     # α + β·P cancels to 0 when nothing changed (26 with equal intensities): compare on its scale
-    tol0 = 1e-9 * (abs(a0) + abs(b0 * lm.attrs["V0"])) + 1e-12
-    tol1 = 1e-9 * (abs(a1) + abs(b1 * lm.attrs["VT"])) + 1e-12
+    tol0 = 1e-9 * (abs(a0) + abs(b0 * p0)) + 1e-12
+    tol1 = 1e-9 * (abs(a1) + abs(b1 * p1)) + 1e-12
     if not (
         math.isclose(f1, v1, rel_tol=1e-9, abs_tol=tol1)
         and (reference or math.isclose(f0, v0, rel_tol=1e-9, abs_tol=tol0))
     ):
         raise ShapeMismatch("the parsed formula does not reproduce the engine's value")
     names = {item.id: item.name_zh for item in standard.items.values()}
-    for g, eff in zip(lm["factor"], lm["effect"], strict=True):
+    for g, eff in effects.items():
         if g == NEW_ACTIVITY:
             items = [i for atom in atoms1 for i, _ in items_of(atom.node)]
             factor = _factor("new_activity", items, standard, NEW_ACTIVITY)

@@ -145,20 +145,33 @@ def _matrices(frame: pd.DataFrame, by: str, period: str, factor: str, value: str
     out = []
     for label in (start, end):
         x = np.array([cell.get((g, f, label), np.nan) for g, f in pairs], dtype=float)
-        if label not in present or np.isnan(x).any():
-            missing = [pair for pair, gap in zip(pairs, np.isnan(x), strict=True) if gap]
+        if label not in present and not pairs:
             raise ValueError(
-                f"every {by} needs every factor in both periods; missing in {label}: {missing[:5]}"
+                f"every {by} needs every factor in both periods; missing in {label}: []"
             )
         out.append(x.reshape(len(groups), len(factors)))
     x0, x1 = out
+    _check(x0, x1, by, groups, factors, (start, end))
+    return groups, factors, x0, x1
+
+
+def _check(x0: np.ndarray, x1: np.ndarray, by: str, groups, factors, labels) -> None:
+    """Raise ValueError if a factor value (rows ``groups``, columns ``factors``) is missing (NaN),
+    negative or not finite in either period (``labels``)."""
+    pairs = [(g, f) for g in groups for f in factors]
+    for label, x in zip(labels, (x0, x1), strict=True):
+        gaps = np.isnan(x).ravel()
+        if gaps.any():
+            missing = [pair for pair, gap in zip(pairs, gaps, strict=True) if gap]
+            raise ValueError(
+                f"every {by} needs every factor in both periods; missing in {label}: {missing[:5]}"
+            )
     if (x0 < 0).any() or (x1 < 0).any():
         raise ValueError(
             "negative factor value: LMDI is undefined for negative values (data error)"
         )
     if not (np.isfinite(x0).all() and np.isfinite(x1).all()):
         raise ValueError("non-finite factor value: LMDI needs finite values")
-    return groups, factors, x0, x1
 
 
 def _terms(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -291,14 +304,50 @@ def lmdi(
     ``factor_ratio = exp(effect / L(V^T, V^0))`` — the LMDI-I multiplicative formula, so the link
     ``ΔV_k = L(V^T, V^0) · ln D_k`` holds by construction.
     """
-    groups, factors, x0, x1 = _matrices(frame, by, period, factor, value, start, end)
-    effects, new, v0, v1 = _terms(x0, x1)
-    totals = pd.Series(effects.sum(axis=0), index=factors)
-    if (new != 0).any():
-        totals[NEW_ACTIVITY] = new.sum()
-    out = _totals(totals, float(v0.sum()), float(v1.sum()))
-    out.attrs.update(V0=float(v0.sum()), VT=float(v1.sum()))
+    _, factors, x0, x1 = _matrices(frame, by, period, factor, value, start, end)
+    totals, v0, v1 = _summed(factors, x0, x1)
+    out = _totals(pd.Series(list(totals.values()), index=list(totals), dtype=float), v0, v1)
+    out.attrs.update(V0=v0, VT=v1)
     return out
+
+
+def _summed(factors: list, x0: np.ndarray, x1: np.ndarray) -> tuple[dict, float, float]:
+    effects, new, v0, v1 = _terms(x0, x1)
+    totals = dict(zip(factors, effects.sum(axis=0).tolist(), strict=True))
+    if (new != 0).any():
+        totals[NEW_ACTIVITY] = float(new.sum())
+    return totals, float(v0.sum()), float(v1.sum())
+
+
+def lmdi_totals(
+    factors: Sequence[str], x0: Sequence[float], x1: Sequence[float]
+) -> tuple[dict[str, float], float, float]:
+    """The additive effects of :func:`lmdi` for one sub-category, without a frame.
+
+    Parameters
+    ----------
+    factors : sequence of str
+        The factors' names, in order.
+    x0, x1 : sequence of float
+        Each factor's value at the start and the end (non-negative) [its unit].
+
+    Returns
+    -------
+    (dict, float, float)
+        ``{factor: effect}`` [unit of V] in order (then :data:`NEW_ACTIVITY` if used), ``V^0`` and
+        ``V^T``: the ``factor``, ``effect`` and ``attrs`` of :func:`lmdi` of the frame
+        ``(i=0, period 0 and 1, factor, value)`` holding these values, exactly.
+
+    Raises
+    ------
+    ValueError
+        On negative, NaN or non-finite values, as :func:`lmdi`.
+    """
+    factors = list(factors)
+    a0 = np.array([x0], dtype=float)
+    a1 = np.array([x1], dtype=float)
+    _check(a0, a1, "i", [0], factors, (0, 1))
+    return _summed(factors, a0, a1)
 
 
 def lmdi_additive(frame: pd.DataFrame, **columns) -> pd.Series:

@@ -36,6 +36,7 @@ from ecopark.lmdi import (
     lmdi_chained,
     lmdi_multiplicative,
     lmdi_terms,
+    lmdi_totals,
     logmean,
     ratio_decomposition,
 )
@@ -141,6 +142,38 @@ def test_hand_worked_two_factor_example():
     assert res.loc["y", "effect"] == 0.0
     assert res.loc["x", "factor_ratio"] == pytest.approx(2.0, rel=1e-15)
     assert res.loc["y", "factor_ratio"] == 1.0
+
+
+def test_lmdi_totals_is_lmdi_of_one_sub_category():
+    """The frameless form the attribution uses: the same effects and totals, to the bit."""
+    # hand-worked: V = x·y, x 2 -> 4, y 3 -> 3: all of ΔV = 6 is x's
+    effects, v0, v1 = lmdi_totals(["x", "y"], [2.0, 3.0], [4.0, 3.0])
+    assert list(effects) == ["x", "y"] and (v0, v1) == (6.0, 12.0)
+    assert effects["x"] == pytest.approx(6.0, rel=1e-15) and effects["y"] == 0.0
+    rng = np.random.default_rng(7)
+    cases = [rng.lognormal(0.0, 2.0, size=(2, k)) for k in (1, 2, 3, 5)]
+    cases += [np.array([[0.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 0.0, 2.0], [3.0, 4.0, 1.0]])]
+    for x in cases:  # the zero limits too: one factor from 0, two at once (new activity)
+        names = [f"x{k}" for k in range(x.shape[1])]
+        frame = pd.DataFrame(
+            [(g, p, x[p, k]) for k, g in enumerate(names) for p in (0, 1)],
+            columns=["factor", "period", "value"],
+        ).assign(i=0)
+        res = lmdi(frame)
+        effects, v0, v1 = lmdi_totals(names, list(x[0]), list(x[1]))
+        assert list(effects) == list(res["factor"])
+        assert list(effects.values()) == list(res["effect"])
+        assert (v0, v1) == (res.attrs["V0"], res.attrs["VT"])
+    assert NEW_ACTIVITY in effects
+    with pytest.raises(ValueError, match="negative"):
+        lmdi_totals(["x"], [1.0], [-2.0])
+    with pytest.raises(ValueError) as err:
+        lmdi_totals(["x", "y"], [1.0, float("nan")], [1.0, 2.0])
+    assert str(err.value) == (
+        "every i needs every factor in both periods; missing in 0: [(0, 'y')]"
+    )
+    with pytest.raises(ValueError, match="non-finite"):
+        lmdi_totals(["x"], [1.0], [math.inf])
 
 
 def test_lmdi_rejects_negative_values_and_missing_factors():

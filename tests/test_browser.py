@@ -155,6 +155,46 @@ def test_print_pdf_keeps_one_browser_and_a_dead_or_hung_one_fails_that_pdf_only(
 
 
 @pytest.mark.slow
+def test_pages_take_turns_in_one_blank_tab_and_a_windowed_or_timed_one_is_closed(
+    kept, tmp_path, monkeypatch
+):
+    exe, page, started = kept
+    calls = tmp_path / "calls.txt"
+    monkeypatch.setenv("FAKE_BROWSER_CALLS", str(calls))
+    monkeypatch.setattr(browser, "CHROMIUM", exe)
+    url = page.resolve().as_uri()
+    for name in ("a.pdf", "b.pdf"):
+        print_pdf(page, tmp_path / name, exe)
+    browser.render(page, dump_dom=True)
+    # one tab, opened once; each page left it blank (its scripts stopped) for the next
+    lines = calls.read_text().splitlines()
+    assert [m for m in lines if m.startswith("Target.")] == [
+        "Target.createTarget about:blank", "Target.attachToTarget "
+    ]  # fmt: skip
+    navigated = [m.split(" ", 1)[1] for m in lines if m.startswith("Page.navigate")]
+    assert navigated[1::2] == ["about:blank"] * 3 and navigated[4] == url
+    assert all(u.startswith("file://") and u.endswith("/page.html") for u in navigated[:4:2])
+    assert chromium._kept[exe].blank_tab == ("T", "A") and len(started()) == 1
+    # a page in a window of its own size, or on virtual time, is not left for the next one
+    calls.write_text("")
+    browser.render(page, window=(300, 200), screenshot=tmp_path / "a.png")
+    browser.render(page, virtual_time_budget=100)
+    lines = calls.read_text().splitlines()
+    assert lines.count("Target.closeTarget ") == 2 and "Target.createTarget about:blank" in lines
+    assert lines[-1] == "Target.closeTarget " and chromium._kept[exe].blank_tab is None
+
+
+@pytest.mark.slow
+def test_a_page_is_loaded_only_by_the_load_of_its_own_navigation(kept, tmp_path, monkeypatch):
+    """The blank tab's own late ``load`` (another loader of the same frame) is not the page's."""
+    exe, page, started = kept
+    monkeypatch.setenv("FAKE_BROWSER", "stale-load")
+    with pytest.raises(InputError, match=r"report\.html: printing to PDF took more than 0\.5 s"):
+        print_pdf(page, tmp_path / "a.pdf", exe, timeout=0.5)
+    assert not (tmp_path / "a.pdf").exists() and chromium._kept == {}
+
+
+@pytest.mark.slow
 def test_the_time_limit_of_a_print_covers_the_browsers_start(kept, tmp_path, monkeypatch):
     exe, page, started = kept
     monkeypatch.setenv("FAKE_BROWSER", "mute")
@@ -235,3 +275,21 @@ def test_a_browser_dies_with_the_process_that_started_it_even_by_sigkill(tmp_pat
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(pid)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(browser.CHROMIUM is None, reason="chromium is not installed")
+def test_the_real_browser_keeps_one_blank_tab_and_no_omnibox_popup(tmp_path):
+    """The worker's kept Chromium: two pages in turn in one tab, no browser UI page running."""
+    page = tmp_path / "page.html"
+    page.write_text("<p id=x>1</p><script>x.textContent = 2 + 2</script>", "utf-8")
+    doms, tabs = [], []
+    for _ in range(2):
+        doms.append(browser.render(page, dump_dom=True))
+        tabs.append(chromium.kept_browser(browser.CHROMIUM).blank_tab)
+    assert doms[0] == doms[1] and '<p id="x">4</p>' in doms[0]
+    assert tabs[0] is not None and tabs[0] == tabs[1]
+    b = chromium.kept_browser(browser.CHROMIUM)
+    targets = b.command("Target.getTargets", timeout=10)["targetInfos"]
+    assert tabs[0][0] in [t["targetId"] for t in targets]
+    assert {t["type"] for t in targets} == {"page"}, targets  # no omnibox popup WebUI

@@ -4,8 +4,9 @@
 every host name resolves to nothing, no proxy reaches out) in a fresh profile, and speaks to it
 through two pipes: JSON messages ending in a NUL byte, read by the browser on fd 3 and written
 on fd 4. :func:`kept_browser` is the browser this process keeps (one per executable): started on first
-use, reused by every later page (one tab each, :func:`open_page`), ended at exit
-(:func:`close_kept`).
+use, reused by every later page (:func:`open_page`), ended at exit (:func:`close_kept`). A
+page of the browser's default window size goes into the tab the last such page left blank
+(:func:`close_page` with ``reuse``), or a new tab: a new tab costs a new renderer process.
 
 Nothing is left running and nothing hangs:
 
@@ -132,6 +133,8 @@ class Browser:
             for end in (to_browser, from_browser, child_in, child_out):
                 os.close(end)
         self.closed = False
+        #: A blank tab (target id, session id) left for the next page by :func:`close_page`.
+        self.blank_tab: tuple[str, str] | None = None
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
@@ -346,7 +349,8 @@ def using(executable: str, deadline: float | None = None) -> Iterator[Browser]:
 def open_page(
     b: Browser, url: str, deadline: float, window: tuple[int, int] | None = None
 ) -> tuple[str, str]:
-    """Open ``url`` in a new tab and wait for its ``load`` event, then its fonts.
+    """Open ``url`` in the browser's blank tab (:attr:`Browser.blank_tab`) or a new one, and
+    wait for its ``load`` event, then its fonts.
 
     Parameters
     ----------
@@ -357,12 +361,13 @@ def open_page(
     deadline : float
         When every step must be done (``time.monotonic()`` [s]).
     window : (int, int), optional
-        Window (and viewport) width and height [CSS px]; the browser's default without.
+        Window (and viewport) width and height [CSS px], in a new window; the browser's
+        default without.
 
     Returns
     -------
     (str, str)
-        The tab's target id and session id (:func:`close_page` closes it).
+        The tab's target id and session id (:func:`close_page` ends the page).
 
     Raises
     ------
@@ -370,24 +375,34 @@ def open_page(
         If a step fails, the page cannot be loaded, or the deadline passes
         (:class:`BrowserTimeout`).
     """
-    target: dict[str, Any] = {"url": "about:blank"}
-    if window:
-        target |= {"width": window[0], "height": window[1], "newWindow": True}
-    target_id = b.command("Target.createTarget", target, timeout=left(deadline))["targetId"]
-    session = b.command(
-        "Target.attachToTarget", {"targetId": target_id, "flatten": True}, timeout=left(deadline)
-    )["sessionId"]
-    if window:  # the viewport is the whole window, as in the command line's screenshot
-        metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1, "mobile": False}
-        b.command("Emulation.setDeviceMetricsOverride", metrics, session, timeout=left(deadline))
-    b.command("Page.enable", session=session, timeout=left(deadline))
-    b.command("Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=left(deadline))
+    if window is None and b.blank_tab is not None:
+        (target_id, session), b.blank_tab = b.blank_tab, None
+        b.forget(session)
+    else:
+        target: dict[str, Any] = {"url": "about:blank"}
+        if window:
+            target |= {"width": window[0], "height": window[1], "newWindow": True}
+        target_id = b.command("Target.createTarget", target, timeout=left(deadline))["targetId"]
+        session = b.command(
+            "Target.attachToTarget", {"targetId": target_id, "flatten": True},
+            timeout=left(deadline),
+        )["sessionId"]  # fmt: skip
+        if window:  # the viewport is the whole window, as in the command line's screenshot
+            metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1}
+            b.command(
+                "Emulation.setDeviceMetricsOverride", metrics | {"mobile": False}, session,
+                timeout=left(deadline),
+            )  # fmt: skip
+        b.command("Page.enable", session=session, timeout=left(deadline))
+        b.command(
+            "Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=left(deadline)
+        )
     navigated = b.command("Page.navigate", {"url": url}, session, timeout=left(deadline))
     if "errorText" in navigated:
         raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
     b.event(
         "Page.lifecycleEvent", session, timeout=left(deadline), name="load",
-        frameId=navigated["frameId"],
+        frameId=navigated["frameId"], loaderId=navigated.get("loaderId"),
     )  # fmt: skip
     fonts = {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True}
     b.command("Runtime.evaluate", fonts, session, timeout=left(deadline))
@@ -419,9 +434,18 @@ def print_page(b: Browser, session: str, deadline: float) -> bytes:
     return base64.b64decode(printed["data"])
 
 
-def close_page(b: Browser, target_id: str, session: str, deadline: float) -> None:
-    """Close the tab of :func:`open_page` and drop its events."""
-    b.command("Target.closeTarget", {"targetId": target_id}, timeout=left(deadline))
+def close_page(
+    b: Browser, target_id: str, session: str, deadline: float, *, reuse: bool = False
+) -> None:
+    """End the page of :func:`open_page` and drop its events: with ``reuse`` (a page of the
+    default window size that changed nothing but its document), its tab is left blank
+    (``about:blank``: the page's scripts stop) for the next page, if no other tab is; otherwise
+    the tab is closed."""
+    if reuse and b.blank_tab is None:
+        b.command("Page.navigate", {"url": "about:blank"}, session, timeout=left(deadline))
+        b.blank_tab = (target_id, session)
+    else:
+        b.command("Target.closeTarget", {"targetId": target_id}, timeout=left(deadline))
     b.forget(session)
 
 

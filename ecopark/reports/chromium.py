@@ -5,8 +5,8 @@ every host name resolves to nothing, no proxy reaches out) in a fresh profile, a
 through two pipes: JSON messages ending in a NUL byte, read by the browser on fd 3 and written
 on fd 4. :func:`kept_browser` is the browser this process keeps (one per executable): started on first
 use, reused by every later page (:func:`open_page`), ended at exit (:func:`close_kept`). A
-page of the browser's default window size goes into the tab the last such page left blank
-(:func:`close_page` with ``reuse``), or a new tab: a new tab costs a new renderer process.
+page goes into the tab the last page left blank (:func:`close_page` with ``reuse``), else a new
+tab: a new tab costs a new renderer process.
 
 Nothing is left running and nothing hangs:
 
@@ -361,8 +361,8 @@ def open_page(
     deadline : float
         When every step must be done (``time.monotonic()`` [s]).
     window : (int, int), optional
-        Window (and viewport) width and height [CSS px], in a new window; the browser's
-        default without.
+        Viewport width and height [CSS px] (an override :func:`close_page` clears); the
+        browser's default window without.
 
     Returns
     -------
@@ -375,28 +375,23 @@ def open_page(
         If a step fails, the page cannot be loaded, or the deadline passes
         (:class:`BrowserTimeout`).
     """
-    if window is None and b.blank_tab is not None:
+    if b.blank_tab is not None:
         (target_id, session), b.blank_tab = b.blank_tab, None
         b.forget(session)
     else:
-        target: dict[str, Any] = {"url": "about:blank"}
-        if window:
-            target |= {"width": window[0], "height": window[1], "newWindow": True}
+        target = {"url": "about:blank"}
         target_id = b.command("Target.createTarget", target, timeout=left(deadline))["targetId"]
         session = b.command(
             "Target.attachToTarget", {"targetId": target_id, "flatten": True},
             timeout=left(deadline),
         )["sessionId"]  # fmt: skip
-        if window:  # the viewport is the whole window, as in the command line's screenshot
-            metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1}
-            b.command(
-                "Emulation.setDeviceMetricsOverride", metrics | {"mobile": False}, session,
-                timeout=left(deadline),
-            )  # fmt: skip
         b.command("Page.enable", session=session, timeout=left(deadline))
         b.command(
             "Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=left(deadline)
         )
+    if window:  # the viewport is the window, as in the command line's screenshot
+        metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1, "mobile": False}
+        b.command("Emulation.setDeviceMetricsOverride", metrics, session, timeout=left(deadline))
     navigated = b.command("Page.navigate", {"url": url}, session, timeout=left(deadline))
     if "errorText" in navigated:
         raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
@@ -437,11 +432,12 @@ def print_page(b: Browser, session: str, deadline: float) -> bytes:
 def close_page(
     b: Browser, target_id: str, session: str, deadline: float, *, reuse: bool = False
 ) -> None:
-    """End the page of :func:`open_page` and drop its events: with ``reuse`` (a page of the
-    default window size that changed nothing but its document), its tab is left blank
-    (``about:blank``: the page's scripts stop) for the next page, if no other tab is; otherwise
-    the tab is closed."""
+    """End the page of :func:`open_page` and drop its events: with ``reuse`` (a page whose
+    tab was changed by nothing but :func:`open_page`), its tab is left blank for the next page
+    (its viewport the default again, at ``about:blank``: the page's scripts stop), if no other
+    tab is; otherwise the tab is closed."""
     if reuse and b.blank_tab is None:
+        b.command("Emulation.clearDeviceMetricsOverride", session=session, timeout=left(deadline))
         b.command("Page.navigate", {"url": "about:blank"}, session, timeout=left(deadline))
         b.blank_tab = (target_id, session)
     else:

@@ -6,11 +6,12 @@ browser this process keeps (:func:`ecopark.reports.chromium.kept_browser`, the o
 :func:`ecopark.reports.pdf.print_pdf` prints with: started the first time either needs it,
 ended at exit; under pytest-xdist each worker has its own), offline with the product's flags.
 
-Each page is rendered as the command line renders it: a window (and viewport) of the given
-size, loaded until its ``load`` event (then its fonts; :func:`ecopark.reports.chromium.open_page`),
+Each page is rendered as the command line renders it: a viewport of the given (window) size,
+loaded until its ``load`` event (then its fonts; :func:`ecopark.reports.chromium.open_page`),
 a virtual time budget if asked (timers up to it fire), then the DOM (doctype + ``outerHTML``),
 the PDF (:func:`ecopark.reports.chromium.print_page`: the page's ``@page`` size wins, no header
-or footer) and the screenshot (the window, clipped at scale 1), in that order. The whole render
+or footer) and the screenshot (the viewport, clipped at scale 1), in that order; the tab is
+left blank for the next page, or closed if it ran on virtual time. The whole render
 has a time limit; a browser that dies or does not answer in time fails the test with
 :class:`~ecopark.reports.chromium.BrowserError` (the browser is ended and the next page starts a
 new one), never a hang.
@@ -132,19 +133,23 @@ def _render(
             shot["clip"] = {"x": 0, "y": 0, "width": window[0], "height": window[1], "scale": 1}
         data = b.command("Page.captureScreenshot", shot, session, timeout=left(deadline))["data"]
         Path(screenshot).write_bytes(base64.b64decode(data))
-    chromium.close_page(b, target_id, session, deadline)
+    # a tab on virtual time is not one for the next page
+    chromium.close_page(b, target_id, session, deadline, reuse=budget is None)
     return dom
 
 
 #: A fake Chromium for the tests of the client: speaks the DevTools pipe (NUL-terminated JSON
-#: read on fd 3, written on fd 4), appends its pid to ``$FAKE_BROWSER_LOG`` if set, and does
-#: what ``$FAKE_BROWSER`` says (default ``ok``: loads and "prints" any page, a tiny PDF).
+#: read on fd 3, written on fd 4), appends its pid to ``$FAKE_BROWSER_LOG`` if set and each
+#: method it is sent (and its params' JSON) to ``$FAKE_BROWSER_CALLS`` if set, and does what
+#: ``$FAKE_BROWSER`` says (default ``ok``: loads and "prints" any page, a tiny PDF; each
+#: navigation has a loader of its own, ``stale-load`` sends only the previous one's load).
 FAKE = r"""
 import base64, json, os, sys, time
 mode = os.environ.get("FAKE_BROWSER", "ok")
 if os.environ.get("FAKE_BROWSER_LOG"):
     with open(os.environ["FAKE_BROWSER_LOG"], "a") as log:
         print(os.getpid(), file=log)
+loaders = 0
 def send(message):
     os.write(4, json.dumps(message).encode() + b"\0")
 OK = {
@@ -152,6 +157,7 @@ OK = {
     "Target.attachToTarget": {"sessionId": "A"},
     "Runtime.evaluate": {"result": {"type": "boolean", "value": True}},
     "Page.printToPDF": {"data": base64.b64encode(b"%PDF-1.4 fake").decode()},
+    "Page.captureScreenshot": {"data": base64.b64encode(b"PNG fake").decode()},
 }
 buffer = b""
 while True:
@@ -165,6 +171,9 @@ while True:
         raw, buffer = buffer.split(b"\0", 1)
         message = json.loads(raw)
         method = message["method"]
+        if os.environ.get("FAKE_BROWSER_CALLS"):
+            with open(os.environ["FAKE_BROWSER_CALLS"], "a") as calls:
+                print(method, json.dumps(message["params"]), file=calls)
         if mode == "mute":  # started, never answers
             continue
         if method == "Browser.getVersion":
@@ -185,10 +194,16 @@ while True:
             send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": {"name": "load"}})
             send({"id": message["id"], "result": {"frameId": "F"}})
         else:  # ok, stay, and the others until their method
+            reply = OK.get(method, {"frameId": "F"})
             if method == "Page.navigate":
-                event = {"name": "load", "frameId": "F"}
+                loaders += 1
+                loader = f"L{loaders - 1 if mode == 'stale-load' else loaders}"
+                event = {"name": "load", "frameId": "F", "loaderId": loader}
                 send({"method": "Page.lifecycleEvent", "sessionId": "A", "params": event})
-            send({"id": message["id"], "result": OK.get(method, {"frameId": "F"})})
+                reply = {"frameId": "F", "loaderId": f"L{loaders}"}
+            if method == "Emulation.setVirtualTimePolicy":
+                send({"method": "Emulation.virtualTimeBudgetExpired", "sessionId": "A", "params": {}})
+            send({"id": message["id"], "result": reply})
 """
 
 

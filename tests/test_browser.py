@@ -8,6 +8,7 @@ fd 3, written on fd 4) and misbehaves on purpose; no Chromium is started.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -155,6 +156,59 @@ def test_print_pdf_keeps_one_browser_and_a_dead_or_hung_one_fails_that_pdf_only(
 
 
 @pytest.mark.slow
+def test_pages_take_turns_in_one_blank_tab_and_a_timed_one_is_closed(kept, tmp_path, monkeypatch):
+    exe, page, started = kept
+    log = tmp_path / "calls.txt"
+    monkeypatch.setenv("FAKE_BROWSER_CALLS", str(log))
+    monkeypatch.setattr(browser, "CHROMIUM", exe)
+
+    def calls() -> list[tuple[str, dict]]:
+        """The methods the fake was sent since the last call, with their params."""
+        sent = [line.split(" ", 1) for line in log.read_text().splitlines()]
+        log.write_text("")
+        return [(method, json.loads(params)) for method, params in sent]
+
+    for name in ("a.pdf", "b.pdf"):
+        print_pdf(page, tmp_path / name, exe)
+    browser.render(page, dump_dom=True)
+    # one tab, opened once; each page left it blank (its scripts stopped) for the next
+    sent = calls()
+    assert [(m, p) for m, p in sent if m.startswith("Target.")] == [
+        ("Target.createTarget", {"url": "about:blank"}),
+        ("Target.attachToTarget", {"targetId": "T", "flatten": True}),
+    ]
+    navigated = [p["url"] for m, p in sent if m == "Page.navigate"]
+    assert navigated[1::2] == ["about:blank"] * 3 and navigated[4] == page.resolve().as_uri()
+    assert all(u.startswith("file://") and u.endswith("/page.html") for u in navigated[:4:2])
+    assert chromium._kept[exe].blank_tab == ("T", "A") and len(started()) == 1
+    # a page in a window of its own size: that viewport in the same tab, cleared after it
+    browser.render(page, window=(300, 200), screenshot=tmp_path / "a.png")
+    sent = [m for m, p in calls() if not m.startswith("Runtime.")]
+    assert sent == [
+        "Emulation.setDeviceMetricsOverride", "Page.navigate", "Page.captureScreenshot",
+        "Emulation.clearDeviceMetricsOverride", "Page.navigate",
+    ]  # fmt: skip
+    # a page on virtual time takes the tab and closes it: the next page opens a new one
+    browser.render(page, virtual_time_budget=100)
+    assert calls()[-1] == ("Target.closeTarget", {"targetId": "T"})
+    assert chromium._kept[exe].blank_tab is None
+    print_pdf(page, tmp_path / "c.pdf", exe)
+    assert [m for m, p in calls() if m.startswith("Target.")] == [
+        "Target.createTarget", "Target.attachToTarget"
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_page_is_loaded_only_by_the_load_of_its_own_navigation(kept, tmp_path, monkeypatch):
+    """The blank tab's own late ``load`` (another loader of the same frame) is not the page's."""
+    exe, page, started = kept
+    monkeypatch.setenv("FAKE_BROWSER", "stale-load")
+    with pytest.raises(InputError, match=r"report\.html: printing to PDF took more than 0\.5 s"):
+        print_pdf(page, tmp_path / "a.pdf", exe, timeout=0.5)
+    assert not (tmp_path / "a.pdf").exists() and chromium._kept == {}
+
+
+@pytest.mark.slow
 def test_the_time_limit_of_a_print_covers_the_browsers_start(kept, tmp_path, monkeypatch):
     exe, page, started = kept
     monkeypatch.setenv("FAKE_BROWSER", "mute")
@@ -235,3 +289,22 @@ def test_a_browser_dies_with_the_process_that_started_it_even_by_sigkill(tmp_pat
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(pid)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(browser.CHROMIUM is None, reason="chromium is not installed")
+def test_the_real_browser_keeps_one_blank_tab_and_no_omnibox_popup(tmp_path):
+    """The worker's kept Chromium: pages in turn in one tab, a window size not left behind for
+    the next page, no browser UI page running."""
+    page = tmp_path / "page.html"
+    page.write_text("<p id=x>1</p><script>x.textContent = innerWidth</script>", "utf-8")
+    doms, tabs = [], []
+    for window in (None, (300, 200), None):
+        doms.append(browser.render(page, dump_dom=True, window=window))
+        tabs.append(chromium.kept_browser(browser.CHROMIUM).blank_tab)
+    assert '<p id="x">300</p>' in doms[1] and doms[0] == doms[2] and doms[0] != doms[1]
+    assert tabs[0] is not None and tabs[0] == tabs[1] == tabs[2]
+    b = chromium.kept_browser(browser.CHROMIUM)
+    targets = b.command("Target.getTargets", timeout=10)["targetInfos"]
+    assert tabs[0][0] in [t["targetId"] for t in targets]
+    assert {t["type"] for t in targets} == {"page"}, targets  # no omnibox popup WebUI

@@ -4,8 +4,9 @@
 every host name resolves to nothing, no proxy reaches out) in a fresh profile, and speaks to it
 through two pipes: JSON messages ending in a NUL byte, read by the browser on fd 3 and written
 on fd 4. :func:`kept_browser` is the browser this process keeps (one per executable): started on first
-use, reused by every later page (one tab each, :func:`open_page`), ended at exit
-(:func:`close_kept`).
+use, reused by every later page (:func:`open_page`), ended at exit (:func:`close_kept`). A
+page goes into the tab the last page left blank (:func:`close_page` with ``reuse``), else a new
+tab: a new tab costs a new renderer process.
 
 Nothing is left running and nothing hangs:
 
@@ -39,7 +40,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-#: Flags of every browser: headless, no first-run work, no network of any kind, the pipe.
+#: Flags of every browser: headless, no first-run work, no network of any kind, no omnibox
+#: popup (two WebUI pages in a renderer of their own, started with the browser and kept busy
+#: by every new tab: about a fifth of the CPU of a series of prints), the pipe.
 FLAGS = (
     "--headless",
     "--disable-gpu",
@@ -53,6 +56,7 @@ FLAGS = (
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--proxy-server=http://127.0.0.1:9",
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
     "--remote-debugging-pipe",
 )
 #: Time limit of the browser's start [s].
@@ -129,6 +133,8 @@ class Browser:
             for end in (to_browser, from_browser, child_in, child_out):
                 os.close(end)
         self.closed = False
+        #: A blank tab (target id, session id) left for the next page by :func:`close_page`.
+        self.blank_tab: tuple[str, str] | None = None
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
@@ -343,7 +349,8 @@ def using(executable: str, deadline: float | None = None) -> Iterator[Browser]:
 def open_page(
     b: Browser, url: str, deadline: float, window: tuple[int, int] | None = None
 ) -> tuple[str, str]:
-    """Open ``url`` in a new tab and wait for its ``load`` event, then its fonts.
+    """Open ``url`` in the browser's blank tab (:attr:`Browser.blank_tab`) or a new one, and
+    wait for its ``load`` event, then its fonts.
 
     Parameters
     ----------
@@ -354,12 +361,13 @@ def open_page(
     deadline : float
         When every step must be done (``time.monotonic()`` [s]).
     window : (int, int), optional
-        Window (and viewport) width and height [CSS px]; the browser's default without.
+        Viewport width and height [CSS px] (an override :func:`close_page` clears); the
+        browser's default window without.
 
     Returns
     -------
     (str, str)
-        The tab's target id and session id (:func:`close_page` closes it).
+        The tab's target id and session id (:func:`close_page` ends the page).
 
     Raises
     ------
@@ -367,24 +375,29 @@ def open_page(
         If a step fails, the page cannot be loaded, or the deadline passes
         (:class:`BrowserTimeout`).
     """
-    target: dict[str, Any] = {"url": "about:blank"}
-    if window:
-        target |= {"width": window[0], "height": window[1], "newWindow": True}
-    target_id = b.command("Target.createTarget", target, timeout=left(deadline))["targetId"]
-    session = b.command(
-        "Target.attachToTarget", {"targetId": target_id, "flatten": True}, timeout=left(deadline)
-    )["sessionId"]
-    if window:  # the viewport is the whole window, as in the command line's screenshot
+    if b.blank_tab is not None:
+        (target_id, session), b.blank_tab = b.blank_tab, None
+        b.forget(session)
+    else:
+        target = {"url": "about:blank"}
+        target_id = b.command("Target.createTarget", target, timeout=left(deadline))["targetId"]
+        session = b.command(
+            "Target.attachToTarget", {"targetId": target_id, "flatten": True},
+            timeout=left(deadline),
+        )["sessionId"]  # fmt: skip
+        b.command("Page.enable", session=session, timeout=left(deadline))
+        b.command(
+            "Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=left(deadline)
+        )
+    if window:  # the viewport is the window, as in the command line's screenshot
         metrics = {"width": window[0], "height": window[1], "deviceScaleFactor": 1, "mobile": False}
         b.command("Emulation.setDeviceMetricsOverride", metrics, session, timeout=left(deadline))
-    b.command("Page.enable", session=session, timeout=left(deadline))
-    b.command("Page.setLifecycleEventsEnabled", {"enabled": True}, session, timeout=left(deadline))
     navigated = b.command("Page.navigate", {"url": url}, session, timeout=left(deadline))
     if "errorText" in navigated:
         raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
     b.event(
         "Page.lifecycleEvent", session, timeout=left(deadline), name="load",
-        frameId=navigated["frameId"],
+        frameId=navigated["frameId"], loaderId=navigated.get("loaderId"),
     )  # fmt: skip
     fonts = {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True}
     b.command("Runtime.evaluate", fonts, session, timeout=left(deadline))
@@ -416,9 +429,19 @@ def print_page(b: Browser, session: str, deadline: float) -> bytes:
     return base64.b64decode(printed["data"])
 
 
-def close_page(b: Browser, target_id: str, session: str, deadline: float) -> None:
-    """Close the tab of :func:`open_page` and drop its events."""
-    b.command("Target.closeTarget", {"targetId": target_id}, timeout=left(deadline))
+def close_page(
+    b: Browser, target_id: str, session: str, deadline: float, *, reuse: bool = False
+) -> None:
+    """End the page of :func:`open_page` and drop its events: with ``reuse`` (a page whose
+    tab was changed by nothing but :func:`open_page`), its tab is left blank for the next page
+    (its viewport the default again, at ``about:blank``: the page's scripts stop), if no other
+    tab is; otherwise the tab is closed."""
+    if reuse and b.blank_tab is None:
+        b.command("Emulation.clearDeviceMetricsOverride", session=session, timeout=left(deadline))
+        b.command("Page.navigate", {"url": "about:blank"}, session, timeout=left(deadline))
+        b.blank_tab = (target_id, session)
+    else:
+        b.command("Target.closeTarget", {"targetId": target_id}, timeout=left(deadline))
     b.forget(session)
 
 

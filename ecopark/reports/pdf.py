@@ -128,7 +128,7 @@ def print_pdf(
             with chromium.using(browser, deadline) as b:
                 target, session = chromium.open_page(b, page.as_uri(), deadline)
                 data = chromium.print_page(b, session, deadline)
-                chromium.close_page(b, target, session, deadline)
+                chromium.close_page(b, target, session, deadline, reuse=True)
         except chromium.BrowserTimeout:
             raise InputError(
                 Problem(shown, f"printing to PDF took more than {timeout:g} s; nothing written")

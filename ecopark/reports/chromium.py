@@ -395,9 +395,12 @@ def open_page(
     navigated = b.command("Page.navigate", {"url": url}, session, timeout=left(deadline))
     if "errorText" in navigated:
         raise BrowserError(f"cannot be loaded ({navigated['errorText']})")
+    # the load of this navigation (its loader), not a late one of the tab's last page; a
+    # navigation within the same document has no loader of its own
+    loader = {"loaderId": navigated["loaderId"]} if "loaderId" in navigated else {}
     b.event(
         "Page.lifecycleEvent", session, timeout=left(deadline), name="load",
-        frameId=navigated["frameId"], loaderId=navigated.get("loaderId"),
+        frameId=navigated["frameId"], **loader,
     )  # fmt: skip
     fonts = {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True}
     b.command("Runtime.evaluate", fonts, session, timeout=left(deadline))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem
-from ecopark.io.atomic import refuse_inputs, write_bytes
+from ecopark.io.atomic import refuse_inputs, write_output
 from ecopark.io.park import Park
 
 
@@ -80,13 +80,6 @@ def emit(data: str | bytes, output: str | None, inputs: Iterable[Path | str] = (
         sys.stdout.write(data)
         return
     check_output(output, inputs)
-    try:
-        write_bytes(output, data if isinstance(data, bytes) else data.encode("utf-8"))
-    except OSError as exc:
-        raise InputError(
-            Problem(
-                output,
-                f"cannot be written ({exc.strerror or exc}); give a file in a writable folder",
-            )
-        ) from None
+    binary = data if isinstance(data, bytes) else data.encode("utf-8")
+    write_output(output, binary, shown=output, hint="give a file in a writable folder")
     print(f"wrote {output}", file=sys.stderr)

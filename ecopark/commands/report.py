@@ -9,7 +9,7 @@ from pathlib import Path
 from ecopark.commands._output import add_standard_option, park_inputs
 from ecopark.commands.table import _date
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.atomic import refuse_inputs, write_bytes
+from ecopark.io.atomic import refuse_inputs, write_output
 from ecopark.textsafe import visible
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
@@ -124,12 +124,7 @@ def _write_documents(
     for kind in kinds:
         data = document_bytes(a, kind, args.filled_on, args.template if kind == "docx" else None)
         path = document_path(out_dir, park_id, year, kind)
-        try:
-            write_bytes(path, data)
-        except OSError as exc:
-            raise InputError(
-                Problem(display_path(path), f"cannot be written ({exc.strerror or exc})")
-            ) from None
+        write_output(path, data)
         print(f"wrote {display_path(path)}", file=sys.stderr)
 
 

@@ -56,6 +56,17 @@ def write_text(path: Path | str, text: str, encoding: str = "utf-8") -> None:
     write_bytes(path, text.encode(encoding))
 
 
+def write_output(path: Path | str, data: bytes, *, shown: object = None, hint: str = "") -> None:
+    """Write an output ``data`` to ``path`` atomically, or raise :class:`InputError` saying it
+    cannot be written (why, then ``hint``: what would do), under ``shown`` (default: the
+    path as :func:`display_path` shows it)."""
+    try:
+        write_bytes(path, data)
+    except OSError as exc:
+        why = f"cannot be written ({exc.strerror or exc})" + (f"; {hint}" if hint else "")
+        raise InputError(Problem(display_path(path) if shown is None else shown, why)) from None
+
+
 # --------------------------------------------------------------------------------------------
 # Never destroy what was read: backups under new names, outputs never onto inputs
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from ecopark.errors import InputError, Problem, display_path
-from ecopark.io.atomic import write_bytes
+from ecopark.io.atomic import write_output
 from ecopark.reports import chromium
 
 ENV_VAR = "ECOPARK_CHROMIUM"
@@ -143,9 +143,4 @@ def print_pdf(
             ) from None
     if not data.startswith(b"%PDF"):
         raise InputError(Problem(shown, f"{Path(browser).name} did not print it (no PDF)"))
-    try:
-        write_bytes(pdf_path, data)
-    except OSError as exc:
-        raise InputError(
-            Problem(display_path(pdf_path), f"cannot be written ({exc.strerror or exc})")
-        ) from None
+    write_output(pdf_path, data)

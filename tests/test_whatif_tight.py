@@ -11,7 +11,6 @@ least one unit for a count) makes it fail — under the default comparison metho
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import random
 import shutil
@@ -25,7 +24,7 @@ import yaml
 import ecopark
 from ecopark.cli import main
 from ecopark.io.park import Park
-from ecopark.io.rows import check_value
+from ecopark.io.rows import Row, validate_rows
 from ecopark.whatif import what_it_would_take, wrong_way
 from parkfiles import NANTONG, nantong_years, write_park
 from rules_probe import METHODS
@@ -75,25 +74,17 @@ def _write_item(folder: Path, year: int, item: str, value: str, unit: str) -> No
 def _probe(park: Park, year: int, item: str, value: str, unit: str) -> Park:
     """``park`` with one item of ``year`` written as ``value`` [``unit``], every other row as read.
 
-    The value is checked and converted by the reader's own rule for one cell
-    (:func:`ecopark.io.rows.check_value`, what reading the year file does row by row; no rule of
-    the reader spans rows) and makes the record that reading the file so written would make:
-    the same as writing it into a copy of the file and reading that again, without the file.
+    The row is validated by the reader's own row validator (:func:`ecopark.io.rows.validate_rows`,
+    in memory: what reading the year file does row by row; no rule of the reader spans rows)
+    into the record that reading the file so written would make: the same as writing it into a
+    copy of the file and reading that again, without the file.
     """
-    std = park.standard
-    records = []
-    for r in park.records(year):
-        if r.item == item:
-            c = check_value(std.items[item], value, unit)
-            r = dataclasses.replace(
-                r,
-                value=c.value,
-                number=c.number,
-                factor=c.factor,
-                value_as_written=value,
-                unit_as_written=unit,
-            )
-        records.append(r)
+    records = [
+        validate_rows([Row(r.line, item, value, unit, r.note)], park.standard, r.file)[0]
+        if r.item == item
+        else r
+        for r in park.records(year)
+    ]
     others = {y: park.records(y) for y in park.years if y != year}
     return Park(
         park.path, park.config, park.standard, park.files, records={**others, year: records}

@@ -27,8 +27,10 @@ import sysconfig
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ecopark.reports.catalog import DEFAULT_NOTEBOOKS
 
@@ -184,28 +186,36 @@ def _exclusive(path: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-@functools.cache
-def batch_run() -> BatchRun:
-    """Run `ecopark run` once for the test run and return where and how it went.
-
-    Under pytest-xdist the workers share it: the first to ask runs it, holding a lock in
-    :func:`shared_dir`, and records it there; the others wait for the lock and read the record.
-    Without ``fcntl`` (Windows) each process runs its own.
-    """
+def shared_folder(name: str) -> Path:
+    """The folder in :func:`shared_dir` of the work ``name`` done once for the test run; one per
+    process where there is no lock (no ``fcntl``, Windows: see :func:`_exclusive`)."""
     try:
         import fcntl  # noqa: F401
     except ImportError:
-        folder = shared_dir() / f"batch-run-{os.getpid()}"
-        folder.mkdir(parents=True)
-        return _batch_run(folder)
-    folder = shared_dir() / "batch-run"
+        folder = shared_dir() / name / str(os.getpid())
+    else:
+        folder = shared_dir() / name
     folder.mkdir(parents=True, exist_ok=True)
-    record = folder / "run.json"
+    return folder
+
+
+def once_per_run(name: str, compute: Callable[[Path], Any]) -> Any:
+    """``compute(folder)``, a JSON-able result, once for the test run: under pytest-xdist the
+    first process to ask computes it in :func:`shared_folder`, holding its lock, and records it
+    there; the others wait for the lock and read the record."""
+    folder = shared_folder(name)
+    record = folder / "record.json"
     with _exclusive(folder / "lock"):
         if not record.is_file():
-            run = _batch_run(folder)
-            record.write_text(json.dumps(dataclasses.asdict(run), default=str), encoding="utf-8")
-    fields = json.loads(record.read_text(encoding="utf-8"))
+            record.write_text(json.dumps(compute(folder), default=str), encoding="utf-8")
+    return json.loads(record.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def batch_run() -> BatchRun:
+    """Run `ecopark run` once for the test run (:func:`once_per_run`) and return where and how
+    it went."""
+    fields = once_per_run("batch-run", lambda folder: dataclasses.asdict(_batch_run(folder)))
     return BatchRun(**{**fields, "out": Path(fields["out"]), "data": Path(fields["data"])})
 
 
@@ -267,13 +277,7 @@ def portfolio_run() -> PortfolioRun:
     """Run notebook 04 (in this process, by ``papermill.execute_notebook``) over Nantong, the
     example park and :func:`make_xss_park` for 2021, once for the test run: the portfolio tests
     read the same executed notebook, shared between xdist's workers as :func:`batch_run` is."""
-    folder = shared_dir() / "portfolio-run"
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:  # no lock (:func:`_exclusive`): each process its own run
-        folder = folder / str(os.getpid())
-        folder.mkdir(exist_ok=True)
+    folder = shared_folder("portfolio-run")
     run = PortfolioRun(folder / "04.ipynb", folder / "data", 2021)
     with _exclusive(folder / "lock"):
         if not run.notebook.is_file():

@@ -14,12 +14,13 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from parkfiles import ROOT, nantong_copy, nantong_years, patch_sheet
-from reports_support import _exclusive, shared_dir
+from reports_support import once_per_run
 
 pytestmark = pytest.mark.slow  # hostile files of tens of MB under memory limits (make test runs it)
 
@@ -163,21 +164,19 @@ def checked() -> dict[str, dict]:
     (holding a lock in the run's shared folder) and records the outcomes there; a worker that
     got some of these tests too reads the record.
     """
-    folder = shared_dir() / "inputs-bounded"
-    folder.mkdir(parents=True, exist_ok=True)
-    record = folder / "outcomes.json"
-    with _exclusive(folder / "lock"):
-        if not record.is_file():
-            folders = {}
-            for name, make in MAKERS.items():
-                folders[name] = nantong_copy(folder / name)
-                make(folders[name])
-            outs = _check_bounded(list(folders.values()))
-            got = {name: outs[str(path)] for name, path in folders.items()}
-            for name in folders:  # tens of MB each: only the outcomes are kept
-                shutil.rmtree(folder / name)
-            record.write_text(json.dumps(got), encoding="utf-8")
-    return json.loads(record.read_text(encoding="utf-8"))
+    return once_per_run("inputs-bounded", _make_and_check)
+
+
+def _make_and_check(folder: Path) -> dict[str, dict]:
+    folders = {}
+    for name, make in MAKERS.items():
+        folders[name] = nantong_copy(folder / name)
+        make(folders[name])
+    outs = _check_bounded(list(folders.values()))
+    got = {name: outs[str(path)] for name, path in folders.items()}
+    for name in folders:  # tens of MB each: only the outcomes are kept
+        shutil.rmtree(folder / name)
+    return got
 
 
 def test_a_50_mb_csv_is_refused_unread(checked):

@@ -91,7 +91,8 @@ def round_to(x: Number, places: int, rounding: str = "half_even") -> Fraction:
     Fraction(51, 100)
     """
     sign, n, d = _ratio(x)
-    return sign * _round_int(n, d, places, rounding) / Fraction(10) ** places
+    q = sign * _round_int(n, d, places, rounding)
+    return Fraction(q, 10**places) if places >= 0 else Fraction(q * 10**-places)
 
 
 def printed(x: Number, rules: Rules = DEFAULT_RULES) -> str:

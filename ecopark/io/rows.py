@@ -200,7 +200,16 @@ def _vocabulary(code: str, items: tuple[Item, ...]) -> frozenset[str]:
 def name_key(text: str) -> str:
     """A name as compared: NFKC (full width, subscripts: ``SO₂`` is ``SO2``, ``NOₓ`` is ``NOx``),
     without whitespace, case-folded (``nox`` is ``NOx``)."""
+    return _short_key(text) if len(text) <= 64 else _key(text)
+
+
+def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+#: :func:`name_key` of the short names, remembered: asked once per row of every file read, of a
+#: few hundred spellings (a long cell is worked out each time, not kept).
+_short_key = functools.lru_cache(maxsize=4096)(_key)
 
 
 def item_names(standard: Standard) -> dict[str, tuple[str, Item]]:
@@ -384,30 +393,35 @@ def check_value(item: Item, text: str, unit_text: str, cell_format: str = "") ->
     RowError
         For the first rule of the module docstring the value breaks.
     """
-    shown = visible(text)
     if item.kind == "status":
         if text not in item.allowed:
-            raise RowError(f"'{shown}' is not allowed; write one of {' / '.join(item.allowed)}")
+            raise RowError(
+                f"'{visible(text)}' is not allowed; write one of {' / '.join(item.allowed)}"
+            )
         if unit_text:
             raise RowError(f"'{item.name_zh}' is a status and takes no unit; leave the unit empty")
         return Checked(text, None)
     if cell_format == DATE_CELL:
         raise RowError(
-            f"the cell is formatted as a date (it shows a date, not '{shown}'); "
+            f"the cell is formatted as a date (it shows a date, not '{visible(text)}'); "
             "format it as a number (数值/常规) and enter the figure"
         )
     if cell_format == PERCENT_CELL and item.dimension != "percent":
         raise RowError(
-            f"the cell is percent-formatted (it shows {shown}%) but '{item.name_zh}' is an amount "
+            f"the cell is percent-formatted (it shows {visible(text)}%) but '{item.name_zh}' is an amount "
             f"in {item.unit or 'no unit'}; format the cell as a number (数值/常规) and enter the figure"
         )
     number = parse_number(text)
     if number is None:
-        raise RowError(f"'{shown}' is not a number; write digits such as 4906200 or \"4,906,200\"")
+        raise RowError(
+            f"'{visible(text)}' is not a number; write digits such as 4906200 or \"4,906,200\""
+        )
     if not number.is_finite():
-        raise RowError(f"'{shown}' is not a finite number; write the actual figure")
+        raise RowError(f"'{visible(text)}' is not a finite number; write the actual figure")
     if number < 0:
-        raise RowError(f"'{shown}' is negative; raw items are amounts and cannot be below 0")
+        raise RowError(
+            f"'{visible(text)}' is negative; raw items are amounts and cannot be below 0"
+        )
     written = unit_text or item.unit
     unit = spelling(written, item.dimension)
     if unit is None:
@@ -415,13 +429,13 @@ def check_value(item: Item, text: str, unit_text: str, cell_format: str = "") ->
         kind = "is unknown" if not is_unit(written) else f"is not a unit of {item.dimension}"
         raise RowError(f"unit '{visible(written)}' {kind}; '{item.name_zh}' takes {accepted}")
     if number.adjusted() >= _MAX_DIGITS:
-        raise _out_of_range(item, shown, unit)
+        raise _out_of_range(item, visible(text), unit)
     converts = item.dimension not in ("count", "percent")
     value = convert(number, unit, item.unit, item.dimension) if converts else number
     if item.kind == "count" and value != value.to_integral_value():
-        raise RowError(f"'{shown}' is not a whole number; '{item.name_zh}' is a count")
+        raise RowError(f"'{visible(text)}' is not a whole number; '{item.name_zh}' is a count")
     if not item.minimum <= value <= item.maximum:
-        raise _out_of_range(item, shown, unit)
+        raise _out_of_range(item, visible(text), unit)
     exact_factor = factor(unit, item.unit, item.dimension) if converts else ONE
     return Checked(float(value), number, exact_factor)
 

@@ -900,10 +900,10 @@ def _keyed(
     index: dict[str, int],
     names: tuple[str, ...],
 ) -> Iterator[TableRow]:
+    columns = [(c, index.get(c, -1)) for c in names]  # -1: a column the file lacks
     for line, row in rows:
-        cells = {
-            c: row[index[c]].strip() if c in index and index[c] < len(row) else "" for c in names
-        }
+        n = len(row)
+        cells = {c: row[i].strip() if 0 <= i < n else "" for c, i in columns}
         marked = (
             {c: marks[(line, i)] for c, i in index.items() if (line, i) in marks} if marks else {}
         )

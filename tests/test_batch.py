@@ -1,12 +1,12 @@
-"""`ecopark run` end to end: params files and targets, the command line, one real batch, Dask.
+"""`ecopark run` end to end: params files and targets, the command line, one real batch.
 
 The orchestration with a fake runner is in test_batch_orchestration.py, the real kernels
-(time limits, failures, reuse) in test_batch_kernel.py.
+(time limits, failures, reuse) in test_batch_kernel.py, ``ecopark run --scheduler`` (Dask) in
+test_batch_dask.py.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -158,58 +158,3 @@ def test_index_lists_every_park_year_with_verdict_and_marks_the_failure():
     assert "twenty-one" not in row  # the message is in summary.csv, for the one who runs it
     assert "1 项失败" in index
     assert "http" not in index
-
-
-# ---------------------------------------------------------------------------------------------
-# Dask
-
-
-@pytest.mark.slow
-def test_dask_scheduler_path(tmp_path, capsys):
-    """``ecopark run --scheduler``: the job ships the park's data, the worker reads its copy.
-
-    A tiny notebook under the report's name (the heading comes from it): the reports' content
-    on Dask is compared with the pool's in test_batch_dask.py.
-    """
-    import json
-
-    import nbformat
-
-    from ecopark.io.park import load_park
-    from safety_support import tiny_notebook
-
-    code = "from ecopark.io.park import load_park\nimport json\n"
-    code += "values = load_park(f'{data_dir}/{park_id}').values(year)\n"
-    code += "print(json.dumps([data_dir, values['industrial_output']]))"
-    notebook = tiny_notebook(tmp_path / "01_assessment.ipynb", code)
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        out = tmp_path / "dask-reports"
-        status = main(
-            [
-                "run",
-                str(ROOT / "params" / "nantong-etdz-2021.yaml"),
-                "--notebooks",
-                str(notebook),
-                "--out",
-                str(out),
-                "--scheduler",
-                cluster.scheduler_address,
-                "--keep-ipynb",
-            ]
-        )
-    err = capsys.readouterr().err
-    assert status == 0, err
-    html = (out / "nantong-etdz" / "2021" / "01_assessment.html").read_text(encoding="utf-8")
-    assert "<title>南通经济技术开发区 2021 年 考核表</title>" in html
-    nb = nbformat.read(out / "nantong-etdz" / "2021" / "01_assessment.ipynb", as_version=4)
-    # The worker ran on its own copy of the data; the notebook records the caller's folder.
-    assert nb.metadata["papermill"]["parameters"]["data_dir"] == str(DATA.resolve())
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    worker_dir, output = json.loads(printed)
-    assert worker_dir != str(DATA.resolve())
-    assert output == load_park(DATA / "nantong-etdz").values(2021)["industrial_output"]
-    with (out / "summary.csv").open(encoding="utf-8-sig") as f:
-        assert [r["status"] for r in csv.DictReader(f)] == ["ok"]

@@ -1,16 +1,21 @@
-"""The batch on Dask: the same reports as the local pool, in warm kernels kept by the same rules."""
+"""The batch on Dask: the same reports as the local pool, in warm kernels kept by the same rules,
+and ``ecopark run --scheduler``: the jobs ship the park's data."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from ecopark.cli import main
+from ecopark.io.park import load_park
 from ecopark.reports import batch
 from ecopark.reports.batch import kernel
 from reports_support import ROOT, batch_run
+from safety_support import tiny_notebook
 
 pytestmark = pytest.mark.slow  # starts a cluster and kernels
 
@@ -101,7 +106,22 @@ def _pid(out: Path, name: str) -> int:
     return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
 
-def test_a_dask_worker_keeps_its_kernel_resets_it_and_replaces_it_after_a_failure(tmp_path):
+def test_scheduler_path_and_a_dask_worker_keeps_its_kernel_resets_it_and_replaces_it(
+    tmp_path, capsys
+):
+    """``ecopark run --scheduler`` on one Dask worker: the job ships the park's data, the
+    worker reads its copy; the worker keeps its kernel between notebooks, resets its
+    namespace, and replaces it after a failure.
+
+    A tiny notebook under the report's name (the heading comes from it; the reports' content on
+    Dask is compared with the pool's above) runs first (its catalogue weight), then four more,
+    one at a time on the worker's one kernel thread, in the order given (equal weights).
+    """
+    code = "from ecopark.io.park import load_park\nimport json\n"
+    code += "values = load_park(f'{data_dir}/{park_id}').values(year)\n"
+    code += "print(json.dumps([data_dir, values['industrial_output']]))"
+    report = tiny_notebook(tmp_path / "01_assessment.ipynb", code)
+    names = ("sets", "checks", "fails", "after")
     nbs = [
         _notebook(tmp_path, "sets", PID, "secret = 42"),
         _notebook(tmp_path, "checks", PID, "assert 'secret' not in globals()", "print(In[1][:9])"),
@@ -110,23 +130,35 @@ def test_a_dask_worker_keeps_its_kernel_resets_it_and_replaces_it_after_a_failur
     ]
     out = tmp_path / "out"
     with _cluster(1) as cluster:
-        # one notebook at a time on one worker thread: in the order given (equal weights)
-        outcomes = batch.run_batch(
-            batch.targets_for_park("nantong-etdz", [2021], DATA),
-            nbs,
-            out,
-            batch.Dask(cluster.scheduler_address),
-            keep_ipynb=True,
-            progress=False,
+        status = main(
+            [
+                "run",
+                str(ROOT / "params" / "nantong-etdz-2021.yaml"),
+                "--notebooks",
+                *map(str, [report, *nbs]),
+                "--out",
+                str(out),
+                "--scheduler",
+                cluster.scheduler_address,
+                "--keep-ipynb",
+            ]
         )
-    got = {o.notebook: o for o in outcomes}
-    assert [got[n].status for n in ("sets", "checks", "fails", "after")] == [
-        "ok",
-        "ok",
-        "failed",
-        "ok",
-    ]
-    pids = [_pid(out, n) for n in ("sets", "checks", "fails", "after")]
+    err = capsys.readouterr().err
+    assert status == 1, err  # "fails" failed
+    with (out / "summary.csv").open(encoding="utf-8-sig") as f:
+        got = {r["notebook"]: r["status"] for r in csv.DictReader(f)}
+    want = {"01_assessment": "ok", "sets": "ok", "checks": "ok", "fails": "failed", "after": "ok"}
+    assert got == want
+    html = (out / "nantong-etdz" / "2021" / "01_assessment.html").read_text(encoding="utf-8")
+    assert "<title>南通经济技术开发区 2021 年 考核表</title>" in html
+    nb = json.loads((out / "nantong-etdz" / "2021" / "01_assessment.ipynb").read_text("utf-8"))
+    # The worker ran on its own copy of the data; the notebook records the caller's folder.
+    assert nb["metadata"]["papermill"]["parameters"]["data_dir"] == str(DATA.resolve())
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c["outputs"])
+    worker_dir, output = json.loads(printed)
+    assert worker_dir != str(DATA.resolve())
+    assert output == load_park(DATA / "nantong-etdz").values(2021)["industrial_output"]
+    pids = [_pid(out, n) for n in names]
     assert pids[0] == pids[1] == pids[2]  # one warm kernel, its namespace reset in between
     assert pids[3] != pids[2]  # the failure took its kernel with it
     checks = (out / "nantong-etdz" / "2021" / "checks.ipynb").read_text(encoding="utf-8")

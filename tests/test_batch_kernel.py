@@ -245,17 +245,6 @@ def test_failed_notebook_discards_its_kernel_and_the_next_one_succeeds(limits_ru
     assert all(_gone(pid) for pid in pids.values())
 
 
-def _printed(out: Path, name: str) -> list[str]:
-    """What each cell printed (a busy kernel may flush one print in several stream outputs)."""
-    nb = _read(out / "nantong-etdz" / "2021" / f"{name}.ipynb")
-    texts = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
-    return [t for t in texts if t]
-
-
-def _kernel_pid(out: Path, name: str) -> int:
-    return int(next(t for t in _printed(out, name) if t.startswith("pid ")).split()[1])
-
-
 def _gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -280,70 +269,62 @@ def record_sleeps(monkeypatch) -> list[float]:
     return slept
 
 
-@pytest.mark.slow
-def test_kept_kernel_runs_the_next_notebook_in_a_clean_namespace(tmp_path):
-    nbs = [
-        _notebook(
-            tmp_path,
-            "sets",
-            PID,
-            "secret = 42\nimport matplotlib.pyplot as plt\nfig = plt.figure()",
-            "import sys; sys.modules['json'].ecopark_mark = 1",
-            # a reference cycle, left for the reset to collect (builtins survive the reset)
-            "import builtins, weakref\nclass Cycle: pass\n"
-            "cycle = Cycle(); cycle.me = cycle; builtins.ecopark_cycle = weakref.ref(cycle)",
-        ),
-        _notebook(
-            tmp_path,
-            "checks",
-            PID,
-            "assert 'secret' not in globals() and 'fig' not in globals() and 'plt' not in globals()",
-            "import matplotlib.pyplot as plt; assert plt.get_fignums() == [], plt.get_fignums()",
-            "import json; print('module kept', json.ecopark_mark)",
-            "print('history', len(In), In[1].splitlines()[0], len(Out))",
-            "import builtins, gc; print('reset', builtins.ecopark_cycle(), gc.get_freeze_count() > 0)",
-            # started without ipykernel's debugger, debugpy still importable, the launcher's path
-            "import importlib.util, sys, ipykernel.debugger as d\n"
-            "print('debugger', d._is_debugpy_available, 'debugpy' in sys.modules,"
-            " importlib.util.find_spec('debugpy') is not None, sys.path.count(''), sys.path[0] != '')",
-        ),
-    ]
-    out = tmp_path / "out"
-    outcomes = batch.run_batch(
-        _nantong_target(), nbs, out_dir=out, executor=InProcess(), progress=False, keep_ipynb=True
-    )
-    assert [(o.notebook, o.status, o.error) for o in outcomes] == [
-        ("sets", "ok", ""),
-        ("checks", "ok", ""),
-    ]
-    # the same kernel process ran both: modules stay imported, the user namespace does not
-    pid = _kernel_pid(out, "sets")
-    assert _kernel_pid(out, "checks") == pid
-    printed = _printed(out, "checks")
-    assert "module kept 1\n" in printed
+#: Two notebooks run one after the other in a kept kernel: the first leaves a variable, a
+#: figure, a mark on a module and a reference cycle; the second sees what is left of them.
+CLEAN_NAMESPACE = {
+    "sets": (
+        PID,
+        "secret = 42\nimport matplotlib.pyplot as plt\nfig = plt.figure()",
+        "import sys; sys.modules['json'].ecopark_mark = 1",
+        # a reference cycle, left for the reset to collect (builtins survive the reset)
+        "import builtins, weakref\nclass Cycle: pass\n"
+        "cycle = Cycle(); cycle.me = cycle; builtins.ecopark_cycle = weakref.ref(cycle)",
+    ),
+    "checks": (
+        PID,
+        "assert 'secret' not in globals() and 'fig' not in globals() and 'plt' not in globals()",
+        "import matplotlib.pyplot as plt; assert plt.get_fignums() == [], plt.get_fignums()",
+        "import json; print('module kept', json.ecopark_mark)",
+        "print('history', len(In), In[1].splitlines()[0], len(Out))",
+        "import builtins, gc; print('reset', builtins.ecopark_cycle(), gc.get_freeze_count() > 0)",
+        # started without ipykernel's debugger, debugpy still importable, the launcher's path
+        "import importlib.util, sys, ipykernel.debugger as d\n"
+        "print('debugger', d._is_debugpy_available, 'debugpy' in sys.modules,"
+        " importlib.util.find_spec('debugpy') is not None, sys.path.count(''), sys.path[0] != '')",
+    ),
+}
+
+
+def _check_clean_namespace(nb) -> None:
+    """What :data:`CLEAN_NAMESPACE`'s second notebook shows, run after the first in its kernel."""
+    # a busy kernel may flush one print in several stream outputs
+    printed = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
+    assert "module kept 1\n" in printed  # modules stay imported, the user namespace does not
     # only this notebook's first 7 cells in the input history (after the empty In[0]), no output kept
     assert 'history 8 park_id = "nantong-etdz" 0\n' in printed, printed
     # the last notebook's garbage was collected, and what was left frozen (gc.freeze)
     assert "reset None True\n" in printed, printed
     assert "debugger False False True 1 True\n" in printed, printed
-    nb = _read(out / "nantong-etdz" / "2021" / "checks.ipynb")
     assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
-    # the kernel is shut down at the end of the batch
-    assert kernel._kept == [] and _gone(pid)
 
 
 @pytest.mark.slow
-def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypatch):
+def test_kept_kernel_clean_namespace_death_and_reuse_limit(tmp_path, monkeypatch):
+    """A kept kernel runs the next notebook in a clean namespace; a kept kernel that died, or
+    that reached the reuse limit, is replaced by a fresh one; a ``--fresh-kernels`` job gets a
+    kernel of its own; the kernel kept at the end of a batch is shut down by its executor."""
     path = _notebook(tmp_path, "pid", PID)
     nb = kernel.load_notebook(path.read_text(encoding="utf-8"))
     params = {"park_id": "nantong-etdz", "year": 2021, "data_dir": str(DATA)}
 
-    def run() -> int:
+    def run(notebook=nb, check=None) -> int:
         got, status, error, _, cleanup = kernel.run_notebook(
-            nb, params, str(tmp_path), 30, 60, True
+            notebook, params, str(tmp_path), 30, 60, True
         )
         cleanup()
         assert (status, error) == ("ok", "")
+        if check is not None:
+            check(got)
         # a busy kernel may flush one print in several stream outputs ("pid", " 123\n")
         printed = ("".join(o.get("text", "") for o in c.outputs) for c in got.cells)
         return int(next(t for t in printed if t.startswith("pid ")).split()[1])
@@ -358,9 +339,15 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         printed = ("".join(o.get("text", "") for o in c["outputs"]) for c in cells)
         return int(next(t for t in printed if t.startswith("pid ")).split()[1])
 
+    sets, checks = (
+        kernel.load_notebook(_notebook(tmp_path, name, *cells).read_text(encoding="utf-8"))
+        for name, cells in CLEAN_NAMESPACE.items()
+    )
     try:
-        first = run()
-        assert run() == first  # kept
+        first = run(sets)
+        # kept: the same kernel process runs the next notebook, in a clean namespace
+        assert run(checks, _check_clean_namespace) == first
+        assert run() == first
         # --fresh-kernels: a kernel of the job's own, ended with it; the kept one waits on
         alone = fresh()
         assert alone != first and _gone(alone) and not _gone(first)
@@ -373,10 +360,11 @@ def test_dead_kept_kernel_and_reuse_limit_give_a_fresh_kernel(tmp_path, monkeypa
         third = run()
         assert third != second and _gone(second)
         polls = record_sleeps(monkeypatch)  # while the kept kernel is shut down
-        kernel.close_kernel()
+        # the end of a batch in this process (run_batch's InProcess executor) shuts it down
+        assert list(InProcess()(batch.run_job, [])) == []
+        assert kernel._kept == [] and _gone(third)
     finally:
         kernel.close_kernel()
-    assert kernel._kept == [] and _gone(third)
     # killed and reaped at once, not polled every 0.1 s (jupyter_client's own 0.01 s is left)
     assert [d for d in polls if d >= 0.1] == [], polls
 

@@ -261,12 +261,18 @@ def test_comparison_text_from_a_definition_is_escaped(comparison_parts):
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 01 on the two-standards park under the synthetic standard (one papermill run)
+#
+# The run is made by tests/test_start_here.py, in the kernel kept from its runs of notebook 00
+# (one kernel start for the three): the kernel starts with the synthetic definition registered.
 
 
-@pytest.mark.slow
-def test_notebook_01_under_the_synthetic_standard(tmp_path):
+def notebook_01_under_the_synthetic_standard(tmp_path: Path) -> None:
     """``ecopark run``'s machinery: the params' standard reaches the notebook; its indicators'
-    values and verdict, then the comparison with HJ 274-2015 and both verdicts, in the HTML."""
+    values and verdict, then the comparison with HJ 274-2015 and both verdicts, in the HTML.
+
+    Run with :data:`registry.ENV_VAR` naming tests/standards, as :func:`registered` does, in
+    this process and in the kernel (set before it starts).
+    """
     from ecopark.reports import batch
     from ecopark.reports.batch import InProcess
 

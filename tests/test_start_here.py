@@ -9,6 +9,8 @@ import pytest
 
 from ecopark.reports.batch import kernel
 from ecopark.reports.catalog import BY_STEM
+from ecopark.standard import model, registry
+from test_report_standards import notebook_01_under_the_synthetic_standard
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "00_start_here.ipynb"
@@ -40,13 +42,30 @@ def test_committed_without_outputs_and_not_a_report():
 
 
 @pytest.mark.slow
-def test_it_runs_from_the_root_and_from_notebooks(monkeypatch):
+def test_it_runs_from_the_root_and_from_notebooks(monkeypatch, tmp_path):
     """Run by papermill (the batch's engine, as ``ecopark run`` runs a notebook) from the root,
     then from notebooks/ in the same kernel, its namespace reset and its folder changed in
-    between; the README's papermill command lines are run in test_packaging.py."""
+    between; the README's papermill command lines are run in test_packaging.py.
+
+    Then, in the kernel kept from those runs (one kernel start for the three), notebook 01
+    under the synthetic standard, by ``ecopark run``'s machinery: its checks are
+    test_report_standards.py's (:func:`notebook_01_under_the_synthetic_standard`). The
+    kernel starts with the synthetic definition registered, which notebook 00 does not name.
+    """
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's backend: inline, as in Lab
+    monkeypatch.setenv(registry.ENV_VAR, str(ROOT / "tests" / "standards"))
+    model.load_standard.cache_clear()
     nb_in = kernel.load_notebook(NOTEBOOK.read_text(encoding="utf-8"))
+    starts = []
+    start = kernel._start
+
+    async def counted(*args):
+        starts.append(1)
+        await start(*args)
+
+    monkeypatch.setattr(kernel, "_start", counted)
     try:
+        pids = []
         for cwd in (ROOT, ROOT / "notebooks"):
             nb, status, error, _, cleanup = kernel.run_notebook(
                 nb_in, {}, str(cwd), 120, 300, reuse=True
@@ -54,8 +73,14 @@ def test_it_runs_from_the_root_and_from_notebooks(monkeypatch):
             cleanup()
             assert (status, error) == ("ok", ""), cwd
             _check_outputs(nb)
+            pids += [k.km.provisioner.process.pid for k in kernel._kept]
+        assert len(pids) == 2 and pids[0] == pids[1]  # kept, and kept again
+        notebook_01_under_the_synthetic_standard(tmp_path)
+        assert len(starts) == 1  # notebook 01 ran in the kept kernel
+        assert kernel._kept == []  # and the batch shut it down at its end
     finally:
         kernel.close_kernel()
+        model.load_standard.cache_clear()
 
 
 def _check_outputs(nb) -> None:

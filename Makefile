@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,dask,lab]'
+	$(BIN)/python -m compileall -q ecopark  # as pip does for a wheel: no process compiles it again
 	touch $(STAMP)
 
 # PDFs need a Chromium (ECOPARK_CHROMIUM, chromium, chromium-browser or google-chrome); without one

@@ -136,11 +136,11 @@ def warm_up(jobs: Sequence[Job] | None = None) -> None:
     makes documents (``jobs`` None: any may), imports their libraries
     (:func:`~ecopark.reports.documents.warm_up_documents`); then freezes what the process
     holds (``gc.freeze``), so that no later collection, in this process or in a worker forked
-    from it, walks those objects again. Run before forking the workers (their ≈ 1,600 modules
+    from it, walks those objects again. Run before forking the workers (their ≈ 1,500 modules
     imported once, not once per worker) or in a Dask worker at its start.
 
     The garbage collector is off while the modules are imported, as Python's documentation
-    of :func:`gc.freeze` advises before a fork: the imports make ≈ 300,000 objects that live
+    of :func:`gc.freeze` advises before a fork: the imports make ≈ 230,000 objects that live
     as long as the process, and the full collections among them walked them all again and
     again (≈ 0.3 s of CPU in ``ecopark run``'s process); nothing is collected before the
     freeze, so that no page of the frozen objects is freed and written again in the workers.

@@ -8,8 +8,10 @@ test_batch_kernel.py.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,7 +295,7 @@ def _dies_on_trends(job: Job) -> JobResult:
     return FakeRunner()(job)
 
 
-def _freeze() -> None:
+def _freeze(jobs: list) -> None:
     """A prepare step that freezes this process's objects, as job.warm_up does."""
     import gc
 
@@ -318,6 +320,60 @@ def test_the_pool_leaves_this_process_unfrozen_once_its_workers_are_forked(tmp_p
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_warm_up_imports_the_documents_libraries_only_for_jobs_that_make_them(monkeypatch):
+    """The pool's warm-up imports python-docx and openpyxl when a job makes documents (and when
+    it is not told the jobs: a Dask worker's), with the collector off while it imports, and
+    leaves the process's objects frozen and the collector on."""
+    import gc
+
+    from ecopark.reports import documents
+    from ecopark.reports.batch.job import warm_up
+
+    calls: list[bool] = []
+    monkeypatch.setattr(documents, "warm_up_documents", lambda: calls.append(gc.isenabled()))
+    job = Job("p", 2021, "01_assessment", "{}", {})
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        warm_up([job, job])
+        assert calls == []
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        warm_up([job, dataclasses.replace(job, documents=True)])
+        assert calls == [False]
+        warm_up()
+        assert calls == [False, False]
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_the_batch_command_keeps_every_format_library_of_jsonschema_out(monkeypatch):
+    """``ecopark run`` and ``report`` keep jsonschema from importing each library its format
+    checker would (none is used by a notebook schema); a process jsonschema serves keeps them."""
+    from ecopark.reports.batch.kernel import FORMAT_LIBRARIES, skip_iri_grammars
+
+    assert {"rfc3987_syntax", "uri_template", "isoduration", "webcolors"} <= set(FORMAT_LIBRARIES)
+    for name in FORMAT_LIBRARIES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "jsonschema", sys.modules.get("jsonschema", object()))
+    skip_iri_grammars()
+    assert not any(name in sys.modules for name in FORMAT_LIBRARIES)
+    monkeypatch.delitem(sys.modules, "jsonschema")
+    skip_iri_grammars()
+    assert all(sys.modules[name] is None for name in FORMAT_LIBRARIES)
+
+
+def test_the_progress_bar_counts_the_notebooks_on_stderr_only_when_asked(tmp_path, capsys):
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    batch.run_batch(
+        targets, NOTEBOOKS, tmp_path / "a", InProcess(), progress=True, runner=FakeRunner()
+    )
+    err = capsys.readouterr().err
+    assert "ecopark run" in err and f"{len(NOTEBOOKS)}/{len(NOTEBOOKS)}" in err
+    targets = batch.targets_for_park("nantong-etdz", [2021], DATA)
+    _run(targets, tmp_path / "b")
+    assert capsys.readouterr().err == ""
 
 
 def test_local_pool_runs_the_jobs_and_a_dead_worker_fails_its_jobs(tmp_path):

@@ -93,6 +93,14 @@ def _cycles_collected() -> Iterator[None]:
             gc.unfreeze()
 
 
+def warm_up_documents() -> None:
+    """Import what :func:`park_year_documents` uses (python-docx, openpyxl, and the what-if
+    solver of the Word document with pandas), e.g. before forking the processes that make them."""
+    import ecopark.tables.officetable  # noqa: F401
+    import ecopark.tables.wordtable  # noqa: F401
+    import ecopark.whatif  # noqa: F401
+
+
 def park_year_documents(park: Park, year: int) -> tuple[dict[str, bytes], dict[str, str]]:
     """A park-year's documents as the batch writes them (today's 填报时间, no template).
 

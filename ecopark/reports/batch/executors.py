@@ -86,9 +86,9 @@ class LocalPool:
         Worker processes; default ``os.cpu_count()``. Never more than there are jobs; with one
         worker (or one job) the jobs run in this process (:class:`InProcess`).
     prepare : callable, optional
-        Run in this process before forking, so that every worker inherits it (default
-        :func:`~ecopark.reports.batch.job.warm_up`: the imports, the notebook validator and
-        the HTML template).
+        Called with the jobs in this process before forking, so that every worker inherits
+        what it did (default :func:`~ecopark.reports.batch.job.warm_up`: the imports the jobs
+        need, the notebook validator and the HTML template).
     thaw : bool
         Once the workers are forked, let this process's garbage collector walk again what
         ``prepare`` froze (:func:`gc.freeze`), as before the batch: a user's kernel that runs
@@ -98,7 +98,7 @@ class LocalPool:
     """
 
     workers: int | None = None
-    prepare: Callable[[], None] | None = warm_up
+    prepare: Callable[[list[Job]], None] | None = warm_up
     thaw: bool = True
     remote: ClassVar[bool] = False
 
@@ -114,7 +114,7 @@ class LocalPool:
 
         frozen = gc.get_freeze_count()
         if self.prepare is not None:
-            self.prepare()
+            self.prepare(jobs)
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork") if "fork" in methods else None
         before = set(multiprocessing.active_children())

@@ -218,30 +218,59 @@ async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
+#: The libraries jsonschema's format checker imports if installed, one per ``format`` it
+#: checks (hostname, iri, uri, date-time, color, json-pointer, uri-template, duration), and
+#: that nothing else in a batch's processes imports (idna is left: requests needs it).
+FORMAT_LIBRARIES = (
+    "rfc3987_syntax",
+    "rfc3987",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "fqdn",
+    "webcolors",
+    "jsonpointer",
+    "uri_template",
+    "isoduration",
+)
+
+
 def skip_iri_grammars() -> None:
-    """Keep jsonschema from building the IRI grammars of ``rfc3987_syntax`` in this process.
+    """Keep jsonschema from importing its format checker's libraries in this process, the IRI
+    grammars of ``rfc3987_syntax`` above all (:data:`FORMAT_LIBRARIES`).
 
     nbformat imports jsonschema, whose format checker imports ``rfc3987_syntax`` if installed
     (JupyterLab's ``jsonschema[format-nongpl]`` installs it), and that module builds about 35
     Earley parsers at import: ≈ 2 s of CPU in every process that imports nbformat (the batch's
-    parent, each papermill run; python-jsonschema/jsonschema#1428). Only the ``iri`` and
-    ``iri-reference`` formats use them, and no notebook schema has a ``format``. Called by the
-    commands that run notebooks (``ecopark run``, ``ecopark report``) in their own process,
-    before anything imports jsonschema; never in a process jsonschema already serves (a user's
-    kernel calling the batch from JupyterLab is left alone).
+    parent, each papermill run; python-jsonschema/jsonschema#1428); the other libraries
+    (with arrow, under isoduration) are ≈ 0.1 s more. Only the schemas' ``format`` keywords
+    use them, and no notebook schema has one. Called by the commands that run notebooks
+    (``ecopark run``, ``ecopark report``) in their own process, before anything imports
+    jsonschema; never in a process jsonschema already serves (a user's kernel calling the
+    batch from JupyterLab is left alone).
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails: format unchecked
+        for name in FORMAT_LIBRARIES:  # their import then fails: the format is unchecked
+            sys.modules.setdefault(name, None)
 
 
 def warm_up_kernel() -> None:
-    """Import papermill and nbclient, register the engine and build the notebook validator
-    (once per process)."""
+    """Import papermill and nbclient, register the engine, build the notebook validator, look
+    up the kernel's spec and this machine's addresses (once per process).
+
+    The spec's lookup imports ipykernel's (and IPython, ≈ 90 modules) and the addresses are
+    read with psutil, which a kernel manager otherwise does at its first kernel's start in
+    every worker process.
+    """
     import nbformat
     import papermill  # noqa: F401
+    from jupyter_client import localinterfaces
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     _register_engine()
     nbformat.validate(nbformat.v4.new_notebook())  # builds and keeps the v4 schema validator
+    with contextlib.suppress(NoSuchKernel):  # the job's kernel start says so
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    localinterfaces.localhost()  # a kernel's connection file names it (read once, kept)
 
 
 def _is_start_failure(exc: BaseException, nb: Any) -> bool:

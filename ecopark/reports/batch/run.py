@@ -28,7 +28,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecopark.errors import InputError, Problem, display_path
 from ecopark.io.atomic import refuse_inputs, write_bytes
@@ -247,8 +247,6 @@ def portfolio_jobs(
     The notebook's parameters are ``data_dir`` and ``year``; with ``ship_data`` every park
     folder of the data folder goes with the job.
     """
-    from ecopark.tree import park_folders
-
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     jobs = []
     for t in portfolios:
@@ -256,6 +254,8 @@ def portfolio_jobs(
         assert py is not None
         data = None
         if ship_data:
+            from ecopark.tree import park_folders
+
             data = {k: v for p in park_folders(py.data_dir) for k, v in _data_files(p).items()}
         for nb in notebooks:
             jobs.append(
@@ -393,8 +393,6 @@ def run_batch(
     pending: dict[tuple[str, int, str], list[Job]] = {}
     for job in jobs:
         pending.setdefault((job.park, job.year, job.notebook), []).append(job)
-    from tqdm import tqdm
-
     signals = _Signals()
     documented: set[int] = set()
     carrier = notebooks[0].stem if notebooks else None  # its jobs make the documents
@@ -408,13 +406,7 @@ def run_batch(
                     judge(t, parks[t.park_year.park_dir])
             if index:
                 warm_up_index()
-            with tqdm(
-                total=len(jobs),
-                disable=not progress,
-                unit="nb",
-                desc="ecopark run",
-                file=sys.stderr,
-            ) as bar:
+            with _progress_bar(progress, len(jobs)) as bar:
                 for res in results:
                     o = res.outcome
                     # pending until recorded: a signal while its files are written or its PDF
@@ -498,6 +490,28 @@ def run_batch(
             outcomes,
         )
     return outcomes
+
+
+class _NoBar:
+    """Stands in for the progress bar when none is shown (tqdm is not even imported)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def _progress_bar(progress: bool, total: int) -> Any:
+    """A tqdm bar on stderr counting the notebooks, or :class:`_NoBar` without ``progress``."""
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="nb", desc="ecopark run", file=sys.stderr)
 
 
 def _input_files(notebooks: list[Path], parks: Iterable[Park]) -> list[Path]:

@@ -916,16 +916,21 @@ def test_a_chart_lays_each_text_out_once_per_draw():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
+    from ecopark.plotting import layout as one_pass
     from ecopark.plotting.layout import _layout_of
 
-    fig, axes = ep.new_figure(figsize=(4, 3))
-    ax = axes[0, 0]
-    ax.plot([0, 1, 2], [3, 1, 2])
-    ax.set_title("标题")
-    ax.set_xlabel("年份")
-    ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
-                textcoords="offset points", annotation_clip=False)  # fmt: skip
-    before = fig.findobj(Text)
+    one_pass._layouts.clear()  # no layout kept from a draw of an earlier test
+
+    def chart():
+        fig, axes = ep.new_figure(figsize=(4, 3))
+        ax = axes[0, 0]
+        ax.plot([0, 1, 2], [3, 1, 2])
+        ax.set_title("标题")
+        ax.set_xlabel("年份")
+        ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
+                    textcoords="offset points", annotation_clip=False)  # fmt: skip
+        return fig, ax
+
     laid_out: dict[int, int] = {}
     layout = Text._get_layout
 
@@ -933,11 +938,31 @@ def test_a_chart_lays_each_text_out_once_per_draw():
         laid_out[id(text)] = laid_out.get(id(text), 0) + 1
         return layout(text, renderer)
 
-    with mock.patch.object(Text, "_get_layout", counted):
-        fig.savefig(io.BytesIO(), format="svg")
-    times = [laid_out.get(id(t), 0) for t in before]  # 0: not drawn (a tick out of view)
+    svgs, same = [], {"svg.hashsalt": "ecopark"}  # no date, the same ids: comparable bytes
+
+    def draw(fig, format="svg") -> list[int]:
+        texts = fig.findobj(Text)
+        laid_out.clear()
+        out = io.BytesIO()
+        with mock.patch.object(Text, "_get_layout", counted), mpl.rc_context(same):
+            fig.savefig(out, format=format, metadata={"Date": None})
+        svgs.append(out.getvalue())
+        return [laid_out.get(id(t), 0) for t in texts]  # 0: not drawn (a tick out of view)
+
+    fig, ax = chart()
+    times = draw(fig)
     assert max(times) == 1 and times.count(1) >= 8  # title, label, note, tick labels: once each
     assert not any("_get_layout" in t.__dict__ for t in fig.findobj(Text))
+    # the same chart again (a report's next chart with the same texts): nothing is laid out
+    # again, and its SVG is the same, byte for byte (the SVG renderer is recognised inside the
+    # MixedModeRenderer of matplotlib's SVG backend: layout._measured_by)
+    assert max(draw(chart()[0])) == 0 and svgs[1] == svgs[0]
+    # with a text.* rcParam changed, each text is laid out again (once)
+    with mpl.rc_context({"text.hinting": "none"}):
+        assert draw(chart()[0]) == times
+    assert svgs[2] == svgs[0]  # hinting does not change an SVG's unhinted metrics
+    # to a PDF (not a renderer whose layouts are kept): laid out in its draw, once each
+    assert draw(chart()[0], "pdf") == times
 
     renderer = FigureCanvasAgg(fig).get_renderer()
     note, kept = ax.texts[0], {}

@@ -27,12 +27,13 @@ from chart_support import (
     assert_prints_at_its_own_size,
     report_charts,
     report_session,
+    svg_width_pt,
 )
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
-from ecopark.plotting import fonts
+from ecopark.plotting import TEXT_WIDTH_IN, fonts
 from ecopark.sectors import sector_files, sector_shares, structure_intensity
 from ecopark.status import STATUS_COLOURS
 from ecopark.trends import park_trends
@@ -436,6 +437,13 @@ def nantong_2021_whatif(charts: tuple) -> None:
     # the same status, the same colour in the overview and what it would take
     assert face(ov, "indicator-28") == face(fig, "indicator-28-value_added")
     assert face(ov, "indicator-14") == face(fig, "indicator-14-value_added")
+    # the overview drawn at A4's text width (formerly in test_report_print's
+    # test_overview_chart_is_drawn_at_the_a4_text_width, on a draw of its own)
+    overview = next(made.shown for made in charts if made.name == "overview_chart")
+    assert svg_width_pt(overview.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
+    # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
+    assert ov.get_figheight() == pytest.approx(1.4 + 0.18 * 32)
+    assert ov.get_figheight() * 25.4 < 259 - 30
 
 
 def test_what_it_would_take_marks_unreachable(a2021):
@@ -518,9 +526,18 @@ def test_charts_draw_into_a_given_axes(nantong, a2021):
 
 
 def test_source_note(shown):
+    from PIL import Image
+
     fig = shown_clean(shown, "source_note")  # whatif(a2021, [28]) noted, drawn to a PNG
     note = fig.get_supxlabel()
     assert note == "数据来源：南通经济技术开发区 2021 年统计数据"
+    # a chart's PNG is as many pixels wide as the text width at its dpi (formerly
+    # test_chart_print's test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi,
+    # on a draw of its own of the same chart without the note)
+    assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
+    assert fig.dpi == 100
+    width, _ = Image.open(io.BytesIO(shown("source_note").png)).size
+    assert width == int(TEXT_WIDTH_IN * 100) == 700  # 700.8 pixels, whole ones
     other = ep.new_figure(figsize=(3, 2))[0]  # the shared figure is left as it is
     ep.source_note(other, "南通经济技术开发区 2021 年统计数据")
     ep.source_note(other, "数据来源：园区统计")
@@ -691,14 +708,15 @@ def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):
 
     from ecopark.plotting.layout import PNG_COMPRESSION
 
-    made = shown("overview")  # overview(a2021), drawn to a PNG: fig.savefig(fast, format="png")
+    # trend(nantong, 14), drawn to a PNG: fig.savefig(fast, format="png") (the cheapest of the
+    # charts shown; formerly the overview, drawn again at level 6)
+    made = shown("trend")
     fig, fast, default = made.fig, io.BytesIO(made.png), io.BytesIO()
     fig.savefig(default, format="png", pil_kwargs={"compress_level": 6})
     assert PNG_COMPRESSION == 1 and fast.getvalue() != default.getvalue()
-    # a file named *.png is written at the same level (a chart cheaper to draw than the overview)
-    trend = shown("trend")  # trend(nantong, 14), drawn to a PNG as the overview is
-    trend.fig.savefig(tmp_path / "chart.png")
-    assert (tmp_path / "chart.png").read_bytes() == trend.png
+    # a file named *.png is written at the same level
+    fig.savefig(tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes() == made.png
     pictures = [Image.open(io.BytesIO(b.getvalue())).convert("RGBA") for b in (fast, default)]
     assert pictures[0].tobytes() == pictures[1].tobytes()
     assert len(fast.getvalue()) <= len(default.getvalue()) * 1.1

@@ -595,6 +595,7 @@ def test_trend_example_park_years_coloured_by_status(example):
     with clean():
         fig = ep.trend_chart(s.series, s.fits, "27")  # trend(example, 27)
         render(fig)
+    assert set(s.series.attrs) == {"rules"}  # the table drawn is left as it was given
     # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
     assert face(fig, "year-2015") == rgba("fail")
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))

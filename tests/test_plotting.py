@@ -976,6 +976,7 @@ def test_a_chart_lays_each_text_out_once_per_draw():
     # again, and its SVG is the same, byte for byte (the SVG renderer is recognised inside the
     # MixedModeRenderer of matplotlib's SVG backend: layout._measured_by)
     assert max(draw(chart()[0])) == 0 and svgs[1] == svgs[0]
+    assert not laid_out  # nor the layout's scratch texts that measure the tick labels
     # with a text.* rcParam changed, each text is laid out again (once)
     with mpl.rc_context({"text.hinting": "none"}):
         assert draw(chart()[0]) == times

@@ -195,11 +195,13 @@ def _laid_out_once(fig: Figure, renderer: RendererBase) -> Iterator[None]:
     layout = functools.partial(_layout_of, shared=_draw_key(), drawn_by=renderer)
     for text in texts:
         text._get_layout = functools.partial(layout, text, {})
+    fig._ecopark_layout_of = layout  # type: ignore[attr-defined]  # for the layout's probes
     try:
         yield
     finally:
         for text in texts:
             text.__dict__.pop("_get_layout", None)
+        del fig._ecopark_layout_of
 
 
 def _layout_of(
@@ -320,8 +322,7 @@ def _tick_labels(
         nonlocal probe
         if text not in sizes:
             if probe is None:
-                probe = Text(fontproperties=font, rotation=key[1], linespacing=key[2])
-                probe.set_figure(axis.get_figure(root=True))
+                probe = _probe(label)
             probe.set_text(text)
             box = probe.get_window_extent(renderer)
             sizes[text] = box.width, box.height
@@ -340,6 +341,24 @@ def _tick_labels(
             cx, cy = transform.transform((x, 0))
             ends.append(Bbox.from_extents(cx - w / 2, cy, cx + w / 2, cy))
     return widest, tallest, ends
+
+
+def _probe(label: Text) -> Text:
+    """A scratch text of the tick label ``label``'s font, rotation and line spacing (left and
+    baseline aligned at the origin: its box is its size, to the last bit), laid out in the
+    draw's layouts (:func:`_laid_out_once`): a label measured in an earlier draw, or for
+    another axis, is not laid out again."""
+    probe = Text(
+        fontproperties=label.get_fontproperties(),
+        rotation=label.get_rotation(),
+        linespacing=label.get_linespacing(),
+    )
+    fig = label.get_figure(root=True)
+    probe.set_figure(fig)
+    layout = getattr(fig, "_ecopark_layout_of", None)
+    if layout is not None:
+        probe._get_layout = functools.partial(layout, probe, {})
+    return probe
 
 
 def _axis_reach(

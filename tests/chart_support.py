@@ -125,7 +125,8 @@ def report_charts(park: str, year: int) -> tuple[ReportChart, ...]:
     return tuple(out)
 
 
-def _svg_width_pt(svg: str) -> float:
+def svg_width_pt(svg: str) -> float:
+    """The width [pt] an SVG of matplotlib declares."""
     return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
 
 
@@ -142,7 +143,7 @@ def assert_prints_at_its_own_size(chart: Any, where: object) -> None:
     page (259 mm of text). ``where`` names the chart in a failure."""
     assert chart.figure.get_figwidth() == pytest.approx(TEXT_WIDTH_IN), where
     # shown at its own width: the page neither narrows nor widens it (scale 1)
-    assert _svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.01), where
+    assert svg_width_pt(chart.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.01), where
     sizes = _svg_font_sizes(chart.svg)
     assert sizes and min(sizes) >= SMALLEST_PT, (where, sorted(set(sizes)))
     # and short enough to print with its heading on an A4 page (259 mm of text)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -62,23 +61,6 @@ def test_the_tallest_report_chart_prints_on_an_a4_page_at_its_own_size():
     chart = report_session("example-park", 2021).whatif_chart()
     assert chart.figure.get_figheight() == pytest.approx(9.42, abs=0.01)
     assert_prints_at_its_own_size(chart, "example-park 2021 whatif_chart")
-
-
-def test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi():
-    from PIL import Image
-
-    from ecopark.gaps import gap_table
-    from ecopark.plotting import what_it_would_take
-    from ecopark.whatif import what_it_would_take as solve
-
-    a = report_session("nantong-etdz", 2021).assessment  # open_report's, shared (chart_support)
-    fig = what_it_would_take(solve(a, [28]), gap_table(a), a)
-    assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")  # at the chart's dpi
-    assert fig.dpi == 100
-    width, _ = Image.open(io.BytesIO(buf.getvalue())).size
-    assert width == int(TEXT_WIDTH_IN * 100) == 700  # 700.8 pixels, whole ones
 
 
 # --------------------------------------------------------------------------------------------

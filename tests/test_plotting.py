@@ -27,12 +27,13 @@ from chart_support import (
     assert_prints_at_its_own_size,
     report_charts,
     report_session,
+    svg_width_pt,
 )
 from ecopark import plotting as ep
 from ecopark.attribution import attribute
 from ecopark.errors import InputError
 from ecopark.gaps import gap_table
-from ecopark.plotting import fonts
+from ecopark.plotting import TEXT_WIDTH_IN, fonts
 from ecopark.sectors import sector_files, sector_shares, structure_intensity
 from ecopark.status import STATUS_COLOURS
 from ecopark.trends import park_trends
@@ -436,6 +437,13 @@ def nantong_2021_whatif(charts: tuple) -> None:
     # the same status, the same colour in the overview and what it would take
     assert face(ov, "indicator-28") == face(fig, "indicator-28-value_added")
     assert face(ov, "indicator-14") == face(fig, "indicator-14-value_added")
+    # the overview drawn at A4's text width (formerly in test_report_print's
+    # test_overview_chart_is_drawn_at_the_a4_text_width, on a draw of its own)
+    overview = next(made.shown for made in charts if made.name == "overview_chart")
+    assert svg_width_pt(overview.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
+    # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
+    assert ov.get_figheight() == pytest.approx(1.4 + 0.18 * 32)
+    assert ov.get_figheight() * 25.4 < 259 - 30
 
 
 def test_what_it_would_take_marks_unreachable(a2021):
@@ -518,9 +526,18 @@ def test_charts_draw_into_a_given_axes(nantong, a2021):
 
 
 def test_source_note(shown):
+    from PIL import Image
+
     fig = shown_clean(shown, "source_note")  # whatif(a2021, [28]) noted, drawn to a PNG
     note = fig.get_supxlabel()
     assert note == "数据来源：南通经济技术开发区 2021 年统计数据"
+    # a chart's PNG is as many pixels wide as the text width at its dpi (formerly
+    # test_chart_print's test_a_chart_png_is_as_many_pixels_wide_as_the_text_width_at_its_dpi,
+    # on a draw of its own of the same chart without the note)
+    assert fig.get_figwidth() == pytest.approx(TEXT_WIDTH_IN)
+    assert fig.dpi == 100
+    width, _ = Image.open(io.BytesIO(shown("source_note").png)).size
+    assert width == int(TEXT_WIDTH_IN * 100) == 700  # 700.8 pixels, whole ones
     other = ep.new_figure(figsize=(3, 2))[0]  # the shared figure is left as it is
     ep.source_note(other, "南通经济技术开发区 2021 年统计数据")
     ep.source_note(other, "数据来源：园区统计")
@@ -578,6 +595,7 @@ def test_trend_example_park_years_coloured_by_status(example):
     with clean():
         fig = ep.trend_chart(s.series, s.fits, "27")  # trend(example, 27)
         render(fig)
+    assert set(s.series.attrs) == {"rules"}  # the table drawn is left as it was given
     # 27 fails until 2019 and passes from 2020 (data/example-park/README.md)
     assert face(fig, "year-2015") == rgba("fail")
     assert face(fig, "year-2023") in (rgba("pass"), rgba("at_risk"))
@@ -691,14 +709,15 @@ def test_a_chart_png_is_fast_to_encode_and_the_same_picture(shown, tmp_path):
 
     from ecopark.plotting.layout import PNG_COMPRESSION
 
-    made = shown("overview")  # overview(a2021), drawn to a PNG: fig.savefig(fast, format="png")
+    # trend(nantong, 14), drawn to a PNG: fig.savefig(fast, format="png") (the cheapest of the
+    # charts shown; formerly the overview, drawn again at level 6)
+    made = shown("trend")
     fig, fast, default = made.fig, io.BytesIO(made.png), io.BytesIO()
     fig.savefig(default, format="png", pil_kwargs={"compress_level": 6})
     assert PNG_COMPRESSION == 1 and fast.getvalue() != default.getvalue()
-    # a file named *.png is written at the same level (a chart cheaper to draw than the overview)
-    trend = shown("trend")  # trend(nantong, 14), drawn to a PNG as the overview is
-    trend.fig.savefig(tmp_path / "chart.png")
-    assert (tmp_path / "chart.png").read_bytes() == trend.png
+    # a file named *.png is written at the same level
+    fig.savefig(tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes() == made.png
     pictures = [Image.open(io.BytesIO(b.getvalue())).convert("RGBA") for b in (fast, default)]
     assert pictures[0].tobytes() == pictures[1].tobytes()
     assert len(fast.getvalue()) <= len(default.getvalue()) * 1.1
@@ -916,16 +935,21 @@ def test_a_chart_lays_each_text_out_once_per_draw():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
+    from ecopark.plotting import layout as one_pass
     from ecopark.plotting.layout import _layout_of
 
-    fig, axes = ep.new_figure(figsize=(4, 3))
-    ax = axes[0, 0]
-    ax.plot([0, 1, 2], [3, 1, 2])
-    ax.set_title("标题")
-    ax.set_xlabel("年份")
-    ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
-                textcoords="offset points", annotation_clip=False)  # fmt: skip
-    before = fig.findobj(Text)
+    one_pass._layouts.clear()  # no layout kept from a draw of an earlier test
+
+    def chart():
+        fig, axes = ep.new_figure(figsize=(4, 3))
+        ax = axes[0, 0]
+        ax.plot([0, 1, 2], [3, 1, 2])
+        ax.set_title("标题")
+        ax.set_xlabel("年份")
+        ax.annotate("注：外侧", (1, 0.5), xycoords="axes fraction", xytext=(4, 0),
+                    textcoords="offset points", annotation_clip=False)  # fmt: skip
+        return fig, ax
+
     laid_out: dict[int, int] = {}
     layout = Text._get_layout
 
@@ -933,11 +957,32 @@ def test_a_chart_lays_each_text_out_once_per_draw():
         laid_out[id(text)] = laid_out.get(id(text), 0) + 1
         return layout(text, renderer)
 
-    with mock.patch.object(Text, "_get_layout", counted):
-        fig.savefig(io.BytesIO(), format="svg")
-    times = [laid_out.get(id(t), 0) for t in before]  # 0: not drawn (a tick out of view)
+    svgs, same = [], {"svg.hashsalt": "ecopark"}  # no date, the same ids: comparable bytes
+
+    def draw(fig, format="svg") -> list[int]:
+        texts = fig.findobj(Text)
+        laid_out.clear()
+        out = io.BytesIO()
+        with mock.patch.object(Text, "_get_layout", counted), mpl.rc_context(same):
+            fig.savefig(out, format=format, metadata={"Date": None})
+        svgs.append(out.getvalue())
+        return [laid_out.get(id(t), 0) for t in texts]  # 0: not drawn (a tick out of view)
+
+    fig, ax = chart()
+    times = draw(fig)
     assert max(times) == 1 and times.count(1) >= 8  # title, label, note, tick labels: once each
     assert not any("_get_layout" in t.__dict__ for t in fig.findobj(Text))
+    # the same chart again (a report's next chart with the same texts): nothing is laid out
+    # again, and its SVG is the same, byte for byte (the SVG renderer is recognised inside the
+    # MixedModeRenderer of matplotlib's SVG backend: layout._measured_by)
+    assert max(draw(chart()[0])) == 0 and svgs[1] == svgs[0]
+    assert not laid_out  # nor the layout's scratch texts that measure the tick labels
+    # with a text.* rcParam changed, each text is laid out again (once)
+    with mpl.rc_context({"text.hinting": "none"}):
+        assert draw(chart()[0]) == times
+    assert svgs[2] == svgs[0]  # hinting does not change an SVG's unhinted metrics
+    # to a PDF (not a renderer whose layouts are kept): laid out in its draw, once each
+    assert draw(chart()[0], "pdf") == times
 
     renderer = FigureCanvasAgg(fig).get_renderer()
     note, kept = ax.texts[0], {}

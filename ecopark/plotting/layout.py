@@ -8,7 +8,8 @@ axes) once with the renderer that then draws them, so the text metrics are compu
 cached for the draw, and places the axes on their grid so that everything fits inside the
 figure. Footer (``supxlabel``) and ``suptitle`` get their own rows. Margins do not depend on
 the axes' size (text sizes are in points), so one measurement suffices. Within a draw, a text
-is laid out once for the layout, its axis and its own draw (:func:`_laid_out_once`).
+is laid out once for the layout, its axis and its own draw (:func:`_laid_out_once`), and
+not again in a later draw to SVG or PNG while nothing its layout depends on changes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
@@ -83,7 +85,11 @@ class ChartFigure(Figure):
     def draw(self, renderer: RendererBase) -> None:
         self._fixed_titles: list[Axes] = []
         try:
-            with mpl.rc_context(self._chart_rc), collection_paused(), _laid_out_once(self):
+            with (
+                mpl.rc_context(self._chart_rc),
+                collection_paused(),
+                _laid_out_once(self, renderer),
+            ):
                 super().draw(renderer)
         finally:
             # titles placed by the layout for this draw only (:func:`_fix_titles`)
@@ -109,49 +115,119 @@ class ChartFigure(Figure):
         return buf.getvalue()
 
 
+#: Layouts of the texts drawn by charts, kept across draws (:func:`_shared_layout_key` ->
+#: :meth:`Text._get_layout`): a report's charts and a test process's draw the same tick labels,
+#: legends and headings in figure after figure. Emptied when it holds :data:`KEPT_LAYOUTS`.
+_layouts: dict[tuple, Any] = {}
+KEPT_LAYOUTS = 4096
+#: Renderers whose text metrics depend on nothing but the font files, the text's properties,
+#: the dpi and rcParams (``text.*``, ``font.*``): SVG measures with the font's unhinted outlines
+#: (``TextToPath``), Agg with the hinting of ``text.hinting``. Texts drawn by any other
+#: renderer are laid out once per draw only.
+_SHARED_RENDERERS = ("RendererSVG", "RendererAgg")
+
+
+def _draw_key() -> tuple:
+    """What every text's layout in a draw depends on beyond the text's own properties and the
+    renderer: the font files matplotlib knows and the ``text.*`` and ``font.*`` rcParams (the
+    fonts a family name stands for, hinting)."""
+    rc = tuple(
+        (k, tuple(v) if isinstance(v, list) else v)
+        for k, v in mpl.rcParams.items()
+        if k.startswith(("text.", "font."))
+    )
+    fonts = font_manager.fontManager
+    return (id(fonts), len(fonts.ttflist), rc)
+
+
+def _measured_by(renderer: RendererBase) -> type | None:
+    """The kind of renderer that measures texts for ``renderer`` (a vector backend's
+    ``MixedModeRenderer`` measures with the renderer it draws with at the moment, its
+    ``_renderer``), if it is one of :data:`_SHARED_RENDERERS`; else None."""
+    kind = type(getattr(renderer, "_renderer", renderer))
+    if kind.__name__ in _SHARED_RENDERERS and kind.__module__.startswith("matplotlib."):
+        return kind
+    return None
+
+
 def _layout_key(text: Text, renderer: RendererBase) -> tuple | None:
-    """What :meth:`Text._get_layout` depends on (None for a wrapped text: its lines depend on
-    where it is)."""
-    if text.get_wrap():
+    """What :meth:`Text._get_layout` depends on of ``text`` (None for a wrapped text: its lines
+    depend on where it is; for TeX and math text, whose metrics depend on more)."""
+    content = text.get_text()
+    if text.get_wrap() or text.get_usetex() or (text._parse_math and "$" in content):
         return None
+    font = text.get_fontproperties()
     return (
-        id(renderer),
         text.get_figure(root=True).dpi,
-        text.get_text(),
-        hash(text.get_fontproperties()),
+        content,
+        (
+            tuple(font.get_family()),
+            font.get_style(),
+            font.get_variant(),
+            font.get_weight(),
+            font.get_stretch(),
+            font.get_size_in_points(),
+            font.get_file(),
+            font.get_math_fontfamily(),
+        ),
         text.get_rotation(),
         text.get_rotation_mode(),
         text.get_horizontalalignment(),
         text.get_verticalalignment(),
         text._multialignment,
         text._linespacing,
-        text.get_usetex(),
         text._parse_math,
+        text.get_fontfeatures(),
+        text.get_language(),
     )
 
 
 @contextmanager
-def _laid_out_once(fig: Figure) -> Iterator[None]:
-    """Within one draw of ``fig``, each of its texts is laid out (:meth:`Text._get_layout`:
-    its lines, their metrics and its box around its anchor) once for as long as nothing the
-    layout depends on changes (:func:`_layout_key`), not again by every caller: the one-pass
-    layout, the axis's tick label boxes and the text's own draw. Matplotlib caches the
-    metrics of a line, not the layout, whose font look-ups cost as much as measuring."""
+def _laid_out_once(fig: Figure, renderer: RendererBase) -> Iterator[None]:
+    """Within one draw of ``fig`` by ``renderer``, each of its texts is laid out
+    (:meth:`Text._get_layout`: its lines, their metrics and its box around its anchor) once
+    for as long as nothing the layout depends on changes (:func:`_layout_key`), not again by
+    every caller: the one-pass layout, the axis's tick label boxes and the text's own draw;
+    and a text laid out the same way in an earlier draw (:data:`_layouts`, for the renderers
+    of :data:`_SHARED_RENDERERS`) is not laid out again. Matplotlib caches the metrics of a
+    line for one renderer, not the layout, whose font look-ups cost as much as measuring."""
     texts = fig.findobj(Text)
+    layout = functools.partial(_layout_of, shared=_draw_key(), drawn_by=renderer)
     for text in texts:
-        text._get_layout = functools.partial(_layout_of, text, {})
+        text._get_layout = functools.partial(layout, text, {})
+    fig._ecopark_layout_of = layout  # type: ignore[attr-defined]  # for the layout's probes
     try:
         yield
     finally:
         for text in texts:
             text.__dict__.pop("_get_layout", None)
+        del fig._ecopark_layout_of
 
 
-def _layout_of(text: Text, kept: dict, renderer: RendererBase) -> Any:
-    """``text``'s layout for ``renderer``, computed once per :func:`_layout_key`."""
+def _layout_of(
+    text: Text,
+    kept: dict,
+    renderer: RendererBase,
+    *,
+    shared: tuple | None = None,
+    drawn_by: RendererBase | None = None,
+) -> Any:
+    """``text``'s layout for ``renderer``, computed once per :func:`_layout_key`: kept in
+    :data:`_layouts` when ``renderer`` is the draw's (``drawn_by``, whose rcParams and fonts are
+    ``shared``: :func:`_draw_key`) and measures as one of :data:`_SHARED_RENDERERS`
+    (:func:`_measured_by`), else in ``kept`` (the text's own, for one renderer)."""
     key = _layout_key(text, renderer)
     if key is None:
         return type(text)._get_layout(text, renderer)
+    kind = _measured_by(renderer) if shared is not None and renderer is drawn_by else None
+    if kind is not None:
+        key = (kind, shared, *key)
+        if key not in _layouts:
+            if len(_layouts) >= KEPT_LAYOUTS:
+                _layouts.clear()
+            _layouts[key] = type(text)._get_layout(text, renderer)
+        return _layouts[key]
+    key = (id(renderer), *key)
     if key not in kept:
         kept.clear()
         kept[key] = type(text)._get_layout(text, renderer)
@@ -246,8 +322,7 @@ def _tick_labels(
         nonlocal probe
         if text not in sizes:
             if probe is None:
-                probe = Text(fontproperties=font, rotation=key[1], linespacing=key[2])
-                probe.set_figure(axis.get_figure(root=True))
+                probe = _probe(label)
             probe.set_text(text)
             box = probe.get_window_extent(renderer)
             sizes[text] = box.width, box.height
@@ -266,6 +341,24 @@ def _tick_labels(
             cx, cy = transform.transform((x, 0))
             ends.append(Bbox.from_extents(cx - w / 2, cy, cx + w / 2, cy))
     return widest, tallest, ends
+
+
+def _probe(label: Text) -> Text:
+    """A scratch text of the tick label ``label``'s font, rotation and line spacing (left and
+    baseline aligned at the origin: its box is its size, to the last bit), laid out in the
+    draw's layouts (:func:`_laid_out_once`): a label measured in an earlier draw, or for
+    another axis, is not laid out again."""
+    probe = Text(
+        fontproperties=label.get_fontproperties(),
+        rotation=label.get_rotation(),
+        linespacing=label.get_linespacing(),
+    )
+    fig = label.get_figure(root=True)
+    probe.set_figure(fig)
+    layout = getattr(fig, "_ecopark_layout_of", None)
+    if layout is not None:
+        probe._get_layout = functools.partial(layout, probe, {})
+    return probe
 
 
 def _axis_reach(

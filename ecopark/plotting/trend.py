@@ -82,6 +82,9 @@ def trend_chart(
     -------
     matplotlib.figure.Figure
     """
+    # their columns only: pandas deep-copies a frame's attrs (the series' rules) into every
+    # column, row and frame taken from it
+    series, trends = pd.DataFrame(series), pd.DataFrame(trends)
     s = series[series["number"] == number].sort_values("year").reset_index(drop=True)
     fig, ax = new_axes(ax, figsize)
     if s.empty:

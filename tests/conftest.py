@@ -24,9 +24,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 #: The garbage collector's thresholds in a testing process (Python's: 700, 10, 10). Its heap holds
 #: ≈ 1 million objects once pandas, matplotlib, papermill and the parks are loaded, and a run makes
-#: tens of millions more: at Python's thresholds it collected ≈ 3,700 times, 80 of them over the
-#: whole heap, ≈ 6.8 s of the two workers' CPU; at these, ≈ 900 times, 16 of them whole, ≈ 4 s.
-#: What a test checks of collected memory, it collects itself (``gc.collect()``).
+#: tens of millions more: at Python's thresholds the two workers collected ≈ 4,100 times, 94 of
+#: them over the whole heap, ≈ 6.8 s of their CPU; at these, ≈ 390 times, 77 of them whole (most
+#: a test's or the product's own ``gc.collect()``), ≈ 4.1 s. What a test checks of collected
+#: memory, it collects itself.
 GC_THRESHOLDS = (20_000, 20, 20)
 
 

@@ -24,7 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 #: The garbage collector's thresholds in a testing process (Python's: 700, 10, 10). Its heap holds
 #: ≈ 300,000 objects once pandas, matplotlib, papermill and the parks are loaded, and a run makes
-#: tens of millions more: at Python's thresholds the two workers collected ≈ 4,100 times, 94 of
+#: millions more (a collection per 700 made at Python's thresholds): at Python's thresholds the two workers collected ≈ 4,100 times, 94 of
 #: them over the whole heap, ≈ 6.8 s of their CPU; at these, ≈ 390 times, 77 of them whole (most
 #: a test's or the product's own ``gc.collect()``), ≈ 4.1 s. What a test checks of collected
 #: memory, it collects itself.

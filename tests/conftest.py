@@ -22,12 +22,12 @@ from reports_support import RUN_ID, shared_dir
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-#: The garbage collector's thresholds in a testing process (Python's: 700, 10, 10). Its heap holds
-#: ≈ 300,000 objects once pandas, matplotlib, papermill and the parks are loaded, and a run makes
-#: millions more (a collection per 700 made at Python's thresholds): at Python's thresholds the two workers collected ≈ 4,100 times, 94 of
-#: them over the whole heap, ≈ 6.8 s of their CPU; at these, ≈ 390 times, 77 of them whole (most
-#: a test's or the product's own ``gc.collect()``), ≈ 4.1 s. What a test checks of collected
-#: memory, it collects itself.
+#: The garbage collector's thresholds in a testing process (Python's: 700, 10, 10). Its heap
+#: holds ≈ 300,000 objects once pandas, matplotlib, papermill and the parks are loaded, and a
+#: run makes millions more (a collection per 700 made, at Python's thresholds): there the two
+#: workers collected ≈ 4,100 times, 94 of them over the whole heap, ≈ 6.8 s of their CPU; at
+#: these, ≈ 390 times, 77 of them whole (most a test's or the product's own ``gc.collect()``),
+#: ≈ 4.1 s. What a test checks of collected memory, it collects itself.
 GC_THRESHOLDS = (20_000, 20, 20)
 
 

@@ -418,8 +418,8 @@ def nantong_2021_whatif(charts: tuple) -> None:
     session's tables, drawn with no warning: checked by the layout test, whose draw this is;
     formerly test_what_it_would_take_nantong_2021 on a draw to PNG of its own), and its
     colours the overview's (from test_same_status_same_colour_across_charts)."""
-    figures = {made.name: made.shown.figure for made in charts if hasattr(made.shown, "figure")}
-    fig, ov = figures["whatif_chart"], figures["overview_chart"]
+    shown = {made.name: made.shown for made in charts if hasattr(made.shown, "figure")}
+    fig, ov = shown["whatif_chart"].figure, shown["overview_chart"].figure
     ax = fig.axes[0]
     chinese_title_and_labels(ax)
     drawn = texts(fig)
@@ -439,8 +439,7 @@ def nantong_2021_whatif(charts: tuple) -> None:
     assert face(ov, "indicator-14") == face(fig, "indicator-14-value_added")
     # the overview drawn at A4's text width (formerly in test_report_print's
     # test_overview_chart_is_drawn_at_the_a4_text_width, on a draw of its own)
-    overview = next(made.shown for made in charts if made.name == "overview_chart")
-    assert svg_width_pt(overview.svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
+    assert svg_width_pt(shown["overview_chart"].svg) == pytest.approx(TEXT_WIDTH_IN * 72, abs=0.5)
     # 32 rows at 0.18 in: the overview fits one A4 page below its heading (259 mm of text)
     assert ov.get_figheight() == pytest.approx(1.4 + 0.18 * 32)
     assert ov.get_figheight() * 25.4 < 259 - 30
